@@ -1,0 +1,52 @@
+# `make run` and `make test` work on a fresh clone: each installs what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR := $(or $(MENTORSPACE_DATA_DIR),./data)
+
+.PHONY: run test install browser lint format bench clean
+
+run: install
+	@if [ ! -e "$(DATA_DIR)/mentorspace.sqlite3" ]; then \
+		$(BIN)/mentorspace demo --data-dir "$(DATA_DIR)"; fi
+	$(BIN)/mentorspace serve --data-dir "$(DATA_DIR)"
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+install: $(VENV)/.installed web/node_modules/.installed
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres,redis]"
+	touch $@
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Browser tests drive Debian's Chromium; install it where missing (needs root, as in CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; \
+		else echo "Chromium is missing: browser tests will be skipped (run 'sudo apt-get install chromium')."; fi; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python scripts/bench.py --clients 50 --senders 1 --messages 4000 --rate 200
+	$(BIN)/python scripts/bench.py --clients 10 --senders 10 --messages 10000 --rate 0
+
+clean:
+	rm -rf $(VENV) web/node_modules build *.egg-info

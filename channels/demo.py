@@ -1,0 +1,69 @@
+"""The demo programme: one coordinator, three mentors, three mentees, three pairs, and a few
+messages in the lounges and announcements.  Only ever created on request (`mentorspace demo`,
+or `make run` on an empty data directory)."""
+
+from __future__ import annotations
+
+from storage.records import User
+
+from .accounts import create_user, hash_password
+from .clock import SYSTEM_CLOCK, Clock
+from .directory import create_pair, set_up_programme
+from .errors import Conflict
+
+DEMO_PASSWORD = "mentorspace-demo"
+DEMO_DOMAIN = "demo.mentorspace"
+
+_PEOPLE = [
+    ("coordinator", "Carla Coordinator", "coordinator", "Programme coordination"),
+    ("mentor1", "Maria Jensen", "mentor", "Finance"),
+    ("mentor2", "Grete Holm", "mentor", "Human resources"),
+    ("mentor3", "Anne Berg", "mentor", "Public sector management"),
+    ("mentee1", "Sara Nielsen", "mentee", "Finance"),
+    ("mentee2", "Lene Madsen", "mentee", "Human resources"),
+    ("mentee3", "Eva Larsen", "mentee", "Project management"),
+]
+
+_MESSAGES = {
+    "announcements": [
+        ("coordinator", "Welcome to the programme! Your pair channel is on your home page. "
+         "Reply here in a thread if you have questions."),
+    ],
+    "mentor_lounge": [
+        ("mentor2", "How do you all prepare for a first meeting? I send three questions ahead."),
+        ("mentor1", "I ask my mentee to write down one goal for the next three months."),
+    ],
+    "mentee_lounge": [
+        ("mentee1", "Hello everyone! I am rewriting my CV this week. Any tips?"),
+        ("mentee2", "Keep it to two pages, and lead with what you achieved, not duties."),
+    ],
+}  # fmt: skip
+
+
+async def seed_demo(store, *, clock: Clock = SYSTEM_CLOCK) -> dict[str, User]:
+    """Create the demo programme; refuse if any demo account exists already."""
+    from .messages import post_message
+
+    await set_up_programme(store, clock=clock)
+    password_hash = await hash_password(DEMO_PASSWORD)
+    people: dict[str, User] = {}
+    for handle, name, role, expertise in _PEOPLE:
+        email = f"{handle}@{DEMO_DOMAIN}"
+        if await store.load_user_by_email(email) is not None:
+            raise Conflict("The demo programme is already there.")
+        people[handle] = await create_user(
+            store, email=email, name=name, role=role, expertise=expertise, clock=clock
+        )
+        async with store.write() as tx:
+            await tx.set_password_hash(people[handle].id, password_hash)
+    for n in (1, 2, 3):
+        await create_pair(
+            store, mentor_id=people[f"mentor{n}"].id, mentee_id=people[f"mentee{n}"].id, clock=clock
+        )
+    for kind, lines in _MESSAGES.items():
+        channel = await store.load_channel_by_kind(kind)
+        for handle, body in lines:
+            await post_message(
+                store, people[handle], {"channel_id": channel.id, "body": body}, clock=clock
+            )
+    return people

@@ -1,0 +1,85 @@
+"""Checks for untrusted input: each returns the clean value or raises `Invalid`."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from .errors import Invalid, TooLarge
+
+
+def check_object(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise Invalid("Expected a JSON object.")
+    return payload
+
+
+def check_id(payload: dict[str, Any], key: str, *, optional: bool = False) -> int | None:
+    value = payload.get(key)
+    if value is None and optional:
+        return None
+    if value is None:
+        raise Invalid(f"'{key}' is required.")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**53:
+        raise Invalid(f"'{key}' must be a positive whole number.")
+    return value
+
+
+def check_count(payload: dict[str, Any], key: str, *, default: int, low: int, high: int) -> int:
+    value = payload.get(key, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Invalid(f"'{key}' must be a whole number from {low} to {high}.")
+    return value
+
+
+def check_text(
+    payload: dict[str, Any],
+    key: str,
+    *,
+    max_length: int,
+    optional: bool = False,
+    allow_empty: bool = False,
+    what: str | None = None,
+) -> str | None:
+    value = payload.get(key)
+    label = what or f"'{key}'"
+    if value is None:
+        if optional:
+            return None
+        raise Invalid(f"{label} is required.")
+    if not isinstance(value, str):
+        raise Invalid(f"{label} must be text.")
+    if not allow_empty and not value.strip():
+        raise Invalid(f"{label} cannot be empty.")
+    if len(value) > max_length:
+        raise TooLarge(f"{label} is too long: at most {max_length:,} characters.")
+    return value
+
+
+def check_bool(payload: dict[str, Any], key: str, *, default: bool | None = None) -> bool:
+    value = payload.get(key, default)
+    if not isinstance(value, bool):
+        raise Invalid(f"'{key}' must be true or false.")
+    return value
+
+
+def parse_int(text: str | None, what: str) -> int | None:
+    """A whole number from a URL part or query string (None stays None)."""
+    if text is None or text == "":
+        return None
+    if not text.isascii() or not text.isdigit() or len(text) > 15:
+        raise Invalid(f"{what} must be a whole number.")
+    return int(text)
+
+
+def check_name(name: object, what: str = "Name") -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise Invalid(f"{what} cannot be empty.")
+    name = " ".join(name.split())  # no line breaks or tabs: names go into mail headers
+    if len(name) > 100:
+        raise TooLarge(f"{what} is too long: at most 100 characters.")
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise Invalid(f"{what} cannot contain control characters.")
+    return name

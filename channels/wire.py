@@ -1,0 +1,66 @@
+"""How domain records look on the wire (JSON for HTTP and socket.io alike)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.records import Channel, ChannelSummary, Message, User
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "channel_id": message.channel_id,
+        "seq": message.seq,
+        "thread_id": message.thread_id,
+        "kind": message.kind,
+        "author": None
+        if message.author_id is None
+        else {"id": message.author_id, "name": message.author_name},
+        "body": message.body,
+        "html": message.html,
+        "client_id": message.client_id,
+        "created_at": message.created_at,
+        "edited_at": message.edited_at,
+        "deleted": message.deleted_at is not None,
+        "reply_count": message.reply_count,
+        "last_reply_at": message.last_reply_at,
+        "reactions": [
+            {"emoji": r.emoji, "count": len(r.user_ids), "user_ids": list(r.user_ids)}
+            for r in message.reactions
+        ],
+    }
+
+
+def channel_json(channel: Channel) -> dict[str, Any]:
+    return {
+        "id": channel.id,
+        "kind": channel.kind,
+        "name": channel.name,
+        "topic": channel.topic,
+        "last_seq": channel.last_seq,
+        "read_only": channel.archived,
+    }
+
+
+def channel_summary_json(summary: ChannelSummary, partner: User | None = None) -> dict[str, Any]:
+    return {
+        **channel_json(summary.channel),
+        "is_member": summary.is_member,
+        "last_read_seq": summary.last_read_seq,
+        "unread": summary.unread,
+        "partner": None if partner is None else {"id": partner.id, "name": partner.name},
+    }
+
+
+def user_json(user: User, *, private: bool = False) -> dict[str, Any]:
+    public = {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role,
+        "expertise": user.expertise,
+        "bio": user.bio,
+    }
+    if private:
+        public |= {"email": user.email, "disabled": user.disabled}
+    return public

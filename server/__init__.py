@@ -1,0 +1,1 @@
+"""The process: the aiohttp app, socket.io, HTTP handlers, configuration and the CLI."""

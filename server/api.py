@@ -1,0 +1,213 @@
+"""The JSON API under /api/v1: the same domain calls as the socket events, over HTTP."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from channels import accounts, directory, messages
+from channels.errors import Invalid
+from channels.input import parse_int
+from channels.wire import channel_summary_json, message_json, user_json
+
+from . import keys
+from .auth import clear_session_cookie, current_user, session_token, set_session_cookie
+from .openapi import openapi_document
+from .realtime import emit_changes, emit_read
+
+routes = web.RouteTableDef()
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    try:
+        payload = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise Invalid("The request body is not valid JSON.") from None
+    if not isinstance(payload, dict):
+        raise Invalid("Expected a JSON object.")
+    return payload
+
+
+def _id(request: web.Request, name: str) -> int:
+    value = parse_int(request.match_info[name], name.replace("_", " "))
+    assert value is not None
+    return value
+
+
+def _query_int(request: web.Request, name: str) -> int | None:
+    return parse_int(request.query.get(name), f"'{name}'")
+
+
+@routes.post("/api/v1/session")
+async def log_in(request: web.Request) -> web.Response:
+    payload = await read_json(request)
+    logged_in = await accounts.log_in(
+        request.app[keys.STORE],
+        email=payload.get("email"),
+        password=payload.get("password"),
+        address=request.remote or "unknown",
+        clock=request.app[keys.CLOCK],
+    )
+    response = web.json_response({"user": user_json(logged_in.user, private=True)})
+    set_session_cookie(request, response, logged_in.token)
+    return response
+
+
+@routes.delete("/api/v1/session")
+async def log_out(request: web.Request) -> web.Response:
+    await current_user(request)
+    await accounts.log_out(request.app[keys.STORE], session_token(request) or "")
+    response = web.json_response({"ok": True})
+    clear_session_cookie(response)
+    return response
+
+
+@routes.get("/api/v1/me")
+async def me(request: web.Request) -> web.Response:
+    return web.json_response({"user": user_json(await current_user(request), private=True)})
+
+
+@routes.get("/api/v1/channels")
+async def list_channels(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    store = request.app[keys.STORE]
+    summaries = await directory.list_channels(store, user)
+    partners = await store.load_users([s.partner_id for s in summaries if s.partner_id])
+    presence = request.app[keys.PRESENCE]
+    channels = []
+    for summary in summaries:
+        item = channel_summary_json(summary, partners.get(summary.partner_id))
+        if item["partner"] is not None:
+            item["partner"]["online"] = presence.is_online(summary.partner_id)
+        channels.append(item)
+    return web.json_response({"channels": channels})
+
+
+@routes.get("/api/v1/channels/{channel_id}/messages")
+async def history(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    page = await messages.load_history(
+        request.app[keys.STORE],
+        user,
+        {
+            "channel_id": _id(request, "channel_id"),
+            "before_id": _query_int(request, "before_id"),
+            "limit": _query_int(request, "limit"),
+        },
+    )
+    return web.json_response(
+        {
+            "messages": [message_json(m) for m in page.messages],
+            "more": page.more,
+            "last_seq": page.last_seq,
+        }
+    )
+
+
+@routes.post("/api/v1/channels/{channel_id}/messages")
+async def post(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    payload = await read_json(request)
+    result = await messages.post_message(
+        request.app[keys.STORE],
+        user,
+        {**payload, "channel_id": _id(request, "channel_id")},
+        clock=request.app[keys.CLOCK],
+    )
+    await emit_changes(request.app, result.changes)
+    status = 201 if result.changes else 200
+    return web.json_response({"message": message_json(result.message)}, status=status)
+
+
+@routes.get("/api/v1/channels/{channel_id}/changes")
+async def changes(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    page = await messages.sync_channel(
+        request.app[keys.STORE],
+        user,
+        {"channel_id": _id(request, "channel_id"), "since_seq": _query_int(request, "since_seq")},
+    )
+    return web.json_response(
+        {
+            "changes": [message_json(m) for m in page.messages],
+            "last_seq": page.last_seq,
+            "more": page.more,
+        }
+    )
+
+
+@routes.post("/api/v1/channels/{channel_id}/read")
+async def mark_read(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    payload = await read_json(request)
+    position = await messages.mark_read(
+        request.app[keys.STORE], user, {**payload, "channel_id": _id(request, "channel_id")}
+    )
+    await emit_read(request.app, user.id, position)
+    return web.json_response(
+        {"channel_id": position.channel_id, "last_read_seq": position.last_read_seq}
+    )
+
+
+@routes.get("/api/v1/messages/{message_id}/thread")
+async def thread(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    page = await messages.load_thread(
+        request.app[keys.STORE], user, {"message_id": _id(request, "message_id")}
+    )
+    root, *replies = page.messages
+    return web.json_response(
+        {
+            "root": message_json(root),
+            "replies": [message_json(m) for m in replies],
+            "last_seq": page.last_seq,
+        }
+    )
+
+
+@routes.patch("/api/v1/messages/{message_id}")
+async def edit(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    payload = await read_json(request)
+    result = await messages.edit_message(
+        request.app[keys.STORE],
+        user,
+        {**payload, "message_id": _id(request, "message_id")},
+        clock=request.app[keys.CLOCK],
+    )
+    await emit_changes(request.app, result.changes)
+    return web.json_response({"message": message_json(result.message)})
+
+
+@routes.delete("/api/v1/messages/{message_id}")
+async def delete(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    result = await messages.delete_message(
+        request.app[keys.STORE],
+        user,
+        {"message_id": _id(request, "message_id")},
+        clock=request.app[keys.CLOCK],
+    )
+    await emit_changes(request.app, result.changes)
+    return web.json_response({"message": message_json(result.message)})
+
+
+@routes.post("/api/v1/messages/{message_id}/reactions")
+async def react(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    payload = await read_json(request)
+    result = await messages.toggle_reaction(
+        request.app[keys.STORE],
+        user,
+        {**payload, "message_id": _id(request, "message_id")},
+        clock=request.app[keys.CLOCK],
+    )
+    await emit_changes(request.app, result.changes)
+    return web.json_response({"message": message_json(result.message)})
+
+
+@routes.get("/api/v1/openapi.json")
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi_document())

@@ -1,0 +1,61 @@
+"""Where the error family meets the wire: one middleware for HTTP (JSON under /api, a page
+elsewhere) and one function for socket.io ACKs."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from channels.errors import (
+    Forbidden,
+    Invalid,
+    MentorspaceError,
+    NotFound,
+    TooLarge,
+    Unauthenticated,
+)
+
+from .pages import error_page
+
+log = logging.getLogger(__name__)
+
+_FROM_HTTP = {
+    400: Invalid("That request was not understood."),
+    401: Unauthenticated("Please log in."),
+    403: Forbidden("You are not allowed to do that."),
+    404: NotFound("There is nothing at this address."),
+    405: Invalid("That method is not allowed here."),
+    413: TooLarge("That request is too large."),
+}
+
+
+def error_json(error: MentorspaceError) -> dict[str, Any]:
+    return {"error": error.as_dict()}
+
+
+def internal_error() -> MentorspaceError:
+    return MentorspaceError("Something went wrong on our side. Please try again.")
+
+
+def _is_api(request: web.Request) -> bool:
+    return request.path.startswith("/api/")
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except MentorspaceError as error:
+        failure = error
+    except web.HTTPException as http:
+        if http.status < 400 or http.status not in _FROM_HTTP:
+            raise
+        failure = _FROM_HTTP[http.status]
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        failure = internal_error()
+    if _is_api(request):
+        return web.json_response(error_json(failure), status=failure.status)
+    return error_page(request, failure)

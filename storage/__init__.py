@@ -1,0 +1,25 @@
+"""Storage: every SQL statement, the migrations, and the engines behind one interface.
+
+`open_store(data_dir)` returns a store whose methods read, and whose `write()` block gives a
+transaction with the same methods plus the writes.  Rows come back as `records` dataclasses.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from . import records
+from .sqlite import SQLiteStore, Tx, open_sqlite
+
+DATABASE_FILE = "mentorspace.sqlite3"
+
+# The integrity error every engine raises for a broken unique or foreign key constraint.
+IntegrityError = sqlite3.IntegrityError
+
+
+async def open_store(data_dir: Path) -> SQLiteStore:
+    return await open_sqlite(Path(data_dir) / DATABASE_FILE)
+
+
+__all__ = ["DATABASE_FILE", "IntegrityError", "SQLiteStore", "Tx", "open_store", "records"]

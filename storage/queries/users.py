@@ -1,0 +1,136 @@
+"""Users, sessions and failed-login records."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..records import Session, User
+from .base import QueryBase, json_list
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(
+        id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        role=row["role"],
+        password_hash=row["password_hash"],
+        expertise=row["expertise"],
+        bio=row["bio"],
+        disabled=bool(row["disabled"]),
+        created_at=row["created_at"],
+    )
+
+
+class UserQueries(QueryBase):
+    async def insert_user(
+        self,
+        *,
+        email: str,
+        name: str,
+        role: str,
+        password_hash: str | None,
+        now: str,
+        expertise: str = "",
+        bio: str = "",
+    ) -> User:
+        row = await self._one(
+            "INSERT INTO users (email, name, role, password_hash, expertise, bio, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
+            (email, name, role, password_hash, expertise, bio, now),
+        )
+        assert row is not None
+        return _user(row)
+
+    async def load_user(self, user_id: int) -> User | None:
+        row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return None if row is None else _user(row)
+
+    async def load_user_by_email(self, email: str) -> User | None:
+        row = await self._one("SELECT * FROM users WHERE email = ?", (email,))
+        return None if row is None else _user(row)
+
+    async def list_users(self, role: str | None = None) -> list[User]:
+        rows = await self._all(
+            "SELECT * FROM users WHERE ? IS NULL OR role = ? ORDER BY name, id", (role, role)
+        )
+        return [_user(row) for row in rows]
+
+    async def load_users(self, user_ids: list[int]) -> dict[int, User]:
+        rows = await self._all(
+            "SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?))",
+            (json_list(user_ids),),
+        )
+        return {row["id"]: _user(row) for row in rows}
+
+    async def update_profile(self, user_id: int, *, name: str, expertise: str, bio: str) -> User:
+        row = await self._one(
+            "UPDATE users SET name = ?, expertise = ?, bio = ? WHERE id = ? RETURNING *",
+            (name, expertise, bio, user_id),
+        )
+        assert row is not None
+        return _user(row)
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        await self._all("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+
+    async def set_user_disabled(self, user_id: int, disabled: bool) -> None:
+        await self._all("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))
+
+    async def set_user_role(self, user_id: int, role: str) -> None:
+        await self._all("UPDATE users SET role = ? WHERE id = ?", (role, user_id))
+
+    # sessions
+
+    async def insert_session(
+        self, *, token_hash: str, user_id: int, now: str, expires_at: str
+    ) -> None:
+        await self._all(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            (token_hash, user_id, now, expires_at),
+        )
+
+    async def load_session_user(self, token_hash: str, now: str) -> tuple[Session, User] | None:
+        """The live session and its enabled user, or None."""
+        row = await self._one(
+            "SELECT s.token_hash, s.created_at AS s_created_at, s.expires_at, u.*"
+            " FROM sessions s JOIN users u ON u.id = s.user_id"
+            " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
+            (token_hash, now),
+        )
+        if row is None:
+            return None
+        session = Session(row["token_hash"], row["id"], row["s_created_at"], row["expires_at"])
+        return session, _user(row)
+
+    async def delete_session(self, token_hash: str) -> None:
+        await self._all("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    async def delete_user_sessions(self, user_id: int, *, keep: str | None = None) -> None:
+        await self._all(
+            "DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?", (user_id, keep)
+        )
+
+    async def delete_expired_sessions(self, now: str) -> None:
+        await self._all("DELETE FROM sessions WHERE expires_at <= ?", (now,))
+
+    # failed logins
+
+    async def count_login_failures(self, keys: list[str], since: str) -> int:
+        """The most failures any one of `keys` has had since `since`."""
+        value = await self._value(
+            "SELECT max(n) FROM (SELECT count(*) AS n FROM login_failures"
+            " WHERE key IN (SELECT value FROM json_each(?)) AND failed_at > ? GROUP BY key)",
+            (json_list(keys), since),
+        )
+        return value or 0
+
+    async def add_login_failure(self, keys: list[str], now: str, *, forget_before: str) -> None:
+        await self._all("DELETE FROM login_failures WHERE failed_at <= ?", (forget_before,))
+        await self._all(
+            "INSERT INTO login_failures (key, failed_at) SELECT value, ? FROM json_each(?)",
+            (now, json_list(keys)),
+        )
+
+    async def clear_login_failures(self, key: str) -> None:
+        await self._all("DELETE FROM login_failures WHERE key = ?", (key,))

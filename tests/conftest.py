@@ -1,0 +1,67 @@
+"""Fixtures: a demo programme seeded once per run and copied for each test, and a real server
+on an ephemeral port over that copy."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+import storage
+from channels.demo import seed_demo
+
+from .support import Client, Server
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with the demo programme, made once; tests get copies."""
+    data_dir = tmp_path_factory.mktemp("demo-template")
+
+    async def seed() -> None:
+        store = await storage.open_store(data_dir)
+        try:
+            await seed_demo(store)
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    return data_dir
+
+
+@pytest.fixture
+def data_dir(demo_data: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "data"
+    shutil.copytree(demo_data, copy)
+    return copy
+
+
+@pytest.fixture
+async def server(data_dir: Path) -> AsyncIterator[Server]:
+    running = await Server(data_dir).start()
+    clients: list[Client] = []
+    original = running.client
+
+    async def tracked_client(*args, **kwargs) -> Client:
+        client = await original(*args, **kwargs)
+        clients.append(client)
+        return client
+
+    running.client = tracked_client  # type: ignore[method-assign]
+    yield running
+    for client in clients:
+        await client.close()
+    await running.stop()
+
+
+def require_service(name: str, available: bool) -> None:
+    """Skip when a service is missing on a developer machine; fail in CI."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{name} is required in CI but is not reachable")
+    pytest.skip(f"{name} is not running on this machine")

@@ -1,0 +1,186 @@
+"""Test helpers: a real server on an ephemeral port, logged-in HTTP clients, real socket.io
+clients that record what they receive."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import socketio
+from aiohttp import web
+
+from channels.clock import SYSTEM_CLOCK, Clock
+from channels.demo import DEMO_DOMAIN, DEMO_PASSWORD
+from server import keys
+from server.app import create_app
+from server.auth import COOKIE
+from server.config import Config
+
+
+def email(handle: str) -> str:
+    """'mentee1' -> 'mentee1@demo.mentorspace'"""
+    return f"{handle}@{DEMO_DOMAIN}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    data_dir: Path
+    clock: Clock = SYSTEM_CLOCK
+    config_changes: dict[str, Any] = field(default_factory=dict)
+    runner: web.AppRunner | None = None
+    port: int = 0
+
+    async def start(self) -> Server:
+        self.port = self.port or free_port()
+        config = Config(data_dir=self.data_dir, port=self.port, **self.config_changes)
+        self.runner = web.AppRunner(create_app(config, clock=self.clock), handle_signals=False)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+        return self
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def app(self) -> web.Application:
+        assert self.runner is not None
+        return self.runner.app
+
+    @property
+    def store(self):
+        return self.app[keys.STORE]
+
+    async def channel_id(self, kind: str) -> int:
+        channel = await self.store.load_channel_by_kind(kind)
+        return channel.id
+
+    async def pair_channel_id(self, n: int) -> int:
+        """The channel of demo pair n (mentorN with menteeN)."""
+        mentor = await self.store.load_user_by_email(email(f"mentor{n}"))
+        for pair in await self.store.list_pairs(active_only=True):
+            if pair.mentor_id == mentor.id:
+                return pair.channel_id
+        raise LookupError(n)
+
+    async def client(self, handle: str | None = None, password: str = DEMO_PASSWORD) -> Client:
+        """An HTTP client, logged in as demo user `handle` unless None."""
+        http = aiohttp.ClientSession(self.url, cookie_jar=aiohttp.CookieJar(unsafe=True))
+        client = Client(self, http)
+        if handle is not None:
+            response = await client.post(
+                "/api/v1/session", {"email": email(handle), "password": password}
+            )
+            assert response.status == 200, await response.text()
+            client.user = (await response.json())["user"]
+        return client
+
+
+@dataclass
+class Client:
+    server: Server
+    http: aiohttp.ClientSession
+    user: dict[str, Any] | None = None
+    sockets: list[SocketClient] = field(default_factory=list)
+
+    @property
+    def token(self) -> str | None:
+        for cookie in self.http.cookie_jar:
+            if cookie.key == COOKIE:
+                return cookie.value
+        return None
+
+    async def get(self, path: str, **kwargs: Any) -> aiohttp.ClientResponse:
+        return await self.http.get(path, **kwargs)
+
+    async def post(self, path: str, payload: Any = None, **kwargs: Any) -> aiohttp.ClientResponse:
+        return await self.http.post(path, json=payload, **kwargs)
+
+    async def patch(self, path: str, payload: Any = None, **kwargs: Any) -> aiohttp.ClientResponse:
+        return await self.http.patch(path, json=payload, **kwargs)
+
+    async def delete(self, path: str, **kwargs: Any) -> aiohttp.ClientResponse:
+        return await self.http.delete(path, **kwargs)
+
+    async def socket(self, *, wait: bool = True) -> SocketClient:
+        """A socket.io client connected with this client's session cookie."""
+        sock = SocketClient()
+        headers = {"Cookie": f"{COOKIE}={self.token}"} if self.token else {}
+        await sock.sio.connect(
+            self.server.url, headers=headers, transports=["websocket"], wait_timeout=5
+        )
+        self.sockets.append(sock)
+        return sock
+
+    async def close(self) -> None:
+        for sock in self.sockets:
+            await sock.close()
+        await self.http.close()
+
+
+class SocketClient:
+    """A real socketio.AsyncClient that keeps every server event it receives."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: list[tuple[str, Any]] = []
+        self._arrived = asyncio.Condition()
+        self.sio.on("*", self._record)
+
+    async def _record(self, event: str, data: Any = None) -> None:
+        async with self._arrived:
+            self.events.append((event, data))
+            self._arrived.notify_all()
+
+    async def call(self, event: str, data: Any = None, *, timeout: float = 10) -> dict[str, Any]:
+        """Emit and return the ACK."""
+        return await self.sio.call(event, data, timeout=timeout)
+
+    async def send(self, channel_id: int, body: str, **extra: Any) -> dict[str, Any]:
+        ack = await self.call(
+            "message:send",
+            {"channel_id": channel_id, "body": body, "client_id": str(uuid.uuid4()), **extra},
+        )
+        assert ack.get("ok"), ack
+        return ack["message"]
+
+    def received(self, event: str = "message") -> list[Any]:
+        return [data for name, data in self.events if name == event]
+
+    async def wait_for(
+        self,
+        event: str,
+        predicate: Callable[[Any], bool] = lambda _: True,
+        *,
+        timeout: float = 5,
+    ) -> Any:
+        async def seen() -> Any:
+            async with self._arrived:
+                while True:
+                    for name, data in self.events:
+                        if name == event and predicate(data):
+                            return data
+                    await self._arrived.wait()
+
+        return await asyncio.wait_for(seen(), timeout)
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()
