@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage.records import Channel, ChannelSummary, Message, User
+from storage.records import Channel, ChannelSummary, Message, TaskState, User
 
 
 def message_json(message: Message) -> dict[str, Any]:
@@ -29,6 +29,21 @@ def message_json(message: Message) -> dict[str, Any]:
             {"emoji": r.emoji, "count": len(r.user_ids), "user_ids": list(r.user_ids)}
             for r in message.reactions
         ],
+        "task": None if message.task is None else task_state_json(message.task),
+    }
+
+
+def task_state_json(task: TaskState) -> dict[str, Any]:
+    """The card of a task message: its title, due date and whether (and by whom) it is done."""
+    return {
+        "title": task.title,
+        "due_at": task.due_at,
+        "late": task.late,
+        "done": task.done_at is not None,
+        "done_at": task.done_at,
+        "done_by": None
+        if task.done_by_id is None
+        else {"id": task.done_by_id, "name": task.done_by_name},
     }
 
 

@@ -12,12 +12,13 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock
 from channels.directory import set_up_programme
 
-from . import api, keys, pages
+from . import api, keys, pages, tasks_api
 from .auth import cross_site_guard
 from .config import Config
 from .errors import error_middleware
 from .presence import Presence
 from .realtime import create_socket_server
+from .scheduler import Scheduler, run_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,12 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.PRESENCE] = Presence()
     app[keys.TEMPLATES] = pages.create_templates()
     app[keys.SIO] = create_socket_server(app)
+    app[keys.SCHEDULER] = Scheduler(app)
     app.add_routes(api.routes)
+    app.add_routes(tasks_api.routes)
     app.add_routes(pages.routes)
     app.cleanup_ctx.append(_store)
+    app.cleanup_ctx.append(run_scheduler)  # after the store: stopped before it closes
     app.on_shutdown.append(_close_sockets)
     return app
 

@@ -30,7 +30,17 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the server")
     add_setting_flags(
         serve,
-        ["data_dir", "host", "port", "secret", "allowed_origins", "log_level", "redis_url"],
+        [
+            "data_dir",
+            "host",
+            "port",
+            "secret",
+            "allowed_origins",
+            "log_level",
+            "redis_url",
+            "timezone",
+            "max_recurrence_days",
+        ],
     )
 
     init = commands.add_parser("init", help="create the data directory, schema and channels")

@@ -8,6 +8,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # (flag, environment variable, default, help)
 SETTINGS = [
@@ -18,6 +19,8 @@ SETTINGS = [
     ("--allowed-origins", "MENTORSPACE_ALLOWED_ORIGINS", "", "comma-separated origins allowed to call the API and connect sockets (default: the server's own)"),
     ("--log-level", "MENTORSPACE_LOG_LEVEL", "info", "debug, info, warning or error"),
     ("--redis-url", "MENTORSPACE_REDIS_URL", "", "redis:// URL to share real-time events between server processes"),
+    ("--timezone", "MENTORSPACE_TIMEZONE", "UTC", "the programme's time zone (IANA name such as Europe/Copenhagen): scheduled tasks follow its wall clock"),
+    ("--max-recurrence-days", "MENTORSPACE_MAX_RECURRENCE_DAYS", "366", "how far ahead a recurring task schedule may run, and the latest day of a pairing a task may be set for"),
 ]  # fmt: skip
 
 
@@ -30,6 +33,8 @@ class Config:
     allowed_origins: tuple[str, ...] = field(default=())
     log_level: str = "info"
     redis_url: str = ""
+    timezone: str = "UTC"
+    max_recurrence_days: int = 366
 
     def secret_bytes(self) -> bytes:
         """The configured secret, or one made on first start and kept in the data dir."""
@@ -67,6 +72,18 @@ def config_from_args(args: argparse.Namespace) -> Config:
     origins = tuple(
         o.strip().rstrip("/") for o in values.get("allowed_origins", "").split(",") if o.strip()
     )
+    timezone = values.get("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SystemExit(
+            f"mentorspace: --timezone must be a time zone name such as Europe/Copenhagen, not {timezone!r}"
+        ) from None
+    max_days = str(values.get("max_recurrence_days", "366"))
+    if not max_days.isdigit() or not 1 <= int(max_days) <= 3660:
+        raise SystemExit(
+            f"mentorspace: --max-recurrence-days must be a number from 1 to 3660, not {max_days!r}"
+        )
     return Config(
         data_dir=Path(values.get("data_dir", "./data")),
         host=values.get("host", "127.0.0.1"),
@@ -75,4 +92,6 @@ def config_from_args(args: argparse.Namespace) -> Config:
         allowed_origins=origins,
         log_level=level,
         redis_url=values.get("redis_url", ""),
+        timezone=timezone,
+        max_recurrence_days=int(max_days),
     )

@@ -14,6 +14,7 @@ from storage import SQLiteStore
 if TYPE_CHECKING:
     from .config import Config
     from .presence import Presence
+    from .scheduler import Scheduler
 
 CONFIG: web.AppKey[Config] = web.AppKey("config")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock", Clock)
@@ -22,3 +23,4 @@ SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio", socketio.AsyncServer)
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
 SECRET: web.AppKey[bytes] = web.AppKey("secret", bytes)
+SCHEDULER: web.AppKey[Scheduler] = web.AppKey("scheduler")

@@ -40,6 +40,8 @@ _MESSAGES = {"type": "array", "items": _MESSAGE}
 
 
 def openapi_document() -> dict[str, Any]:
+    from .openapi_tasks import TASK_SCHEMAS, task_paths  # it builds on the helpers above
+
     return {
         "openapi": "3.1.0",
         "info": {"title": "Mentorspace API", "version": "1"},
@@ -107,6 +109,7 @@ def openapi_document() -> dict[str, Any]:
                     params=_MSG,
                 )
             },
+            **task_paths(),
             "/api/v1/openapi.json": {"get": _op("This document", {"type": "object"})},
         },
         "components": {
@@ -125,7 +128,9 @@ def openapi_document() -> dict[str, Any]:
                     author={"type": ["object", "null"]}, body=_STR, html=_STR, client_id={"type": ["string", "null"]},
                     created_at=_STR, edited_at={"type": ["string", "null"]}, deleted={"type": "boolean"},
                     reply_count=_INT, last_reply_at={"type": ["string", "null"]}, reactions={"type": "array"},
+                    task={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/TaskState"}]},
                 ),
+                **TASK_SCHEMAS,
             }
         },
     }  # fmt: skip

@@ -11,7 +11,7 @@ from typing import Any
 import socketio
 from aiohttp import web
 
-from channels import directory, messages
+from channels import directory, messages, task_posting
 from channels.accounts import load_session_user
 from channels.errors import Invalid, MentorspaceError, Unauthenticated
 from channels.input import check_id, check_object
@@ -168,6 +168,15 @@ async def on_reaction_toggle(call: Call, data: Any) -> dict[str, Any]:
     return {"message": message_json(result.message)}
 
 
+async def on_task_complete(call: Call, data: Any) -> dict[str, Any]:
+    """{message_id, done}: a pair member marks a task done or not done; both see it live."""
+    result = await task_posting.complete_task(
+        call.store, call.user, data, clock=call.app[keys.CLOCK]
+    )
+    await emit_changes(call.app, result.changes)
+    return {"message": message_json(result.message)}
+
+
 async def on_channel_sync(call: Call, data: Any) -> dict[str, Any]:
     page = await messages.sync_channel(call.store, call.user, data)
     return {
@@ -235,6 +244,7 @@ EVENTS: dict[str, Handler] = {
     "message:edit": on_message_edit,
     "message:delete": on_message_delete,
     "reaction:toggle": on_reaction_toggle,
+    "task:complete": on_task_complete,
     "channel:sync": on_channel_sync,
     "channel:history": on_channel_history,
     "channel:read": on_channel_read,

@@ -83,3 +83,83 @@ class Message:
     reply_count: int
     last_reply_at: str | None
     reactions: tuple[Reaction, ...] = field(default=())
+    task: TaskState | None = None  # for a message of kind 'task'
+
+
+@dataclass(frozen=True)
+class TaskState:
+    """What a task message carries besides its body: its title, due date and done state."""
+
+    title: str
+    due_at: str | None
+    late: bool
+    done_at: str | None
+    done_by_id: int | None
+    done_by_name: str | None
+
+
+@dataclass(frozen=True)
+class TaskTemplate:
+    id: int
+    title: str
+    body: str
+    due_days: int | None
+    created_by: int
+    created_at: str
+    updated_at: str
+    deleted_at: str | None
+
+
+@dataclass(frozen=True)
+class TaskSchedule:
+    """A schedule as stored; `channels.schedules` turns it into a rule and a target."""
+
+    id: int
+    template_id: int
+    kind: str
+    at: str | None
+    pair_day: int | None
+    weekday: int | None
+    time_of_day: str | None
+    until: str | None
+    target: str
+    target_pairs: tuple[int, ...]
+    started_from: str | None
+    started_until: str | None
+    state: str
+    active_from: str
+    created_by: int
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class TaskOccurrence:
+    """One posted task: which schedule, which pair, and its state.  Never any content."""
+
+    id: int
+    schedule_id: int
+    template_id: int
+    pair_id: int
+    channel_id: int
+    occurrence: str
+    scheduled_at: str
+    posted_at: str
+    late: bool
+    message_id: int | None
+    title: str
+    due_at: str | None
+    done_at: str | None
+    done_by: int | None
+    reminded_at: str | None
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    """How far the pairs are with one task: pairs that have it, and its occurrences posted,
+    done and overdue."""
+
+    pairs: int = 0
+    posted: int = 0
+    done: int = 0
+    overdue: int = 0

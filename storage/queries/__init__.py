@@ -2,10 +2,11 @@
 
 from .channels import ChannelQueries
 from .messages import MessageQueries
+from .tasks import TaskQueries
 from .users import UserQueries
 
 
-class Queries(UserQueries, ChannelQueries, MessageQueries):
+class Queries(UserQueries, ChannelQueries, MessageQueries, TaskQueries):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 
 

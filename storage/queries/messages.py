@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ..records import Message, Reaction
 from .base import QueryBase, json_list
+from .tasks import task_states
 
 _SELECT = (
     "SELECT m.*, u.name AS author_name FROM messages m LEFT JOIN users u ON u.id = m.author_id"
@@ -53,7 +54,11 @@ class MessageQueries(QueryBase):
             by_message.setdefault(row["message_id"], []).append(
                 Reaction(row["emoji"], tuple(json.loads(row["user_ids"])))
             )
-        return [replace(m, reactions=tuple(by_message.get(m.id, ()))) for m in messages]
+        tasks = await task_states(self, [m.id for m in messages if m.kind == "task"])
+        return [
+            replace(m, reactions=tuple(by_message.get(m.id, ())), task=tasks.get(m.id))
+            for m in messages
+        ]
 
     async def insert_message(
         self,
@@ -78,6 +83,14 @@ class MessageQueries(QueryBase):
         rows = await self._all(f"{_SELECT} WHERE m.id = ?", (message_id,))
         found = await self._with_reactions(rows)
         return found[0] if found else None
+
+    async def load_messages(self, message_ids: list[int]) -> list[Message]:
+        """These messages, in id order (one query for all)."""
+        rows = await self._all(
+            f"{_SELECT} WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id",
+            (json_list(message_ids),),
+        )
+        return await self._with_reactions(rows)
 
     async def load_message_by_client_id(self, author_id: int, client_id: str) -> Message | None:
         rows = await self._all(
