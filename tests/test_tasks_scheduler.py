@@ -1,0 +1,121 @@
+"""The scheduler inside real servers: a restart over a due time, two servers sharing one
+database, and the overdue reminder, with a fake clock (no sleeping)."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
+
+from channels.clock import iso
+
+from .clocks import FakeClock, next_whole_hour
+from .task_support import create_task, expect, pair_id, running, scheduler, task_messages
+
+
+def fresh_clock() -> FakeClock:
+    """After the demo programme was seeded (its pairs started then), on a whole hour."""
+    return FakeClock(next_whole_hour(datetime.now(UTC)))
+
+
+async def test_a_task_due_while_the_server_was_down_appears_once_on_start_marked_late(data_dir):
+    clock = fresh_clock()
+    due = clock.now() + timedelta(hours=1)
+    async with running(data_dir, clock) as first:
+        coordinator = await first.client("coordinator")
+        task_id = await create_task(coordinator)
+        rule = {"at": iso(due), "pairs": [await pair_id(first, 1)]}
+        await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/schedules", rule), 201)
+        assert (await scheduler(first).run_once()).changes == []  # not due yet
+        channel = await first.pair_channel_id(1)
+
+    clock.advance(hours=3)  # the server was down at the due time
+    for _restart in range(2):
+        async with running(data_dir, clock) as server:
+            await asyncio.wait_for(scheduler(server).first_pass_done.wait(), 5)
+            await scheduler(server).run_once()
+            (task,) = await task_messages(await server.client("mentee1"), channel)
+            assert task["task"]["late"] is True
+            assert task["task"]["title"] == "Share your CV draft"
+            assert datetime.fromisoformat(task["created_at"]) == due + timedelta(hours=2)
+            for other in (2, 3):  # only the chosen pair
+                mentee = await server.client(f"mentee{other}")
+                assert await task_messages(mentee, await server.pair_channel_id(other)) == []
+        clock.advance(hours=1)
+
+
+async def test_two_servers_on_one_database_post_every_occurrence_once_for_a_week(data_dir):
+    clock = fresh_clock()
+    start = clock.now()
+    async with AsyncExitStack() as stack:
+        nodes = [await stack.enter_async_context(running(data_dir, clock)) for _ in range(2)]
+        await check_a_week_on(nodes, clock, start)
+
+
+async def check_a_week_on(nodes, clock: FakeClock, start: datetime) -> None:
+    coordinator = await nodes[0].client("coordinator")
+    until = iso(start + timedelta(days=7) - timedelta(seconds=1))
+    for weekday in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
+        task_id = await create_task(coordinator, title=f"{weekday} reflection", due_days=1)
+        rule = {"weekly": {"weekday": weekday, "time": "09:00"}, "until": until}
+        await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/schedules", {**rule, "all": True}), 201)  # fmt: skip
+    for day in (2, 3, 4):
+        task_id = await create_task(coordinator, title=f"Day {day}")
+        rule = {"pair_day": day, "time": "10:00", "all": True}
+        await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/schedules", rule), 201)
+    task_id = await create_task(coordinator, title="Half-way")
+    at = iso(start + timedelta(hours=50))
+    await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/schedules", {"at": at, "all": True}), 201)  # fmt: skip
+
+    for _hour in range(7 * 24 + 2):  # both nodes wake every simulated hour, at the same time
+        clock.advance(hours=1)
+        await asyncio.gather(*(scheduler(node).run_once() for node in nodes))
+
+    end = clock.now()
+    for n in (1, 2, 3):
+        mentee = await nodes[1].client(f"mentee{n}")
+        found = await task_messages(mentee, await nodes[1].pair_channel_id(n))
+        titles = sorted(m["task"]["title"] for m in found)
+        assert titles == sorted(
+            [f"{d} reflection" for d in ("monday", "tuesday", "wednesday", "thursday",
+                                         "friday", "saturday", "sunday")]
+            + ["Day 2", "Day 3", "Day 4", "Half-way"]
+        )  # fmt: skip
+        for message in found:
+            assert message["task"]["late"] is False
+            due_at = message["task"]["due_at"]
+            overdue = due_at is not None and datetime.fromisoformat(due_at) <= end
+            assert message["reply_count"] == (1 if overdue else 0), message  # one reminder
+    overview = await expect(await coordinator.get("/api/v1/tasks"), 200)
+    assert sum(t["progress"]["posted"] for t in overview["tasks"]) == 3 * 11
+
+
+async def test_an_overdue_task_gets_one_reminder_in_its_thread_live(data_dir):
+    clock = fresh_clock()
+    async with running(data_dir, clock) as server:
+        await check_a_reminder_on(server, clock)
+
+
+async def check_a_reminder_on(server, clock: FakeClock) -> None:
+    coordinator = await server.client("coordinator")
+    mentor = await (await server.client("mentor1")).socket()
+    task_id = await create_task(coordinator, due_days=3)
+    await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/post-now", {"pairs": [await pair_id(server, 1)]}), 201)  # fmt: skip
+    card = await mentor.wait_for("message", lambda m: m["kind"] == "task")
+
+    clock.advance(days=3, seconds=-1)
+    assert (await scheduler(server).run_once()).changes == []
+    clock.advance(seconds=1)
+    await scheduler(server).run_once()
+    reminder = await mentor.wait_for("message", lambda m: m["thread_id"] == card["id"])
+    assert reminder["kind"] == "system"
+    assert reminder["body"].startswith("Reminder: this task was due on ")
+    root = await mentor.wait_for("message", lambda m: m["id"] == card["id"] and m["reply_count"])
+    assert root["reply_count"] == 1
+
+    clock.advance(days=1)
+    assert (await scheduler(server).run_once()).changes == []  # once
+    progress = await expect(await coordinator.get(f"/api/v1/tasks/{task_id}/progress"), 200)
+    assert progress["totals"] | {} == {
+        "pairs": 1, "posted": 1, "done": 0, "overdue": 1, "pairs_done": 0
+    }  # fmt: skip
