@@ -19,6 +19,9 @@ from .app import create_app
 from .config import Config, add_setting_flags, config_from_args
 
 _DATA_ONLY = ["data_dir", "log_level"]
+# Sockets are hung up first thing on shutdown; this bounds how long a peer that never finishes
+# the websocket closing handshake, or a slow request, can hold a restart.
+SHUTDOWN_TIMEOUT = 5.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +33,16 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the server")
     add_setting_flags(
         serve,
-        ["data_dir", "host", "port", "secret", "allowed_origins", "log_level", "redis_url"],
+        [
+            "data_dir",
+            "host",
+            "port",
+            "secret",
+            "allowed_origins",
+            "log_level",
+            "redis_url",
+            "redis_channel",
+        ],
     )
 
     init = commands.add_parser("init", help="create the data directory, schema and channels")
@@ -75,7 +87,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         if args.command == "serve":
-            web.run_app(create_app(config), host=config.host, port=config.port, print=None)
+            web.run_app(
+                create_app(config),
+                host=config.host,
+                port=config.port,
+                print=None,
+                shutdown_timeout=SHUTDOWN_TIMEOUT,
+            )
             return 0
 
         async def init(store) -> None:

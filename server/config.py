@@ -18,6 +18,7 @@ SETTINGS = [
     ("--allowed-origins", "MENTORSPACE_ALLOWED_ORIGINS", "", "comma-separated origins allowed to call the API and connect sockets (default: the server's own)"),
     ("--log-level", "MENTORSPACE_LOG_LEVEL", "info", "debug, info, warning or error"),
     ("--redis-url", "MENTORSPACE_REDIS_URL", "", "redis:// URL to share real-time events between server processes"),
+    ("--redis-channel", "MENTORSPACE_REDIS_CHANNEL", "mentorspace", "Redis pub/sub channel: one per programme sharing a Redis server"),
 ]  # fmt: skip
 
 
@@ -30,6 +31,7 @@ class Config:
     allowed_origins: tuple[str, ...] = field(default=())
     log_level: str = "info"
     redis_url: str = ""
+    redis_channel: str = "mentorspace"
 
     def secret_bytes(self) -> bytes:
         """The configured secret, or one made on first start and kept in the data dir."""
@@ -75,4 +77,5 @@ def config_from_args(args: argparse.Namespace) -> Config:
         allowed_origins=origins,
         log_level=level,
         redis_url=values.get("redis_url", ""),
+        redis_channel=values.get("redis_channel", "mentorspace"),
     )

@@ -30,7 +30,11 @@ MAX_PAYLOAD = 64 * 1024
 
 def create_socket_server(app: web.Application) -> socketio.AsyncServer:
     config = app[keys.CONFIG]
-    manager = socketio.AsyncRedisManager(config.redis_url) if config.redis_url else None
+    manager = (
+        socketio.AsyncRedisManager(config.redis_url, channel=config.redis_channel)
+        if config.redis_url
+        else None
+    )
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,

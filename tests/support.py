@@ -46,7 +46,9 @@ class Server:
     async def start(self) -> Server:
         self.port = self.port or free_port()
         config = Config(data_dir=self.data_dir, port=self.port, **self.config_changes)
-        self.runner = web.AppRunner(create_app(config, clock=self.clock), handle_signals=False)
+        self.runner = web.AppRunner(
+            create_app(config, clock=self.clock), handle_signals=False, shutdown_timeout=5.0
+        )
         await self.runner.setup()
         await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
         return self
