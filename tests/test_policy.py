@@ -9,6 +9,8 @@ import itertools
 
 import pytest
 
+from channels.errors import Invalid
+from channels.messages import check_emoji
 from channels.policy import KINDS, ROLES, Action, allows
 from storage.records import Channel, User
 
@@ -66,3 +68,16 @@ def test_the_matrix_covers_every_cell():
 
 def test_coordinators_never_read_a_pair_they_are_not_in():
     assert not allows(_user("coordinator"), _channel("pair"), Action.READ, is_member=False)
+
+
+@pytest.mark.parametrize("emoji", ["👍", "🎉", "👩‍💻", "🇩🇰", "👍🏽", "❤️", "1️⃣", ":thumbs_up:"])
+def test_reactions_accept_real_emoji(emoji):
+    assert check_emoji(emoji) == emoji
+
+
+@pytest.mark.parametrize(
+    "text", ["é", "abc", "<script>", "👍 ", " ", "::", "a👍", ":a b:", "\u202e👍", "1"]
+)
+def test_reactions_refuse_anything_else(text):
+    with pytest.raises(Invalid):
+        check_emoji(text)
