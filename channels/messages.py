@@ -150,17 +150,29 @@ async def delete_message(
     return Changed(deleted, changes)
 
 
+# What an emoji is made of: pictographs and symbols (So), skin-tone modifiers (Sk), variation
+# selectors and keycap marks (Mn, Me), joined by ZERO WIDTH JOINER; keycaps start with #, * or a digit.
+_EMOJI_PARTS = {"So", "Sk", "Mn", "Me"}
+_ZWJ = "\u200d"
+
+
 def check_emoji(value: Any) -> str:
-    if not isinstance(value, str) or not value or len(value) > MAX_EMOJI:
-        raise Invalid("A reaction is one emoji.")
-    if any(
-        ch.isspace() or (unicodedata.category(ch) in ("Cc", "Cf") and ch != "\u200d")
-        for ch in value
-    ):
-        raise Invalid("A reaction is one emoji.")
-    if value.isascii() and not (value.startswith(":") and value.endswith(":") and len(value) > 2):
-        raise Invalid("A reaction is one emoji.")
-    return value
+    """One emoji (possibly a ZWJ sequence, a flag or a keycap), or a `:shortcode:`."""
+    if isinstance(value, str) and 0 < len(value) <= MAX_EMOJI:
+        if value.isascii():
+            name = value[1:-1]
+            if value[0] == value[-1] == ":" and name and name.replace("_", "").isalnum():
+                return value
+        elif (
+            any(unicodedata.category(ch) == "So" for ch in value) or value[-1] == "\u20e3"
+        ) and all(
+            unicodedata.category(ch) in _EMOJI_PARTS
+            or ch == _ZWJ
+            or (i == 0 and ch in "#*0123456789")
+            for i, ch in enumerate(value)
+        ):
+            return value
+    raise Invalid("A reaction is one emoji.")
 
 
 async def toggle_reaction(

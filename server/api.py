@@ -15,7 +15,7 @@ from channels.wire import channel_summary_json, message_json, user_json
 from . import keys
 from .auth import clear_session_cookie, current_user, session_token, set_session_cookie
 from .openapi import openapi_document
-from .realtime import emit_changes, emit_read
+from .realtime import disconnect_session, emit_changes, emit_read
 
 routes = web.RouteTableDef()
 
@@ -57,8 +57,10 @@ async def log_in(request: web.Request) -> web.Response:
 
 @routes.delete("/api/v1/session")
 async def log_out(request: web.Request) -> web.Response:
-    await current_user(request)
-    await accounts.log_out(request.app[keys.STORE], session_token(request) or "")
+    user = await current_user(request)
+    token = session_token(request) or ""
+    await accounts.log_out(request.app[keys.STORE], token)
+    await disconnect_session(request.app, user.id, token)
     response = web.json_response({"ok": True})
     clear_session_cookie(response)
     return response

@@ -57,4 +57,9 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _close_sockets(app: web.Application) -> None:
-    await app[keys.SIO].shutdown()
+    """Hang up every client (they reconnect to another node, or when we are back), then stop
+    socket.io's background tasks; otherwise open websockets hold shutdown for a minute."""
+    sio = app[keys.SIO]
+    if sio.eio.sockets:  # engine.io's disconnect() with no sid closes all (and fails on none)
+        await sio.eio.disconnect()
+    await sio.shutdown()

@@ -19,6 +19,9 @@ from .app import create_app
 from .config import Config, add_setting_flags, config_from_args
 
 _DATA_ONLY = ["data_dir", "log_level"]
+# Sockets are hung up first thing on shutdown; this bounds how long a peer that never finishes
+# the websocket closing handshake, or a slow request, can hold a restart.
+SHUTDOWN_TIMEOUT = 5.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
             "allowed_origins",
             "log_level",
             "redis_url",
+            "redis_channel",
             "timezone",
             "max_recurrence_days",
         ],
@@ -85,7 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         if args.command == "serve":
-            web.run_app(create_app(config), host=config.host, port=config.port, print=None)
+            web.run_app(
+                create_app(config),
+                host=config.host,
+                port=config.port,
+                print=None,
+                shutdown_timeout=SHUTDOWN_TIMEOUT,
+            )
             return 0
 
         async def init(store) -> None:

@@ -19,6 +19,7 @@ SETTINGS = [
     ("--allowed-origins", "MENTORSPACE_ALLOWED_ORIGINS", "", "comma-separated origins allowed to call the API and connect sockets (default: the server's own)"),
     ("--log-level", "MENTORSPACE_LOG_LEVEL", "info", "debug, info, warning or error"),
     ("--redis-url", "MENTORSPACE_REDIS_URL", "", "redis:// URL to share real-time events between server processes"),
+    ("--redis-channel", "MENTORSPACE_REDIS_CHANNEL", "mentorspace", "Redis pub/sub channel: one per programme sharing a Redis server"),
     ("--timezone", "MENTORSPACE_TIMEZONE", "UTC", "the programme's time zone (IANA name such as Europe/Copenhagen): scheduled tasks follow its wall clock"),
     ("--max-recurrence-days", "MENTORSPACE_MAX_RECURRENCE_DAYS", "366", "how far ahead a recurring task schedule may run, and the latest day of a pairing a task may be set for"),
 ]  # fmt: skip
@@ -33,6 +34,7 @@ class Config:
     allowed_origins: tuple[str, ...] = field(default=())
     log_level: str = "info"
     redis_url: str = ""
+    redis_channel: str = "mentorspace"
     timezone: str = "UTC"
     max_recurrence_days: int = 366
 
@@ -92,6 +94,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         allowed_origins=origins,
         log_level=level,
         redis_url=values.get("redis_url", ""),
+        redis_channel=values.get("redis_channel", "mentorspace"),
         timezone=timezone,
         max_recurrence_days=int(max_days),
     )

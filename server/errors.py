@@ -48,14 +48,15 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except MentorspaceError as error:
-        failure = error
+        failure, status = error, error.status
     except web.HTTPException as http:
         if http.status < 400 or http.status not in _FROM_HTTP:
             raise
-        failure = _FROM_HTTP[http.status]
+        failure, status = _FROM_HTTP[http.status], http.status
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         failure = internal_error()
+        status = failure.status
     if _is_api(request):
-        return web.json_response(error_json(failure), status=failure.status)
+        return web.json_response(error_json(failure), status=status)
     return error_page(request, failure)

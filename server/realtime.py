@@ -30,7 +30,11 @@ MAX_PAYLOAD = 64 * 1024
 
 def create_socket_server(app: web.Application) -> socketio.AsyncServer:
     config = app[keys.CONFIG]
-    manager = socketio.AsyncRedisManager(config.redis_url) if config.redis_url else None
+    manager = (
+        socketio.AsyncRedisManager(config.redis_url, channel=config.redis_channel)
+        if config.redis_url
+        else None
+    )
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
@@ -104,7 +108,8 @@ def _guarded(app: web.Application, sio: socketio.AsyncServer, name: str, handler
                     app[keys.STORE], session.get("token"), clock=app[keys.CLOCK]
                 )
             except Unauthenticated:
-                await sio.disconnect(sid)
+                # Answer first, then hang up: the client learns why it was disconnected.
+                sio.start_background_task(_hang_up, sio, sid)
                 raise
             result = await handler(Call(app, sio, sid, user), args[0])
             return {"ok": True, **(result or {})}
@@ -115,6 +120,19 @@ def _guarded(app: web.Application, sio: socketio.AsyncServer, name: str, handler
             return {"error": internal_error().as_dict()}
 
     return run
+
+
+async def _hang_up(sio: socketio.AsyncServer, sid: str) -> None:
+    await sio.sleep(0.5)
+    await sio.disconnect(sid)
+
+
+async def disconnect_session(app: web.Application, user_id: int, token: str | None = None) -> None:
+    """Close this process's sockets of a user: of one session (its cookie value), or all."""
+    sio = app[keys.SIO]
+    for sid in app[keys.PRESENCE].sockets_of(user_id):
+        if token is None or (await sio.get_session(sid)).get("token") == token:
+            await sio.disconnect(sid)
 
 
 async def emit_changes(app: web.Application, changed: list[Message]) -> None:

@@ -6,16 +6,13 @@ transaction with the same methods plus the writes.  Rows come back as `records` 
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from . import records
+from .errors import IntegrityError
 from .sqlite import SQLiteStore, Tx, open_sqlite
 
 DATABASE_FILE = "mentorspace.sqlite3"
-
-# The integrity error every engine raises for a broken unique or foreign key constraint.
-IntegrityError = sqlite3.IntegrityError
 
 
 async def open_store(data_dir: Path) -> SQLiteStore:

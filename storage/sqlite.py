@@ -20,6 +20,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from .errors import IntegrityError
 from .queries import Queries
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,10 @@ class SQLiteStore(Queries):
             await self._writer.execute("SAVEPOINT block")
             try:
                 yield Tx(self._writer)
+            except sqlite3.IntegrityError as exc:
+                failure = IntegrityError(str(exc))
+                failure.__cause__ = exc
+                await self._writer.execute("ROLLBACK TO block")
             except BaseException as exc:
                 failure = exc
                 await self._writer.execute("ROLLBACK TO block")

@@ -8,6 +8,7 @@ import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,9 @@ class Server:
     async def start(self) -> Server:
         self.port = self.port or free_port()
         config = Config(data_dir=self.data_dir, port=self.port, **self.config_changes)
-        self.runner = web.AppRunner(create_app(config, clock=self.clock), handle_signals=False)
+        self.runner = web.AppRunner(
+            create_app(config, clock=self.clock), handle_signals=False, shutdown_timeout=5.0
+        )
         await self.runner.setup()
         await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
         return self
@@ -184,3 +187,16 @@ class SocketClient:
     async def close(self) -> None:
         if self.sio.connected:
             await self.sio.disconnect()
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.moment = start or datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
