@@ -197,8 +197,7 @@ async def complete_task(store, user: User, payload: Any, *, clock: Clock = SYSTE
         )
         if changed:
             await tx.touch_message(message.id, seq=await tx.next_seq(message.channel_id))
-    if not changed:
-        return Changed(message, [])
-    updated = await store.load_message(message.id)
-    assert updated is not None
-    return Changed(updated, [updated])
+    # Reload either way: when nothing changed, the partner may have just made the same change.
+    current = await store.load_message(message.id)
+    assert current is not None
+    return Changed(current, [current] if changed else [])

@@ -3,6 +3,7 @@ live for the other and through `channel:sync` after a reconnect."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from .task_support import create_task, expect, pair_id, post_now
@@ -85,3 +86,23 @@ async def test_only_a_task_can_be_marked_done(server):
     assert ack["error"]["code"] == "invalid"
     ack = await mentee.call("task:complete", {"message_id": 10**9, "done": True})
     assert ack["error"]["code"] == "not_found"
+
+
+async def test_both_marking_done_at_once_is_one_change(server):
+    coordinator = await server.client("coordinator")
+    mentor = await (await server.client("mentor1")).socket()
+    mentee = await (await server.client("mentee1")).socket()
+    await post_now(
+        coordinator, await create_task(coordinator), {"pairs": [await pair_id(server, 1)]}
+    )
+    card = await mentee.wait_for("message", lambda m: m["kind"] == "task")
+    acks = await asyncio.gather(
+        *(
+            s.call("task:complete", {"message_id": card["id"], "done": True})
+            for s in (mentor, mentee)
+        )
+    )
+    assert [a["message"]["task"]["done"] for a in acks] == [True, True]
+    assert acks[0]["message"]["seq"] == acks[1]["message"]["seq"] == card["seq"] + 1
+    synced = await mentor.call("channel:sync", {"channel_id": card["channel_id"], "since_seq": card["seq"]})  # fmt: skip
+    assert [(m["id"], m["seq"]) for m in synced["changes"]] == [(card["id"], card["seq"] + 1)]
