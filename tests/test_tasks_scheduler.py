@@ -131,3 +131,16 @@ async def test_stopping_the_server_leaves_no_scheduler_task_behind(data_dir):
 
 def _scheduler_tasks() -> list[asyncio.Task]:
     return [t for t in asyncio.all_tasks() if t.get_name() == "mentorspace-scheduler"]
+
+
+async def test_the_running_scheduler_wakes_by_itself_when_a_task_falls_due(server):
+    """No run_once here: the runner's own loop sleeps until the due moment (real clock)."""
+    coordinator = await server.client("coordinator")
+    mentee = await (await server.client("mentee1")).socket()
+    task_id = await create_task(coordinator)
+    due = datetime.now(UTC) + timedelta(seconds=0.5)
+    rule = {"at": iso(due), "pairs": [await pair_id(server, 1)]}
+    await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/schedules", rule), 201)
+    card = await mentee.wait_for("message", lambda m: m["kind"] == "task", timeout=5)
+    assert datetime.fromisoformat(card["created_at"]) >= due
+    assert card["task"]["late"] is False
