@@ -12,10 +12,11 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock
 from channels.directory import set_up_programme
 
-from . import api, keys, pages
+from . import account_api, admin_api, api, keys, pages
 from .auth import cross_site_guard
 from .config import Config
 from .errors import error_middleware
+from .mailer import Mailer
 from .presence import Presence
 from .realtime import create_socket_server
 
@@ -36,7 +37,10 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.SIO] = create_socket_server(app)
     app.add_routes(api.routes)
     app.add_routes(pages.routes)
+    app.add_routes(admin_api.routes)
+    app.add_routes(account_api.routes)
     app.cleanup_ctx.append(_store)
+    app.cleanup_ctx.append(_mailer)  # after the store: stops before it closes
     app.on_shutdown.append(_close_sockets)
     return app
 
@@ -50,6 +54,16 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await store.close()
+
+
+async def _mailer(app: web.Application) -> AsyncIterator[None]:
+    mailer = Mailer(app[keys.STORE], app[keys.CONFIG], app[keys.CLOCK])
+    app[keys.MAILER] = mailer
+    mailer.start()
+    try:
+        yield
+    finally:
+        await mailer.stop()
 
 
 async def _close_sockets(app: web.Application) -> None:

@@ -13,6 +13,7 @@ from storage import SQLiteStore
 
 if TYPE_CHECKING:
     from .config import Config
+    from .mailer import Mailer
     from .presence import Presence
 
 CONFIG: web.AppKey[Config] = web.AppKey("config")
@@ -22,3 +23,4 @@ SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio", socketio.AsyncServer)
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
 SECRET: web.AppKey[bytes] = web.AppKey("secret", bytes)
+MAILER: web.AppKey[Mailer] = web.AppKey("mailer")

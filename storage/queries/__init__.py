@@ -1,11 +1,23 @@
 """Every SQL statement of Mentorspace, grouped by what it touches."""
 
+from .audit import AuditQueries
 from .channels import ChannelQueries
 from .messages import MessageQueries
+from .outbox import OutboxQueries
+from .programme import ProgrammeQueries
+from .tokens import TokenQueries
 from .users import UserQueries
 
 
-class Queries(UserQueries, ChannelQueries, MessageQueries):
+class Queries(
+    UserQueries,
+    ChannelQueries,
+    MessageQueries,
+    TokenQueries,
+    OutboxQueries,
+    AuditQueries,
+    ProgrammeQueries,
+):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 
 
