@@ -12,7 +12,7 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock
 from channels.directory import set_up_programme
 
-from . import account_api, admin_api, api, keys, pages
+from . import account_api, admin_api, admin_pages, api, keys, pages, password_pages
 from .auth import cross_site_guard
 from .config import Config
 from .errors import error_middleware
@@ -39,6 +39,8 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(pages.routes)
     app.add_routes(admin_api.routes)
     app.add_routes(account_api.routes)
+    app.add_routes(admin_pages.routes)
+    app.add_routes(password_pages.routes)
     app.cleanup_ctx.append(_store)
     app.cleanup_ctx.append(_mailer)  # after the store: stops before it closes
     app.on_shutdown.append(_close_sockets)
