@@ -19,6 +19,10 @@ from .app import create_app
 from .cli_import import run_import
 from .config import Config, add_setting_flags, config_from_args
 
+MAIL_SETTINGS = [
+    "public_url", "invitation_days", "smtp_host", "smtp_port", "smtp_security",
+    "smtp_username", "smtp_password", "smtp_from", "smtp_retry_seconds", "smtp_max_attempts",
+]  # fmt: skip
 _DATA_ONLY = ["data_dir", "log_level"]
 # Sockets are hung up first thing on shutdown; this bounds how long a peer that never finishes
 # the websocket closing handshake, or a slow request, can hold a restart.
@@ -43,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
             "log_level",
             "redis_url",
             "redis_channel",
+            *MAIL_SETTINGS,
         ],
     )
 
