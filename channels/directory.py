@@ -64,31 +64,35 @@ async def create_pair(
         raise Invalid("A pair is one mentor and one mentee.")
     if mentor.disabled or mentee.disabled:
         raise Invalid("A disabled account cannot be paired.")
-    now = iso(clock.now())
-    body = (
-        f"Welcome, {mentor.name} and {mentee.name}! This is your private pair channel: "
-        "only the two of you can read it."
-    )
     try:
         async with store.write() as tx:
-            channel = await tx.insert_channel(
-                kind="pair", name=f"{mentor.name} & {mentee.name}", now=now
-            )
-            await tx.add_member(channel.id, mentor.id, now)
-            await tx.add_member(channel.id, mentee.id, now)
-            pair = await tx.insert_pair(
-                mentor_id=mentor.id, mentee_id=mentee.id, channel_id=channel.id, now=now
-            )
-            seq = await tx.next_seq(channel.id)
-            message_id = await tx.insert_message(
-                channel_id=channel.id, author_id=None, thread_id=None, kind="system",
-                body=body, html=render_markdown(body), client_id=None, seq=seq, now=now,
-            )  # fmt: skip
+            pair, message_id = await do_create_pair(tx, mentor, mentee, iso(clock.now()))
     except storage.IntegrityError:
         raise Conflict(f"{mentor.name} and {mentee.name} are already a pair.") from None
     welcome = await store.load_message(message_id)
     assert welcome is not None
-    return NewPair(pair, await store.load_channel(channel.id), welcome)
+    return NewPair(pair, await store.load_channel(pair.channel_id), welcome)
+
+
+async def do_create_pair(tx, mentor: User, mentee: User, now: str) -> tuple[Pair, int]:
+    """Inside a write: the pair's private channel, its two members, the pair and a welcome
+    message; returns the pair and the welcome's id."""
+    body = (
+        f"Welcome, {mentor.name} and {mentee.name}! This is your private pair channel: "
+        "only the two of you can read it."
+    )
+    channel = await tx.insert_channel(kind="pair", name=f"{mentor.name} & {mentee.name}", now=now)
+    await tx.add_member(channel.id, mentor.id, now)
+    await tx.add_member(channel.id, mentee.id, now)
+    pair = await tx.insert_pair(
+        mentor_id=mentor.id, mentee_id=mentee.id, channel_id=channel.id, now=now
+    )
+    seq = await tx.next_seq(channel.id)
+    message_id = await tx.insert_message(
+        channel_id=channel.id, author_id=None, thread_id=None, kind="system",
+        body=body, html=render_markdown(body), client_id=None, seq=seq, now=now,
+    )  # fmt: skip
+    return pair, message_id
 
 
 async def create_community(

@@ -12,10 +12,11 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock
 from channels.directory import set_up_programme
 
-from . import api, keys, pages, tasks_api
+from . import account_api, admin_api, admin_pages, api, keys, pages, password_pages, tasks_api
 from .auth import cross_site_guard
 from .config import Config
 from .errors import error_middleware
+from .mailer import Mailer
 from .presence import Presence
 from .realtime import create_socket_server
 from .scheduler import Scheduler, run_scheduler
@@ -39,8 +40,13 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(api.routes)
     app.add_routes(tasks_api.routes)
     app.add_routes(pages.routes)
+    app.add_routes(admin_api.routes)
+    app.add_routes(account_api.routes)
+    app.add_routes(admin_pages.routes)
+    app.add_routes(password_pages.routes)
     app.cleanup_ctx.append(_store)
     app.cleanup_ctx.append(run_scheduler)  # after the store: stopped before it closes
+    app.cleanup_ctx.append(_mailer)  # after the store: stops before it closes
     app.on_shutdown.append(_close_sockets)
     return app
 
@@ -54,6 +60,16 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await store.close()
+
+
+async def _mailer(app: web.Application) -> AsyncIterator[None]:
+    mailer = Mailer(app[keys.STORE], app[keys.CONFIG], app[keys.CLOCK])
+    app[keys.MAILER] = mailer
+    mailer.start()
+    try:
+        yield
+    finally:
+        await mailer.stop()
 
 
 async def _close_sockets(app: web.Application) -> None:

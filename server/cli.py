@@ -16,8 +16,13 @@ from channels import accounts, demo, directory
 from channels.errors import MentorspaceError
 
 from .app import create_app
+from .cli_import import run_import
 from .config import Config, add_setting_flags, config_from_args
 
+MAIL_SETTINGS = [
+    "public_url", "invitation_days", "smtp_host", "smtp_port", "smtp_security",
+    "smtp_username", "smtp_password", "smtp_from", "smtp_retry_seconds", "smtp_max_attempts",
+]  # fmt: skip
 _DATA_ONLY = ["data_dir", "log_level"]
 # Sockets are hung up first thing on shutdown; this bounds how long a peer that never finishes
 # the websocket closing handshake, or a slow request, can hold a restart.
@@ -44,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
             "redis_channel",
             "timezone",
             "max_recurrence_days",
+            *MAIL_SETTINGS,
         ],
     )
 
@@ -61,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     secret = create_user.add_mutually_exclusive_group(required=True)
     secret.add_argument("--password-file", type=Path, help="read the password from this file")
     secret.add_argument("--password-stdin", action="store_true", help="read it from stdin")
+
+    import_users = commands.add_parser(
+        "import-users",
+        help="import people from a CSV file (email, name, role, field of expertise) and invite them",
+    )
+    add_setting_flags(
+        import_users, [*_DATA_ONLY, "public_url", "invitation_days", "smtp_from", "host", "port"]
+    )
+    import_users.add_argument("file", type=Path, help="the CSV file (UTF-8)")
+    import_users.add_argument(
+        "--dry-run", action="store_true", help="only check the file; import nobody"
+    )
 
     demo_cmd = commands.add_parser("demo", help="seed the demo programme (only for trying out)")
     add_setting_flags(demo_cmd, _DATA_ONLY)
@@ -121,7 +139,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"Demo programme created. Log in with any demo account, password {demo.DEMO_PASSWORD!r}."
             )
 
-        work = {"init": init, "migrate": migrate, "create-user": create_user, "demo": seed}
+        async def import_people(store) -> None:
+            await run_import(store, config, args.file, dry_run=args.dry_run)
+
+        work = {
+            "init": init,
+            "migrate": migrate,
+            "create-user": create_user,
+            "demo": seed,
+            "import-users": import_people,
+        }
         asyncio.run(_with_store(config, work[args.command]))
     except MentorspaceError as error:
         print(f"mentorspace: {error.message}", file=sys.stderr)

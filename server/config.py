@@ -22,6 +22,16 @@ SETTINGS = [
     ("--redis-channel", "MENTORSPACE_REDIS_CHANNEL", "mentorspace", "Redis pub/sub channel: one per programme sharing a Redis server"),
     ("--timezone", "MENTORSPACE_TIMEZONE", "UTC", "the programme's time zone (IANA name such as Europe/Copenhagen): scheduled tasks follow its wall clock"),
     ("--max-recurrence-days", "MENTORSPACE_MAX_RECURRENCE_DAYS", "366", "how far ahead a recurring task schedule may run, and the latest day of a pairing a task may be set for"),
+    ("--public-url", "MENTORSPACE_PUBLIC_URL", "", "the address people open, for links in e-mails (default: http://HOST:PORT)"),
+    ("--invitation-days", "MENTORSPACE_INVITATION_DAYS", "7", "how many days an invitation link works"),
+    ("--smtp-host", "MENTORSPACE_SMTP_HOST", "", "SMTP server for outgoing mail (default: none, mails are written as .eml files under DATA_DIR/outbox)"),
+    ("--smtp-port", "MENTORSPACE_SMTP_PORT", "587", "SMTP port"),
+    ("--smtp-security", "MENTORSPACE_SMTP_SECURITY", "starttls", "starttls, tls (implicit, usually port 465) or none"),
+    ("--smtp-username", "MENTORSPACE_SMTP_USERNAME", "", "SMTP login (default: none)"),
+    ("--smtp-password", "MENTORSPACE_SMTP_PASSWORD", "", "SMTP password (prefer the environment variable to the flag)"),
+    ("--smtp-from", "MENTORSPACE_SMTP_FROM", "Mentorspace <mentorspace@localhost>", "the From address of every mail"),
+    ("--smtp-retry-seconds", "MENTORSPACE_SMTP_RETRY_SECONDS", "30", "wait before the first retry of a failed mail; doubles each time, at most an hour"),
+    ("--smtp-max-attempts", "MENTORSPACE_SMTP_MAX_ATTEMPTS", "12", "attempts before a mail is given up and shown as failed"),
 ]  # fmt: skip
 
 
@@ -37,6 +47,20 @@ class Config:
     redis_channel: str = "mentorspace"
     timezone: str = "UTC"
     max_recurrence_days: int = 366
+    public_url: str = ""
+    invitation_days: int = 7
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "Mentorspace <mentorspace@localhost>"
+    smtp_retry_seconds: float = 30.0
+    smtp_max_attempts: int = 12
+
+    def base_url(self) -> str:
+        """Where links in mails point: never taken from a request's Host header."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def secret_bytes(self) -> bytes:
         """The configured secret, or one made on first start and kept in the data dir."""
@@ -86,6 +110,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         raise SystemExit(
             f"mentorspace: --max-recurrence-days must be a number from 1 to 3660, not {max_days!r}"
         )
+    mail = _mail_values(values)
     return Config(
         data_dir=Path(values.get("data_dir", "./data")),
         host=values.get("host", "127.0.0.1"),
@@ -97,4 +122,40 @@ def config_from_args(args: argparse.Namespace) -> Config:
         redis_channel=values.get("redis_channel", "mentorspace"),
         timezone=timezone,
         max_recurrence_days=int(max_days),
+        **mail,
     )
+
+
+def _number(values: dict, name: str, default: str, low: float, high: float, kind=int):
+    text = str(values.get(name, default))
+    try:
+        number = kind(text)
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        flag = "--" + name.replace("_", "-")
+        raise SystemExit(f"mentorspace: {flag} must be a number from {low} to {high}, not {text!r}")
+    return number
+
+
+def _mail_values(values: dict) -> dict:
+    security = values.get("smtp_security", "starttls").lower()
+    if security not in ("starttls", "tls", "none"):
+        raise SystemExit(
+            f"mentorspace: --smtp-security must be starttls, tls or none, not {security!r}"
+        )
+    public_url = values.get("public_url", "").strip().rstrip("/")
+    if public_url and not public_url.startswith(("http://", "https://")):
+        raise SystemExit(f"mentorspace: --public-url must start with https://, not {public_url!r}")
+    return {
+        "public_url": public_url,
+        "invitation_days": _number(values, "invitation_days", "7", 1, 365),
+        "smtp_host": values.get("smtp_host", "").strip(),
+        "smtp_port": _number(values, "smtp_port", "587", 1, 65535),
+        "smtp_security": security,
+        "smtp_username": values.get("smtp_username", ""),
+        "smtp_password": values.get("smtp_password", ""),
+        "smtp_from": values.get("smtp_from", "Mentorspace <mentorspace@localhost>"),
+        "smtp_retry_seconds": _number(values, "smtp_retry_seconds", "30", 0.01, 3600, float),
+        "smtp_max_attempts": _number(values, "smtp_max_attempts", "12", 1, 100),
+    }

@@ -13,6 +13,7 @@ from storage import SQLiteStore
 
 if TYPE_CHECKING:
     from .config import Config
+    from .mailer import Mailer
     from .presence import Presence
     from .scheduler import Scheduler
 
@@ -24,3 +25,4 @@ TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Envir
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
 SECRET: web.AppKey[bytes] = web.AppKey("secret", bytes)
 SCHEDULER: web.AppKey[Scheduler] = web.AppKey("scheduler")
+MAILER: web.AppKey[Mailer] = web.AppKey("mailer")

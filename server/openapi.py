@@ -40,6 +40,7 @@ _MESSAGES = {"type": "array", "items": _MESSAGE}
 
 
 def openapi_document() -> dict[str, Any]:
+    from .admin_openapi import admin_paths, admin_schemas  # it builds on the helpers above
     from .openapi_tasks import TASK_SCHEMAS, task_paths  # it builds on the helpers above
 
     return {
@@ -111,6 +112,7 @@ def openapi_document() -> dict[str, Any]:
             },
             **task_paths(),
             "/api/v1/openapi.json": {"get": _op("This document", {"type": "object"})},
+            **admin_paths(),
         },
         "components": {
             "schemas": {
@@ -123,6 +125,7 @@ def openapi_document() -> dict[str, Any]:
                     id=_INT, kind=_STR, name=_STR, topic=_STR, last_seq=_INT, read_only={"type": "boolean"},
                     unread=_INT, last_read_seq=_INT, is_member={"type": "boolean"}, partner={"type": ["object", "null"]},
                 ),
+                **admin_schemas(),
                 "Message": _object(
                     id=_INT, channel_id=_INT, seq=_INT, thread_id={"type": ["integer", "null"]}, kind=_STR,
                     author={"type": ["object", "null"]}, body=_STR, html=_STR, client_id={"type": ["string", "null"]},

@@ -57,6 +57,7 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         await sio.save_session(sid, {"token": request.cookies.get(COOKIE), "user_id": user.id})
         channel_ids = await directory.readable_channel_ids(app[keys.STORE], user)
         await sio.enter_room(sid, f"user:{user.id}")
+        await sio.enter_room(sid, f"role:{user.role}")  # menu changes
         for channel_id in channel_ids:
             await sio.enter_room(sid, f"channel:{channel_id}")
         if app[keys.PRESENCE].add(user.id, sid):
@@ -271,4 +272,7 @@ EVENTS: dict[str, Handler] = {
     "typing": on_typing,
 }
 
-SERVER_EVENTS = ["message", "typing", "presence", "read"]
+SERVER_EVENTS = [
+    "message", "typing", "presence", "read",
+    "channel", "menu", "account", "session:ended",  # programme administration (issue 4)
+]  # fmt: skip

@@ -14,6 +14,7 @@ import pytest
 import storage
 from channels.demo import seed_demo
 
+from .mail_support import FakeClock, SmtpServer, running_server
 from .support import Client, Server
 
 
@@ -65,3 +66,25 @@ def require_service(name: str, available: bool) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{name} is required in CI but is not reachable")
     pytest.skip(f"{name} is not running on this machine")
+
+
+# Programme administration and mail (issue 4): a real SMTP server, a clock tests move.
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[SmtpServer]:
+    server = await SmtpServer().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def mail_server(data_dir: Path, smtp: SmtpServer, clock: FakeClock) -> AsyncIterator[Server]:
+    """The demo programme served with mail going to `smtp` and time from `clock`."""
+    async with running_server(data_dir, clock=clock, config_changes=smtp.config()) as running:
+        yield running

@@ -1,12 +1,25 @@
 """Every SQL statement of Mentorspace, grouped by what it touches."""
 
+from .audit import AuditQueries
 from .channels import ChannelQueries
 from .messages import MessageQueries
+from .outbox import OutboxQueries
+from .programme import ProgrammeQueries
 from .tasks import TaskQueries
+from .tokens import TokenQueries
 from .users import UserQueries
 
 
-class Queries(UserQueries, ChannelQueries, MessageQueries, TaskQueries):
+class Queries(
+    UserQueries,
+    ChannelQueries,
+    MessageQueries,
+    TaskQueries,
+    TokenQueries,
+    OutboxQueries,
+    AuditQueries,
+    ProgrammeQueries,
+):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 
 

@@ -1,0 +1,55 @@
+"""The audit log of coordinator actions."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..admin_records import AuditEntry
+from .base import QueryBase
+
+
+def _entry(row: sqlite3.Row) -> AuditEntry:
+    return AuditEntry(
+        id=row["id"],
+        actor_id=row["actor_id"],
+        actor_name=row["actor_name"],
+        action=row["action"],
+        target_type=row["target_type"],
+        target_id=row["target_id"],
+        summary=row["summary"],
+        created_at=row["created_at"],
+    )
+
+
+class AuditQueries(QueryBase):
+    async def insert_audit(
+        self,
+        *,
+        actor_id: int | None,
+        actor_name: str,
+        action: str,
+        target_type: str,
+        target_id: int | None,
+        summary: str,
+        now: str,
+    ) -> None:
+        await self._all(
+            "INSERT INTO audit_log (actor_id, actor_name, action, target_type, target_id,"
+            " summary, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (actor_id, actor_name, action, target_type, target_id, summary, now),
+        )
+
+    async def list_audit(
+        self, *, before_id: int | None = None, limit: int | None = None, action: str | None = None
+    ) -> list[AuditEntry]:
+        """Newest first; `limit` None for all (the CSV export)."""
+        rows = await self._all(
+            "SELECT * FROM audit_log WHERE id < :before AND (:action IS NULL OR action = :action)"
+            " ORDER BY id DESC LIMIT :limit",
+            {
+                "before": before_id if before_id is not None else 2**62,
+                "action": action,
+                "limit": limit if limit is not None else -1,
+            },
+        )
+        return [_entry(row) for row in rows]

@@ -1,0 +1,104 @@
+"""The mail outbox: written with the action that causes a mail, drained by the sender."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+
+from ..admin_records import OutgoingMail
+from .base import QueryBase
+
+
+def _mail(row: sqlite3.Row) -> OutgoingMail:
+    return OutgoingMail(
+        id=row["id"],
+        recipient=row["recipient"],
+        subject=row["subject"],
+        message=row["message"],
+        created_at=row["created_at"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        sent_at=row["sent_at"],
+        failed_at=row["failed_at"],
+        last_error=row["last_error"],
+    )
+
+
+_PENDING = "sent_at IS NULL AND failed_at IS NULL"
+
+
+class OutboxQueries(QueryBase):
+    async def enqueue_mail(self, mails: Iterable[tuple[str, str, str]], now: str) -> int:
+        """Queue (recipient, subject, message) mails in one statement; return how many."""
+        batch = [
+            {"to": to, "subject": subject, "message": message} for to, subject, message in mails
+        ]
+        if not batch:
+            return 0
+        await self._all(
+            "INSERT INTO outbox (recipient, subject, message, created_at, next_attempt_at)"
+            " SELECT json_extract(value, '$.to'), json_extract(value, '$.subject'),"
+            "        json_extract(value, '$.message'), :now, :now FROM json_each(:batch)",
+            {"now": now, "batch": json.dumps(batch)},
+        )
+        return len(batch)
+
+    async def claim_due_mail(self, *, now: str, lease_until: str, limit: int) -> list[OutgoingMail]:
+        """Take mails that are due and not being sent by anyone else, for a while."""
+        rows = await self._all(
+            f"UPDATE outbox SET claimed_until = :lease WHERE id IN ("
+            f" SELECT id FROM outbox WHERE {_PENDING} AND next_attempt_at <= :now"
+            f"  AND (claimed_until IS NULL OR claimed_until <= :now) ORDER BY id LIMIT :limit)"
+            f" RETURNING *",
+            {"now": now, "lease": lease_until, "limit": limit},
+        )
+        return sorted((_mail(row) for row in rows), key=lambda mail: mail.id)
+
+    async def mark_mail_sent(self, mail_id: int, now: str) -> None:
+        await self._all(
+            "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, claimed_until = NULL,"
+            " last_error = NULL WHERE id = ?",
+            (now, mail_id),
+        )
+
+    async def mark_mail_failed(
+        self, mail_id: int, *, error: str, now: str, retry_at: str | None
+    ) -> None:
+        """Record a failed attempt: try again at `retry_at`, or give up if it is None."""
+        await self._all(
+            "UPDATE outbox SET attempts = attempts + 1, claimed_until = NULL, last_error = ?,"
+            " next_attempt_at = coalesce(?, next_attempt_at),"
+            " failed_at = CASE WHEN ? IS NULL THEN ? END WHERE id = ?",
+            (error, retry_at, retry_at, now, mail_id),
+        )
+
+    async def release_mail(self, mail_ids: list[int]) -> None:
+        """Hand claimed mails back untried (the sender is stopping)."""
+        await self._all(
+            "UPDATE outbox SET claimed_until = NULL WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(mail_ids),),
+        )
+
+    async def next_mail_due_at(self) -> str | None:
+        return await self._value(
+            f"SELECT min(max(next_attempt_at, coalesce(claimed_until, ''))) FROM outbox"
+            f" WHERE {_PENDING}"
+        )
+
+    async def list_mail(self, *, limit: int, unsent_only: bool = False) -> list[OutgoingMail]:
+        rows = await self._all(
+            f"SELECT * FROM outbox WHERE NOT :unsent OR ({_PENDING} OR failed_at IS NOT NULL)"
+            f" ORDER BY id DESC LIMIT :limit",
+            {"unsent": int(unsent_only), "limit": limit},
+        )
+        return [_mail(row) for row in rows]
+
+    async def count_mail(self) -> dict[str, int]:
+        row = await self._one(
+            f"SELECT count(*) FILTER (WHERE {_PENDING}) AS pending,"
+            " count(*) FILTER (WHERE sent_at IS NOT NULL) AS sent,"
+            " count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed FROM outbox"
+        )
+        assert row is not None
+        return {"pending": row["pending"], "sent": row["sent"], "failed": row["failed"]}

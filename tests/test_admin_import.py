@@ -1,0 +1,141 @@
+"""Importing people from CSV: the whole file is checked first, every bad row is reported with
+its line and reason, nothing is imported until it is clean, and importing twice creates
+nobody twice."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from .support import email
+
+BAD = (
+    "Email,Name,Role,Field of expertise\n"
+    "ann@example.org,Ann Lund,mentor,Finance\n"
+    "not-an-address,Bo Berg,mentee,Law\n"
+    "cai@example.org,Cai Dahl,boss,Marketing\n"
+    "ANN@example.org,Ann Again,mentee,Finance\n"
+    "dan@example.org,,mentee,Law\n"
+    f"{email('mentor1')},Maria Jensen,mentor,Finance\n"
+)
+FIXED = (
+    "Email,Name,Role,Field of expertise\n"
+    "ann@example.org,Ann Lund,mentor,Finance\n"
+    "bo@example.org,Bo Berg,mentee,Law\n"
+    "cai@example.org,Cai Dahl,mentor,Marketing\n"
+    "\n"
+    "dan@example.org,Dan Holm,mentee,Law\n"
+    f"{email('mentor1')},Maria Jensen,mentor,Finance\n"
+)
+NEW_PEOPLE = ["ann@example.org", "bo@example.org", "cai@example.org", "dan@example.org"]
+
+
+async def _import(client, text: str, *, dry_run: bool = False):
+    return await client.http.post(
+        "/api/v1/users/import" + ("?dry_run=1" if dry_run else ""),
+        data=text.encode(),
+        headers={"Content-Type": "text/csv"},
+    )
+
+
+async def test_a_file_with_bad_rows_reports_all_of_them_and_imports_nothing(mail_server, smtp):
+    coordinator = await mail_server.client("coordinator")
+    store = mail_server.store
+    before = len(await store.list_users())
+
+    response = await _import(coordinator, BAD)
+    assert response.status == 400
+    body = await response.json()
+    assert body["error"]["code"] == "invalid" and "Nothing was imported" in body["error"]["message"]
+    problems = {p["line"]: p["reason"] for p in body["problems"]}
+    assert set(problems) == {3, 4, 5, 6}
+    assert "bad e-mail address 'not-an-address'" in problems[3]
+    assert "unknown role 'boss'" in problems[4]
+    assert "duplicate: ann@example.org is already on line 2" in problems[5]
+    assert "name cannot be empty" in problems[6]
+
+    assert len(await store.list_users()) == before
+    assert await store.list_audit() == []
+    assert (await store.count_mail())["pending"] == 0
+
+    dry = await _import(coordinator, BAD, dry_run=True)
+    assert dry.status == 200
+    assert (await dry.json())["clean"] is False
+
+
+async def test_the_fixed_file_imports_everyone_once_with_invitations(mail_server, smtp):
+    coordinator = await mail_server.client("coordinator")
+    store = mail_server.store
+    before = len(await store.list_users())
+
+    dry = await (await _import(coordinator, FIXED, dry_run=True)).json()
+    assert dry["clean"] is True and (dry["new"], dry["existing"]) == (4, 1)
+    assert len(await store.list_users()) == before
+
+    response = await _import(coordinator, FIXED)
+    assert response.status == 201, await response.text()
+    body = await response.json()
+    assert sorted(u["email"] for u in body["created"]) == NEW_PEOPLE
+    assert len(await store.list_users()) == before + 4
+    cai = await store.load_user_by_email("cai@example.org")
+    assert (cai.name, cai.role, cai.expertise) == ("Cai Dahl", "mentor", "Marketing")
+    for address in NEW_PEOPLE:
+        mail = await smtp.wait_for(address)
+        assert mail.link().startswith(mail_server.url)
+    assert smtp.to(email("mentor1")) == []
+
+    again = await _import(coordinator, FIXED)
+    assert again.status == 200
+    body = await again.json()
+    assert body["created"] == [] and body["existing"] == 5
+    assert len(await store.list_users()) == before + 4
+    assert len([e for e in await store.list_audit() if e.action == "user.created"]) == 4
+    assert (await store.count_mail())["pending"] + (await store.count_mail())["sent"] == 4
+
+
+async def test_semicolon_files_from_spreadsheets_and_bad_headers(mail_server):
+    coordinator = await mail_server.client("coordinator")
+    semicolons = "email;name;role\nemma@example.org;Emma Krog;mentee\n"
+    response = await _import(coordinator, semicolons, dry_run=True)
+    assert (await response.json())["new"] == 1
+
+    for text, expected in [
+        ("mail,who\nx@example.org,X\n", "Missing: email, name, role"),
+        ("", "empty"),
+        ("email,name,role\n", "no people"),
+    ]:
+        response = await _import(coordinator, text)
+        assert response.status == 400
+        assert expected in (await response.json())["error"]["message"]
+
+    latin1 = await coordinator.http.post(
+        "/api/v1/users/import",
+        data="email,name,role\nø@example.org,Søren,mentor\n".encode("latin-1"),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert latin1.status == 400 and "UTF-8" in (await latin1.json())["error"]["message"]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_command_line_import_checks_first_then_imports_with_progress(data_dir, tmp_path):
+    bad, fixed = tmp_path / "bad.csv", tmp_path / "fixed.csv"
+    bad.write_text(BAD)
+    fixed.write_text(FIXED)
+
+    refused = _cli("import-users", str(bad), "--data-dir", str(data_dir))
+    assert refused.returncode == 1
+    for line in ("line 3:", "line 4:", "line 5:", "line 6:", "Nothing was imported"):
+        assert line in refused.stderr, refused.stderr
+
+    done = _cli("import-users", str(fixed), "--data-dir", str(data_dir))
+    assert done.returncode == 0, done.stderr
+    assert "4/4" in done.stdout and "Imported 4 people" in done.stdout
+    assert "1 already had an account" in done.stdout
+
+    again = _cli("import-users", str(fixed), "--data-dir", str(data_dir))
+    assert again.returncode == 0 and "Imported 0 people" in again.stdout

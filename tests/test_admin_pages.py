@@ -1,0 +1,165 @@
+"""The coordinator area and the password pages in the browser: plain forms with the CSRF
+token, refused for other roles and for forms without the token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from server import admin_pages
+
+from .support import email
+
+PAGES = ["/admin/users", "/admin/import", "/admin/pairs", "/admin/communities",
+         "/admin/menu/mentee", "/admin/announce", "/admin/audit", "/admin/mail"]  # fmt: skip
+
+
+async def _csrf(client, path: str = "/admin/users") -> str:
+    html = await (await client.get(path)).text()
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+async def test_every_coordinator_page_shows(server):
+    coordinator = await server.client("coordinator")
+    for path in PAGES:
+        response = await coordinator.get(path)
+        assert response.status == 200, path
+        html = await response.text()
+        assert 'name="csrf_token"' in html or path in ("/admin/audit", "/admin/mail"), path
+    pairs = await (await coordinator.get("/admin/pairs")).text()
+    assert "Maria Jensen" in pairs and "Sara Nielsen" in pairs
+
+
+@pytest.mark.parametrize("handle", ["mentor1", "mentee1"])
+async def test_other_roles_are_refused_every_coordinator_page_and_form(server, handle):
+    client = await server.client(handle)
+    token = await _csrf(client, "/forgot-password")  # a valid token of this very session
+    before = len(await server.store.list_users())
+    for route in admin_pages.routes:
+        path = re.sub(r"\{\w+\}", "1", route.path).replace("/menu/1", "/menu/mentee")
+        if route.method == "GET":
+            response = await client.get(path, allow_redirects=False)
+        else:
+            response = await client.http.post(
+                path, data={"csrf_token": token, "email": "z@example.org", "name": "Z",
+                            "role": "mentor", "action": "disable", "mentor_id": "2",
+                            "mentee_id": "5", "body": "x"},
+            )  # fmt: skip
+        assert response.status == 403, (route.method, path)
+        assert "Not allowed" in await response.text()
+    assert len(await server.store.list_users()) == before
+    assert await server.store.list_audit() == []
+
+
+async def test_forms_without_the_csrf_token_or_from_other_sites_are_refused(server):
+    coordinator = await server.client("coordinator")
+    fields = {"email": "z@example.org", "name": "Z", "role": "mentor"}
+    missing = await coordinator.http.post("/admin/users", data=fields)
+    assert missing.status == 403 and "form has expired" in await missing.text()
+    wrong = await coordinator.http.post("/admin/users", data={**fields, "csrf_token": "0" * 64})
+    assert wrong.status == 403
+    token = await _csrf(coordinator)
+    foreign = await coordinator.http.post(
+        "/admin/users", data={**fields, "csrf_token": token},
+        headers={"Origin": "https://evil.example"},
+    )  # fmt: skip
+    assert foreign.status == 403
+    assert await server.store.load_user_by_email("z@example.org") is None
+
+
+async def test_a_coordinator_runs_the_programme_with_forms(mail_server, smtp):
+    server = mail_server
+    coordinator = await server.client("coordinator")
+    token = await _csrf(coordinator)
+
+    created = await coordinator.http.post(
+        "/admin/users", allow_redirects=False,
+        data={"csrf_token": token, "email": "ida@example.org", "name": "Ida Lund",
+              "role": "mentee", "expertise": "Human resources"},
+    )  # fmt: skip
+    assert created.status == 303 and created.headers["Location"] == "/admin/users?notice=created"
+    page = await (await coordinator.get(created.headers["Location"])).text()
+    assert "invitation is on its way" in page and "Ida Lund" in page
+    ida = await server.store.load_user_by_email("ida@example.org")
+
+    bad = await coordinator.http.post(
+        "/admin/users", data={"csrf_token": token, "email": "nope", "name": "X", "role": "mentee"}
+    )
+    assert bad.status == 400 and "valid e-mail address" in await bad.text()
+
+    suggestions = await (await coordinator.get(f"/admin/pairs?mentee_id={ida.id}")).text()
+    assert "Same field of expertise (Human resources)" in suggestions
+    grete = await server.store.load_user_by_email(email("mentor2"))
+    paired = await coordinator.http.post(
+        "/admin/pairs", allow_redirects=False,
+        data={"csrf_token": token, "mentor_id": str(grete.id), "mentee_id": str(ida.id)},
+    )  # fmt: skip
+    assert paired.status == 303
+    pair = await server.store.load_active_pair_of_mentee(ida.id)
+    ended = await coordinator.http.post(
+        f"/admin/pairs/{pair.id}/end", data={"csrf_token": token}, allow_redirects=False
+    )
+    assert ended.status == 303
+    assert (await server.store.load_channel(pair.channel_id)).archived
+
+    saved = await coordinator.http.post(
+        "/admin/menu/mentor", allow_redirects=False,
+        data={"csrf_token": token, "item_0": "home", "label_0": "Start", "visible_0": "1",
+              "position_0": "2", "item_1": "pair", "label_1": "My mentee", "visible_1": "1",
+              "position_1": "1", "item_2": "link", "label_2": "Video call",
+              "url_2": "https://meet.example.org/x", "visible_2": "1", "position_2": "3"},
+    )  # fmt: skip
+    assert saved.status == 303
+    mentor = await server.client("mentor1")
+    labels = [i["label"] for i in (await (await mentor.get("/api/v1/menu")).json())["items"]]
+    assert labels == ["My mentee", "Start", "Video call"]
+
+    audit = await (await coordinator.get("/admin/audit")).text()
+    for line in ["Created mentee Ida Lund", "Paired mentor Grete Holm with mentee Ida Lund",
+                 "Ended the pair of Grete Holm and Ida Lund", "Changed the mentor menu"]:  # fmt: skip
+        assert line in audit
+
+
+async def test_the_invitation_link_page_sets_the_password_and_logs_in(mail_server, smtp):
+    coordinator = await mail_server.client("coordinator")
+    await coordinator.post(
+        "/api/v1/users", {"email": "ole@example.org", "name": "Ole Sand", "role": "mentor"}
+    )
+    mail = await smtp.wait_for("ole@example.org")
+    ole = await mail_server.client()
+    page = await ole.get(mail.link().replace(mail_server.url, ""))
+    html = await page.text()
+    assert page.status == 200 and "Ole Sand" in html and "Welcome to Mentorspace" in html
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html).group(1)
+    path = f"/password/{mail.token()}"
+
+    mismatch = await ole.http.post(
+        path, data={"csrf_token": token, "password": "one long password", "password_again": "x"}
+    )
+    assert mismatch.status == 400 and "not the same" in await mismatch.text()
+    done = await ole.http.post(
+        path, allow_redirects=False,
+        data={"csrf_token": token, "password": "one long password",
+              "password_again": "one long password"},
+    )  # fmt: skip
+    assert done.status == 303
+    assert (await (await ole.get("/api/v1/me")).json())["user"]["name"] == "Ole Sand"
+    used = await (await mail_server.client()).get(path)
+    assert used.status == 400 and "already been used" in await used.text()
+
+
+async def test_the_forgot_password_page_answers_the_same_for_everyone(mail_server, smtp):
+    answers = []
+    for address in [email("mentor1"), "nobody@example.org"]:
+        client = await mail_server.client()
+        token = await _csrf(client, "/forgot-password")
+        response = await client.http.post(
+            "/forgot-password", data={"csrf_token": token, "email": address}
+        )
+        assert response.status == 200
+        answers.append(re.sub(r'value="[0-9a-f]+"', "", await response.text()))
+    assert answers[0] == answers[1]
+    await smtp.wait_for(email("mentor1"))

@@ -1,0 +1,115 @@
+"""The outbox: mail survives a stopped SMTP server and a restart and arrives exactly once;
+with no SMTP configured mails become .eml files; refusals are recorded as failures."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+from email import policy
+
+from channels.clock import SYSTEM_CLOCK
+from channels.mail import MailSettings, invitation_mail
+
+from .mail_support import SmtpServer, running_server
+from .support import email as demo_email
+
+PEOPLE = [f"person{n}@example.org" for n in range(5)]
+
+
+async def _create_people(server, addresses):
+    coordinator = await server.client("coordinator")
+    for n, address in enumerate(addresses):
+        response = await coordinator.post(
+            "/api/v1/users", {"email": address, "name": f"Person {n}", "role": "mentee"}
+        )
+        assert response.status == 201
+
+
+async def test_mail_survives_smtp_down_and_a_restart_and_arrives_exactly_once(data_dir):
+    smtp = SmtpServer()  # configured, but not started: the SMTP server is down
+    config = smtp.config(smtp_retry_seconds=0.2)
+
+    async with running_server(data_dir, config_changes=config) as server:
+        await _create_people(server, PEOPLE[:3])
+        anyone = await server.client()
+        await anyone.post("/api/v1/password-reset", {"email": demo_email("mentee1")})
+        store = server.store
+        for _ in range(100):  # the sender has tried and failed at least once
+            waiting = await store.list_mail(limit=10)
+            if waiting and all(m.attempts >= 1 for m in waiting):
+                break
+            await asyncio.sleep(0.05)
+        assert all(m.attempts >= 1 and m.last_error and not m.sent_at for m in waiting)
+        assert len(waiting) == 4
+
+    # The process is gone; the SMTP server comes back before the next one starts.
+    await smtp.start()
+    try:
+        async with running_server(data_dir, config_changes=config) as server:
+            await _create_people(server, PEOPLE[3:])
+            for address in [*PEOPLE, demo_email("mentee1")]:
+                await smtp.wait_for(address)
+            await asyncio.sleep(0.6)  # time for any repeat to show up
+            counts = await server.store.count_mail()
+        assert counts == {"pending": 0, "sent": 6, "failed": 0}
+        received = sorted(r for m in smtp.mails for r in m.recipients)
+        assert received == sorted([*PEOPLE, demo_email("mentee1")])  # each exactly once
+        ids = [m.message["Message-ID"] for m in smtp.mails]
+        assert len(set(ids)) == len(ids)
+    finally:
+        await smtp.stop()
+
+
+async def test_without_smtp_mails_are_written_as_eml_files(data_dir, caplog):
+    caplog.set_level("INFO", logger="server.mailer")
+    async with running_server(data_dir) as server:
+        await _create_people(server, PEOPLE[:2])
+        folder = data_dir / "outbox"
+        for _ in range(100):
+            if len(list(folder.glob("*.eml"))) == 2:
+                break
+            await asyncio.sleep(0.05)
+        files = sorted(folder.glob("*.eml"))
+        assert len(files) == 2
+        assert (await server.store.count_mail())["sent"] == 2
+    mail = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    assert mail["To"] == "Person 0 <person0@example.org>"
+    assert "/password/" in mail.get_body(("plain",)).get_content()
+    assert f"no SMTP server configured: mails are written to {folder.resolve()}" in caplog.text
+    assert f"written to {files[0]}" in caplog.text
+
+
+async def test_a_refused_address_is_recorded_as_failed_and_shown_to_coordinators(data_dir):
+    smtp = await SmtpServer(refused={"person0@example.org"}).start()
+    try:
+        async with running_server(data_dir, config_changes=smtp.config()) as server:
+            await _create_people(server, PEOPLE[:2])
+            await smtp.wait_for("person1@example.org")
+            coordinator = await server.client("coordinator")
+            for _ in range(100):
+                body = await (await coordinator.get("/api/v1/mail")).json()
+                if body["counts"]["failed"] == 1:
+                    break
+                await asyncio.sleep(0.05)
+            assert body["counts"] == {"pending": 0, "sent": 1, "failed": 1}
+            [failed] = [m for m in body["mails"] if m["state"] == "failed"]
+            assert failed["to"] == "person0@example.org" and failed["attempts"] == 1
+            assert "550" in failed["last_error"]
+            mentor = await server.client("mentor1")
+            assert (await mentor.get("/api/v1/mail")).status == 403
+    finally:
+        await smtp.stop()
+
+
+def test_mails_have_plain_and_html_parts_and_single_line_headers():
+    settings = MailSettings(sender="Programme <team@example.org>", public_url="https://m.example")
+    mail = invitation_mail(
+        settings, name="Ann\nBcc: x@evil.example", email="ann@example.org",
+        link="https://m.example/password/abc", days=7, now=SYSTEM_CLOCK.now(),
+    )  # fmt: skip
+    parsed = email.message_from_string(mail.message, policy=policy.default)
+    assert parsed["From"] == "Programme <team@example.org>"
+    assert parsed["To"] == '"Ann Bcc: x@evil.example" <ann@example.org>'
+    assert parsed["Bcc"] is None and parsed["Message-ID"].endswith("@example.org>")
+    assert "https://m.example/password/abc" in parsed.get_body(("plain",)).get_content()
+    assert 'href="https://m.example/password/abc"' in parsed.get_body(("html",)).get_content()
