@@ -12,12 +12,14 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock
 from channels.directory import set_up_programme
 
-from . import api, keys, pages
+from . import account_pages, api, channel_pages, keys, pages, profile_api
+from .assets import add_static_routes
 from .auth import cross_site_guard
 from .config import Config
 from .errors import error_middleware
 from .presence import Presence
 from .realtime import create_socket_server
+from .security import add_security_headers
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,11 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.TEMPLATES] = pages.create_templates()
     app[keys.SIO] = create_socket_server(app)
     app.add_routes(api.routes)
-    app.add_routes(pages.routes)
+    app.add_routes(profile_api.routes)
+    app.add_routes(channel_pages.routes)
+    app.add_routes(account_pages.routes)
+    add_static_routes(app)
+    app.on_response_prepare.append(add_security_headers)
     app.cleanup_ctx.append(_store)
     app.on_shutdown.append(_close_sockets)
     return app

@@ -149,7 +149,13 @@ class SocketClient:
             self.events.append((event, data))
             self._arrived.notify_all()
 
-    async def call(self, event: str, data: Any = None, *, timeout: float = 10) -> dict[str, Any]:
+    async def call(
+        self,
+        event: str,
+        data: Any = None,
+        *,
+        timeout: float = 10,  # noqa: ASYNC109 - socket.io's own ack deadline
+    ) -> dict[str, Any]:
         """Emit and return the ACK."""
         return await self.sio.call(event, data, timeout=timeout)
 
@@ -169,7 +175,7 @@ class SocketClient:
         event: str,
         predicate: Callable[[Any], bool] = lambda _: True,
         *,
-        timeout: float = 5,
+        timeout: float = 5,  # noqa: ASYNC109 - handed to asyncio.wait_for below
     ) -> Any:
         async def seen() -> Any:
             async with self._arrived:
