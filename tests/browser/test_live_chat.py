@@ -8,7 +8,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from .conftest import PHONE, Person, Web
+from .conftest import ARTIFACTS, PHONE, Person, Web
 
 
 def open_channel(person: Person, channel_id: int) -> None:
@@ -171,6 +171,8 @@ async def test_coming_back_online_shows_every_missed_change_once_in_order(web: W
             )
         web.api(mentor, "PATCH", f"/api/v1/messages/{posted[1]['id']}", {"body": "Second, edited"})
         expect(bodies(mentee)).to_have_text(before)  # nothing arrives while offline
+        ARTIFACTS.mkdir(exist_ok=True)
+        mentee.page.screenshot(path=ARTIFACTS / "channel-offline-1280.png")
 
         mentee.context.set_offline(False)
         expect(banner).to_be_hidden()

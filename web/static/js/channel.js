@@ -628,8 +628,6 @@ function start() {
     const divider = document.createElement("li");
     divider.className = "unread-divider";
     divider.id = "unread-divider";
-    divider.setAttribute("role", "separator");
-    divider.setAttribute("aria-label", "New messages");
     divider.append(document.createElement("span"));
     divider.firstChild.textContent = "New messages";
     firstUnread.before(divider);
