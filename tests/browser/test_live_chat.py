@@ -285,3 +285,75 @@ async def test_edit_delete_react_and_moderate_in_a_lounge(web: Web):
             expect(message_item(person, "interview is on Monday")).to_have_count(0)
 
     await web.run(scenario)
+
+
+async def test_partner_presence_and_times_people_can_read(web: Web):
+    pair = await web.server.pair_channel_id(1)
+    mentor_id = (await web.server.store.load_user_by_email("mentor1@demo.mentorspace")).id
+
+    def scenario():
+        mentor, mentee = web.person("mentor1"), web.person("mentee1")
+        open_channel(mentee, pair)
+        presence = mentee.page.locator(f"#channel [data-presence-user='{mentor_id}']")
+        expect(presence).to_have_text("offline")
+        open_channel(mentor, pair)
+        expect(presence).to_have_text("online")
+        expect(presence).to_have_class(re.compile("is-online"))
+
+        composer(mentor).fill("Good morning")
+        composer(mentor).press("Enter")
+        stamp = message_item(mentee, "Good morning").locator("time")
+        expect(stamp).to_have_text("just now")
+        # The exact time, in the reader's own zone (the context runs in Copenhagen).
+        expect(stamp).to_have_attribute("title", re.compile(r"\d{4}.*\d{1,2}:\d{2}"))
+
+        mentor.page.close()
+        expect(presence).to_have_text("offline")
+
+    await web.run(scenario)
+
+
+async def test_coordinators_post_announcements_and_everyone_replies_in_threads(web: Web):
+    news = await web.server.channel_id("announcements")
+
+    def scenario():
+        coordinator, mentee = web.person("coordinator"), web.person("mentee1")
+        open_channel(coordinator, news)
+        open_channel(mentee, news)
+        expect(mentee.page.locator("#composer")).to_have_count(0)
+        expect(mentee.page.locator(".composer-note")).to_contain_text("reply to a post")
+
+        composer(coordinator).fill("The summer meeting is on **14 June**.")
+        composer(coordinator).press("Enter")
+        post = message_item(mentee, "summer meeting")
+        expect(post.locator("strong")).to_have_text("14 June")
+        post.get_by_role("link", name="Reply in thread").click()
+        mentee.page.get_by_role("textbox", name="Reply in thread").fill("Can partners come?")
+        mentee.page.keyboard.press("Enter")
+        expect(message_item(coordinator, "summer meeting").locator(".thread-link")).to_have_text(
+            "1 reply"
+        )
+
+    await web.run(scenario)
+
+
+async def test_older_history_loads_on_scroll_without_duplicates(web: Web):
+    lounge = await web.server.channel_id("mentee_lounge")
+    author = await web.server.client("mentee2")
+    for n in range(70):
+        await author.post(f"/api/v1/channels/{lounge}/messages", {"body": f"Tip number {n}"})
+    reader = await web.server.client("mentee1")  # all read: the page opens at the newest
+    await reader.post(f"/api/v1/channels/{lounge}/read", {"seq": 10**9})
+
+    def scenario():
+        mentee = web.person("mentee1")
+        open_channel(mentee, lounge)
+        expect(bodies(mentee)).to_have_count(50)
+        mentee.page.locator("#message-scroll").evaluate("(box) => { box.scrollTop = 0; }")
+        expect(mentee.page.locator(".history-start")).to_be_visible()
+        texts = bodies(mentee).all_inner_texts()
+        tips = [t for t in texts if t.startswith("Tip number")]
+        assert tips == [f"Tip number {n}" for n in range(70)]
+        assert len(texts) == len(set(texts))
+
+    await web.run(scenario)
