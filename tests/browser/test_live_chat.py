@@ -357,3 +357,20 @@ async def test_older_history_loads_on_scroll_without_duplicates(web: Web):
         assert len(texts) == len(set(texts))
 
     await web.run(scenario)
+
+
+async def test_an_ended_session_says_so_and_offers_to_log_in_again(web: Web):
+    pair = await web.server.pair_channel_id(1)
+
+    def scenario():
+        mentee = web.person("mentee1")
+        open_channel(mentee, pair)
+        web.api(mentee, "DELETE", "/api/v1/session")  # e.g. logged out from another tab
+        composer(mentee).fill("Are you there?")  # the next event meets the ended session
+        banner = mentee.page.locator("#connection-banner")
+        expect(banner).to_contain_text("Your session has ended.")
+        banner.get_by_role("link", name="Log in again").click()
+        expect(mentee.page).to_have_url(re.compile(rf"/login\?next=%2Fchannels%2F{pair}$"))
+        expect(mentee.page.locator("input[name=next]")).to_have_value(f"/channels/{pair}")
+
+    await web.run(scenario)

@@ -3,6 +3,8 @@ import { io } from "/static/vendor/socket.io.esm.min.js";
 
 const GRACE_MS = 1500; // a blip shorter than this is not worth a banner
 
+document.documentElement.classList.add("js"); // hints that only hold with JavaScript may show
+
 let socket = null;
 
 export function pageData() {
@@ -39,6 +41,8 @@ export function connect() {
   socket.on("disconnect", (reason) => {
     document.body.dataset.connection = "down";
     if (reason === "io client disconnect" && !navigator.onLine) return; // the offline handler said it
+    // The server hangs up when the session has ended; asking again gets the reason.
+    if (reason === "io server disconnect") socket.connect();
     showSoon("Connection lost. Reconnecting… Your messages are kept and will catch up.");
   });
   socket.on("connect_error", (error) => {
