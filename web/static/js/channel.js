@@ -1,9 +1,10 @@
 // A channel, live: what the server rendered becomes a model kept up to date by socket events;
 // after any reconnect the client asks for every change since the last seq it has seen.
+import { closeOpenPicker, wireMessageActions } from "./actions.js";
 import { wireComposer } from "./composer.js";
 import { call, connect, newClientId, pageData } from "./live.js";
 import { startMenu } from "./menu.js";
-import { confirmDelete, editForm, renderMessage, renderPending, renderPicker, typingText } from "./messages.js";
+import { renderMessage, renderPending, typingText } from "./messages.js";
 import { keepTimesFresh } from "./time.js";
 
 const data = pageData();
@@ -481,141 +482,23 @@ els.closeThread.addEventListener("click", (event) => {
 
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape" || event.defaultPrevented) return;
-  const picker = document.querySelector(".emoji-picker");
-  if (picker) {
-    closePicker(picker);
-    return;
-  }
+  if (closeOpenPicker()) return;
   if (state.thread !== null) closeThread();
 });
 
-// --- message actions: one handler for every button in both lists -----------------------
+// --- message actions ------------------------------------------------------------------
 
-function messageOf(target) {
-  const item = target.closest(".msg");
-  const id = Number(item?.dataset.id);
-  return { item, message: state.messages.get(id) };
-}
-
-function closePicker(picker) {
-  const opener = picker.closest(".msg")?.querySelector("[data-action=pick-reaction]");
-  picker.remove();
-  if (opener) {
-    opener.setAttribute("aria-expanded", "false");
-    opener.closest(".msg-actions")?.classList.remove("is-open");
-    opener.focus();
-  }
-}
-
-async function withAck(item, event, payload) {
-  const ack = await call(event, payload);
-  if (ack.error) {
-    const note = document.createElement("p");
-    note.className = "msg-status";
-    note.setAttribute("role", "alert");
-    note.textContent = ack.error.message;
-    item.querySelector(".msg-main")?.append(note);
-    setTimeout(() => note.remove(), 6000);
-    return null;
-  }
-  const before = positions();
-  afterChanges(apply(ack.message) ? [ack.message] : [], before);
-  return ack.message;
-}
-
-function startEdit(item, message) {
-  const form = editForm(message);
-  const input = form.querySelector("textarea");
-  const finish = () => {
-    form.remove();
-    item.querySelector(".msg-body")?.removeAttribute("hidden");
-    showEverywhere(state.messages.get(message.id));
-    document.getElementById(item.id)?.querySelector("[data-action=edit]")?.focus();
-  };
-  const save = async () => {
-    const body = input.value;
-    if (!body.trim() || body === message.body) return finish();
-    const ack = await call("message:edit", { message_id: message.id, body });
-    if (ack.error) {
-      form.querySelector(".msg-status").textContent = ack.error.message;
-      return;
-    }
-    const known = state.messages.get(message.id);
-    if (!known || known.seq < ack.message.seq) state.messages.set(message.id, ack.message);
-    finish();
-  };
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    save();
-  });
-  form.addEventListener("click", (event) => {
-    if (event.target.closest("[data-action=cancel-edit]")) finish();
-  });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      save();
-    } else if (event.key === "Escape") {
-      event.preventDefault();
-      finish();
-    }
-  });
-  const body = item.querySelector(".msg-body");
-  body.hidden = true;
-  body.after(form);
-  input.focus();
-  input.setSelectionRange(input.value.length, input.value.length);
-}
-
-async function onAction(event) {
-  const target = event.target.closest("[data-action]");
-  if (!target) return;
-  const action = target.dataset.action;
-  const { item, message } = messageOf(target);
-  if (action === "retry" || action === "discard") {
-    const pending = state.pending.get(item?.dataset.clientId);
-    if (!pending) return;
-    if (action === "retry") deliver(pending);
-    else dropPending(pending.clientId);
-    return;
-  }
-  if (!message) return;
-  event.preventDefault();
-  if (action === "open-thread") {
-    openThread(message.id, { opener: target });
-  } else if (action === "pick-reaction") {
-    const open = item.querySelector(".emoji-picker");
-    document.querySelectorAll(".emoji-picker").forEach((picker) => picker.remove());
-    if (open) {
-      target.setAttribute("aria-expanded", "false");
-      return;
-    }
-    const picker = renderPicker();
-    item.querySelector(".msg-main").append(picker);
-    target.setAttribute("aria-expanded", "true");
-    target.closest(".msg-actions")?.classList.add("is-open");
-    picker.querySelector("button").focus();
-  } else if (action === "react") {
-    item.querySelector(".emoji-picker")?.remove();
-    await withAck(item, "reaction:toggle", { message_id: message.id, emoji: target.dataset.emoji });
-  } else if (action === "edit") {
-    startEdit(item, message);
-  } else if (action === "delete") {
-    item.querySelector(".confirm-delete")?.remove();
-    const box = confirmDelete();
-    item.querySelector(".msg-main").append(box);
-    box.querySelector("[data-action=cancel-delete]").focus();
-  } else if (action === "cancel-delete") {
-    const opener = item.querySelector("[data-action=delete]");
-    item.querySelector(".confirm-delete")?.remove();
-    opener?.focus();
-  } else if (action === "confirm-delete") {
-    await withAck(item, "message:delete", { message_id: message.id });
-  }
-}
-
-els.scroll.addEventListener("click", onAction);
-els.panel.addEventListener("click", onAction);
+wireMessageActions([els.scroll, els.panel], {
+  messages: state.messages,
+  pending: state.pending,
+  apply,
+  afterChanges,
+  positions,
+  showEverywhere,
+  deliver,
+  dropPending,
+  openThread,
+});
 
 // --- start ----------------------------------------------------------------------------
 
