@@ -12,6 +12,8 @@ def message_json(message: Message) -> dict[str, Any]:
         "id": message.id,
         "channel_id": message.channel_id,
         "seq": message.seq,
+        # The seq it was created at: equal to `seq` only for a message that is new, not changed.
+        "created_seq": message.created_seq,
         "thread_id": message.thread_id,
         "kind": message.kind,
         "author": None

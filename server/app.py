@@ -3,6 +3,7 @@ import time, so tests can run as many servers side by side as they like."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -12,7 +13,20 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock
 from channels.directory import set_up_programme
 
-from . import account_api, admin_api, admin_pages, api, keys, pages, password_pages, tasks_api
+from . import (
+    account_api,
+    account_pages,
+    admin_api,
+    admin_pages,
+    api,
+    channel_pages,
+    keys,
+    pages,
+    password_pages,
+    profile_api,
+    tasks_api,
+)
+from .assets import add_static_routes
 from .auth import cross_site_guard
 from .config import Config
 from .errors import error_middleware
@@ -20,10 +34,12 @@ from .mailer import Mailer
 from .presence import Presence
 from .realtime import create_socket_server
 from .scheduler import Scheduler, run_scheduler
+from .security import add_security_headers
 
 log = logging.getLogger(__name__)
 
 MAX_REQUEST = 1024 * 1024
+HANG_UP_TIMEOUT = 2.0
 
 
 def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Application:
@@ -39,11 +55,15 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.SCHEDULER] = Scheduler(app)
     app.add_routes(api.routes)
     app.add_routes(tasks_api.routes)
-    app.add_routes(pages.routes)
     app.add_routes(admin_api.routes)
     app.add_routes(account_api.routes)
     app.add_routes(admin_pages.routes)
     app.add_routes(password_pages.routes)
+    app.add_routes(profile_api.routes)
+    app.add_routes(channel_pages.routes)
+    app.add_routes(account_pages.routes)
+    add_static_routes(app)
+    app.on_response_prepare.append(add_security_headers)
     app.cleanup_ctx.append(_store)
     app.cleanup_ctx.append(run_scheduler)  # after the store: stopped before it closes
     app.cleanup_ctx.append(_mailer)  # after the store: stops before it closes
@@ -74,8 +94,12 @@ async def _mailer(app: web.Application) -> AsyncIterator[None]:
 
 async def _close_sockets(app: web.Application) -> None:
     """Hang up every client (they reconnect to another node, or when we are back), then stop
-    socket.io's background tasks; otherwise open websockets hold shutdown for a minute."""
+    socket.io's background tasks; otherwise open websockets hold shutdown for a minute.
+    A client that vanished never drains its send queue, so the hang-up is bounded."""
     sio = app[keys.SIO]
     if sio.eio.sockets:  # engine.io's disconnect() with no sid closes all (and fails on none)
-        await sio.eio.disconnect()
+        try:
+            await asyncio.wait_for(sio.eio.disconnect(), HANG_UP_TIMEOUT)
+        except TimeoutError:
+            log.info("some clients did not take the hang-up within %s s", HANG_UP_TIMEOUT)
     await sio.shutdown()

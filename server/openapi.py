@@ -55,7 +55,21 @@ def openapi_document() -> dict[str, Any]:
                 ),
                 "delete": _op("Log out; the cookie stops working at once", _object(ok={"type": "boolean"})),
             },
-            "/api/v1/me": {"get": _op("The logged-in user", _object(user={"$ref": "#/components/schemas/User"}))},
+            "/api/v1/me": {
+                "get": _op("The logged-in user", _object(user={"$ref": "#/components/schemas/User"})),
+                "patch": _op(
+                    "Change your display name, field of expertise or bio (fields left out stay)",
+                    _object(user={"$ref": "#/components/schemas/User"}),
+                    body=_object(name=_STR, expertise=_STR, bio=_STR),
+                ),
+            },
+            "/api/v1/me/password": {
+                "post": _op(
+                    "Change your password; optionally end every other session",
+                    _object(ok={"type": "boolean"}),
+                    body=_object(["current", "new"], current=_STR, new=_STR, end_other_sessions={"type": "boolean"}),
+                )
+            },
             "/api/v1/channels": {
                 "get": _op(
                     "Channels the user can read, with unread counts",
@@ -127,7 +141,7 @@ def openapi_document() -> dict[str, Any]:
                 ),
                 **admin_schemas(),
                 "Message": _object(
-                    id=_INT, channel_id=_INT, seq=_INT, thread_id={"type": ["integer", "null"]}, kind=_STR,
+                    id=_INT, channel_id=_INT, seq=_INT, created_seq=_INT, thread_id={"type": ["integer", "null"]}, kind=_STR,
                     author={"type": ["object", "null"]}, body=_STR, html=_STR, client_id={"type": ["string", "null"]},
                     created_at=_STR, edited_at={"type": ["string", "null"]}, deleted={"type": "boolean"},
                     reply_count=_INT, last_reply_at={"type": ["string", "null"]}, reactions={"type": "array"},

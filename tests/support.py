@@ -152,7 +152,13 @@ class SocketClient:
             self.events.append((event, data))
             self._arrived.notify_all()
 
-    async def call(self, event: str, data: Any = None, *, timeout: float = 10) -> dict[str, Any]:
+    async def call(
+        self,
+        event: str,
+        data: Any = None,
+        *,
+        timeout: float = 10,
+    ) -> dict[str, Any]:
         """Emit and return the ACK."""
         return await self.sio.call(event, data, timeout=timeout)
 

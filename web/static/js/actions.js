@@ -1,0 +1,142 @@
+// What people do to a message: react, edit, delete (moderators too), open its thread, and
+// retry or drop a send that failed.  One click handler serves the channel and the thread panel.
+import { call } from "./live.js";
+import { confirmDelete, editForm, renderPicker } from "./messages.js";
+
+let channel = null; // what channel.js hands over: its model and the functions that change it
+
+export function wireMessageActions(roots, controller) {
+  channel = controller;
+  for (const root of roots) root.addEventListener("click", onAction);
+}
+
+// Close an open reaction picker (Escape); true if there was one.
+export function closeOpenPicker() {
+  const picker = document.querySelector(".emoji-picker");
+  if (!picker) return false;
+  closePicker(picker);
+  return true;
+}
+
+function messageOf(target) {
+  const item = target.closest(".msg");
+  const id = Number(item?.dataset.id);
+  return { item, message: channel.messages.get(id) };
+}
+
+function closePicker(picker) {
+  const opener = picker.closest(".msg")?.querySelector("[data-action=pick-reaction]");
+  picker.remove();
+  if (opener) {
+    opener.setAttribute("aria-expanded", "false");
+    opener.closest(".msg-actions")?.classList.remove("is-open");
+    opener.focus();
+  }
+}
+
+async function withAck(item, event, payload) {
+  const ack = await call(event, payload);
+  if (ack.error) {
+    const note = document.createElement("p");
+    note.className = "msg-status";
+    note.setAttribute("role", "alert");
+    note.textContent = ack.error.message;
+    item.querySelector(".msg-main")?.append(note);
+    setTimeout(() => note.remove(), 6000);
+    return null;
+  }
+  const before = channel.positions();
+  channel.afterChanges(channel.apply(ack.message) ? [ack.message] : [], before);
+  return ack.message;
+}
+
+function startEdit(item, message) {
+  const form = editForm(message);
+  const input = form.querySelector("textarea");
+  const finish = () => {
+    form.remove();
+    item.querySelector(".msg-body")?.removeAttribute("hidden");
+    channel.showEverywhere(channel.messages.get(message.id));
+    document.getElementById(item.id)?.querySelector("[data-action=edit]")?.focus();
+  };
+  const save = async () => {
+    const body = input.value;
+    if (!body.trim() || body === message.body) return finish();
+    const ack = await call("message:edit", { message_id: message.id, body });
+    if (ack.error) {
+      form.querySelector(".msg-status").textContent = ack.error.message;
+      return;
+    }
+    const known = channel.messages.get(message.id);
+    if (!known || known.seq < ack.message.seq) channel.messages.set(message.id, ack.message);
+    finish();
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    save();
+  });
+  form.addEventListener("click", (event) => {
+    if (event.target.closest("[data-action=cancel-edit]")) finish();
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      save();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      finish();
+    }
+  });
+  const body = item.querySelector(".msg-body");
+  body.hidden = true;
+  body.after(form);
+  input.focus();
+  input.setSelectionRange(input.value.length, input.value.length);
+}
+
+async function onAction(event) {
+  const target = event.target.closest("[data-action]");
+  if (!target) return;
+  const action = target.dataset.action;
+  const { item, message } = messageOf(target);
+  if (action === "retry" || action === "discard") {
+    const pending = channel.pending.get(item?.dataset.clientId);
+    if (!pending) return;
+    if (action === "retry") channel.deliver(pending);
+    else channel.dropPending(pending.clientId);
+    return;
+  }
+  if (!message) return;
+  event.preventDefault();
+  if (action === "open-thread") {
+    channel.openThread(message.id, { opener: target });
+  } else if (action === "pick-reaction") {
+    const open = item.querySelector(".emoji-picker");
+    document.querySelectorAll(".emoji-picker").forEach((picker) => picker.remove());
+    if (open) {
+      target.setAttribute("aria-expanded", "false");
+      return;
+    }
+    const picker = renderPicker();
+    item.querySelector(".msg-main").append(picker);
+    target.setAttribute("aria-expanded", "true");
+    target.closest(".msg-actions")?.classList.add("is-open");
+    picker.querySelector("button").focus();
+  } else if (action === "react") {
+    item.querySelector(".emoji-picker")?.remove();
+    await withAck(item, "reaction:toggle", { message_id: message.id, emoji: target.dataset.emoji });
+  } else if (action === "edit") {
+    startEdit(item, message);
+  } else if (action === "delete") {
+    item.querySelector(".confirm-delete")?.remove();
+    const box = confirmDelete();
+    item.querySelector(".msg-main").append(box);
+    box.querySelector("[data-action=cancel-delete]").focus();
+  } else if (action === "cancel-delete") {
+    const opener = item.querySelector("[data-action=delete]");
+    item.querySelector(".confirm-delete")?.remove();
+    opener?.focus();
+  } else if (action === "confirm-delete") {
+    await withAck(item, "message:delete", { message_id: message.id });
+  }
+}
