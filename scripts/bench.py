@@ -476,7 +476,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--clients", type=int, default=10, help="socket.io clients (N)")
     parser.add_argument("--senders", type=int, default=1, help="clients that also send (S)")
     parser.add_argument("--messages", type=int, default=1000, help="messages in all (M)")
-    parser.add_argument("--rate", type=float, default=0, help="total msg/s; 0: as fast as possible")
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="total msg/s; 0: as fast as possible"
+    )
     parser.add_argument("--window", type=int, default=1, help="with --rate 0: in flight per sender")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured messages per sender")
     parser.add_argument("--procs", type=int, default=2, help="worker processes for the clients")
