@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import json
 import multiprocessing
 import os
@@ -244,6 +245,7 @@ async def _work(conn: Connection, plan: Plan) -> None:
 
 def worker_main(conn: Connection, plan: Plan) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the coordinator decides when to stop
+    _die_with_parent()
     try:
         asyncio.run(_work(conn, plan))
     except BaseException as error:  # report anything to the coordinator, then exit
@@ -268,6 +270,12 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("MENTORSPACE_")}
 
 
+def _die_with_parent() -> None:
+    """In a child process: get SIGTERM if the benchmark itself is killed outright."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class ServerProcess:
     """`mentorspace serve` in its own process group, stopped for sure by `stop()`."""
 
@@ -287,7 +295,7 @@ class ServerProcess:
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, env=_clean_env(),
-                start_new_session=True,
+                start_new_session=True, preexec_fn=_die_with_parent,
             )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -433,10 +441,10 @@ def run(args: argparse.Namespace, workdir: Path, children: list) -> dict[str, An
     for _, conn in workers:
         conn.send(("expect", all_acked))
     results = gather("result", args.timeout * 3)
+    for process, _ in workers:  # they disconnect first: the server is slow to stop otherwise
+        process.join(args.timeout)
     peak_rss_kb = server.status_kb("VmHWM")
     server.stop()
-    for process, _ in workers:
-        process.join(args.timeout)
 
     sent = {k: t for r in results for k, t in r["sent"].items()}
     acked = {k: a for r in results for k, a in r["acked"].items()}
