@@ -1,0 +1,34 @@
+"""The benchmark script runs end to end with tiny numbers.  It asserts shape and loss, never
+timing: speed is measured by running scripts/bench.py by hand (see the README)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
+
+
+def test_bench_prints_one_json_line_and_loses_nothing():
+    done = subprocess.run(
+        [
+            *(sys.executable, str(BENCH), "--clients", "3", "--senders", "2"),
+            *("--messages", "30", "--warmup", "2", "--procs", "1", "--timeout", "30"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, done.stdout
+    result = json.loads(lines[0])
+    for key in ("send_ack_ms", "delivery_ms"):
+        assert set(result[key]) == {"p50", "p95", "p99"}
+    assert result["persisted_per_s"] > 0
+    assert result["server_peak_rss_mb"] > 0
+    assert (result["sent"], result["acked"], result["errors"]) == (30, 30, 0)
+    assert result["lost"] == 0
+    assert result["duplicates"] == 0
