@@ -86,8 +86,8 @@ async def create_user(
     role = check_role(role)
     password_hash = None if password is None else await hash_password(check_password(password))
     try:
-        async with store.write() as tx:
-            return await tx.insert_user(
+        return await store.write(
+            lambda tx: tx.insert_user(
                 email=email,
                 name=name,
                 role=role,
@@ -96,6 +96,7 @@ async def create_user(
                 bio=bio,
                 now=iso(clock.now()),
             )
+        )
     except storage.IntegrityError:
         raise Conflict(f"There is already an account for {email}.") from None
 
@@ -124,15 +125,17 @@ async def log_in(
     user = await store.load_user_by_email(email)
     password_ok = await password_matches(user.password_hash if user else None, password)
     if user is None or not password_ok or user.disabled:
-        async with store.write() as tx:
-            await tx.add_login_failure(list(keys.values()), iso(now), forget_before=since)
+        await store.write(
+            lambda tx: tx.add_login_failure(list(keys.values()), iso(now), forget_before=since)
+        )
         if user is not None and password_ok and user.disabled:
             raise Unauthenticated(
                 "This account has been disabled. Please contact your coordinator."
             )
         raise Unauthenticated("That e-mail address and password do not match.")
     token = secrets.token_urlsafe(32)
-    async with store.write() as tx:
+
+    async def open_session(tx) -> None:
         await tx.clear_login_failures(keys["account_address"])
         await tx.insert_session(
             token_hash=token_hash(token),
@@ -140,6 +143,8 @@ async def log_in(
             now=iso(now),
             expires_at=iso(now + SESSION_LIFETIME),
         )
+
+    await store.write(open_session)
     return LoggedIn(token, user)
 
 
@@ -154,8 +159,7 @@ async def load_session_user(store, token: str | None, *, clock: Clock = SYSTEM_C
 
 
 async def log_out(store, token: str) -> None:
-    async with store.write() as tx:
-        await tx.delete_session(token_hash(token))
+    await store.write(lambda tx: tx.delete_session(token_hash(token)))
 
 
 async def change_password(
@@ -170,11 +174,14 @@ async def change_password(
     if not isinstance(current, str) or not await password_matches(user.password_hash, current):
         raise Invalid("Your current password is not right.")
     new_hash = await hash_password(check_password(new))
-    async with store.write() as tx:
+
+    async def set_password(tx) -> None:
         await tx.set_password_hash(user.id, new_hash)
         if end_other_sessions:
             keep = token_hash(keep_token) if keep_token else None
             await tx.delete_user_sessions(user.id, keep=keep)
+
+    await store.write(set_password)
 
 
 async def update_profile(
@@ -186,10 +193,11 @@ async def update_profile(
             raise Invalid(f"{what} must be text.")
         if len(value) > limit:
             raise TooLarge(f"{what} is too long: at most {limit:,} characters.")
-    async with store.write() as tx:
-        return await tx.update_profile(
+    return await store.write(
+        lambda tx: tx.update_profile(
             user.id,
             name=name,
-            expertise=expertise.strip(),
+            expertise=expertise.strip(),  # type: ignore[union-attr]
             bio=bio.strip(),  # type: ignore[union-attr]
         )
+    )

@@ -60,7 +60,8 @@ async def post_announcement(
         ]
     )  # fmt: skip
     try:
-        async with store.write() as tx:
+
+        async def insert(tx):
             seq = await tx.next_seq(channel.id)
             message_id = await tx.insert_message(
                 channel_id=channel.id, author_id=user.id, thread_id=None, kind="text",
@@ -72,6 +73,9 @@ async def post_announcement(
                 summary=f"Posted an announcement{f' and e-mailed it to {queued} people' if queued else ''}.",
                 now=iso(now),
             )  # fmt: skip
+            return message_id, queued
+
+        message_id, queued = await store.write(insert)
     except storage.IntegrityError:
         # The same client_id raced in from another request and won: nothing was queued twice.
         earlier = client_id and await store.load_message_by_client_id(user.id, client_id)

@@ -50,12 +50,16 @@ async def create_community(
     name = check_name(payload.get("name"), "Community name")
     topic = check_topic(payload.get("topic"))
     now = iso(clock.now())
-    async with store.write() as tx:
+
+    async def insert(tx):
         channel = await tx.insert_channel(kind="community", name=name, topic=topic, now=now)
         await record_action(
             tx, actor, "community.created", target_type="channel", target_id=channel.id,
             summary=f"Created the community {name}.", now=now,
         )  # fmt: skip
+        return channel
+
+    channel = await store.write(insert)
     return channel
 
 
@@ -75,7 +79,8 @@ async def update_community(
     topic = check_topic(payload["topic"]) if "topic" in payload else channel.topic
     archived = check_bool(payload, "archived") if "archived" in payload else channel.archived
     now = iso(clock.now())
-    async with store.write() as tx:
+
+    async def update(tx):
         if (name, topic) != (channel.name, channel.topic):
             await tx.update_channel_name(channel.id, name=name, topic=topic)
             renamed = f"Renamed the community {channel.name} to {name}."
@@ -91,6 +96,8 @@ async def update_community(
                 target_type="channel", target_id=channel.id, now=now,
                 summary=f"{'Archived' if archived else 'Reopened'} the community {name}.",
             )  # fmt: skip
+
+    await store.write(update)
     updated = await store.load_channel(channel.id)
     assert updated is not None
     return updated

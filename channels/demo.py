@@ -54,8 +54,8 @@ async def seed_demo(store, *, clock: Clock = SYSTEM_CLOCK) -> dict[str, User]:
         people[handle] = await create_user(
             store, email=email, name=name, role=role, expertise=expertise, clock=clock
         )
-        async with store.write() as tx:
-            await tx.set_password_hash(people[handle].id, password_hash)
+        user_id = people[handle].id
+        await store.write(lambda tx, user_id=user_id: tx.set_password_hash(user_id, password_hash))
     for n in (1, 2, 3):
         await create_pair(
             store, mentor_id=people[f"mentor{n}"].id, mentee_id=people[f"mentee{n}"].id, clock=clock

@@ -23,14 +23,17 @@ PROGRAMME_CHANNELS = {
 
 async def set_up_programme(store, *, clock: Clock = SYSTEM_CLOCK) -> list[Channel]:
     """Create the announcements channel and both lounges if missing (safe to run again)."""
-    created = []
-    async with store.write() as tx:
+
+    async def create_missing(tx) -> list[Channel]:
+        created = []
         for kind, (name, topic) in PROGRAMME_CHANNELS.items():
             if await tx.load_channel_by_kind(kind) is None:
                 created.append(
                     await tx.insert_channel(kind=kind, name=name, topic=topic, now=iso(clock.now()))
                 )
-    return created
+        return created
+
+    return await store.write(create_missing)
 
 
 async def list_channels(store, user: User) -> list[ChannelSummary]:
@@ -65,8 +68,9 @@ async def create_pair(
     if mentor.disabled or mentee.disabled:
         raise Invalid("A disabled account cannot be paired.")
     try:
-        async with store.write() as tx:
-            pair, message_id = await do_create_pair(tx, mentor, mentee, iso(clock.now()))
+        pair, message_id = await store.write(
+            lambda tx: do_create_pair(tx, mentor, mentee, iso(clock.now()))
+        )
     except storage.IntegrityError:
         raise Conflict(f"{mentor.name} and {mentee.name} are already a pair.") from None
     welcome = await store.load_message(message_id)
@@ -101,10 +105,11 @@ async def create_community(
     name = check_name(name, "Community name")
     if not isinstance(topic, str) or len(topic) > 500:
         raise Invalid("The topic must be text of at most 500 characters.")
-    async with store.write() as tx:
-        return await tx.insert_channel(
+    return await store.write(
+        lambda tx: tx.insert_channel(
             kind="community", name=name, topic=topic.strip(), now=iso(clock.now())
         )
+    )
 
 
 async def join_community(
@@ -115,8 +120,7 @@ async def join_community(
         raise NotFound("That community does not exist.")
     if channel.archived:
         raise Forbidden("This community has been archived.")
-    async with store.write() as tx:
-        await tx.add_member(channel.id, user.id, iso(clock.now()))
+    await store.write(lambda tx: tx.add_member(channel.id, user.id, iso(clock.now())))
     return channel
 
 
@@ -124,8 +128,7 @@ async def leave_community(store, user: User, channel_id: int) -> None:
     channel = await store.load_channel(channel_id)
     if channel is None or channel.kind != "community":
         raise NotFound("That community does not exist.")
-    async with store.write() as tx:
-        await tx.remove_member(channel.id, user.id)
+    await store.write(lambda tx: tx.remove_member(channel.id, user.id))
 
 
 async def load_visible_channel(store, user: User, channel_id: int) -> Channel:

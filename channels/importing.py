@@ -221,7 +221,8 @@ async def do_import(
             ]
         )
         try:
-            async with store.write() as tx:
+
+            async def insert(tx, chunk=chunk, invitations=invitations, now=now):  # bound per loop
                 users = []
                 for row in chunk:
                     users.append(
@@ -240,6 +241,9 @@ async def do_import(
                         summary=f"Imported {u.role} {u.name} <{u.email}> and sent an invitation.",
                         now=iso(now),
                     )  # fmt: skip
+                return users
+
+            users = await store.write(insert)
         except storage.IntegrityError:
             raise Conflict(
                 "Someone in the file got an account while it was being imported."

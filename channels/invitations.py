@@ -95,9 +95,12 @@ async def resend_invitation(
             f"{target.name} has already chosen a password. They can use “Forgot password”."
         )
     now = clock.now()
-    async with store.write() as tx:
+
+    async def invite(tx):
         await do_send_invitation(tx, links, target, now)
         await _record(tx, actor, "user.invitation_sent", target, "Sent a new invitation to", now)
+
+    await store.write(invite)
     return target
 
 
@@ -121,7 +124,8 @@ async def request_password_reset(
         if await store.count_login_failures([key], since) >= RESET_LIMITS[kind]:
             raise RateLimited("Too many requests. Please wait 15 minutes and try again.")
     user = await store.load_user_by_email(email)
-    async with store.write() as tx:
+
+    async def record_request(tx):
         # Counted for every request, so both answers cost the same write.
         await tx.add_login_failure(list(keys.values()), iso(now), forget_before=since)
         if user is None or user.disabled:
@@ -136,6 +140,8 @@ async def request_password_reset(
             link=links.mail.link(link_path(token)), hours=links.reset_hours,
         )  # fmt: skip
         await tx.enqueue_mail([mail.as_row()], iso(now))
+
+    await store.write(record_request)
 
 
 @dataclass(frozen=True)
@@ -185,7 +191,8 @@ async def set_password_with_link(store, payload: Any, *, clock: Clock = SYSTEM_C
     new_hash = await hash_password(password)
     now = clock.now()
     session_token = secrets.token_urlsafe(32)
-    async with store.write() as tx:
+
+    async def spend(tx):
         spent = await tx.use_account_token(token_hash(token), iso(now))
         if spent is None:  # used by a request that raced this one
             await _refuse(tx, token, iso(now))
@@ -200,4 +207,7 @@ async def set_password_with_link(store, payload: Any, *, clock: Clock = SYSTEM_C
             token_hash=token_hash(session_token), user_id=user.id,
             now=iso(now), expires_at=iso(now + SESSION_LIFETIME),
         )  # fmt: skip
+        return user
+
+    user = await store.write(spend)
     return LoggedIn(session_token, user)

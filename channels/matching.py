@@ -57,12 +57,16 @@ async def pair_users(store, user: User, payload: Any, *, clock: Clock = SYSTEM_C
         )
     now = iso(clock.now())
     try:
-        async with store.write() as tx:
+
+        async def insert(tx):
             pair, message_id = await do_create_pair(tx, mentor, mentee, now)
             await record_action(
                 tx, actor, "pair.created", target_type="pair", target_id=pair.id,
                 summary=f"Paired mentor {mentor.name} with mentee {mentee.name}.", now=now,
             )  # fmt: skip
+            return pair, message_id
+
+        pair, message_id = await store.write(insert)
     except storage.IntegrityError:
         raise Conflict(f"{mentee.name} was paired by someone else just now.") from None
     channel = await store.load_channel(pair.channel_id)
@@ -88,7 +92,8 @@ async def end_pair(store, user: User, pair_id: int, *, clock: Clock = SYSTEM_CLO
     people = await store.load_users([pair.mentor_id, pair.mentee_id])
     names = " and ".join(people[i].name for i in (pair.mentor_id, pair.mentee_id) if i in people)
     now = iso(clock.now())
-    async with store.write() as tx:
+
+    async def end(tx):
         await tx.end_pair(pair.id, now)
         await tx.set_channel_archived(pair.channel_id, True)
         seq = await tx.next_seq(pair.channel_id)
@@ -101,6 +106,9 @@ async def end_pair(store, user: User, pair_id: int, *, clock: Clock = SYSTEM_CLO
             tx, actor, "pair.ended", target_type="pair", target_id=pair.id,
             summary=f"Ended the pair of {names}.", now=now,
         )  # fmt: skip
+        return notice_id
+
+    notice_id = await store.write(end)
     ended = await store.load_pair(pair.id)
     channel = await store.load_channel(pair.channel_id)
     notice = await store.load_message(notice_id)

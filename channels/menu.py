@@ -150,10 +150,13 @@ async def set_menu(
     items = check_menu(role, payload)
     now = iso(clock.now())
     shown = ", ".join(i.label for i in items if i.visible)
-    async with store.write() as tx:
+
+    async def replace(tx):
         await tx.replace_menu_items(role, items)
         await record_action(
             tx, actor, "menu.changed", target_type="menu", target_id=None,
             summary=f"Changed the {role} menu to: {shown}.", now=now,
         )  # fmt: skip
+
+    await store.write(replace)
     return items

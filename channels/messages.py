@@ -56,10 +56,6 @@ async def post_message(
     client_id = check_text(payload, "client_id", max_length=MAX_CLIENT_ID, optional=True)
     thread_id = check_id(payload, "thread_id", optional=True)
 
-    if client_id is not None:
-        earlier = await store.load_message_by_client_id(user.id, client_id)
-        if earlier is not None:
-            return Changed(earlier, [])
     await check_allowed(store, user, channel_id, Action.REPLY if thread_id else Action.POST)
     if thread_id is not None:
         root = await _load_message(store, thread_id)
@@ -72,17 +68,22 @@ async def post_message(
 
     html = render_markdown(body)
     now = iso(clock.now())
+
+    async def insert(tx) -> tuple[int, int]:
+        seq = await tx.next_seq(channel_id)
+        message_id = await tx.insert_message(
+            channel_id=channel_id, author_id=user.id, thread_id=thread_id, kind=kind,
+            body=body, html=html, client_id=client_id, seq=seq, now=now,
+        )  # fmt: skip
+        if thread_id is not None:
+            await tx.recount_thread(thread_id, seq=await tx.next_seq(channel_id))
+        return message_id, seq
+
     try:
-        async with store.write() as tx:
-            seq = await tx.next_seq(channel_id)
-            message_id = await tx.insert_message(
-                channel_id=channel_id, author_id=user.id, thread_id=thread_id, kind=kind,
-                body=body, html=html, client_id=client_id, seq=seq, now=now,
-            )  # fmt: skip
-            if thread_id is not None:
-                await tx.recount_thread(thread_id, seq=await tx.next_seq(channel_id))
+        message_id, seq = await store.write(insert)
     except storage.IntegrityError:
-        # The same client_id raced in from another connection and won: return its message.
+        # This author sent this client_id before (a retry after a lost ACK, or a race between
+        # two connections): the unique index refused the copy; return the first message.
         earlier = client_id and await store.load_message_by_client_id(user.id, client_id)
         if not earlier:
             raise
@@ -120,11 +121,14 @@ async def edit_message(store, user: User, payload: Any, *, clock: Clock = SYSTEM
     if message.kind != "text":
         raise Invalid("Only ordinary messages can be edited.")
     html = render_markdown(body)
-    async with store.write() as tx:
+
+    async def update(tx) -> None:
         seq = await tx.next_seq(message.channel_id)
         await tx.update_message_body(
             message.id, body=body, html=html, seq=seq, now=iso(clock.now())
         )
+
+    await store.write(update)
     edited = await _load_message(store, message.id)
     return Changed(edited, [edited])
 
@@ -138,11 +142,14 @@ async def delete_message(
     await _check_own_or_moderator(store, user, message, Action.DELETE_OWN)
     if message.deleted_at is not None:
         return Changed(message, [])
-    async with store.write() as tx:
+
+    async def delete(tx) -> None:
         seq = await tx.next_seq(message.channel_id)
         await tx.mark_message_deleted(message.id, seq=seq, now=iso(clock.now()))
         if message.thread_id is not None:
             await tx.recount_thread(message.thread_id, seq=await tx.next_seq(message.channel_id))
+
+    await store.write(delete)
     deleted = await _load_message(store, message.id)
     changes = [deleted]
     if message.thread_id is not None:
@@ -189,9 +196,12 @@ async def toggle_reaction(
     already = {reaction.emoji for reaction in message.reactions}
     if emoji not in already and len(already) >= MAX_REACTION_KINDS:
         raise Invalid(f"A message can have at most {MAX_REACTION_KINDS} different reactions.")
-    async with store.write() as tx:
+
+    async def toggle(tx) -> None:
         await tx.toggle_reaction(message.id, user.id, emoji, iso(clock.now()))
         await tx.touch_message(message.id, seq=await tx.next_seq(message.channel_id))
+
+    await store.write(toggle)
     changed = await _load_message(store, message.id)
     return Changed(changed, [changed])
 
@@ -256,6 +266,7 @@ async def mark_read(store, user: User, payload: Any) -> ReadPosition:
     channel_id = check_id(payload, "channel_id")
     seq = check_count(payload, "seq", default=0, low=0, high=2**53)
     channel = await check_allowed(store, user, channel_id, Action.READ)
-    async with store.write() as tx:
-        position = await tx.advance_read_seq(user.id, channel_id, min(seq, channel.last_seq))
+    position = await store.write(
+        lambda tx: tx.advance_read_seq(user.id, channel_id, min(seq, channel.last_seq))
+    )
     return ReadPosition(channel_id, position)

@@ -92,7 +92,7 @@ async def _post_scheduled(
     *,
     finish: bool,
 ) -> list[int]:
-    async with store.write() as tx:
+    async def post(tx):
         # Paused, cancelled or edited since we looked (perhaps by another node): leave it to
         # the next run, which sees the schedule as it is now.
         schedule = await tx.load_schedule(seen.id)
@@ -104,7 +104,9 @@ async def _post_scheduled(
         posted = await post_occurrences(tx, schedule, template, due, now, settings)
         if finish:
             await tx.set_schedule_state(schedule.id, "finished", iso(now))
-    return posted
+        return posted
+
+    return await store.write(post)
 
 
 async def run_due(store, now: datetime, settings: Settings) -> Run:
@@ -142,8 +144,9 @@ async def remind_overdue(store, now: datetime, settings: Settings) -> Run:
     overdue = await store.list_overdue_unreminded(iso(now), MAX_REMINDERS_PER_RUN)
     if not overdue:
         return Run([], False)
-    changed_ids = []
-    async with store.write() as tx:
+
+    async def remind(tx) -> list[int]:
+        changed_ids = []
         for occurrence in overdue:
             if not await tx.claim_reminder(occurrence.id, iso(now)):
                 continue  # another node reminded, or the pair marked it done meanwhile
@@ -156,6 +159,9 @@ async def remind_overdue(store, now: datetime, settings: Settings) -> Run:
             )  # fmt: skip
             await tx.recount_thread(occurrence.message_id, seq=await tx.next_seq(channel_id))
             changed_ids += [reply_id, occurrence.message_id]
+        return changed_ids
+
+    changed_ids = await store.write(remind)
     changes = await store.load_messages(changed_ids) if changed_ids else []
     changes.sort(key=lambda m: (m.channel_id, m.seq))
     return Run(changes, len(overdue) == MAX_REMINDERS_PER_RUN)
@@ -191,12 +197,16 @@ async def complete_task(store, user: User, payload: Any, *, clock: Clock = SYSTE
         raise Invalid("That message is not a task.")
     if message.deleted_at is not None:
         raise Invalid("That task has been deleted.")
-    async with store.write() as tx:
+
+    async def mark(tx):
         changed = await tx.set_task_done(
             message.id, done_by=user.id if done else None, now=iso(clock.now())
         )
         if changed:
             await tx.touch_message(message.id, seq=await tx.next_seq(message.channel_id))
+        return changed
+
+    changed = await store.write(mark)
     # Reload either way: when nothing changed, the partner may have just made the same change.
     current = await store.load_message(message.id)
     assert current is not None

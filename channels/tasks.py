@@ -99,8 +99,11 @@ async def create_template(
     """`payload`: {title, body?, due_days?}."""
     check_coordinator(user)
     fields = _check_template_fields(check_object(payload), partial=False)
-    async with store.write() as tx:
+
+    async def insert(tx):
         return await tx.insert_template(**fields, created_by=user.id, now=iso(clock.now()))
+
+    return await store.write(insert)
 
 
 async def edit_template(
@@ -111,8 +114,11 @@ async def edit_template(
     changes = _check_template_fields(check_object(payload), partial=True)
     template = await _load_template(store, template_id)
     fields = {"title": template.title, "body": template.body, "due_days": template.due_days}
-    async with store.write() as tx:
+
+    async def update(tx):
         return await tx.update_template(template.id, **(fields | changes), now=iso(clock.now()))
+
+    return await store.write(update)
 
 
 async def delete_template(
@@ -121,8 +127,11 @@ async def delete_template(
     """Remove the template and cancel its schedules; tasks already posted stay with the pairs."""
     check_coordinator(user)
     template = await _load_template(store, template_id)
-    async with store.write() as tx:
+
+    async def delete(tx):
         await tx.delete_template(template.id, iso(clock.now()))
+
+    await store.write(delete)
 
 
 @dataclass(frozen=True)
@@ -183,13 +192,16 @@ async def create_schedule(
     rule = check_rule(payload, now, settings)
     target = await _check_target(store, payload, settings)
     template = await _load_template(store, template_id)
-    async with store.write() as tx:
+
+    async def insert(tx):
         return await tx.insert_schedule(
             template_id=template.id,
             columns=schedule_columns(rule, target),
             created_by=user.id,
             now=iso(now),
         )
+
+    return await store.write(insert)
 
 
 async def _load_schedule(store, schedule_id: int) -> TaskSchedule:
@@ -227,17 +239,21 @@ async def edit_schedule(
         raise Invalid(f"This schedule has {schedule.state}; make a new one instead.")
     if schedule.kind == "now":
         raise Invalid("A task that was posted at once has no schedule to change.")
-    async with store.write() as tx:
+
+    async def update(tx) -> TaskSchedule:
+        updated = schedule
         if rule is not None or target is not None:
-            schedule = await tx.update_schedule(
+            updated = await tx.update_schedule(
                 schedule.id,
                 columns=schedule_columns(rule or rule_of(schedule), target or target_of(schedule)),
                 now=iso(now),
             )
         if paused is not None and paused != (schedule.state == "paused"):
             state = "paused" if paused else "active"
-            schedule = await tx.set_schedule_state(schedule.id, state, iso(now), restart=True)
-    return schedule
+            updated = await tx.set_schedule_state(schedule.id, state, iso(now), restart=True)
+        return updated
+
+    return await store.write(update)
 
 
 async def cancel_schedule(
@@ -248,8 +264,11 @@ async def cancel_schedule(
     schedule = await _load_schedule(store, schedule_id)
     if schedule.state in ("cancelled", "finished"):
         return schedule
-    async with store.write() as tx:
+
+    async def cancel(tx):
         return await tx.set_schedule_state(schedule.id, "cancelled", iso(clock.now()))
+
+    return await store.write(cancel)
 
 
 @dataclass(frozen=True)
@@ -279,7 +298,8 @@ async def post_now(
     )
     if not due:
         raise Invalid("No active pair matches that target, so nothing was posted.")
-    async with store.write() as tx:
+
+    async def post(tx):
         schedule = await tx.insert_schedule(
             template_id=template.id,
             columns=schedule_columns(rule, target),
@@ -288,6 +308,9 @@ async def post_now(
         )
         posted = await post_occurrences(tx, schedule, template, due, now, settings)
         schedule = await tx.set_schedule_state(schedule.id, "finished", iso(now))
+        return schedule, posted
+
+    schedule, posted = await store.write(post)
     return PostedNow(schedule, await store.load_messages(posted))
 
 

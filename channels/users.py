@@ -65,7 +65,8 @@ async def create_user(
     bio = check_expertise(payload.get("bio"), "Bio", MAX_BIO)
     now = clock.now()
     try:
-        async with store.write() as tx:
+
+        async def insert(tx):
             created = await tx.insert_user(
                 email=email, name=name, role=role, password_hash=None,
                 expertise=expertise, bio=bio, now=iso(now),
@@ -75,6 +76,9 @@ async def create_user(
                 tx, actor, "user.created", target_type="user", target_id=created.id,
                 summary=f"Created {role} {name} <{email}> and sent an invitation.", now=iso(now),
             )  # fmt: skip
+            return created
+
+        created = await store.write(insert)
     except storage.IntegrityError:
         raise Conflict(f"There is already an account for {email}.") from None
     return created
@@ -132,7 +136,8 @@ async def update_user(
     if disabled != target.disabled:
         changes.append(("user.disabled", "Disabled") if disabled else ("user.enabled", "Enabled"))
     try:
-        async with store.write() as tx:
+
+        async def update(tx):
             after = await tx.update_account(
                 target.id, email=email, name=name, expertise=expertise, bio=bio
             )
@@ -149,6 +154,9 @@ async def update_user(
                     summary=f"{what} {name} <{email}>.", now=now,
                 )  # fmt: skip
             after = await tx.load_user(target.id)
+            return after
+
+        after = await store.write(update)
     except storage.IntegrityError:
         raise Conflict(f"There is already an account for {email}.") from None
     assert after is not None

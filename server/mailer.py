@@ -108,8 +108,9 @@ class Mailer:
     async def send_due(self) -> bool:
         """Send what is due now; True if there was any."""
         now = self._clock.now()
-        async with self._store.write() as tx:
-            mails = await tx.claim_due_mail(now=iso(now), lease_until=iso(now + LEASE), limit=BATCH)
+        mails = await self._store.write(
+            lambda tx: tx.claim_due_mail(now=iso(now), lease_until=iso(now + LEASE), limit=BATCH)
+        )
         if not mails:
             return False
         if self._config.smtp_host:
@@ -160,8 +161,7 @@ class Mailer:
         except Exception as error:
             await self._failed(mail, error)
             return
-        async with self._store.write() as tx:
-            await tx.mark_mail_sent(mail.id, iso(self._clock.now()))
+        await self._store.write(lambda tx: tx.mark_mail_sent(mail.id, iso(self._clock.now())))
         log.info("mail %d to %s sent", mail.id, mail.recipient)
 
     async def _failed(self, mail: OutgoingMail, error: BaseException) -> None:
@@ -170,8 +170,9 @@ class Mailer:
         give_up = attempts >= self._config.smtp_max_attempts or is_permanent(error)
         retry_at = None if give_up else iso(now + backoff(self._config, attempts))
         reason = f"{type(error).__name__}: {error}"[:500]
-        async with self._store.write() as tx:
-            await tx.mark_mail_failed(mail.id, error=reason, now=iso(now), retry_at=retry_at)
+        await self._store.write(
+            lambda tx: tx.mark_mail_failed(mail.id, error=reason, now=iso(now), retry_at=retry_at)
+        )
         if give_up:
             log.error("mail %d to %s failed for good: %s", mail.id, mail.recipient, reason)
         else:
@@ -181,8 +182,7 @@ class Mailer:
             )  # fmt: skip
 
     async def _release(self, mail: OutgoingMail) -> None:
-        async with self._store.write() as tx:
-            await tx.release_mail([mail.id])
+        await self._store.write(lambda tx: tx.release_mail([mail.id]))
 
     async def _write_eml(self, mail: OutgoingMail) -> None:
         path = await asyncio.to_thread(_write_file, self.eml_dir, mail)

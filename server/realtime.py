@@ -4,6 +4,7 @@ follow a commit.  Every handler is listed in EVENTS (and documented in docs/prot
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from .errors import internal_error
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD = 64 * 1024
+SESSION_RECHECK = 1.0  # seconds
 
 
 def create_socket_server(app: web.Application) -> socketio.AsyncServer:
@@ -103,15 +105,7 @@ def _guarded(app: web.Application, sio: socketio.AsyncServer, name: str, handler
         try:
             if len(args) != 1:
                 raise Invalid("Send exactly one JSON object with this event.")
-            session = await sio.get_session(sid)
-            try:
-                user = await load_session_user(
-                    app[keys.STORE], session.get("token"), clock=app[keys.CLOCK]
-                )
-            except Unauthenticated:
-                # Answer first, then hang up: the client learns why it was disconnected.
-                sio.start_background_task(_hang_up, sio, sid)
-                raise
+            user = await _session_user(app, sio, sid)
             result = await handler(Call(app, sio, sid, user), args[0])
             return {"ok": True, **(result or {})}
         except MentorspaceError as error:
@@ -121,6 +115,26 @@ def _guarded(app: web.Application, sio: socketio.AsyncServer, name: str, handler
             return {"error": internal_error().as_dict()}
 
     return run
+
+
+async def _session_user(app: web.Application, sio: socketio.AsyncServer, sid: str) -> User:
+    """The socket's user, checked against storage again at most every SESSION_RECHECK seconds.
+    Logging out and disabling hang up this process's sockets at once; the recheck bounds how
+    long a session ended elsewhere (another node, a password change) keeps a socket working."""
+    session = await sio.get_session(sid)
+    now = time.monotonic()
+    if session.get("user") is None or now - session.get("checked_at", 0.0) > SESSION_RECHECK:
+        try:
+            user = await load_session_user(
+                app[keys.STORE], session.get("token"), clock=app[keys.CLOCK]
+            )
+        except Unauthenticated:
+            # Answer first, then hang up: the client learns why it was disconnected.
+            sio.start_background_task(_hang_up, sio, sid)
+            raise
+        await sio.save_session(sid, {**session, "user": user, "checked_at": now})
+        return user
+    return session["user"]
 
 
 async def _hang_up(sio: socketio.AsyncServer, sid: str) -> None:

@@ -1,11 +1,15 @@
-"""SQLite through aiosqlite: one write connection, a few read-only ones, numbered migrations.
+"""SQLite: one writer thread that owns the write connection, a few read-only aiosqlite
+connections, numbered migrations.
 
-Writes are *group-committed*: every `async with store.write() as tx:` block runs inside a
-SAVEPOINT of one shared `BEGIN IMMEDIATE` transaction, and the transaction commits as soon as
-no other writer is queued (or the batch is large).  A block returns only after the COMMIT that
-made it durable, so an acknowledgement never runs ahead of the disk, while one fsync serves
-every writer that arrived during the previous one.  A block that raises is rolled back to its
-savepoint and leaves the rest of the batch alone.
+A write is a *block*: `await store.write(block)`, where `block(tx)` is an async function that
+awaits only the queries of `tx`.  The writer thread runs each block whole (its queries run
+synchronously on the thread, so the coroutine finishes on its first step) inside a SAVEPOINT
+of one `BEGIN IMMEDIATE` transaction shared by every block queued at that moment, then commits
+once: group commit.  `write()` returns only after the COMMIT that made the block durable
+(WAL, synchronous=FULL), so an acknowledgement is never ahead of the disk, while one fsync
+serves every writer that queued during the previous one.  A block that raises is rolled back
+to its savepoint and leaves the rest of the batch alone.  This is datasette's single write
+thread; the event loop never waits on a lock held across its own turns.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import queue
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -27,163 +33,226 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 READ_CONNECTIONS = 3
-MAX_BATCH = 256  # writers sharing one commit at most; bounds the latency of the first one
+MAX_BATCH = 256  # blocks sharing one commit at most; bounds the latency of the first one
+BUSY_TIMEOUT_MS = 10_000
+
+T = TypeVar("T")
+Block = Callable[["Tx"], Awaitable[T]]
 
 
-async def _connect(path: Path, *, read_only: bool) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    await conn.execute("PRAGMA busy_timeout = 10000")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    if read_only:
-        await conn.execute("PRAGMA query_only = ON")
-    else:
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = FULL")
-    return conn
+class _ThreadConnection:
+    """The write connection as the query mixins see it: `execute_fetchall` is a coroutine
+    that completes at once, because it runs on the writer thread itself."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    async def execute_fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        return self._conn.execute(sql, params).fetchall()
 
 
 class Tx(Queries):
-    """The queries of one write block, on the write connection."""
+    """The queries of one write block, on the writer thread's connection."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.db = conn
-
-
-class SQLiteStore(Queries):
-    """Reads on a small pool of query-only connections; writes through `write()`."""
-
-    def __init__(self, writer: aiosqlite.Connection, readers: list[aiosqlite.Connection]) -> None:
-        self._writer = writer
-        self._readers = readers
-        self._next_reader = itertools.cycle(readers)
-        self._lock = asyncio.Lock()
-        self._queued = 0  # writers waiting for the lock
-        self._batch: asyncio.Future[None] | None = None  # completes when the open batch commits
-        self._batch_size = 0
-        self._flusher: asyncio.Task[None] | None = None
-
-    @property
-    def db(self) -> aiosqlite.Connection:  # type: ignore[override]
-        return next(self._next_reader)
-
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[Tx]:
-        self._queued += 1
-        try:
-            await self._lock.acquire()
-        except BaseException:
-            # Cancelled while queued: the holder left the batch open for us to commit.
-            self._queued -= 1
-            if self._queued == 0 and self._batch is not None:
-                self._flusher = asyncio.create_task(self._flush())
-            raise
-        self._queued -= 1
-        failure: BaseException | None = None
-        try:
-            if self._batch is None:
-                await self._writer.execute("BEGIN IMMEDIATE")
-                self._batch = asyncio.get_running_loop().create_future()
-                self._batch_size = 0
-            batch = self._batch
-            await self._writer.execute("SAVEPOINT block")
-            try:
-                yield Tx(self._writer)
-            except sqlite3.IntegrityError as exc:
-                failure = IntegrityError(str(exc))
-                failure.__cause__ = exc
-                await self._writer.execute("ROLLBACK TO block")
-            except BaseException as exc:
-                failure = exc
-                await self._writer.execute("ROLLBACK TO block")
-            await self._writer.execute("RELEASE block")
-            self._batch_size += 1
-            if self._queued == 0 or self._batch_size >= MAX_BATCH:
-                await self._commit()
-        except BaseException as exc:
-            # The connection itself failed (disk full, I/O error): nobody in the batch was
-            # acknowledged, so roll the whole batch back and tell every writer.
-            if failure is None and self._batch is not None:
-                await self._abort(exc)
-            raise
-        finally:
-            self._lock.release()
-        if not batch.done():
-            await asyncio.shield(batch)
-        batch.result()  # raises if the commit failed
-        if failure is not None:
-            raise failure
-
-    async def _flush(self) -> None:
-        async with self._lock:
-            if self._batch is not None:
-                await self._commit()
-
-    async def _commit(self) -> None:
-        batch, self._batch = self._batch, None
-        assert batch is not None
-        try:
-            await self._writer.execute("COMMIT")
-        except BaseException as exc:
-            await self._writer.execute("ROLLBACK")
-            batch.set_exception(exc)
-            raise
-        batch.set_result(None)
-
-    async def _abort(self, exc: BaseException) -> None:
-        batch, self._batch = self._batch, None
-        if batch is not None and not batch.done():
-            batch.set_exception(exc)
-            batch.exception()  # mark retrieved: each writer re-raises its own copy
-        if self._writer.in_transaction:
-            await self._writer.execute("ROLLBACK")
-
-    async def close(self) -> None:
-        async with self._lock:
-            for conn in [*self._readers, self._writer]:
-                await conn.close()
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.db = _ThreadConnection(conn)  # type: ignore[assignment]
 
 
-async def migrate(conn: aiosqlite.Connection) -> list[str]:
+def _run_to_end(step: Coroutine[Any, Any, T]) -> T:
+    """Run a block's coroutine, which must finish without ever suspending."""
+    try:
+        step.send(None)
+    except StopIteration as done:
+        return done.value
+    step.close()
+    raise RuntimeError("A write block may only await the queries of its transaction.")
+
+
+def _open_writer(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
     """Apply the numbered `.sql` files not yet recorded; return the names applied."""
-    await conn.execute(
+    conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
-    rows = await conn.execute_fetchall("SELECT version FROM schema_migrations")
-    done = {row[0] for row in rows}
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
     applied = []
     for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
         version = int(path.name.split("_", 1)[0])
         if version in done:
             continue
-        script = path.read_text(encoding="utf-8")
         try:
             # executescript commits anything pending first, then leaves our BEGIN open.
-            await conn.executescript(f"BEGIN IMMEDIATE;\n{script}")
-            await conn.execute(
+            conn.executescript(f"BEGIN IMMEDIATE;\n{path.read_text(encoding='utf-8')}")
+            conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at)"
                 " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
                 (version, path.name),
             )
-            await conn.execute("COMMIT")
+            conn.execute("COMMIT")
         except sqlite3.Error:
             if conn.in_transaction:
-                await conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
             raise
         log.info("applied migration %s", path.name)
         applied.append(path.name)
     return applied
 
 
+class _Job:
+    __slots__ = ("block", "future", "loop", "outcome")
+
+    def __init__(self, block: Block, future: asyncio.Future, loop: asyncio.AbstractEventLoop):
+        self.block = block
+        self.future = future
+        self.loop = loop
+        self.outcome: tuple[bool, Any] = (False, None)
+
+    def settle(self) -> None:
+        self.loop.call_soon_threadsafe(self._settle)
+
+    def _settle(self) -> None:
+        if self.future.done():  # the caller was cancelled; the write happened all the same
+            return
+        failed, value = self.outcome
+        if failed:
+            self.future.set_exception(value)
+        else:
+            self.future.set_result(value)
+
+
+class Writer:
+    """The thread that owns the write connection and runs write blocks in batches."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="mentorspace-writer", daemon=True)
+        self._started = threading.Event()
+        self._startup_error: BaseException | None = None
+
+    def start(self) -> None:
+        """Open the connection and migrate (on the thread); raise if that fails."""
+        self._thread.start()
+        self._started.wait()
+        if self._startup_error is not None:
+            raise self._startup_error
+
+    async def run(self, block: Block[T]) -> T:
+        loop = asyncio.get_running_loop()
+        job = _Job(block, loop.create_future(), loop)
+        self._jobs.put(job)
+        return await job.future
+
+    async def stop(self) -> None:
+        self._jobs.put(None)
+        await asyncio.to_thread(self._thread.join)
+
+    def _run(self) -> None:
+        try:
+            conn = _open_writer(self._path)
+            migrate(conn)
+        except BaseException as exc:
+            self._startup_error = exc
+            self._started.set()
+            return
+        self._started.set()
+        try:
+            while (job := self._jobs.get()) is not None:
+                batch = [job]
+                while len(batch) < MAX_BATCH:
+                    try:
+                        more = self._jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        self._jobs.put(None)  # stop after this batch
+                        break
+                    batch.append(more)
+                self._run_batch(conn, batch)
+        finally:
+            conn.close()
+
+    def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for job in batch:
+                conn.execute("SAVEPOINT block")
+                try:
+                    job.outcome = (False, _run_to_end(job.block(Tx(conn))))
+                except sqlite3.IntegrityError as exc:
+                    failure = IntegrityError(str(exc))
+                    failure.__cause__ = exc
+                    job.outcome = (True, failure)
+                    conn.execute("ROLLBACK TO block")
+                except Exception as exc:
+                    job.outcome = (True, exc)
+                    conn.execute("ROLLBACK TO block")
+                conn.execute("RELEASE block")
+            conn.execute("COMMIT")
+        except Exception as exc:
+            # The connection itself failed (disk full, I/O error, locked past the timeout):
+            # nobody in the batch was acknowledged, so roll it all back and tell everyone.
+            log.exception("a write batch of %d blocks failed", len(batch))
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            for job in batch:
+                job.outcome = (True, exc)
+        for job in batch:
+            job.settle()
+
+
+class SQLiteStore(Queries):
+    """Reads on a small pool of query-only connections; writes through `write(block)`."""
+
+    def __init__(self, writer: Writer, readers: list[aiosqlite.Connection]) -> None:
+        self._writer = writer
+        self._readers = readers
+        self._next_reader = itertools.cycle(readers)
+
+    @property
+    def db(self) -> aiosqlite.Connection:  # type: ignore[override]
+        return next(self._next_reader)
+
+    async def write(self, block: Block[T]) -> T:
+        """Run `block(tx)` in the writer thread; return its result once it is committed."""
+        return await self._writer.run(block)
+
+    async def close(self) -> None:
+        await self._writer.stop()
+        for conn in self._readers:
+            await conn.close()
+
+
+async def _open_reader(path: Path) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
 async def open_sqlite(path: Path) -> SQLiteStore:
     """Open (creating if needed) the database at `path`, migrate it, return the store."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = await _connect(path, read_only=False)
+    writer = Writer(path)
+    await asyncio.to_thread(writer.start)
+    readers: list[aiosqlite.Connection] = []
     try:
-        await migrate(writer)
-        readers = [await _connect(path, read_only=True) for _ in range(READ_CONNECTIONS)]
+        for _ in range(READ_CONNECTIONS):
+            readers.append(await _open_reader(path))
     except BaseException:
-        await writer.close()
+        for conn in readers:
+            await conn.close()
+        await writer.stop()
         raise
     return SQLiteStore(writer, readers)
