@@ -11,9 +11,9 @@ from channels.input import parse_int
 from channels.wire import user_json
 
 from . import admin_events, keys
-from .api import read_json
 from .auth import current_user, set_session_cookie
 from .mailer import link_settings
+from .params import read_json
 
 routes = web.RouteTableDef()
 

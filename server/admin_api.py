@@ -25,10 +25,10 @@ from storage.admin_records import PairActivity
 from storage.records import User
 
 from . import admin_events, keys
-from .api import read_json
 from .auth import current_user
 from .errors import error_json
 from .mailer import link_settings
+from .params import path_id, read_json
 from .realtime import emit_changes
 
 routes = web.RouteTableDef()
@@ -41,12 +41,6 @@ async def coordinator(request: web.Request) -> User:
     user = await current_user(request)
     check_coordinator(user)
     return user
-
-
-def _id(request: web.Request, name: str) -> int:
-    value = parse_int(request.match_info[name], name.replace("_", " "))
-    assert value is not None
-    return value
 
 
 def _flag(request: web.Request, name: str) -> bool:
@@ -77,7 +71,7 @@ async def create_user(request: web.Request) -> web.Response:
 @routes.get("/api/v1/users/{user_id}")
 async def get_user(request: web.Request) -> web.Response:
     user = await coordinator(request)
-    found = await users.load_user(request.app[keys.STORE], user, _id(request, "user_id"))
+    found = await users.load_user(request.app[keys.STORE], user, path_id(request, "user_id"))
     return web.json_response({"user": account_json(found)})
 
 
@@ -85,7 +79,7 @@ async def get_user(request: web.Request) -> web.Response:
 async def update_user(request: web.Request) -> web.Response:
     user = await coordinator(request)
     change = await users.update_user(
-        request.app[keys.STORE], user, _id(request, "user_id"), await read_json(request),
+        request.app[keys.STORE], user, path_id(request, "user_id"), await read_json(request),
         clock=request.app[keys.CLOCK],
     )  # fmt: skip
     if change.disabled_now:
@@ -101,7 +95,7 @@ async def update_user(request: web.Request) -> web.Response:
 async def resend_invitation(request: web.Request) -> web.Response:
     user = await coordinator(request)
     target = await invitations.resend_invitation(
-        request.app[keys.STORE], user, _id(request, "user_id"),
+        request.app[keys.STORE], user, path_id(request, "user_id"),
         links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
     )  # fmt: skip
     admin_events.poke_mailer(request.app)
@@ -146,7 +140,9 @@ async def import_users(request: web.Request) -> web.Response:
 @routes.get("/api/v1/users/{user_id}/mentor-suggestions")
 async def mentor_suggestions(request: web.Request) -> web.Response:
     user = await coordinator(request)
-    found = await matching.suggest_mentors(request.app[keys.STORE], user, _id(request, "user_id"))
+    found = await matching.suggest_mentors(
+        request.app[keys.STORE], user, path_id(request, "user_id")
+    )
     return web.json_response({"suggestions": [suggestion_json(s) for s in found]})
 
 
@@ -182,7 +178,7 @@ async def create_pair(request: web.Request) -> web.Response:
 async def end_pair(request: web.Request) -> web.Response:
     user = await coordinator(request)
     ended = await matching.end_pair(
-        request.app[keys.STORE], user, _id(request, "pair_id"), clock=request.app[keys.CLOCK]
+        request.app[keys.STORE], user, path_id(request, "pair_id"), clock=request.app[keys.CLOCK]
     )
     await emit_changes(request.app, [ended.notice])
     await admin_events.emit_pair_channel(request.app, ended.pair, ended.channel)
@@ -210,7 +206,7 @@ async def create_community(request: web.Request) -> web.Response:
 async def update_community(request: web.Request) -> web.Response:
     user = await coordinator(request)
     channel = await communities.update_community(
-        request.app[keys.STORE], user, _id(request, "channel_id"), await read_json(request),
+        request.app[keys.STORE], user, path_id(request, "channel_id"), await read_json(request),
         clock=request.app[keys.CLOCK],
     )  # fmt: skip
     await admin_events.emit_channel_changed(request.app, channel)

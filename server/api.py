@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 
 from channels import accounts, directory, messages
-from channels.errors import Invalid
-from channels.input import parse_int
 from channels.wire import channel_summary_json, message_json, user_json
 
 from . import keys
 from .auth import clear_session_cookie, current_user, session_token, set_session_cookie
 from .openapi import openapi_document
-from .realtime import disconnect_session, emit_changes, emit_read
+from .params import path_id, query_int, read_json
+from .realtime import change_message, disconnect_session, emit_read
 
 routes = web.RouteTableDef()
-
-
-async def read_json(request: web.Request) -> dict[str, Any]:
-    try:
-        payload = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise Invalid("The request body is not valid JSON.") from None
-    if not isinstance(payload, dict):
-        raise Invalid("Expected a JSON object.")
-    return payload
-
-
-def _id(request: web.Request, name: str) -> int:
-    value = parse_int(request.match_info[name], name.replace("_", " "))
-    assert value is not None
-    return value
-
-
-def _query_int(request: web.Request, name: str) -> int | None:
-    return parse_int(request.query.get(name), f"'{name}'")
 
 
 @routes.post("/api/v1/session")
@@ -94,9 +72,9 @@ async def history(request: web.Request) -> web.Response:
         request.app[keys.STORE],
         user,
         {
-            "channel_id": _id(request, "channel_id"),
-            "before_id": _query_int(request, "before_id"),
-            "limit": _query_int(request, "limit"),
+            "channel_id": path_id(request, "channel_id"),
+            "before_id": query_int(request, "before_id"),
+            "limit": query_int(request, "limit"),
         },
     )
     return web.json_response(
@@ -110,15 +88,11 @@ async def history(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/channels/{channel_id}/messages")
 async def post(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    payload = await read_json(request)
-    result = await messages.post_message(
-        request.app[keys.STORE],
-        user,
-        {**payload, "channel_id": _id(request, "channel_id")},
-        clock=request.app[keys.CLOCK],
+    payload = {**await read_json(request), "channel_id": path_id(request, "channel_id")}
+    result = await change_message(
+        request.app, messages.post_message, await current_user(request), payload
     )
-    await emit_changes(request.app, result.changes)
+    # 201 for a new message; 200 when a repeated client_id returned the first one.
     status = 201 if result.changes else 200
     return web.json_response({"message": message_json(result.message)}, status=status)
 
@@ -129,7 +103,10 @@ async def changes(request: web.Request) -> web.Response:
     page = await messages.sync_channel(
         request.app[keys.STORE],
         user,
-        {"channel_id": _id(request, "channel_id"), "since_seq": _query_int(request, "since_seq")},
+        {
+            "channel_id": path_id(request, "channel_id"),
+            "since_seq": query_int(request, "since_seq"),
+        },
     )
     return web.json_response(
         {
@@ -145,7 +122,7 @@ async def mark_read(request: web.Request) -> web.Response:
     user = await current_user(request)
     payload = await read_json(request)
     position = await messages.mark_read(
-        request.app[keys.STORE], user, {**payload, "channel_id": _id(request, "channel_id")}
+        request.app[keys.STORE], user, {**payload, "channel_id": path_id(request, "channel_id")}
     )
     await emit_read(request.app, user.id, position)
     return web.json_response(
@@ -157,7 +134,7 @@ async def mark_read(request: web.Request) -> web.Response:
 async def thread(request: web.Request) -> web.Response:
     user = await current_user(request)
     page = await messages.load_thread(
-        request.app[keys.STORE], user, {"message_id": _id(request, "message_id")}
+        request.app[keys.STORE], user, {"message_id": path_id(request, "message_id")}
     )
     root, *replies = page.messages
     return web.json_response(
@@ -169,45 +146,26 @@ async def thread(request: web.Request) -> web.Response:
     )
 
 
+async def _change(request: web.Request, change, payload: dict[str, Any]) -> web.Response:
+    user = await current_user(request)
+    payload = {**payload, "message_id": path_id(request, "message_id")}
+    result = await change_message(request.app, change, user, payload)
+    return web.json_response({"message": message_json(result.message)})
+
+
 @routes.patch("/api/v1/messages/{message_id}")
 async def edit(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    payload = await read_json(request)
-    result = await messages.edit_message(
-        request.app[keys.STORE],
-        user,
-        {**payload, "message_id": _id(request, "message_id")},
-        clock=request.app[keys.CLOCK],
-    )
-    await emit_changes(request.app, result.changes)
-    return web.json_response({"message": message_json(result.message)})
+    return await _change(request, messages.edit_message, await read_json(request))
 
 
 @routes.delete("/api/v1/messages/{message_id}")
 async def delete(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    result = await messages.delete_message(
-        request.app[keys.STORE],
-        user,
-        {"message_id": _id(request, "message_id")},
-        clock=request.app[keys.CLOCK],
-    )
-    await emit_changes(request.app, result.changes)
-    return web.json_response({"message": message_json(result.message)})
+    return await _change(request, messages.delete_message, {})
 
 
 @routes.post("/api/v1/messages/{message_id}/reactions")
 async def react(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    payload = await read_json(request)
-    result = await messages.toggle_reaction(
-        request.app[keys.STORE],
-        user,
-        {**payload, "message_id": _id(request, "message_id")},
-        clock=request.app[keys.CLOCK],
-    )
-    await emit_changes(request.app, result.changes)
-    return web.json_response({"message": message_json(result.message)})
+    return await _change(request, messages.toggle_reaction, await read_json(request))
 
 
 @routes.get("/api/v1/openapi.json")

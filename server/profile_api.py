@@ -10,8 +10,8 @@ from channels.input import check_bool
 from channels.wire import user_json
 
 from . import keys
-from .api import read_json
 from .auth import current_user, session_token
+from .params import read_json
 
 routes = web.RouteTableDef()
 

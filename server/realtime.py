@@ -150,6 +150,19 @@ async def disconnect_session(app: web.Application, user_id: int, token: str | No
             await sio.disconnect(sid)
 
 
+ChangeMessage = Callable[..., Awaitable[messages.Changed]]
+
+
+async def change_message(
+    app: web.Application, change: ChangeMessage, user: User, payload: Any
+) -> messages.Changed:
+    """Run a domain call that changes messages (it checks everything first) and tell each
+    changed message's room, after the commit."""
+    result = await change(app[keys.STORE], user, payload, clock=app[keys.CLOCK])
+    await emit_changes(app, result.changes)
+    return result
+
+
 async def emit_changes(app: web.Application, changed: list[Message]) -> None:
     """Tell every client in each message's channel room.  Call only after the commit."""
     for message in changed:
@@ -177,37 +190,14 @@ async def emit_read(app: web.Application, user_id: int, position: messages.ReadP
 # handlers: parse, authorise (inside the domain call), call, emit, return the ACK
 
 
-async def on_message_send(call: Call, data: Any) -> dict[str, Any]:
-    result = await messages.post_message(call.store, call.user, data, clock=call.app[keys.CLOCK])
-    await emit_changes(call.app, result.changes)
-    return {"message": message_json(result.message)}
+def _message_change(change: ChangeMessage) -> Handler:
+    """The handler of an event that changes a message: call, emit after commit, ACK it."""
 
+    async def handler(call: Call, data: Any) -> dict[str, Any]:
+        result = await change_message(call.app, change, call.user, data)
+        return {"message": message_json(result.message)}
 
-async def on_message_edit(call: Call, data: Any) -> dict[str, Any]:
-    result = await messages.edit_message(call.store, call.user, data, clock=call.app[keys.CLOCK])
-    await emit_changes(call.app, result.changes)
-    return {"message": message_json(result.message)}
-
-
-async def on_message_delete(call: Call, data: Any) -> dict[str, Any]:
-    result = await messages.delete_message(call.store, call.user, data, clock=call.app[keys.CLOCK])
-    await emit_changes(call.app, result.changes)
-    return {"message": message_json(result.message)}
-
-
-async def on_reaction_toggle(call: Call, data: Any) -> dict[str, Any]:
-    result = await messages.toggle_reaction(call.store, call.user, data, clock=call.app[keys.CLOCK])
-    await emit_changes(call.app, result.changes)
-    return {"message": message_json(result.message)}
-
-
-async def on_task_complete(call: Call, data: Any) -> dict[str, Any]:
-    """{message_id, done}: a pair member marks a task done or not done; both see it live."""
-    result = await task_posting.complete_task(
-        call.store, call.user, data, clock=call.app[keys.CLOCK]
-    )
-    await emit_changes(call.app, result.changes)
-    return {"message": message_json(result.message)}
+    return handler
 
 
 async def on_channel_sync(call: Call, data: Any) -> dict[str, Any]:
@@ -273,11 +263,11 @@ async def on_typing(call: Call, data: Any) -> None:
 
 
 EVENTS: dict[str, Handler] = {
-    "message:send": on_message_send,
-    "message:edit": on_message_edit,
-    "message:delete": on_message_delete,
-    "reaction:toggle": on_reaction_toggle,
-    "task:complete": on_task_complete,
+    "message:send": _message_change(messages.post_message),
+    "message:edit": _message_change(messages.edit_message),
+    "message:delete": _message_change(messages.delete_message),
+    "reaction:toggle": _message_change(messages.toggle_reaction),
+    "task:complete": _message_change(task_posting.complete_task),
     "channel:sync": on_channel_sync,
     "channel:history": on_channel_history,
     "channel:read": on_channel_read,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from channels import task_posting, tasks
-from channels.input import parse_int
 from channels.task_wire import (
     overview_json,
     pair_progress_json,
@@ -17,17 +16,11 @@ from channels.task_wire import (
 from channels.wire import message_json
 
 from . import keys
-from .api import read_json
 from .auth import current_user
-from .realtime import emit_changes
+from .params import path_id, read_json
+from .realtime import change_message, emit_changes
 
 routes = web.RouteTableDef()
-
-
-def _id(request: web.Request, name: str) -> int:
-    value = parse_int(request.match_info[name], name.replace("_", " "))
-    assert value is not None
-    return value
 
 
 def _zone(request: web.Request):
@@ -54,7 +47,7 @@ async def create_task(request: web.Request) -> web.Response:
 async def load_task(request: web.Request) -> web.Response:
     user = await current_user(request)
     overview = await tasks.load_task(
-        request.app[keys.STORE], user, _id(request, "task_id"), clock=request.app[keys.CLOCK]
+        request.app[keys.STORE], user, path_id(request, "task_id"), clock=request.app[keys.CLOCK]
     )
     return web.json_response({"task": overview_json(overview, _zone(request))})
 
@@ -66,7 +59,7 @@ async def edit_task(request: web.Request) -> web.Response:
     template = await tasks.edit_template(
         request.app[keys.STORE],
         user,
-        _id(request, "task_id"),
+        path_id(request, "task_id"),
         payload,
         clock=request.app[keys.CLOCK],
     )
@@ -77,7 +70,7 @@ async def edit_task(request: web.Request) -> web.Response:
 async def delete_task(request: web.Request) -> web.Response:
     user = await current_user(request)
     await tasks.delete_template(
-        request.app[keys.STORE], user, _id(request, "task_id"), clock=request.app[keys.CLOCK]
+        request.app[keys.STORE], user, path_id(request, "task_id"), clock=request.app[keys.CLOCK]
     )
     return web.json_response({"ok": True})
 
@@ -90,7 +83,7 @@ async def create_schedule(request: web.Request) -> web.Response:
     schedule = await tasks.create_schedule(
         request.app[keys.STORE],
         user,
-        _id(request, "task_id"),
+        path_id(request, "task_id"),
         payload,
         settings=scheduler.settings,
         clock=request.app[keys.CLOCK],
@@ -107,7 +100,7 @@ async def edit_schedule(request: web.Request) -> web.Response:
     schedule = await tasks.edit_schedule(
         request.app[keys.STORE],
         user,
-        _id(request, "schedule_id"),
+        path_id(request, "schedule_id"),
         payload,
         settings=scheduler.settings,
         clock=request.app[keys.CLOCK],
@@ -122,7 +115,7 @@ async def cancel_schedule(request: web.Request) -> web.Response:
     schedule = await tasks.cancel_schedule(
         request.app[keys.STORE],
         user,
-        _id(request, "schedule_id"),
+        path_id(request, "schedule_id"),
         clock=request.app[keys.CLOCK],
     )
     return web.json_response({"schedule": schedule_json(schedule, _zone(request))})
@@ -135,7 +128,7 @@ async def post_now(request: web.Request) -> web.Response:
     posted = await tasks.post_now(
         request.app[keys.STORE],
         user,
-        _id(request, "task_id"),
+        path_id(request, "task_id"),
         payload,
         settings=request.app[keys.SCHEDULER].settings,
         clock=request.app[keys.CLOCK],
@@ -151,7 +144,7 @@ async def post_now(request: web.Request) -> web.Response:
 async def progress(request: web.Request) -> web.Response:
     user = await current_user(request)
     found = await tasks.load_progress(
-        request.app[keys.STORE], user, _id(request, "task_id"), clock=request.app[keys.CLOCK]
+        request.app[keys.STORE], user, path_id(request, "task_id"), clock=request.app[keys.CLOCK]
     )
     return web.json_response(progress_json(found))
 
@@ -160,20 +153,15 @@ async def progress(request: web.Request) -> web.Response:
 async def pair_tasks(request: web.Request) -> web.Response:
     user = await current_user(request)
     found, now = await tasks.load_pair_tasks(
-        request.app[keys.STORE], user, _id(request, "pair_id"), clock=request.app[keys.CLOCK]
+        request.app[keys.STORE], user, path_id(request, "pair_id"), clock=request.app[keys.CLOCK]
     )
     return web.json_response(pair_progress_json(found, now))
 
 
 @routes.post("/api/v1/messages/{message_id}/complete")
 async def complete(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    payload = await read_json(request)
-    result = await task_posting.complete_task(
-        request.app[keys.STORE],
-        user,
-        {**payload, "message_id": _id(request, "message_id")},
-        clock=request.app[keys.CLOCK],
+    payload = {**await read_json(request), "message_id": path_id(request, "message_id")}
+    result = await change_message(
+        request.app, task_posting.complete_task, await current_user(request), payload
     )
-    await emit_changes(request.app, result.changes)
     return web.json_response({"message": message_json(result.message)})
