@@ -32,6 +32,7 @@ def create_templates() -> jinja2.Environment:
     )
     templates.filters["exact_time"] = exact_time
     templates.filters["initials"] = initials
+    templates.filters["moment"] = datetime.fromisoformat
     return templates
 
 
@@ -47,6 +48,7 @@ def exact_time(moment: str) -> str:
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     context.setdefault("user", None)
+    context.setdefault("now", request.app[keys.CLOCK].now())  # e.g. is a task overdue
     html = (
         request.app[keys.TEMPLATES]
         .get_template(template)

@@ -141,6 +141,8 @@ function apply(message, { announce = true } = {}) {
   if (isNew && message.author && message.author.id !== me.id) {
     stopTyping(message.author.id, message.thread_id);
     if (announce) tellScreenReader(message);
+  } else if (announce && message.task) {
+    tellAboutTask(message, known);
   }
   return true;
 }
@@ -148,6 +150,21 @@ function apply(message, { announce = true } = {}) {
 function tellScreenReader(message) {
   const where = message.thread_id ? "Reply in a thread from" : "New message from";
   els.announcer.textContent = `${where} ${message.author.name}: ${message.body.slice(0, 200)}`;
+}
+
+// A new task, or the partner marking one: said aloud, as a sighted reader sees the card change.
+function tellAboutTask(message, known) {
+  const task = message.task;
+  if (!known && message.created_seq === message.seq) {
+    els.announcer.textContent = `New task: ${task.title}`;
+  } else if (known?.task && known.task.done !== task.done) {
+    const who = task.done ? task.done_by?.name : null;
+    if (task.done && who && task.done_by.id !== me.id) {
+      els.announcer.textContent = `${who} marked the task ${task.title} as done.`;
+    } else if (!task.done) {
+      els.announcer.textContent = `The task ${task.title} is not done any more.`;
+    }
+  }
 }
 
 // Scroll as people expect: follow new messages when at the bottom, else offer a jump.
