@@ -148,7 +148,7 @@ async def _task_page(
     )  # fmt: skip
 
 
-@routes.get("/admin/tasks/{task_id:\\d+}")
+@routes.get("/admin/tasks/{task_id}")
 async def task_page(request: web.Request) -> web.Response:
     return await _task_page(request, await coordinator(request), _task_id(request))
 
@@ -165,12 +165,12 @@ async def _post_now(request: web.Request, user: User, task_id: int) -> web.Respo
     raise web.HTTPSeeOther(f"/admin/tasks/{task_id}?notice=posted")
 
 
-@routes.post("/admin/tasks/{task_id:\\d+}/post-now")
+@routes.post("/admin/tasks/{task_id}/post-now")
 async def post_now(request: web.Request) -> web.Response:
     return await _post_now(request, await coordinator(request), _task_id(request))
 
 
-@routes.post("/admin/tasks/{task_id:\\d+}/schedules")
+@routes.post("/admin/tasks/{task_id}/schedules")
 async def schedule(request: web.Request) -> web.Response:
     """Post it once, at a date and time in the programme's zone, to every active pair then."""
     user = await coordinator(request)

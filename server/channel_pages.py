@@ -29,8 +29,27 @@ async def home(request: web.Request) -> web.Response:
     user = await current_user(request)
     menu = await load_menu(request, user)
     return render(
-        request, "home.html", user=user, menu=menu, page_data={"me": me_json(user)}, current=None
-    )
+        request, "home.html", user=user, menu=menu, page_data={"me": me_json(user)}, current=None,
+        here="/",
+    )  # fmt: skip
+
+
+@routes.get("/menu")
+async def menus(request: web.Request) -> web.Response:
+    """Both menus alone, as the page at `here` shows them (with `current` the channel open
+    there), for a page to swap in when a channel, the role's menu or the account changed."""
+    user = await current_user(request)
+    here = request.query.get("here", "/")
+    if not here.startswith("/") or here.startswith("//"):
+        raise Invalid("'here' must be a path of this site, like /channels/4.")
+    menu_id = request.query.get("menu_id", "home")
+    if not menu_id.isalnum():
+        raise Invalid("'menu_id' must be letters and digits.")
+    return render(
+        request, "_menus.html", user=user, menu=await load_menu(request, user),
+        current=parse_int(request.query.get("current") or None, "'current'"),
+        here=here, menu_id=menu_id,
+    )  # fmt: skip
 
 
 @routes.get("/channels/{channel_id}")
@@ -67,7 +86,12 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
     rights = channel_rights(user, channel, is_member=is_member)
     page_data = {
         "me": me_json(user),
-        "channel": {"id": channel.id, "kind": channel.kind, "name": channel.name},
+        "channel": {
+            "id": channel.id,
+            "kind": channel.kind,
+            "name": channel.name,
+            "read_only": channel.archived,
+        },
         "rights": rights,
         "last_seq": page.last_seq,
         "last_read_seq": last_read_seq,
@@ -91,6 +115,7 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         first_unread_id=page_data["first_unread_id"],
         thread=thread,
         rights=rights,
+        here=f"/channels/{channel.id}",
         client_id=str(uuid.uuid4()),
         page_data=page_data,
     )
