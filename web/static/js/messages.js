@@ -141,7 +141,7 @@ function taskHead(item, main, message) {
   item.classList.toggle("is-done", task.done);
   item.classList.toggle("is-overdue", isOverdue(task));
   const label = el("p", "task-label");
-  label.append(el("span", "", "Task from your programme"), " ", timeElement(message.created_at));
+  label.append(el("span", "", "Task from your programme"), " · ", timeElement(message.created_at));
   if (task.late) label.append(" ", el("span", "task-late", "(posted late)"));
   main.append(label, el("p", "task-title", task.title));
 }
