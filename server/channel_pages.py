@@ -10,11 +10,11 @@ from typing import Any
 
 from aiohttp import web
 
-from channels import directory, messages
-from channels.errors import NotFound
+from channels import directory, messages, task_posting
+from channels.errors import Invalid, NotFound
 from channels.input import parse_int
 from channels.wire import message_json
-from storage.records import Message
+from storage.records import Message, User
 
 from . import keys
 from .auth import current_user
@@ -29,8 +29,27 @@ async def home(request: web.Request) -> web.Response:
     user = await current_user(request)
     menu = await load_menu(request, user)
     return render(
-        request, "home.html", user=user, menu=menu, page_data={"me": me_json(user)}, current=None
-    )
+        request, "home.html", user=user, menu=menu, page_data={"me": me_json(user)}, current=None,
+        here="/",
+    )  # fmt: skip
+
+
+@routes.get("/menu")
+async def menus(request: web.Request) -> web.Response:
+    """Both menus alone, as the page at `here` shows them (with `current` the channel open
+    there), for a page to swap in when a channel, the role's menu or the account changed."""
+    user = await current_user(request)
+    here = request.query.get("here", "/")
+    if not here.startswith("/") or here.startswith("//"):
+        raise Invalid("'here' must be a path of this site, like /channels/4.")
+    menu_id = request.query.get("menu_id", "home")
+    if not menu_id.isalnum():
+        raise Invalid("'menu_id' must be letters and digits.")
+    return render(
+        request, "_menus.html", user=user, menu=await load_menu(request, user),
+        current=parse_int(request.query.get("current") or None, "'current'"),
+        here=here, menu_id=menu_id,
+    )  # fmt: skip
 
 
 @routes.get("/channels/{channel_id}")
@@ -67,7 +86,12 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
     rights = channel_rights(user, channel, is_member=is_member)
     page_data = {
         "me": me_json(user),
-        "channel": {"id": channel.id, "kind": channel.kind, "name": channel.name},
+        "channel": {
+            "id": channel.id,
+            "kind": channel.kind,
+            "name": channel.name,
+            "read_only": channel.archived,
+        },
         "rights": rights,
         "last_seq": page.last_seq,
         "last_read_seq": last_read_seq,
@@ -91,6 +115,7 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         first_unread_id=page_data["first_unread_id"],
         thread=thread,
         rights=rights,
+        here=f"/channels/{channel.id}",
         client_id=str(uuid.uuid4()),
         page_data=page_data,
     )
@@ -117,6 +142,39 @@ async def post_from_form(request: web.Request) -> web.Response:
     await emit_changes(request.app, result.changes)
     where = f"/channels/{channel_id}" + (f"/threads/{thread_id}" if thread_id else "")
     return see_other(f"{where}#m-{result.message.id}")
+
+
+@routes.post("/channels/{channel_id}/tasks/{message_id}")
+async def complete_from_form(request: web.Request) -> web.Response:
+    """A task's "Mark as done" / "undo" button without JavaScript (`done` = yes or no)."""
+    user = await current_user(request)
+    channel_id = path_id(request, "channel_id")
+    message_id = path_id(request, "message_id")
+    form = await request.post()
+    done = {"yes": True, "no": False}.get(_form_text(form, "done"))
+    if done is None:
+        raise Invalid("Please use the task's button: 'done' must be yes or no.")
+    message = await _load_message_in(request, user, channel_id, message_id)
+    result = await task_posting.complete_task(
+        request.app[keys.STORE],
+        user,
+        {"message_id": message.id, "done": done},
+        clock=request.app[keys.CLOCK],
+    )
+    await emit_changes(request.app, result.changes)
+    return see_other(f"/channels/{channel_id}#m-{message.id}")
+
+
+async def _load_message_in(
+    request: web.Request, user: User, channel_id: int, message_id: int
+) -> Message:
+    """The message, if it is in that (readable) channel; otherwise not found."""
+    store = request.app[keys.STORE]
+    await directory.load_visible_channel(store, user, channel_id)
+    message = await store.load_message(message_id)
+    if message is None or message.channel_id != channel_id:
+        raise NotFound("That task is not in this channel.")
+    return message
 
 
 def _form_text(form: Any, name: str) -> str:

@@ -3,7 +3,7 @@ menu every signed-in page shows.  The routes live in `channel_pages.py` and `acc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ import jinja2
 from aiohttp import web
 
 from channels import directory
+from channels import menu as role_menu
 from channels.errors import MentorspaceError, NotFound
 from channels.input import parse_int
 from channels.policy import Action, allows
@@ -32,6 +33,7 @@ def create_templates() -> jinja2.Environment:
     )
     templates.filters["exact_time"] = exact_time
     templates.filters["initials"] = initials
+    templates.filters["moment"] = datetime.fromisoformat
     return templates
 
 
@@ -47,6 +49,7 @@ def exact_time(moment: str) -> str:
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     context.setdefault("user", None)
+    context.setdefault("now", request.app[keys.CLOCK].now())  # e.g. is a task overdue
     html = (
         request.app[keys.TEMPLATES]
         .get_template(template)
@@ -106,8 +109,19 @@ _PARTNER_ROLE = {"mentor": "Your mentor", "mentee": "Your mentee"}
 
 
 @dataclass(frozen=True)
+class ProgrammeLink:
+    """One item of the role's menu (as coordinators shape it), with where it goes."""
+
+    label: str
+    href: str
+    channel_id: int | None = None
+    external: bool = False
+
+
+@dataclass(frozen=True)
 class Menu:
     sections: list[MenuSection]
+    links: list[ProgrammeLink] = field(default_factory=list)
 
     def item(self, channel_id: int) -> MenuItem | None:
         for section in self.sections:
@@ -140,7 +154,41 @@ async def load_menu(request: web.Request, user: User) -> Menu:
                 items.append(MenuItem(summary, summary.channel.name, summary.channel.topic))
         if items:
             sections.append(MenuSection(title, items))
-    return Menu(sections)
+    links = _programme_links(await role_menu.menu_for(store, user), summaries)
+    return Menu(sections, links)
+
+
+# Built-in menu items that open a channel: the first readable one of these kinds.
+_ITEM_KINDS = {
+    "pair": ("pair",),
+    "announcements": ("announcements",),
+    "lounge": ("mentor_lounge", "mentee_lounge"),
+}
+
+
+def _programme_links(items, summaries: list[ChannelSummary]) -> list[ProgrammeLink]:
+    """The role's menu as links.  Items with no page of their own yet (communities, which the
+    conversation list already shows, the library, questionnaires) are left out until they
+    have one, rather than leading nowhere."""
+    links = []
+    for item in items:
+        if item.item == "home":
+            links.append(ProgrammeLink(item.label, "/"))
+        elif item.item == "admin":
+            links.append(ProgrammeLink(item.label, "/admin"))
+        elif item.item == role_menu.LINK and item.url:
+            links.append(ProgrammeLink(item.label, item.url, external=not item.url.startswith("/")))
+        elif item.item in _ITEM_KINDS:
+            kinds = _ITEM_KINDS[item.item]
+            # An active pair before an ended one.
+            found = sorted(
+                (s for s in summaries if s.channel.kind in kinds),
+                key=lambda s: s.channel.archived,
+            )
+            if found:
+                channel_id = found[0].channel.id
+                links.append(ProgrammeLink(item.label, f"/channels/{channel_id}", channel_id))
+    return links
 
 
 def channel_rights(user: User, channel: Channel, *, is_member: bool) -> dict[str, bool]:

@@ -1,5 +1,5 @@
-// What people do to a message: react, edit, delete (moderators too), open its thread, and
-// retry or drop a send that failed.  One click handler serves the channel and the thread panel.
+// What people do to a message: react, edit, delete (moderators too), open its thread, mark a
+// task done or not done, and retry or drop a send that failed.  One click handler serves the channel and the thread panel.
 import { call } from "./live.js";
 import { confirmDelete, editForm, renderPicker } from "./messages.js";
 
@@ -138,5 +138,12 @@ async function onAction(event) {
     opener?.focus();
   } else if (action === "confirm-delete") {
     await withAck(item, "message:delete", { message_id: message.id });
+  } else if (action === "complete-task") {
+    target.disabled = true; // one click, one change
+    const done = target.dataset.done === "true";
+    const changed = await withAck(item, "task:complete", { message_id: message.id, done });
+    if (!changed) target.disabled = false;
+    // The card was drawn again: keep the keyboard where it was.
+    document.getElementById(item.id)?.querySelector("[data-action=complete-task]")?.focus();
   }
 }

@@ -12,7 +12,7 @@ const me = data.me;
 const rights = data.rights;
 const channelId = data.channel.id;
 const socket = connect();
-startMenu(socket, me, channelId);
+startMenu(socket, me, channelId, { onChannel: channelChanged, onAccount: accountChanged });
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -141,6 +141,8 @@ function apply(message, { announce = true } = {}) {
   if (isNew && message.author && message.author.id !== me.id) {
     stopTyping(message.author.id, message.thread_id);
     if (announce) tellScreenReader(message);
+  } else if (announce && message.task) {
+    tellAboutTask(message, known);
   }
   return true;
 }
@@ -148,6 +150,21 @@ function apply(message, { announce = true } = {}) {
 function tellScreenReader(message) {
   const where = message.thread_id ? "Reply in a thread from" : "New message from";
   els.announcer.textContent = `${where} ${message.author.name}: ${message.body.slice(0, 200)}`;
+}
+
+// A new task, or the partner marking one: said aloud, as a sighted reader sees the card change.
+function tellAboutTask(message, known) {
+  const task = message.task;
+  if (!known && message.created_seq === message.seq) {
+    els.announcer.textContent = `New task: ${task.title}`;
+  } else if (known?.task && known.task.done !== task.done) {
+    const who = task.done ? task.done_by?.name : null;
+    if (task.done && who && task.done_by.id !== me.id) {
+      els.announcer.textContent = `${who} marked the task ${task.title} as done.`;
+    } else if (!task.done) {
+      els.announcer.textContent = `The task ${task.title} is not done any more.`;
+    }
+  }
 }
 
 // Scroll as people expect: follow new messages when at the bottom, else offer a jump.
@@ -499,6 +516,61 @@ wireMessageActions([els.scroll, els.panel], {
   dropPending,
   openThread,
 });
+
+// --- the channel itself changing: a pair ended, a community archived or renamed ----------
+
+let locked = Boolean(data.channel.read_only);
+
+function composerNote(text) {
+  const note = document.createElement("p");
+  note.className = "composer-note";
+  note.setAttribute("role", "status");
+  note.tabIndex = -1;
+  note.textContent = text;
+  return note;
+}
+
+// Read-only from now on: no message box, no buttons that would only be refused.
+function lockChannel() {
+  for (const right of Object.keys(rights)) rights[right] = false;
+  const hadFocus = els.channel.contains(document.activeElement) && document.activeElement.matches("textarea");
+  const note = composerNote("This conversation has ended. You can still read it.");
+  const box = mainForm ?? document.querySelector("#channel > .composer-note");
+  if (box) box.replaceWith(note);
+  else els.channel.append(note);
+  threadForm?.remove();
+  for (const message of state.messages.values()) showEverywhere(message);
+  if (hadFocus) note.focus();
+  locked = true;
+}
+
+function channelChanged(channel) {
+  if (channel.id !== channelId) return;
+  if (channel.kind !== "pair" && channel.name) {
+    $("channel-title").textContent = channel.name;
+    document.title = `${channel.name} · Mentorspace`;
+  }
+  if (channel.read_only && !locked) {
+    lockChannel();
+  } else if (!channel.read_only && locked) {
+    // Open again: the page as it is now has the message box back.
+    const note = document.querySelector("#channel > .composer-note");
+    const again = document.createElement("a");
+    again.href = location.pathname;
+    again.textContent = "Show the message box";
+    note?.replaceChildren("This conversation is open again. ", again);
+  }
+}
+
+function accountChanged() {
+  // What I may do here follows my role: say so, and let the reader choose when to reload.
+  const banner = $("connection-banner");
+  const reload = document.createElement("a");
+  reload.href = location.pathname;
+  reload.textContent = "Show the page as it is now";
+  banner.replaceChildren("Your coordinator has changed your account.", " ", reload);
+  banner.hidden = false;
+}
 
 // --- start ----------------------------------------------------------------------------
 

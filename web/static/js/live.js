@@ -33,6 +33,22 @@ export function connect() {
     if (banner) banner.hidden = true;
   }
 
+  function loginAgain() {
+    const login = document.createElement("a");
+    login.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+    login.textContent = "Log in again";
+    return login;
+  }
+
+  // The server says why before it hangs up (the account was disabled, or its password
+  // changed): keep that sentence up rather than "connection lost", and stop retrying.
+  let ended = false;
+  socket.on("session:ended", ({ message }) => {
+    ended = true;
+    clearTimeout(timer);
+    show(`Your session has ended. ${message ?? ""}`.trim(), loginAgain());
+  });
+
   // The page says whether it is live (for styles, and for tests to wait on).
   socket.on("connect", () => {
     document.body.dataset.connection = "live";
@@ -40,6 +56,7 @@ export function connect() {
   });
   socket.on("disconnect", (reason) => {
     document.body.dataset.connection = "down";
+    if (ended) return;
     if (reason === "io client disconnect" && !navigator.onLine) return; // the offline handler said it
     // The server hangs up when the session has ended; asking again gets the reason.
     if (reason === "io server disconnect") socket.connect();
@@ -47,11 +64,9 @@ export function connect() {
   });
   socket.on("connect_error", (error) => {
     // The server refuses a socket whose session ended; its reason names the error code.
+    if (ended) return;
     if (String(error?.message).includes("unauthenticated")) {
-      const login = document.createElement("a");
-      login.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-      login.textContent = "Log in again";
-      show("Your session has ended.", login);
+      show("Your session has ended.", loginAgain());
       return;
     }
     showSoon("Cannot reach Mentorspace. Trying again…");

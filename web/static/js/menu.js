@@ -1,6 +1,43 @@
-// Live unread counts and the pair partner's presence, wherever the menu is on the page.
+// Live unread counts and the pair partner's presence, wherever the menu is on the page; and
+// the menus themselves, drawn again when a coordinator pairs, ends a pair, changes the role's
+// menu or the account.
+import { call } from "./live.js";
 
-export function startMenu(socket, me, currentChannelId = null) {
+// Swap in the server's fresh menus, keeping the keyboard on the link it was on.
+async function redrawMenus(currentChannelId) {
+  const query = new URLSearchParams({ here: location.pathname.replace(/\/threads\/\d+$/, "") });
+  if (currentChannelId !== null) query.set("current", String(currentChannelId));
+  const fresh = new Map();
+  for (const nav of document.querySelectorAll("[data-menu]")) {
+    const id = nav.dataset.menuId;
+    if (fresh.has(id)) continue;
+    query.set("menu_id", id);
+    let response;
+    try {
+      response = await fetch(`/menu?${query}`, { credentials: "same-origin" });
+    } catch {
+      return false; // offline: the next (re)connect draws them again
+    }
+    if (!response.ok) return false;
+    const template = document.createElement("template");
+    template.innerHTML = await response.text(); // the server's own escaped template
+    fresh.set(id, template.content);
+  }
+  const focused = document.activeElement?.closest("[data-menu], [data-programme-menu]")
+    ? document.activeElement.getAttribute("href")
+    : null;
+  for (const nav of document.querySelectorAll("[data-menu]")) {
+    const replacement = fresh.get(nav.dataset.menuId)?.querySelector("[data-menu]");
+    if (replacement) nav.replaceWith(replacement.cloneNode(true));
+  }
+  const programme = document.querySelector("[data-programme-menu]");
+  const newProgramme = fresh.values().next().value?.querySelector("[data-programme-menu]");
+  if (programme && newProgramme) programme.replaceWith(newProgramme);
+  if (focused) document.querySelector(`[data-menu] a[href="${CSS.escape(focused)}"]`)?.focus();
+  return true;
+}
+
+export function startMenu(socket, me, currentChannelId = null, { onChannel, onAccount } = {}) {
   const links = () => document.querySelectorAll("[data-menu] [data-channel-id]");
 
   function setUnread(channelId, count) {
@@ -49,8 +86,38 @@ export function startMenu(socket, me, currentChannelId = null) {
     }, 150);
   }
 
-  socket.on("connect", refresh);
+  let drawnOnce = false;
+  async function redraw() {
+    if (await redrawMenus(currentChannelId)) refresh();
+  }
+
+  socket.on("connect", () => {
+    // A reconnect may have missed a pairing or a new menu: draw the menus again then.
+    if (drawnOnce) redraw();
+    else refresh();
+    drawnOnce = true;
+  });
   socket.on("read", refresh);
+  // A channel that is new to me (paired, joined) or changed (ended, renamed, archived).
+  socket.on("channel", async (channel) => {
+    if (channel.is_member !== false) await call("channel:subscribe", { channel_id: channel.id });
+    await redraw();
+    onChannel?.(channel);
+  });
+  socket.on("menu", ({ role }) => {
+    if (role === me.role) redraw();
+  });
+  // My account changed (a new role): who I am, and so my menus, are the server's to say.
+  socket.on("account", async () => {
+    try {
+      const response = await fetch("/api/v1/me", { credentials: "same-origin" });
+      if (response.ok) Object.assign(me, (await response.json()).user);
+    } catch {
+      // offline: the menus are drawn again on reconnect
+    }
+    await redraw();
+    onAccount?.(me);
+  });
   socket.on("presence", ({ user_id, online }) => setPresence(user_id, online));
   socket.on("message", (message) => {
     const isNew = message.created_seq === message.seq && !message.deleted;

@@ -1,6 +1,6 @@
 // How a message looks, built with DOM calls: user text only ever as text, or as the server's
 // sanitised `html`.  Buttons carry data-action; channel.js handles them in one place.
-import { timeElement } from "./time.js";
+import { dueElement, timeElement } from "./time.js";
 
 export const REACTIONS = [
   ["👍", "thumbs up"],
@@ -63,10 +63,15 @@ export function renderMessage(message, view) {
     return item;
   }
 
-  const avatar = el("span", "avatar", initials(message.author?.name));
+  const isTask = message.kind === "task" && message.task;
+  const avatar = isTask ? taskMark(message.task) : el("span", "avatar", initials(message.author?.name));
   avatar.setAttribute("aria-hidden", "true");
   const main = el("div", "msg-main");
-  main.append(head(message.author?.name ?? "Someone", message.created_at, message.edited_at && !message.deleted));
+  if (isTask) {
+    taskHead(item, main, message);
+  } else {
+    main.append(head(message.author?.name ?? "Someone", message.created_at, message.edited_at && !message.deleted));
+  }
 
   if (message.deleted) {
     main.append(el("p", "msg-deleted", "This message was deleted."));
@@ -74,6 +79,7 @@ export function renderMessage(message, view) {
     const body = el("div", "msg-body");
     body.innerHTML = message.html; // sanitised by the server on write
     main.append(body);
+    if (isTask) main.append(...taskFooter(message, view));
   }
 
   if (message.reactions.length) main.append(reactionList(message, view));
@@ -117,6 +123,53 @@ export function renderMessage(message, view) {
   }
   item.append(avatar, main);
   return item;
+}
+
+// --- a task card: what the programme asks the pair to do, with its due date and done state ---
+
+export function isOverdue(task, now = new Date()) {
+  return !task.done && task.due_at !== null && new Date(task.due_at) <= now;
+}
+
+function taskMark(task) {
+  return el("span", "task-mark", task.done ? "✓" : "");
+}
+
+function taskHead(item, main, message) {
+  const task = message.task;
+  item.classList.add("msg-task");
+  item.classList.toggle("is-done", task.done);
+  item.classList.toggle("is-overdue", isOverdue(task));
+  const label = el("p", "task-label");
+  label.append(el("span", "", "Task from your programme"), " · ", timeElement(message.created_at));
+  if (task.late) label.append(" ", el("span", "task-late", "(posted late)"));
+  main.append(label, el("p", "task-title", task.title));
+}
+
+function taskFooter(message, view) {
+  const task = message.task;
+  const parts = [];
+  const due = el("p", "task-due");
+  if (task.due_at) {
+    due.append("Due ", dueElement(task.due_at));
+    if (isOverdue(task)) due.append(" ", el("span", "task-overdue", "Overdue"));
+  } else {
+    due.append("No due date");
+  }
+  parts.push(due);
+  if (task.done) {
+    const state = el("p", "task-state");
+    state.append(`Done by ${task.done_by?.name ?? "one of you"}, `, timeElement(task.done_at, "msg-time"));
+    parts.push(state);
+  }
+  if (view.rights.reply) {
+    const text = task.done ? "Done ✓ — undo" : "Mark as done";
+    const toggle = button("complete-task", text, task.done ? "task-button is-done" : "task-button");
+    toggle.dataset.done = String(!task.done);
+    toggle.setAttribute("aria-label", `${text}: ${task.title}`);
+    parts.push(toggle);
+  }
+  return parts;
 }
 
 function reactionList(message, view) {

@@ -2,6 +2,13 @@
 const exact = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
 const clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
 const dayMonth = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
+const dueFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  hour: "numeric",
+  minute: "2-digit",
+});
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 
 export function describe(date, now = new Date()) {
@@ -28,9 +35,24 @@ export function timeElement(iso, className = "msg-time") {
   return element;
 }
 
+// A moment ahead (a task's due date): always the date itself, in the reader's own zone.
+export function dueElement(iso) {
+  const element = document.createElement("time");
+  element.className = "task-due-time";
+  element.dateTime = iso;
+  element.dataset.format = "due";
+  refresh(element);
+  return element;
+}
+
 export function refresh(element) {
   const date = new Date(element.dateTime);
   if (Number.isNaN(date.getTime())) return;
+  if (element.dataset.format === "due") {
+    element.textContent = dueFormat.format(date);
+    element.title = exact.format(date);
+    return;
+  }
   element.textContent = describe(date);
   element.title = exact.format(date);
 }
