@@ -21,16 +21,13 @@ from channels.input import parse_int
 from channels.policy import ROLES
 from storage.records import User
 
-from . import admin_events, admin_task_pages, keys
+from . import admin_events, keys
 from .auth import csrf_token, current_user
 from .mailer import link_settings
 from .pages import render
 from .realtime import emit_changes
 
 routes = web.RouteTableDef()
-# Tasks have a module of their own; the coordinator area serves its pages with these.
-for _route in admin_task_pages.routes:
-    routes.route(_route.method, _route.path, **_route.kwargs)(_route.handler)
 
 NOTICES = {
     "created": "The account was created and the invitation is on its way.",

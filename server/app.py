@@ -18,6 +18,7 @@ from . import (
     account_pages,
     admin_api,
     admin_pages,
+    admin_task_pages,
     api,
     channel_pages,
     keys,
@@ -58,6 +59,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(admin_api.routes)
     app.add_routes(account_api.routes)
     app.add_routes(admin_pages.routes)
+    app.add_routes(admin_task_pages.routes)
     app.add_routes(password_pages.routes)
     app.add_routes(profile_api.routes)
     app.add_routes(channel_pages.routes)

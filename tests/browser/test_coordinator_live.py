@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from channels.accounts import create_user, hash_password
+from channels.accounts import create_user
 from channels.demo import DEMO_PASSWORD
 from tests.support import email
 
@@ -146,9 +146,14 @@ async def test_a_task_posted_now_is_done_live_and_the_coordinator_sees_one_done(
 
 async def _fresh_person(web: Web, handle: str, name: str, role: str) -> int:
     store = web.server.store
-    user = await create_user(store, email=email(handle), name=name, role=role, expertise="Nursing")
-    async with store.write() as tx:
-        await tx.set_password_hash(user.id, await hash_password(DEMO_PASSWORD))
+    user = await create_user(
+        store,
+        email=email(handle),
+        name=name,
+        role=role,
+        expertise="Nursing",
+        password=DEMO_PASSWORD,
+    )
     return user.id
 
 
