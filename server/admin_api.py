@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from channels import announcements, communities, importing, invitations, matching, menu, users
-from channels.admin import check_coordinator, export_audit_csv, list_audit
+from channels.admin import export_audit_csv, list_audit
 from channels.admin_wire import (
     account_json,
     audit_json,
@@ -22,10 +22,9 @@ from channels.input import parse_int
 from channels.matching import PairOverview
 from channels.wire import channel_json, message_json
 from storage.admin_records import PairActivity
-from storage.records import User
 
 from . import admin_events, keys
-from .auth import current_user
+from .auth import current_coordinator
 from .errors import error_json
 from .mailer import link_settings
 from .params import path_id, read_json
@@ -37,12 +36,6 @@ MAX_CSV = 2 * 1024 * 1024
 MAIL_PAGE = 200
 
 
-async def coordinator(request: web.Request) -> User:
-    user = await current_user(request)
-    check_coordinator(user)
-    return user
-
-
 def _flag(request: web.Request, name: str) -> bool:
     return request.query.get(name, "0").lower() in ("1", "true", "yes")
 
@@ -52,14 +45,14 @@ def _flag(request: web.Request, name: str) -> bool:
 
 @routes.get("/api/v1/users")
 async def list_users(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     found = await users.list_users(request.app[keys.STORE], user, role=request.query.get("role"))
     return web.json_response({"users": [account_json(u) for u in found]})
 
 
 @routes.post("/api/v1/users")
 async def create_user(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     created = await users.create_user(
         request.app[keys.STORE], user, await read_json(request),
         links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
@@ -70,14 +63,14 @@ async def create_user(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/users/{user_id}")
 async def get_user(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     found = await users.load_user(request.app[keys.STORE], user, path_id(request, "user_id"))
     return web.json_response({"user": account_json(found)})
 
 
 @routes.patch("/api/v1/users/{user_id}")
 async def update_user(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     change = await users.update_user(
         request.app[keys.STORE], user, path_id(request, "user_id"), await read_json(request),
         clock=request.app[keys.CLOCK],
@@ -93,7 +86,7 @@ async def update_user(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/users/{user_id}/invitation")
 async def resend_invitation(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     target = await invitations.resend_invitation(
         request.app[keys.STORE], user, path_id(request, "user_id"),
         links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
@@ -105,7 +98,7 @@ async def resend_invitation(request: web.Request) -> web.Response:
 @routes.post("/api/v1/users/import")
 async def import_users(request: web.Request) -> web.Response:
     """A CSV body (Content-Type: text/csv); ?dry_run=1 only checks it."""
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     if request.content_type != "text/csv":
         raise Invalid("Send the file as the request body with Content-Type: text/csv.")
     if request.content_length is not None and request.content_length > MAX_CSV:
@@ -139,7 +132,7 @@ async def import_users(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/users/{user_id}/mentor-suggestions")
 async def mentor_suggestions(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     found = await matching.suggest_mentors(
         request.app[keys.STORE], user, path_id(request, "user_id")
     )
@@ -148,7 +141,7 @@ async def mentor_suggestions(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/pairs")
 async def list_pairs(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     overviews = await matching.list_pairs(
         request.app[keys.STORE], user, active_only=_flag(request, "active"),
         clock=request.app[keys.CLOCK],
@@ -158,7 +151,7 @@ async def list_pairs(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/pairs")
 async def create_pair(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     store = request.app[keys.STORE]
     new = await matching.pair_users(
         store, user, await read_json(request), clock=request.app[keys.CLOCK]
@@ -176,7 +169,7 @@ async def create_pair(request: web.Request) -> web.Response:
 
 @routes.delete("/api/v1/pairs/{pair_id}")
 async def end_pair(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     ended = await matching.end_pair(
         request.app[keys.STORE], user, path_id(request, "pair_id"), clock=request.app[keys.CLOCK]
     )
@@ -195,7 +188,7 @@ async def end_pair(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/communities")
 async def create_community(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     channel = await communities.create_community(
         request.app[keys.STORE], user, await read_json(request), clock=request.app[keys.CLOCK]
     )
@@ -204,7 +197,7 @@ async def create_community(request: web.Request) -> web.Response:
 
 @routes.patch("/api/v1/communities/{channel_id}")
 async def update_community(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     channel = await communities.update_community(
         request.app[keys.STORE], user, path_id(request, "channel_id"), await read_json(request),
         clock=request.app[keys.CLOCK],
@@ -218,7 +211,7 @@ async def update_community(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/menus/{role}")
 async def get_menu(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     items = await menu.load_menu_for_editing(
         request.app[keys.STORE], user, request.match_info["role"]
     )
@@ -229,7 +222,7 @@ async def get_menu(request: web.Request) -> web.Response:
 
 @routes.put("/api/v1/menus/{role}")
 async def set_menu(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     role = request.match_info["role"]
     items = await menu.set_menu(
         request.app[keys.STORE], user, role, await read_json(request),
@@ -244,7 +237,7 @@ async def set_menu(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/announcements")
 async def post_announcement(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     result, queued = await announcements.post_announcement(
         request.app[keys.STORE], user, await read_json(request),
         mail=link_settings(request.app[keys.CONFIG]).mail, clock=request.app[keys.CLOCK],
@@ -264,7 +257,7 @@ async def post_announcement(request: web.Request) -> web.Response:
 @routes.get("/api/v1/audit")
 async def audit(request: web.Request) -> web.Response:
     """The audit log, newest first; ?format=csv for all of it as a spreadsheet file."""
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     store = request.app[keys.STORE]
     if request.query.get("format") == "csv":
         day = request.app[keys.CLOCK].now().strftime("%Y-%m-%d")
@@ -282,7 +275,7 @@ async def audit(request: web.Request) -> web.Response:
 @routes.get("/api/v1/mail")
 async def mail_queue(request: web.Request) -> web.Response:
     """Outgoing mail: counts, and the latest mails with their state and last error."""
-    await coordinator(request)
+    await current_coordinator(request)
     store = request.app[keys.STORE]
     mails = await store.list_mail(limit=MAIL_PAGE, unsent_only=_flag(request, "unsent"))
     return web.json_response(

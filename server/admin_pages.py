@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from channels import communities, importing, invitations, matching, menu, users
-from channels.admin import check_coordinator, list_audit
+from channels.admin import list_audit
 from channels.announcements import post_announcement
 from channels.errors import Invalid, MentorspaceError
 from channels.input import parse_int
@@ -22,9 +22,9 @@ from channels.policy import ROLES
 from storage.records import User
 
 from . import admin_events, keys
-from .auth import csrf_token, current_user
+from .auth import csrf_token, current_coordinator
 from .mailer import link_settings
-from .pages import render
+from .pages import path_id, render
 from .realtime import emit_changes
 
 routes = web.RouteTableDef()
@@ -39,20 +39,22 @@ NOTICES = {
     "community": "The community is saved.",
     "menu": "The menu is saved and shown at once.",
     "announced": "The announcement is posted.",
+    "saved": "The task is saved. Post it now or schedule it below.",
+    "posted": "The task is posted: the pairs see it in their channel now.",
+    "scheduled": "The task is scheduled; it will be posted at that time.",
 }
 
 
-async def coordinator(request: web.Request) -> User:
-    user = await current_user(request)
-    check_coordinator(user)
-    return user
-
-
 def page(request: web.Request, template: str, user: User, status: int = 200, **context: Any):
-    notice = NOTICES.get(request.query.get("notice", ""))
-    defaults = {"error": None, "form": None, "checked": False}
+    """A page of the coordinator area (`admin/layout.html`), with the notice `?notice=` names."""
+    defaults = {
+        "error": None,
+        "form": None,
+        "checked": False,
+        "notice": NOTICES.get(request.query.get("notice", "")),
+    }
     return render(
-        request, f"admin/{template}", status=status, me=user, user=user, notice=notice,
+        request, f"admin/{template}", status=status, me=user, user=user,
         csrf_token=csrf_token(request), roles=ROLES, **{**defaults, **context},
     )  # fmt: skip
 
@@ -68,15 +70,9 @@ def _form_id(form, name: str) -> int:
     return value
 
 
-def _path_id(request: web.Request, name: str) -> int:
-    value = parse_int(request.match_info[name], name.replace("_", " "))
-    assert value is not None
-    return value
-
-
 @routes.get("/admin")
 async def home(request: web.Request) -> web.Response:
-    await coordinator(request)
+    await current_coordinator(request)
     raise web.HTTPFound("/admin/users")
 
 
@@ -91,12 +87,12 @@ async def _users_page(request: web.Request, user: User, status: int = 200, **con
 
 @routes.get("/admin/users")
 async def users_page(request: web.Request) -> web.Response:
-    return await _users_page(request, await coordinator(request))
+    return await _users_page(request, await current_coordinator(request))
 
 
 @routes.post("/admin/users")
 async def create_user(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     form = await request.post()
     try:
         await users.create_user(
@@ -112,9 +108,9 @@ async def create_user(request: web.Request) -> web.Response:
 @routes.post("/admin/users/{user_id}")
 async def update_user(request: web.Request) -> web.Response:
     """One change per form: a new role, disable, enable, or resend the invitation."""
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     form = await request.post()
-    user_id = _path_id(request, "user_id")
+    user_id = path_id(request, "user_id")
     store = request.app[keys.STORE]
     action = form.get("action")
     try:
@@ -146,12 +142,12 @@ async def update_user(request: web.Request) -> web.Response:
 
 @routes.get("/admin/import")
 async def import_page(request: web.Request) -> web.Response:
-    return page(request, "import.html", await coordinator(request), plan=None)
+    return page(request, "import.html", await current_coordinator(request), plan=None)
 
 
 @routes.post("/admin/import")
 async def import_file(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     form = await request.post()
     upload = form.get("file")
     store = request.app[keys.STORE]
@@ -194,12 +190,12 @@ async def _pairs_page(request: web.Request, user: User, status: int = 200, **con
 
 @routes.get("/admin/pairs")
 async def pairs_page(request: web.Request) -> web.Response:
-    return await _pairs_page(request, await coordinator(request))
+    return await _pairs_page(request, await current_coordinator(request))
 
 
 @routes.post("/admin/pairs")
 async def create_pair(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     form = await request.post()
     try:
         new = await matching.pair_users(
@@ -215,10 +211,10 @@ async def create_pair(request: web.Request) -> web.Response:
 
 @routes.post("/admin/pairs/{pair_id}/end")
 async def end_pair(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     try:
         ended = await matching.end_pair(
-            request.app[keys.STORE], user, _path_id(request, "pair_id"),
+            request.app[keys.STORE], user, path_id(request, "pair_id"),
             clock=request.app[keys.CLOCK],
         )  # fmt: skip
     except MentorspaceError as error:
@@ -238,12 +234,12 @@ async def _communities_page(request: web.Request, user: User, status: int = 200,
 
 @routes.get("/admin/communities")
 async def communities_page(request: web.Request) -> web.Response:
-    return await _communities_page(request, await coordinator(request))
+    return await _communities_page(request, await current_coordinator(request))
 
 
 @routes.post("/admin/communities")
 async def create_community(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     form = await request.post()
     try:
         await communities.create_community(
@@ -257,7 +253,7 @@ async def create_community(request: web.Request) -> web.Response:
 
 @routes.post("/admin/communities/{channel_id}")
 async def update_community(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     form = await request.post()
     changes: dict[str, Any] = {}
     if form.get("action") == "archive":
@@ -268,7 +264,7 @@ async def update_community(request: web.Request) -> web.Response:
         changes = {"name": form.get("name"), "topic": form.get("topic", "")}
     try:
         channel = await communities.update_community(
-            request.app[keys.STORE], user, _path_id(request, "channel_id"), changes,
+            request.app[keys.STORE], user, path_id(request, "channel_id"), changes,
             clock=request.app[keys.CLOCK],
         )  # fmt: skip
     except MentorspaceError as error:
@@ -282,7 +278,7 @@ async def update_community(request: web.Request) -> web.Response:
 
 @routes.get("/admin/menu/{role}")
 async def menu_page(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     role = request.match_info["role"]
     items = await menu.load_menu_for_editing(request.app[keys.STORE], user, role)
     return page(request, "menu.html", user, items=items, menu_role=role)
@@ -311,7 +307,7 @@ def _menu_from_form(form) -> dict[str, Any]:
 
 @routes.post("/admin/menu/{role}")
 async def save_menu(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     role = request.match_info["role"]
     form = await request.post()
     store = request.app[keys.STORE]
@@ -339,12 +335,14 @@ async def save_menu(request: web.Request) -> web.Response:
 
 @routes.get("/admin/announce")
 async def announce_page(request: web.Request) -> web.Response:
-    return page(request, "announce.html", await coordinator(request), client_id=uuid.uuid4())
+    return page(
+        request, "announce.html", await current_coordinator(request), client_id=uuid.uuid4()
+    )
 
 
 @routes.post("/admin/announce")
 async def announce(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     form = await request.post()
     try:
         result, queued = await post_announcement(
@@ -366,7 +364,7 @@ async def announce(request: web.Request) -> web.Response:
 
 @routes.get("/admin/audit")
 async def audit_page(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     before = parse_int(request.query.get("before_id"), "'before_id'")
     entries = await list_audit(request.app[keys.STORE], user, before_id=before)
     return page(request, "audit.html", user, entries=entries)
@@ -374,7 +372,7 @@ async def audit_page(request: web.Request) -> web.Response:
 
 @routes.get("/admin/mail")
 async def mail_page(request: web.Request) -> web.Response:
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     store = request.app[keys.STORE]
     return page(
         request, "mail.html", user, counts=await store.count_mail(),

@@ -13,7 +13,6 @@ from typing import Any
 from aiohttp import web
 
 from channels import tasks
-from channels.admin import check_coordinator
 from channels.errors import Invalid, MentorspaceError
 from channels.input import parse_int
 from channels.render import render_markdown
@@ -22,34 +21,13 @@ from channels.task_wire import progress_json
 from storage.records import TaskSchedule, User
 
 from . import keys
-from .auth import csrf_token, current_user
-from .pages import render
+from .admin_pages import page
+from .auth import current_coordinator
 from .realtime import emit_changes
 
 routes = web.RouteTableDef()
 
 ALL_ACTIVE_PAIRS = {"all": True}
-NOTICES = {
-    "saved": "The task is saved. Post it now or schedule it below.",
-    "posted": "The task is posted: the pairs see it in their channel now.",
-    "scheduled": "The task is scheduled; it will be posted at that time.",
-}
-
-
-async def coordinator(request: web.Request) -> User:
-    user = await current_user(request)
-    check_coordinator(user)
-    return user
-
-
-def page(request: web.Request, template: str, user: User, status: int = 200, **context: Any):
-    """A page of the coordinator area (`admin/layout.html`), as `admin_pages.page` draws it."""
-    context.setdefault("notice", NOTICES.get(request.query.get("notice", "")))
-    defaults = {"error": None, "form": None}
-    return render(
-        request, f"admin/{template}", status=status, me=user, user=user,
-        csrf_token=csrf_token(request), **{**defaults, **context},
-    )  # fmt: skip
 
 
 def _task_id(request: web.Request) -> int:
@@ -108,13 +86,13 @@ async def _tasks_page(request: web.Request, user: User, status: int = 200, **con
 
 @routes.get("/admin/tasks")
 async def tasks_page(request: web.Request) -> web.Response:
-    return await _tasks_page(request, await coordinator(request))
+    return await _tasks_page(request, await current_coordinator(request))
 
 
 @routes.post("/admin/tasks")
 async def create_task(request: web.Request) -> web.Response:
     """Save a new task; with `action=post` also post it now to every active pair."""
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     form = await request.post()
     store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
     post = form.get("action") == "post"
@@ -150,7 +128,7 @@ async def _task_page(
 
 @routes.get("/admin/tasks/{task_id}")
 async def task_page(request: web.Request) -> web.Response:
-    return await _task_page(request, await coordinator(request), _task_id(request))
+    return await _task_page(request, await current_coordinator(request), _task_id(request))
 
 
 async def _post_now(request: web.Request, user: User, task_id: int) -> web.Response:
@@ -167,13 +145,13 @@ async def _post_now(request: web.Request, user: User, task_id: int) -> web.Respo
 
 @routes.post("/admin/tasks/{task_id}/post-now")
 async def post_now(request: web.Request) -> web.Response:
-    return await _post_now(request, await coordinator(request), _task_id(request))
+    return await _post_now(request, await current_coordinator(request), _task_id(request))
 
 
 @routes.post("/admin/tasks/{task_id}/schedules")
 async def schedule(request: web.Request) -> web.Response:
     """Post it once, at a date and time in the programme's zone, to every active pair then."""
-    user = await coordinator(request)
+    user = await current_coordinator(request)
     task_id = _task_id(request)
     form = await request.post()
     scheduler = request.app[keys.SCHEDULER]

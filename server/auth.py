@@ -8,6 +8,7 @@ import hmac
 from aiohttp import web
 
 from channels.accounts import load_session_user, token_hash
+from channels.admin import check_coordinator
 from channels.errors import Forbidden, Unauthenticated
 from storage.records import User
 
@@ -32,6 +33,13 @@ async def current_user(request: web.Request) -> User:
             request.app[keys.STORE], session_token(request), clock=request.app[keys.CLOCK]
         )
     return request[_USER]
+
+
+async def current_coordinator(request: web.Request) -> User:
+    """The logged-in user, who must be a coordinator (Forbidden otherwise)."""
+    user = await current_user(request)
+    check_coordinator(user)
+    return user
 
 
 async def optional_user(request: web.Request) -> User | None:
