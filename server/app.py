@@ -21,6 +21,7 @@ from . import (
     admin_task_pages,
     api,
     channel_pages,
+    community_pages,
     keys,
     pages,
     password_pages,
@@ -63,6 +64,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(password_pages.routes)
     app.add_routes(profile_api.routes)
     app.add_routes(channel_pages.routes)
+    app.add_routes(community_pages.routes)
     app.add_routes(account_pages.routes)
     add_static_routes(app)
     app.on_response_prepare.append(add_security_headers)

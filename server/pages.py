@@ -167,15 +167,16 @@ _ITEM_KINDS = {
 
 
 def _programme_links(items, summaries: list[ChannelSummary]) -> list[ProgrammeLink]:
-    """The role's menu as links.  Items with no page of their own yet (communities, which the
-    conversation list already shows, the library, questionnaires) are left out until they
-    have one, rather than leading nowhere."""
+    """The role's menu as links.  Items with no page of their own yet (the library,
+    questionnaires) are left out until they have one, rather than leading nowhere."""
     links = []
     for item in items:
         if item.item == "home":
             links.append(ProgrammeLink(item.label, "/"))
         elif item.item == "admin":
             links.append(ProgrammeLink(item.label, "/admin"))
+        elif item.item == "communities":
+            links.append(ProgrammeLink(item.label, "/communities"))
         elif item.item == role_menu.LINK and item.url:
             links.append(ProgrammeLink(item.label, item.url, external=not item.url.startswith("/")))
         elif item.item in _ITEM_KINDS:
