@@ -374,3 +374,28 @@ async def test_an_ended_session_says_so_and_offers_to_log_in_again(web: Web):
         expect(mentee.page.locator("input[name=next]")).to_have_value(f"/channels/{pair}")
 
     await web.run(scenario)
+
+
+async def test_a_live_redraw_keeps_the_keyboard_focus_where_it_was(web: Web):
+    pair = await web.server.pair_channel_id(1)
+
+    def scenario():
+        mentor, mentee = web.person("mentor1"), web.person("mentee1")
+        open_channel(mentor, pair)
+        open_channel(mentee, pair)
+        composer(mentee).fill("Shall we meet on Thursday?")
+        composer(mentee).press("Enter")
+        expect(message_item(mentor, "Thursday?")).to_have_count(1)
+        message_id = int(message_item(mentor, "Thursday?").get_attribute("data-id"))
+
+        link = message_item(mentor, "Thursday?").get_by_role("link", name="Reply in thread")
+        link.focus()
+        expect(link).to_be_focused()
+        # The mentee reacts: the mentor's copy of the message is redrawn with the new count.
+        web.api(mentee, "POST", f"/api/v1/messages/{message_id}/reactions", {"emoji": "👍"})
+        expect(message_item(mentor, "Thursday?").locator(".reaction")).to_contain_text("1")
+        expect(
+            message_item(mentor, "Thursday?").get_by_role("link", name="Reply in thread")
+        ).to_be_focused()
+
+    await web.run(scenario)

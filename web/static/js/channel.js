@@ -79,6 +79,18 @@ function insertInOrder(list, element, id) {
   list.append(element);
 }
 
+// A live update redraws a message; if the keyboard focus was on one of its controls, put it on
+// the same control of the new drawing, so a screen-reader or keyboard user is not thrown out.
+function replaceKeepingFocus(old, element) {
+  const focused = old.contains(document.activeElement) ? document.activeElement : null;
+  old.replaceWith(element);
+  if (!focused || focused === old) return;
+  const action = focused.getAttribute("data-action");
+  const selector = action ? `[data-action="${CSS.escape(action)}"]` : focused.tagName.toLowerCase();
+  const index = [...old.querySelectorAll(selector)].indexOf(focused);
+  element.querySelectorAll(selector)[index]?.focus({ preventScroll: true });
+}
+
 function showInMain(message) {
   const old = mainElements.get(message.id);
   if (isEditing(old)) return;
@@ -89,7 +101,7 @@ function showInMain(message) {
   }
   const element = renderMessage(message, mainView);
   if (old) {
-    old.replaceWith(element);
+    replaceKeepingFocus(old, element);
   } else {
     if (state.more && state.oldestId !== null && message.id < state.oldestId) return; // not loaded yet
     if (!state.atLatest && message.id > state.newestId) return; // an old page shows only its own
@@ -113,7 +125,7 @@ function showInThread(message) {
     return;
   }
   const element = renderMessage(message, threadView);
-  if (old) old.replaceWith(element);
+  if (old) replaceKeepingFocus(old, element);
   else insertInOrder(els.threadReplies, element, message.id);
   threadElements.set(message.id, element);
 }
