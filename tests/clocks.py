@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 
 class FakeClock:
-    def __init__(self, start: datetime) -> None:
+    def __init__(self, start: datetime | None = None) -> None:
+        """Starts at `start` (aware), or at the real time now."""
+        start = start or datetime.now(UTC)
         assert start.tzinfo is not None
         self.moment = start.astimezone(UTC)
 

@@ -14,7 +14,8 @@ import pytest
 import storage
 from channels.demo import seed_demo
 
-from .mail_support import FakeClock, SmtpServer, running_server
+from .clocks import FakeClock
+from .mail_support import SmtpServer, running_server
 from .support import Client, Server
 
 

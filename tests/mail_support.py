@@ -9,7 +9,6 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,17 +16,6 @@ from pathlib import Path
 from aiosmtpd.smtp import SMTP
 
 from .support import Client, Server, free_port
-
-
-class FakeClock:
-    def __init__(self, start: datetime | None = None) -> None:
-        self.moment = start or datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> None:
-        self.moment += timedelta(**delta)
 
 
 @dataclass

@@ -14,7 +14,8 @@ from channels.accounts import create_user
 from server.auth import COOKIE
 from server.realtime import SESSION_RECHECK
 
-from .support import FakeClock, Server, email
+from .clocks import FakeClock
+from .support import Server, email
 
 
 async def test_login_sets_a_safe_cookie_and_stores_only_a_hash(server):

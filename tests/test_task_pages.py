@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from .support import FakeClock
+from .clocks import FakeClock
 from .task_support import create_task, expect, post_now, running, task_messages
 
 
