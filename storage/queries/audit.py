@@ -5,20 +5,11 @@ from __future__ import annotations
 import sqlite3
 
 from ..admin_records import AuditEntry
-from .base import QueryBase
+from .base import QueryBase, record
 
 
 def _entry(row: sqlite3.Row) -> AuditEntry:
-    return AuditEntry(
-        id=row["id"],
-        actor_id=row["actor_id"],
-        actor_name=row["actor_name"],
-        action=row["action"],
-        target_type=row["target_type"],
-        target_id=row["target_id"],
-        summary=row["summary"],
-        created_at=row["created_at"],
-    )
+    return record(AuditEntry, row)
 
 
 class AuditQueries(QueryBase):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import fields
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -32,3 +33,14 @@ class QueryBase:
 def json_list(values: Iterable[Any]) -> str:
     """A list parameter for `IN (SELECT value FROM json_each(?))`: no SQL is ever formatted."""
     return json.dumps(list(values))
+
+
+R = TypeVar("R")
+
+
+def record(cls: type[R], row: sqlite3.Row, **converted: Any) -> R:
+    """A records dataclass from a row: each field from the column of its name (fields with no
+    such column keep their defaults), except those given already `converted`."""
+    columns = row.keys()
+    values = {f.name: row[f.name] for f in fields(cls) if f.name in columns}  # type: ignore[arg-type]
+    return cls(**(values | converted))

@@ -5,30 +5,15 @@ from __future__ import annotations
 import sqlite3
 
 from ..records import Channel, ChannelSummary, Pair
-from .base import QueryBase, json_list
+from .base import QueryBase, json_list, record
 
 
 def _channel(row: sqlite3.Row) -> Channel:
-    return Channel(
-        id=row["id"],
-        kind=row["kind"],
-        name=row["name"],
-        topic=row["topic"],
-        last_seq=row["last_seq"],
-        archived=bool(row["archived"]),
-        created_at=row["created_at"],
-    )
+    return record(Channel, row, archived=bool(row["archived"]))
 
 
 def _pair(row: sqlite3.Row) -> Pair:
-    return Pair(
-        id=row["id"],
-        mentor_id=row["mentor_id"],
-        mentee_id=row["mentee_id"],
-        channel_id=row["channel_id"],
-        started_at=row["started_at"],
-        ended_at=row["ended_at"],
-    )
+    return record(Pair, row)
 
 
 class ChannelQueries(QueryBase):

@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import replace
 
 from ..records import Message, Reaction
-from .base import QueryBase, json_list
+from .base import QueryBase, json_list, record
 from .tasks import task_states
 
 _SELECT = (
@@ -17,24 +17,7 @@ _SELECT = (
 
 
 def _message(row: sqlite3.Row) -> Message:
-    return Message(
-        id=row["id"],
-        channel_id=row["channel_id"],
-        author_id=row["author_id"],
-        author_name=row["author_name"],
-        thread_id=row["thread_id"],
-        kind=row["kind"],
-        body=row["body"],
-        html=row["html"],
-        client_id=row["client_id"],
-        created_seq=row["created_seq"],
-        seq=row["seq"],
-        created_at=row["created_at"],
-        edited_at=row["edited_at"],
-        deleted_at=row["deleted_at"],
-        reply_count=row["reply_count"],
-        last_reply_at=row["last_reply_at"],
-    )
+    return record(Message, row)
 
 
 class MessageQueries(QueryBase):

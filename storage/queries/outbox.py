@@ -7,22 +7,11 @@ import sqlite3
 from collections.abc import Iterable
 
 from ..admin_records import OutgoingMail
-from .base import QueryBase
+from .base import QueryBase, record
 
 
 def _mail(row: sqlite3.Row) -> OutgoingMail:
-    return OutgoingMail(
-        id=row["id"],
-        recipient=row["recipient"],
-        subject=row["subject"],
-        message=row["message"],
-        created_at=row["created_at"],
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"],
-        sent_at=row["sent_at"],
-        failed_at=row["failed_at"],
-        last_error=row["last_error"],
-    )
+    return record(OutgoingMail, row)
 
 
 _PENDING = "sent_at IS NULL AND failed_at IS NULL"

@@ -11,7 +11,7 @@ import sqlite3
 from typing import Any
 
 from ..records import TaskCounts, TaskOccurrence, TaskSchedule, TaskState, TaskTemplate
-from .base import QueryBase, json_list
+from .base import QueryBase, json_list, record
 
 # The columns a schedule's rule and target fill in; `insert_schedule` and `update_schedule`
 # take exactly these keys.
@@ -27,58 +27,15 @@ _OCCURRENCE = (
 
 
 def _template(row: sqlite3.Row) -> TaskTemplate:
-    return TaskTemplate(
-        id=row["id"],
-        title=row["title"],
-        body=row["body"],
-        due_days=row["due_days"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        deleted_at=row["deleted_at"],
-    )
+    return record(TaskTemplate, row)
 
 
 def _schedule(row: sqlite3.Row) -> TaskSchedule:
-    return TaskSchedule(
-        id=row["id"],
-        template_id=row["template_id"],
-        kind=row["kind"],
-        at=row["at"],
-        pair_day=row["pair_day"],
-        weekday=row["weekday"],
-        time_of_day=row["time_of_day"],
-        until=row["until"],
-        target=row["target"],
-        target_pairs=tuple(json.loads(row["target_pairs"] or "[]")),
-        started_from=row["started_from"],
-        started_until=row["started_until"],
-        state=row["state"],
-        active_from=row["active_from"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+    return record(TaskSchedule, row, target_pairs=tuple(json.loads(row["target_pairs"] or "[]")))
 
 
 def _occurrence(row: sqlite3.Row) -> TaskOccurrence:
-    return TaskOccurrence(
-        id=row["id"],
-        schedule_id=row["schedule_id"],
-        template_id=row["template_id"],
-        pair_id=row["pair_id"],
-        channel_id=row["channel_id"],
-        occurrence=row["occurrence"],
-        scheduled_at=row["scheduled_at"],
-        posted_at=row["posted_at"],
-        late=bool(row["late"]),
-        message_id=row["message_id"],
-        title=row["title"],
-        due_at=row["due_at"],
-        done_at=row["done_at"],
-        done_by=row["done_by"],
-        reminded_at=row["reminded_at"],
-    )
+    return record(TaskOccurrence, row, late=bool(row["late"]))
 
 
 def _schedule_params(columns: dict[str, Any]) -> dict[str, Any]:

@@ -5,18 +5,11 @@ from __future__ import annotations
 import sqlite3
 
 from ..admin_records import AccountToken
-from .base import QueryBase
+from .base import QueryBase, record
 
 
 def _token(row: sqlite3.Row) -> AccountToken:
-    return AccountToken(
-        token_hash=row["token_hash"],
-        user_id=row["user_id"],
-        purpose=row["purpose"],
-        created_at=row["created_at"],
-        expires_at=row["expires_at"],
-        used_at=row["used_at"],
-    )
+    return record(AccountToken, row)
 
 
 class TokenQueries(QueryBase):

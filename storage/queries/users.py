@@ -5,21 +5,11 @@ from __future__ import annotations
 import sqlite3
 
 from ..records import Session, User
-from .base import QueryBase, json_list
+from .base import QueryBase, json_list, record
 
 
 def _user(row: sqlite3.Row) -> User:
-    return User(
-        id=row["id"],
-        email=row["email"],
-        name=row["name"],
-        role=row["role"],
-        password_hash=row["password_hash"],
-        expertise=row["expertise"],
-        bio=row["bio"],
-        disabled=bool(row["disabled"]),
-        created_at=row["created_at"],
-    )
+    return record(User, row, disabled=bool(row["disabled"]))
 
 
 class UserQueries(QueryBase):
