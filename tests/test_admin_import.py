@@ -90,7 +90,8 @@ async def test_the_fixed_file_imports_everyone_once_with_invitations(mail_server
     assert body["created"] == [] and body["existing"] == 5
     assert len(await store.list_users()) == before + 4
     assert len([e for e in await store.list_audit() if e.action == "user.created"]) == 4
-    assert (await store.count_mail())["pending"] + (await store.count_mail())["sent"] == 4
+    # One read: the sender may move a mail from pending to sent between two.
+    assert sum((await store.count_mail()).values()) == 4
 
 
 async def test_semicolon_files_from_spreadsheets_and_bad_headers(mail_server):
