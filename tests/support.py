@@ -23,6 +23,23 @@ from server.auth import COOKIE
 from server.config import Config
 
 
+async def eventually(
+    condition: Callable[[], Any], *, timeout: float = 5, every: float = 0.02
+) -> Any:
+    """Wait until `condition()` (sync or async) returns something truthy, and return it; fail
+    after `timeout` seconds.  The one place tests wait by polling: never a bare sleep."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = condition()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {condition}")
+        await asyncio.sleep(every)
+
+
 def email(handle: str) -> str:
     """'mentee1' -> 'mentee1@demo.mentorspace'"""
     return f"{handle}@{DEMO_DOMAIN}"
@@ -168,6 +185,13 @@ class SocketClient:
         )
         assert ack.get("ok"), ack
         return ack["message"]
+
+    async def barrier(self, channel_id: int) -> None:
+        """Post a probe into a channel this socket reads and wait for its echo.  Events are
+        delivered to a socket in order, so anything the server emitted to it before the probe
+        has arrived once this returns: the way to prove that something did NOT arrive."""
+        probe = await self.send(channel_id, f"probe {uuid.uuid4()}")
+        await self.wait_for("message", lambda m: m["id"] == probe["id"])
 
     def received(self, event: str = "message") -> list[Any]:
         return [data for name, data in self.events if name == event]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 
@@ -55,7 +53,9 @@ async def test_outsiders_cannot_join_read_sync_or_receive_a_pair(server, outside
     assert pair not in [c["id"] for c in channels["channels"]]
 
     await mentee.send(pair, "A second private message")
-    await asyncio.sleep(0.3)
+    postable = "announcements" if outsider == "coordinator" else "pair"
+    own = next(c for c in channels["channels"] if c["kind"] == postable)
+    await spy.barrier(own["id"])  # a channel the outsider may post in
     assert not [m for m in spy.received("message") if m["channel_id"] == pair]
     assert not [t for t in spy.received("typing") if t["channel_id"] == pair]
 
@@ -68,7 +68,7 @@ async def test_typing_reaches_the_partner_only(server):
     assert ack == {"ok": True}
     typing = await mentor.wait_for("typing")
     assert typing["user"]["name"] == "Sara Nielsen" and typing["channel_id"] == pair
-    await asyncio.sleep(0.1)
+    await mentee.barrier(pair)
     assert not mentee.received("typing")
 
 

@@ -3,7 +3,6 @@ with no SMTP configured mails become .eml files; refusals are recorded as failur
 
 from __future__ import annotations
 
-import asyncio
 import email
 from email import policy
 
@@ -12,6 +11,7 @@ from channels.mail import MailSettings, invitation_mail
 
 from .mail_support import SmtpServer, running_server
 from .support import email as demo_email
+from .support import eventually
 
 PEOPLE = [f"person{n}@example.org" for n in range(5)]
 
@@ -34,11 +34,12 @@ async def test_mail_survives_smtp_down_and_a_restart_and_arrives_exactly_once(da
         anyone = await server.client()
         await anyone.post("/api/v1/password-reset", {"email": demo_email("mentee1")})
         store = server.store
-        for _ in range(100):  # the sender has tried and failed at least once
+
+        async def all_tried() -> list:  # the sender has tried and failed at least once
             waiting = await store.list_mail(limit=10)
-            if waiting and all(m.attempts >= 1 for m in waiting):
-                break
-            await asyncio.sleep(0.05)
+            return waiting if waiting and all(m.attempts >= 1 for m in waiting) else []
+
+        waiting = await eventually(all_tried)
         assert all(m.attempts >= 1 and m.last_error and not m.sent_at for m in waiting)
         assert len(waiting) == 4
 
@@ -49,11 +50,19 @@ async def test_mail_survives_smtp_down_and_a_restart_and_arrives_exactly_once(da
             await _create_people(server, PEOPLE[3:])
             for address in [*PEOPLE, demo_email("mentee1")]:
                 await smtp.wait_for(address)
-            await asyncio.sleep(0.6)  # time for any repeat to show up
-            counts = await server.store.count_mail()
-        assert counts == {"pending": 0, "sent": 6, "failed": 0}
+            # Barrier: a later probe mail arrives only after the sender's next passes.
+            probe = "probe@example.org"
+            await _create_people(server, [probe])
+            await smtp.wait_for(probe)
+
+            async def settled() -> dict:  # the probe is marked sent just after SMTP took it
+                counts = await server.store.count_mail()
+                return counts if counts["pending"] == 0 else {}
+
+            counts = await eventually(settled)
+        assert counts == {"pending": 0, "sent": 7, "failed": 0}
         received = sorted(r for m in smtp.mails for r in m.recipients)
-        assert received == sorted([*PEOPLE, demo_email("mentee1")])  # each exactly once
+        assert received == sorted([*PEOPLE, demo_email("mentee1"), probe])  # each exactly once
         ids = [m.message["Message-ID"] for m in smtp.mails]
         assert len(set(ids)) == len(ids)
     finally:
@@ -65,10 +74,7 @@ async def test_without_smtp_mails_are_written_as_eml_files(data_dir, caplog):
     async with running_server(data_dir) as server:
         await _create_people(server, PEOPLE[:2])
         folder = data_dir / "outbox"
-        for _ in range(100):
-            if len(list(folder.glob("*.eml"))) == 2:
-                break
-            await asyncio.sleep(0.05)
+        await eventually(lambda: len(list(folder.glob("*.eml"))) == 2)
         files = sorted(folder.glob("*.eml"))
         assert len(files) == 2
         assert (await server.store.count_mail())["sent"] == 2
@@ -86,11 +92,12 @@ async def test_a_refused_address_is_recorded_as_failed_and_shown_to_coordinators
             await _create_people(server, PEOPLE[:2])
             await smtp.wait_for("person1@example.org")
             coordinator = await server.client("coordinator")
-            for _ in range(100):
+
+            async def failed_once() -> dict:
                 body = await (await coordinator.get("/api/v1/mail")).json()
-                if body["counts"]["failed"] == 1:
-                    break
-                await asyncio.sleep(0.05)
+                return body if body["counts"]["failed"] == 1 else {}
+
+            body = await eventually(failed_once)
             assert body["counts"] == {"pending": 0, "sent": 1, "failed": 1}
             [failed] = [m for m in body["mails"] if m["state"] == "failed"]
             assert failed["to"] == "person0@example.org" and failed["attempts"] == 1

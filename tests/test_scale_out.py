@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from .conftest import require_service
-from .support import Server
+from .support import Server, eventually
 
 
 async def _redis_reachable() -> bool:
@@ -44,13 +44,23 @@ async def two_nodes(data_dir):
     await second.stop()
 
 
+async def _until_nodes_hear_each_other(one, other, channel_id: int) -> None:
+    """Both managers subscribe to Redis in the background: type until the other node hears."""
+
+    async def heard() -> bool:
+        await one.call("typing", {"channel_id": channel_id})
+        return bool(other.received("typing"))
+
+    await eventually(heard, every=0.5)  # typing is rate-limited: no faster
+
+
 async def test_a_message_sent_on_one_node_reaches_a_client_on_the_other(two_nodes):
     first, second, client = two_nodes
     pair = await first.pair_channel_id(1)
     mentee_client = await client(first, "mentee1")
     mentor_client = await client(second, "mentor1")
     mentee, mentor = await mentee_client.socket(), await mentor_client.socket()
-    await asyncio.sleep(0.3)  # let both managers subscribe to the Redis channel
+    await _until_nodes_hear_each_other(mentee, mentor, pair)
 
     sent = [await mentee.send(pair, f"across nodes {n}") for n in range(5)]
     for message in sent:
