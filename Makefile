@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA_DIR := $(or $(MENTORSPACE_DATA_DIR),./data)
 
-.PHONY: run test install browser lint format bench clean
+.PHONY: run test install browser lint format bench clean repeat-tests
 
 run: install
 	@if [ ! -e "$(DATA_DIR)/mentorspace.sqlite3" ]; then \
@@ -51,3 +51,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) web/node_modules build *.egg-info
+
+# Run the whole suite N times and list every test that failed at least once: make repeat-tests N=20
+N ?= 20
+repeat-tests: install browser
+	$(BIN)/python scripts/repeat_tests.py $(N)

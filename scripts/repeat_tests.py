@@ -1,0 +1,68 @@
+"""Run the whole test suite N times and report every test that failed at least once.
+
+    .venv/bin/python scripts/repeat_tests.py 20 [pytest args...]     (or: make repeat-tests N=20)
+
+Each run writes a JUnit XML report; a test is flaky when it failed in some runs and passed in
+others.  Exits 1 when any test failed in any run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ElementTree
+from collections import Counter
+from pathlib import Path
+
+
+def failures(report: Path) -> list[str]:
+    failed = []
+    for case in ElementTree.parse(report).getroot().iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed.append(f"{case.get('classname')}::{case.get('name')}")
+    return failed
+
+
+def main(argv: list[str]) -> int:
+    if not argv or not argv[0].isdigit() or int(argv[0]) < 1:
+        print(__doc__, file=sys.stderr)
+        return 2
+    runs, extra = int(argv[0]), argv[1:]
+    failed: Counter[str] = Counter()
+    with tempfile.TemporaryDirectory() as folder:
+        for run in range(1, runs + 1):
+            report = Path(folder) / f"run{run}.xml"
+            started = time.monotonic()
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    f"--junitxml={report}",
+                    *extra,
+                ],
+                capture_output=True,
+                text=True,
+            )
+            this_run = failures(report) if report.exists() else ["(no report: pytest crashed)"]
+            failed.update(this_run)
+            summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+            print(f"run {run}/{runs}: {summary} ({time.monotonic() - started:.0f} s)", flush=True)
+            for name in this_run:
+                print(f"    failed: {name}", flush=True)
+    if not failed:
+        print(f"every test passed in all {runs} runs")
+        return 0
+    print(f"\n{len(failed)} test(s) failed at least once in {runs} runs:")
+    for name, count in failed.most_common():
+        print(f"  {count:>3}/{runs}  {name}")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
