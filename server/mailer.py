@@ -27,6 +27,7 @@ from channels.mail import MailSettings
 from storage.admin_records import OutgoingMail
 
 from .config import Config
+from .runner import Runner
 
 log = logging.getLogger(__name__)
 
@@ -51,59 +52,34 @@ def is_permanent(error: BaseException) -> bool:
     return isinstance(error, aiosmtplib.SMTPResponseException) and 500 <= error.code < 600
 
 
-class Mailer:
+class Mailer(Runner):
+    name = "mailer"
+    stop_seconds = SMTP_TIMEOUT + 5  # finish the mail in hand
+
     def __init__(self, store, config: Config, clock: Clock) -> None:
+        super().__init__()
         self._store = store
         self._config = config
         self._clock = clock
-        self._wake = asyncio.Event()
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
         self.eml_dir = config.data_dir / EML_DIR
 
     def start(self) -> None:
         if not self._config.smtp_host:
             log.info("no SMTP server configured: mails are written to %s", self.eml_dir.resolve())
-        self._task = asyncio.create_task(self._run(), name="mailer")
+        super().start()
 
     def poke(self) -> None:
         """New mail is in the outbox (call after the commit)."""
-        self._wake.set()
+        self.wake()
 
-    async def stop(self) -> None:
-        """Finish the mail in hand, then stop; give up waiting after the SMTP timeout."""
-        self._stopping = True
-        self._wake.set()
-        if self._task is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), SMTP_TIMEOUT + 5)
-        except TimeoutError:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                busy = await self.send_due()
-            except Exception:
-                log.exception("the mail sender failed; trying again shortly")
-                busy = False
-            if busy:
-                continue
-            await self._sleep()
-
-    async def _sleep(self) -> None:
-        delay = POLL_SECONDS
+    async def run_pass(self) -> float:
+        if await self.send_due():
+            return 0.0
         due = await self._store.next_mail_due_at()
-        if due is not None:
-            ahead = (datetime.fromisoformat(due) - self._clock.now()).total_seconds()
-            delay = min(max(ahead, 0.0), POLL_SECONDS)
-        self._wake.clear()
-        try:
-            await asyncio.wait_for(self._wake.wait(), delay)
-        except TimeoutError:
-            pass
+        if due is None:
+            return POLL_SECONDS
+        ahead = (datetime.fromisoformat(due) - self._clock.now()).total_seconds()
+        return min(max(ahead, 0.0), POLL_SECONDS)
 
     async def send_due(self) -> bool:
         """Send what is due now; True if there was any."""
@@ -140,7 +116,7 @@ class Mailer:
         sender = parseaddr(config.smtp_from)[1]
         try:
             for mail in mails:
-                if self._stopping:
+                if self.stopping:
                     await self._release(mail)
                     continue
 

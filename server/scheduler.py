@@ -25,43 +25,22 @@ from channels.task_posting import Run, next_wake, run_due
 
 from . import keys
 from .realtime import emit_changes
+from .runner import Runner
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 30.0
-RETRY_SECONDS = 5.0
-STOP_SECONDS = 10.0
 
 
-class Scheduler:
+class Scheduler(Runner):
+    name = "scheduler"
+
     def __init__(self, app: web.Application) -> None:
+        super().__init__()
         config = app[keys.CONFIG]
         self.settings = Settings(ZoneInfo(config.timezone), config.max_recurrence_days)
         self._app = app
-        self._wake = asyncio.Event()
         self._pass = asyncio.Lock()  # one pass at a time on this node
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
-        self.first_pass_done = asyncio.Event()
-
-    def start(self) -> None:
-        self._stopping = False
-        self._task = asyncio.create_task(self._loop(), name="mentorspace-scheduler")
-
-    def wake(self) -> None:
-        """Look again now: a schedule changed."""
-        self._wake.set()
-
-    async def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        task, self._task = self._task, None
-        if task is None:
-            return
-        try:
-            await asyncio.wait_for(task, STOP_SECONDS)  # cancels it if a pass hangs
-        except TimeoutError:
-            log.warning("scheduler did not stop within %s seconds; cancelled", STOP_SECONDS)
 
     async def run_once(self) -> Run:
         """One pass at the clock's present; tells the channels' rooms what changed."""
@@ -70,29 +49,16 @@ class Scheduler:
         await emit_changes(self._app, run.changes)
         return run
 
+    async def run_pass(self) -> float:
+        run = await self.run_once()
+        return 0.0 if run.more else await self._seconds_to_next()
+
     async def _seconds_to_next(self) -> float:
         clock = self._app[keys.CLOCK]
         upcoming = await next_wake(self._app[keys.STORE], clock.now(), self.settings)
         if upcoming is None:
             return POLL_SECONDS
         return min(max((upcoming - clock.now()).total_seconds(), 0.0), POLL_SECONDS)
-
-    async def _loop(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                run = await self.run_once()
-                delay = 0.0 if run.more else await self._seconds_to_next()
-            except Exception:
-                log.exception("scheduler pass failed; trying again in %s seconds", RETRY_SECONDS)
-                delay = RETRY_SECONDS
-            self.first_pass_done.set()
-            if self._stopping:
-                break
-            try:
-                await asyncio.wait_for(self._wake.wait(), delay)
-            except TimeoutError:
-                pass
 
 
 async def run_scheduler(app: web.Application) -> AsyncIterator[None]:
