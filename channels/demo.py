@@ -8,8 +8,10 @@ from storage.records import User
 
 from .accounts import create_user, hash_password
 from .clock import SYSTEM_CLOCK, Clock
-from .directory import create_pair, set_up_programme
+from .directory import set_up_programme
 from .errors import Conflict
+from .matching import pair_users
+from .messages import post_message
 
 DEMO_PASSWORD = "mentorspace-demo"
 DEMO_DOMAIN = "demo.mentorspace"
@@ -42,8 +44,6 @@ _MESSAGES = {
 
 async def seed_demo(store, *, clock: Clock = SYSTEM_CLOCK) -> dict[str, User]:
     """Create the demo programme; refuse if any demo account exists already."""
-    from .messages import post_message
-
     await set_up_programme(store, clock=clock)
     password_hash = await hash_password(DEMO_PASSWORD)
     people: dict[str, User] = {}
@@ -57,9 +57,8 @@ async def seed_demo(store, *, clock: Clock = SYSTEM_CLOCK) -> dict[str, User]:
         user_id = people[handle].id
         await store.write(lambda tx, user_id=user_id: tx.set_password_hash(user_id, password_hash))
     for n in (1, 2, 3):
-        await create_pair(
-            store, mentor_id=people[f"mentor{n}"].id, mentee_id=people[f"mentee{n}"].id, clock=clock
-        )
+        pair = {"mentor_id": people[f"mentor{n}"].id, "mentee_id": people[f"mentee{n}"].id}
+        await pair_users(store, people["coordinator"], pair, clock=clock)
     for kind, lines in _MESSAGES.items():
         channel = await store.load_channel_by_kind(kind)
         for handle, body in lines:

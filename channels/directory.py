@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import storage
 from storage.records import Channel, ChannelSummary, Message, Pair, User
 
 from . import policy
 from .clock import SYSTEM_CLOCK, Clock, iso
-from .errors import Conflict, Forbidden, Invalid, NotFound
-from .input import check_name
+from .errors import Forbidden, NotFound
 from .render import render_markdown
 
 PROGRAMME_CHANNELS = {
@@ -55,29 +53,6 @@ class NewPair:
     welcome: Message
 
 
-async def create_pair(
-    store, *, mentor_id: int, mentee_id: int, clock: Clock = SYSTEM_CLOCK
-) -> NewPair:
-    """Pair a mentor with a mentee: their private channel, its two members, a welcome."""
-    users = await store.load_users([mentor_id, mentee_id])
-    mentor, mentee = users.get(mentor_id), users.get(mentee_id)
-    if mentor is None or mentee is None:
-        raise NotFound("No such mentor or mentee.")
-    if mentor.role != "mentor" or mentee.role != "mentee":
-        raise Invalid("A pair is one mentor and one mentee.")
-    if mentor.disabled or mentee.disabled:
-        raise Invalid("A disabled account cannot be paired.")
-    try:
-        pair, message_id = await store.write(
-            lambda tx: do_create_pair(tx, mentor, mentee, iso(clock.now()))
-        )
-    except storage.IntegrityError:
-        raise Conflict(f"{mentor.name} and {mentee.name} are already a pair.") from None
-    welcome = await store.load_message(message_id)
-    assert welcome is not None
-    return NewPair(pair, await store.load_channel(pair.channel_id), welcome)
-
-
 async def do_create_pair(tx, mentor: User, mentee: User, now: str) -> tuple[Pair, int]:
     """Inside a write: the pair's private channel, its two members, the pair and a welcome
     message; returns the pair and the welcome's id."""
@@ -97,19 +72,6 @@ async def do_create_pair(tx, mentor: User, mentee: User, now: str) -> tuple[Pair
         body=body, html=render_markdown(body), client_id=None, seq=seq, now=now,
     )  # fmt: skip
     return pair, message_id
-
-
-async def create_community(
-    store, *, name: object, topic: object = "", clock: Clock = SYSTEM_CLOCK
-) -> Channel:
-    name = check_name(name, "Community name")
-    if not isinstance(topic, str) or len(topic) > 500:
-        raise Invalid("The topic must be text of at most 500 characters.")
-    return await store.write(
-        lambda tx: tx.insert_channel(
-            kind="community", name=name, topic=topic.strip(), now=iso(clock.now())
-        )
-    )
 
 
 async def join_community(

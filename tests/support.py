@@ -99,6 +99,10 @@ class Server:
                 return pair.channel_id
         raise LookupError(n)
 
+    async def user(self, handle: str):
+        """The stored demo user `handle` (a domain User, for calling channels/ directly)."""
+        return await self.store.load_user_by_email(email(handle))
+
     async def client(self, handle: str | None = None, password: str = DEMO_PASSWORD) -> Client:
         """An HTTP client, logged in as demo user `handle` unless None."""
         http = aiohttp.ClientSession(self.url, cookie_jar=aiohttp.CookieJar(unsafe=True))

@@ -56,7 +56,7 @@ async def test_communities_are_created_renamed_archived_and_joined(server):
     bad = await coordinator.patch(f"/api/v1/communities/{community['id']}", {"colour": "red"})
     assert bad.status == 400
     actions = [e.action for e in await server.store.list_audit()]
-    assert actions == ["community.archived", "community.renamed", "community.created"]
+    assert actions[:3] == ["community.archived", "community.renamed", "community.created"]
 
 
 async def test_the_menu_is_stored_per_role_and_applied_at_once(server):
@@ -137,6 +137,7 @@ async def test_announcements_can_also_be_emailed_to_everyone(mail_server, smtp):
 async def test_every_coordinator_action_is_audited_and_exported_as_csv(server):
     coordinator = await server.client("coordinator")
     store = server.store
+    seeded = len(await store.list_audit())  # the demo's own pairings
     await coordinator.post(
         "/api/v1/users", {"email": "x@example.org", "name": "=HYPERLINK(1)", "role": "mentor"}
     )
@@ -147,7 +148,7 @@ async def test_every_coordinator_action_is_audited_and_exported_as_csv(server):
     await coordinator.delete(f"/api/v1/pairs/{pair.id}")
     await _put(coordinator, "/api/v1/menus/mentor", {"items": [{"item": "home"}]})
 
-    entries = (await (await coordinator.get("/api/v1/audit")).json())["entries"]
+    entries = (await (await coordinator.get("/api/v1/audit")).json())["entries"][:-seeded]
     assert [e["action"] for e in entries] == [
         "menu.changed", "pair.ended", "user.disabled", "user.role_changed", "user.created",
     ]  # fmt: skip
@@ -167,7 +168,7 @@ async def test_every_coordinator_action_is_audited_and_exported_as_csv(server):
         "target_id",
         "summary",
     ]
-    assert [r[4] for r in rows[1:]] == [e["action"] for e in reversed(entries)]
+    assert [r[4] for r in rows[1 + seeded :]] == [e["action"] for e in reversed(entries)]
     # A name that looks like a formula stays text in a spreadsheet.
-    assert rows[1][7].startswith("Created mentor =HYPERLINK")
+    assert rows[1 + seeded][7].startswith("Created mentor =HYPERLINK")
     assert all(not cell.startswith("=") for row in rows for cell in row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from channels.directory import create_community
+from channels.communities import create_community
 
 
 def csrf_of(html: str) -> str:
@@ -13,7 +13,11 @@ def csrf_of(html: str) -> str:
 
 
 async def test_a_mentee_joins_posts_and_leaves_a_community(server):
-    nursing = await create_community(server.store, name="Nursing", topic="Care work and careers")
+    nursing = await create_community(
+        server.store,
+        await server.user("coordinator"),
+        {"name": "Nursing", "topic": "Care work and careers"},
+    )
     client = await server.client("mentee1")
     sock = await client.socket()
 
@@ -46,7 +50,9 @@ async def test_joining_needs_the_form_token_and_an_open_community(server):
     client = await server.client("mentor1")
     page = await (await client.get("/communities")).text()
     assert "no communities yet" in page
-    archived = await create_community(server.store, name="Old group")
+    archived = await create_community(
+        server.store, await server.user("coordinator"), {"name": "Old group"}
+    )
     await server.store.write(lambda tx: tx.set_channel_archived(archived.id, True))
     lounge = await server.channel_id("mentor_lounge")
     token = csrf_of(page)

@@ -14,7 +14,7 @@ import pytest
 import storage
 from channels import tasks
 from channels.accounts import create_user
-from channels.directory import create_pair
+from channels.matching import pair_users
 from channels.schedules import Settings
 from channels.task_posting import complete_task, next_wake, run_due
 
@@ -47,8 +47,11 @@ class Programme:
     async def pair(self, letter: str):
         mentor = await self.person(f"mentor{letter}", "mentor")
         mentee = await self.person(f"mentee{letter}", "mentee")
-        created = await create_pair(
-            self.store, mentor_id=mentor.id, mentee_id=mentee.id, clock=self.clock
+        created = await pair_users(
+            self.store,
+            self.people["coordinator"],
+            {"mentor_id": mentor.id, "mentee_id": mentee.id},
+            clock=self.clock,
         )
         return created.pair
 

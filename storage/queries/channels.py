@@ -109,13 +109,6 @@ class ChannelQueries(QueryBase):
 
     # read positions
 
-    async def load_read_seq(self, user_id: int, channel_id: int) -> int:
-        value = await self._value(
-            "SELECT last_read_seq FROM read_state WHERE user_id = ? AND channel_id = ?",
-            (user_id, channel_id),
-        )
-        return value or 0
-
     async def advance_read_seq(self, user_id: int, channel_id: int, seq: int) -> int:
         """Move the read position forward (never back); return where it now is."""
         value = await self._value(

@@ -127,11 +127,6 @@ class MessageQueries(QueryBase):
         )
         return True
 
-    async def count_reaction_kinds(self, message_id: int) -> int:
-        return await self._value(
-            "SELECT count(DISTINCT emoji) FROM reactions WHERE message_id = ?", (message_id,)
-        )
-
     async def list_changes(self, channel_id: int, since_seq: int, limit: int) -> list[Message]:
         """Messages changed after `since_seq`, each once in its latest state, in seq order."""
         rows = await self._all(

@@ -98,15 +98,6 @@ class ProgrammeQueries(QueryBase):
             "UPDATE channels SET name = ?, topic = ? WHERE id = ?", (name, topic, channel_id)
         )
 
-    async def list_member_ids(self, channel_id: int) -> list[int]:
-        rows = await self._all(
-            "SELECT user_id FROM channel_members WHERE channel_id = ? ORDER BY user_id",
-            (channel_id,),
-        )
-        return [row["user_id"] for row in rows]
-
-    # menu
-
     async def load_menu_items(self, role: str) -> list[MenuItem]:
         rows = await self._all("SELECT * FROM menu_items WHERE role = ? ORDER BY position", (role,))
         return [

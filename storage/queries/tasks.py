@@ -218,10 +218,6 @@ class TaskQueries(QueryBase):
             "UPDATE task_occurrences SET message_id = ? WHERE id = ?", (message_id, occurrence_id)
         )
 
-    async def load_occurrence_by_message(self, message_id: int) -> TaskOccurrence | None:
-        row = await self._one(f"{_OCCURRENCE} WHERE o.message_id = ?", (message_id,))
-        return None if row is None else _occurrence(row)
-
     async def set_task_done(self, message_id: int, *, done_by: int | None, now: str) -> bool:
         """Mark done (`done_by` a user) or not done (None); False when it already was."""
         changed = await self._all(

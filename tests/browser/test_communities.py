@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from channels.directory import create_community
+from channels.communities import create_community
 
 from .conftest import PHONE, Web
 from .test_coordinator_live import check_page, open_home
 
 
 async def test_joining_and_leaving_a_community_from_the_menu(web: Web):
-    await create_community(web.server.store, name="Finance", topic="Budgets, audits, careers")
+    coordinator = await web.server.user("coordinator")
+    await create_community(
+        web.server.store, coordinator, {"name": "Finance", "topic": "Budgets, audits, careers"}
+    )
 
     def scenario():
         mentee = web.person("mentee1")
