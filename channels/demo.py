@@ -4,14 +4,13 @@ or `make run` on an empty data directory)."""
 
 from __future__ import annotations
 
+from channels.chat.directory import set_up_programme
+from channels.chat.messages import post_message
+from channels.clock import SYSTEM_CLOCK, Clock
+from channels.errors import Conflict
+from channels.people.accounts import create_user, hash_password
+from channels.programme.matching import pair_users
 from storage.records import User
-
-from .accounts import create_user, hash_password
-from .clock import SYSTEM_CLOCK, Clock
-from .directory import set_up_programme
-from .errors import Conflict
-from .matching import pair_users
-from .messages import post_message
 
 DEMO_PASSWORD = "mentorspace-demo"
 DEMO_DOMAIN = "demo.mentorspace"

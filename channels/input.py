@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from .errors import Invalid, TooLarge
+from channels.errors import Invalid, TooLarge
 
 
 def check_object(payload: Any) -> dict[str, Any]:

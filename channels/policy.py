@@ -7,11 +7,11 @@ an archived community) can still be read by its audience and nothing else.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
+from channels.errors import Forbidden, NotFound
 from storage.records import Channel, User
-
-from .errors import Forbidden, NotFound
 
 
 class Action(StrEnum):
@@ -97,3 +97,25 @@ _REFUSALS = {
     Action.REPLY: "You cannot reply in this channel.",
     Action.MODERATE: "Only a moderator can remove other people's messages here.",
 }
+
+
+# Running the programme: coordinators only.
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it, for the audit log: a coordinator, or someone at the command line (id None)."""
+
+    id: int | None
+    name: str
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user.id, user.name)
+
+
+def check_coordinator(user: User) -> Actor:
+    """Every coordinator action starts here; the Actor it returns signs the audit entry."""
+    if user.role != "coordinator" or user.disabled:
+        raise Forbidden("Only programme coordinators can do that.")
+    return Actor.of(user)

@@ -10,33 +10,30 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 import storage
+from channels.chat.directory import set_up_programme
 from channels.clock import SYSTEM_CLOCK, Clock
-from channels.directory import set_up_programme
-
-from . import (
-    account_api,
-    account_pages,
-    admin_api,
-    admin_pages,
-    admin_task_pages,
-    api,
-    channel_pages,
-    community_pages,
-    keys,
-    pages,
-    password_pages,
-    profile_api,
-    tasks_api,
-)
-from .assets import add_static_routes
-from .auth import cross_site_guard
-from .config import Config
-from .errors import error_middleware
-from .mailer import Mailer
-from .presence import Presence
-from .realtime import create_socket_server
-from .scheduler import Scheduler, run_scheduler
-from .security import add_security_headers
+from server import keys
+from server.api import chat as api
+from server.api import people as account_api
+from server.api import profile as profile_api
+from server.api import programme as admin_api
+from server.api import tasks as tasks_api
+from server.assets import add_static_routes
+from server.auth import cross_site_guard
+from server.config import Config
+from server.errors import error_middleware
+from server.pages import chat as channel_pages
+from server.pages import communities as community_pages
+from server.pages import passwords as password_pages
+from server.pages import people as account_pages
+from server.pages import rendering as pages
+from server.pages.admin import programme as admin_pages
+from server.pages.admin import tasks as admin_task_pages
+from server.realtime.presence import Presence
+from server.realtime.sockets import create_socket_server
+from server.runners.mailer import Mailer
+from server.runners.scheduler import Scheduler, run_scheduler
+from server.security import add_security_headers
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,7 @@ from pathlib import Path
 from aiohttp import web
 
 from channels.errors import NotFound
-
-from .pages import WEB_DIR
+from server.pages.rendering import WEB_DIR
 
 NODE_MODULES = WEB_DIR / "node_modules"
 

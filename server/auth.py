@@ -7,12 +7,11 @@ import hmac
 
 from aiohttp import web
 
-from channels.accounts import load_session_user, token_hash
-from channels.admin import check_coordinator
 from channels.errors import Forbidden, Unauthenticated
+from channels.people.accounts import load_session_user, token_hash
+from channels.policy import check_coordinator
+from server import keys
 from storage.records import User
-
-from . import keys
 
 COOKIE = "mentorspace_session"
 _USER: web.RequestKey[User] = web.RequestKey("user", User)

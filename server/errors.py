@@ -16,8 +16,7 @@ from channels.errors import (
     TooLarge,
     Unauthenticated,
 )
-
-from .pages import error_page
+from server.pages.rendering import error_page
 
 log = logging.getLogger(__name__)
 

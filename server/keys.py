@@ -12,10 +12,10 @@ from channels.clock import Clock
 from storage import SQLiteStore
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .mailer import Mailer
-    from .presence import Presence
-    from .scheduler import Scheduler
+    from server.config import Config
+    from server.realtime.presence import Presence
+    from server.runners.mailer import Mailer
+    from server.runners.scheduler import Scheduler
 
 CONFIG: web.AppKey[Config] = web.AppKey("config")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock", Clock)

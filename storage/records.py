@@ -112,7 +112,7 @@ class TaskTemplate:
 
 @dataclass(frozen=True)
 class TaskSchedule:
-    """A schedule as stored; `channels.schedules` turns it into a rule and a target."""
+    """A schedule as stored; `channels.tasks.rules` turns it into a rule and a target."""
 
     id: int
     template_id: int
@@ -163,3 +163,68 @@ class TaskCounts:
     posted: int = 0
     done: int = 0
     overdue: int = 0
+
+
+# Programme administration: links, mail, the audit log, the menu, activity.
+@dataclass(frozen=True)
+class AccountToken:
+    token_hash: str
+    user_id: int
+    purpose: str  # 'invitation' or 'reset'
+    created_at: str
+    expires_at: str
+    used_at: str | None
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    id: int
+    recipient: str
+    subject: str
+    message: str
+    created_at: str
+    attempts: int
+    next_attempt_at: str
+    sent_at: str | None
+    failed_at: str | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    actor_id: int | None
+    actor_name: str
+    action: str
+    target_type: str
+    target_id: int | None
+    summary: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    item: str  # a built-in item, or 'link'
+    label: str
+    url: str | None
+    visible: bool
+
+
+@dataclass(frozen=True)
+class PairActivity:
+    """How active a pair is, as numbers only: never what was said."""
+
+    pair_id: int
+    messages_total: int
+    weekly: tuple[int, ...]  # messages in each of the last weeks, this week first
+    last_activity_at: str | None
+
+
+@dataclass(frozen=True)
+class CommunityListing:
+    channel_id: int
+    name: str
+    topic: str
+    archived: bool
+    member_count: int
+    is_member: bool

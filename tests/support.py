@@ -24,7 +24,7 @@ from server.config import Config
 
 
 async def eventually(
-    condition: Callable[[], Any], *, timeout: float = 5, every: float = 0.02
+    condition: Callable[[], Any], *, timeout: float = 10, every: float = 0.02
 ) -> Any:
     """Wait until `condition()` (sync or async) returns something truthy, and return it; fail
     after `timeout` seconds.  The one place tests wait by polling: never a bare sleep."""

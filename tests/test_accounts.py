@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 import socketio
 
-from channels.accounts import create_user
+from channels.people.accounts import create_user
 from server.auth import COOKIE
-from server.realtime import SESSION_RECHECK
+from server.realtime.sockets import SESSION_RECHECK
 
 from .clocks import FakeClock
 from .support import Server, email

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from server import admin_api
+from server.api import programme as admin_api
 
 ROUTES = [(r.method, r.path) for r in admin_api.routes]
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from server import admin_pages
+from server.pages.admin import programme as admin_pages
 
 from .support import email
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from channels.communities import create_community
+from channels.programme.communities import create_community
 
 
 def csrf_of(html: str) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from server.api.openapi import openapi_document
 from server.app import create_app
 from server.config import SETTINGS, Config
-from server.openapi import openapi_document
-from server.realtime import EVENTS, SERVER_EVENTS
+from server.realtime.sockets import EVENTS, SERVER_EVENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = (ROOT / "docs" / "protocol.md").read_text()

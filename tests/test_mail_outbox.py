@@ -7,7 +7,7 @@ import email
 from email import policy
 
 from channels.clock import SYSTEM_CLOCK
-from channels.mail import MailSettings, invitation_mail
+from channels.people.mail import MailSettings, invitation_mail
 
 from .mail_support import SmtpServer, running_server
 from .support import email as demo_email
@@ -70,7 +70,7 @@ async def test_mail_survives_smtp_down_and_a_restart_and_arrives_exactly_once(da
 
 
 async def test_without_smtp_mails_are_written_as_eml_files(data_dir, caplog):
-    caplog.set_level("INFO", logger="server.mailer")
+    caplog.set_level("INFO", logger="server.runners.mailer")
     async with running_server(data_dir) as server:
         await _create_people(server, PEOPLE[:2])
         folder = data_dir / "outbox"

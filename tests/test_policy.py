@@ -9,8 +9,8 @@ import itertools
 
 import pytest
 
+from channels.chat.messages import check_emoji
 from channels.errors import Invalid
-from channels.messages import check_emoji
 from channels.policy import KINDS, ROLES, Action, allows
 from storage.records import Channel, User
 

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import storage
-from channels import tasks
-from channels.accounts import create_user
-from channels.matching import pair_users
-from channels.schedules import Settings
-from channels.task_posting import complete_task, next_wake, run_due
+from channels.people.accounts import create_user
+from channels.programme.matching import pair_users
+from channels.tasks import planning as tasks
+from channels.tasks.posting import complete_task, next_wake, run_due
+from channels.tasks.rules import Settings
 
 from .clocks import FakeClock
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from channels.errors import Invalid
-from channels.schedules import (
+from channels.tasks.rules import (
     Rule,
     Settings,
     Target,

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from channels.clock import iso
+from server.api.openapi import openapi_document
+from server.api.tasks import routes
 from server.config import SETTINGS, config_from_args
-from server.openapi import openapi_document
-from server.realtime import EVENTS
-from server.tasks_api import routes
+from server.realtime.sockets import EVENTS
 
 from .task_support import create_task, expect, pair_id, post_now, task_messages
 
@@ -53,6 +53,14 @@ async def test_templates_can_be_written_edited_listed_and_deleted(server):
     # The task already posted stays with the pair.
     mentee = await server.client("mentee2")
     assert len(await task_messages(mentee, await server.pair_channel_id(2))) == 1
+    # Every one of those coordinator actions is in the audit log, like any other.
+    audit = [e for e in await server.store.list_audit() if e.target_type == "task"]
+    assert [(e.action, e.target_id, e.actor_name) for e in reversed(audit)] == [
+        (action, task_id, "Carla Coordinator")
+        for action in ("task.created", "task.edited", "task.edited", "task.scheduled",
+                       "task.posted", "task.deleted")
+    ]  # fmt: skip
+    assert "into 1 pair channels" in audit[1].summary
 
 
 async def test_schedules_are_shown_paused_edited_and_cancelled(server):
@@ -86,6 +94,8 @@ async def test_schedules_are_shown_paused_edited_and_cancelled(server):
     assert "cancelled" in (await refused.json())["error"]["message"]
     shown = await expect(await coordinator.get(f"/api/v1/tasks/{task_id}"), 200)
     assert [s["state"] for s in shown["task"]["schedules"]] == ["cancelled"]
+    audit = [e.action for e in await server.store.list_audit() if e.target_type == "task"]
+    assert audit[:4] == ["task.schedule_cancelled"] + ["task.schedule_changed"] * 3
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..admin_records import AuditEntry
+from ..records import AuditEntry
 from .base import QueryBase, record
 
 

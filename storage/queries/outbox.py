@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
-from ..admin_records import OutgoingMail
+from ..records import OutgoingMail
 from .base import QueryBase, record
 
 

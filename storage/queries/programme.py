@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ..admin_records import CommunityListing, MenuItem, PairActivity
-from ..records import Pair, User
+from ..records import CommunityListing, MenuItem, Pair, PairActivity, User
 from .base import QueryBase
 from .channels import _pair
 from .users import _user

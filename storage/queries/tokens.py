@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..admin_records import AccountToken
+from ..records import AccountToken
 from .base import QueryBase, record
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from channels.communities import create_community
+from channels.programme.communities import create_community
 
 from .conftest import PHONE, Web
 from .test_coordinator_live import check_page, open_home

@@ -8,8 +8,8 @@ import re
 
 from playwright.sync_api import expect
 
-from channels.accounts import create_user
 from channels.demo import DEMO_PASSWORD
+from channels.people.accounts import create_user
 from tests.support import email
 
 from .conftest import ARTIFACTS, DESKTOP, PHONE, Person, Web, axe_violations

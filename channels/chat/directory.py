@@ -1,0 +1,101 @@
+"""Which channels exist and who is in them: the programme's fixed channels, pairs,
+communities, and the list each user sees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from channels import policy
+from channels.chat.messages import add_message
+from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.errors import Forbidden, NotFound
+from channels.render import render_markdown
+from storage.records import Channel, ChannelSummary, Message, Pair, User
+
+PROGRAMME_CHANNELS = {
+    "announcements": ("Announcements", "News from the programme coordinators."),
+    "mentor_lounge": ("Mentor lounge", "Mentors supporting each other."),
+    "mentee_lounge": ("Mentee lounge", "Mentees supporting each other."),
+}
+
+
+async def set_up_programme(store, *, clock: Clock = SYSTEM_CLOCK) -> list[Channel]:
+    """Create the announcements channel and both lounges if missing (safe to run again)."""
+
+    async def create_missing(tx) -> list[Channel]:
+        created = []
+        for kind, (name, topic) in PROGRAMME_CHANNELS.items():
+            if await tx.load_channel_by_kind(kind) is None:
+                created.append(
+                    await tx.insert_channel(kind=kind, name=name, topic=topic, now=iso(clock.now()))
+                )
+        return created
+
+    return await store.write(create_missing)
+
+
+async def list_channels(store, user: User) -> list[ChannelSummary]:
+    return await store.list_channels_for_user(
+        user.id,
+        by_role=policy.kinds_read_by_role(user.role),
+        by_membership=policy.kinds_read_by_membership(),
+    )
+
+
+async def readable_channel_ids(store, user: User) -> list[int]:
+    return [summary.channel.id for summary in await list_channels(store, user)]
+
+
+@dataclass(frozen=True)
+class NewPair:
+    pair: Pair
+    channel: Channel
+    welcome: Message
+
+
+async def do_create_pair(tx, mentor: User, mentee: User, now: str) -> tuple[Pair, int]:
+    """Inside a write: the pair's private channel, its two members, the pair and a welcome
+    message; returns the pair and the welcome's id."""
+    body = (
+        f"Welcome, {mentor.name} and {mentee.name}! This is your private pair channel: "
+        "only the two of you can read it."
+    )
+    channel = await tx.insert_channel(kind="pair", name=f"{mentor.name} & {mentee.name}", now=now)
+    await tx.add_member(channel.id, mentor.id, now)
+    await tx.add_member(channel.id, mentee.id, now)
+    pair = await tx.insert_pair(
+        mentor_id=mentor.id, mentee_id=mentee.id, channel_id=channel.id, now=now
+    )
+    message_id, _ = await add_message(
+        tx,
+        channel_id=channel.id,
+        author_id=None,
+        kind="system",
+        body=body,
+        html=render_markdown(body),
+        now=now,
+    )
+    return pair, message_id
+
+
+async def join_community(
+    store, user: User, channel_id: int, *, clock: Clock = SYSTEM_CLOCK
+) -> Channel:
+    channel = await store.load_channel(channel_id)
+    if channel is None or channel.kind != "community":
+        raise NotFound("That community does not exist.")
+    if channel.archived:
+        raise Forbidden("This community has been archived.")
+    await store.write(lambda tx: tx.add_member(channel.id, user.id, iso(clock.now())))
+    return channel
+
+
+async def leave_community(store, user: User, channel_id: int) -> None:
+    channel = await store.load_channel(channel_id)
+    if channel is None or channel.kind != "community":
+        raise NotFound("That community does not exist.")
+    await store.write(lambda tx: tx.remove_member(channel.id, user.id))
+
+
+async def load_visible_channel(store, user: User, channel_id: int) -> Channel:
+    return await policy.check_allowed(store, user, channel_id, policy.Action.READ)

@@ -1,0 +1,292 @@
+"""Posting, editing, deleting, reacting, and reading a channel back: history, threads and
+the changes since a seq.
+
+Every function checks everything bad input can break *before* it writes, writes in one
+transaction, and returns what changed (each message in its new state, in seq order) so the
+caller can tell connected clients after the commit.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import storage
+from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.errors import Forbidden, Invalid, NotFound
+from channels.input import check_count, check_id, check_object, check_text
+from channels.policy import Action, check_allowed
+from channels.render import render_markdown
+from storage.records import Channel, Message, User
+
+MAX_BODY = 10_000
+MAX_CLIENT_ID = 64
+MAX_EMOJI = 32
+MAX_REACTION_KINDS = 20
+HISTORY_PAGE = 50
+SYNC_PAGE = 500
+
+
+@dataclass(frozen=True)
+class Changed:
+    """The outcome of a write: the message the caller asked about, and every message whose
+    state changed (to be sent to the channel's room, in this order)."""
+
+    message: Message
+    changes: list[Message]
+
+
+async def _load_message(store, message_id: int) -> Message:
+    message = await store.load_message(message_id)
+    if message is None:
+        raise NotFound("That message does not exist.")
+    return message
+
+
+async def add_message(
+    tx,
+    *,
+    channel_id: int,
+    author_id: int | None,
+    kind: str,
+    body: str,
+    html: str,
+    now: str,
+    thread_id: int | None = None,
+    client_id: str | None = None,
+) -> tuple[int, int]:
+    """Inside a write: insert a message with its channel's next seq; a reply also bumps its
+    thread's root (reply count and last reply) with the seq after.  Every message, whoever
+    posts it (people, announcements, tasks, reminders, pairing notices), goes in through here.
+    Returns the new message's id and seq."""
+    seq = await tx.next_seq(channel_id)
+    message_id = await tx.insert_message(
+        channel_id=channel_id, author_id=author_id, thread_id=thread_id, kind=kind,
+        body=body, html=html, client_id=client_id, seq=seq, now=now,
+    )  # fmt: skip
+    if thread_id is not None:
+        await tx.recount_thread(thread_id, seq=await tx.next_seq(channel_id))
+    return message_id, seq
+
+
+async def post_message(
+    store, user: User, payload: Any, *, kind: str = "text", clock: Clock = SYSTEM_CLOCK
+) -> Changed:
+    """`payload`: {channel_id, body, client_id?, thread_id?}.  The same client_id from the same
+    author returns the first message and posts nothing."""
+    payload = check_object(payload)
+    channel_id = check_id(payload, "channel_id")
+    body = check_text(payload, "body", max_length=MAX_BODY, what="A message")
+    client_id = check_text(payload, "client_id", max_length=MAX_CLIENT_ID, optional=True)
+    thread_id = check_id(payload, "thread_id", optional=True)
+
+    await check_allowed(store, user, channel_id, Action.REPLY if thread_id else Action.POST)
+    if thread_id is not None:
+        root = await _load_message(store, thread_id)
+        if root.channel_id != channel_id:
+            raise Invalid("That thread belongs to another channel.")
+        if root.thread_id is not None:
+            raise Invalid("You can reply to a message, not to a reply.")
+        if root.deleted_at is not None:
+            raise Invalid("That message has been deleted.")
+
+    html = render_markdown(body)
+    now = iso(clock.now())
+
+    try:
+        message_id, seq = await store.write(
+            lambda tx: add_message(
+                tx, channel_id=channel_id, author_id=user.id, kind=kind, body=body, html=html,
+                now=now, thread_id=thread_id, client_id=client_id,
+            )
+        )  # fmt: skip
+    except storage.IntegrityError:
+        # This author sent this client_id before (a retry after a lost ACK, or a race between
+        # two connections): the unique index refused the copy; return the first message.
+        earlier = client_id and await store.load_message_by_client_id(user.id, client_id)
+        if not earlier:
+            raise
+        return Changed(earlier, [])
+    message = Message(
+        id=message_id, channel_id=channel_id, author_id=user.id, author_name=user.name,
+        thread_id=thread_id, kind=kind, body=body, html=html, client_id=client_id,
+        created_seq=seq, seq=seq, created_at=now, edited_at=None, deleted_at=None,
+        reply_count=0, last_reply_at=None,
+    )  # fmt: skip
+    changes = [message]
+    if thread_id is not None:
+        changes.append(await _load_message(store, thread_id))
+    return Changed(message, changes)
+
+
+async def _check_own_or_moderator(store, user: User, message: Message, own: Action) -> Channel:
+    if message.author_id == user.id:
+        return await check_allowed(store, user, message.channel_id, own)
+    if own is Action.EDIT_OWN:
+        await check_allowed(store, user, message.channel_id, Action.READ)
+        raise Forbidden("You can only edit your own messages.")
+    return await check_allowed(store, user, message.channel_id, Action.MODERATE)
+
+
+async def edit_message(store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK) -> Changed:
+    """`payload`: {message_id, body}."""
+    payload = check_object(payload)
+    message_id = check_id(payload, "message_id")
+    body = check_text(payload, "body", max_length=MAX_BODY, what="A message")
+    message = await _load_message(store, message_id)
+    await _check_own_or_moderator(store, user, message, Action.EDIT_OWN)
+    if message.deleted_at is not None:
+        raise Invalid("That message has been deleted.")
+    if message.kind != "text":
+        raise Invalid("Only ordinary messages can be edited.")
+    html = render_markdown(body)
+
+    async def update(tx) -> None:
+        seq = await tx.next_seq(message.channel_id)
+        await tx.update_message_body(
+            message.id, body=body, html=html, seq=seq, now=iso(clock.now())
+        )
+
+    await store.write(update)
+    edited = await _load_message(store, message.id)
+    return Changed(edited, [edited])
+
+
+async def delete_message(
+    store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> Changed:
+    """`payload`: {message_id}.  Authors delete their own; moderators anyone's."""
+    payload = check_object(payload)
+    message = await _load_message(store, check_id(payload, "message_id"))
+    await _check_own_or_moderator(store, user, message, Action.DELETE_OWN)
+    if message.deleted_at is not None:
+        return Changed(message, [])
+
+    async def delete(tx) -> None:
+        seq = await tx.next_seq(message.channel_id)
+        await tx.mark_message_deleted(message.id, seq=seq, now=iso(clock.now()))
+        if message.thread_id is not None:
+            await tx.recount_thread(message.thread_id, seq=await tx.next_seq(message.channel_id))
+
+    await store.write(delete)
+    deleted = await _load_message(store, message.id)
+    changes = [deleted]
+    if message.thread_id is not None:
+        changes.append(await _load_message(store, message.thread_id))
+    return Changed(deleted, changes)
+
+
+# What an emoji is made of: pictographs and symbols (So), skin-tone modifiers (Sk), variation
+# selectors and keycap marks (Mn, Me), joined by ZERO WIDTH JOINER; keycaps start with #, * or a digit.
+_EMOJI_PARTS = {"So", "Sk", "Mn", "Me"}
+_ZWJ = "\u200d"
+
+
+def check_emoji(value: Any) -> str:
+    """One emoji (possibly a ZWJ sequence, a flag or a keycap), or a `:shortcode:`."""
+    if isinstance(value, str) and 0 < len(value) <= MAX_EMOJI:
+        if value.isascii():
+            name = value[1:-1]
+            if value[0] == value[-1] == ":" and name and name.replace("_", "").isalnum():
+                return value
+        elif (
+            any(unicodedata.category(ch) == "So" for ch in value) or value[-1] == "\u20e3"
+        ) and all(
+            unicodedata.category(ch) in _EMOJI_PARTS
+            or ch == _ZWJ
+            or (i == 0 and ch in "#*0123456789")
+            for i, ch in enumerate(value)
+        ):
+            return value
+    raise Invalid("A reaction is one emoji.")
+
+
+async def toggle_reaction(
+    store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> Changed:
+    """`payload`: {message_id, emoji}.  Adds the reaction, or takes it back."""
+    payload = check_object(payload)
+    message_id = check_id(payload, "message_id")
+    emoji = check_emoji(payload.get("emoji"))
+    message = await _load_message(store, message_id)
+    await check_allowed(store, user, message.channel_id, Action.REACT)
+    if message.deleted_at is not None:
+        raise Invalid("That message has been deleted.")
+    already = {reaction.emoji for reaction in message.reactions}
+    if emoji not in already and len(already) >= MAX_REACTION_KINDS:
+        raise Invalid(f"A message can have at most {MAX_REACTION_KINDS} different reactions.")
+
+    async def toggle(tx) -> None:
+        await tx.toggle_reaction(message.id, user.id, emoji, iso(clock.now()))
+        await tx.touch_message(message.id, seq=await tx.next_seq(message.channel_id))
+
+    await store.write(toggle)
+    changed = await _load_message(store, message.id)
+    return Changed(changed, [changed])
+
+
+@dataclass(frozen=True)
+class Page:
+    messages: list[Message]
+    more: bool
+    last_seq: int = 0
+
+
+async def sync_channel(store, user: User, payload: Any) -> Page:
+    """`payload`: {channel_id, since_seq}.  Every message changed after since_seq, once, in its
+    latest state, in seq order.  `last_seq` is where to sync from next; `more` says to ask again."""
+    payload = check_object(payload)
+    channel_id = check_id(payload, "channel_id")
+    since_seq = check_count(payload, "since_seq", default=0, low=0, high=2**53)
+    # Read the channel's counter *before* the changes, so last_seq can never skip past a
+    # change this page did not include.
+    channel = await check_allowed(store, user, channel_id, Action.READ)
+    changes = await store.list_changes(channel_id, since_seq, SYNC_PAGE + 1)
+    more = len(changes) > SYNC_PAGE
+    changes = changes[:SYNC_PAGE]
+    if more:
+        last_seq = changes[-1].seq
+    else:
+        last_seq = max([channel.last_seq, since_seq, *(m.seq for m in changes)])
+    return Page(changes, more, last_seq)
+
+
+async def load_history(store, user: User, payload: Any) -> Page:
+    """`payload`: {channel_id, before_id?, limit?}.  Top-level messages, oldest first."""
+    payload = check_object(payload)
+    channel_id = check_id(payload, "channel_id")
+    before_id = check_id(payload, "before_id", optional=True)
+    limit = check_count(payload, "limit", default=HISTORY_PAGE, low=1, high=200)
+    channel = await check_allowed(store, user, channel_id, Action.READ)
+    messages = await store.list_history(channel_id, before_id=before_id, limit=limit + 1)
+    more = len(messages) > limit
+    return Page(messages[-limit:], more, channel.last_seq)
+
+
+async def load_thread(store, user: User, payload: Any) -> Page:
+    """`payload`: {message_id} of a top-level message: it and its replies, oldest first."""
+    payload = check_object(payload)
+    root = await _load_message(store, check_id(payload, "message_id"))
+    channel = await check_allowed(store, user, root.channel_id, Action.READ)
+    if root.thread_id is not None:
+        raise Invalid("That message is a reply; open its thread instead.")
+    return Page(await store.list_thread(root.id), False, channel.last_seq)
+
+
+@dataclass(frozen=True)
+class ReadPosition:
+    channel_id: int
+    last_read_seq: int
+
+
+async def mark_read(store, user: User, payload: Any) -> ReadPosition:
+    """`payload`: {channel_id, seq}: the user has read the channel up to seq."""
+    payload = check_object(payload)
+    channel_id = check_id(payload, "channel_id")
+    seq = check_count(payload, "seq", default=0, low=0, high=2**53)
+    channel = await check_allowed(store, user, channel_id, Action.READ)
+    position = await store.write(
+        lambda tx: tx.advance_read_seq(user.id, channel_id, min(seq, channel.last_seq))
+    )
+    return ReadPosition(channel_id, position)

@@ -1,0 +1,262 @@
+"""Importing people from a CSV file (email, name, role, field of expertise).
+
+The whole file is checked before anything is written, and every bad row is reported with its
+line number and the reason.  People who already have an account are skipped, so importing
+the same file twice creates nobody twice.  Each new person gets an invitation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import storage
+from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.errors import Conflict, Invalid, MentorspaceError, TooLarge
+from channels.input import check_name
+from channels.people.accounts import check_email
+from channels.people.invitations import LinkSettings, do_store_invitations, prepare_invitation
+from channels.people.users import check_expertise
+from channels.policy import ROLES, Actor, check_coordinator
+from channels.programme.audit import record_action
+from storage.records import User
+
+MAX_ROWS = 5000
+COLUMNS = {
+    "email": ("email", "e-mail", "email address", "e-mail address"),
+    "name": ("name", "full name"),
+    "role": ("role",),
+    "expertise": ("expertise", "field of expertise", "field"),
+}
+REQUIRED = ("email", "name", "role")
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int
+    email: str
+    name: str
+    role: str
+    expertise: str
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    new: list[ImportRow] = field(default_factory=list)
+    existing: list[ImportRow] = field(default_factory=list)  # already have an account: skipped
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+
+class ImportRejected(Invalid):
+    """The file has bad rows; nothing was imported."""
+
+    def __init__(self, plan: ImportPlan) -> None:
+        n = len(plan.problems)
+        super().__init__(
+            f"{n} problem{'s' if n != 1 else ''} in the file. Nothing was imported;"
+            " please fix the rows listed and try again."
+        )
+        self.plan = plan
+
+
+def decode_csv(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("The file must be saved as UTF-8 text (CSV UTF-8).") from None
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    names = [h.strip().lower() for h in header]
+    found: dict[str, int] = {}
+    for column, aliases in COLUMNS.items():
+        for index, name in enumerate(names):
+            if name in aliases:
+                found[column] = index
+                break
+    missing = [c for c in REQUIRED if c not in found]
+    if missing:
+        raise Invalid(
+            "The first line must name the columns: email, name, role, field of expertise."
+            f" Missing: {', '.join(missing)}."
+        )
+    return found
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """Commas, or semicolons as spreadsheets save them in many countries, or tabs."""
+    first_line = text.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(first_line, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+def _check_row(values: dict[str, str]) -> tuple[str, str, str, str, list[str]]:
+    """One row's cleaned email, name, role and expertise, and what is wrong with it."""
+    reasons = []
+    email = values.get("email", "")
+    try:
+        email = check_email(email)
+    except MentorspaceError:
+        reasons.append(f"bad e-mail address {email!r}" if email else "no e-mail address")
+    name = ""
+    try:
+        name = check_name(values.get("name", ""))
+    except MentorspaceError as error:
+        reasons.append(error.message.rstrip(".").lower())
+    role = values.get("role", "").lower()
+    if role not in ROLES:
+        reasons.append(
+            f"unknown role {values['role']!r} (use coordinator, mentor or mentee)"
+            if role
+            else "no role (use coordinator, mentor or mentee)"
+        )
+    expertise = ""
+    try:
+        expertise = check_expertise(values.get("expertise", ""))
+    except MentorspaceError as error:
+        reasons.append(error.message.rstrip(".").lower())
+    return email, name, role, expertise, reasons
+
+
+def parse_rows(text: str) -> tuple[list[ImportRow], list[RowProblem]]:
+    """Every row checked on its own and against the rows above it (pure)."""
+    if not text.strip():
+        raise Invalid("The file is empty.")
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        raise Invalid(f"Line 1 is not valid CSV: {error}.") from None
+    columns = _header_map(header)
+    rows: list[ImportRow] = []
+    problems: list[RowProblem] = []
+    first_line_of: dict[str, int] = {}
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            problems.append(RowProblem(line, f"not valid CSV ({error})"))
+            break
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines are fine
+        if len(rows) + len(problems) >= MAX_ROWS:
+            raise TooLarge(f"A file can hold at most {MAX_ROWS:,} people. Please split it.")
+
+        values = {c: cells[i].strip() for c, i in columns.items() if i < len(cells)}
+        email, name, role, expertise, reasons = _check_row(values)
+        if email in first_line_of:
+            reasons.append(f"duplicate: {email} is already on line {first_line_of[email]}")
+        elif email and not any(r.startswith("bad e-mail") for r in reasons):
+            first_line_of[email] = line
+        if reasons:
+            problems.append(RowProblem(line, "; ".join(reasons)))
+        else:
+            rows.append(ImportRow(line, email, name, role, expertise))
+    if not rows and not problems:
+        raise Invalid("The file has a header but no people.")
+    return rows, problems
+
+
+async def plan_import(store, text: str) -> ImportPlan:
+    rows, problems = await asyncio.to_thread(parse_rows, text)
+    existing = await store.load_users_by_emails([row.email for row in rows])
+    return ImportPlan(
+        new=[row for row in rows if row.email not in existing],
+        existing=[row for row in rows if row.email in existing],
+        problems=problems,
+    )
+
+
+async def check_import(store, user: User, text: str) -> ImportPlan:
+    """A dry run: what importing `text` would do, and every problem in it."""
+    check_coordinator(user)
+    return await plan_import(store, text)
+
+
+Progress = Callable[[int, int], None]
+
+
+async def do_import(
+    store,
+    actor: Actor,
+    plan: ImportPlan,
+    *,
+    links: LinkSettings,
+    clock: Clock = SYSTEM_CLOCK,
+    chunk_size: int | None = None,
+    on_progress: Progress | None = None,
+) -> list[User]:
+    """Create everyone new in `plan` (which must be clean) with their invitations.  One
+    transaction, or one per `chunk_size` rows so a progress bar can move; an interrupted
+    import can simply be run again."""
+    if not plan.clean:
+        raise ImportRejected(plan)
+    created: list[User] = []
+    size = chunk_size or max(len(plan.new), 1)
+    for start in range(0, len(plan.new), size):
+        chunk = plan.new[start : start + size]
+        now = clock.now()
+        invitations = await asyncio.to_thread(
+            lambda rows=chunk, now=now: [
+                prepare_invitation(links, name=r.name, email=r.email, now=now) for r in rows
+            ]
+        )
+        try:
+
+            async def insert(tx, chunk=chunk, invitations=invitations, now=now):  # bound per loop
+                users = []
+                for row in chunk:
+                    users.append(
+                        await tx.insert_user(
+                            email=row.email, name=row.name, role=row.role,
+                            password_hash=None, expertise=row.expertise, now=iso(now),
+                        )
+                    )  # fmt: skip
+                await do_store_invitations(
+                    tx, links, [(u.id, inv) for u, inv in zip(users, invitations, strict=True)],
+                    now,
+                )  # fmt: skip
+                for u in users:
+                    await record_action(
+                        tx, actor, "user.created", target_type="user", target_id=u.id,
+                        summary=f"Imported {u.role} {u.name} <{u.email}> and sent an invitation.",
+                        now=iso(now),
+                    )  # fmt: skip
+                return users
+
+            users = await store.write(insert)
+        except storage.IntegrityError:
+            raise Conflict(
+                "Someone in the file got an account while it was being imported."
+                " Please import the file again: people already there are skipped."
+            ) from None
+        created.extend(users)
+        if on_progress is not None:
+            on_progress(len(created), len(plan.new))
+    return created
+
+
+async def import_users(
+    store, user: User, text: str, *, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
+) -> tuple[ImportPlan, list[User]]:
+    actor = check_coordinator(user)
+    plan = await plan_import(store, text)
+    return plan, await do_import(store, actor, plan, links=links, clock=clock)

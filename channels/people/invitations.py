@@ -1,0 +1,213 @@
+"""Single-use links that let a person choose a password: the invitation a new user gets, and
+the reset link behind "Forgot password".  Only a hash of each link's token is stored; a link
+works once, until it expires, and a newer link of the same kind replaces it.
+
+Asking for a reset answers the same whether or not the address has an account.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from channels.input import check_object, check_text
+from channels.people.accounts import (
+    FAILURE_WINDOW,
+    SESSION_LIFETIME,
+    LoggedIn,
+    check_email,
+    check_password,
+    hash_password,
+    token_hash,
+)
+from channels.people.mail import Mail, MailSettings, invitation_mail, reset_mail
+from channels.policy import Actor, check_coordinator
+from channels.programme.audit import record_action
+from storage.records import User
+
+RESET_LIMITS = {"account": 3, "address": 20}  # requests per FAILURE_WINDOW
+MAX_TOKEN = 100
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    mail: MailSettings
+    invitation_days: int = 7
+    reset_hours: int = 2
+
+
+def link_path(token: str) -> str:
+    return f"/password/{token}"
+
+
+@dataclass(frozen=True)
+class PreparedInvitation:
+    token: str
+    mail: Mail
+
+
+def prepare_invitation(
+    links: LinkSettings, *, name: str, email: str, now: datetime
+) -> PreparedInvitation:
+    """A fresh link and its mail, built outside any transaction (pure, and cheap to run in a
+    thread for a whole import)."""
+    token = secrets.token_urlsafe(32)
+    mail = invitation_mail(
+        links.mail, name=name, email=email, now=now,
+        link=links.mail.link(link_path(token)), days=links.invitation_days,
+    )  # fmt: skip
+    return PreparedInvitation(token, mail)
+
+
+async def do_store_invitations(
+    tx, links: LinkSettings, invitations: list[tuple[int, PreparedInvitation]], now: datetime
+) -> None:
+    """Inside a write: each (user id, invitation) link stored and its mail in the outbox."""
+    for user_id, invitation in invitations:
+        await tx.insert_account_token(
+            token_hash=token_hash(invitation.token), user_id=user_id, purpose="invitation",
+            now=iso(now), expires_at=iso(now + timedelta(days=links.invitation_days)),
+        )  # fmt: skip
+    await tx.enqueue_mail([inv.mail.as_row() for _, inv in invitations], iso(now))
+
+
+async def do_send_invitation(tx, links: LinkSettings, user: User, now: datetime) -> None:
+    """Inside a write: a new invitation link for `user` and its mail in the outbox."""
+    invitation = prepare_invitation(links, name=user.name, email=user.email, now=now)
+    await do_store_invitations(tx, links, [(user.id, invitation)], now)
+
+
+async def resend_invitation(
+    store, user: User, target_id: int, *, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
+) -> User:
+    actor = check_coordinator(user)
+    target = await store.load_user(target_id)
+    if target is None:
+        raise NotFound("That person does not exist.")
+    if target.disabled:
+        raise Invalid(f"{target.name}'s account is disabled. Enable it first.")
+    if target.password_hash is not None:
+        raise Conflict(
+            f"{target.name} has already chosen a password. They can use “Forgot password”."
+        )
+    now = clock.now()
+
+    async def invite(tx):
+        await do_send_invitation(tx, links, target, now)
+        await _record(tx, actor, "user.invitation_sent", target, "Sent a new invitation to", now)
+
+    await store.write(invite)
+    return target
+
+
+async def _record(tx, actor: Actor, action: str, target: User, what: str, now: datetime) -> None:
+    await record_action(
+        tx, actor, action, target_type="user", target_id=target.id,
+        summary=f"{what} {target.name} <{target.email}>.", now=iso(now),
+    )  # fmt: skip
+
+
+async def request_password_reset(
+    store, payload: Any, *, address: str, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
+) -> None:
+    """Mail a reset link if the address belongs to an enabled account.  Says nothing either
+    way: the caller answers the same sentence to everyone."""
+    email = check_email(check_object(payload).get("email"))
+    now = clock.now()
+    since = iso(now - FAILURE_WINDOW)
+    keys = {"account": f"reset:{email}", "address": f"reset-address:{address}"}
+    for kind, key in keys.items():
+        if await store.count_login_failures([key], since) >= RESET_LIMITS[kind]:
+            raise RateLimited("Too many requests. Please wait 15 minutes and try again.")
+    user = await store.load_user_by_email(email)
+
+    async def record_request(tx):
+        # Counted for every request, so both answers cost the same write.
+        await tx.add_login_failure(list(keys.values()), iso(now), forget_before=since)
+        if user is None or user.disabled:
+            return
+        token = secrets.token_urlsafe(32)
+        await tx.insert_account_token(
+            token_hash=token_hash(token), user_id=user.id, purpose="reset",
+            now=iso(now), expires_at=iso(now + timedelta(hours=links.reset_hours)),
+        )  # fmt: skip
+        mail = reset_mail(
+            links.mail, name=user.name, email=user.email, now=now,
+            link=links.mail.link(link_path(token)), hours=links.reset_hours,
+        )  # fmt: skip
+        await tx.enqueue_mail([mail.as_row()], iso(now))
+
+    await store.write(record_request)
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    purpose: str  # 'invitation' or 'reset'
+    user: User
+
+
+def _check_token(token: object) -> str:
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN:
+        raise NotFound("This link is not valid. Please check you copied all of it.")
+    return token
+
+
+async def _refuse(store, token: str, now: str) -> None:
+    """Explain why a link does not work (it is known to be unusable)."""
+    found = await store.load_account_token(token_hash(token))
+    if found is None:
+        raise NotFound("This link is not valid. Please check you copied all of it.")
+    if found.used_at is not None:
+        raise Invalid("This link has already been used. Ask for a new one if you need it.")
+    if found.expires_at <= now:
+        raise Invalid("This link has expired. Ask for a new one.")
+
+
+async def check_link(store, token: object, *, clock: Clock = SYSTEM_CLOCK) -> LinkInfo:
+    """What a live link is for, and whose it is; raises if it cannot be used."""
+    token = _check_token(token)
+    now = iso(clock.now())
+    found = await store.load_account_token(token_hash(token))
+    if found is None or found.used_at is not None or found.expires_at <= now:
+        await _refuse(store, token, now)
+    assert found is not None
+    user = await store.load_user(found.user_id)
+    if user is None or user.disabled:
+        raise Forbidden("This account has been disabled. Please contact your coordinator.")
+    return LinkInfo(found.purpose, user)
+
+
+async def set_password_with_link(store, payload: Any, *, clock: Clock = SYSTEM_CLOCK) -> LoggedIn:
+    """`payload`: {token, password}.  Spends the link, sets the password, ends every other
+    session, and logs the person in."""
+    payload = check_object(payload)
+    token = _check_token(payload.get("token"))
+    password = check_password(check_text(payload, "password", max_length=2048, what="Password"))
+    await check_link(store, token, clock=clock)
+    new_hash = await hash_password(password)
+    now = clock.now()
+    session_token = secrets.token_urlsafe(32)
+
+    async def spend(tx):
+        spent = await tx.use_account_token(token_hash(token), iso(now))
+        if spent is None:  # used by a request that raced this one
+            await _refuse(tx, token, iso(now))
+        assert spent is not None
+        user = await tx.load_user(spent.user_id)
+        if user is None or user.disabled:
+            raise Forbidden("This account has been disabled. Please contact your coordinator.")
+        await tx.set_password_hash(user.id, new_hash)
+        await tx.retire_account_tokens(user.id, iso(now))
+        await tx.delete_user_sessions(user.id)
+        await tx.insert_session(
+            token_hash=token_hash(session_token), user_id=user.id,
+            now=iso(now), expires_at=iso(now + SESSION_LIFETIME),
+        )  # fmt: skip
+        return user
+
+    user = await store.write(spend)
+    return LoggedIn(session_token, user)

@@ -1,0 +1,179 @@
+"""Accounts as coordinators manage them: create (with an invitation), change role, disable
+and enable, edit profile fields.
+
+Each function checks everything first, then changes the account, writes the audit entry and
+any mail in one transaction, and returns what changed so `server/` can act on open sockets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import storage
+from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.errors import Conflict, Invalid, NotFound, TooLarge
+from channels.input import check_bool, check_name, check_object
+from channels.people.accounts import check_email, check_role
+from channels.people.invitations import LinkSettings, do_send_invitation
+from channels.policy import Actor, check_coordinator
+from channels.programme.audit import record_action
+from storage.records import User
+
+MAX_EXPERTISE = 200
+MAX_BIO = 2000
+
+
+def check_expertise(
+    value: object, what: str = "Field of expertise", limit: int = MAX_EXPERTISE
+) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(f"{what} must be text.")
+    value = value.strip()
+    if len(value) > limit:
+        raise TooLarge(f"{what} is too long: at most {limit:,} characters.")
+    return value
+
+
+async def list_users(store, user: User, *, role: str | None = None) -> list[User]:
+    check_coordinator(user)
+    if role is not None:
+        check_role(role)
+    return await store.list_users(role)
+
+
+async def load_user(store, user: User, user_id: int) -> User:
+    check_coordinator(user)
+    found = await store.load_user(user_id)
+    if found is None:
+        raise NotFound("That person does not exist.")
+    return found
+
+
+async def create_user(
+    store, user: User, payload: Any, *, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
+) -> User:
+    """`payload`: {email, name, role, expertise?, bio?}.  The new person gets an invitation."""
+    actor = check_coordinator(user)
+    payload = check_object(payload)
+    email = check_email(payload.get("email"))
+    name = check_name(payload.get("name"))
+    role = check_role(payload.get("role"))
+    expertise = check_expertise(payload.get("expertise"))
+    bio = check_expertise(payload.get("bio"), "Bio", MAX_BIO)
+    now = clock.now()
+    try:
+
+        async def insert(tx):
+            created = await tx.insert_user(
+                email=email, name=name, role=role, password_hash=None,
+                expertise=expertise, bio=bio, now=iso(now),
+            )  # fmt: skip
+            await do_send_invitation(tx, links, created, now)
+            await record_action(
+                tx, actor, "user.created", target_type="user", target_id=created.id,
+                summary=f"Created {role} {name} <{email}> and sent an invitation.", now=iso(now),
+            )  # fmt: skip
+            return created
+
+        created = await store.write(insert)
+    except storage.IntegrityError:
+        raise Conflict(f"There is already an account for {email}.") from None
+    return created
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    before: User
+    after: User
+
+    @property
+    def disabled_now(self) -> bool:
+        return self.after.disabled and not self.before.disabled
+
+    @property
+    def role_changed(self) -> bool:
+        return self.after.role != self.before.role
+
+
+_PROFILE_FIELDS = ("email", "name", "expertise", "bio")
+_FIELDS = (*_PROFILE_FIELDS, "role", "disabled")
+
+
+async def update_user(
+    store, user: User, user_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> AccountChange:
+    """`payload`: any of {role, disabled, email, name, expertise, bio}."""
+    actor = check_coordinator(user)
+    payload = check_object(payload)
+    unknown = sorted(set(payload) - set(_FIELDS))
+    if unknown:
+        raise Invalid(f"Unknown field: {', '.join(unknown)}. Allowed: {', '.join(_FIELDS)}.")
+    if not payload:
+        raise Invalid("Nothing to change.")
+    target = await load_user(store, user, user_id)
+    email = check_email(payload["email"]) if "email" in payload else target.email
+    name = check_name(payload["name"]) if "name" in payload else target.name
+    expertise = (
+        check_expertise(payload["expertise"]) if "expertise" in payload else target.expertise
+    )
+    bio = check_expertise(payload["bio"], "Bio", MAX_BIO) if "bio" in payload else target.bio
+    role = check_role(payload["role"]) if "role" in payload else target.role
+    disabled = check_bool(payload, "disabled") if "disabled" in payload else target.disabled
+    await _check_role_and_state(store, actor, target, role, disabled)
+
+    now = iso(clock.now())
+    changes: list[tuple[str, str]] = []
+    if (email, name, expertise, bio) != (target.email, target.name, target.expertise, target.bio):
+        changed = [f for f, old, new in zip(
+            _PROFILE_FIELDS, (target.email, target.name, target.expertise, target.bio),
+            (email, name, expertise, bio), strict=True) if old != new]  # fmt: skip
+        changes.append(("user.profile_changed", f"Changed {', '.join(changed)} of"))
+    if role != target.role:
+        changes.append(("user.role_changed", f"Changed the role from {target.role} to {role} of"))
+    if disabled != target.disabled:
+        changes.append(("user.disabled", "Disabled") if disabled else ("user.enabled", "Enabled"))
+    try:
+
+        async def update(tx):
+            after = await tx.update_account(
+                target.id, email=email, name=name, expertise=expertise, bio=bio
+            )
+            if role != target.role:
+                await tx.set_user_role(target.id, role)
+            if disabled != target.disabled:
+                await tx.set_user_disabled(target.id, disabled)
+                if disabled:
+                    await tx.delete_user_sessions(target.id)
+                    await tx.retire_account_tokens(target.id, now)
+            for action, what in changes:
+                await record_action(
+                    tx, actor, action, target_type="user", target_id=target.id,
+                    summary=f"{what} {name} <{email}>.", now=now,
+                )  # fmt: skip
+            after = await tx.load_user(target.id)
+            return after
+
+        after = await store.write(update)
+    except storage.IntegrityError:
+        raise Conflict(f"There is already an account for {email}.") from None
+    assert after is not None
+    return AccountChange(target, after)
+
+
+async def _check_role_and_state(
+    store, actor: Actor, target: User, role: str, disabled: bool
+) -> None:
+    if target.id == actor.id and (disabled or role != "coordinator"):
+        raise Invalid("You cannot disable yourself or take away your own coordinator role.")
+    losing_coordinator = (
+        target.role == "coordinator" and not target.disabled and (disabled or role != "coordinator")
+    )
+    if losing_coordinator and await store.count_enabled_coordinators() <= 1:
+        raise Invalid("The programme needs at least one enabled coordinator.")
+    if role != target.role and await store.count_active_pairs_of(target.id):
+        raise Conflict(
+            f"{target.name} is in an active pair. End the pair before changing their role."
+        )

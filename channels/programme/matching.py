@@ -1,0 +1,201 @@
+"""Matching mentors with mentees: pair, suggest, end, and watch activity as numbers.
+
+A mentee has one mentor at a time; a mentor may have several mentees.  Ending a pair makes
+its channel read-only for the two of them and keeps it confidential: nobody else ever reads
+it, coordinators included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import storage
+from channels.chat.directory import NewPair, do_create_pair
+from channels.chat.messages import add_message
+from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.errors import Conflict, Invalid, NotFound
+from channels.input import check_id, check_object
+from channels.policy import check_coordinator
+from channels.programme.audit import record_action
+from channels.render import render_markdown
+from storage.records import Channel, Message, Pair, PairActivity, User
+
+ACTIVITY_WEEKS = 8
+_STOP_WORDS = {"and", "of", "the", "in", "for", "to", "a", "an", "&", "with"}
+ENDED_NOTICE = (
+    "This pair has ended. The conversation stays here for the two of you to read, and stays "
+    "private, but no new messages can be posted."
+)
+
+
+async def _load_person(store, user_id: int, role: str) -> User:
+    person = await store.load_user(user_id)
+    if person is None:
+        raise NotFound(f"There is no {role} with id {user_id}.")
+    if person.role != role:
+        raise Invalid(f"{person.name} is a {person.role}, not a {role}.")
+    if person.disabled:
+        raise Invalid(f"{person.name}'s account is disabled: enable it before pairing.")
+    return person
+
+
+async def pair_users(store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK) -> NewPair:
+    """`payload`: {mentor_id, mentee_id}.  Creates the private channel and its welcome."""
+    actor = check_coordinator(user)
+    payload = check_object(payload)
+    mentor = await _load_person(store, check_id(payload, "mentor_id"), "mentor")
+    mentee = await _load_person(store, check_id(payload, "mentee_id"), "mentee")
+    current = await store.load_active_pair_of_mentee(mentee.id)
+    if current is not None:
+        who = await store.load_user(current.mentor_id)
+        raise Conflict(
+            f"{mentee.name} already has a mentor ({who.name if who else 'unknown'})."
+            " End that pair first to pair them with someone else."
+        )
+    now = iso(clock.now())
+    try:
+
+        async def insert(tx):
+            pair, message_id = await do_create_pair(tx, mentor, mentee, now)
+            await record_action(
+                tx, actor, "pair.created", target_type="pair", target_id=pair.id,
+                summary=f"Paired mentor {mentor.name} with mentee {mentee.name}.", now=now,
+            )  # fmt: skip
+            return pair, message_id
+
+        pair, message_id = await store.write(insert)
+    except storage.IntegrityError:
+        raise Conflict(f"{mentee.name} was paired by someone else just now.") from None
+    channel = await store.load_channel(pair.channel_id)
+    welcome = await store.load_message(message_id)
+    assert channel is not None and welcome is not None
+    return NewPair(pair, channel, welcome)
+
+
+@dataclass(frozen=True)
+class EndedPair:
+    pair: Pair
+    channel: Channel
+    notice: Message  # the system message saying so, for the pair's open channel
+
+
+async def end_pair(store, user: User, pair_id: int, *, clock: Clock = SYSTEM_CLOCK) -> EndedPair:
+    actor = check_coordinator(user)
+    pair = await store.load_pair(pair_id)
+    if pair is None:
+        raise NotFound("That pair does not exist.")
+    if pair.ended_at is not None:
+        raise Conflict("That pair has already ended.")
+    people = await store.load_users([pair.mentor_id, pair.mentee_id])
+    names = " and ".join(people[i].name for i in (pair.mentor_id, pair.mentee_id) if i in people)
+    now = iso(clock.now())
+
+    async def end(tx):
+        await tx.end_pair(pair.id, now)
+        await tx.set_channel_archived(pair.channel_id, True)
+        notice_id, _ = await add_message(
+            tx,
+            channel_id=pair.channel_id,
+            author_id=None,
+            kind="system",
+            body=ENDED_NOTICE,
+            html=render_markdown(ENDED_NOTICE),
+            now=now,
+        )
+        await record_action(
+            tx, actor, "pair.ended", target_type="pair", target_id=pair.id,
+            summary=f"Ended the pair of {names}.", now=now,
+        )  # fmt: skip
+        return notice_id
+
+    notice_id = await store.write(end)
+    ended = await store.load_pair(pair.id)
+    channel = await store.load_channel(pair.channel_id)
+    notice = await store.load_message(notice_id)
+    assert ended is not None and channel is not None and notice is not None
+    return EndedPair(ended, channel, notice)
+
+
+@dataclass(frozen=True)
+class PairOverview:
+    pair: Pair
+    mentor: User
+    mentee: User
+    activity: PairActivity
+
+
+async def list_pairs(
+    store, user: User, *, active_only: bool = False, clock: Clock = SYSTEM_CLOCK
+) -> list[PairOverview]:
+    """Every pair with its activity as numbers: messages per week and the last activity."""
+    check_coordinator(user)
+    pairs = await store.list_pairs(active_only=active_only)
+    people = await store.load_users([i for p in pairs for i in (p.mentor_id, p.mentee_id)])
+    now = clock.now()
+    activity = await store.list_pair_activity(
+        now=iso(now), weeks=ACTIVITY_WEEKS, since=iso(now - timedelta(weeks=ACTIVITY_WEEKS))
+    )
+    none = PairActivity(0, 0, (0,) * ACTIVITY_WEEKS, None)
+    return [
+        PairOverview(p, people[p.mentor_id], people[p.mentee_id], activity.get(p.id, none))
+        for p in pairs
+    ]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    mentor: User
+    shared: tuple[str, ...]  # words of the field of expertise they share
+    same_field: bool
+    active_mentees: int
+    reason: str
+
+
+def _words(expertise: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", expertise.lower()) if w not in _STOP_WORDS}
+
+
+def _reason(mentee: User, mentor: User, same: bool, shared: set[str], load: int) -> str:
+    if same:
+        field = f"Same field of expertise ({mentor.expertise})"
+    elif shared:
+        field = f"Related field: {mentor.expertise} (shares “{', '.join(sorted(shared))}”)"
+    else:
+        field = f"Different field: {mentor.expertise or 'not given'}"
+    mentees = "no mentees now" if load == 0 else f"{load} mentee{'s' if load != 1 else ''} now"
+    return f"{field}; {mentees}."
+
+
+async def suggest_mentors(store, user: User, mentee_id: int) -> list[Suggestion]:
+    """Mentors for a mentee, best first: same field of expertise, then most shared words,
+    then fewest current mentees.  The coordinator decides."""
+    check_coordinator(user)
+    mentee = await store.load_user(mentee_id)
+    if mentee is None:
+        raise NotFound("That person does not exist.")
+    if mentee.role != "mentee":
+        raise Invalid(f"{mentee.name} is a {mentee.role}: suggestions are for mentees.")
+    current = await store.load_active_pair_of_mentee(mentee.id)
+    loads = await store.count_mentees_by_mentor()
+    wanted = _words(mentee.expertise)
+    target = " ".join(mentee.expertise.lower().split())
+    suggestions = []
+    for mentor in await store.list_users("mentor"):
+        if mentor.disabled or (current is not None and current.mentor_id == mentor.id):
+            continue
+        same = bool(target) and " ".join(mentor.expertise.lower().split()) == target
+        shared = wanted & _words(mentor.expertise)
+        load = loads.get(mentor.id, 0)
+        suggestions.append(
+            Suggestion(
+                mentor, tuple(sorted(shared)), same, load,
+                _reason(mentee, mentor, same, shared, load),
+            )
+        )  # fmt: skip
+    suggestions.sort(
+        key=lambda s: (not s.same_field, -len(s.shared), s.active_mentees, s.mentor.name)
+    )
+    return suggestions

@@ -1,0 +1,161 @@
+"""The menu each role sees: which items, in what order, their labels, and extra links (for
+example to the programme's video-call tool).  Stored per role; a role with nothing stored
+sees its default menu.  Clients draw the items they know by their `item` name."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.errors import Invalid, MentorspaceError, TooLarge
+from channels.input import check_name, check_object
+from channels.people.accounts import check_role
+from channels.policy import check_coordinator
+from channels.programme.audit import record_action
+from storage.records import MenuItem, User
+
+LINK = "link"
+MAX_ITEMS = 20
+MAX_LABEL = 40
+MAX_URL = 500
+
+# item: (default label per role, roles that may have it)
+BUILT_IN: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    "home": ({"*": "Home"}, ("coordinator", "mentor", "mentee")),
+    "pair": ({"mentor": "My mentee", "mentee": "My mentor"}, ("mentor", "mentee")),
+    "announcements": ({"*": "Announcements"}, ("coordinator", "mentor", "mentee")),
+    "lounge": (
+        {"mentor": "Mentor lounge", "mentee": "Mentee lounge", "coordinator": "Lounges"},
+        ("coordinator", "mentor", "mentee"),
+    ),
+    "communities": ({"*": "Communities"}, ("coordinator", "mentor", "mentee")),
+    "library": ({"*": "Library"}, ("coordinator", "mentor", "mentee")),
+    "questionnaires": ({"*": "Questionnaires"}, ("coordinator", "mentor", "mentee")),
+    "admin": ({"*": "Coordinator area"}, ("coordinator",)),
+}
+DEFAULT_ORDER = {
+    "coordinator": ["home", "admin", "announcements", "lounge", "communities", "library"],
+    "mentor": ["home", "pair", "announcements", "lounge", "communities", "library"],
+    "mentee": ["home", "pair", "announcements", "lounge", "communities", "library"],
+}
+
+
+def default_label(item: str, role: str) -> str:
+    labels = BUILT_IN[item][0]
+    return labels.get(role) or labels["*"]
+
+
+def available_items(role: str) -> list[str]:
+    return [item for item, (_, roles) in BUILT_IN.items() if role in roles]
+
+
+def default_menu(role: str) -> list[MenuItem]:
+    return [MenuItem(i, default_label(i, role), None, True) for i in DEFAULT_ORDER[role]]
+
+
+async def load_menu(store, role: str) -> list[MenuItem]:
+    """The role's whole menu, hidden items included."""
+    return await store.load_menu_items(role) or default_menu(role)
+
+
+async def menu_for(store, user: User) -> list[MenuItem]:
+    """What this person's menu shows, in order."""
+    return [item for item in await load_menu(store, user.role) if item.visible]
+
+
+async def load_menu_for_editing(store, user: User, role: object) -> list[MenuItem]:
+    """The role's menu with every built-in item it could have (unused ones hidden, last)."""
+    check_coordinator(user)
+    role = check_role(role)
+    items = await load_menu(store, role)
+    present = {i.item for i in items}
+    return items + [
+        MenuItem(i, default_label(i, role), None, False)
+        for i in available_items(role)
+        if i not in present
+    ]
+
+
+def check_url(url: object) -> str:
+    if not isinstance(url, str) or not url.strip():
+        raise Invalid("A link needs an address, like https://meet.example.org/programme.")
+    url = url.strip()
+    if len(url) > MAX_URL:
+        raise TooLarge(f"A link address can have at most {MAX_URL} characters.")
+    parts = urlsplit(url)
+    internal = url.startswith("/") and not url.startswith("//")
+    if any(ch.isspace() or ord(ch) < 32 for ch in url) or not (
+        internal or (parts.scheme in ("https", "http") and parts.netloc)
+    ):
+        raise Invalid(f"{url!r} is not a web address: use one starting with https://.")
+    return url
+
+
+def _check_item(role: str, raw: Any, position: int) -> MenuItem:
+    entry = check_object(raw)
+    where = f"Menu item {position}"
+    item = entry.get("item")
+    if item != LINK and item not in available_items(role):
+        raise Invalid(
+            f"{where}: {item!r} is not a menu item for {role}s. Use one of:"
+            f" {', '.join([*available_items(role), LINK])}."
+        )
+    visible = entry.get("visible", True)
+    if not isinstance(visible, bool):
+        raise Invalid(f"{where}: 'visible' must be true or false.")
+    label = entry.get("label")
+    if label is None or (isinstance(label, str) and not label.strip()):
+        if item == LINK:
+            raise Invalid(f"{where}: a link needs a label.")
+        label = default_label(item, role)
+    try:
+        label = check_name(label, f"{where}: the label")
+    except MentorspaceError as error:
+        raise type(error)(error.message) from None
+    if len(label) > MAX_LABEL:
+        raise TooLarge(f"{where}: labels can have at most {MAX_LABEL} characters.")
+    if item == LINK:
+        return MenuItem(LINK, label, check_url(entry.get("url")), visible)
+    if entry.get("url") is not None:
+        raise Invalid(f"{where}: only links have an address.")
+    return MenuItem(item, label, None, visible)
+
+
+def check_menu(role: str, payload: Any) -> list[MenuItem]:
+    items = check_object(payload).get("items")
+    if not isinstance(items, list) or not items:
+        raise Invalid("'items' must be a list of menu items.")
+    if len(items) > MAX_ITEMS:
+        raise TooLarge(f"A menu can have at most {MAX_ITEMS} items.")
+    checked = [_check_item(role, raw, n) for n, raw in enumerate(items, start=1)]
+    seen: set[str] = set()
+    for entry in checked:
+        if entry.item != LINK and entry.item in seen:
+            raise Invalid(f"The item {entry.item!r} is in the menu twice.")
+        seen.add(entry.item)
+    if role == "coordinator" and not any(i.item == "admin" and i.visible for i in checked):
+        raise Invalid("Coordinators' menu must keep the coordinator area.")
+    return checked
+
+
+async def set_menu(
+    store, user: User, role: object, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> list[MenuItem]:
+    """`payload`: {items: [{item, label?, visible?, url?}, ...]} in menu order; `item` is a
+    built-in item name or "link" (with a label and an https address)."""
+    actor = check_coordinator(user)
+    role = check_role(role)
+    items = check_menu(role, payload)
+    now = iso(clock.now())
+    shown = ", ".join(i.label for i in items if i.visible)
+
+    async def replace(tx):
+        await tx.replace_menu_items(role, items)
+        await record_action(
+            tx, actor, "menu.changed", target_type="menu", target_id=None,
+            summary=f"Changed the {role} menu to: {shown}.", now=now,
+        )  # fmt: skip
+
+    await store.write(replace)
+    return items

@@ -1,0 +1,393 @@
+"""What coordinators do with tasks: write templates, schedule them into pair channels, post one
+now, pause, edit or cancel a schedule, and follow progress.
+
+Only coordinators, and progress is counts and dates, never what a pair wrote.  Every function
+checks all of its input before it writes, so bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from channels.chat.messages import MAX_BODY
+from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.errors import Invalid, NotFound
+from channels.input import check_bool, check_object, check_text
+from channels.policy import Actor, check_coordinator
+from channels.programme.audit import record_action
+from channels.tasks.posting import post_occurrences
+from channels.tasks.rules import (
+    Rule,
+    Settings,
+    Target,
+    check_rule,
+    check_target,
+    occurrences,
+    parse_iso,
+    rule_of,
+    schedule_columns,
+    target_of,
+)
+from storage.records import (
+    Message,
+    Pair,
+    TaskCounts,
+    TaskOccurrence,
+    TaskSchedule,
+    TaskTemplate,
+    User,
+)
+
+MAX_TITLE = 200
+MAX_DUE_DAYS = 365
+_RULE_KEYS = ("at", "pair_day", "weekly", "until", "time")
+_TARGET_KEYS = ("all", "pairs", "started_between")
+
+
+def is_overdue(occurrence: TaskOccurrence, now: datetime) -> bool:
+    return (
+        occurrence.done_at is None
+        and occurrence.due_at is not None
+        and parse_iso(occurrence.due_at) <= now
+    )
+
+
+# templates
+
+
+def _check_template_fields(payload: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if not partial or "title" in payload:
+        title = check_text(payload, "title", max_length=MAX_TITLE, what="A task's title")
+        fields["title"] = " ".join(title.split())
+    if not partial or "body" in payload:
+        body = check_text(
+            payload, "body", max_length=MAX_BODY, optional=True, allow_empty=True,
+            what="A task's text",
+        )  # fmt: skip
+        fields["body"] = (body or "").strip()
+    if not partial or "due_days" in payload:
+        due_days = payload.get("due_days")
+        if due_days is not None and (
+            isinstance(due_days, bool)
+            or not isinstance(due_days, int)
+            or not 1 <= due_days <= MAX_DUE_DAYS
+        ):
+            raise Invalid(f"'due_days' must be a whole number from 1 to {MAX_DUE_DAYS}, or null.")
+        fields["due_days"] = due_days
+    if not fields:
+        raise Invalid("Nothing to change: give a 'title', 'body' or 'due_days'.")
+    return fields
+
+
+async def _record(
+    tx, actor: Actor, action: str, template: TaskTemplate, summary: str, now: str
+) -> None:
+    await record_action(
+        tx, actor, action, target_type="task", target_id=template.id, summary=summary, now=now
+    )
+
+
+async def _load_template(store, template_id: int) -> TaskTemplate:
+    template = await store.load_template(template_id)
+    if template is None or template.deleted_at is not None:
+        raise NotFound("That task does not exist.")
+    return template
+
+
+async def create_template(
+    store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> TaskTemplate:
+    """`payload`: {title, body?, due_days?}."""
+    actor = check_coordinator(user)
+    fields = _check_template_fields(check_object(payload), partial=False)
+
+    async def insert(tx):
+        now = iso(clock.now())
+        template = await tx.insert_template(**fields, created_by=user.id, now=now)
+        await _record(tx, actor, "task.created", template, f"Wrote the task {template.title}.", now)
+        return template
+
+    return await store.write(insert)
+
+
+async def edit_template(
+    store, user: User, template_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> TaskTemplate:
+    """Change any of title, body, due_days: for occurrences not yet posted."""
+    actor = check_coordinator(user)
+    changes = _check_template_fields(check_object(payload), partial=True)
+    template = await _load_template(store, template_id)
+    fields = {"title": template.title, "body": template.body, "due_days": template.due_days}
+
+    async def update(tx):
+        now = iso(clock.now())
+        updated = await tx.update_template(template.id, **(fields | changes), now=now)
+        await _record(tx, actor, "task.edited", updated, f"Edited the task {updated.title}.", now)
+        return updated
+
+    return await store.write(update)
+
+
+async def delete_template(
+    store, user: User, template_id: int, *, clock: Clock = SYSTEM_CLOCK
+) -> None:
+    """Remove the template and cancel its schedules; tasks already posted stay with the pairs."""
+    actor = check_coordinator(user)
+    template = await _load_template(store, template_id)
+
+    async def delete(tx):
+        now = iso(clock.now())
+        await tx.delete_template(template.id, now)
+        await _record(
+            tx, actor, "task.deleted", template, f"Removed the task {template.title}.", now
+        )
+
+    await store.write(delete)
+
+
+@dataclass(frozen=True)
+class TaskOverview:
+    template: TaskTemplate
+    schedules: list[TaskSchedule]
+    counts: TaskCounts
+
+
+async def list_tasks(store, user: User, *, clock: Clock = SYSTEM_CLOCK) -> list[TaskOverview]:
+    check_coordinator(user)
+    counts = await store.count_task_progress(iso(clock.now()))
+    return [
+        TaskOverview(t, await store.list_schedules(t.id), counts.get(t.id, TaskCounts()))
+        for t in await store.list_templates()
+    ]
+
+
+async def load_task(
+    store, user: User, template_id: int, *, clock: Clock = SYSTEM_CLOCK
+) -> TaskOverview:
+    check_coordinator(user)
+    template = await _load_template(store, template_id)
+    counts = await store.count_task_progress(iso(clock.now()))
+    return TaskOverview(
+        template, await store.list_schedules(template.id), counts.get(template.id, TaskCounts())
+    )
+
+
+# schedules
+
+
+async def _check_target(store, payload: dict[str, Any], settings: Settings) -> Target:
+    target = check_target(payload, settings.zone)
+    if target.kind == "pairs":
+        active = {pair.id for pair in await store.list_pairs(active_only=True)}
+        unknown = [pair_id for pair_id in target.pair_ids if pair_id not in active]
+        if unknown:
+            listed = ", ".join(str(pair_id) for pair_id in unknown)
+            raise Invalid(f"There is no active pair with id {listed}.")
+    return target
+
+
+async def create_schedule(
+    store,
+    user: User,
+    template_id: int,
+    payload: Any,
+    *,
+    settings: Settings,
+    clock: Clock = SYSTEM_CLOCK,
+) -> TaskSchedule:
+    """`payload`: a rule ({"at"}, {"pair_day", "time"} or {"weekly", "until"}) and a target
+    ({"all"}, {"pairs"} or {"started_between"})."""
+    actor = check_coordinator(user)
+    payload = check_object(payload)
+    now = clock.now()
+    rule = check_rule(payload, now, settings)
+    target = await _check_target(store, payload, settings)
+    template = await _load_template(store, template_id)
+
+    async def insert(tx):
+        schedule = await tx.insert_schedule(
+            template_id=template.id,
+            columns=schedule_columns(rule, target),
+            created_by=user.id,
+            now=iso(now),
+        )
+        summary = f"Scheduled the task {template.title}."
+        await _record(tx, actor, "task.scheduled", template, summary, iso(now))
+        return schedule
+
+    return await store.write(insert)
+
+
+async def _load_schedule(store, schedule_id: int) -> TaskSchedule:
+    schedule = await store.load_schedule(schedule_id)
+    if schedule is None:
+        raise NotFound("That schedule does not exist.")
+    await _load_template(store, schedule.template_id)
+    return schedule
+
+
+async def edit_schedule(
+    store,
+    user: User,
+    schedule_id: int,
+    payload: Any,
+    *,
+    settings: Settings,
+    clock: Clock = SYSTEM_CLOCK,
+) -> TaskSchedule:
+    """`payload`: {"paused": true|false} and/or a new rule and/or a new target.  Tasks already
+    posted stay; the new rule applies from now on, and resuming does not post what fell due
+    while the schedule was paused."""
+    actor = check_coordinator(user)
+    payload = check_object(payload)
+    now = clock.now()
+    new_rule = any(key in payload for key in _RULE_KEYS)
+    new_target = any(key in payload for key in _TARGET_KEYS)
+    paused = check_bool(payload, "paused") if "paused" in payload else None
+    if not (new_rule or new_target or paused is not None):
+        raise Invalid("Nothing to change: give 'paused', a new time or a new target.")
+    rule = check_rule(payload, now, settings) if new_rule else None
+    target = await _check_target(store, payload, settings) if new_target else None
+    schedule = await _load_schedule(store, schedule_id)
+    if schedule.state in ("cancelled", "finished"):
+        raise Invalid(f"This schedule has {schedule.state}; make a new one instead.")
+    if schedule.kind == "now":
+        raise Invalid("A task that was posted at once has no schedule to change.")
+
+    async def update(tx) -> TaskSchedule:
+        updated = schedule
+        if rule is not None or target is not None:
+            updated = await tx.update_schedule(
+                schedule.id,
+                columns=schedule_columns(rule or rule_of(schedule), target or target_of(schedule)),
+                now=iso(now),
+            )
+        if paused is not None and paused != (schedule.state == "paused"):
+            state = "paused" if paused else "active"
+            updated = await tx.set_schedule_state(schedule.id, state, iso(now), restart=True)
+        template = await tx.load_template(schedule.template_id)
+        summary = f"Changed the schedule of the task {template.title} ({updated.state})."
+        await _record(tx, actor, "task.schedule_changed", template, summary, iso(now))
+        return updated
+
+    return await store.write(update)
+
+
+async def cancel_schedule(
+    store, user: User, schedule_id: int, *, clock: Clock = SYSTEM_CLOCK
+) -> TaskSchedule:
+    """Stop posting; tasks already posted stay with the pairs."""
+    actor = check_coordinator(user)
+    schedule = await _load_schedule(store, schedule_id)
+    if schedule.state in ("cancelled", "finished"):
+        return schedule
+
+    async def cancel(tx):
+        now = iso(clock.now())
+        cancelled = await tx.set_schedule_state(schedule.id, "cancelled", now)
+        template = await tx.load_template(schedule.template_id)
+        summary = f"Cancelled a schedule of the task {template.title}."
+        await _record(tx, actor, "task.schedule_cancelled", template, summary, now)
+        return cancelled
+
+    return await store.write(cancel)
+
+
+@dataclass(frozen=True)
+class PostedNow:
+    schedule: TaskSchedule
+    changes: list[Message]
+
+
+async def post_now(
+    store,
+    user: User,
+    template_id: int,
+    payload: Any,
+    *,
+    settings: Settings,
+    clock: Clock = SYSTEM_CLOCK,
+) -> PostedNow:
+    """`payload`: a target.  Posts the task into every targeted pair channel at once."""
+    actor = check_coordinator(user)
+    payload = check_object(payload)
+    target = await _check_target(store, payload, settings)
+    template = await _load_template(store, template_id)
+    now = clock.now()
+    rule = Rule("now", at=now)
+    due = occurrences(
+        rule, target, await store.list_pairs(active_only=True), settings.zone, now, now
+    )
+    if not due:
+        raise Invalid("No active pair matches that target, so nothing was posted.")
+
+    async def post(tx):
+        schedule = await tx.insert_schedule(
+            template_id=template.id,
+            columns=schedule_columns(rule, target),
+            created_by=user.id,
+            now=iso(now),
+        )
+        posted = await post_occurrences(tx, schedule, template, due, now, settings)
+        schedule = await tx.set_schedule_state(schedule.id, "finished", iso(now))
+        summary = f"Posted the task {template.title} into {len(posted)} pair channels."
+        await _record(tx, actor, "task.posted", template, summary, iso(now))
+        return schedule, posted
+
+    schedule, posted = await store.write(post)
+    return PostedNow(schedule, await store.load_messages(posted))
+
+
+# progress: counts and dates, never content
+
+
+@dataclass(frozen=True)
+class PairProgress:
+    pair: Pair
+    mentor: User | None
+    mentee: User | None
+    tasks: list[TaskOccurrence]
+
+
+@dataclass(frozen=True)
+class Progress:
+    template: TaskTemplate
+    pairs: list[PairProgress]
+    now: datetime
+
+
+async def _pair_progress(store, pairs: list[Pair], by_pair: dict[int, list[TaskOccurrence]]):
+    people = await store.load_users([p.mentor_id for p in pairs] + [p.mentee_id for p in pairs])
+    return [
+        PairProgress(pair, people.get(pair.mentor_id), people.get(pair.mentee_id), by_pair[pair.id])
+        for pair in pairs
+    ]
+
+
+async def load_progress(
+    store, user: User, template_id: int, *, clock: Clock = SYSTEM_CLOCK
+) -> Progress:
+    """Per pair that has this task: each occurrence's dates and whether it is done."""
+    check_coordinator(user)
+    template = await _load_template(store, template_id)
+    by_pair: dict[int, list[TaskOccurrence]] = {}
+    for occurrence in await store.list_template_occurrences(template.id):
+        by_pair.setdefault(occurrence.pair_id, []).append(occurrence)
+    pairs = [pair for pair in await store.list_pairs() if pair.id in by_pair]
+    return Progress(template, await _pair_progress(store, pairs, by_pair), clock.now())
+
+
+async def load_pair_tasks(
+    store, user: User, pair_id: int, *, clock: Clock = SYSTEM_CLOCK
+) -> tuple[PairProgress, datetime]:
+    """Every task a pair has been given, and which are done."""
+    check_coordinator(user)
+    pair = await store.load_pair(pair_id)
+    if pair is None:
+        raise NotFound("That pair does not exist.")
+    tasks = await store.list_pair_occurrences(pair.id)
+    (progress,) = await _pair_progress(store, [pair], {pair.id: tasks})
+    return progress, clock.now()

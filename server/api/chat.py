@@ -1,0 +1,173 @@
+"""The JSON API under /api/v1: the same domain calls as the socket events, over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from channels.chat import directory, messages
+from channels.chat.wire import channel_summary_json, message_json, user_json
+from channels.people import accounts
+from server import keys
+from server.api.openapi import openapi_document
+from server.api.params import path_id, query_int, read_json
+from server.auth import clear_session_cookie, current_user, session_token, set_session_cookie
+from server.realtime.sockets import change_message, disconnect_session, emit_read
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/api/v1/session")
+async def log_in(request: web.Request) -> web.Response:
+    payload = await read_json(request)
+    logged_in = await accounts.log_in(
+        request.app[keys.STORE],
+        email=payload.get("email"),
+        password=payload.get("password"),
+        address=request.remote or "unknown",
+        clock=request.app[keys.CLOCK],
+    )
+    response = web.json_response({"user": user_json(logged_in.user, private=True)})
+    set_session_cookie(request, response, logged_in.token)
+    return response
+
+
+@routes.delete("/api/v1/session")
+async def log_out(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    token = session_token(request) or ""
+    await accounts.log_out(request.app[keys.STORE], token)
+    await disconnect_session(request.app, user.id, token)
+    response = web.json_response({"ok": True})
+    clear_session_cookie(response)
+    return response
+
+
+@routes.get("/api/v1/me")
+async def me(request: web.Request) -> web.Response:
+    return web.json_response({"user": user_json(await current_user(request), private=True)})
+
+
+@routes.get("/api/v1/channels")
+async def list_channels(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    store = request.app[keys.STORE]
+    summaries = await directory.list_channels(store, user)
+    partners = await store.load_users([s.partner_id for s in summaries if s.partner_id])
+    presence = request.app[keys.PRESENCE]
+    channels = []
+    for summary in summaries:
+        item = channel_summary_json(summary, partners.get(summary.partner_id))
+        if item["partner"] is not None:
+            item["partner"]["online"] = presence.is_online(summary.partner_id)
+        channels.append(item)
+    return web.json_response({"channels": channels})
+
+
+@routes.get("/api/v1/channels/{channel_id}/messages")
+async def history(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    page = await messages.load_history(
+        request.app[keys.STORE],
+        user,
+        {
+            "channel_id": path_id(request, "channel_id"),
+            "before_id": query_int(request, "before_id"),
+            "limit": query_int(request, "limit"),
+        },
+    )
+    return web.json_response(
+        {
+            "messages": [message_json(m) for m in page.messages],
+            "more": page.more,
+            "last_seq": page.last_seq,
+        }
+    )
+
+
+@routes.post("/api/v1/channels/{channel_id}/messages")
+async def post(request: web.Request) -> web.Response:
+    payload = {**await read_json(request), "channel_id": path_id(request, "channel_id")}
+    result = await change_message(
+        request.app, messages.post_message, await current_user(request), payload
+    )
+    # 201 for a new message; 200 when a repeated client_id returned the first one.
+    status = 201 if result.changes else 200
+    return web.json_response({"message": message_json(result.message)}, status=status)
+
+
+@routes.get("/api/v1/channels/{channel_id}/changes")
+async def changes(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    page = await messages.sync_channel(
+        request.app[keys.STORE],
+        user,
+        {
+            "channel_id": path_id(request, "channel_id"),
+            "since_seq": query_int(request, "since_seq"),
+        },
+    )
+    return web.json_response(
+        {
+            "changes": [message_json(m) for m in page.messages],
+            "last_seq": page.last_seq,
+            "more": page.more,
+        }
+    )
+
+
+@routes.post("/api/v1/channels/{channel_id}/read")
+async def mark_read(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    payload = await read_json(request)
+    position = await messages.mark_read(
+        request.app[keys.STORE], user, {**payload, "channel_id": path_id(request, "channel_id")}
+    )
+    await emit_read(request.app, user.id, position)
+    return web.json_response(
+        {"channel_id": position.channel_id, "last_read_seq": position.last_read_seq}
+    )
+
+
+@routes.get("/api/v1/messages/{message_id}/thread")
+async def thread(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    page = await messages.load_thread(
+        request.app[keys.STORE], user, {"message_id": path_id(request, "message_id")}
+    )
+    root, *replies = page.messages
+    return web.json_response(
+        {
+            "root": message_json(root),
+            "replies": [message_json(m) for m in replies],
+            "last_seq": page.last_seq,
+        }
+    )
+
+
+async def _change(request: web.Request, change, payload: dict[str, Any]) -> web.Response:
+    user = await current_user(request)
+    payload = {**payload, "message_id": path_id(request, "message_id")}
+    result = await change_message(request.app, change, user, payload)
+    return web.json_response({"message": message_json(result.message)})
+
+
+@routes.patch("/api/v1/messages/{message_id}")
+async def edit(request: web.Request) -> web.Response:
+    return await _change(request, messages.edit_message, await read_json(request))
+
+
+@routes.delete("/api/v1/messages/{message_id}")
+async def delete(request: web.Request) -> web.Response:
+    return await _change(request, messages.delete_message, {})
+
+
+@routes.post("/api/v1/messages/{message_id}/reactions")
+async def react(request: web.Request) -> web.Response:
+    return await _change(request, messages.toggle_reaction, await read_json(request))
+
+
+@routes.get("/api/v1/openapi.json")
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi_document())

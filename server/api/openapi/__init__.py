@@ -1,0 +1,153 @@
+"""The OpenAPI 3.1 document of the JSON API.  A test checks that every /api route of the app
+is described here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.errors import ERROR_CODES
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_MESSAGE = {"$ref": "#/components/schemas/Message"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _object(required: list[str] = (), **properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": list(required), "properties": properties}
+
+
+def _op(summary: str, ok: dict[str, Any], *, body: dict | None = None, params=(), status="200"):
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "parameters": [
+            {"name": n, "in": where, "required": where == "path", "schema": {"type": "integer"}}
+            for n, where in params
+        ],
+        "responses": {status: {"description": "OK", **_json(ok)}, "default": _json(_ERROR)},
+    }
+    if body is not None:
+        operation["requestBody"] = {"required": True, **_json(body)}
+    return operation
+
+
+_INT, _STR = {"type": "integer"}, {"type": "string"}
+_CHANNEL = [("channel_id", "path")]
+_MSG = [("message_id", "path")]
+_MESSAGES = {"type": "array", "items": _MESSAGE}
+
+
+def openapi_document() -> dict[str, Any]:
+    from server.api.openapi.programme import admin_paths, admin_schemas
+    from server.api.openapi.tasks import TASK_SCHEMAS, task_paths
+
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Mentorspace API", "version": "1"},
+        "paths": {
+            "/api/v1/session": {
+                "post": _op(
+                    "Log in; sets the session cookie",
+                    _object(user={"$ref": "#/components/schemas/User"}),
+                    body=_object(["email", "password"], email=_STR, password=_STR),
+                ),
+                "delete": _op("Log out; the cookie stops working at once", _object(ok={"type": "boolean"})),
+            },
+            "/api/v1/me": {
+                "get": _op("The logged-in user", _object(user={"$ref": "#/components/schemas/User"})),
+                "patch": _op(
+                    "Change your display name, field of expertise or bio (fields left out stay)",
+                    _object(user={"$ref": "#/components/schemas/User"}),
+                    body=_object(name=_STR, expertise=_STR, bio=_STR),
+                ),
+            },
+            "/api/v1/me/password": {
+                "post": _op(
+                    "Change your password; optionally end every other session",
+                    _object(ok={"type": "boolean"}),
+                    body=_object(["current", "new"], current=_STR, new=_STR, end_other_sessions={"type": "boolean"}),
+                )
+            },
+            "/api/v1/channels": {
+                "get": _op(
+                    "Channels the user can read, with unread counts",
+                    _object(channels={"type": "array", "items": {"$ref": "#/components/schemas/Channel"}}),
+                )
+            },
+            "/api/v1/channels/{channel_id}/messages": {
+                "get": _op(
+                    "Top-level history, oldest first; page back with before_id",
+                    _object(messages=_MESSAGES, more={"type": "boolean"}, last_seq=_INT),
+                    params=[*_CHANNEL, ("before_id", "query"), ("limit", "query")],
+                ),
+                "post": _op(
+                    "Post a message or a thread reply; a repeated client_id returns the first",
+                    _object(message=_MESSAGE),
+                    body=_object(["body"], body=_STR, client_id=_STR, thread_id=_INT),
+                    params=_CHANNEL,
+                    status="201",
+                ),
+            },
+            "/api/v1/channels/{channel_id}/changes": {
+                "get": _op(
+                    "Every message changed after since_seq, once, in seq order",
+                    _object(changes=_MESSAGES, last_seq=_INT, more={"type": "boolean"}),
+                    params=[*_CHANNEL, ("since_seq", "query")],
+                )
+            },
+            "/api/v1/channels/{channel_id}/read": {
+                "post": _op(
+                    "Mark the channel read up to seq",
+                    _object(channel_id=_INT, last_read_seq=_INT),
+                    body=_object(["seq"], seq=_INT),
+                    params=_CHANNEL,
+                )
+            },
+            "/api/v1/messages/{message_id}/thread": {
+                "get": _op(
+                    "A top-level message and its replies",
+                    _object(root=_MESSAGE, replies=_MESSAGES, last_seq=_INT),
+                    params=_MSG,
+                )
+            },
+            "/api/v1/messages/{message_id}": {
+                "patch": _op("Edit your message", _object(message=_MESSAGE), body=_object(["body"], body=_STR), params=_MSG),
+                "delete": _op("Delete your message (moderators: anyone's)", _object(message=_MESSAGE), params=_MSG),
+            },
+            "/api/v1/messages/{message_id}/reactions": {
+                "post": _op(
+                    "Add a reaction, or take it back",
+                    _object(message=_MESSAGE),
+                    body=_object(["emoji"], emoji=_STR),
+                    params=_MSG,
+                )
+            },
+            **task_paths(),
+            "/api/v1/openapi.json": {"get": _op("This document", {"type": "object"})},
+            **admin_paths(),
+        },
+        "components": {
+            "schemas": {
+                "Error": _object(
+                    ["error"],
+                    error=_object(["code", "message"], code={"enum": [*ERROR_CODES, "internal"]}, message=_STR),
+                ),
+                "User": _object(id=_INT, name=_STR, role=_STR, expertise=_STR, bio=_STR, email=_STR),
+                "Channel": _object(
+                    id=_INT, kind=_STR, name=_STR, topic=_STR, last_seq=_INT, read_only={"type": "boolean"},
+                    unread=_INT, last_read_seq=_INT, is_member={"type": "boolean"}, partner={"type": ["object", "null"]},
+                ),
+                **admin_schemas(),
+                "Message": _object(
+                    id=_INT, channel_id=_INT, seq=_INT, created_seq=_INT, thread_id={"type": ["integer", "null"]}, kind=_STR,
+                    author={"type": ["object", "null"]}, body=_STR, html=_STR, client_id={"type": ["string", "null"]},
+                    created_at=_STR, edited_at={"type": ["string", "null"]}, deleted={"type": "boolean"},
+                    reply_count=_INT, last_reply_at={"type": ["string", "null"]}, reactions={"type": "array"},
+                    task={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/TaskState"}]},
+                ),
+                **TASK_SCHEMAS,
+            }
+        },
+    }  # fmt: skip

@@ -1,0 +1,95 @@
+"""The JSON API every person uses around administration: the menu, communities to join and
+leave, and the password links (forgot password, choose a password) that need no login."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from channels.chat.wire import user_json
+from channels.input import parse_int
+from channels.people import invitations
+from channels.programme import communities, menu
+from channels.programme.wire import community_json, menu_item_json
+from server import keys
+from server.api.params import read_json
+from server.auth import current_user, set_session_cookie
+from server.realtime import emit as admin_events
+from server.runners.mailer import link_settings
+
+routes = web.RouteTableDef()
+
+RESET_ANSWER = (
+    "If that address has an account, we have sent it a link to choose a new password."
+    " It can take a few minutes to arrive."
+)
+
+
+def _channel_id(request: web.Request) -> int:
+    value = parse_int(request.match_info["channel_id"], "channel id")
+    assert value is not None
+    return value
+
+
+@routes.get("/api/v1/menu")
+async def my_menu(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    items = await menu.menu_for(request.app[keys.STORE], user)
+    return web.json_response({"role": user.role, "items": [menu_item_json(i) for i in items]})
+
+
+@routes.get("/api/v1/communities")
+async def list_communities(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    found = await communities.list_communities(request.app[keys.STORE], user)
+    return web.json_response({"communities": [community_json(c) for c in found]})
+
+
+@routes.post("/api/v1/communities/{channel_id}/membership")
+async def join(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    channel = await communities.join_community(
+        request.app[keys.STORE], user, _channel_id(request), clock=request.app[keys.CLOCK]
+    )
+    await admin_events.emit_channel_to(request.app, channel, [user.id], is_member=True)
+    return web.json_response({"community": {"id": channel.id, "is_member": True}})
+
+
+@routes.delete("/api/v1/communities/{channel_id}/membership")
+async def leave(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    channel = await communities.leave_community(request.app[keys.STORE], user, _channel_id(request))
+    await admin_events.emit_channel_to(request.app, channel, [user.id], is_member=False)
+    return web.json_response({"community": {"id": channel.id, "is_member": False}})
+
+
+@routes.post("/api/v1/password-reset")
+async def forgot_password(request: web.Request) -> web.Response:
+    """Always the same answer, whether or not the address has an account."""
+    await invitations.request_password_reset(
+        request.app[keys.STORE], await read_json(request), address=request.remote or "unknown",
+        links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
+    )  # fmt: skip
+    admin_events.poke_mailer(request.app)
+    return web.json_response({"ok": True, "message": RESET_ANSWER}, status=202)
+
+
+@routes.get("/api/v1/password-links/{token}")
+async def check_link(request: web.Request) -> web.Response:
+    info = await invitations.check_link(
+        request.app[keys.STORE], request.match_info["token"], clock=request.app[keys.CLOCK]
+    )
+    return web.json_response(
+        {"purpose": info.purpose, "user": {"name": info.user.name, "email": info.user.email}}
+    )
+
+
+@routes.post("/api/v1/password")
+async def set_password(request: web.Request) -> web.Response:
+    """{token, password}: spend the link, set the password, and log in."""
+    logged_in = await invitations.set_password_with_link(
+        request.app[keys.STORE], await read_json(request), clock=request.app[keys.CLOCK]
+    )
+    await admin_events.end_sessions(request.app, logged_in.user.id, reason="password")
+    response = web.json_response({"user": user_json(logged_in.user, private=True)})
+    set_session_cookie(request, response, logged_in.token)
+    return response

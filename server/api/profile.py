@@ -1,0 +1,44 @@
+"""The profile over the JSON API: change your name, field of expertise and bio, or your
+password (optionally ending every other session)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from channels.chat.wire import user_json
+from channels.input import check_bool
+from channels.people import accounts
+from server import keys
+from server.api.params import read_json
+from server.auth import current_user, session_token
+
+routes = web.RouteTableDef()
+
+
+@routes.patch("/api/v1/me")
+async def update_me(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    payload = await read_json(request)
+    updated = await accounts.update_profile(
+        request.app[keys.STORE],
+        user,
+        name=payload.get("name", user.name),
+        expertise=payload.get("expertise", user.expertise),
+        bio=payload.get("bio", user.bio),
+    )
+    return web.json_response({"user": user_json(updated, private=True)})
+
+
+@routes.post("/api/v1/me/password")
+async def change_my_password(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    payload = await read_json(request)
+    await accounts.change_password(
+        request.app[keys.STORE],
+        user,
+        current=payload.get("current"),
+        new=payload.get("new"),
+        end_other_sessions=check_bool(payload, "end_other_sessions", default=False),
+        keep_token=session_token(request),
+    )
+    return web.json_response({"ok": True})

@@ -1,0 +1,157 @@
+"""The `mentorspace` command: serve, init, migrate, create-user, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from aiohttp import web
+
+import storage
+from channels import demo
+from channels.chat import directory
+from channels.errors import MentorspaceError
+from channels.people import accounts
+from server.app import create_app
+from server.cli.importing import run_import
+from server.config import Config, add_setting_flags, config_from_args
+
+MAIL_SETTINGS = [
+    "public_url", "invitation_days", "smtp_host", "smtp_port", "smtp_security",
+    "smtp_username", "smtp_password", "smtp_from", "smtp_retry_seconds", "smtp_max_attempts",
+]  # fmt: skip
+_DATA_ONLY = ["data_dir", "log_level"]
+# Sockets are hung up first thing on shutdown; this bounds how long a peer that never finishes
+# the websocket closing handshake, or a slow request, can hold a restart.
+SHUTDOWN_TIMEOUT = 5.0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mentorspace", description="A real-time home for e-mentoring programmes."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the server")
+    add_setting_flags(
+        serve,
+        [
+            "data_dir",
+            "host",
+            "port",
+            "secret",
+            "allowed_origins",
+            "log_level",
+            "redis_url",
+            "redis_channel",
+            "timezone",
+            "max_recurrence_days",
+            *MAIL_SETTINGS,
+        ],
+    )
+
+    init = commands.add_parser("init", help="create the data directory, schema and channels")
+    add_setting_flags(init, _DATA_ONLY)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations not yet applied")
+    add_setting_flags(migrate, _DATA_ONLY)
+
+    create_user = commands.add_parser("create-user", help="create an account")
+    add_setting_flags(create_user, _DATA_ONLY)
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--name", required=True)
+    create_user.add_argument("--role", required=True, choices=["coordinator", "mentor", "mentee"])
+    secret = create_user.add_mutually_exclusive_group(required=True)
+    secret.add_argument("--password-file", type=Path, help="read the password from this file")
+    secret.add_argument("--password-stdin", action="store_true", help="read it from stdin")
+
+    import_users = commands.add_parser(
+        "import-users",
+        help="import people from a CSV file (email, name, role, field of expertise) and invite them",
+    )
+    add_setting_flags(
+        import_users, [*_DATA_ONLY, "public_url", "invitation_days", "smtp_from", "host", "port"]
+    )
+    import_users.add_argument("file", type=Path, help="the CSV file (UTF-8)")
+    import_users.add_argument(
+        "--dry-run", action="store_true", help="only check the file; import nobody"
+    )
+
+    demo_cmd = commands.add_parser("demo", help="seed the demo programme (only for trying out)")
+    add_setting_flags(demo_cmd, _DATA_ONLY)
+    return parser
+
+
+async def _with_store(config: Config, work: Callable[[storage.SQLiteStore], Awaitable[None]]):
+    store = await storage.open_store(config.data_dir)
+    try:
+        await directory.set_up_programme(store)
+        await work(store)
+    finally:
+        await store.close()
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    text = args.password_file.read_text() if args.password_file else sys.stdin.read()
+    return text.rstrip("\r\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    config = config_from_args(args)
+    logging.basicConfig(
+        level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        if args.command == "serve":
+            web.run_app(
+                create_app(config),
+                host=config.host,
+                port=config.port,
+                print=None,
+                shutdown_timeout=SHUTDOWN_TIMEOUT,
+            )
+            return 0
+
+        async def init(store) -> None:
+            config.secret_bytes()
+            print(f"Mentorspace data is ready in {config.data_dir}")
+
+        async def migrate(store) -> None:
+            print("Database is up to date.")
+
+        async def create_user(store) -> None:
+            user = await accounts.create_user(
+                store,
+                email=args.email,
+                name=args.name,
+                role=args.role,
+                password=_read_password(args),
+            )
+            print(f"Created {user.role} {user.name} <{user.email}> (id {user.id}).")
+
+        async def seed(store) -> None:
+            await demo.seed_demo(store)
+            print(
+                f"Demo programme created. Log in with any demo account, password {demo.DEMO_PASSWORD!r}."
+            )
+
+        async def import_people(store) -> None:
+            await run_import(store, config, args.file, dry_run=args.dry_run)
+
+        work = {
+            "init": init,
+            "migrate": migrate,
+            "create-user": create_user,
+            "demo": seed,
+            "import-users": import_people,
+        }
+        asyncio.run(_with_store(config, work[args.command]))
+    except MentorspaceError as error:
+        print(f"mentorspace: {error.message}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,1 @@
+"""The coordinator area in the browser: people and programme, and tasks."""

@@ -1,0 +1,381 @@
+"""The coordinator area in the browser: server-rendered pages with plain forms (each carries
+the session's CSRF token), calling the same domain functions as the JSON API.
+
+A form that fails shows the page again with the reason and changes nothing; one that works
+redirects back with a short notice, so reloading never repeats an action.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from channels.errors import Invalid, MentorspaceError
+from channels.input import parse_int
+from channels.people import importing, invitations, users
+from channels.policy import ROLES
+from channels.programme import communities, matching, menu
+from channels.programme.announcements import post_announcement
+from channels.programme.audit import list_audit
+from server import keys
+from server.auth import csrf_token, current_coordinator
+from server.pages.rendering import path_id, render
+from server.realtime import emit as admin_events
+from server.realtime.sockets import emit_changes
+from server.runners.mailer import link_settings
+from storage.records import User
+
+routes = web.RouteTableDef()
+
+NOTICES = {
+    "created": "The account was created and the invitation is on its way.",
+    "updated": "Saved.",
+    "invited": "A new invitation is on its way; the earlier link no longer works.",
+    "imported": "The file was imported and the invitations are on their way.",
+    "paired": "They are paired: their private channel is ready.",
+    "ended": "The pair has ended: their channel is read-only now.",
+    "community": "The community is saved.",
+    "menu": "The menu is saved and shown at once.",
+    "announced": "The announcement is posted.",
+    "saved": "The task is saved. Post it now or schedule it below.",
+    "posted": "The task is posted: the pairs see it in their channel now.",
+    "scheduled": "The task is scheduled; it will be posted at that time.",
+}
+
+
+def page(request: web.Request, template: str, user: User, status: int = 200, **context: Any):
+    """A page of the coordinator area (`admin/layout.html`), with the notice `?notice=` names."""
+    defaults = {
+        "error": None,
+        "form": None,
+        "checked": False,
+        "notice": NOTICES.get(request.query.get("notice", "")),
+    }
+    return render(
+        request, f"admin/{template}", status=status, me=user, user=user,
+        csrf_token=csrf_token(request), roles=ROLES, **{**defaults, **context},
+    )  # fmt: skip
+
+
+def back(path: str, notice: str) -> web.HTTPSeeOther:
+    return web.HTTPSeeOther(f"{path}?notice={notice}")
+
+
+def _form_id(form, name: str) -> int:
+    value = parse_int(form.get(name), name.replace("_", " "))
+    if value is None:
+        raise Invalid(f"Please choose the {name.replace('_id', '')}.")
+    return value
+
+
+@routes.get("/admin")
+async def home(request: web.Request) -> web.Response:
+    await current_coordinator(request)
+    raise web.HTTPFound("/admin/users")
+
+
+# people
+
+
+async def _users_page(request: web.Request, user: User, status: int = 200, **context: Any):
+    role = request.query.get("role") or None
+    people = await users.list_users(request.app[keys.STORE], user, role=role)
+    return page(request, "users.html", user, status, people=people, role=role, **context)
+
+
+@routes.get("/admin/users")
+async def users_page(request: web.Request) -> web.Response:
+    return await _users_page(request, await current_coordinator(request))
+
+
+@routes.post("/admin/users")
+async def create_user(request: web.Request) -> web.Response:
+    user = await current_coordinator(request)
+    form = await request.post()
+    try:
+        await users.create_user(
+            request.app[keys.STORE], user, {k: form.get(k) for k in ("email", "name", "role", "expertise")},
+            links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
+        )  # fmt: skip
+    except MentorspaceError as error:
+        return await _users_page(request, user, error.status, error=error.message, form=form)
+    admin_events.poke_mailer(request.app)
+    raise back("/admin/users", "created")
+
+
+@routes.post("/admin/users/{user_id}")
+async def update_user(request: web.Request) -> web.Response:
+    """One change per form: a new role, disable, enable, or resend the invitation."""
+    user = await current_coordinator(request)
+    form = await request.post()
+    user_id = path_id(request, "user_id")
+    store = request.app[keys.STORE]
+    action = form.get("action")
+    try:
+        if action == "invite":
+            await invitations.resend_invitation(
+                store, user, user_id, links=link_settings(request.app[keys.CONFIG]),
+                clock=request.app[keys.CLOCK],
+            )  # fmt: skip
+            admin_events.poke_mailer(request.app)
+            raise back("/admin/users", "invited")
+        changes: dict[str, Any] = {
+            "role": {"role": form.get("role")},
+            "disable": {"disabled": True},
+            "enable": {"disabled": False},
+        }.get(str(action), {})
+        if not changes:
+            raise Invalid("Unknown action.")
+        change = await users.update_user(
+            store, user, user_id, changes, clock=request.app[keys.CLOCK]
+        )
+    except MentorspaceError as error:
+        return await _users_page(request, user, error.status, error=error.message)
+    if change.disabled_now:
+        await admin_events.end_sessions(request.app, user_id)
+    elif change.role_changed:
+        await admin_events.emit_account(request.app, user_id, {"role": change.after.role})
+    raise back("/admin/users", "updated")
+
+
+@routes.get("/admin/import")
+async def import_page(request: web.Request) -> web.Response:
+    return page(request, "import.html", await current_coordinator(request), plan=None)
+
+
+@routes.post("/admin/import")
+async def import_file(request: web.Request) -> web.Response:
+    user = await current_coordinator(request)
+    form = await request.post()
+    upload = form.get("file")
+    store = request.app[keys.STORE]
+    try:
+        if not isinstance(upload, web.FileField):
+            raise Invalid("Please choose a CSV file.")
+        text = importing.decode_csv(await asyncio.to_thread(upload.file.read))
+        if form.get("dry_run"):
+            plan = await importing.check_import(store, user, text)
+            return page(request, "import.html", user, plan=plan, checked=True)
+        await importing.import_users(
+            store, user, text,
+            links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
+        )  # fmt: skip
+    except importing.ImportRejected as rejected:
+        return page(request, "import.html", user, 400, plan=rejected.plan, error=rejected.message)
+    except MentorspaceError as error:
+        return page(request, "import.html", user, error.status, plan=None, error=error.message)
+    admin_events.poke_mailer(request.app)
+    raise back("/admin/users", "imported")
+
+
+# pairs
+
+
+async def _pairs_page(request: web.Request, user: User, status: int = 200, **context: Any):
+    store = request.app[keys.STORE]
+    overviews = await matching.list_pairs(store, user, clock=request.app[keys.CLOCK])
+    mentee_id = parse_int(request.query.get("mentee_id"), "mentee")
+    suggestions = (
+        await matching.suggest_mentors(store, user, mentee_id) if mentee_id is not None else None
+    )
+    paired = {o.mentee.id for o in overviews if o.pair.ended_at is None}
+    mentees = [u for u in await store.list_users("mentee") if not u.disabled]
+    return page(
+        request, "pairs.html", user, status, pairs=overviews, suggestions=suggestions,
+        mentee_id=mentee_id, mentees=mentees, paired=paired, **context,
+    )  # fmt: skip
+
+
+@routes.get("/admin/pairs")
+async def pairs_page(request: web.Request) -> web.Response:
+    return await _pairs_page(request, await current_coordinator(request))
+
+
+@routes.post("/admin/pairs")
+async def create_pair(request: web.Request) -> web.Response:
+    user = await current_coordinator(request)
+    form = await request.post()
+    try:
+        new = await matching.pair_users(
+            request.app[keys.STORE], user,
+            {"mentor_id": _form_id(form, "mentor_id"), "mentee_id": _form_id(form, "mentee_id")},
+            clock=request.app[keys.CLOCK],
+        )  # fmt: skip
+    except MentorspaceError as error:
+        return await _pairs_page(request, user, error.status, error=error.message)
+    await admin_events.emit_pair_channel(request.app, new.pair, new.channel)
+    raise back("/admin/pairs", "paired")
+
+
+@routes.post("/admin/pairs/{pair_id}/end")
+async def end_pair(request: web.Request) -> web.Response:
+    user = await current_coordinator(request)
+    try:
+        ended = await matching.end_pair(
+            request.app[keys.STORE], user, path_id(request, "pair_id"),
+            clock=request.app[keys.CLOCK],
+        )  # fmt: skip
+    except MentorspaceError as error:
+        return await _pairs_page(request, user, error.status, error=error.message)
+    await emit_changes(request.app, [ended.notice])
+    await admin_events.emit_pair_channel(request.app, ended.pair, ended.channel)
+    raise back("/admin/pairs", "ended")
+
+
+# communities
+
+
+async def _communities_page(request: web.Request, user: User, status: int = 200, **context):
+    found = await communities.list_communities(request.app[keys.STORE], user)
+    return page(request, "communities.html", user, status, communities=found, **context)
+
+
+@routes.get("/admin/communities")
+async def communities_page(request: web.Request) -> web.Response:
+    return await _communities_page(request, await current_coordinator(request))
+
+
+@routes.post("/admin/communities")
+async def create_community(request: web.Request) -> web.Response:
+    user = await current_coordinator(request)
+    form = await request.post()
+    try:
+        await communities.create_community(
+            request.app[keys.STORE], user, {"name": form.get("name"), "topic": form.get("topic")},
+            clock=request.app[keys.CLOCK],
+        )  # fmt: skip
+    except MentorspaceError as error:
+        return await _communities_page(request, user, error.status, error=error.message)
+    raise back("/admin/communities", "community")
+
+
+@routes.post("/admin/communities/{channel_id}")
+async def update_community(request: web.Request) -> web.Response:
+    user = await current_coordinator(request)
+    form = await request.post()
+    changes: dict[str, Any] = {}
+    if form.get("action") == "archive":
+        changes["archived"] = True
+    elif form.get("action") == "reopen":
+        changes["archived"] = False
+    else:
+        changes = {"name": form.get("name"), "topic": form.get("topic", "")}
+    try:
+        channel = await communities.update_community(
+            request.app[keys.STORE], user, path_id(request, "channel_id"), changes,
+            clock=request.app[keys.CLOCK],
+        )  # fmt: skip
+    except MentorspaceError as error:
+        return await _communities_page(request, user, error.status, error=error.message)
+    await admin_events.emit_channel_changed(request.app, channel)
+    raise back("/admin/communities", "community")
+
+
+# menus
+
+
+@routes.get("/admin/menu/{role}")
+async def menu_page(request: web.Request) -> web.Response:
+    user = await current_coordinator(request)
+    role = request.match_info["role"]
+    items = await menu.load_menu_for_editing(request.app[keys.STORE], user, role)
+    return page(request, "menu.html", user, items=items, menu_role=role)
+
+
+def _menu_from_form(form) -> dict[str, Any]:
+    rows = []
+    for index in range(menu.MAX_ITEMS + 1):
+        item = form.get(f"item_{index}")
+        if item is None:
+            continue
+        label, url = form.get(f"label_{index}", ""), form.get(f"url_{index}", "")
+        if item == menu.LINK and not label and not url:
+            continue  # the empty "add a link" row
+        position = parse_int(form.get(f"position_{index}") or str(index + 1), "Position") or 0
+        row: dict[str, Any] = {
+            "item": item,
+            "label": label,
+            "visible": bool(form.get(f"visible_{index}")),
+        }
+        if item == menu.LINK:
+            row["url"] = url
+        rows.append((position, index, row))
+    return {"items": [row for _, _, row in sorted(rows, key=lambda r: r[:2])]}
+
+
+@routes.post("/admin/menu/{role}")
+async def save_menu(request: web.Request) -> web.Response:
+    user = await current_coordinator(request)
+    role = request.match_info["role"]
+    form = await request.post()
+    store = request.app[keys.STORE]
+    try:
+        items = await menu.set_menu(
+            store, user, role, _menu_from_form(form), clock=request.app[keys.CLOCK]
+        )
+    except MentorspaceError as error:
+        items = await menu.load_menu_for_editing(store, user, role)
+        return page(
+            request,
+            "menu.html",
+            user,
+            error.status,
+            items=items,
+            menu_role=role,
+            error=error.message,
+        )
+    await admin_events.emit_menu(request.app, role, items)
+    raise back(f"/admin/menu/{role}", "menu")
+
+
+# announcements, audit, mail
+
+
+@routes.get("/admin/announce")
+async def announce_page(request: web.Request) -> web.Response:
+    return page(
+        request, "announce.html", await current_coordinator(request), client_id=uuid.uuid4()
+    )
+
+
+@routes.post("/admin/announce")
+async def announce(request: web.Request) -> web.Response:
+    user = await current_coordinator(request)
+    form = await request.post()
+    try:
+        result, queued = await post_announcement(
+            request.app[keys.STORE], user,
+            {"body": form.get("body"), "client_id": form.get("client_id") or None,
+             "email": bool(form.get("email"))},
+            mail=link_settings(request.app[keys.CONFIG]).mail, clock=request.app[keys.CLOCK],
+        )  # fmt: skip
+    except MentorspaceError as error:
+        return page(
+            request, "announce.html", user, error.status, error=error.message, form=form,
+            client_id=form.get("client_id") or uuid.uuid4(),
+        )  # fmt: skip
+    await emit_changes(request.app, result.changes)
+    if queued:
+        admin_events.poke_mailer(request.app)
+    raise back("/admin/announce", "announced")
+
+
+@routes.get("/admin/audit")
+async def audit_page(request: web.Request) -> web.Response:
+    user = await current_coordinator(request)
+    before = parse_int(request.query.get("before_id"), "'before_id'")
+    entries = await list_audit(request.app[keys.STORE], user, before_id=before)
+    return page(request, "audit.html", user, entries=entries)
+
+
+@routes.get("/admin/mail")
+async def mail_page(request: web.Request) -> web.Response:
+    user = await current_coordinator(request)
+    store = request.app[keys.STORE]
+    return page(
+        request, "mail.html", user, counts=await store.count_mail(),
+        mails=await store.list_mail(limit=200),
+    )  # fmt: skip

@@ -1,0 +1,182 @@
+"""The pages people spend their time on: home (the menu) and a channel with its threads.
+
+The server renders the latest messages so a channel reads without JavaScript, and the composer
+is an ordinary form; `web/static/js/channel.js` then takes over and keeps the page live."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from channels.chat import directory, messages
+from channels.chat.wire import message_json
+from channels.errors import Invalid, NotFound
+from channels.input import parse_int
+from channels.tasks import posting as task_posting
+from server import keys
+from server.auth import current_user
+from server.pages.rendering import channel_rights, load_menu, me_json, path_id, render, see_other
+from server.realtime.sockets import emit_changes
+from storage.records import Message, User
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/")
+async def home(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    menu = await load_menu(request, user)
+    return render(
+        request, "home.html", user=user, menu=menu, page_data={"me": me_json(user)}, current=None,
+        here="/",
+    )  # fmt: skip
+
+
+@routes.get("/menu")
+async def menus(request: web.Request) -> web.Response:
+    """Both menus alone, as the page at `here` shows them (with `current` the channel open
+    there), for a page to swap in when a channel, the role's menu or the account changed."""
+    user = await current_user(request)
+    here = request.query.get("here", "/")
+    if not here.startswith("/") or here.startswith("//"):
+        raise Invalid("'here' must be a path of this site, like /channels/4.")
+    menu_id = request.query.get("menu_id", "home")
+    if not menu_id.isalnum():
+        raise Invalid("'menu_id' must be letters and digits.")
+    return render(
+        request, "_menus.html", user=user, menu=await load_menu(request, user),
+        current=parse_int(request.query.get("current") or None, "'current'"),
+        here=here, menu_id=menu_id,
+    )  # fmt: skip
+
+
+@routes.get("/channels/{channel_id}")
+async def channel_page(request: web.Request) -> web.Response:
+    return await _render_channel(request, thread_id=None)
+
+
+@routes.get("/channels/{channel_id}/threads/{message_id}")
+async def thread_page(request: web.Request) -> web.Response:
+    return await _render_channel(request, thread_id=path_id(request, "message_id"))
+
+
+async def _render_channel(request: web.Request, *, thread_id: int | None) -> web.Response:
+    user = await current_user(request)
+    store = request.app[keys.STORE]
+    channel = await directory.load_visible_channel(store, user, path_id(request, "channel_id"))
+    menu = await load_menu(request, user)
+    item = menu.item(channel.id)
+    is_member = item.summary.is_member if item else False
+    last_read_seq = item.summary.last_read_seq if item else 0
+    before_id = parse_int(request.query.get("before"), "'before'")
+    page = await messages.load_history(
+        store, user, {"channel_id": channel.id, "before_id": before_id}
+    )
+    thread: list[Message] = []
+    if thread_id is not None:
+        thread = (await messages.load_thread(store, user, {"message_id": thread_id})).messages
+        if thread[0].channel_id != channel.id:
+            raise NotFound("That thread is not in this channel.")
+    first_unread = next(
+        (m for m in page.messages if m.created_seq > last_read_seq and m.author_id != user.id),
+        None,
+    )
+    rights = channel_rights(user, channel, is_member=is_member)
+    page_data = {
+        "me": me_json(user),
+        "channel": {
+            "id": channel.id,
+            "kind": channel.kind,
+            "name": channel.name,
+            "read_only": channel.archived,
+        },
+        "rights": rights,
+        "last_seq": page.last_seq,
+        "last_read_seq": last_read_seq,
+        "first_unread_id": first_unread.id if first_unread else None,
+        "at_latest": before_id is None,
+        "more": page.more,
+        "messages": [message_json(m) for m in page.messages],
+        "thread": [message_json(m) for m in thread],
+    }
+    return render(
+        request,
+        "channel.html",
+        user=user,
+        menu=menu,
+        current=channel.id,
+        channel=channel,
+        item=item,
+        messages=page.messages,
+        more=page.more,
+        before_id=before_id,
+        first_unread_id=page_data["first_unread_id"],
+        thread=thread,
+        rights=rights,
+        here=f"/channels/{channel.id}",
+        client_id=str(uuid.uuid4()),
+        page_data=page_data,
+    )
+
+
+@routes.post("/channels/{channel_id}/messages")
+async def post_from_form(request: web.Request) -> web.Response:
+    """The composer without JavaScript: an ordinary form post, then back to the channel."""
+    user = await current_user(request)
+    channel_id = path_id(request, "channel_id")
+    form = await request.post()
+    thread_id = parse_int(_form_text(form, "thread_id") or None, "'thread_id'")
+    result = await messages.post_message(
+        request.app[keys.STORE],
+        user,
+        {
+            "channel_id": channel_id,
+            "body": _form_text(form, "body"),
+            "client_id": _form_text(form, "client_id") or None,
+            "thread_id": thread_id,
+        },
+        clock=request.app[keys.CLOCK],
+    )
+    await emit_changes(request.app, result.changes)
+    where = f"/channels/{channel_id}" + (f"/threads/{thread_id}" if thread_id else "")
+    return see_other(f"{where}#m-{result.message.id}")
+
+
+@routes.post("/channels/{channel_id}/tasks/{message_id}")
+async def complete_from_form(request: web.Request) -> web.Response:
+    """A task's "Mark as done" / "undo" button without JavaScript (`done` = yes or no)."""
+    user = await current_user(request)
+    channel_id = path_id(request, "channel_id")
+    message_id = path_id(request, "message_id")
+    form = await request.post()
+    done = {"yes": True, "no": False}.get(_form_text(form, "done"))
+    if done is None:
+        raise Invalid("Please use the task's button: 'done' must be yes or no.")
+    message = await _load_message_in(request, user, channel_id, message_id)
+    result = await task_posting.complete_task(
+        request.app[keys.STORE],
+        user,
+        {"message_id": message.id, "done": done},
+        clock=request.app[keys.CLOCK],
+    )
+    await emit_changes(request.app, result.changes)
+    return see_other(f"/channels/{channel_id}#m-{message.id}")
+
+
+async def _load_message_in(
+    request: web.Request, user: User, channel_id: int, message_id: int
+) -> Message:
+    """The message, if it is in that (readable) channel; otherwise not found."""
+    store = request.app[keys.STORE]
+    await directory.load_visible_channel(store, user, channel_id)
+    message = await store.load_message(message_id)
+    if message is None or message.channel_id != channel_id:
+        raise NotFound("That task is not in this channel.")
+    return message
+
+
+def _form_text(form: Any, name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,89 @@
+"""The pages behind the links in invitation and reset mails, and "Forgot password"."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from channels.errors import Invalid, MentorspaceError
+from channels.people import invitations
+from channels.people.accounts import MIN_PASSWORD
+from server import keys
+from server.api.people import RESET_ANSWER
+from server.auth import csrf_token, set_session_cookie
+from server.pages.rendering import render
+from server.realtime import emit as admin_events
+from server.runners.mailer import link_settings
+
+routes = web.RouteTableDef()
+
+
+def _choose(request: web.Request, token: str, *, status: int = 200, **context) -> web.Response:
+    return render(
+        request, "password/choose.html", status=status, token=token, min_length=MIN_PASSWORD,
+        csrf_token=csrf_token(request), **{"person": None, "purpose": None, "error": None, **context},
+    )  # fmt: skip
+
+
+@routes.get("/password/{token}")
+async def choose_page(request: web.Request) -> web.Response:
+    token = request.match_info["token"]
+    try:
+        info = await invitations.check_link(
+            request.app[keys.STORE], token, clock=request.app[keys.CLOCK]
+        )
+    except MentorspaceError as error:
+        return _choose(request, token, status=error.status, error=error.message)
+    return _choose(request, token, person=info.user, purpose=info.purpose)
+
+
+@routes.post("/password/{token}")
+async def choose(request: web.Request) -> web.Response:
+    token = request.match_info["token"]
+    form = await request.post()
+    store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
+    try:
+        if form.get("password") != form.get("password_again"):
+            raise Invalid("The two passwords are not the same. Please type them again.")
+        logged_in = await invitations.set_password_with_link(
+            store, {"token": token, "password": form.get("password")}, clock=clock
+        )
+    except MentorspaceError as error:
+        try:
+            info = await invitations.check_link(store, token, clock=clock)
+        except MentorspaceError:
+            return _choose(request, token, status=error.status, error=error.message)
+        return _choose(
+            request, token, status=error.status, error=error.message,
+            person=info.user, purpose=info.purpose,
+        )  # fmt: skip
+    await admin_events.end_sessions(request.app, logged_in.user.id, reason="password")
+    response = web.HTTPSeeOther("/")
+    set_session_cookie(request, response, logged_in.token)
+    raise response
+
+
+def _forgot(request: web.Request, *, status: int = 200, **context) -> web.Response:
+    return render(
+        request, "password/forgot.html", status=status, csrf_token=csrf_token(request),
+        **{"error": None, "sent": None, **context},
+    )  # fmt: skip
+
+
+@routes.get("/forgot-password")
+async def forgot_page(request: web.Request) -> web.Response:
+    return _forgot(request)
+
+
+@routes.post("/forgot-password")
+async def forgot(request: web.Request) -> web.Response:
+    form = await request.post()
+    try:
+        await invitations.request_password_reset(
+            request.app[keys.STORE], {"email": form.get("email")},
+            address=request.remote or "unknown",
+            links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
+        )  # fmt: skip
+    except MentorspaceError as error:
+        return _forgot(request, status=error.status, error=error.message)
+    admin_events.poke_mailer(request.app)
+    return _forgot(request, sent=RESET_ANSWER)

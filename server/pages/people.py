@@ -1,0 +1,153 @@
+"""Logging in and out, and the profile page: ordinary HTML forms with the session's CSRF token
+(checked by `auth.cross_site_guard`), so they work without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from channels.errors import Invalid, MentorspaceError
+from channels.people import accounts
+from server import keys
+from server.auth import (
+    clear_session_cookie,
+    current_user,
+    optional_user,
+    session_token,
+    set_session_cookie,
+)
+from server.pages.rendering import render, see_other
+
+routes = web.RouteTableDef()
+
+_SAVED = {
+    "profile": "Your profile is saved.",
+    "password": "Your password is changed.",
+    "password-ended": "Your password is changed, and you are logged out everywhere else.",
+}
+
+
+def safe_next(target: object) -> str:
+    """Where to go after logging in: a path on this site, never another site."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return "/"
+    return target
+
+
+def _text(form: Any, name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+@routes.get("/login")
+async def login_page(request: web.Request) -> web.Response:
+    next_path = safe_next(request.query.get("next", "/"))
+    if await optional_user(request) is not None:
+        raise web.HTTPFound(next_path)
+    notice = "You have logged out. See you soon." if "bye" in request.query else None
+    return render(request, "login.html", email="", next_path=next_path, error=None, notice=notice)
+
+
+@routes.post("/login")
+async def log_in(request: web.Request) -> web.Response:
+    form = await request.post()
+    email = _text(form, "email")
+    next_path = safe_next(_text(form, "next"))
+    try:
+        logged_in = await accounts.log_in(
+            request.app[keys.STORE],
+            email=email,
+            password=_text(form, "password"),
+            address=request.remote or "unknown",
+            clock=request.app[keys.CLOCK],
+        )
+    except MentorspaceError as error:
+        return render(
+            request,
+            "login.html",
+            status=error.status,
+            email=email,
+            next_path=next_path,
+            error=error,
+            notice=None,
+        )
+    response = see_other(next_path)
+    set_session_cookie(request, response, logged_in.token)
+    return response
+
+
+@routes.post("/logout")
+async def log_out(request: web.Request) -> web.Response:
+    token = session_token(request)
+    if token:
+        await accounts.log_out(request.app[keys.STORE], token)
+    response = see_other("/login?bye")
+    clear_session_cookie(response)
+    return response
+
+
+@routes.get("/profile")
+async def profile_page(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    return _render_profile(request, user, saved=_SAVED.get(request.query.get("saved", "")))
+
+
+def _render_profile(
+    request: web.Request,
+    user,
+    *,
+    status: int = 200,
+    saved: str | None = None,
+    profile_error: MentorspaceError | None = None,
+    password_error: MentorspaceError | None = None,
+    values: dict[str, str] | None = None,
+) -> web.Response:
+    shown = values or {"name": user.name, "expertise": user.expertise, "bio": user.bio}
+    return render(
+        request,
+        "profile.html",
+        status=status,
+        user=user,
+        values=shown,
+        saved=saved,
+        profile_error=profile_error,
+        password_error=password_error,
+    )
+
+
+@routes.post("/profile")
+async def save_profile(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    form = await request.post()
+    values = {name: _text(form, name) for name in ("name", "expertise", "bio")}
+    try:
+        await accounts.update_profile(request.app[keys.STORE], user, **values)
+    except MentorspaceError as error:
+        return _render_profile(
+            request, user, status=error.status, profile_error=error, values=values
+        )
+    return see_other("/profile?saved=profile")
+
+
+@routes.post("/profile/password")
+async def change_password(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    form = await request.post()
+    end_others = _text(form, "end_other_sessions") == "yes"
+    try:
+        if _text(form, "new_password") != _text(form, "confirm_password"):
+            raise Invalid("The two new passwords are not the same. Please type them again.")
+        await accounts.change_password(
+            request.app[keys.STORE],
+            user,
+            current=_text(form, "current_password"),
+            new=_text(form, "new_password"),
+            end_other_sessions=end_others,
+            keep_token=session_token(request),
+        )
+    except MentorspaceError as error:
+        return _render_profile(request, user, status=error.status, password_error=error)
+    return see_other("/profile?saved=" + ("password-ended" if end_others else "password"))

@@ -1,0 +1,202 @@
+"""HTML rendering: the jinja2 templates (autoescaping on), the error page, and the channel
+menu every signed-in page shows.  The routes live in `channel_pages.py` and `account_pages.py`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from aiohttp import web
+
+from channels.chat import directory
+from channels.errors import MentorspaceError, NotFound
+from channels.input import parse_int
+from channels.policy import Action, allows
+from channels.programme import menu as role_menu
+from server import keys
+from server.auth import csrf_token
+from storage.records import Channel, ChannelSummary, User
+
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+
+
+def create_templates() -> jinja2.Environment:
+    templates = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    templates.filters["exact_time"] = exact_time
+    templates.filters["initials"] = initials
+    templates.filters["moment"] = datetime.fromisoformat
+    return templates
+
+
+def initials(name: str) -> str:
+    """'Maria Jensen' -> 'MJ': the letters on a person's round badge."""
+    return "".join(word[0] for word in name.split()[:2]).upper()
+
+
+def exact_time(moment: str) -> str:
+    """The server's fallback for a time (the browser rewrites it in the reader's zone)."""
+    return datetime.fromisoformat(moment).strftime("%-d %b %Y, %H:%M UTC")
+
+
+def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
+    context.setdefault("user", None)
+    context.setdefault("now", request.app[keys.CLOCK].now())  # e.g. is a task overdue
+    html = (
+        request.app[keys.TEMPLATES]
+        .get_template(template)
+        .render(request=request, csrf=csrf_token(request), **context)
+    )
+    return web.Response(text=html, status=status, content_type="text/html")
+
+
+def see_other(location: str) -> web.Response:
+    """After a form post: go there with a GET (so a reload does not post again)."""
+    return web.Response(status=303, headers={"Location": location})
+
+
+def error_page(request: web.Request, error: MentorspaceError) -> web.Response:
+    if error.code == "unauthenticated" and request.method == "GET":
+        target = "/login" if request.path == "/" else f"/login?next={quote(request.path_qs)}"
+        raise web.HTTPFound(target)
+    return render(request, "error.html", status=error.status, error=error)
+
+
+def path_id(request: web.Request, name: str) -> int:
+    value = parse_int(request.match_info[name], "That address")
+    if value is None or value <= 0:
+        raise NotFound("There is nothing at this address.")
+    return value
+
+
+# the menu: what a user can open, in the order their role cares about
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    summary: ChannelSummary
+    label: str
+    detail: str
+    partner: User | None = None
+    partner_online: bool = False
+
+    @property
+    def channel(self) -> Channel:
+        return self.summary.channel
+
+
+@dataclass(frozen=True)
+class MenuSection:
+    title: str
+    items: list[MenuItem]
+
+
+_SECTIONS = [
+    ("Your mentoring", ("pair",)),
+    ("Lounges", ("mentor_lounge", "mentee_lounge")),
+    ("News", ("announcements",)),
+    ("Communities", ("community",)),
+]
+_PARTNER_ROLE = {"mentor": "Your mentor", "mentee": "Your mentee"}
+
+
+@dataclass(frozen=True)
+class ProgrammeLink:
+    """One item of the role's menu (as coordinators shape it), with where it goes."""
+
+    label: str
+    href: str
+    channel_id: int | None = None
+    external: bool = False
+
+
+@dataclass(frozen=True)
+class Menu:
+    sections: list[MenuSection]
+    links: list[ProgrammeLink] = field(default_factory=list)
+
+    def item(self, channel_id: int) -> MenuItem | None:
+        for section in self.sections:
+            for item in section.items:
+                if item.channel.id == channel_id:
+                    return item
+        return None
+
+
+async def load_menu(request: web.Request, user: User) -> Menu:
+    store = request.app[keys.STORE]
+    presence = request.app[keys.PRESENCE]
+    summaries = await directory.list_channels(store, user)
+    partners = await store.load_users([s.partner_id for s in summaries if s.partner_id])
+    sections = []
+    for title, kinds in _SECTIONS:
+        items = []
+        for summary in summaries:
+            if summary.channel.kind not in kinds:
+                continue
+            partner = partners.get(summary.partner_id) if summary.partner_id else None
+            if partner is not None:
+                detail = _PARTNER_ROLE.get(partner.role, "")
+                if summary.channel.archived:
+                    detail += " · this pair has ended"
+                items.append(
+                    MenuItem(summary, partner.name, detail, partner, presence.is_online(partner.id))
+                )
+            else:
+                items.append(MenuItem(summary, summary.channel.name, summary.channel.topic))
+        if items:
+            sections.append(MenuSection(title, items))
+    links = _programme_links(await role_menu.menu_for(store, user), summaries)
+    return Menu(sections, links)
+
+
+# Built-in menu items that open a channel: the first readable one of these kinds.
+_ITEM_KINDS = {
+    "pair": ("pair",),
+    "announcements": ("announcements",),
+    "lounge": ("mentor_lounge", "mentee_lounge"),
+}
+
+
+def _programme_links(items, summaries: list[ChannelSummary]) -> list[ProgrammeLink]:
+    """The role's menu as links.  Items with no page of their own yet (the library,
+    questionnaires) are left out until they have one, rather than leading nowhere."""
+    links = []
+    for item in items:
+        if item.item == "home":
+            links.append(ProgrammeLink(item.label, "/"))
+        elif item.item == "admin":
+            links.append(ProgrammeLink(item.label, "/admin"))
+        elif item.item == "communities":
+            links.append(ProgrammeLink(item.label, "/communities"))
+        elif item.item == role_menu.LINK and item.url:
+            links.append(ProgrammeLink(item.label, item.url, external=not item.url.startswith("/")))
+        elif item.item in _ITEM_KINDS:
+            kinds = _ITEM_KINDS[item.item]
+            # An active pair before an ended one.
+            found = sorted(
+                (s for s in summaries if s.channel.kind in kinds),
+                key=lambda s: s.channel.archived,
+            )
+            if found:
+                channel_id = found[0].channel.id
+                links.append(ProgrammeLink(item.label, f"/channels/{channel_id}", channel_id))
+    return links
+
+
+def channel_rights(user: User, channel: Channel, *, is_member: bool) -> dict[str, bool]:
+    return {
+        action.value: allows(user, channel, action, is_member=is_member)
+        for action in (Action.POST, Action.REPLY, Action.REACT, Action.EDIT_OWN, Action.MODERATE)
+    }
+
+
+def me_json(user: User) -> dict[str, Any]:
+    return {"id": user.id, "name": user.name, "role": user.role}

@@ -1,0 +1,1 @@
+"""Background runners: the scheduler and the mail sender, on one shared loop."""
