@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from storage.records import User
 
-from .accounts import create_user, hash_password
+from .accounts import create_user
 from .clock import SYSTEM_CLOCK, Clock
 from .directory import create_pair, set_up_programme
 from .errors import Conflict
+from .passwords import passwords_for
 
 DEMO_PASSWORD = "mentorspace-demo"
 DEMO_DOMAIN = "demo.mentorspace"
@@ -45,7 +46,7 @@ async def seed_demo(store, *, clock: Clock = SYSTEM_CLOCK) -> dict[str, User]:
     from .messages import post_message
 
     await set_up_programme(store, clock=clock)
-    password_hash = await hash_password(DEMO_PASSWORD)
+    password_hash = await passwords_for(store).hash(DEMO_PASSWORD)
     people: dict[str, User] = {}
     for handle, name, role, expertise in _PEOPLE:
         email = f"{handle}@{DEMO_DOMAIN}"

@@ -11,7 +11,7 @@ from channels.input import parse_int
 from channels.wire import user_json
 
 from . import admin_events, keys
-from .auth import current_user, set_session_cookie
+from .auth import client_address, current_user, set_session_cookie
 from .mailer import link_settings
 from .params import read_json
 
@@ -65,7 +65,7 @@ async def leave(request: web.Request) -> web.Response:
 async def forgot_password(request: web.Request) -> web.Response:
     """Always the same answer, whether or not the address has an account."""
     await invitations.request_password_reset(
-        request.app[keys.STORE], await read_json(request), address=request.remote or "unknown",
+        request.app[keys.STORE], await read_json(request), address=client_address(request),
         links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
     )  # fmt: skip
     admin_events.poke_mailer(request.app)
@@ -86,8 +86,9 @@ async def check_link(request: web.Request) -> web.Response:
 async def set_password(request: web.Request) -> web.Response:
     """{token, password}: spend the link, set the password, and log in."""
     logged_in = await invitations.set_password_with_link(
-        request.app[keys.STORE], await read_json(request), clock=request.app[keys.CLOCK]
-    )
+        request.app[keys.STORE], await read_json(request),
+        idle=request.app[keys.CONFIG].session_idle(), clock=request.app[keys.CLOCK],
+    )  # fmt: skip
     await admin_events.end_sessions(request.app, logged_in.user.id, reason="password")
     response = web.json_response({"user": user_json(logged_in.user, private=True)})
     set_session_cookie(request, response, logged_in.token)

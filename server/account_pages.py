@@ -10,7 +10,7 @@ from aiohttp import web
 from channels import accounts
 from channels.errors import Invalid, MentorspaceError
 
-from . import keys
+from . import keys, login
 from .auth import (
     clear_session_cookie,
     current_user,
@@ -18,6 +18,7 @@ from .auth import (
     session_token,
     set_session_cookie,
 )
+from .errors import add_error_headers
 from .pages import render, see_other
 
 routes = web.RouteTableDef()
@@ -58,15 +59,9 @@ async def log_in(request: web.Request) -> web.Response:
     email = _text(form, "email")
     next_path = safe_next(_text(form, "next"))
     try:
-        logged_in = await accounts.log_in(
-            request.app[keys.STORE],
-            email=email,
-            password=_text(form, "password"),
-            address=request.remote or "unknown",
-            clock=request.app[keys.CLOCK],
-        )
+        logged_in = await login.log_in(request, email=email, password=_text(form, "password"))
     except MentorspaceError as error:
-        return render(
+        page = render(
             request,
             "login.html",
             status=error.status,
@@ -75,6 +70,8 @@ async def log_in(request: web.Request) -> web.Response:
             error=error,
             notice=None,
         )
+        add_error_headers(page, error)
+        return page
     response = see_other(next_path)
     set_session_cookie(request, response, logged_in.token)
     return response
@@ -86,7 +83,7 @@ async def log_out(request: web.Request) -> web.Response:
     if token:
         await accounts.log_out(request.app[keys.STORE], token)
     response = see_other("/login?bye")
-    clear_session_cookie(response)
+    clear_session_cookie(request, response)
     return response
 
 

@@ -15,6 +15,7 @@ import storage
 from channels import accounts, demo, directory
 from channels.errors import MentorspaceError
 
+from .access_log import RedactingAccessLogger
 from .app import create_app
 from .cli_import import run_import
 from .config import Config, add_setting_flags, config_from_args
@@ -49,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
             "redis_channel",
             "timezone",
             "max_recurrence_days",
+            "trusted_proxies",
+            "session_idle_hours",
             *MAIL_SETTINGS,
         ],
     )
@@ -113,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                 port=config.port,
                 print=None,
                 shutdown_timeout=SHUTDOWN_TIMEOUT,
+                access_log_class=RedactingAccessLogger,
             )
             return 0
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from channels import invitations
-from channels.accounts import MIN_PASSWORD
 from channels.errors import Invalid, MentorspaceError
+from channels.passwords import MIN_PASSWORD
 
 from . import admin_events, keys
 from .account_api import RESET_ANSWER
-from .auth import csrf_token, set_session_cookie
+from .auth import client_address, csrf_token, set_session_cookie
 from .mailer import link_settings
 from .pages import render
 
@@ -45,8 +45,9 @@ async def choose(request: web.Request) -> web.Response:
         if form.get("password") != form.get("password_again"):
             raise Invalid("The two passwords are not the same. Please type them again.")
         logged_in = await invitations.set_password_with_link(
-            store, {"token": token, "password": form.get("password")}, clock=clock
-        )
+            store, {"token": token, "password": form.get("password")},
+            idle=request.app[keys.CONFIG].session_idle(), clock=clock,
+        )  # fmt: skip
     except MentorspaceError as error:
         try:
             info = await invitations.check_link(store, token, clock=clock)
@@ -80,7 +81,7 @@ async def forgot(request: web.Request) -> web.Response:
     try:
         await invitations.request_password_reset(
             request.app[keys.STORE], {"email": form.get("email")},
-            address=request.remote or "unknown",
+            address=client_address(request),
             links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
         )  # fmt: skip
     except MentorspaceError as error:

@@ -18,8 +18,9 @@ from aiohttp import web
 from channels.clock import SYSTEM_CLOCK, Clock
 from channels.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from server import keys
+from server.access_log import RedactingAccessLogger
 from server.app import create_app
-from server.auth import COOKIE
+from server.auth import cookie_name
 from server.config import Config
 
 
@@ -46,7 +47,10 @@ class Server:
         self.port = self.port or free_port()
         config = Config(data_dir=self.data_dir, port=self.port, **self.config_changes)
         self.runner = web.AppRunner(
-            create_app(config, clock=self.clock), handle_signals=False, shutdown_timeout=5.0
+            create_app(config, clock=self.clock),
+            handle_signals=False,
+            shutdown_timeout=5.0,
+            access_log_class=RedactingAccessLogger,  # as `mentorspace serve` does
         )
         await self.runner.setup()
         await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
@@ -60,6 +64,11 @@ class Server:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def cookie(self) -> str:
+        """The name of this server's session cookie (`__Host-` when its public URL is https)."""
+        return cookie_name(self.app[keys.CONFIG].secure_site())
 
     @property
     def app(self) -> web.Application:
@@ -105,7 +114,7 @@ class Client:
     @property
     def token(self) -> str | None:
         for cookie in self.http.cookie_jar:
-            if cookie.key == COOKIE:
+            if cookie.key == self.server.cookie:
                 return cookie.value
         return None
 
@@ -124,7 +133,7 @@ class Client:
     async def socket(self, *, wait: bool = True) -> SocketClient:
         """A socket.io client connected with this client's session cookie."""
         sock = SocketClient()
-        headers = {"Cookie": f"{COOKIE}={self.token}"} if self.token else {}
+        headers = {"Cookie": f"{self.server.cookie}={self.token}"} if self.token else {}
         await sock.sio.connect(
             self.server.url, headers=headers, transports=["websocket"], wait_timeout=5
         )
