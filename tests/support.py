@@ -29,6 +29,11 @@ def email(handle: str) -> str:
     return f"{handle}@{DEMO_DOMAIN}"
 
 
+# For tests that move a FakeClock on by days while the same people stay logged in: sessions
+# that do not idle out within them (the idle timeout has its own tests, in test_sessions.py).
+DAYS_AWAKE = {"session_idle_hours": 720}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
