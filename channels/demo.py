@@ -8,7 +8,8 @@ from channels.chat.directory import set_up_programme
 from channels.chat.messages import post_message
 from channels.clock import SYSTEM_CLOCK, Clock
 from channels.errors import Conflict
-from channels.people.accounts import create_user, hash_password
+from channels.people.accounts import create_user
+from channels.people.passwords import passwords_for
 from channels.programme.matching import pair_users
 from storage.records import User
 
@@ -44,7 +45,7 @@ _MESSAGES = {
 async def seed_demo(store, *, clock: Clock = SYSTEM_CLOCK) -> dict[str, User]:
     """Create the demo programme; refuse if any demo account exists already."""
     await set_up_programme(store, clock=clock)
-    password_hash = await hash_password(DEMO_PASSWORD)
+    password_hash = await passwords_for(store).hash(DEMO_PASSWORD)
     people: dict[str, User] = {}
     for handle, name, role, expertise in _PEOPLE:
         email = f"{handle}@{DEMO_DOMAIN}"

@@ -41,6 +41,10 @@ class TooLarge(MentorspaceError):
 class RateLimited(MentorspaceError):
     code, status = "rate_limited", 429
 
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds until trying again can succeed, when known
+
 
 class Conflict(MentorspaceError):
     code, status = "conflict", 409

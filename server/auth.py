@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 
 from aiohttp import web
 
 from channels.errors import Forbidden, Unauthenticated
-from channels.people.accounts import load_session_user, token_hash
+from channels.people.accounts import SESSION_LIFETIME, load_session_user, token_hash
 from channels.policy import check_coordinator
 from server import keys
 from storage.records import User
 
+# The session cookie.  Where people reach the server over https (the public URL is https, or
+# the request itself is), it is `__Host-mentorspace_session`, Secure, Path=/ and without a
+# Domain: the prefix makes browsers refuse it unless it came that way from this very host, so
+# a neighbouring subdomain or a plain-http page cannot plant a session of its choosing.  Over
+# plain http (`make run`, the tests, a LAN address) browsers drop a `__Host-` cookie without
+# Secure, and a Secure one is kept only on loopback addresses (Chromium 156 on
+# http://127.0.0.1 keeps `__Host-x; Secure`, drops `__Host-x` without it; aiohttp's client
+# never sends a Secure cookie over http), so there it is plain `mentorspace_session`.  Each
+# server reads only its own name.
 COOKIE = "mentorspace_session"
+SECURE_COOKIE = "__Host-" + COOKIE
 _USER: web.RequestKey[User] = web.RequestKey("user", User)
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Bodies the API takes.  Neither can be sent cross-site without a CORS preflight, which this
@@ -21,8 +32,49 @@ _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 _API_BODIES = ("application/json", "text/csv")
 
 
+def cookie_name(secure: bool) -> str:
+    return SECURE_COOKIE if secure else COOKIE
+
+
+def secure_request(request: web.Request) -> bool:
+    return request.app[keys.CONFIG].secure_site() or request.secure
+
+
 def session_token(request: web.Request) -> str | None:
-    return request.cookies.get(COOKIE)
+    """The session cookie of a request (HTTP or the socket.io handshake)."""
+    return request.cookies.get(cookie_name(secure_request(request)))
+
+
+def client_address(request: web.Request) -> str:
+    """Who is asking, for rate limits: the direct peer, or, when that peer is one of the
+    MENTORSPACE_TRUSTED_PROXIES, the right-most X-Forwarded-For address that is not itself a
+    trusted proxy (addresses left of it were written by the client and prove nothing)."""
+    peer = request.remote or "unknown"
+    trusted = request.app[keys.CONFIG].trusted_proxies
+    if not trusted or not _in(peer, trusted):
+        return peer
+    hops = [
+        hop.strip()
+        for header in request.headers.getall("X-Forwarded-For", [])
+        for hop in header.split(",")
+    ]
+    for hop in reversed(hops):
+        if not _in(hop, trusted):
+            return hop if _ip(hop) is not None else peer
+        peer = hop
+    return peer
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _in(address: str, networks) -> bool:
+    ip = _ip(address)
+    return ip is not None and any(ip in network for network in networks)
 
 
 async def current_user(request: web.Request) -> User:
@@ -49,19 +101,21 @@ async def optional_user(request: web.Request) -> User | None:
 
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
+    secure = secure_request(request)
     response.set_cookie(
-        COOKIE,
+        cookie_name(secure),
         token,
-        max_age=30 * 24 * 3600,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
         path="/",
         httponly=True,
         samesite="Lax",
-        secure=request.secure,
+        secure=secure,
     )
 
 
-def clear_session_cookie(response: web.StreamResponse) -> None:
-    response.del_cookie(COOKIE, path="/")
+def clear_session_cookie(request: web.Request, response: web.StreamResponse) -> None:
+    secure = secure_request(request)
+    response.del_cookie(cookie_name(secure), path="/", secure=secure, httponly=True)
 
 
 def csrf_token(request: web.Request) -> str:

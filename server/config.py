@@ -4,9 +4,11 @@ defaults.  Every option is listed in `SETTINGS` and documented in README.md."""
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,6 +34,8 @@ SETTINGS = [
     ("--smtp-from", "MENTORSPACE_SMTP_FROM", "Mentorspace <mentorspace@localhost>", "the From address of every mail"),
     ("--smtp-retry-seconds", "MENTORSPACE_SMTP_RETRY_SECONDS", "30", "wait before the first retry of a failed mail; doubles each time, at most an hour"),
     ("--smtp-max-attempts", "MENTORSPACE_SMTP_MAX_ATTEMPTS", "12", "attempts before a mail is given up and shown as failed"),
+    ("--trusted-proxies", "MENTORSPACE_TRUSTED_PROXIES", "", "comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For names the client (default: none, the header is ignored)"),
+    ("--session-idle-hours", "MENTORSPACE_SESSION_IDLE_HOURS", "8", "a session unused for this long ends (besides the absolute 30 days)"),
 ]  # fmt: skip
 
 
@@ -57,10 +61,19 @@ class Config:
     smtp_from: str = "Mentorspace <mentorspace@localhost>"
     smtp_retry_seconds: float = 30.0
     smtp_max_attempts: int = 12
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    session_idle_hours: float = 8.0
 
     def base_url(self) -> str:
         """Where links in mails point: never taken from a request's Host header."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def secure_site(self) -> bool:
+        """Whether people reach the server over https (so cookies are Secure)."""
+        return self.public_url.startswith("https://")
+
+    def session_idle(self) -> timedelta:
+        return timedelta(hours=self.session_idle_hours)
 
     def secret_bytes(self) -> bytes:
         """The configured secret, or one made on first start and kept in the data dir."""
@@ -122,8 +135,19 @@ def config_from_args(args: argparse.Namespace) -> Config:
         redis_channel=values.get("redis_channel", "mentorspace"),
         timezone=timezone,
         max_recurrence_days=int(max_days),
+        trusted_proxies=_networks(values.get("trusted_proxies", "")),
+        session_idle_hours=_number(values, "session_idle_hours", "8", 0.1, 720, float),
         **mail,
     )
+
+
+def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(n.strip()) for n in text.split(",") if n.strip())
+    except ValueError as error:
+        raise SystemExit(
+            f"mentorspace: --trusted-proxies must be networks such as 10.0.0.0/8, ::1/128: {error}"
+        ) from None
 
 
 def _number(values: dict, name: str, default: str, low: float, high: float, kind=int):

@@ -13,6 +13,7 @@ from channels.errors import (
     Invalid,
     MentorspaceError,
     NotFound,
+    RateLimited,
     TooLarge,
     Unauthenticated,
 )
@@ -32,6 +33,13 @@ _FROM_HTTP = {
 
 def error_json(error: MentorspaceError) -> dict[str, Any]:
     return {"error": error.as_dict()}
+
+
+def add_error_headers(response: web.StreamResponse, error: MentorspaceError) -> None:
+    """Headers an error carries on every HTTP answer, API or page: a rate limit says when to
+    try again (`Retry-After`, in seconds)."""
+    if isinstance(error, RateLimited) and error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
 
 
 def internal_error() -> MentorspaceError:
@@ -57,5 +65,8 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
         failure = internal_error()
         status = failure.status
     if _is_api(request):
-        return web.json_response(error_json(failure), status=status)
-    return error_page(request, failure)
+        response = web.json_response(error_json(failure), status=status)
+    else:
+        response = error_page(request, failure)
+    add_error_headers(response, failure)
+    return response

@@ -1,10 +1,14 @@
 """Headers every response carries: a Content-Security-Policy that allows only this site's own
 scripts and styles (no inline script, no inline event handler, no eval), and the usual
-protections against framing, sniffing and leaking the address."""
+protections against framing, sniffing and leaking the address; and an access log that never
+writes the tokens of account links."""
 
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
+from aiohttp.web_log import AccessLogger
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -38,3 +42,28 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
         response.headers.setdefault("Cache-Control", "no-store")
     elif request.path.startswith("/static/"):
         response.headers.setdefault("Cache-Control", "no-cache")
+
+
+# The access log, without the secrets some addresses carry.  An invitation or reset link
+# (`/password/<token>`, and `/api/v1/password-links/<token>` that its page may call) grants an
+# account for days; such a path, and a Referer header holding one, is logged with the token
+# replaced.
+
+_TOKEN_PATHS = re.compile(r"(/password/|/api/v1/password-links/)[^/?#\s\"]+")
+
+
+def redact(text: str) -> str:
+    return _TOKEN_PATHS.sub(r"\1[redacted]", text)
+
+
+class RedactingAccessLogger(AccessLogger):
+    """aiohttp's access log with every token path redacted (give it as `access_log_class`)."""
+
+    def _format_line(self, request, response, time):  # type: ignore[no-untyped-def]
+        return [
+            (key, _redacted(value)) for key, value in super()._format_line(request, response, time)
+        ]
+
+
+def _redacted(value: object) -> object:
+    return redact(value) if isinstance(value, str) else value

@@ -24,6 +24,8 @@ class Session:
     user_id: int
     created_at: str
     expires_at: str
+    last_used_at: str = ""  # when idle_expires_at was last moved on
+    idle_expires_at: str = ""  # the session ends here unless it is used before
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from channels.demo import seed_demo
 
 from .clocks import FakeClock
 from .mail_support import SmtpServer, running_server
-from .support import Client, Server
+from .support import DAYS_AWAKE, Client, Server
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +86,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def mail_server(data_dir: Path, smtp: SmtpServer, clock: FakeClock) -> AsyncIterator[Server]:
-    """The demo programme served with mail going to `smtp` and time from `clock`."""
-    async with running_server(data_dir, clock=clock, config_changes=smtp.config()) as running:
+    """The demo programme served with mail going to `smtp` and time from `clock` (sessions
+    last the days a test moves it on)."""
+    config = {**smtp.config(), **DAYS_AWAKE}
+    async with running_server(data_dir, clock=clock, config_changes=config) as running:
         yield running

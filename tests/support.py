@@ -19,8 +19,9 @@ from channels.clock import SYSTEM_CLOCK, Clock
 from channels.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from server import keys
 from server.app import create_app
-from server.auth import COOKIE
+from server.auth import cookie_name
 from server.config import Config
+from server.security import RedactingAccessLogger
 
 
 async def eventually(
@@ -45,6 +46,11 @@ def email(handle: str) -> str:
     return f"{handle}@{DEMO_DOMAIN}"
 
 
+# For tests that move a FakeClock on by days while the same people stay logged in: sessions
+# that do not idle out within them (the idle timeout has its own tests, in test_sessions.py).
+DAYS_AWAKE = {"session_idle_hours": 720}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -63,7 +69,10 @@ class Server:
         self.port = self.port or free_port()
         config = Config(data_dir=self.data_dir, port=self.port, **self.config_changes)
         self.runner = web.AppRunner(
-            create_app(config, clock=self.clock), handle_signals=False, shutdown_timeout=5.0
+            create_app(config, clock=self.clock),
+            handle_signals=False,
+            shutdown_timeout=5.0,
+            access_log_class=RedactingAccessLogger,  # as `mentorspace serve` does
         )
         await self.runner.setup()
         await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
@@ -77,6 +86,11 @@ class Server:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def cookie(self) -> str:
+        """The name of this server's session cookie (`__Host-` when its public URL is https)."""
+        return cookie_name(self.app[keys.CONFIG].secure_site())
 
     @property
     def app(self) -> web.Application:
@@ -126,7 +140,7 @@ class Client:
     @property
     def token(self) -> str | None:
         for cookie in self.http.cookie_jar:
-            if cookie.key == COOKIE:
+            if cookie.key == self.server.cookie:
                 return cookie.value
         return None
 
@@ -145,7 +159,7 @@ class Client:
     async def socket(self, *, wait: bool = True) -> SocketClient:
         """A socket.io client connected with this client's session cookie."""
         sock = SocketClient()
-        headers = {"Cookie": f"{COOKIE}={self.token}"} if self.token else {}
+        headers = {"Cookie": f"{self.server.cookie}={self.token}"} if self.token else {}
         await sock.sio.connect(
             self.server.url, headers=headers, transports=["websocket"], wait_timeout=5
         )

@@ -10,13 +10,14 @@ from typing import Any
 from channels.clock import Clock
 from server import keys
 
-from .support import Client, Server
+from .support import DAYS_AWAKE, Client, Server
 
 
 @asynccontextmanager
 async def running(data_dir: Path, clock: Clock) -> AsyncIterator[Server]:
-    """A real server on `data_dir` with `clock`; closes every client it made, then stops."""
-    server = await Server(data_dir, clock=clock).start()
+    """A real server on `data_dir` with `clock` (sessions that last the days a test moves it
+    on); closes every client it made, then stops."""
+    server = await Server(data_dir, clock=clock, config_changes=DAYS_AWAKE).start()
     clients: list[Client] = []
     make_client = server.client
 

@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from datetime import datetime, timedelta
 
 import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, RateLimited, TooLarge, Unauthenticated
 from channels.input import check_name
+from channels.people.passwords import (
+    MAX_PASSWORD,
+    check_password,
+    check_password_size,
+    passwords_for,
+)
 from channels.policy import ROLES
 from storage.records import User
 
-MIN_PASSWORD = 10
-MAX_PASSWORD = 1024
-SESSION_LIFETIME = timedelta(days=30)
-# Failed logins are counted over a sliding window, so a lock lifts by itself.  Counting per
+SESSION_LIFETIME = timedelta(days=30)  # however much a session is used
+SESSION_IDLE = timedelta(hours=8)  # without use (MENTORSPACE_SESSION_IDLE_HOURS)
+# A session's idle deadline moves on when it is used, at most once per SESSION_TOUCH: a write a
+# minute, not a write a request.
+SESSION_TOUCH = timedelta(minutes=1)
+# Login attempts are counted over a sliding window, so a lock lifts by itself.  Counting per
 # (account, address) means an attacker elsewhere cannot lock a real user out of their account;
-# counting per address slows one address trying many accounts.
+# counting per address slows one address trying many accounts.  An attempt is counted before
+# its password is checked, so parallel guesses cannot overtake the count.
 FAILURE_WINDOW = timedelta(minutes=15)
 FAILURE_LIMITS = {"account_address": 5, "address": 20}
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -48,27 +53,6 @@ def check_role(role: object) -> str:
     return role  # type: ignore[return-value]
 
 
-def check_password(password: object) -> str:
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise Invalid(f"Passwords need at least {MIN_PASSWORD} characters.")
-    if len(password) > MAX_PASSWORD:
-        raise TooLarge(f"Passwords can have at most {MAX_PASSWORD} characters.")
-    return password
-
-
-async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, password)
-
-
-async def password_matches(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        return False
-    try:
-        return await asyncio.to_thread(_hasher.verify, password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
 async def create_user(
     store,
     *,
@@ -83,7 +67,9 @@ async def create_user(
     email = check_email(email)
     name = check_name(name)
     role = check_role(role)
-    password_hash = None if password is None else await hash_password(check_password(password))
+    password_hash = (
+        None if password is None else await passwords_for(store).hash(check_password(password))
+    )
     try:
         return await store.write(
             lambda tx: tx.insert_user(
@@ -104,57 +90,120 @@ async def create_user(
 class LoggedIn:
     token: str  # goes into the cookie; only its hash is stored
     user: User
+    replaced_user_id: int | None = None  # whose session the login's request carried, now ended
 
 
-async def log_in(
-    store, *, email: object, password: object, address: str, clock: Clock = SYSTEM_CLOCK
-) -> LoggedIn:
-    if not isinstance(email, str) or not isinstance(password, str):
-        raise Invalid("Please give your e-mail address and password.")
-    email = email.strip().lower()
-    now = clock.now()
-    keys = {
+async def do_open_session(tx, user_id: int, now: datetime, idle: timedelta) -> str:
+    """Inside a write: a new session for `user_id` (and expired ones purged); its token."""
+    token = secrets.token_urlsafe(32)
+    await tx.delete_expired_sessions(iso(now))
+    await tx.insert_session(
+        token_hash=token_hash(token), user_id=user_id, now=iso(now),
+        expires_at=iso(now + SESSION_LIFETIME), idle_expires_at=iso(now + idle),
+    )  # fmt: skip
+    return token
+
+
+def _attempt_keys(email: str, address: str) -> dict[str, str]:
+    return {
         "account_address": f"account:{email} address:{address}",
         "address": f"address:{address}",
     }
+
+
+async def _reserve_attempt(store, keys: dict[str, str], now: datetime) -> None:
+    """Count this attempt against every key in one write, before any password is checked; or,
+    if a key has had its limit in the window, raise RateLimited with the seconds until the
+    attempt that will free it leaves the window."""
     since = iso(now - FAILURE_WINDOW)
-    for kind, key in keys.items():
-        if await store.count_login_failures([key], since) >= FAILURE_LIMITS[kind]:
-            raise RateLimited("Too many attempts. Please wait 15 minutes and try again.")
-    user = await store.load_user_by_email(email)
-    password_ok = await password_matches(user.password_hash if user else None, password)
-    if user is None or not password_ok or user.disabled:
-        await store.write(
-            lambda tx: tx.add_login_failure(list(keys.values()), iso(now), forget_before=since)
+
+    async def reserve(tx) -> str | None:
+        free_at = None
+        for kind, key in keys.items():
+            times = await tx.list_login_failures(key, since)
+            if len(times) >= FAILURE_LIMITS[kind]:
+                oldest = times[len(times) - FAILURE_LIMITS[kind]]
+                free_at = max(free_at or oldest, oldest)
+        if free_at is None:
+            await tx.add_login_failure(list(keys.values()), iso(now), forget_before=since)
+        return free_at
+
+    free_at = await store.write(reserve)
+    if free_at is not None:
+        wait = datetime.fromisoformat(free_at) + FAILURE_WINDOW - now
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        minutes = math.ceil(seconds / 60)
+        raise RateLimited(
+            f"Too many attempts. Please wait {minutes} minute{'s' * (minutes != 1)} and try again.",
+            retry_after=seconds,
         )
+
+
+async def log_in(
+    store,
+    *,
+    email: object,
+    password: object,
+    address: str,
+    replaces: str | None = None,
+    idle: timedelta = SESSION_IDLE,
+    clock: Clock = SYSTEM_CLOCK,
+) -> LoggedIn:
+    """Check an e-mail address and password and open a session of `idle` idle timeout.
+    `replaces` is the session cookie the request carried, if any: that session ends."""
+    if not isinstance(email, str) or not isinstance(password, str) or len(email) > 254:
+        raise Invalid("Please give your e-mail address and password.")
+    check_password_size(password)
+    email = email.strip().lower()
+    now = clock.now()
+    keys = _attempt_keys(email, address)
+    await _reserve_attempt(store, keys, now)
+    user = await store.load_user_by_email(email)
+    passwords = passwords_for(store)
+    # Without an account this verifies against a dummy hash: the answer takes as long.
+    password_ok = await passwords.verify(user.password_hash if user else None, password)
+    if user is None or not password_ok or user.disabled:
         if user is not None and password_ok and user.disabled:
             raise Unauthenticated(
                 "This account has been disabled. Please contact your coordinator."
             )
         raise Unauthenticated("That e-mail address and password do not match.")
-    token = secrets.token_urlsafe(32)
+    old_hash = user.password_hash
+    assert old_hash is not None
+    new_hash = await passwords.hash(password) if passwords.needs_rehash(old_hash) else None
 
-    async def open_session(tx) -> None:
+    async def open_session(tx) -> tuple[str, int | None]:
         await tx.clear_login_failures(keys["account_address"])
-        await tx.insert_session(
-            token_hash=token_hash(token),
-            user_id=user.id,
-            now=iso(now),
-            expires_at=iso(now + SESSION_LIFETIME),
-        )
+        await tx.forget_login_failure(keys["address"], iso(now))  # it succeeded
+        if new_hash is not None:
+            await tx.replace_password_hash(user.id, old_hash, new_hash)
+        replaced = await tx.delete_session(token_hash(replaces)) if replaces else None
+        return await do_open_session(tx, user.id, now, idle), replaced
 
-    await store.write(open_session)
-    return LoggedIn(token, user)
+    token, replaced_user_id = await store.write(open_session)
+    return LoggedIn(token, user, replaced_user_id)
 
 
 async def load_session_user(store, token: str | None, *, clock: Clock = SYSTEM_CLOCK) -> User:
-    """The user behind a session cookie; Unauthenticated if it is unknown, expired or disabled."""
+    """The user behind a session cookie; Unauthenticated if it is unknown, expired, idle too
+    long or disabled.  Using a session moves its idle deadline on (at most once a minute)."""
     if not token or len(token) > 200:
         raise Unauthenticated("Please log in.")
-    found = await store.load_session_user(token_hash(token), iso(clock.now()))
+    now = clock.now()
+    found = await store.load_session_user(token_hash(token), iso(now))
     if found is None:
         raise Unauthenticated("Your session has ended. Please log in again.")
-    return found[1]
+    session, user = found
+    last_used = datetime.fromisoformat(session.last_used_at)
+    if now - last_used >= SESSION_TOUCH:
+        idle = datetime.fromisoformat(session.idle_expires_at) - last_used
+        moved_on = {"now": iso(now), "idle_expires_at": iso(now + idle)}
+        await store.write(
+            lambda tx: tx.touch_session(
+                session.token_hash, last_used_at=session.last_used_at, **moved_on
+            )
+        )
+    return user
 
 
 async def log_out(store, token: str) -> None:
@@ -170,9 +219,14 @@ async def change_password(
     end_other_sessions: bool,
     keep_token: str | None,
 ) -> None:
-    if not isinstance(current, str) or not await password_matches(user.password_hash, current):
+    passwords = passwords_for(store)
+    if (
+        not isinstance(current, str)
+        or len(current) > MAX_PASSWORD
+        or not await passwords.verify(user.password_hash, current)
+    ):
         raise Invalid("Your current password is not right.")
-    new_hash = await hash_password(check_password(new))
+    new_hash = await passwords.hash(check_password(new))
 
     async def set_password(tx) -> None:
         await tx.set_password_hash(user.id, new_hash)

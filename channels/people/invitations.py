@@ -17,16 +17,15 @@ from channels.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from channels.input import check_object, check_text
 from channels.people.accounts import (
     FAILURE_WINDOW,
-    SESSION_LIFETIME,
+    SESSION_IDLE,
     LoggedIn,
     check_email,
-    check_password,
-    hash_password,
+    do_open_session,
     token_hash,
 )
 from channels.people.mail import Mail, MailSettings, invitation_mail, reset_mail
-from channels.policy import Actor, check_coordinator
-from channels.programme.audit import record_action
+from channels.people.passwords import check_password, passwords_for
+from channels.programme.audit import Actor, check_coordinator, record_action
 from storage.records import User
 
 RESET_LIMITS = {"account": 3, "address": 20}  # requests per FAILURE_WINDOW
@@ -181,16 +180,17 @@ async def check_link(store, token: object, *, clock: Clock = SYSTEM_CLOCK) -> Li
     return LinkInfo(found.purpose, user)
 
 
-async def set_password_with_link(store, payload: Any, *, clock: Clock = SYSTEM_CLOCK) -> LoggedIn:
+async def set_password_with_link(
+    store, payload: Any, *, idle: timedelta = SESSION_IDLE, clock: Clock = SYSTEM_CLOCK
+) -> LoggedIn:
     """`payload`: {token, password}.  Spends the link, sets the password, ends every other
     session, and logs the person in."""
     payload = check_object(payload)
     token = _check_token(payload.get("token"))
     password = check_password(check_text(payload, "password", max_length=2048, what="Password"))
     await check_link(store, token, clock=clock)
-    new_hash = await hash_password(password)
+    new_hash = await passwords_for(store).hash(password)
     now = clock.now()
-    session_token = secrets.token_urlsafe(32)
 
     async def spend(tx):
         spent = await tx.use_account_token(token_hash(token), iso(now))
@@ -203,11 +203,7 @@ async def set_password_with_link(store, payload: Any, *, clock: Clock = SYSTEM_C
         await tx.set_password_hash(user.id, new_hash)
         await tx.retire_account_tokens(user.id, iso(now))
         await tx.delete_user_sessions(user.id)
-        await tx.insert_session(
-            token_hash=token_hash(session_token), user_id=user.id,
-            now=iso(now), expires_at=iso(now + SESSION_LIFETIME),
-        )  # fmt: skip
-        return user
+        return user, await do_open_session(tx, user.id, now, idle)
 
-    user = await store.write(spend)
+    user, session_token = await store.write(spend)
     return LoggedIn(session_token, user)

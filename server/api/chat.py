@@ -10,6 +10,7 @@ from channels.chat import directory, messages
 from channels.chat.wire import channel_summary_json, message_json, user_json
 from channels.people import accounts
 from server import keys
+from server.api import login
 from server.api.openapi import openapi_document
 from server.api.params import path_id, query_int, read_json
 from server.auth import clear_session_cookie, current_user, session_token, set_session_cookie
@@ -21,12 +22,8 @@ routes = web.RouteTableDef()
 @routes.post("/api/v1/session")
 async def log_in(request: web.Request) -> web.Response:
     payload = await read_json(request)
-    logged_in = await accounts.log_in(
-        request.app[keys.STORE],
-        email=payload.get("email"),
-        password=payload.get("password"),
-        address=request.remote or "unknown",
-        clock=request.app[keys.CLOCK],
+    logged_in = await login.log_in(
+        request, email=payload.get("email"), password=payload.get("password")
     )
     response = web.json_response({"user": user_json(logged_in.user, private=True)})
     set_session_cookie(request, response, logged_in.token)
@@ -40,7 +37,7 @@ async def log_out(request: web.Request) -> web.Response:
     await accounts.log_out(request.app[keys.STORE], token)
     await disconnect_session(request.app, user.id, token)
     response = web.json_response({"ok": True})
-    clear_session_cookie(response)
+    clear_session_cookie(request, response)
     return response
 
 

@@ -12,7 +12,7 @@ from channels.programme import communities, menu
 from channels.programme.wire import community_json, menu_item_json
 from server import keys
 from server.api.params import read_json
-from server.auth import current_user, set_session_cookie
+from server.auth import client_address, current_user, set_session_cookie
 from server.realtime import emit as admin_events
 from server.runners.mailer import link_settings
 
@@ -66,7 +66,7 @@ async def leave(request: web.Request) -> web.Response:
 async def forgot_password(request: web.Request) -> web.Response:
     """Always the same answer, whether or not the address has an account."""
     await invitations.request_password_reset(
-        request.app[keys.STORE], await read_json(request), address=request.remote or "unknown",
+        request.app[keys.STORE], await read_json(request), address=client_address(request),
         links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
     )  # fmt: skip
     admin_events.poke_mailer(request.app)
@@ -87,8 +87,9 @@ async def check_link(request: web.Request) -> web.Response:
 async def set_password(request: web.Request) -> web.Response:
     """{token, password}: spend the link, set the password, and log in."""
     logged_in = await invitations.set_password_with_link(
-        request.app[keys.STORE], await read_json(request), clock=request.app[keys.CLOCK]
-    )
+        request.app[keys.STORE], await read_json(request),
+        idle=request.app[keys.CONFIG].session_idle(), clock=request.app[keys.CLOCK],
+    )  # fmt: skip
     await admin_events.end_sessions(request.app, logged_in.user.id, reason="password")
     response = web.json_response({"user": user_json(logged_in.user, private=True)})
     set_session_cookie(request, response, logged_in.token)

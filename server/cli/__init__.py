@@ -19,6 +19,7 @@ from channels.people import accounts
 from server.app import create_app
 from server.cli.importing import run_import
 from server.config import Config, add_setting_flags, config_from_args
+from server.security import RedactingAccessLogger
 
 MAIL_SETTINGS = [
     "public_url", "invitation_days", "smtp_host", "smtp_port", "smtp_security",
@@ -50,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
             "redis_channel",
             "timezone",
             "max_recurrence_days",
+            "trusted_proxies",
+            "session_idle_hours",
             *MAIL_SETTINGS,
         ],
     )
@@ -114,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                 port=config.port,
                 print=None,
                 shutdown_timeout=SHUTDOWN_TIMEOUT,
+                access_log_class=RedactingAccessLogger,
             )
             return 0
 

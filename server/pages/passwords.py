@@ -6,10 +6,10 @@ from aiohttp import web
 
 from channels.errors import Invalid, MentorspaceError
 from channels.people import invitations
-from channels.people.accounts import MIN_PASSWORD
+from channels.people.passwords import MIN_PASSWORD
 from server import keys
 from server.api.people import RESET_ANSWER
-from server.auth import csrf_token, set_session_cookie
+from server.auth import client_address, csrf_token, set_session_cookie
 from server.pages.rendering import render
 from server.realtime import emit as admin_events
 from server.runners.mailer import link_settings
@@ -45,8 +45,9 @@ async def choose(request: web.Request) -> web.Response:
         if form.get("password") != form.get("password_again"):
             raise Invalid("The two passwords are not the same. Please type them again.")
         logged_in = await invitations.set_password_with_link(
-            store, {"token": token, "password": form.get("password")}, clock=clock
-        )
+            store, {"token": token, "password": form.get("password")},
+            idle=request.app[keys.CONFIG].session_idle(), clock=clock,
+        )  # fmt: skip
     except MentorspaceError as error:
         try:
             info = await invitations.check_link(store, token, clock=clock)
@@ -80,7 +81,7 @@ async def forgot(request: web.Request) -> web.Response:
     try:
         await invitations.request_password_reset(
             request.app[keys.STORE], {"email": form.get("email")},
-            address=request.remote or "unknown",
+            address=client_address(request),
             links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
         )  # fmt: skip
     except MentorspaceError as error:

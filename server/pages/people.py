@@ -10,6 +10,7 @@ from aiohttp import web
 from channels.errors import Invalid, MentorspaceError
 from channels.people import accounts
 from server import keys
+from server.api import login
 from server.auth import (
     clear_session_cookie,
     current_user,
@@ -17,6 +18,7 @@ from server.auth import (
     session_token,
     set_session_cookie,
 )
+from server.errors import add_error_headers
 from server.pages.rendering import render, see_other
 
 routes = web.RouteTableDef()
@@ -57,15 +59,9 @@ async def log_in(request: web.Request) -> web.Response:
     email = _text(form, "email")
     next_path = safe_next(_text(form, "next"))
     try:
-        logged_in = await accounts.log_in(
-            request.app[keys.STORE],
-            email=email,
-            password=_text(form, "password"),
-            address=request.remote or "unknown",
-            clock=request.app[keys.CLOCK],
-        )
+        logged_in = await login.log_in(request, email=email, password=_text(form, "password"))
     except MentorspaceError as error:
-        return render(
+        page = render(
             request,
             "login.html",
             status=error.status,
@@ -74,6 +70,8 @@ async def log_in(request: web.Request) -> web.Response:
             error=error,
             notice=None,
         )
+        add_error_headers(page, error)
+        return page
     response = see_other(next_path)
     set_session_cookie(request, response, logged_in.token)
     return response
@@ -85,7 +83,7 @@ async def log_out(request: web.Request) -> web.Response:
     if token:
         await accounts.log_out(request.app[keys.STORE], token)
     response = see_other("/login?bye")
-    clear_session_cookie(response)
+    clear_session_cookie(request, response)
     return response
 
 

@@ -20,7 +20,7 @@ from channels.people.accounts import load_session_user
 from channels.policy import Action, check_allowed
 from channels.tasks import posting as task_posting
 from server import keys
-from server.auth import COOKIE
+from server.auth import session_token
 from server.errors import internal_error
 from storage.records import Message, User
 
@@ -52,11 +52,11 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         request: web.Request = environ["aiohttp.request"]
         try:
             user = await load_session_user(
-                app[keys.STORE], request.cookies.get(COOKIE), clock=app[keys.CLOCK]
+                app[keys.STORE], session_token(request), clock=app[keys.CLOCK]
             )
         except Unauthenticated as error:
             raise socketio.exceptions.ConnectionRefusedError(error.as_dict()) from None
-        await sio.save_session(sid, {"token": request.cookies.get(COOKIE), "user_id": user.id})
+        await sio.save_session(sid, {"token": session_token(request), "user_id": user.id})
         channel_ids = await directory.readable_channel_ids(app[keys.STORE], user)
         await sio.enter_room(sid, f"user:{user.id}")
         await sio.enter_room(sid, f"role:{user.role}")  # menu changes

@@ -70,31 +70,58 @@ class UserQueries(QueryBase):
     async def set_user_role(self, user_id: int, role: str) -> None:
         await self._all("UPDATE users SET role = ? WHERE id = ?", (role, user_id))
 
+    async def replace_password_hash(self, user_id: int, old: str, new: str) -> None:
+        """Set a new hash only if the old one is still there (a change in between wins)."""
+        await self._all(
+            "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
+            (new, user_id, old),
+        )
+
     # sessions
 
     async def insert_session(
-        self, *, token_hash: str, user_id: int, now: str, expires_at: str
+        self, *, token_hash: str, user_id: int, now: str, expires_at: str, idle_expires_at: str
     ) -> None:
         await self._all(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-            (token_hash, user_id, now, expires_at),
+            "INSERT INTO sessions"
+            " (token_hash, user_id, created_at, expires_at, last_used_at, idle_expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (token_hash, user_id, now, expires_at, now, idle_expires_at),
         )
 
     async def load_session_user(self, token_hash: str, now: str) -> tuple[Session, User] | None:
-        """The live session and its enabled user, or None."""
+        """The live session (neither expired nor idle too long) and its enabled user, or None."""
         row = await self._one(
-            "SELECT s.token_hash, s.created_at AS s_created_at, s.expires_at, u.*"
+            "SELECT s.token_hash, s.created_at AS s_created_at, s.expires_at, s.last_used_at,"
+            " s.idle_expires_at, u.*"
             " FROM sessions s JOIN users u ON u.id = s.user_id"
-            " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
-            (token_hash, now),
+            " WHERE s.token_hash = ? AND s.expires_at > ? AND s.idle_expires_at > ?"
+            " AND u.disabled = 0",
+            (token_hash, now, now),
         )
         if row is None:
             return None
-        session = Session(row["token_hash"], row["id"], row["s_created_at"], row["expires_at"])
+        session = Session(
+            row["token_hash"], row["id"], row["s_created_at"], row["expires_at"],
+            row["last_used_at"], row["idle_expires_at"],
+        )  # fmt: skip
         return session, _user(row)
 
-    async def delete_session(self, token_hash: str) -> None:
-        await self._all("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+    async def touch_session(
+        self, token_hash: str, *, last_used_at: str, now: str, idle_expires_at: str
+    ) -> None:
+        """Move a session's idle deadline on, unless another request did since `last_used_at`."""
+        await self._all(
+            "UPDATE sessions SET last_used_at = ?, idle_expires_at = ?"
+            " WHERE token_hash = ? AND last_used_at = ?",
+            (now, idle_expires_at, token_hash, last_used_at),
+        )
+
+    async def delete_session(self, token_hash: str) -> int | None:
+        """End one session; the id of its user, or None if there was no such session."""
+        return await self._value(
+            "DELETE FROM sessions WHERE token_hash = ? RETURNING user_id", (token_hash,)
+        )
 
     async def delete_user_sessions(self, user_id: int, *, keep: str | None = None) -> None:
         await self._all(
@@ -102,9 +129,12 @@ class UserQueries(QueryBase):
         )
 
     async def delete_expired_sessions(self, now: str) -> None:
-        await self._all("DELETE FROM sessions WHERE expires_at <= ?", (now,))
+        """Purge sessions past their absolute expiry or their idle deadline."""
+        await self._all(
+            "DELETE FROM sessions WHERE expires_at <= ? OR idle_expires_at <= ?", (now, now)
+        )
 
-    # failed logins
+    # failed logins (and reset requests): each attempt is a row per key it counts against
 
     async def count_login_failures(self, keys: list[str], since: str) -> int:
         """The most failures any one of `keys` has had since `since`."""
@@ -115,11 +145,28 @@ class UserQueries(QueryBase):
         )
         return value or 0
 
+    async def list_login_failures(self, key: str, since: str) -> list[str]:
+        """When `key` failed since `since`, oldest first."""
+        rows = await self._all(
+            "SELECT failed_at FROM login_failures WHERE key = ? AND failed_at > ?"
+            " ORDER BY failed_at",
+            (key, since),
+        )
+        return [row[0] for row in rows]
+
     async def add_login_failure(self, keys: list[str], now: str, *, forget_before: str) -> None:
         await self._all("DELETE FROM login_failures WHERE failed_at <= ?", (forget_before,))
         await self._all(
             "INSERT INTO login_failures (key, failed_at) SELECT value, ? FROM json_each(?)",
             (now, json_list(keys)),
+        )
+
+    async def forget_login_failure(self, key: str, failed_at: str) -> None:
+        """Take back one attempt of `key` (an attempt that turned out to succeed)."""
+        await self._all(
+            "DELETE FROM login_failures WHERE rowid ="
+            " (SELECT rowid FROM login_failures WHERE key = ? AND failed_at = ? LIMIT 1)",
+            (key, failed_at),
         )
 
     async def clear_login_failures(self, key: str) -> None:

@@ -33,6 +33,16 @@ def _op(summary: str, ok: dict[str, Any], *, body: dict | None = None, params=()
     return operation
 
 
+def _rate_limited(operation: dict[str, Any]) -> dict[str, Any]:
+    """An operation that may answer 429, with the seconds to wait in `Retry-After`."""
+    operation["responses"]["429"] = {
+        "description": "Too many attempts: try again after Retry-After seconds",
+        "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}},
+        **_json(_ERROR),
+    }
+    return operation
+
+
 _INT, _STR = {"type": "integer"}, {"type": "string"}
 _CHANNEL = [("channel_id", "path")]
 _MSG = [("message_id", "path")]
@@ -48,10 +58,12 @@ def openapi_document() -> dict[str, Any]:
         "info": {"title": "Mentorspace API", "version": "1"},
         "paths": {
             "/api/v1/session": {
-                "post": _op(
-                    "Log in; sets the session cookie",
-                    _object(user={"$ref": "#/components/schemas/User"}),
-                    body=_object(["email", "password"], email=_STR, password=_STR),
+                "post": _rate_limited(
+                    _op(
+                        "Log in; sets the session cookie and ends the one the request carried",
+                        _object(user={"$ref": "#/components/schemas/User"}),
+                        body=_object(["email", "password"], email=_STR, password=_STR),
+                    )
                 ),
                 "delete": _op("Log out; the cookie stops working at once", _object(ok={"type": "boolean"})),
             },
