@@ -26,6 +26,11 @@ def session_token(request: web.Request) -> str | None:
     return request.cookies.get(COOKIE)
 
 
+def client_address(request: web.Request) -> str:
+    """The address a request came from (the peer's, for now)."""
+    return request.remote or "unknown"
+
+
 async def current_user(request: web.Request) -> User:
     """The logged-in user, checked against storage once per request."""
     if _USER not in request:

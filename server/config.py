@@ -32,6 +32,11 @@ SETTINGS = [
     ("--smtp-from", "MENTORSPACE_SMTP_FROM", "Mentorspace <mentorspace@localhost>", "the From address of every mail"),
     ("--smtp-retry-seconds", "MENTORSPACE_SMTP_RETRY_SECONDS", "30", "wait before the first retry of a failed mail; doubles each time, at most an hour"),
     ("--smtp-max-attempts", "MENTORSPACE_SMTP_MAX_ATTEMPTS", "12", "attempts before a mail is given up and shown as failed"),
+    ("--max-sockets-per-user", "MENTORSPACE_MAX_SOCKETS_PER_USER", "10", "open sockets (tabs) one person may hold on one server process; the next is refused"),
+    ("--max-sockets-per-address", "MENTORSPACE_MAX_SOCKETS_PER_ADDRESS", "50", "open sockets one client address may hold on one server process; the next is refused"),
+    ("--message-rate", "MENTORSPACE_MESSAGE_RATE", "5", "message events (send, edit, delete, reaction, task done) one socket, and one person, may make per second on average"),
+    ("--message-burst", "MENTORSPACE_MESSAGE_BURST", "20", "message events allowed at once before the rate applies"),
+    ("--socket-check-seconds", "MENTORSPACE_SOCKET_CHECK_SECONDS", "10", "how often every open socket's session is checked again (at most 30): ended or expired sessions are hung up"),
 ]  # fmt: skip
 
 
@@ -57,6 +62,11 @@ class Config:
     smtp_from: str = "Mentorspace <mentorspace@localhost>"
     smtp_retry_seconds: float = 30.0
     smtp_max_attempts: int = 12
+    max_sockets_per_user: int = 10
+    max_sockets_per_address: int = 50
+    socket_check_seconds: float = 10.0
+    message_rate: float = 5.0
+    message_burst: int = 20
 
     def base_url(self) -> str:
         """Where links in mails point: never taken from a request's Host header."""
@@ -123,6 +133,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
         timezone=timezone,
         max_recurrence_days=int(max_days),
         **mail,
+        max_sockets_per_user=_number(values, "max_sockets_per_user", "10", 1, 1000),
+        max_sockets_per_address=_number(values, "max_sockets_per_address", "50", 1, 100_000),
+        socket_check_seconds=_number(values, "socket_check_seconds", "10", 0.1, 30, float),
+        message_rate=_number(values, "message_rate", "5", 0.1, 1_000_000, float),
+        message_burst=_number(values, "message_burst", "20", 1, 1_000_000),
     )
 
 

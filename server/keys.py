@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from .mailer import Mailer
     from .presence import Presence
     from .scheduler import Scheduler
+    from .socket_limits import EventLimits
+    from .socket_sessions import SessionSockets
 
 CONFIG: web.AppKey[Config] = web.AppKey("config")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock", Clock)
@@ -26,3 +28,5 @@ PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
 SECRET: web.AppKey[bytes] = web.AppKey("secret", bytes)
 SCHEDULER: web.AppKey[Scheduler] = web.AppKey("scheduler")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
+EVENT_LIMITS: web.AppKey[EventLimits] = web.AppKey("event_limits")
+SESSION_SOCKETS: web.AppKey[SessionSockets] = web.AppKey("session_sockets")

@@ -93,6 +93,16 @@ class UserQueries(QueryBase):
         session = Session(row["token_hash"], row["id"], row["s_created_at"], row["expires_at"])
         return session, _user(row)
 
+    async def live_session_hashes(self, token_hashes: list[str], now: str) -> set[str]:
+        """Which of these sessions still stand (unexpired, user enabled): one query for all."""
+        rows = await self._all(
+            "SELECT s.token_hash FROM sessions s JOIN users u ON u.id = s.user_id"
+            " WHERE s.token_hash IN (SELECT value FROM json_each(?))"
+            " AND s.expires_at > ? AND u.disabled = 0",
+            (json_list(token_hashes), now),
+        )
+        return {row["token_hash"] for row in rows}
+
     async def delete_session(self, token_hash: str) -> None:
         await self._all("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
