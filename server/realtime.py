@@ -60,7 +60,10 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
             user = await load_session_user(app[keys.STORE], token, clock=app[keys.CLOCK])
             check_socket_room(presence, config, user.id, address)
         except MentorspaceError as error:
-            raise socketio.exceptions.ConnectionRefusedError(error.as_dict()) from None
+            # connect_error {message, data: {code, message}}
+            raise socketio.exceptions.ConnectionRefusedError(
+                error.message, error.as_dict()
+            ) from None
         # Counted at once (no await since the check), so parallel connects cannot overshoot.
         first = presence.add(user.id, sid, token_hash=token_hash(token or ""), address=address)
         try:

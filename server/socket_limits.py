@@ -117,6 +117,11 @@ class JsonOnlyServer(socketio.AsyncServer):
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         if not isinstance(data, str) or data[:1] in ("5", "6"):  # BINARY_EVENT, BINARY_ACK
             log.info("refused a binary socket.io packet; hanging up")
+            transport = self.eio.sockets.get(eio_sid)
             await self.eio.disconnect(eio_sid)
+            if transport is not None:
+                # engine.io only asks the client to close; a client that ignores that would
+                # keep the websocket open.  This makes engine.io's writer close it now.
+                await transport.queue.put(None)
             return
         await super()._handle_eio_message(eio_sid, data)
