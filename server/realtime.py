@@ -138,7 +138,7 @@ def _check_rate(app: web.Application, sio: socketio.AsyncServer, sid: str, name:
         return
     if limits.abusive(sid):
         log.info("hanging up a socket that kept sending too fast")
-        sio.start_background_task(sio.disconnect, sid)  # at once: each refusal costs too
+        sio.start_background_task(_hang_up, sio, sid, 0.05)  # soon: each refusal costs too
     raise RateLimited(TOO_FAST)
 
 
@@ -167,8 +167,9 @@ async def _session_user(app: web.Application, sio: socketio.AsyncServer, sid: st
     return session["user"]
 
 
-async def _hang_up(sio: socketio.AsyncServer, sid: str) -> None:
-    await sio.sleep(0.5)
+async def _hang_up(sio: socketio.AsyncServer, sid: str, after: float = 0.5) -> None:
+    """Hang up once the ACK that says why has gone out."""
+    await sio.sleep(after)
     await sio.disconnect(sid)
 
 

@@ -8,6 +8,9 @@ import uuid
 from .mail_support import running_server
 from .support import Server
 
+# Hundreds of sends at once: far over the default message rate, so these servers have none.
+UNLIMITED = {"message_rate": 1e6, "message_burst": 1_000_000}
+
 
 async def test_reconnect_sync_gives_exactly_the_missed_changes(server):
     pair = await server.pair_channel_id(1)
@@ -55,9 +58,7 @@ async def test_reconnect_sync_gives_exactly_the_missed_changes(server):
 
 
 async def test_sync_pages_never_skip_a_change(data_dir):
-    # 520 sends at once: far over the default message rate, so this server has none.
-    unlimited = {"message_rate": 1e6, "message_burst": 1_000_000}
-    async with running_server(data_dir, config_changes=unlimited) as server:
+    async with running_server(data_dir, config_changes=UNLIMITED) as server:
         lounge = await server.channel_id("mentor_lounge")
         mentor = await (await server.client("mentor1")).socket()
         sent = await asyncio.gather(*(mentor.send(lounge, f"message {n}") for n in range(520)))
@@ -148,7 +149,7 @@ async def test_history_pages_back_without_overlap(server):
 
 
 async def test_every_acknowledged_message_survives_a_restart(data_dir):
-    running = await Server(data_dir).start()
+    running = await Server(data_dir, config_changes=UNLIMITED).start()
     pair = await running.pair_channel_id(2)
     client = await running.client("mentor2")
     sock = await client.socket()
