@@ -5,6 +5,7 @@ and print one JSON line.
 
     python scripts/bench.py --clients 50 --senders 1 --messages 4000 --rate 200
     python scripts/bench.py --clients 10 --senders 10 --messages 10000 --rate 0
+    python scripts/bench.py --clients 20 --senders 3 --messages 600 --rate 12 --warmup 5 --flood
 
 The clients are spread over `--procs` worker processes so that decoding the fan-out does not
 make the benchmark its own bottleneck.  Each message's client_id carries its send time
@@ -44,6 +45,11 @@ from storage import DATABASE_FILE
 # Demo accounts that can read the mentor lounge; sockets are dealt out among them, so a few
 # argon2 logins serve any number of clients (several tabs per person, as in real life).
 LOUNGE_USERS = ["coordinator", "mentor1", "mentor2", "mentor3"]
+FLOODER = "mentor3"  # with --flood: the abusive client, never one of the normal users
+MESSAGE_RATE = 5.0  # the server's default per-person limit, which --flood keeps
+# Without --flood the benchmark measures the server's throughput, not its limits.
+NO_LIMITS = ["--max-sockets-per-user", "1000", "--max-sockets-per-address", "100000"]
+NO_RATE_LIMIT = ["--message-rate", "1000000", "--message-burst", "1000000"]
 LOUNGE_KIND = "mentor_lounge"
 PREFIX = "bench-"  # client_id of a measured message: bench-<k>-<send time in ns>
 WARM_PREFIX = "warm-"
@@ -243,6 +249,63 @@ async def _work(conn: Connection, plan: Plan) -> None:
         await asyncio.gather(*(r.sio.disconnect() for r in receivers), return_exceptions=True)
 
 
+async def _flood(conn: Connection, url: str, cookie: str, channel_id: int, step_s: float):
+    """The abusive client: sends message:send as fast as it can without waiting for ACKs,
+    reconnecting whenever the server hangs up, until the coordinator says stop."""
+    counts = {"sent": 0, "accepted": 0, "refused": 0, "other_errors": 0, "hung_up": 0}
+    stop = asyncio.Event()
+
+    def acked(ack: Any) -> None:
+        if isinstance(ack, dict) and ack.get("ok"):
+            counts["accepted"] += 1
+        elif isinstance(ack, dict) and ack.get("error", {}).get("code") == "rate_limited":
+            counts["refused"] += 1
+        else:
+            counts["other_errors"] += 1
+
+    async def wait_for_stop() -> None:
+        await asyncio.to_thread(_receive, conn, step_s * 10)
+        stop.set()
+
+    conn.send(("ready", None))
+    watcher = asyncio.create_task(wait_for_stop())
+    n = 0
+    while not stop.is_set():
+        sio = socketio.AsyncClient(reconnection=False)
+        try:
+            await sio.connect(
+                url, headers={"Cookie": f"{COOKIE}={cookie}"}, transports=["websocket"],
+                wait_timeout=step_s,
+            )  # fmt: skip
+        except socketio.exceptions.ConnectionError:
+            await asyncio.sleep(0.05)
+            continue
+        while sio.connected and not stop.is_set():
+            n += 1
+            payload = {"channel_id": channel_id, "body": f"flood {n}", "client_id": f"flood-{n}"}
+            await sio.emit("message:send", payload, callback=acked)
+            counts["sent"] += 1
+            await asyncio.sleep(0)  # let the socket's writer and the ACKs run
+        if not stop.is_set():
+            counts["hung_up"] += 1
+        await sio.disconnect()
+    await watcher
+    conn.send(("flooded", counts))
+
+
+def flood_main(conn: Connection, url: str, cookie: str, channel_id: int, timeout: float) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    try:
+        asyncio.run(_flood(conn, url, cookie, channel_id, timeout))
+    except BaseException as error:
+        try:
+            conn.send(("failed", f"{type(error).__name__}: {error}"))
+        except OSError:
+            pass
+        raise SystemExit(1) from None
+
+
 def worker_main(conn: Connection, plan: Plan) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the coordinator decides when to stop
     _die_with_parent()
@@ -289,9 +352,10 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float) -> None:
+    def start(self, timeout: float, flags: list[str]) -> None:
         command = [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(self.data_dir)]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        command += flags
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, env=_clean_env(),
@@ -390,15 +454,23 @@ def stored_client_ids(data_dir: Path) -> set[str]:
     return {row[0] for row in rows}
 
 
-def run(args: argparse.Namespace, workdir: Path, children: list) -> dict[str, Any]:
-    data_dir = workdir / "data"
+def run(
+    args: argparse.Namespace, workdir: Path, children: list, *, flood: bool = False
+) -> dict[str, Any]:
+    """One measured run on a fresh server.  With `args.flood` the server keeps its default
+    message limits (in both runs of the comparison), and with `flood` the abusive client
+    runs beside the load."""
+    data_dir = workdir / ("data-flood" if flood else "data")
     seed(data_dir, args.timeout)
     server = ServerProcess(data_dir, free_port())
     children.append(server)
-    server.start(args.timeout)
+    server.start(args.timeout, NO_LIMITS + ([] if args.flood else NO_RATE_LIMIT))
 
-    handles = LOUNGE_USERS[: max(1, min(args.users, args.clients, len(LOUNGE_USERS)))]
-    user_cookies, channel_id = asyncio.run(log_in(server.url, handles))
+    handles = _normal_users(args)
+    logged_in, channel_id = asyncio.run(
+        log_in(server.url, [*handles, FLOODER] if flood else handles)
+    )
+    user_cookies, flooder_cookie = logged_in[: len(handles)], logged_in[-1]
     cookies = [user_cookies[i % len(user_cookies)] for i in range(args.clients)]
     procs = max(1, min(args.procs, args.clients))
 
@@ -429,12 +501,31 @@ def run(args: argparse.Namespace, workdir: Path, children: list) -> dict[str, An
         return replies
 
     gather("ready", args.timeout * 3)
-    time.sleep(0.3)  # let warm-up deliveries drain
+    flooder = None
+    if flood:
+        ours, theirs = context.Pipe()
+        flooder = context.Process(
+            target=flood_main, args=(theirs, server.url, flooder_cookie, channel_id, args.timeout),
+            daemon=True,
+        )  # fmt: skip
+        flooder.start()
+        children.append(flooder)
+        flooder = (flooder, ours)
+        if _receive(ours, args.timeout * 3)[0] != "ready":
+            raise RuntimeError("the flooder failed to start")
+    time.sleep(0.3)  # let warm-up deliveries drain (and the flood begin)
     server_cpu_before, machine_before = server.cpu_s(), machine_busy_s()
     start_ns = time.monotonic_ns() + 100_000_000
     for _, conn in workers:
         conn.send(("go", start_ns))
     acked_lists = gather("sent", args.timeout * 3 + args.messages / max(args.rate, 1))
+    flood_counts = None
+    if flooder is not None:
+        flooder[1].send(("stop", None))
+        kind, flood_counts = _receive(flooder[1], args.timeout * 3)
+        if kind != "flooded":
+            raise RuntimeError(f"the flooder failed: {flood_counts}")
+        flooder[0].join(args.timeout)
     server_cpu = server.cpu_s() - server_cpu_before
     machine_cpu = machine_busy_s() - machine_before
     all_acked = [k for ks in acked_lists for k in ks]
@@ -476,7 +567,46 @@ def run(args: argparse.Namespace, workdir: Path, children: list) -> dict[str, An
         # when it is high, the figures above are noisy.
         "other_cpu_s": round(max(0.0, machine_cpu - server_cpu - bench_cpu), 2),
         "cores": os.cpu_count(),
+        **({"flooder": flood_counts} if flood_counts is not None else {}),
     }  # fmt: skip
+
+
+def _normal_users(args: argparse.Namespace) -> list[str]:
+    users = [u for u in LOUNGE_USERS if not (args.flood and u == FLOODER)]
+    return users[: max(1, min(args.users, args.clients, len(users)))]
+
+
+def check_flood_args(args: argparse.Namespace) -> None:
+    """--flood keeps the server's limits, so the normal load must stay within them."""
+    users = len(_normal_users(args))
+    per_user = args.rate / min(args.senders, users)
+    warm_per_user = args.warmup * -(-args.senders // users)
+    if args.rate <= 0 or per_user > MESSAGE_RATE * 0.8 or warm_per_user > 20:
+        raise SystemExit(
+            f"--flood needs --rate > 0 within the per-person limit ({MESSAGE_RATE:g} msg/s;"
+            f" the senders are spread over {users} people, so at most"
+            f" {MESSAGE_RATE * 0.8 * min(args.senders, users):g}) and at most 20 warm-up"
+            " messages per person"
+        )
+
+
+def compare(without: dict[str, Any], with_flood: dict[str, Any]) -> dict[str, Any]:
+    """The normal clients' figures without and with the flooder, side by side."""
+    with_flood = dict(with_flood)
+    flooder = with_flood.pop("flooder")
+    return {
+        "delivery_p99_ms": {
+            "without_flood": without["delivery_ms"]["p99"],
+            "with_flood": with_flood["delivery_ms"]["p99"],
+        },
+        "send_ack_p99_ms": {
+            "without_flood": without["send_ack_ms"]["p99"],
+            "with_flood": with_flood["send_ack_ms"]["p99"],
+        },
+        "flooder": flooder,
+        "without_flood": without,
+        "with_flood": with_flood,
+    }
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -493,6 +623,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--users", type=int, default=4, help="accounts the clients log in as (1-4)")
     parser.add_argument("--timeout", type=float, default=30, help="seconds any one step may take")
     parser.add_argument("--keep", action="store_true", help="keep the data dir and server log")
+    parser.add_argument(
+        "--flood",
+        action="store_true",
+        help="run twice on servers with their default limits, the second time beside one"
+        " abusive client sending message:send as fast as it can; report both",
+    )
     return parser
 
 
@@ -500,12 +636,19 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not 1 <= args.senders <= args.clients or args.messages < 1 or args.window < 1:
         raise SystemExit("need 1 <= senders <= clients, messages >= 1 and window >= 1")
+    if args.flood:
+        check_flood_args(args)
     # SIGTERM unwinds like Ctrl-C, so the server and workers are always stopped.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     workdir = Path(tempfile.mkdtemp(prefix="mentorspace-bench-"))
     children: list[Any] = []
     try:
-        print(json.dumps(run(args, workdir, children)), flush=True)
+        if args.flood:
+            without = run(args, workdir, children)
+            result = compare(without, run(args, workdir, children, flood=True))
+        else:
+            result = run(args, workdir, children)
+        print(json.dumps(result), flush=True)
         return 0
     except KeyboardInterrupt:
         print("bench: interrupted", file=sys.stderr)

@@ -29,7 +29,9 @@ from server.pages import people as account_pages
 from server.pages import rendering as pages
 from server.pages.admin import programme as admin_pages
 from server.pages.admin import tasks as admin_task_pages
+from server.realtime.limits import EventLimits
 from server.realtime.presence import Presence
+from server.realtime.sessions import SessionSockets, run_session_sockets
 from server.realtime.sockets import create_socket_server
 from server.runners.mailer import Mailer
 from server.runners.scheduler import Scheduler, run_scheduler
@@ -49,9 +51,11 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.CLOCK] = clock
     app[keys.SECRET] = config.secret_bytes()
     app[keys.PRESENCE] = Presence()
+    app[keys.EVENT_LIMITS] = EventLimits(clock, config)
     app[keys.TEMPLATES] = pages.create_templates()
     app[keys.SIO] = create_socket_server(app)
     app[keys.SCHEDULER] = Scheduler(app)
+    app[keys.SESSION_SOCKETS] = SessionSockets(app)
     app.add_routes(api.routes)
     app.add_routes(tasks_api.routes)
     app.add_routes(admin_api.routes)
@@ -68,6 +72,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.cleanup_ctx.append(_store)
     app.cleanup_ctx.append(run_scheduler)  # after the store: stopped before it closes
     app.cleanup_ctx.append(_mailer)  # after the store: stops before it closes
+    app.cleanup_ctx.append(run_session_sockets)  # after the store: stops before it closes
     app.on_shutdown.append(_close_sockets)
     return app
 
@@ -98,9 +103,12 @@ async def _close_sockets(app: web.Application) -> None:
     socket.io's background tasks; otherwise open websockets hold shutdown for a minute.
     A client that vanished never drains its send queue, so the hang-up is bounded."""
     sio = app[keys.SIO]
-    if sio.eio.sockets:  # engine.io's disconnect() with no sid closes all (and fails on none)
+    # One by one: engine.io's disconnect() with no sid fails when the last socket closes
+    # between the check and the call (one being hung up already, say).
+    closing = [sio.eio.disconnect(sid) for sid in list(sio.eio.sockets)]
+    if closing:
         try:
-            await asyncio.wait_for(sio.eio.disconnect(), HANG_UP_TIMEOUT)
+            await asyncio.wait_for(asyncio.gather(*closing), HANG_UP_TIMEOUT)
         except TimeoutError:
             log.info("some clients did not take the hang-up within %s s", HANG_UP_TIMEOUT)
     await sio.shutdown()

@@ -36,6 +36,11 @@ SETTINGS = [
     ("--smtp-max-attempts", "MENTORSPACE_SMTP_MAX_ATTEMPTS", "12", "attempts before a mail is given up and shown as failed"),
     ("--trusted-proxies", "MENTORSPACE_TRUSTED_PROXIES", "", "comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For names the client (default: none, the header is ignored)"),
     ("--session-idle-hours", "MENTORSPACE_SESSION_IDLE_HOURS", "8", "a session unused for this long ends (besides the absolute 30 days)"),
+    ("--max-sockets-per-user", "MENTORSPACE_MAX_SOCKETS_PER_USER", "10", "open sockets (tabs) one person may hold on one server process; the next is refused"),
+    ("--max-sockets-per-address", "MENTORSPACE_MAX_SOCKETS_PER_ADDRESS", "50", "open sockets one client address may hold on one server process; the next is refused"),
+    ("--message-rate", "MENTORSPACE_MESSAGE_RATE", "5", "message events (send, edit, delete, reaction, task done) one socket, and one person, may make per second on average"),
+    ("--message-burst", "MENTORSPACE_MESSAGE_BURST", "20", "message events allowed at once before the rate applies"),
+    ("--socket-check-seconds", "MENTORSPACE_SOCKET_CHECK_SECONDS", "10", "how often every open socket's session is checked again (at most 30): ended or expired sessions are hung up"),
 ]  # fmt: skip
 
 
@@ -63,6 +68,11 @@ class Config:
     smtp_max_attempts: int = 12
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     session_idle_hours: float = 8.0
+    max_sockets_per_user: int = 10
+    max_sockets_per_address: int = 50
+    socket_check_seconds: float = 10.0
+    message_rate: float = 5.0
+    message_burst: int = 20
 
     def base_url(self) -> str:
         """Where links in mails point: never taken from a request's Host header."""
@@ -138,6 +148,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
         trusted_proxies=_networks(values.get("trusted_proxies", "")),
         session_idle_hours=_number(values, "session_idle_hours", "8", 0.1, 720, float),
         **mail,
+        max_sockets_per_user=_number(values, "max_sockets_per_user", "10", 1, 1000),
+        max_sockets_per_address=_number(values, "max_sockets_per_address", "50", 1, 100_000),
+        socket_check_seconds=_number(values, "socket_check_seconds", "10", 0.1, 30, float),
+        message_rate=_number(values, "message_rate", "5", 0.1, 1_000_000, float),
+        message_burst=_number(values, "message_burst", "20", 1, 1_000_000),
     )
 
 

@@ -13,7 +13,9 @@ from storage import SQLiteStore
 
 if TYPE_CHECKING:
     from server.config import Config
+    from server.realtime.limits import EventLimits
     from server.realtime.presence import Presence
+    from server.realtime.sessions import SessionSockets
     from server.runners.mailer import Mailer
     from server.runners.scheduler import Scheduler
 
@@ -26,3 +28,5 @@ PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
 SECRET: web.AppKey[bytes] = web.AppKey("secret", bytes)
 SCHEDULER: web.AppKey[Scheduler] = web.AppKey("scheduler")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
+EVENT_LIMITS: web.AppKey[EventLimits] = web.AppKey("event_limits")
+SESSION_SOCKETS: web.AppKey[SessionSockets] = web.AppKey("session_sockets")

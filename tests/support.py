@@ -180,6 +180,8 @@ class SocketClient:
         self.events: list[tuple[str, Any]] = []
         self._arrived = asyncio.Condition()
         self.sio.on("*", self._record)
+        self.gone = asyncio.Event()  # set when the connection ends, whoever ended it
+        self.sio.on("disconnect", lambda *reason: self.gone.set())
 
     async def _record(self, event: str, data: Any = None) -> None:
         async with self._arrived:

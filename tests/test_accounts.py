@@ -12,7 +12,6 @@ import socketio
 
 from channels.people.accounts import create_user
 from server.auth import COOKIE
-from server.realtime.sockets import SESSION_RECHECK
 
 from .clocks import FakeClock
 from .support import Server, email
@@ -81,21 +80,6 @@ async def test_a_disabled_user_cannot_log_in_and_their_sessions_stop(server):
     )
     assert response.status == 401
     assert "disabled" in (await response.json())["error"]["message"]
-
-
-async def test_a_session_ended_elsewhere_stops_a_busy_socket_within_the_recheck(server):
-    """Another node (or a password change) ended the session without hanging up this socket:
-    its next event after the recheck interval is refused and the socket is closed."""
-    client = await server.client("mentee1")
-    sock = await client.socket()
-    lounge = {"channel_id": await server.channel_id("mentee_lounge")}
-    assert (await sock.call("channel:sync", lounge))["ok"]
-    await server.store.write(
-        lambda tx: tx.delete_session(hashlib.sha256(client.token.encode()).hexdigest())
-    )
-    await asyncio.sleep(SESSION_RECHECK + 0.2)
-    assert (await sock.call("channel:sync", lounge))["error"]["code"] == "unauthenticated"
-    await asyncio.wait_for(sock.sio.wait(), 2)
 
 
 async def test_repeated_failures_are_slowed_down_then_lifted(data_dir):

@@ -32,3 +32,36 @@ def test_bench_prints_one_json_line_and_loses_nothing():
     assert (result["sent"], result["acked"], result["errors"]) == (30, 30, 0)
     assert result["lost"] == 0
     assert result["duplicates"] == 0
+
+
+def test_bench_flood_compares_the_normal_load_with_and_without_an_abusive_client():
+    done = subprocess.run(
+        [
+            *(sys.executable, str(BENCH), "--flood", "--clients", "3", "--senders", "2"),
+            *("--messages", "12", "--rate", "6", "--warmup", "2", "--procs", "1"),
+            *("--timeout", "30"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, done.stdout
+    result = json.loads(lines[0])
+    assert set(result["delivery_p99_ms"]) == {"without_flood", "with_flood"}
+    for run in (result["without_flood"], result["with_flood"]):
+        assert (run["sent"], run["acked"], run["errors"], run["lost"]) == (12, 12, 0, 0)
+    flooder = result["flooder"]
+    assert flooder["refused"] > 0 and flooder["accepted"] < flooder["sent"]
+    assert flooder["other_errors"] == 0
+
+
+def test_bench_flood_refuses_a_normal_load_over_the_limits():
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--flood", "--clients", "2", "--rate", "50"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0 and "per-person limit" in done.stderr

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import aiohttp
 import pytest
 
 from .conftest import require_service
-from .support import Server, eventually
+from .support import Client, Server, eventually
+from .test_socket_sessions import assert_cut
 
 
 async def _redis_reachable() -> bool:
@@ -79,10 +81,40 @@ async def test_both_nodes_writing_at_once_keep_seq_gapless(two_nodes):
     two = await (await client(second, "mentor2")).socket()
     start = (await first.store.load_channel(lounge)).last_seq
     sent = await asyncio.gather(
-        *(one.send(lounge, f"one {n}") for n in range(40)),
-        *(two.send(lounge, f"two {n}") for n in range(40)),
+        *(one.send(lounge, f"one {n}") for n in range(20)),  # the burst a socket may send
+        *(two.send(lounge, f"two {n}") for n in range(20)),
     )
     seqs = sorted(m["seq"] for m in sent)
-    assert seqs == list(range(start + 1, start + 81))
+    assert seqs == list(range(start + 1, start + 41))
     changes = await one.call("channel:sync", {"channel_id": lounge, "since_seq": start})
     assert [m["seq"] for m in changes["changes"]] == seqs
+
+
+async def test_disabling_on_one_node_cuts_a_listening_socket_on_the_other(two_nodes):
+    first, second, client = two_nodes
+    pair = await first.pair_channel_id(1)
+    mentee = await client(second, "mentee1")
+    listener = await mentee.socket()  # on node two; it never speaks
+    partner = await (await client(second, "mentor1")).socket()
+    coordinator = await client(first, "coordinator")
+    response = await coordinator.patch(f"/api/v1/users/{mentee.user['id']}", {"disabled": True})
+    assert response.status == 200
+    await assert_cut(listener, partner, pair)
+    assert [t["reason"] for t in listener.received("session:ended")] == ["disabled"]
+
+
+async def test_logging_out_on_one_node_cuts_that_sessions_socket_on_the_other(two_nodes):
+    first, second, client = two_nodes
+    pair = await first.pair_channel_id(1)
+    mentee = await client(first, "mentee1")
+    other_node = Client(
+        second, aiohttp.ClientSession(second.url, cookie_jar=mentee.http.cookie_jar)
+    )
+    listener = await other_node.socket()  # the same session, on node two
+    other_session = await (await client(second, "mentee1")).socket()
+    partner = await (await client(second, "mentor1")).socket()
+    assert (await mentee.delete("/api/v1/session")).status == 200
+    try:
+        await assert_cut(listener, partner, pair, alive=other_session)
+    finally:
+        await other_node.close()

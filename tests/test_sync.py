@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+from .mail_support import running_server
 from .support import Server
+
+# Hundreds of sends at once: far over the default message rate, so these servers have none.
+UNLIMITED = {"message_rate": 1e6, "message_burst": 1_000_000}
 
 
 async def test_reconnect_sync_gives_exactly_the_missed_changes(server):
@@ -53,17 +57,18 @@ async def test_reconnect_sync_gives_exactly_the_missed_changes(server):
     assert over_http["changes"] == changes
 
 
-async def test_sync_pages_never_skip_a_change(server):
-    lounge = await server.channel_id("mentor_lounge")
-    mentor = await (await server.client("mentor1")).socket()
-    sent = await asyncio.gather(*(mentor.send(lounge, f"message {n}") for n in range(520)))
-    since, collected, pages = 0, [], 0
-    while True:
-        ack = await mentor.call("channel:sync", {"channel_id": lounge, "since_seq": since})
-        collected += ack["changes"]
-        since, pages = ack["last_seq"], pages + 1
-        if not ack["more"]:
-            break
+async def test_sync_pages_never_skip_a_change(data_dir):
+    async with running_server(data_dir, config_changes=UNLIMITED) as server:
+        lounge = await server.channel_id("mentor_lounge")
+        mentor = await (await server.client("mentor1")).socket()
+        sent = await asyncio.gather(*(mentor.send(lounge, f"message {n}") for n in range(520)))
+        since, collected, pages = 0, [], 0
+        while True:
+            ack = await mentor.call("channel:sync", {"channel_id": lounge, "since_seq": since})
+            collected += ack["changes"]
+            since, pages = ack["last_seq"], pages + 1
+            if not ack["more"]:
+                break
     assert pages == 2
     ids = [m["id"] for m in collected]
     assert len(ids) == len(set(ids))
@@ -144,7 +149,7 @@ async def test_history_pages_back_without_overlap(server):
 
 
 async def test_every_acknowledged_message_survives_a_restart(data_dir):
-    running = await Server(data_dir).start()
+    running = await Server(data_dir, config_changes=UNLIMITED).start()
     pair = await running.pair_channel_id(2)
     client = await running.client("mentor2")
     sock = await client.socket()

@@ -11,6 +11,7 @@ from channels.people import accounts
 from server import keys
 from server.api.params import read_json
 from server.auth import current_user, session_token
+from server.realtime.sockets import disconnect_session
 
 routes = web.RouteTableDef()
 
@@ -33,12 +34,17 @@ async def update_me(request: web.Request) -> web.Response:
 async def change_my_password(request: web.Request) -> web.Response:
     user = await current_user(request)
     payload = await read_json(request)
+    end_others = check_bool(payload, "end_other_sessions", default=False)
     await accounts.change_password(
         request.app[keys.STORE],
         user,
         current=payload.get("current"),
         new=payload.get("new"),
-        end_other_sessions=check_bool(payload, "end_other_sessions", default=False),
+        end_other_sessions=end_others,
         keep_token=session_token(request),
     )
+    if end_others:
+        await disconnect_session(
+            request.app, user.id, keep=session_token(request), reason="password"
+        )
     return web.json_response({"ok": True})

@@ -82,6 +82,7 @@ async def update_user(request: web.Request) -> web.Response:
         await admin_events.emit_account(
             request.app, change.after.id, {"user": account_json(change.after)}
         )
+        await admin_events.cut_for_new_role(request.app, change.after.id)
     return web.json_response({"user": account_json(change.after)})
 
 

@@ -25,6 +25,10 @@ MAIL_SETTINGS = [
     "public_url", "invitation_days", "smtp_host", "smtp_port", "smtp_security",
     "smtp_username", "smtp_password", "smtp_from", "smtp_retry_seconds", "smtp_max_attempts",
 ]  # fmt: skip
+SOCKET_SETTINGS = [
+    "max_sockets_per_user", "max_sockets_per_address", "message_rate", "message_burst",
+    "socket_check_seconds",
+]  # fmt: skip
 _DATA_ONLY = ["data_dir", "log_level"]
 # Sockets are hung up first thing on shutdown; this bounds how long a peer that never finishes
 # the websocket closing handshake, or a slow request, can hold a restart.
@@ -54,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
             "trusted_proxies",
             "session_idle_hours",
             *MAIL_SETTINGS,
+            *SOCKET_SETTINGS,
         ],
     )
 

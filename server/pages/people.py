@@ -20,6 +20,7 @@ from server.auth import (
 )
 from server.errors import add_error_headers
 from server.pages.rendering import render, see_other
+from server.realtime.sockets import disconnect_session
 
 routes = web.RouteTableDef()
 
@@ -80,8 +81,11 @@ async def log_in(request: web.Request) -> web.Response:
 @routes.post("/logout")
 async def log_out(request: web.Request) -> web.Response:
     token = session_token(request)
+    user = await optional_user(request)
     if token:
         await accounts.log_out(request.app[keys.STORE], token)
+    if token and user is not None:
+        await disconnect_session(request.app, user.id, token)
     response = see_other("/login?bye")
     clear_session_cookie(request, response)
     return response
@@ -148,4 +152,8 @@ async def change_password(request: web.Request) -> web.Response:
         )
     except MentorspaceError as error:
         return _render_profile(request, user, status=error.status, password_error=error)
+    if end_others:
+        await disconnect_session(
+            request.app, user.id, keep=session_token(request), reason="password"
+        )
     return see_other("/profile?saved=" + ("password-ended" if end_others else "password"))

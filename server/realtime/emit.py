@@ -12,6 +12,7 @@ from channels.chat import directory
 from channels.chat.wire import channel_json
 from channels.programme.wire import menu_item_json
 from server import keys
+from server.realtime.sockets import disconnect_session
 from storage.records import Channel, MenuItem, Pair
 
 
@@ -66,29 +67,21 @@ async def emit_channel_changed(app: web.Application, channel: Channel) -> None:
     await app[keys.SIO].emit("channel", channel_json(channel), room=f"channel:{channel.id}")
 
 
-SESSION_ENDED = {
-    "disabled": "This account has been disabled. Please contact your coordinator.",
-    "password": "The password of this account was changed. Please log in again.",
-}
-
-
 async def end_sessions(app: web.Application, user_id: int, *, reason: str = "disabled") -> None:
-    """The account's sessions were ended: its sockets everywhere are told, and this process's
-    are closed at once (a socket on another node is closed on its next event, when its
-    session no longer loads)."""
-    sio = app[keys.SIO]
-    await sio.emit(
-        "session:ended",
-        {"reason": reason, "message": SESSION_ENDED[reason]},
-        room=f"user:{user_id}",
-    )
-    for sid in app[keys.PRESENCE].sockets_of(user_id):
-        await sio.disconnect(sid)
+    """The account's sessions were ended: its sockets on every node are told why and cut."""
+    await disconnect_session(app, user_id, reason=reason)
 
 
 async def emit_account(app: web.Application, user_id: int, payload: dict) -> None:
     await refresh_rooms(app, user_id)
     await app[keys.SIO].emit("account", payload, room=f"user:{user_id}")
+
+
+async def cut_for_new_role(app: web.Application, user_id: int) -> None:
+    """A socket holds its role's rooms and its user: after a role change, every socket of the
+    person on every node is cut, and the page reconnects under the new role (the session
+    stays)."""
+    await disconnect_session(app, user_id)
 
 
 async def emit_menu(app: web.Application, role: str, items: list[MenuItem]) -> None:

@@ -4,7 +4,6 @@ follow a commit.  Every handler is listed in EVENTS (and documented in docs/prot
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,20 +13,22 @@ from aiohttp import web
 
 from channels.chat import directory, messages
 from channels.chat.wire import message_json
-from channels.errors import Invalid, MentorspaceError, Unauthenticated
+from channels.errors import Invalid, MentorspaceError, RateLimited, Unauthenticated
 from channels.input import check_id, check_object
-from channels.people.accounts import load_session_user
+from channels.people.accounts import load_session_user, token_hash
 from channels.policy import Action, check_allowed
 from channels.tasks import posting as task_posting
 from server import keys
-from server.auth import session_token
+from server.auth import client_address, session_token
 from server.errors import internal_error
+from server.realtime.limits import TOO_FAST, JsonOnlyServer, check_socket_room
+from server.realtime.sessions import HangUp
 from storage.records import Message, User
 
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD = 64 * 1024
-SESSION_RECHECK = 1.0  # seconds
+SESSION_RECHECK = 1.0  # seconds, on the injected clock
 
 
 def create_socket_server(app: web.Application) -> socketio.AsyncServer:
@@ -37,7 +38,7 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         if config.redis_url
         else None
     )
-    sio = socketio.AsyncServer(
+    sio = JsonOnlyServer(
         async_mode="aiohttp",
         client_manager=manager,
         # None: only this server's own origin; a list: exactly those origins.
@@ -50,22 +51,33 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
 
     async def connect(sid: str, environ: dict, auth: Any = None) -> None:
         request: web.Request = environ["aiohttp.request"]
+        token, address = session_token(request), client_address(request)
+        presence = app[keys.PRESENCE]
         try:
-            user = await load_session_user(
-                app[keys.STORE], session_token(request), clock=app[keys.CLOCK]
-            )
-        except Unauthenticated as error:
-            raise socketio.exceptions.ConnectionRefusedError(error.as_dict()) from None
-        await sio.save_session(sid, {"token": session_token(request), "user_id": user.id})
-        channel_ids = await directory.readable_channel_ids(app[keys.STORE], user)
-        await sio.enter_room(sid, f"user:{user.id}")
-        await sio.enter_room(sid, f"role:{user.role}")  # menu changes
-        for channel_id in channel_ids:
-            await sio.enter_room(sid, f"channel:{channel_id}")
-        if app[keys.PRESENCE].add(user.id, sid):
+            user = await load_session_user(app[keys.STORE], token, clock=app[keys.CLOCK])
+            check_socket_room(presence, config, user.id, address)
+        except MentorspaceError as error:
+            # connect_error {message, data: {code, message}}
+            raise socketio.exceptions.ConnectionRefusedError(
+                error.message, error.as_dict()
+            ) from None
+        # Counted at once (no await since the check), so parallel connects cannot overshoot.
+        first = presence.add(user.id, sid, token_hash=token_hash(token or ""), address=address)
+        try:
+            await sio.save_session(sid, {"token": token, "user_id": user.id})
+            channel_ids = await directory.readable_channel_ids(app[keys.STORE], user)
+            await sio.enter_room(sid, f"user:{user.id}")
+            await sio.enter_room(sid, f"role:{user.role}")  # menu changes
+            for channel_id in channel_ids:
+                await sio.enter_room(sid, f"channel:{channel_id}")
+        except BaseException:
+            presence.remove(user.id, sid)
+            raise
+        if first:
             await emit_presence(app, user.id, channel_ids, online=True)
 
     async def disconnect(sid: str, reason: Any = None) -> None:
+        app[keys.EVENT_LIMITS].forget_socket(sid)
         session = await sio.get_session(sid)
         user_id = session.get("user_id")
         if user_id is not None and app[keys.PRESENCE].remove(user_id, sid):
@@ -103,6 +115,7 @@ def _guarded(app: web.Application, sio: socketio.AsyncServer, name: str, handler
 
     async def run(sid: str, *args: Any) -> dict[str, Any] | None:
         try:
+            _check_rate(app, sio, sid, name)
             if len(args) != 1:
                 raise Invalid("Send exactly one JSON object with this event.")
             user = await _session_user(app, sio, sid)
@@ -117,13 +130,30 @@ def _guarded(app: web.Application, sio: socketio.AsyncServer, name: str, handler
     return run
 
 
+def _check_rate(app: web.Application, sio: socketio.AsyncServer, sid: str, name: str) -> None:
+    """Take a token for this event from the socket's and the user's bucket, or refuse it
+    (nothing runs); a socket that keeps going after ABUSE_LIMIT refusals in a row is hung up."""
+    limits, known = app[keys.EVENT_LIMITS], app[keys.PRESENCE].socket(sid)
+    if limits.allow(sid, None if known is None else known.user_id, name):
+        return
+    if limits.abusive(sid):
+        log.info("hanging up a socket that kept sending too fast")
+        sio.start_background_task(_hang_up, sio, sid, 0.05)  # soon: each refusal costs too
+    raise RateLimited(TOO_FAST)
+
+
 async def _session_user(app: web.Application, sio: socketio.AsyncServer, sid: str) -> User:
-    """The socket's user, checked against storage again at most every SESSION_RECHECK seconds.
-    Logging out and disabling hang up this process's sockets at once; the recheck bounds how
-    long a session ended elsewhere (another node, a password change) keeps a socket working."""
+    """The socket's user, checked against storage again at most every SESSION_RECHECK seconds
+    of the injected clock.  Ending a session hangs up its sockets everywhere at once, and the
+    sweep re-checks idle sockets; this bounds how long a busy socket could outlive either."""
     session = await sio.get_session(sid)
-    now = time.monotonic()
-    if session.get("user") is None or now - session.get("checked_at", 0.0) > SESSION_RECHECK:
+    now = app[keys.CLOCK].now()
+    checked_at = session.get("checked_at")
+    if (
+        session.get("user") is None
+        or checked_at is None
+        or (now - checked_at).total_seconds() > SESSION_RECHECK
+    ):
         try:
             user = await load_session_user(
                 app[keys.STORE], session.get("token"), clock=app[keys.CLOCK]
@@ -137,17 +167,32 @@ async def _session_user(app: web.Application, sio: socketio.AsyncServer, sid: st
     return session["user"]
 
 
-async def _hang_up(sio: socketio.AsyncServer, sid: str) -> None:
-    await sio.sleep(0.5)
+async def _hang_up(sio: socketio.AsyncServer, sid: str, after: float = 0.5) -> None:
+    """Hang up once the ACK that says why has gone out."""
+    await sio.sleep(after)
     await sio.disconnect(sid)
 
 
-async def disconnect_session(app: web.Application, user_id: int, token: str | None = None) -> None:
-    """Close this process's sockets of a user: of one session (its cookie value), or all."""
-    sio = app[keys.SIO]
-    for sid in app[keys.PRESENCE].sockets_of(user_id):
-        if token is None or (await sio.get_session(sid)).get("token") == token:
-            await sio.disconnect(sid)
+async def disconnect_session(
+    app: web.Application,
+    user_id: int,
+    token: str | None = None,
+    *,
+    keep: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """The one way to hang up the sockets of ended sessions, on every node, at once.  Call it
+    after the commit that ended them.  `token`: only that session's sockets (a cookie value);
+    None: all the user's.  `keep`: a cookie value whose sockets stay ("end my other
+    sessions").  `reason` ("disabled", "password"): told to each socket as `session:ended`
+    first, so the page says why and stops reconnecting."""
+    order = HangUp(
+        user_id,
+        token_hash=None if token is None else token_hash(token),
+        keep_hash=None if keep is None else token_hash(keep),
+        reason=reason,
+    )
+    await app[keys.SESSION_SOCKETS].end(order)
 
 
 ChangeMessage = Callable[..., Awaitable[messages.Changed]]

@@ -138,6 +138,7 @@ async def update_user(request: web.Request) -> web.Response:
         await admin_events.end_sessions(request.app, user_id)
     elif change.role_changed:
         await admin_events.emit_account(request.app, user_id, {"role": change.after.role})
+        await admin_events.cut_for_new_role(request.app, user_id)
     raise back("/admin/users", "updated")
 
 

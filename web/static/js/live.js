@@ -63,10 +63,15 @@ export function connect() {
     showSoon("Connection lost. Reconnecting… Your messages are kept and will catch up.");
   });
   socket.on("connect_error", (error) => {
-    // The server refuses a socket whose session ended; its reason names the error code.
+    // The server refuses a socket whose session ended, or one too many: `data` is its error.
     if (ended) return;
-    if (String(error?.message).includes("unauthenticated")) {
+    if (error?.data?.code === "unauthenticated") {
       show("Your session has ended.", loginAgain());
+      return;
+    }
+    if (error?.data?.code === "rate_limited") {
+      clearTimeout(timer);
+      show(error.message);
       return;
     }
     showSoon("Cannot reach Mentorspace. Trying again…");
