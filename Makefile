@@ -13,6 +13,8 @@ run: install
 
 test: install browser
 	$(BIN)/ruff check .
+	cd web && npx eslint .
+	cd web && node --test
 	$(BIN)/python -m pytest
 
 install: $(VENV)/.installed web/node_modules/.installed

@@ -3,10 +3,10 @@
 import { call } from "./live.js";
 import { confirmDelete, editForm, renderPicker } from "./messages.js";
 
-let channel = null; // what channel.js hands over: its model and the functions that change it
-
-export function wireMessageActions(roots, controller) {
-  channel = controller;
+// channel: what channel.js hands over: the model's messages and pending sends, and the
+// functions that change and draw them.
+export function wireMessageActions(roots, channel) {
+  const onAction = (event) => act(channel, event);
   for (const root of roots) root.addEventListener("click", onAction);
 }
 
@@ -18,7 +18,7 @@ export function closeOpenPicker() {
   return true;
 }
 
-function messageOf(target) {
+function messageOf(channel, target) {
   const item = target.closest(".msg");
   const id = Number(item?.dataset.id);
   return { item, message: channel.messages.get(id) };
@@ -34,7 +34,7 @@ function closePicker(picker) {
   }
 }
 
-async function withAck(item, event, payload) {
+async function withAck(channel, item, event, payload) {
   const ack = await call(event, payload);
   if (ack.error) {
     const note = document.createElement("p");
@@ -45,18 +45,17 @@ async function withAck(item, event, payload) {
     setTimeout(() => note.remove(), 6000);
     return null;
   }
-  const before = channel.positions();
-  channel.afterChanges(channel.apply(ack.message) ? [ack.message] : [], before);
+  channel.take(ack.message);
   return ack.message;
 }
 
-function startEdit(item, message) {
+function startEdit(channel, item, message) {
   const form = editForm(message);
   const input = form.querySelector("textarea");
   const finish = () => {
     form.remove();
     item.querySelector(".msg-body")?.removeAttribute("hidden");
-    channel.showEverywhere(channel.messages.get(message.id));
+    channel.redraw(message.id);
     document.getElementById(item.id)?.querySelector("[data-action=edit]")?.focus();
   };
   const save = async () => {
@@ -67,8 +66,7 @@ function startEdit(item, message) {
       form.querySelector(".msg-status").textContent = ack.error.message;
       return;
     }
-    const known = channel.messages.get(message.id);
-    if (!known || known.seq < ack.message.seq) channel.messages.set(message.id, ack.message);
+    channel.remember(ack.message);
     finish();
   };
   form.addEventListener("submit", (event) => {
@@ -94,22 +92,22 @@ function startEdit(item, message) {
   input.setSelectionRange(input.value.length, input.value.length);
 }
 
-async function onAction(event) {
+async function act(channel, event) {
   const target = event.target.closest("[data-action]");
   if (!target) return;
   const action = target.dataset.action;
-  const { item, message } = messageOf(target);
+  const { item, message } = messageOf(channel, target);
   if (action === "retry" || action === "discard") {
     const pending = channel.pending.get(item?.dataset.clientId);
     if (!pending) return;
     if (action === "retry") channel.deliver(pending);
-    else channel.dropPending(pending.clientId);
+    else channel.discard(pending.clientId);
     return;
   }
   if (!message) return;
   event.preventDefault();
   if (action === "open-thread") {
-    channel.openThread(message.id, { opener: target });
+    channel.openThread(message.id, { from: target });
   } else if (action === "pick-reaction") {
     const open = item.querySelector(".emoji-picker");
     document.querySelectorAll(".emoji-picker").forEach((picker) => picker.remove());
@@ -124,9 +122,9 @@ async function onAction(event) {
     picker.querySelector("button").focus();
   } else if (action === "react") {
     item.querySelector(".emoji-picker")?.remove();
-    await withAck(item, "reaction:toggle", { message_id: message.id, emoji: target.dataset.emoji });
+    await withAck(channel, item, "reaction:toggle", { message_id: message.id, emoji: target.dataset.emoji });
   } else if (action === "edit") {
-    startEdit(item, message);
+    startEdit(channel, item, message);
   } else if (action === "delete") {
     item.querySelector(".confirm-delete")?.remove();
     const box = confirmDelete();
@@ -137,11 +135,11 @@ async function onAction(event) {
     item.querySelector(".confirm-delete")?.remove();
     opener?.focus();
   } else if (action === "confirm-delete") {
-    await withAck(item, "message:delete", { message_id: message.id });
+    await withAck(channel, item, "message:delete", { message_id: message.id });
   } else if (action === "complete-task") {
     target.disabled = true; // one click, one change
     const done = target.dataset.done === "true";
-    const changed = await withAck(item, "task:complete", { message_id: message.id, done });
+    const changed = await withAck(channel, item, "task:complete", { message_id: message.id, done });
     if (!changed) target.disabled = false;
     // The card was drawn again: keep the keyboard where it was.
     document.getElementById(item.id)?.querySelector("[data-action=complete-task]")?.focus();

@@ -1,6 +1,9 @@
-// How a message looks, built with DOM calls: user text only ever as text, or as the server's
-// sanitised `html`.  Buttons carry data-action; channel.js handles them in one place.
-import { dueElement, timeElement } from "./time.js";
+// How a message looks: a copy of the page's <template id="message-template">, which the server
+// renders from _message.html (the partial that also draws the messages read without
+// JavaScript) with every part present; filled in and pruned here for one message.  User text
+// only ever as text, or as the server's sanitised `html`.  Buttons carry data-action;
+// actions.js handles them in one place.
+import { refresh } from "./time.js";
 
 export const REACTIONS = [
   ["👍", "thumbs up"],
@@ -39,89 +42,87 @@ function plural(count, one, many) {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-function head(name, createdAt, edited) {
-  const line = el("p", "msg-head");
-  line.append(el("span", "msg-author", name), " ", timeElement(createdAt));
-  if (edited) line.append(" ", el("span", "msg-edited", "(edited)"));
-  return line;
+function skeleton() {
+  return document.getElementById("message-template").content.firstElementChild.cloneNode(true);
+}
+
+// Take a part out, with the space the partial wrote before it.
+function drop(element) {
+  if (!element) return;
+  const before = element.previousSibling;
+  if (before?.nodeType === Node.TEXT_NODE && !before.textContent.trim()) before.remove();
+  element.remove();
+}
+
+function setTime(element, iso) {
+  element.dateTime = iso;
+  refresh(element);
 }
 
 // A confirmed message.  view: {me, rights, channelId, inThread, prefix}
 export function renderMessage(message, view) {
-  const item = el("li", "msg");
+  const item = skeleton();
+  const part = (selector) => item.querySelector(selector);
+  const own = message.author?.id === view.me.id;
+  const task = message.kind === "task" ? message.task : null;
   item.id = `${view.prefix}${message.id}`;
   item.dataset.id = String(message.id);
   item.dataset.seq = String(message.seq);
-  const own = message.author?.id === view.me.id;
   if (own) item.classList.add("msg-own");
 
+  const systemBody = part(":scope > .msg-body");
   if (message.kind === "system") {
     item.classList.add("msg-system");
-    const body = el("div", "msg-body");
-    body.innerHTML = message.html; // sanitised by the server on write
-    item.append(body);
+    systemBody.innerHTML = message.html; // sanitised by the server on write
+    for (const other of [...item.children].slice(1)) drop(other);
     return item;
   }
+  drop(systemBody);
 
-  const isTask = message.kind === "task" && message.task;
-  const avatar = isTask ? taskMark(message.task) : el("span", "avatar", initials(message.author?.name));
-  avatar.setAttribute("aria-hidden", "true");
-  const main = el("div", "msg-main");
-  if (isTask) {
-    taskHead(item, main, message);
+  if (task) {
+    drop(part(":scope > .avatar"));
+    part(":scope > .task-mark").textContent = task.done ? "✓" : "";
+    setTime(part(".task-label time"), message.created_at);
+    if (!task.late) drop(part(".task-late"));
+    part(".task-title").textContent = task.title;
+    drop(part(".msg-head"));
   } else {
-    main.append(head(message.author?.name ?? "Someone", message.created_at, message.edited_at && !message.deleted));
+    drop(part(":scope > .task-mark"));
+    part(":scope > .avatar").textContent = initials(message.author?.name);
+    drop(part(".task-label"));
+    drop(part(".task-title"));
+    part(".msg-author").textContent = message.author?.name ?? "Someone";
+    setTime(part(".msg-head time"), message.created_at);
+    if (!message.edited_at || message.deleted) drop(part(".msg-edited"));
   }
 
   if (message.deleted) {
-    main.append(el("p", "msg-deleted", "This message was deleted."));
+    for (const selector of [".msg-main > .msg-body", ".task-due", ".task-state", ".task-form"]) drop(part(selector));
   } else {
-    const body = el("div", "msg-body");
-    body.innerHTML = message.html; // sanitised by the server on write
-    main.append(body);
-    if (isTask) main.append(...taskFooter(message, view));
+    drop(part(".msg-deleted"));
+    part(".msg-main > .msg-body").innerHTML = message.html; // sanitised by the server on write
+    if (task) fillTask(item, message, view);
+    else for (const selector of [".task-due", ".task-state", ".task-form"]) drop(part(selector));
   }
 
-  if (message.reactions.length) main.append(reactionList(message, view));
+  fillReactions(part(".reactions"), message, view);
+  const top = message.thread_id === null && !view.inThread;
+  fillThreadLinks(item, message, view, top);
 
-  const topLevel = message.thread_id === null;
-  if (topLevel && !view.inThread) {
-    const href = `/channels/${view.channelId}/threads/${message.id}`;
-    if (message.reply_count > 0) {
-      const link = el("a", "thread-link", plural(message.reply_count, "reply", "replies"));
-      link.href = href;
-      link.dataset.action = "open-thread";
-      main.append(link);
-      if (message.last_reply_at) {
-        const last = el("span", "last-reply", "last reply ");
-        last.append(timeElement(message.last_reply_at, "last-reply-time"));
-        main.append(last);
-      }
-    } else if (view.rights.reply && !message.deleted) {
-      const link = el("a", "thread-link quiet", "Reply in thread");
-      link.href = href;
-      link.dataset.action = "open-thread";
-      main.append(link);
-    }
-  }
-
-  if (!message.deleted) {
-    const actions = el("div", "msg-actions");
-    actions.setAttribute("role", "group");
+  const actions = part(".msg-actions");
+  if (message.deleted) {
+    drop(actions);
+  } else {
     actions.setAttribute("aria-label", `Actions for the message from ${message.author?.name ?? "someone"}`);
-    if (view.rights.react) {
-      const react = button("pick-reaction", "React");
-      react.setAttribute("aria-expanded", "false");
-      actions.append(react);
-    }
-    if (topLevel && !view.inThread && view.rights.reply) actions.append(button("open-thread", "Reply"));
-    if (own && message.kind === "text" && view.rights.edit_own) actions.append(button("edit", "Edit"));
-    if ((own && view.rights.edit_own) || view.rights.moderate) {
-      actions.append(button("delete", "Delete", "danger"));
-    }
-    if (actions.children.length) main.append(actions);
+    const allowed = {
+      "pick-reaction": view.rights.react,
+      "open-thread": top && view.rights.reply,
+      edit: own && message.kind === "text" && view.rights.edit_own,
+      delete: (own && view.rights.edit_own) || view.rights.moderate,
+    };
+    for (const choice of actions.querySelectorAll("button")) if (!allowed[choice.dataset.action]) choice.remove();
+    if (!actions.children.length) drop(actions);
   }
-  item.append(avatar, main);
   return item;
 }
 
@@ -131,54 +132,50 @@ export function isOverdue(task, now = new Date()) {
   return !task.done && task.due_at !== null && new Date(task.due_at) <= now;
 }
 
-function taskMark(task) {
-  return el("span", "task-mark", task.done ? "✓" : "");
-}
-
-function taskHead(item, main, message) {
+function fillTask(item, message, view) {
   const task = message.task;
+  const part = (selector) => item.querySelector(selector);
+  const overdue = isOverdue(task);
   item.classList.add("msg-task");
-  item.classList.toggle("is-done", task.done);
-  item.classList.toggle("is-overdue", isOverdue(task));
-  const label = el("p", "task-label");
-  label.append(el("span", "", "Task from your programme"), " · ", timeElement(message.created_at));
-  if (task.late) label.append(" ", el("span", "task-late", "(posted late)"));
-  main.append(label, el("p", "task-title", task.title));
-}
-
-function taskFooter(message, view) {
-  const task = message.task;
-  const parts = [];
-  const due = el("p", "task-due");
+  if (task.done) item.classList.add("is-done");
+  if (overdue) item.classList.add("is-overdue");
   if (task.due_at) {
-    due.append("Due ", dueElement(task.due_at));
-    if (isOverdue(task)) due.append(" ", el("span", "task-overdue", "Overdue"));
+    setTime(part(".task-due-time"), task.due_at);
+    if (!overdue) drop(part(".task-overdue"));
+    drop(part(".task-no-due"));
   } else {
-    due.append("No due date");
+    drop(part(".task-due-on"));
   }
-  parts.push(due);
   if (task.done) {
-    const state = el("p", "task-state");
-    state.append(`Done by ${task.done_by?.name ?? "one of you"}, `, timeElement(task.done_at, "msg-time"));
-    parts.push(state);
+    const state = part(".task-state");
+    state.firstChild.textContent = `Done by ${task.done_by?.name ?? "one of you"}, `;
+    setTime(state.querySelector("time"), task.done_at);
+  } else {
+    drop(part(".task-state"));
   }
-  if (view.rights.reply) {
-    const text = task.done ? "Done ✓ — undo" : "Mark as done";
-    const toggle = button("complete-task", text, task.done ? "task-button is-done" : "task-button");
-    toggle.dataset.done = String(!task.done);
-    toggle.setAttribute("aria-label", `${text}: ${task.title}`);
-    parts.push(toggle);
+  const form = part(".task-form");
+  if (!view.rights.reply) {
+    drop(form);
+    return;
   }
-  return parts;
+  form.setAttribute("action", `/channels/${view.channelId}/tasks/${message.id}`);
+  const [markDone, undo] = form.querySelectorAll(".task-button");
+  const toggle = task.done ? undo : markDone;
+  drop(task.done ? markDone : undo);
+  toggle.setAttribute("aria-label", `${toggle.textContent}: ${task.title}`);
 }
 
-function reactionList(message, view) {
-  const list = el("ul", "reactions");
-  list.setAttribute("aria-label", "Reactions");
-  for (const reaction of message.reactions) {
+function fillReactions(list, message, view) {
+  if (!message.reactions.length) {
+    drop(list);
+    return;
+  }
+  const entry = list.querySelector("li");
+  const gap = entry.previousSibling;
+  const entries = message.reactions.map((reaction, index) => {
+    const copy = entry.cloneNode(true);
     const mine = reaction.user_ids.includes(view.me.id);
-    const entry = el("li");
-    const toggle = button("react", "", "reaction");
+    const toggle = copy.querySelector("button");
     toggle.dataset.emoji = reaction.emoji;
     toggle.setAttribute("aria-pressed", String(mine));
     toggle.setAttribute(
@@ -186,11 +183,30 @@ function reactionList(message, view) {
       `${reaction.emoji} ${plural(reaction.count, "reaction", "reactions")}${mine ? ", including yours" : ""}`,
     );
     toggle.disabled = !view.rights.react;
-    toggle.append(el("span", "", reaction.emoji), el("span", "reaction-count", String(reaction.count)));
-    entry.append(toggle);
-    list.append(entry);
+    const [emoji, count] = toggle.children;
+    emoji.textContent = reaction.emoji;
+    count.textContent = String(reaction.count);
+    return index ? [gap.cloneNode(), copy] : [copy];
+  });
+  entry.replaceWith(...entries.flat());
+}
+
+function fillThreadLinks(item, message, view, top) {
+  const replies = item.querySelector(".thread-link:not(.quiet)");
+  const last = item.querySelector(".last-reply");
+  const quiet = item.querySelector(".thread-link.quiet");
+  const href = `/channels/${view.channelId}/threads/${message.id}`;
+  if (top && message.reply_count > 0) {
+    replies.setAttribute("href", href);
+    replies.textContent = plural(message.reply_count, "reply", "replies");
+    if (message.last_reply_at) setTime(last.querySelector("time"), message.last_reply_at);
+    else drop(last);
+  } else {
+    drop(replies);
+    drop(last);
   }
-  return list;
+  if (top && message.reply_count === 0 && view.rights.reply && !message.deleted) quiet.setAttribute("href", href);
+  else drop(quiet);
 }
 
 export function renderPicker() {
@@ -208,12 +224,19 @@ export function renderPicker() {
 
 // A message on its way: shown at once as plain text; on failure it stays with Retry.
 export function renderPending(pending, me) {
-  const item = el("li", "msg msg-own msg-pending");
+  const draft = { id: 0, seq: 0, kind: "text", author: me, created_at: pending.createdAt, thread_id: null };
+  const item = renderMessage(
+    { ...draft, html: "", edited_at: null, deleted: false, reply_count: 0, reactions: [] },
+    { me, rights: {}, channelId: 0, inThread: true, prefix: "" },
+  );
+  item.removeAttribute("id");
+  delete item.dataset.id;
+  delete item.dataset.seq;
+  item.classList.add("msg-pending");
   item.dataset.clientId = pending.clientId;
-  const avatar = el("span", "avatar", initials(me.name));
-  avatar.setAttribute("aria-hidden", "true");
-  const main = el("div", "msg-main");
-  main.append(head(me.name, pending.createdAt, false), el("div", "msg-text", pending.body));
+  const text = item.querySelector(".msg-body");
+  text.className = "msg-text";
+  text.textContent = pending.body;
   const status = el("p", "msg-status");
   if (pending.status === "failed") {
     item.classList.add("msg-failed");
@@ -226,8 +249,7 @@ export function renderPending(pending, me) {
   } else {
     status.textContent = "Sending…";
   }
-  main.append(status);
-  item.append(avatar, main);
+  item.querySelector(".msg-main").append(status);
   return item;
 }
 

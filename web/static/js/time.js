@@ -27,24 +27,6 @@ function startOfDay(date) {
   return new Date(date.getFullYear(), date.getMonth(), date.getDate());
 }
 
-export function timeElement(iso, className = "msg-time") {
-  const element = document.createElement("time");
-  element.className = className;
-  element.dateTime = iso;
-  refresh(element);
-  return element;
-}
-
-// A moment ahead (a task's due date): always the date itself, in the reader's own zone.
-export function dueElement(iso) {
-  const element = document.createElement("time");
-  element.className = "task-due-time";
-  element.dateTime = iso;
-  element.dataset.format = "due";
-  refresh(element);
-  return element;
-}
-
 export function refresh(element) {
   const date = new Date(element.dateTime);
   if (Number.isNaN(date.getTime())) return;
