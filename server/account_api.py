@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from channels import communities, invitations, menu
+from channels import communities, email_changes, invitations, menu
 from channels.admin_wire import community_json, menu_item_json
 from channels.input import parse_int
 from channels.wire import user_json
 
 from . import admin_events, keys
-from .auth import current_user, set_session_cookie
+from .auth import current_user, session_token, set_session_cookie
 from .mailer import link_settings
 from .params import read_json
+from .realtime import disconnect_session
 
 routes = web.RouteTableDef()
 
@@ -77,9 +78,10 @@ async def check_link(request: web.Request) -> web.Response:
     info = await invitations.check_link(
         request.app[keys.STORE], request.match_info["token"], clock=request.app[keys.CLOCK]
     )
-    return web.json_response(
-        {"purpose": info.purpose, "user": {"name": info.user.name, "email": info.user.email}}
-    )
+    body = {"purpose": info.purpose, "user": {"name": info.user.name, "email": info.user.email}}
+    if info.new_email is not None:
+        body["new_email"] = info.new_email
+    return web.json_response(body)
 
 
 @routes.post("/api/v1/password")
@@ -92,3 +94,17 @@ async def set_password(request: web.Request) -> web.Response:
     response = web.json_response({"user": user_json(logged_in.user, private=True)})
     set_session_cookie(request, response, logged_in.token)
     return response
+
+
+@routes.post("/api/v1/email-confirmation")
+async def confirm_email(request: web.Request) -> web.Response:
+    """{token} from the link mailed to a new address: make it the account's address.  Every
+    other session ends (this one stays if it is the same person's) and their sockets close."""
+    keep = session_token(request)
+    changed = await email_changes.confirm_email_change(
+        request.app[keys.STORE], await read_json(request), keep_session=keep,
+        links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
+    )  # fmt: skip
+    await disconnect_session(request.app, changed.after.id, keep=keep)
+    admin_events.poke_mailer(request.app)
+    return web.json_response({"user": user_json(changed.after, private=True)})

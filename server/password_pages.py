@@ -1,18 +1,20 @@
-"""The pages behind the links in invitation and reset mails, and "Forgot password"."""
+"""The pages behind the links in invitation, reset and e-mail change mails, and "Forgot
+password"."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from channels import invitations
+from channels import email_changes, invitations
 from channels.accounts import MIN_PASSWORD
 from channels.errors import Invalid, MentorspaceError
 
 from . import admin_events, keys
 from .account_api import RESET_ANSWER
-from .auth import csrf_token, set_session_cookie
+from .auth import csrf_token, session_token, set_session_cookie
 from .mailer import link_settings
 from .pages import render
+from .realtime import disconnect_session
 
 routes = web.RouteTableDef()
 
@@ -33,7 +35,34 @@ async def choose_page(request: web.Request) -> web.Response:
         )
     except MentorspaceError as error:
         return _choose(request, token, status=error.status, error=error.message)
+    if info.purpose == "email":
+        return _confirm_email(request, token=token, person=info.user, new_email=info.new_email)
     return _choose(request, token, person=info.user, purpose=info.purpose)
+
+
+def _confirm_email(request: web.Request, *, status: int = 200, **context) -> web.Response:
+    return render(
+        request, "password/email.html", status=status, csrf_token=csrf_token(request),
+        **{"token": None, "person": None, "new_email": None, "error": None, "done": None,
+           **context},
+    )  # fmt: skip
+
+
+@routes.post("/email-confirmation")
+async def confirm_email(request: web.Request) -> web.Response:
+    """The button on the page of an e-mail change link; the token comes in the form body."""
+    form = await request.post()
+    keep = session_token(request)
+    try:
+        changed = await email_changes.confirm_email_change(
+            request.app[keys.STORE], {"token": form.get("token")}, keep_session=keep,
+            links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
+        )  # fmt: skip
+    except MentorspaceError as error:
+        return _confirm_email(request, status=error.status, error=error.message)
+    await disconnect_session(request.app, changed.after.id, keep=keep)
+    admin_events.poke_mailer(request.app)
+    return _confirm_email(request, done=changed.after)
 
 
 @routes.post("/password/{token}")

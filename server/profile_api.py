@@ -1,16 +1,17 @@
-"""The profile over the JSON API: change your name, field of expertise and bio, or your
-password (optionally ending every other session)."""
+"""The profile over the JSON API: change your name, field of expertise and bio, your password
+(optionally ending every other session), or your e-mail address (through a link sent to it)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from channels import accounts
+from channels import accounts, email_changes
 from channels.input import check_bool
 from channels.wire import user_json
 
-from . import keys
+from . import admin_events, keys
 from .auth import current_user, session_token
+from .mailer import link_settings
 from .params import read_json
 
 routes = web.RouteTableDef()
@@ -43,3 +44,18 @@ async def change_my_password(request: web.Request) -> web.Response:
         keep_token=session_token(request),
     )
     return web.json_response({"ok": True})
+
+
+@routes.post("/api/v1/me/email")
+async def change_my_email(request: web.Request) -> web.Response:
+    """{email, current}: mail a confirmation link to the new address; nothing changes yet."""
+    user = await current_user(request)
+    new_email = await email_changes.request_email_change(
+        request.app[keys.STORE], user, await read_json(request),
+        links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
+    )  # fmt: skip
+    admin_events.poke_mailer(request.app)
+    return web.json_response(
+        {"ok": True, "email": new_email, "message": email_changes.SENT.format(email=new_email)},
+        status=202,
+    )

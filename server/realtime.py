@@ -142,11 +142,15 @@ async def _hang_up(sio: socketio.AsyncServer, sid: str) -> None:
     await sio.disconnect(sid)
 
 
-async def disconnect_session(app: web.Application, user_id: int, token: str | None = None) -> None:
-    """Close this process's sockets of a user: of one session (its cookie value), or all."""
+async def disconnect_session(
+    app: web.Application, user_id: int, token: str | None = None, *, keep: str | None = None
+) -> None:
+    """Close this process's sockets of a user: of one session (its cookie value), or all but
+    those of the session `keep`."""
     sio = app[keys.SIO]
     for sid in app[keys.PRESENCE].sockets_of(user_id):
-        if token is None or (await sio.get_session(sid)).get("token") == token:
+        session_token = (await sio.get_session(sid)).get("token")
+        if (token is None or session_token == token) and (keep is None or session_token != keep):
             await sio.disconnect(sid)
 
 
