@@ -3,6 +3,11 @@
 An audience is a role name, or MEMBER for the people listed as members of that very channel
 (the two people of a pair, those who joined a community).  An archived channel (an ended pair,
 an archived community) can still be read by its audience and nothing else.
+
+What you may not read does not exist, as far as you can tell: a channel, message or thread you
+cannot read gets the very same `not_found` (code and sentence) as an id that was never used, so
+ids tell nothing.  `forbidden` is only for what you can read but not do (post in announcements
+as a mentee, anything in an ended pair).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from channels.errors import Forbidden, NotFound
-from storage.records import Channel, User
+from storage.records import Channel, Message, User
 
 
 class Action(StrEnum):
@@ -75,21 +80,41 @@ def needs_membership(kind: str, action: Action) -> bool:
     return MEMBER in RULES[kind][action]
 
 
-async def check_allowed(store, user: User, channel_id: int, action: Action) -> Channel:
-    """Load the channel and check `user` may do `action` in it; raise otherwise."""
+NO_CHANNEL = "That channel does not exist."
+NO_MESSAGE = "That message does not exist."
+
+
+async def check_allowed(
+    store, user: User, channel_id: int, action: Action, *, missing: str = NO_CHANNEL
+) -> Channel:
+    """Load the channel and check `user` may do `action` in it; raise otherwise.  A channel
+    the user cannot read answers NotFound(`missing`), exactly as one that does not exist."""
     channel = await store.load_channel(channel_id)
     if channel is None:
-        raise NotFound("That channel does not exist.")
-    is_member = needs_membership(channel.kind, action) and await store.is_member(
-        channel.id, user.id
+        raise NotFound(missing)
+    by_membership = needs_membership(channel.kind, action) or needs_membership(
+        channel.kind, Action.READ
     )
+    is_member = by_membership and await store.is_member(channel.id, user.id)
     if allows(user, channel, action, is_member=is_member):
         return channel
-    if action is Action.READ:
-        raise Forbidden("You are not allowed to see this channel.")
+    if not allows(user, channel, Action.READ, is_member=is_member):
+        raise NotFound(missing)
     if channel.archived:
         raise Forbidden("This channel is read-only now.")
     raise Forbidden(_REFUSALS.get(action, "You are not allowed to do that here."))
+
+
+async def check_message_allowed(
+    store, user: User, message_id: int, action: Action
+) -> tuple[Message, Channel]:
+    """Load a message (a thread is its top-level message) and check `user` may do `action`
+    to it; one in a channel the user cannot read does not exist."""
+    message = await store.load_message(message_id)
+    if message is None:
+        raise NotFound(NO_MESSAGE)
+    channel = await check_allowed(store, user, message.channel_id, action, missing=NO_MESSAGE)
+    return message, channel
 
 
 _REFUSALS = {

@@ -172,10 +172,11 @@ class TaskCounts:
 class AccountToken:
     token_hash: str
     user_id: int
-    purpose: str  # 'invitation' or 'reset'
+    purpose: str  # 'invitation', 'reset' or 'email' (confirms a new address)
     created_at: str
     expires_at: str
     used_at: str | None
+    new_email: str | None = None  # for 'email': the address it confirms
 
 
 @dataclass(frozen=True)

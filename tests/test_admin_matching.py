@@ -69,7 +69,7 @@ async def test_ending_a_pair_makes_it_read_only_and_keeps_it_confidential(server
     assert ack["error"]["code"] == "forbidden" and "read-only" in ack["error"]["message"]
     history = await (await mentee.get(f"/api/v1/channels/{pair_channel}/messages")).json()
     assert "Thank you for everything" in [m["body"] for m in history["messages"]]
-    assert (await coordinator.get(f"/api/v1/channels/{pair_channel}/messages")).status == 403
+    assert (await coordinator.get(f"/api/v1/channels/{pair_channel}/messages")).status == 404
 
     again = await coordinator.delete(f"/api/v1/pairs/{pair_id}")
     assert again.status == 409

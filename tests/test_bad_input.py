@@ -33,8 +33,8 @@ SOCKET_CASES = [
     ("message:send", {"channel_id": "LOUNGE", "body": "hi", "client_id": 7}, "invalid"),
     ("message:send", {"channel_id": "LOUNGE", "body": "hi", "client_id": "c" * 65}, "too_large"),
     ("message:send", {"channel_id": "LOUNGE", "body": "hi", "thread_id": 999999}, "not_found"),
-    ("message:send", {"channel_id": "OTHER_PAIR", "body": "hi", "client_id": "a"}, "forbidden"),
-    ("message:send", {"channel_id": "MENTOR_LOUNGE", "body": "hi", "client_id": "a"}, "forbidden"),
+    ("message:send", {"channel_id": "OTHER_PAIR", "body": "hi", "client_id": "a"}, "not_found"),
+    ("message:send", {"channel_id": "MENTOR_LOUNGE", "body": "hi", "client_id": "a"}, "not_found"),
     ("message:send", {"channel_id": "ANNOUNCEMENTS", "body": "hi", "client_id": "a"}, "forbidden"),
     ("message:edit", {"message_id": "THEIRS", "body": "mine now"}, "forbidden"),
     ("message:edit", {"message_id": "MINE", "body": ""}, "invalid"),
@@ -50,7 +50,7 @@ SOCKET_CASES = [
     ("channel:sync", {"channel_id": "LOUNGE", "since_seq": "0"}, "invalid"),
     ("channel:history", {"channel_id": "LOUNGE", "limit": 0}, "invalid"),
     ("channel:history", {"channel_id": "LOUNGE", "limit": 10_000}, "invalid"),
-    ("channel:read", {"channel_id": "OTHER_PAIR", "seq": 1}, "forbidden"),
+    ("channel:read", {"channel_id": "OTHER_PAIR", "seq": 1}, "not_found"),
     ("thread:load", {"message_id": 999999}, "not_found"),
     ("typing", {"channel_id": "ANNOUNCEMENTS"}, "forbidden"),
 ]
@@ -117,7 +117,7 @@ HTTP_CASES = [
     ("post", "/api/v1/channels/LOUNGE/messages", b'{"body": 5}', "invalid", 400),
     ("post", "/api/v1/channels/abc/messages", b'{"body": "x"}', "invalid", 400),
     ("post", "/api/v1/channels/999999/messages", b'{"body": "x"}', "not_found", 404),
-    ("post", "/api/v1/channels/OTHER_PAIR/messages", b'{"body": "x"}', "forbidden", 403),
+    ("post", "/api/v1/channels/OTHER_PAIR/messages", b'{"body": "x"}', "not_found", 404),
     (
         "post",
         "/api/v1/channels/LOUNGE/messages",

@@ -41,9 +41,9 @@ async def test_a_mentee_joins_posts_and_leaves_a_community(server):
         allow_redirects=False,
     )
     assert left.status == 303
-    assert (await client.get(f"/channels/{nursing.id}")).status == 403
+    assert (await client.get(f"/channels/{nursing.id}")).status == 404
     ack = await sock.call("channel:history", {"channel_id": nursing.id})
-    assert ack["error"]["code"] == "forbidden"
+    assert ack["error"]["code"] == "not_found"
 
 
 async def test_joining_needs_the_form_token_and_an_open_community(server):

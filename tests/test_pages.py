@@ -166,13 +166,13 @@ async def test_older_history_and_threads_have_plain_links(server):
     assert (await mentee.get(f"/channels/{lounge}/threads/999999")).status == 404
 
 
-async def test_a_mentee_gets_a_proper_not_allowed_page_for_the_mentor_lounge(server):
+async def test_a_mentee_gets_a_proper_not_found_page_for_the_mentor_lounge(server):
     lounge = await server.channel_id("mentor_lounge")
     mentee = await server.client("mentee1")
     response = await mentee.get(f"/channels/{lounge}")
-    assert response.status == 403
+    assert response.status == 404
     page = await response.text()
-    assert "<h1" in page and "Not allowed" in page
+    assert "<h1" in page and "Not found" in page
     assert "How do you all prepare" not in page
     home = await (await mentee.get("/")).text()
     assert "Mentor lounge" not in home and "Mentee lounge" in home

@@ -52,15 +52,17 @@ async def test_outsiders_cannot_see_or_complete_a_pairs_task(server, outsider):
     await post_now(coordinator, task_id, {"pairs": [await pair_id(server, 1)]})
     card = await mentee.wait_for("message", lambda m: m["kind"] == "task")
 
+    # For them the task does not exist: the same answer as an id nobody has.
     ack = await spy.call("task:complete", {"message_id": card["id"], "done": True})
-    assert ack["error"]["code"] == "forbidden"
+    assert ack == await spy.call("task:complete", {"message_id": 10**9, "done": True})
+    assert ack["error"]["code"] == "not_found"
     response = await spy_client.post(f"/api/v1/messages/{card['id']}/complete", {"done": True})
-    assert response.status == 403
+    assert response.status == 404
     for event, payload in [
         ("channel:sync", {"channel_id": channel, "since_seq": 0}),
         ("thread:load", {"message_id": card["id"]}),
     ]:
-        assert (await spy.call(event, payload))["error"]["code"] == "forbidden"
+        assert (await spy.call(event, payload))["error"]["code"] == "not_found"
     # Events reach a socket in order: anything sent to the spy's rooms for the task would have
     # arrived before the answer to its own later call.
     await spy.call("channel:sync", {"channel_id": await server.channel_id("announcements")})

@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 
 from channels.clock import iso
+from channels.tasks import posting as task_posting
 
 from .clocks import FakeClock, next_whole_hour
 from .task_support import create_task, expect, pair_id, running, scheduler, task_messages
@@ -144,3 +145,75 @@ async def test_the_running_scheduler_wakes_by_itself_when_a_task_falls_due(serve
     card = await mentee.wait_for("message", lambda m: m["kind"] == "task", timeout=5)
     assert datetime.fromisoformat(card["created_at"]) >= due
     assert card["task"]["late"] is False
+
+
+class _PairEndsMidRun:
+    """The server's own store, except that right after a run has planned its writes (read what
+    is claimed, or which tasks are overdue) a coordinator ends a pair: the moment between
+    planning and writing, made deterministic."""
+
+    def __init__(self, store, end_pair) -> None:
+        self._store, self._end_pair = store, end_pair
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+    async def list_claimed(self, schedule_id: int):
+        claimed = await self._store.list_claimed(schedule_id)
+        await self._end_pair()
+        return claimed
+
+    async def list_overdue_unreminded(self, now: str, limit: int):
+        overdue = await self._store.list_overdue_unreminded(now, limit)
+        await self._end_pair()
+        return overdue
+
+
+async def _ending(coordinator, pair: int):
+    async def end() -> None:
+        response = await coordinator.delete(f"/api/v1/pairs/{pair}")
+        assert response.status in (200, 409)  # 409: ended already, on a second call
+
+    return end
+
+
+async def test_a_pair_ended_between_planning_and_writing_gets_no_task(data_dir):
+    clock = fresh_clock()
+    async with running(data_dir, clock) as server:
+        coordinator = await server.client("coordinator")
+        task_id = await create_task(coordinator)
+        due = clock.now() + timedelta(hours=1)
+        await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/schedules", {"at": iso(due), "all": True}), 201)  # fmt: skip
+        ended_channel, other_channel = (
+            await server.pair_channel_id(1),
+            await server.pair_channel_id(2),
+        )
+        store = _PairEndsMidRun(server.store, await _ending(coordinator, await pair_id(server, 1)))
+
+        clock.advance(hours=1)
+        run = await task_posting.run_due(store, clock.now(), scheduler(server).settings)
+
+        assert ended_channel not in {m.channel_id for m in run.changes}
+        mentee1, mentee2 = await server.client("mentee1"), await server.client("mentee2")
+        assert [m for m in await task_messages(mentee1, ended_channel)] == []
+        assert len(await task_messages(mentee2, other_channel)) == 1
+        overview = await expect(await coordinator.get(f"/api/v1/tasks/{task_id}/progress"), 200)
+        assert overview["totals"]["posted"] == 2  # pairs 2 and 3
+
+
+async def test_a_pair_ended_between_planning_and_writing_gets_no_reminder(data_dir):
+    clock = fresh_clock()
+    async with running(data_dir, clock) as server:
+        coordinator = await server.client("coordinator")
+        task_id = await create_task(coordinator, due_days=1)
+        pair = await pair_id(server, 1)
+        await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/post-now", {"pairs": [pair]}), 201)  # fmt: skip
+        channel = await server.pair_channel_id(1)
+        store = _PairEndsMidRun(server.store, await _ending(coordinator, pair))
+
+        clock.advance(days=1, seconds=1)
+        run = await task_posting.remind_overdue(store, clock.now(), scheduler(server).settings)
+
+        assert run.changes == []
+        (card,) = await task_messages(await server.client("mentee1"), channel)
+        assert card["reply_count"] == 0

@@ -16,7 +16,7 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, Invalid, NotFound
 from channels.input import check_count, check_id, check_object, check_text
-from channels.policy import Action, check_allowed
+from channels.policy import NO_MESSAGE, Action, check_allowed, check_message_allowed
 from channels.render import render_markdown
 from storage.records import Channel, Message, User
 
@@ -24,6 +24,7 @@ MAX_BODY = 10_000
 MAX_CLIENT_ID = 64
 MAX_EMOJI = 32
 MAX_REACTION_KINDS = 20
+NO_THREAD = "That thread is not in this channel."
 HISTORY_PAGE = 50
 SYNC_PAGE = 500
 
@@ -40,7 +41,7 @@ class Changed:
 async def _load_message(store, message_id: int) -> Message:
     message = await store.load_message(message_id)
     if message is None:
-        raise NotFound("That message does not exist.")
+        raise NotFound(NO_MESSAGE)
     return message
 
 
@@ -83,9 +84,9 @@ async def post_message(
 
     await check_allowed(store, user, channel_id, Action.REPLY if thread_id else Action.POST)
     if thread_id is not None:
-        root = await _load_message(store, thread_id)
-        if root.channel_id != channel_id:
-            raise Invalid("That thread belongs to another channel.")
+        root = await store.load_message(thread_id)
+        if root is None or root.channel_id != channel_id:  # one answer, wherever it is
+            raise NotFound(NO_THREAD)
         if root.thread_id is not None:
             raise Invalid("You can reply to a message, not to a reply.")
         if root.deleted_at is not None:
@@ -121,12 +122,13 @@ async def post_message(
 
 
 async def _check_own_or_moderator(store, user: User, message: Message, own: Action) -> Channel:
+    channel_id = message.channel_id
     if message.author_id == user.id:
-        return await check_allowed(store, user, message.channel_id, own)
+        return await check_allowed(store, user, channel_id, own, missing=NO_MESSAGE)
     if own is Action.EDIT_OWN:
-        await check_allowed(store, user, message.channel_id, Action.READ)
+        await check_allowed(store, user, channel_id, Action.READ, missing=NO_MESSAGE)
         raise Forbidden("You can only edit your own messages.")
-    return await check_allowed(store, user, message.channel_id, Action.MODERATE)
+    return await check_allowed(store, user, channel_id, Action.MODERATE, missing=NO_MESSAGE)
 
 
 async def edit_message(store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK) -> Changed:
@@ -209,8 +211,7 @@ async def toggle_reaction(
     payload = check_object(payload)
     message_id = check_id(payload, "message_id")
     emoji = check_emoji(payload.get("emoji"))
-    message = await _load_message(store, message_id)
-    await check_allowed(store, user, message.channel_id, Action.REACT)
+    message, _ = await check_message_allowed(store, user, message_id, Action.REACT)
     if message.deleted_at is not None:
         raise Invalid("That message has been deleted.")
     already = {reaction.emoji for reaction in message.reactions}
@@ -267,8 +268,9 @@ async def load_history(store, user: User, payload: Any) -> Page:
 async def load_thread(store, user: User, payload: Any) -> Page:
     """`payload`: {message_id} of a top-level message: it and its replies, oldest first."""
     payload = check_object(payload)
-    root = await _load_message(store, check_id(payload, "message_id"))
-    channel = await check_allowed(store, user, root.channel_id, Action.READ)
+    root, channel = await check_message_allowed(
+        store, user, check_id(payload, "message_id"), Action.READ
+    )
     if root.thread_id is not None:
         raise Invalid("That message is a reply; open its thread instead.")
     return Page(await store.list_thread(root.id), False, channel.last_seq)

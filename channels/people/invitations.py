@@ -1,6 +1,8 @@
 """Single-use links that let a person choose a password: the invitation a new user gets, and
-the reset link behind "Forgot password".  Only a hash of each link's token is stored; a link
-works once, until it expires, and a newer link of the same kind replaces it.
+the reset link behind "Forgot password" (and, in `email_changes`, the link that confirms a new
+e-mail address).  Only a hash of each link's token is stored; a link works once, until it
+expires, and a newer link of the same kind replaces it.  Every link opens `/password/<token>`
+(a path the access log redacts); the page shows what that link is for.
 
 Asking for a reset answers the same whether or not the address has an account.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
@@ -30,6 +32,9 @@ from storage.records import User
 
 RESET_LIMITS = {"account": 3, "address": 20}  # requests per FAILURE_WINDOW
 MAX_TOKEN = 100
+PASSWORD_LINKS = ("invitation", "reset")
+ALL_LINKS = (*PASSWORD_LINKS, "email")
+NOT_A_LINK = "This link is not valid. Please check you copied all of it."
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class LinkSettings:
     mail: MailSettings
     invitation_days: int = 7
     reset_hours: int = 2
+    email_hours: int = 24
 
 
 def link_path(token: str) -> str:
@@ -145,39 +151,48 @@ async def request_password_reset(
 
 @dataclass(frozen=True)
 class LinkInfo:
-    purpose: str  # 'invitation' or 'reset'
+    purpose: str  # 'invitation', 'reset' or 'email'
     user: User
+    new_email: str | None = None  # for 'email': the address it confirms
 
 
-def _check_token(token: object) -> str:
+def check_token(token: object) -> str:
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN:
-        raise NotFound("This link is not valid. Please check you copied all of it.")
+        raise NotFound(NOT_A_LINK)
     return token
 
 
-async def _refuse(store, token: str, now: str) -> None:
-    """Explain why a link does not work (it is known to be unusable)."""
+async def refuse_link(store, token: str, now: str, purposes: tuple[str, ...]) -> NoReturn:
+    """Explain why a link does not work here (it is known to be unusable)."""
     found = await store.load_account_token(token_hash(token))
-    if found is None:
-        raise NotFound("This link is not valid. Please check you copied all of it.")
+    if found is None or found.purpose not in purposes:
+        raise NotFound(NOT_A_LINK)
     if found.used_at is not None:
         raise Invalid("This link has already been used. Ask for a new one if you need it.")
     if found.expires_at <= now:
         raise Invalid("This link has expired. Ask for a new one.")
+    raise NotFound(NOT_A_LINK)
 
 
-async def check_link(store, token: object, *, clock: Clock = SYSTEM_CLOCK) -> LinkInfo:
-    """What a live link is for, and whose it is; raises if it cannot be used."""
-    token = _check_token(token)
+async def check_link(
+    store, token: object, *, purposes: tuple[str, ...] = ALL_LINKS, clock: Clock = SYSTEM_CLOCK
+) -> LinkInfo:
+    """What a live link is for, and whose it is; raises if it cannot be used for `purposes`."""
+    token = check_token(token)
     now = iso(clock.now())
     found = await store.load_account_token(token_hash(token))
-    if found is None or found.used_at is not None or found.expires_at <= now:
-        await _refuse(store, token, now)
+    if (
+        found is None
+        or found.used_at is not None
+        or found.expires_at <= now
+        or found.purpose not in purposes
+    ):
+        await refuse_link(store, token, now, purposes)
     assert found is not None
     user = await store.load_user(found.user_id)
     if user is None or user.disabled:
         raise Forbidden("This account has been disabled. Please contact your coordinator.")
-    return LinkInfo(found.purpose, user)
+    return LinkInfo(found.purpose, user, found.new_email)
 
 
 async def set_password_with_link(
@@ -186,17 +201,16 @@ async def set_password_with_link(
     """`payload`: {token, password}.  Spends the link, sets the password, ends every other
     session, and logs the person in."""
     payload = check_object(payload)
-    token = _check_token(payload.get("token"))
+    token = check_token(payload.get("token"))
     password = check_password(check_text(payload, "password", max_length=2048, what="Password"))
-    await check_link(store, token, clock=clock)
+    await check_link(store, token, purposes=PASSWORD_LINKS, clock=clock)
     new_hash = await passwords_for(store).hash(password)
     now = clock.now()
 
     async def spend(tx):
-        spent = await tx.use_account_token(token_hash(token), iso(now))
+        spent = await tx.use_account_token(token_hash(token), iso(now), PASSWORD_LINKS)
         if spent is None:  # used by a request that raced this one
-            await _refuse(tx, token, iso(now))
-        assert spent is not None
+            await refuse_link(tx, token, iso(now), PASSWORD_LINKS)
         user = await tx.load_user(spent.user_id)
         if user is None or user.disabled:
             raise Forbidden("This account has been disabled. Please contact your coordinator.")

@@ -138,6 +138,58 @@ def reset_mail(
     )  # fmt: skip
 
 
+def email_change_mail(
+    settings: MailSettings, *, name: str, email: str, link: str, hours: int, now: datetime
+) -> Mail:
+    """To the new address: the link that makes it the account's address."""
+    greeting = f"Hello {_one_line(name)},"
+    lines = [
+        greeting,
+        "",
+        f"You asked to use this address for your {settings.programme} account.",
+        "Confirm it here:",
+        "",
+        link,
+        "",
+        f"This link works once and for {hours} hours. Until you open it, your account keeps its"
+        " old address. If you did not ask, you can ignore this mail.",
+    ]
+    body = (
+        f"<p>{html.escape(greeting)}</p>"
+        f"<p>You asked to use this address for your {html.escape(settings.programme)}"
+        " account.</p>"
+        f"{_button(link, 'Confirm my new address')}"
+        f"<p>This link works once and for {hours} hours. Until you open it, your account keeps"
+        " its old address. If you did not ask, you can ignore this mail.</p>"
+    )
+    return build_mail(
+        settings, to_name=name, to_address=email, now=now,
+        subject=f"Confirm your new e-mail address for {settings.programme}",
+        text="\n".join(lines), html_body=body,
+    )  # fmt: skip
+
+
+def email_changed_mail(
+    settings: MailSettings, *, name: str, old_email: str, new_email: str, now: datetime
+) -> Mail:
+    """To the old address, once the change is made: a notice, with nothing to click."""
+    greeting = f"Hello {_one_line(name)},"
+    changed = f"The e-mail address of your {settings.programme} account is now {new_email}."
+    warning = (
+        "You were logged out everywhere else. If you did not make this change, contact your"
+        " programme coordinator at once."
+    )
+    lines = [greeting, "", changed, warning]
+    body = (
+        f"<p>{html.escape(greeting)}</p><p>{html.escape(changed)}</p><p>{html.escape(warning)}</p>"
+    )
+    return build_mail(
+        settings, to_name=name, to_address=old_email, now=now,
+        subject=f"Your e-mail address for {settings.programme} was changed",
+        text="\n".join(lines), html_body=body,
+    )  # fmt: skip
+
+
 def announcement_mail(
     settings: MailSettings,
     *,

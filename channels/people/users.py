@@ -12,7 +12,7 @@ from typing import Any
 
 import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
-from channels.errors import Conflict, Invalid, NotFound, TooLarge
+from channels.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from channels.input import check_bool, check_name, check_object
 from channels.people.accounts import check_email, check_role
 from channels.people.invitations import LinkSettings, do_send_invitation
@@ -102,10 +102,31 @@ _PROFILE_FIELDS = ("email", "name", "expertise", "bio")
 _FIELDS = (*_PROFILE_FIELDS, "role", "disabled")
 
 
+def check_email_settable(target: User) -> None:
+    """Coordinators may set a person's address only until the person activates the account
+    (chooses a password): after that the address is theirs, because a password reset trusts
+    it, and whoever could change it could take over the account and read its pair channel.
+    The person changes it themselves, from their profile (`email_changes`)."""
+    if target.password_hash is not None:
+        raise Forbidden(
+            f"{target.name} has activated their account, so only they can change its e-mail"
+            " address (from their profile, with their password and a link sent to the new"
+            " address)."
+        )
+
+
 async def update_user(
-    store, user: User, user_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+    store,
+    user: User,
+    user_id: int,
+    payload: Any,
+    *,
+    links: LinkSettings,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> AccountChange:
-    """`payload`: any of {role, disabled, email, name, expertise, bio}."""
+    """`payload`: any of {role, disabled, email, name, expertise, bio}.  A new e-mail address
+    only for an account not yet activated: its earlier links stop working and a new invitation
+    goes to the new address."""
     actor = check_coordinator(user)
     payload = check_object(payload)
     unknown = sorted(set(payload) - set(_FIELDS))
@@ -122,9 +143,13 @@ async def update_user(
     bio = check_expertise(payload["bio"], "Bio", MAX_BIO) if "bio" in payload else target.bio
     role = check_role(payload["role"]) if "role" in payload else target.role
     disabled = check_bool(payload, "disabled") if "disabled" in payload else target.disabled
+    new_email = email != target.email
+    if new_email:
+        check_email_settable(target)
     await _check_role_and_state(store, actor, target, role, disabled)
 
-    now = iso(clock.now())
+    moment = clock.now()
+    now = iso(moment)
     changes: list[tuple[str, str]] = []
     if (email, name, expertise, bio) != (target.email, target.name, target.expertise, target.bio):
         changed = [f for f, old, new in zip(
@@ -138,6 +163,11 @@ async def update_user(
     try:
 
         async def update(tx):
+            if new_email:
+                current = await tx.load_user(target.id)
+                assert current is not None
+                check_email_settable(current)  # the invitation may have been accepted since
+                await tx.retire_account_tokens(target.id, now)
             after = await tx.update_account(
                 target.id, email=email, name=name, expertise=expertise, bio=bio
             )
@@ -148,6 +178,8 @@ async def update_user(
                 if disabled:
                     await tx.delete_user_sessions(target.id)
                     await tx.retire_account_tokens(target.id, now)
+            if new_email and not disabled:
+                await do_send_invitation(tx, links, after, moment)
             for action, what in changes:
                 await record_action(
                     tx, actor, action, target_type="user", target_id=target.id,

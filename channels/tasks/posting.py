@@ -17,9 +17,9 @@ from typing import Any
 
 from channels.chat.messages import Changed, add_message
 from channels.clock import SYSTEM_CLOCK, Clock, iso
-from channels.errors import Invalid, NotFound
+from channels.errors import Invalid
 from channels.input import check_bool, check_id, check_object
-from channels.policy import Action, check_allowed
+from channels.policy import Action, check_message_allowed
 from channels.render import render_markdown
 from channels.tasks.rules import (
     Occurrence,
@@ -58,7 +58,8 @@ async def post_occurrences(
     settings: Settings,
 ) -> list[int]:
     """Inside a write: claim each occurrence and post it as a task message; return the ids of
-    the messages posted (occurrences someone else claimed first are skipped)."""
+    the messages posted (occurrences someone else claimed first, and pairs that ended since
+    the run was planned, are skipped: the claim checks the pair inside this write)."""
     html = render_markdown(template.body)
     due_at = None
     if template.due_days is not None:
@@ -152,7 +153,7 @@ async def remind_overdue(store, now: datetime, settings: Settings) -> Run:
         changed_ids = []
         for occurrence in overdue:
             if not await tx.claim_reminder(occurrence.id, iso(now)):
-                continue  # another node reminded, or the pair marked it done meanwhile
+                continue  # another node reminded, the pair marked it done, or the pair ended
             body = _reminder_text(parse_iso(occurrence.due_at), settings)
             channel_id = occurrence.channel_id
             reply_id, _ = await add_message(
@@ -196,10 +197,7 @@ async def complete_task(store, user: User, payload: Any, *, clock: Clock = SYSTE
     payload = check_object(payload)
     message_id = check_id(payload, "message_id")
     done = check_bool(payload, "done")
-    message = await store.load_message(message_id)
-    if message is None:
-        raise NotFound("That message does not exist.")
-    await check_allowed(store, user, message.channel_id, Action.REPLY)
+    message, _ = await check_message_allowed(store, user, message_id, Action.REPLY)
     if message.task is None:
         raise Invalid("That message is not a task.")
     if message.deleted_at is not None:

@@ -7,13 +7,14 @@ from aiohttp import web
 
 from channels.chat.wire import user_json
 from channels.input import parse_int
-from channels.people import invitations
+from channels.people import email_changes, invitations
 from channels.programme import communities, menu
 from channels.programme.wire import community_json, menu_item_json
 from server import keys
 from server.api.params import read_json
-from server.auth import client_address, current_user, set_session_cookie
+from server.auth import client_address, current_user, session_token, set_session_cookie
 from server.realtime import emit as admin_events
+from server.realtime.sockets import disconnect_session
 from server.runners.mailer import link_settings
 
 routes = web.RouteTableDef()
@@ -78,9 +79,10 @@ async def check_link(request: web.Request) -> web.Response:
     info = await invitations.check_link(
         request.app[keys.STORE], request.match_info["token"], clock=request.app[keys.CLOCK]
     )
-    return web.json_response(
-        {"purpose": info.purpose, "user": {"name": info.user.name, "email": info.user.email}}
-    )
+    body = {"purpose": info.purpose, "user": {"name": info.user.name, "email": info.user.email}}
+    if info.new_email is not None:
+        body["new_email"] = info.new_email
+    return web.json_response(body)
 
 
 @routes.post("/api/v1/password")
@@ -94,3 +96,17 @@ async def set_password(request: web.Request) -> web.Response:
     response = web.json_response({"user": user_json(logged_in.user, private=True)})
     set_session_cookie(request, response, logged_in.token)
     return response
+
+
+@routes.post("/api/v1/email-confirmation")
+async def confirm_email(request: web.Request) -> web.Response:
+    """{token} from the link mailed to a new address: make it the account's address.  Every
+    other session ends (this one stays if it is the same person's) and their sockets close."""
+    keep = session_token(request)
+    changed = await email_changes.confirm_email_change(
+        request.app[keys.STORE], await read_json(request), keep_session=keep,
+        links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
+    )  # fmt: skip
+    await disconnect_session(request.app, changed.after.id, keep=keep)
+    admin_events.poke_mailer(request.app)
+    return web.json_response({"user": user_json(changed.after, private=True)})

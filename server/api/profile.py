@@ -1,5 +1,5 @@
-"""The profile over the JSON API: change your name, field of expertise and bio, or your
-password (optionally ending every other session)."""
+"""The profile over the JSON API: change your name, field of expertise and bio, your password
+(optionally ending every other session), or your e-mail address (through a link sent to it)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from aiohttp import web
 
 from channels.chat.wire import user_json
 from channels.input import check_bool
-from channels.people import accounts
+from channels.people import accounts, email_changes
 from server import keys
 from server.api.params import read_json
 from server.auth import current_user, session_token
+from server.realtime import emit as admin_events
 from server.realtime.sockets import disconnect_session
+from server.runners.mailer import link_settings
 
 routes = web.RouteTableDef()
 
@@ -48,3 +50,18 @@ async def change_my_password(request: web.Request) -> web.Response:
             request.app, user.id, keep=session_token(request), reason="password"
         )
     return web.json_response({"ok": True})
+
+
+@routes.post("/api/v1/me/email")
+async def change_my_email(request: web.Request) -> web.Response:
+    """{email, current}: mail a confirmation link to the new address; nothing changes yet."""
+    user = await current_user(request)
+    new_email = await email_changes.request_email_change(
+        request.app[keys.STORE], user, await read_json(request),
+        links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
+    )  # fmt: skip
+    admin_events.poke_mailer(request.app)
+    return web.json_response(
+        {"ok": True, "email": new_email, "message": email_changes.SENT.format(email=new_email)},
+        status=202,
+    )

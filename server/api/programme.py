@@ -74,8 +74,10 @@ async def update_user(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     change = await users.update_user(
         request.app[keys.STORE], user, path_id(request, "user_id"), await read_json(request),
-        clock=request.app[keys.CLOCK],
+        links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
     )  # fmt: skip
+    if change.after.email != change.before.email:
+        admin_events.poke_mailer(request.app)  # the invitation to the new address
     if change.disabled_now:
         await admin_events.end_sessions(request.app, change.after.id)
     elif change.role_changed:

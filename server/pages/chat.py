@@ -76,9 +76,12 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
     )
     thread: list[Message] = []
     if thread_id is not None:
-        thread = (await messages.load_thread(store, user, {"message_id": thread_id})).messages
-        if thread[0].channel_id != channel.id:
-            raise NotFound("That thread is not in this channel.")
+        try:
+            thread = (await messages.load_thread(store, user, {"message_id": thread_id})).messages
+        except NotFound:
+            thread = []
+        if not thread or thread[0].channel_id != channel.id:  # one answer, wherever it is
+            raise NotFound(messages.NO_THREAD)
     first_unread = next(
         (m for m in page.messages if m.created_seq > last_read_seq and m.author_id != user.id),
         None,

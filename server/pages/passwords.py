@@ -1,17 +1,19 @@
-"""The pages behind the links in invitation and reset mails, and "Forgot password"."""
+"""The pages behind the links in invitation, reset and e-mail change mails, and "Forgot
+password"."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from channels.errors import Invalid, MentorspaceError
-from channels.people import invitations
+from channels.people import email_changes, invitations
 from channels.people.passwords import MIN_PASSWORD
 from server import keys
 from server.api.people import RESET_ANSWER
-from server.auth import client_address, csrf_token, set_session_cookie
+from server.auth import client_address, csrf_token, session_token, set_session_cookie
 from server.pages.rendering import render
 from server.realtime import emit as admin_events
+from server.realtime.sockets import disconnect_session
 from server.runners.mailer import link_settings
 
 routes = web.RouteTableDef()
@@ -33,7 +35,34 @@ async def choose_page(request: web.Request) -> web.Response:
         )
     except MentorspaceError as error:
         return _choose(request, token, status=error.status, error=error.message)
+    if info.purpose == "email":
+        return _confirm_email(request, token=token, person=info.user, new_email=info.new_email)
     return _choose(request, token, person=info.user, purpose=info.purpose)
+
+
+def _confirm_email(request: web.Request, *, status: int = 200, **context) -> web.Response:
+    return render(
+        request, "password/email.html", status=status, csrf_token=csrf_token(request),
+        **{"token": None, "person": None, "new_email": None, "error": None, "done": None,
+           **context},
+    )  # fmt: skip
+
+
+@routes.post("/email-confirmation")
+async def confirm_email(request: web.Request) -> web.Response:
+    """The button on the page of an e-mail change link; the token comes in the form body."""
+    form = await request.post()
+    keep = session_token(request)
+    try:
+        changed = await email_changes.confirm_email_change(
+            request.app[keys.STORE], {"token": form.get("token")}, keep_session=keep,
+            links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
+        )  # fmt: skip
+    except MentorspaceError as error:
+        return _confirm_email(request, status=error.status, error=error.message)
+    await disconnect_session(request.app, changed.after.id, keep=keep)
+    admin_events.poke_mailer(request.app)
+    return _confirm_email(request, done=changed.after)
 
 
 @routes.post("/password/{token}")

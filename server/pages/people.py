@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from channels.errors import Invalid, MentorspaceError
-from channels.people import accounts
+from channels.people import accounts, email_changes
 from server import keys
 from server.api import login
 from server.auth import (
@@ -20,7 +20,9 @@ from server.auth import (
 )
 from server.errors import add_error_headers
 from server.pages.rendering import render, see_other
+from server.realtime import emit as admin_events
 from server.realtime.sockets import disconnect_session
+from server.runners.mailer import link_settings
 
 routes = web.RouteTableDef()
 
@@ -28,6 +30,8 @@ _SAVED = {
     "profile": "Your profile is saved.",
     "password": "Your password is changed.",
     "password-ended": "Your password is changed, and you are logged out everywhere else.",
+    "email": "We have sent a link to your new address. Open it to confirm; until then your"
+    " address stays as it is.",
 }
 
 
@@ -105,7 +109,9 @@ def _render_profile(
     saved: str | None = None,
     profile_error: MentorspaceError | None = None,
     password_error: MentorspaceError | None = None,
+    email_error: MentorspaceError | None = None,
     values: dict[str, str] | None = None,
+    new_email: str = "",
 ) -> web.Response:
     shown = values or {"name": user.name, "expertise": user.expertise, "bio": user.bio}
     return render(
@@ -117,6 +123,8 @@ def _render_profile(
         saved=saved,
         profile_error=profile_error,
         password_error=password_error,
+        email_error=email_error,
+        new_email=new_email,
     )
 
 
@@ -157,3 +165,23 @@ async def change_password(request: web.Request) -> web.Response:
             request.app, user.id, keep=session_token(request), reason="password"
         )
     return see_other("/profile?saved=" + ("password-ended" if end_others else "password"))
+
+
+@routes.post("/profile/email")
+async def change_email(request: web.Request) -> web.Response:
+    """Mail a confirmation link to the new address (`email`, `current_password`)."""
+    user = await current_user(request)
+    form = await request.post()
+    new_email = _text(form, "email")
+    try:
+        await email_changes.request_email_change(
+            request.app[keys.STORE], user,
+            {"email": new_email, "current": _text(form, "current_password")},
+            links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
+        )  # fmt: skip
+    except MentorspaceError as error:
+        return _render_profile(
+            request, user, status=error.status, email_error=error, new_email=new_email
+        )
+    admin_events.poke_mailer(request.app)
+    return see_other("/profile?saved=email")

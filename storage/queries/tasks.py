@@ -205,13 +205,16 @@ class TaskQueries(QueryBase):
         late: bool,
         now: str,
     ) -> int | None:
-        """Claim one occurrence for posting: its id, or None when it was posted already."""
+        """Claim one occurrence for posting: its id, or None when it was posted already or
+        the pair has ended (checked here, inside the write, not when the run was planned)."""
         return await self._value(
             "INSERT INTO task_occurrences (schedule_id, pair_id, occurrence, scheduled_at,"
-            " posted_at, late, title, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " posted_at, late, title, due_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?"
+            " WHERE EXISTS (SELECT 1 FROM pairs WHERE id = ? AND ended_at IS NULL)"
             " ON CONFLICT (schedule_id, pair_id, occurrence) DO NOTHING RETURNING id",
-            (schedule_id, pair_id, occurrence, scheduled_at, now, int(late), title, due_at),
-        )
+            (schedule_id, pair_id, occurrence, scheduled_at, now, int(late), title, due_at,
+             pair_id),
+        )  # fmt: skip
 
     async def attach_task_message(self, occurrence_id: int, message_id: int) -> None:
         await self._all(
@@ -239,10 +242,13 @@ class TaskQueries(QueryBase):
         return [_occurrence(row) for row in rows]
 
     async def claim_reminder(self, occurrence_id: int, now: str) -> bool:
-        """Claim the one overdue reminder of a task; False if posted already or done since."""
+        """Claim the one overdue reminder of a task; False if posted already, done since, or
+        its pair has ended since."""
         claimed = await self._all(
             "UPDATE task_occurrences SET reminded_at = ?"
-            " WHERE id = ? AND reminded_at IS NULL AND done_at IS NULL RETURNING id",
+            " WHERE id = ? AND reminded_at IS NULL AND done_at IS NULL"
+            " AND EXISTS (SELECT 1 FROM pairs p"
+            " WHERE p.id = task_occurrences.pair_id AND p.ended_at IS NULL) RETURNING id",
             (now, occurrence_id),
         )
         return bool(claimed)

@@ -66,6 +66,9 @@ class UserQueries(QueryBase):
         assert row is not None
         return _user(row)
 
+    async def set_user_email(self, user_id: int, email: str) -> None:
+        await self._all("UPDATE users SET email = ? WHERE id = ?", (email, user_id))
+
     async def set_password_hash(self, user_id: int, password_hash: str) -> None:
         await self._all("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
 

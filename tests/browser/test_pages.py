@@ -60,9 +60,10 @@ async def test_a_mentee_neither_sees_nor_opens_the_mentor_lounge(web: Web):
         expect(menu).not_to_contain_text("Mentor lounge")
 
         response = mentee.page.goto(f"/channels/{mentor_lounge}")
-        assert response is not None and response.status == 403
-        expect(mentee.page.get_by_role("heading", level=1)).to_have_text("Not allowed")
-        expect(mentee.page.locator("main")).to_contain_text("not allowed to see this channel")
+        # As if it did not exist: nothing tells a channel she may not read from a missing one.
+        assert response is not None and response.status == 404
+        expect(mentee.page.get_by_role("heading", level=1)).to_have_text("Not found")
+        expect(mentee.page.locator("main")).to_contain_text("That channel does not exist.")
         expect(mentee.page.locator("main")).not_to_contain_text("How do you all prepare")
         mentee.page.get_by_role("link", name="Back to your home page").click()
         expect(mentee.page).to_have_url(f"{web.url}/")

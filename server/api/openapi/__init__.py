@@ -82,6 +82,15 @@ def openapi_document() -> dict[str, Any]:
                     body=_object(["current", "new"], current=_STR, new=_STR, end_other_sessions={"type": "boolean"}),
                 )
             },
+            "/api/v1/me/email": {
+                "post": _op(
+                    "Change your e-mail address: mails a single-use link to the new address; nothing changes"
+                    " until it is opened (then the old address gets a notice and every other session ends)",
+                    _object(ok={"type": "boolean"}, email=_STR, message=_STR),
+                    body=_object(["email", "current"], email=_STR, current=_STR),
+                    status="202",
+                )
+            },
             "/api/v1/channels": {
                 "get": _op(
                     "Channels the user can read, with unread counts",

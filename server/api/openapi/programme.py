@@ -75,7 +75,8 @@ def admin_paths() -> dict[str, Any]:
         "/api/v1/users/{user_id}": {
             "get": _coord("One person", _object(user=_ACCOUNT), params=_USER_ID),
             "patch": _coord(
-                "Change role, disable (ends sessions and sockets at once) or enable, edit profile",
+                "Change role, disable (ends sessions and sockets at once) or enable, edit profile; `email`"
+                " only before the person has activated the account (otherwise `forbidden`, nothing changes)",
                 _object(user=_ACCOUNT), params=_USER_ID,
                 body=_object(role=_STR, disabled=_BOOL, email=_STR, name=_STR, expertise=_STR, bio=_STR),
             ),
@@ -133,12 +134,18 @@ def admin_paths() -> dict[str, Any]:
                         _object(ok=_BOOL, message=_STR), body=_object(["email"], email=_STR), status="202"),
         },
         "/api/v1/password-links/{token}": {
-            "get": {**_op("What a password link is for, if it still works", _object(purpose=_STR, user=_object())),
+            "get": {**_op("What a link from a mail is for (`invitation`, `reset`, or `email` with `new_email`),"
+                          " if it still works", _object(purpose=_STR, user=_object(), new_email=_STR)),
                     "parameters": [{"name": "token", "in": "path", "required": True, "schema": _STR}]},
         },
         "/api/v1/password": {
             "post": _op("Choose a password with an invitation or reset link; logs in (sets the cookie)",
                         _object(user={"$ref": "#/components/schemas/User"}), body=_object(["token", "password"], token=_STR, password=_STR)),
+        },
+        "/api/v1/email-confirmation": {
+            "post": _op("Confirm a new e-mail address with the link mailed to it: spends the link, changes the"
+                        " address, mails a notice to the old one, ends every other session of the account",
+                        _object(user={"$ref": "#/components/schemas/User"}), body=_object(["token"], token=_STR)),
         },
     }  # fmt: skip
 

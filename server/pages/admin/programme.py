@@ -34,6 +34,7 @@ NOTICES = {
     "created": "The account was created and the invitation is on its way.",
     "updated": "Saved.",
     "invited": "A new invitation is on its way; the earlier link no longer works.",
+    "email": "The address is corrected and a new invitation is on its way to it.",
     "imported": "The file was imported and the invitations are on their way.",
     "paired": "They are paired: their private channel is ready.",
     "ended": "The pair has ended: their channel is read-only now.",
@@ -108,7 +109,8 @@ async def create_user(request: web.Request) -> web.Response:
 
 @routes.post("/admin/users/{user_id}")
 async def update_user(request: web.Request) -> web.Response:
-    """One change per form: a new role, disable, enable, or resend the invitation."""
+    """One change per form: a new role, disable, enable, resend the invitation, or correct the
+    e-mail address of someone who has not activated their account yet."""
     user = await current_coordinator(request)
     form = await request.post()
     user_id = path_id(request, "user_id")
@@ -126,14 +128,19 @@ async def update_user(request: web.Request) -> web.Response:
             "role": {"role": form.get("role")},
             "disable": {"disabled": True},
             "enable": {"disabled": False},
+            "email": {"email": form.get("email")},
         }.get(str(action), {})
         if not changes:
             raise Invalid("Unknown action.")
         change = await users.update_user(
-            store, user, user_id, changes, clock=request.app[keys.CLOCK]
-        )
+            store, user, user_id, changes, links=link_settings(request.app[keys.CONFIG]),
+            clock=request.app[keys.CLOCK],
+        )  # fmt: skip
     except MentorspaceError as error:
         return await _users_page(request, user, error.status, error=error.message)
+    if change.after.email != change.before.email:
+        admin_events.poke_mailer(request.app)
+        raise back("/admin/users", "email")
     if change.disabled_now:
         await admin_events.end_sessions(request.app, user_id)
     elif change.role_changed:
