@@ -11,6 +11,7 @@ _NULLABLE_STR = {"type": ["string", "null"]}
 _ACCOUNT = {"$ref": "#/components/schemas/Account"}
 _PAIR = {"$ref": "#/components/schemas/Pair"}
 _COMMUNITY = {"$ref": "#/components/schemas/Community"}
+_CHANNEL = {"$ref": "#/components/schemas/Channel"}
 _MENU_ITEM = {"$ref": "#/components/schemas/MenuItem"}
 _PROBLEMS = {
     "type": "array",
@@ -94,7 +95,7 @@ def admin_paths() -> dict[str, Any]:
                                  _object(pairs={"type": "array", "items": _PAIR})), "active"),
             "post": _coord(
                 "Pair a mentor with a mentee: their private channel reaches both as a `channel` event",
-                _object(pair=_PAIR, channel={"$ref": "#/components/schemas/Channel"}),
+                _object(pair=_PAIR, channel=_CHANNEL),
                 body=_object(["mentor_id", "mentee_id"], mentor_id=_INT, mentee_id=_INT), status="201",
             ),
         },
@@ -103,10 +104,10 @@ def admin_paths() -> dict[str, Any]:
         },
         "/api/v1/communities": {
             "get": _op("Communities to join (coordinators also see archived ones)", _object(communities={"type": "array", "items": _COMMUNITY})),
-            "post": _coord("Create a community", _object(community=_COMMUNITY), body=_object(["name"], name=_STR, topic=_STR), status="201"),
+            "post": _coord("Create a community", _object(community=_CHANNEL), body=_object(["name"], name=_STR, topic=_STR), status="201"),
         },
         "/api/v1/communities/{channel_id}": {
-            "patch": _coord("Rename, change the topic, archive or reopen a community", _object(community=_COMMUNITY),
+            "patch": _coord("Rename, change the topic, archive or reopen a community", _object(community=_CHANNEL),
                             body=_object(name=_STR, topic=_STR, archived=_BOOL), params=[("channel_id", "path")]),
         },
         "/api/v1/communities/{channel_id}/membership": {

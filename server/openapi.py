@@ -134,7 +134,9 @@ def openapi_document() -> dict[str, Any]:
                     ["error"],
                     error=_object(["code", "message"], code={"enum": [*ERROR_CODES, "internal"]}, message=_STR),
                 ),
-                "User": _object(id=_INT, name=_STR, role=_STR, expertise=_STR, bio=_STR, email=_STR),
+                "User": _object(
+                    id=_INT, name=_STR, role=_STR, expertise=_STR, bio=_STR, email=_STR, disabled={"type": "boolean"},
+                ),
                 "Channel": _object(
                     id=_INT, kind=_STR, name=_STR, topic=_STR, last_seq=_INT, read_only={"type": "boolean"},
                     unread=_INT, last_read_seq=_INT, is_member={"type": "boolean"}, partner={"type": ["object", "null"]},
