@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .openapi import _INT, _STR, _object, _op
+from .openapi import _INT, _REPEATED, _STR, _json, _object, _op
 
 _BOOL = {"type": "boolean"}
 _NULLABLE_STR = {"type": ["string", "null"]}
@@ -53,10 +53,20 @@ def admin_paths() -> dict[str, Any]:
     import_op = _query(
         _coord("Import people from CSV (email, name, role, field of expertise); every bad row"
                " is reported and nothing is imported until the file is clean", _IMPORT,
-               status="201"),
+               status="201", also=[("200", "A dry run, or nobody new to import")]),
         "dry_run",
     )  # fmt: skip
     import_op["requestBody"] = csv_body
+    import_op["responses"]["400"] = {
+        "description": "Bad rows: each is listed in `problems`; nobody was imported",
+        **_json(
+            _object(
+                ["error"],
+                error={"$ref": "#/components/schemas/Error/properties/error"},
+                **_IMPORT["properties"],
+            )
+        ),
+    }
     audit_op = _query(
         _coord("The audit log, newest first; ?format=csv exports all of it",
                _object(entries={"type": "array"}), params=[("before_id", "query")]),
@@ -125,7 +135,7 @@ def admin_paths() -> dict[str, Any]:
         },
         "/api/v1/announcements": {
             "post": _coord("Post an announcement, optionally e-mailed to everyone", _object(message={"$ref": "#/components/schemas/Message"}, emails_queued=_INT),
-                           body=_object(["body"], body=_STR, client_id=_STR, email=_BOOL), status="201"),
+                           body=_object(["body"], body=_STR, client_id=_STR, email=_BOOL), status="201", also=[_REPEATED]),
         },
         "/api/v1/audit": {"get": audit_op},
         "/api/v1/mail": {"get": _query(_coord("Outgoing mail: counts, and the latest mails with state and last error", _object(counts=_object(), mails={"type": "array"})), "unsent")},
