@@ -352,10 +352,10 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float, flags: list[str]) -> None:
+    def start(self, timeout: float, flags: list[str] | None = None) -> None:
         command = [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(self.data_dir)]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
-        command += flags
+        command += flags or []
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, env=_clean_env(),

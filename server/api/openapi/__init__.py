@@ -19,14 +19,22 @@ def _object(required: list[str] = (), **properties: Any) -> dict[str, Any]:
     return {"type": "object", "required": list(required), "properties": properties}
 
 
-def _op(summary: str, ok: dict[str, Any], *, body: dict | None = None, params=(), status="200"):
+def _op(
+    summary: str, ok: dict[str, Any], *, body: dict | None = None, params=(), status="200", also=()
+):
+    """An operation answering `ok` with `status`, and with each of the statuses in `also`
+    (a (status, description) pair) too; errors otherwise."""
     operation: dict[str, Any] = {
         "summary": summary,
         "parameters": [
             {"name": n, "in": where, "required": where == "path", "schema": {"type": "integer"}}
             for n, where in params
         ],
-        "responses": {status: {"description": "OK", **_json(ok)}, "default": _json(_ERROR)},
+        "responses": {
+            status: {"description": "OK", **_json(ok)},
+            **{other: {"description": why, **_json(ok)} for other, why in also},
+            "default": _json(_ERROR),
+        },
     }
     if body is not None:
         operation["requestBody"] = {"required": True, **_json(body)}
@@ -47,6 +55,7 @@ _INT, _STR = {"type": "integer"}, {"type": "string"}
 _CHANNEL = [("channel_id", "path")]
 _MSG = [("message_id", "path")]
 _MESSAGES = {"type": "array", "items": _MESSAGE}
+_REPEATED = ("200", "A repeated client_id: the message first sent with it; nothing new is posted")
 
 
 def openapi_document() -> dict[str, Any]:
@@ -109,6 +118,7 @@ def openapi_document() -> dict[str, Any]:
                     body=_object(["body"], body=_STR, client_id=_STR, thread_id=_INT),
                     params=_CHANNEL,
                     status="201",
+                    also=[_REPEATED],
                 ),
             },
             "/api/v1/channels/{channel_id}/changes": {
@@ -155,7 +165,9 @@ def openapi_document() -> dict[str, Any]:
                     ["error"],
                     error=_object(["code", "message"], code={"enum": [*ERROR_CODES, "internal"]}, message=_STR),
                 ),
-                "User": _object(id=_INT, name=_STR, role=_STR, expertise=_STR, bio=_STR, email=_STR),
+                "User": _object(
+                    id=_INT, name=_STR, role=_STR, expertise=_STR, bio=_STR, email=_STR, disabled={"type": "boolean"},
+                ),
                 "Channel": _object(
                     id=_INT, kind=_STR, name=_STR, topic=_STR, last_seq=_INT, read_only={"type": "boolean"},
                     unread=_INT, last_read_seq=_INT, is_member={"type": "boolean"}, partner={"type": ["object", "null"]},

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.api.openapi import _INT, _STR, _object, _op
+from server.api.openapi import _INT, _REPEATED, _STR, _json, _object, _op
 
 _BOOL = {"type": "boolean"}
 _NULLABLE_STR = {"type": ["string", "null"]}
 _ACCOUNT = {"$ref": "#/components/schemas/Account"}
 _PAIR = {"$ref": "#/components/schemas/Pair"}
 _COMMUNITY = {"$ref": "#/components/schemas/Community"}
+_CHANNEL = {"$ref": "#/components/schemas/Channel"}
 _MENU_ITEM = {"$ref": "#/components/schemas/MenuItem"}
 _PROBLEMS = {
     "type": "array",
@@ -52,10 +53,20 @@ def admin_paths() -> dict[str, Any]:
     import_op = _query(
         _coord("Import people from CSV (email, name, role, field of expertise); every bad row"
                " is reported and nothing is imported until the file is clean", _IMPORT,
-               status="201"),
+               status="201", also=[("200", "A dry run, or nobody new to import")]),
         "dry_run",
     )  # fmt: skip
     import_op["requestBody"] = csv_body
+    import_op["responses"]["400"] = {
+        "description": "Bad rows: each is listed in `problems`; nobody was imported",
+        **_json(
+            _object(
+                ["error"],
+                error={"$ref": "#/components/schemas/Error/properties/error"},
+                **_IMPORT["properties"],
+            )
+        ),
+    }
     audit_op = _query(
         _coord("The audit log, newest first; ?format=csv exports all of it",
                _object(entries={"type": "array"}), params=[("before_id", "query")]),
@@ -95,7 +106,7 @@ def admin_paths() -> dict[str, Any]:
                                  _object(pairs={"type": "array", "items": _PAIR})), "active"),
             "post": _coord(
                 "Pair a mentor with a mentee: their private channel reaches both as a `channel` event",
-                _object(pair=_PAIR, channel={"$ref": "#/components/schemas/Channel"}),
+                _object(pair=_PAIR, channel=_CHANNEL),
                 body=_object(["mentor_id", "mentee_id"], mentor_id=_INT, mentee_id=_INT), status="201",
             ),
         },
@@ -104,10 +115,10 @@ def admin_paths() -> dict[str, Any]:
         },
         "/api/v1/communities": {
             "get": _op("Communities to join (coordinators also see archived ones)", _object(communities={"type": "array", "items": _COMMUNITY})),
-            "post": _coord("Create a community", _object(community=_COMMUNITY), body=_object(["name"], name=_STR, topic=_STR), status="201"),
+            "post": _coord("Create a community", _object(community=_CHANNEL), body=_object(["name"], name=_STR, topic=_STR), status="201"),
         },
         "/api/v1/communities/{channel_id}": {
-            "patch": _coord("Rename, change the topic, archive or reopen a community", _object(community=_COMMUNITY),
+            "patch": _coord("Rename, change the topic, archive or reopen a community", _object(community=_CHANNEL),
                             body=_object(name=_STR, topic=_STR, archived=_BOOL), params=[("channel_id", "path")]),
         },
         "/api/v1/communities/{channel_id}/membership": {
@@ -125,7 +136,7 @@ def admin_paths() -> dict[str, Any]:
         },
         "/api/v1/announcements": {
             "post": _coord("Post an announcement, optionally e-mailed to everyone", _object(message={"$ref": "#/components/schemas/Message"}, emails_queued=_INT),
-                           body=_object(["body"], body=_STR, client_id=_STR, email=_BOOL), status="201"),
+                           body=_object(["body"], body=_STR, client_id=_STR, email=_BOOL), status="201", also=[_REPEATED]),
         },
         "/api/v1/audit": {"get": audit_op},
         "/api/v1/mail": {"get": _query(_coord("Outgoing mail: counts, and the latest mails with state and last error", _object(counts=_object(), mails={"type": "array"})), "unsent")},
