@@ -14,7 +14,7 @@ from server.api import login
 from server.api.openapi import openapi_document
 from server.api.params import path_id, query_int, read_json
 from server.auth import clear_session_cookie, current_user, session_token, set_session_cookie
-from server.realtime.sockets import change_message, disconnect_session, emit_read
+from server.realtime.emit import change_message, disconnect_session, emit_read
 
 routes = web.RouteTableDef()
 

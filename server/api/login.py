@@ -7,7 +7,7 @@ from aiohttp import web
 from channels.people import accounts
 from server import keys
 from server.auth import client_address, session_token
-from server.realtime.sockets import disconnect_session
+from server.realtime.emit import disconnect_session
 
 
 async def log_in(request: web.Request, *, email: object, password: object) -> accounts.LoggedIn:

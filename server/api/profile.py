@@ -11,7 +11,7 @@ from channels.people import accounts
 from server import keys
 from server.api.params import read_json
 from server.auth import current_user, session_token
-from server.realtime.sockets import disconnect_session
+from server.realtime.emit import disconnect_session
 
 routes = web.RouteTableDef()
 

@@ -20,7 +20,7 @@ from server.auth import (
 )
 from server.errors import add_error_headers
 from server.pages.rendering import render, see_other
-from server.realtime.sockets import disconnect_session
+from server.realtime.emit import disconnect_session
 
 routes = web.RouteTableDef()
 
