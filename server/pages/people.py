@@ -9,8 +9,8 @@ from aiohttp import web
 
 from channels.errors import Invalid, MentorspaceError
 from channels.people import accounts
+from server import auth as login  # log_in (the form and the API share it)
 from server import keys
-from server.api import login
 from server.auth import (
     clear_session_cookie,
     current_user,
