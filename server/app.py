@@ -54,6 +54,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.PRESENCE] = Presence()
     app[keys.EVENT_LIMITS] = EventLimits(clock, config)
     app[keys.TEMPLATES] = pages.create_templates()
+    app[keys.ERROR_PAGE] = pages.error_page
     app[keys.SIO] = create_socket_server(app, EVENTS)
     app[keys.SCHEDULER] = Scheduler(app)
     app[keys.SESSION_SOCKETS] = SessionSockets(app)
