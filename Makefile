@@ -13,6 +13,7 @@ run: install
 
 test: install browser
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest
 
 install: $(VENV)/.installed web/node_modules/.installed
