@@ -29,10 +29,11 @@ from server.pages import people as account_pages
 from server.pages import rendering as pages
 from server.pages.admin import programme as admin_pages
 from server.pages.admin import tasks as admin_task_pages
+from server.realtime.handlers import EVENTS
 from server.realtime.limits import EventLimits
 from server.realtime.presence import Presence
+from server.realtime.server import create_socket_server
 from server.realtime.sessions import SessionSockets, run_session_sockets
-from server.realtime.sockets import create_socket_server
 from server.runners.mailer import Mailer
 from server.runners.scheduler import Scheduler, run_scheduler
 from server.security import add_security_headers
@@ -53,7 +54,8 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.PRESENCE] = Presence()
     app[keys.EVENT_LIMITS] = EventLimits(clock, config)
     app[keys.TEMPLATES] = pages.create_templates()
-    app[keys.SIO] = create_socket_server(app)
+    app[keys.ERROR_PAGE] = pages.error_page
+    app[keys.SIO] = create_socket_server(app, EVENTS)
     app[keys.SCHEDULER] = Scheduler(app)
     app[keys.SESSION_SOCKETS] = SessionSockets(app)
     app.add_routes(api.routes)

@@ -1,4 +1,5 @@
-"""Sessions on the wire: the cookie, who is asking, and the guard against cross-site requests."""
+"""Sessions on the wire: logging in, the cookie, who is asking, and the guard against
+cross-site requests."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import ipaddress
 from aiohttp import web
 
 from channels.errors import Forbidden, Unauthenticated
+from channels.people import accounts
 from channels.people.accounts import SESSION_LIFETIME, load_session_user, token_hash
 from channels.policy import check_coordinator
 from server import keys
+from server.realtime.emit import disconnect_session
 from storage.records import User
 
 # The session cookie.  Where people reach the server over https (the public URL is https, or
@@ -75,6 +78,25 @@ def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 def _in(address: str, networks) -> bool:
     ip = _ip(address)
     return ip is not None and any(ip in network for network in networks)
+
+
+async def log_in(request: web.Request, *, email: object, password: object) -> accounts.LoggedIn:
+    """Check the credentials and open a session (the caller sets its cookie), for the JSON API
+    and the login form alike.  A session the request's cookie held ends in the same write, and
+    its sockets are hung up after it."""
+    old_token = session_token(request)
+    logged_in = await accounts.log_in(
+        request.app[keys.STORE],
+        email=email,
+        password=password,
+        address=client_address(request),
+        replaces=old_token,
+        idle=request.app[keys.CONFIG].session_idle(),
+        clock=request.app[keys.CLOCK],
+    )
+    if logged_in.replaced_user_id is not None:
+        await disconnect_session(request.app, logged_in.replaced_user_id, old_token)
+    return logged_in
 
 
 async def current_user(request: web.Request) -> User:

@@ -1,5 +1,5 @@
-"""Where the error family meets the wire: one middleware for HTTP (JSON under /api, a page
-elsewhere) and one function for socket.io ACKs."""
+"""Where the error family meets the wire: one middleware for HTTP (JSON under /api, elsewhere
+the page the app holds at keys.ERROR_PAGE) and one function for socket.io ACKs."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from channels.errors import (
     TooLarge,
     Unauthenticated,
 )
-from server.pages.rendering import error_page
+from server import keys
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,6 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     if _is_api(request):
         response = web.json_response(error_json(failure), status=status)
     else:
-        response = error_page(request, failure)
+        response = request.app[keys.ERROR_PAGE](request, failure)
     add_error_headers(response, failure)
     return response

@@ -12,6 +12,9 @@ from channels.clock import Clock
 from storage import SQLiteStore
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from channels.errors import MentorspaceError
     from server.config import Config
     from server.realtime.limits import EventLimits
     from server.realtime.presence import Presence
@@ -30,3 +33,8 @@ SCHEDULER: web.AppKey[Scheduler] = web.AppKey("scheduler")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
 EVENT_LIMITS: web.AppKey[EventLimits] = web.AppKey("event_limits")
 SESSION_SOCKETS: web.AppKey[SessionSockets] = web.AppKey("session_sockets")
+# The page an HTML request gets for an error (create_app sets pages.rendering.error_page), so
+# that server.errors needs nothing of page rendering.
+ERROR_PAGE: web.AppKey[Callable[[web.Request, MentorspaceError], web.Response]] = web.AppKey(
+    "error_page"
+)

@@ -8,7 +8,7 @@ from pathlib import Path
 from server.api.openapi import openapi_document
 from server.app import create_app
 from server.config import SETTINGS, Config
-from server.realtime.sockets import EVENTS, SERVER_EVENTS
+from server.realtime.handlers import EVENTS, SERVER_EVENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = (ROOT / "docs" / "protocol.md").read_text()

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from channels.demo import DEMO_PASSWORD
 from channels.errors import ERROR_CODES
 from server.auth import COOKIE
-from server.realtime.sockets import EVENTS
+from server.realtime.handlers import EVENTS
 
 from .support import SocketClient, email, free_port
 

@@ -13,7 +13,7 @@ from channels.clock import iso
 from server.api.openapi import openapi_document
 from server.api.tasks import routes
 from server.config import SETTINGS, config_from_args
-from server.realtime.sockets import EVENTS
+from server.realtime.handlers import EVENTS
 
 from .task_support import create_task, expect, pair_id, post_now, task_messages
 

@@ -9,12 +9,11 @@ from aiohttp import web
 from channels.chat import directory, messages
 from channels.chat.wire import channel_summary_json, message_json, user_json
 from channels.people import accounts
-from server import keys
-from server.api import login
+from server import auth, keys
 from server.api.openapi import openapi_document
 from server.api.params import path_id, query_int, read_json
 from server.auth import clear_session_cookie, current_user, session_token, set_session_cookie
-from server.realtime.sockets import change_message, disconnect_session, emit_read
+from server.realtime.emit import change_message, disconnect_session, emit_read
 
 routes = web.RouteTableDef()
 
@@ -22,7 +21,7 @@ routes = web.RouteTableDef()
 @routes.post("/api/v1/session")
 async def log_in(request: web.Request) -> web.Response:
     payload = await read_json(request)
-    logged_in = await login.log_in(
+    logged_in = await auth.log_in(
         request, email=payload.get("email"), password=payload.get("password")
     )
     response = web.json_response({"user": user_json(logged_in.user, private=True)})

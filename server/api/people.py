@@ -14,7 +14,7 @@ from server import keys
 from server.api.params import read_json
 from server.auth import client_address, current_user, session_token, set_session_cookie
 from server.realtime import emit as admin_events
-from server.realtime.sockets import disconnect_session
+from server.realtime.emit import disconnect_session
 from server.runners.mailer import link_settings
 
 routes = web.RouteTableDef()

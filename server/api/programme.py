@@ -27,7 +27,7 @@ from server.api.params import path_id, read_json
 from server.auth import current_coordinator
 from server.errors import error_json
 from server.realtime import emit as admin_events
-from server.realtime.sockets import emit_changes
+from server.realtime.emit import emit_changes
 from server.runners.mailer import link_settings
 from storage.records import PairActivity
 

@@ -18,7 +18,7 @@ from channels.tasks.wire import (
 from server import keys
 from server.api.params import path_id, read_json
 from server.auth import current_user
-from server.realtime.sockets import change_message, emit_changes
+from server.realtime.emit import change_message, emit_changes
 
 routes = web.RouteTableDef()
 

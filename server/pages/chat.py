@@ -18,7 +18,7 @@ from channels.tasks import posting as task_posting
 from server import keys
 from server.auth import current_user
 from server.pages.rendering import channel_rights, load_menu, me_json, path_id, render, see_other
-from server.realtime.sockets import emit_changes
+from server.realtime.emit import emit_changes
 from storage.records import Message, User
 
 routes = web.RouteTableDef()

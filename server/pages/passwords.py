@@ -13,7 +13,7 @@ from server.api.people import RESET_ANSWER
 from server.auth import client_address, csrf_token, session_token, set_session_cookie
 from server.pages.rendering import render
 from server.realtime import emit as admin_events
-from server.realtime.sockets import disconnect_session
+from server.realtime.emit import disconnect_session
 from server.runners.mailer import link_settings
 
 routes = web.RouteTableDef()

@@ -9,8 +9,7 @@ from aiohttp import web
 
 from channels.errors import Invalid, MentorspaceError
 from channels.people import accounts, email_changes
-from server import keys
-from server.api import login
+from server import auth, keys
 from server.auth import (
     clear_session_cookie,
     current_user,
@@ -21,7 +20,7 @@ from server.auth import (
 from server.errors import add_error_headers
 from server.pages.rendering import render, see_other
 from server.realtime import emit as admin_events
-from server.realtime.sockets import disconnect_session
+from server.realtime.emit import disconnect_session
 from server.runners.mailer import link_settings
 
 routes = web.RouteTableDef()
@@ -64,7 +63,7 @@ async def log_in(request: web.Request) -> web.Response:
     email = _text(form, "email")
     next_path = safe_next(_text(form, "next"))
     try:
-        logged_in = await login.log_in(request, email=email, password=_text(form, "password"))
+        logged_in = await auth.log_in(request, email=email, password=_text(form, "password"))
     except MentorspaceError as error:
         page = render(
             request,

@@ -1,19 +1,55 @@
-"""What coordinator actions do to open sockets, after the commit: a new or changed channel
-reaches the people concerned, a disabled account is cut off, a changed role or membership
-moves the person's sockets between rooms, a changed menu reaches the role."""
+"""After the commit, tell the sockets: every room name and every emit.  A changed message
+reaches its channel's room, a read position the user's own sockets, presence and typing the
+channel; a new or changed channel reaches the people concerned, an ended session or a
+disabled account is cut off on every node, a changed role or membership moves the person's
+sockets between rooms, a changed menu reaches the role.  Call these only after the commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
+import socketio
 from aiohttp import web
 
-from channels.chat import directory
-from channels.chat.wire import channel_json
+from channels.chat import directory, messages
+from channels.chat.wire import channel_json, message_json
+from channels.people.accounts import token_hash
 from channels.programme.wire import menu_item_json
 from server import keys
-from server.realtime.sockets import disconnect_session
-from storage.records import Channel, MenuItem, Pair
+from server.realtime.sessions import HangUp
+from storage.records import Channel, MenuItem, Message, Pair, User
+
+# rooms: a channel's readers, one user's sockets, everyone of a role (menu changes)
+
+
+def channel_room(channel_id: int) -> str:
+    return f"channel:{channel_id}"
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def role_room(role: str) -> str:
+    return f"role:{role}"
+
+
+_MOVABLE = ("channel:", "role:")  # the rooms refresh_rooms moves a socket between
+
+
+async def enter_rooms(
+    sio: socketio.AsyncServer, sid: str, user: User, channel_ids: Iterable[int]
+) -> None:
+    """A socket that just connected: its user's room, its role's, and each readable channel's."""
+    await sio.enter_room(sid, user_room(user.id))
+    await sio.enter_room(sid, role_room(user.role))
+    for channel_id in channel_ids:
+        await sio.enter_room(sid, channel_room(channel_id))
+
+
+async def enter_channel(sio: socketio.AsyncServer, sid: str, channel_id: int) -> None:
+    await sio.enter_room(sid, channel_room(channel_id))
 
 
 async def refresh_rooms(app: web.Application, user_id: int) -> None:
@@ -25,14 +61,89 @@ async def refresh_rooms(app: web.Application, user_id: int) -> None:
     user = await app[keys.STORE].load_user(user_id)
     if user is None:
         return
-    wanted = {f"channel:{i}" for i in await directory.readable_channel_ids(app[keys.STORE], user)}
-    wanted.add(f"role:{user.role}")
+    wanted = {channel_room(i) for i in await directory.readable_channel_ids(app[keys.STORE], user)}
+    wanted.add(role_room(user.role))
     for sid in sids:
-        current = {r for r in sio.rooms(sid) if r.startswith(("channel:", "role:"))}
+        current = {r for r in sio.rooms(sid) if r.startswith(_MOVABLE)}
         for room in current - wanted:
             await sio.leave_room(sid, room)
         for room in wanted - current:
             await sio.enter_room(sid, room)
+
+
+ChangeMessage = Callable[..., Awaitable[messages.Changed]]
+
+
+async def change_message(
+    app: web.Application, change: ChangeMessage, user: User, payload: Any
+) -> messages.Changed:
+    """Run a domain call that changes messages (it checks everything first) and tell each
+    changed message's room, after the commit."""
+    result = await change(app[keys.STORE], user, payload, clock=app[keys.CLOCK])
+    await emit_changes(app, result.changes)
+    return result
+
+
+async def emit_changes(app: web.Application, changed: list[Message]) -> None:
+    """Tell every client in each message's channel room.  Call only after the commit."""
+    for message in changed:
+        await app[keys.SIO].emit(
+            "message", message_json(message), room=channel_room(message.channel_id)
+        )
+
+
+async def emit_presence(
+    app: web.Application, user_id: int, channel_ids: list[int], *, online: bool
+) -> None:
+    payload = {"user_id": user_id, "online": online}
+    for channel_id in channel_ids:
+        await app[keys.SIO].emit("presence", payload, room=channel_room(channel_id))
+
+
+async def emit_read(app: web.Application, user_id: int, position: messages.ReadPosition) -> None:
+    await app[keys.SIO].emit(
+        "read",
+        {"channel_id": position.channel_id, "last_read_seq": position.last_read_seq},
+        room=user_room(user_id),
+    )
+
+
+async def emit_typing(
+    app: web.Application, user: User, channel_id: int, thread_id: int | None, *, skip_sid: str
+) -> None:
+    """Everyone else in the channel (not the typing socket itself)."""
+    await app[keys.SIO].emit(
+        "typing",
+        {
+            "channel_id": channel_id,
+            "thread_id": thread_id,
+            "user": {"id": user.id, "name": user.name},
+        },
+        room=channel_room(channel_id),
+        skip_sid=skip_sid,
+    )
+
+
+async def disconnect_session(
+    app: web.Application,
+    user_id: int,
+    token: str | None = None,
+    *,
+    keep: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """The one way to hang up the sockets of ended sessions, on every node, at once.  Call it
+    after the commit that ended them.  `token`: only that session's sockets (a cookie value);
+    None: all the user's.  `keep`: a cookie value whose sockets stay ("end my other
+    sessions").  `reason` ("disabled", "password"): told to each socket as `session:ended`
+    first, so the page says why and stops reconnecting."""
+    order = HangUp(
+        user_id,
+        token_hash=None if token is None else token_hash(token),
+        keep_hash=None if keep is None else token_hash(keep),
+        reason=reason,
+    )
+    await app[keys.SESSION_SOCKETS].end(order)
 
 
 async def emit_pair_channel(app: web.Application, pair: Pair, channel: Channel) -> None:
@@ -48,7 +159,7 @@ async def emit_pair_channel(app: web.Application, pair: Pair, channel: Channel) 
                 "is_member": True,
                 "partner": None if other is None else {"id": other.id, "name": other.name},
             },
-            room=f"user:{me}",
+            room=user_room(me),
         )
 
 
@@ -58,13 +169,13 @@ async def emit_channel_to(
     for user_id in user_ids:
         await refresh_rooms(app, user_id)
         await app[keys.SIO].emit(
-            "channel", {**channel_json(channel), "is_member": is_member}, room=f"user:{user_id}"
+            "channel", {**channel_json(channel), "is_member": is_member}, room=user_room(user_id)
         )
 
 
 async def emit_channel_changed(app: web.Application, channel: Channel) -> None:
     """A renamed or archived channel, to everyone who hears it."""
-    await app[keys.SIO].emit("channel", channel_json(channel), room=f"channel:{channel.id}")
+    await app[keys.SIO].emit("channel", channel_json(channel), room=channel_room(channel.id))
 
 
 async def end_sessions(app: web.Application, user_id: int, *, reason: str = "disabled") -> None:
@@ -74,7 +185,7 @@ async def end_sessions(app: web.Application, user_id: int, *, reason: str = "dis
 
 async def emit_account(app: web.Application, user_id: int, payload: dict) -> None:
     await refresh_rooms(app, user_id)
-    await app[keys.SIO].emit("account", payload, room=f"user:{user_id}")
+    await app[keys.SIO].emit("account", payload, room=user_room(user_id))
 
 
 async def cut_for_new_role(app: web.Application, user_id: int) -> None:
@@ -88,7 +199,7 @@ async def emit_menu(app: web.Application, role: str, items: list[MenuItem]) -> N
     await app[keys.SIO].emit(
         "menu",
         {"role": role, "items": [menu_item_json(i) for i in items if i.visible]},
-        room=f"role:{role}",
+        room=role_room(role),
     )
 
 

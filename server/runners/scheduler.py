@@ -23,7 +23,7 @@ from aiohttp import web
 from channels.tasks.posting import Run, next_wake, run_due
 from channels.tasks.rules import Settings
 from server import keys
-from server.realtime.sockets import emit_changes
+from server.realtime.emit import emit_changes
 from server.runners.loop import Runner
 
 log = logging.getLogger(__name__)

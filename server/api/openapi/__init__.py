@@ -6,62 +6,24 @@ from __future__ import annotations
 from typing import Any
 
 from channels.errors import ERROR_CODES
+from server.api.openapi.programme import admin_paths, admin_schemas
+from server.api.openapi.schema import (
+    _INT,
+    _MESSAGE,
+    _MSG,
+    _REPEATED,
+    _STR,
+    _object,
+    _op,
+    _rate_limited,
+)
+from server.api.openapi.tasks import TASK_SCHEMAS, task_paths
 
-_ERROR = {"$ref": "#/components/schemas/Error"}
-_MESSAGE = {"$ref": "#/components/schemas/Message"}
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _object(required: list[str] = (), **properties: Any) -> dict[str, Any]:
-    return {"type": "object", "required": list(required), "properties": properties}
-
-
-def _op(
-    summary: str, ok: dict[str, Any], *, body: dict | None = None, params=(), status="200", also=()
-):
-    """An operation answering `ok` with `status`, and with each of the statuses in `also`
-    (a (status, description) pair) too; errors otherwise."""
-    operation: dict[str, Any] = {
-        "summary": summary,
-        "parameters": [
-            {"name": n, "in": where, "required": where == "path", "schema": {"type": "integer"}}
-            for n, where in params
-        ],
-        "responses": {
-            status: {"description": "OK", **_json(ok)},
-            **{other: {"description": why, **_json(ok)} for other, why in also},
-            "default": _json(_ERROR),
-        },
-    }
-    if body is not None:
-        operation["requestBody"] = {"required": True, **_json(body)}
-    return operation
-
-
-def _rate_limited(operation: dict[str, Any]) -> dict[str, Any]:
-    """An operation that may answer 429, with the seconds to wait in `Retry-After`."""
-    operation["responses"]["429"] = {
-        "description": "Too many attempts: try again after Retry-After seconds",
-        "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}},
-        **_json(_ERROR),
-    }
-    return operation
-
-
-_INT, _STR = {"type": "integer"}, {"type": "string"}
 _CHANNEL = [("channel_id", "path")]
-_MSG = [("message_id", "path")]
 _MESSAGES = {"type": "array", "items": _MESSAGE}
-_REPEATED = ("200", "A repeated client_id: the message first sent with it; nothing new is posted")
 
 
 def openapi_document() -> dict[str, Any]:
-    from server.api.openapi.programme import admin_paths, admin_schemas
-    from server.api.openapi.tasks import TASK_SCHEMAS, task_paths
-
     return {
         "openapi": "3.1.0",
         "info": {"title": "Mentorspace API", "version": "1"},

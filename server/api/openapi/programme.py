@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.api.openapi import _INT, _REPEATED, _STR, _json, _object, _op
+from server.api.openapi.schema import _INT, _REPEATED, _STR, _json, _object, _op
 
 _BOOL = {"type": "boolean"}
 _NULLABLE_STR = {"type": ["string", "null"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.api.openapi import _INT, _MESSAGE, _MSG, _STR, _object, _op
+from server.api.openapi.schema import _INT, _MESSAGE, _MSG, _STR, _object, _op
 
 _NULLABLE_STR, _BOOL = {"type": ["string", "null"]}, {"type": "boolean"}
 _TASK = {"$ref": "#/components/schemas/Task"}

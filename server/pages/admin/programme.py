@@ -24,7 +24,7 @@ from server import keys
 from server.auth import csrf_token, current_coordinator
 from server.pages.rendering import path_id, render
 from server.realtime import emit as admin_events
-from server.realtime.sockets import emit_changes
+from server.realtime.emit import emit_changes
 from server.runners.mailer import link_settings
 from storage.records import User
 

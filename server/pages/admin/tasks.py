@@ -21,7 +21,7 @@ from channels.tasks.wire import progress_json
 from server import keys
 from server.auth import current_coordinator
 from server.pages.admin.programme import page
-from server.realtime.sockets import emit_changes
+from server.realtime.emit import emit_changes
 from storage.records import TaskSchedule, User
 
 routes = web.RouteTableDef()

@@ -1,0 +1,54 @@
+"""The helpers every part of the OpenAPI document is written with: shared schemas and the
+shape of an operation.  A leaf: the parts import it, it imports none of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_MESSAGE = {"$ref": "#/components/schemas/Message"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _object(required: list[str] = (), **properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": list(required), "properties": properties}
+
+
+def _op(
+    summary: str, ok: dict[str, Any], *, body: dict | None = None, params=(), status="200", also=()
+):
+    """An operation answering `ok` with `status`, and with each of the statuses in `also`
+    (a (status, description) pair) too; errors otherwise."""
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "parameters": [
+            {"name": n, "in": where, "required": where == "path", "schema": {"type": "integer"}}
+            for n, where in params
+        ],
+        "responses": {
+            status: {"description": "OK", **_json(ok)},
+            **{other: {"description": why, **_json(ok)} for other, why in also},
+            "default": _json(_ERROR),
+        },
+    }
+    if body is not None:
+        operation["requestBody"] = {"required": True, **_json(body)}
+    return operation
+
+
+def _rate_limited(operation: dict[str, Any]) -> dict[str, Any]:
+    """An operation that may answer 429, with the seconds to wait in `Retry-After`."""
+    operation["responses"]["429"] = {
+        "description": "Too many attempts: try again after Retry-After seconds",
+        "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}},
+        **_json(_ERROR),
+    }
+    return operation
+
+
+_INT, _STR = {"type": "integer"}, {"type": "string"}
+_MSG = [("message_id", "path")]
+_REPEATED = ("200", "A repeated client_id: the message first sent with it; nothing new is posted")
