@@ -7,7 +7,15 @@ from typing import Any
 from aiohttp import web
 
 from channels.chat import directory, messages
-from channels.chat.wire import channel_summary_json, message_json, user_json
+from channels.chat.wire import (
+    changes_json,
+    channel_summary_json,
+    history_json,
+    message_json,
+    read_position_json,
+    thread_json,
+    user_json,
+)
 from channels.people import accounts
 from server import keys
 from server.api import login
@@ -74,13 +82,7 @@ async def history(request: web.Request) -> web.Response:
             "limit": query_int(request, "limit"),
         },
     )
-    return web.json_response(
-        {
-            "messages": [message_json(m) for m in page.messages],
-            "more": page.more,
-            "last_seq": page.last_seq,
-        }
-    )
+    return web.json_response(history_json(page))
 
 
 @routes.post("/api/v1/channels/{channel_id}/messages")
@@ -105,13 +107,7 @@ async def changes(request: web.Request) -> web.Response:
             "since_seq": query_int(request, "since_seq"),
         },
     )
-    return web.json_response(
-        {
-            "changes": [message_json(m) for m in page.messages],
-            "last_seq": page.last_seq,
-            "more": page.more,
-        }
-    )
+    return web.json_response(changes_json(page))
 
 
 @routes.post("/api/v1/channels/{channel_id}/read")
@@ -122,9 +118,7 @@ async def mark_read(request: web.Request) -> web.Response:
         request.app[keys.STORE], user, {**payload, "channel_id": path_id(request, "channel_id")}
     )
     await emit_read(request.app, user.id, position)
-    return web.json_response(
-        {"channel_id": position.channel_id, "last_read_seq": position.last_read_seq}
-    )
+    return web.json_response(read_position_json(position))
 
 
 @routes.get("/api/v1/messages/{message_id}/thread")
@@ -133,14 +127,7 @@ async def thread(request: web.Request) -> web.Response:
     page = await messages.load_thread(
         request.app[keys.STORE], user, {"message_id": path_id(request, "message_id")}
     )
-    root, *replies = page.messages
-    return web.json_response(
-        {
-            "root": message_json(root),
-            "replies": [message_json(m) for m in replies],
-            "last_seq": page.last_seq,
-        }
-    )
+    return web.json_response(thread_json(page))
 
 
 async def _change(request: web.Request, change, payload: dict[str, Any]) -> web.Response:
