@@ -8,7 +8,6 @@ from aiohttp import web
 
 from channels.chat.wire import channel_json, message_json
 from channels.errors import Invalid, TooLarge
-from channels.input import parse_int
 from channels.people import importing, invitations, users
 from channels.programme import announcements, communities, matching, menu
 from channels.programme.audit import export_audit_csv, list_audit
@@ -23,7 +22,7 @@ from channels.programme.wire import (
     suggestion_json,
 )
 from server import keys
-from server.api.params import path_id, read_json
+from server.api.params import path_id, query_int, read_json
 from server.auth import current_coordinator
 from server.errors import error_json
 from server.realtime import emit as admin_events
@@ -268,9 +267,7 @@ async def audit(request: web.Request) -> web.Response:
             content_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="mentorspace-audit-{day}.csv"'},
         )
-    entries = await list_audit(
-        store, user, before_id=parse_int(request.query.get("before_id"), "'before_id'")
-    )
+    entries = await list_audit(store, user, before_id=query_int(request, "before_id"))
     return web.json_response({"entries": [audit_json(e) for e in entries]})
 
 

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from channels.errors import Invalid, MentorspaceError
 from channels.people import accounts
 from server import keys
 from server.api import login
+from server.api.params import form_text
 from server.auth import (
     clear_session_cookie,
     current_user,
@@ -40,11 +39,6 @@ def safe_next(target: object) -> str:
     return target
 
 
-def _text(form: Any, name: str) -> str:
-    value = form.get(name, "")
-    return value if isinstance(value, str) else ""
-
-
 @routes.get("/login")
 async def login_page(request: web.Request) -> web.Response:
     next_path = safe_next(request.query.get("next", "/"))
@@ -57,10 +51,10 @@ async def login_page(request: web.Request) -> web.Response:
 @routes.post("/login")
 async def log_in(request: web.Request) -> web.Response:
     form = await request.post()
-    email = _text(form, "email")
-    next_path = safe_next(_text(form, "next"))
+    email = form_text(form, "email")
+    next_path = safe_next(form_text(form, "next"))
     try:
-        logged_in = await login.log_in(request, email=email, password=_text(form, "password"))
+        logged_in = await login.log_in(request, email=email, password=form_text(form, "password"))
     except MentorspaceError as error:
         page = render(
             request,
@@ -124,7 +118,7 @@ def _render_profile(
 async def save_profile(request: web.Request) -> web.Response:
     user = await current_user(request)
     form = await request.post()
-    values = {name: _text(form, name) for name in ("name", "expertise", "bio")}
+    values = {name: form_text(form, name) for name in ("name", "expertise", "bio")}
     try:
         await accounts.update_profile(request.app[keys.STORE], user, **values)
     except MentorspaceError as error:
@@ -138,15 +132,15 @@ async def save_profile(request: web.Request) -> web.Response:
 async def change_password(request: web.Request) -> web.Response:
     user = await current_user(request)
     form = await request.post()
-    end_others = _text(form, "end_other_sessions") == "yes"
+    end_others = form_text(form, "end_other_sessions") == "yes"
     try:
-        if _text(form, "new_password") != _text(form, "confirm_password"):
+        if form_text(form, "new_password") != form_text(form, "confirm_password"):
             raise Invalid("The two new passwords are not the same. Please type them again.")
         await accounts.change_password(
             request.app[keys.STORE],
             user,
-            current=_text(form, "current_password"),
-            new=_text(form, "new_password"),
+            current=form_text(form, "current_password"),
+            new=form_text(form, "new_password"),
             end_other_sessions=end_others,
             keep_token=session_token(request),
         )

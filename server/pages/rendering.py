@@ -13,8 +13,7 @@ import jinja2
 from aiohttp import web
 
 from channels.chat import directory
-from channels.errors import MentorspaceError, NotFound
-from channels.input import parse_int
+from channels.errors import MentorspaceError
 from channels.policy import Action, allows
 from channels.programme import menu as role_menu
 from server import keys
@@ -67,13 +66,6 @@ def error_page(request: web.Request, error: MentorspaceError) -> web.Response:
         target = "/login" if request.path == "/" else f"/login?next={quote(request.path_qs)}"
         raise web.HTTPFound(target)
     return render(request, "error.html", status=error.status, error=error)
-
-
-def path_id(request: web.Request, name: str) -> int:
-    value = parse_int(request.match_info[name], "That address")
-    if value is None or value <= 0:
-        raise NotFound("There is nothing at this address.")
-    return value
 
 
 # the menu: what a user can open, in the order their role cares about

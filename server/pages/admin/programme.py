@@ -14,15 +14,15 @@ from typing import Any
 from aiohttp import web
 
 from channels.errors import Invalid, MentorspaceError
-from channels.input import parse_int
 from channels.people import importing, invitations, users
 from channels.policy import ROLES
 from channels.programme import communities, matching, menu
 from channels.programme.announcements import post_announcement
 from channels.programme.audit import list_audit
 from server import keys
+from server.api.params import form_int, path_id, query_int
 from server.auth import csrf_token, current_coordinator
-from server.pages.rendering import path_id, render
+from server.pages.rendering import render
 from server.realtime import emit as admin_events
 from server.realtime.sockets import emit_changes
 from server.runners.mailer import link_settings
@@ -62,13 +62,6 @@ def page(request: web.Request, template: str, user: User, status: int = 200, **c
 
 def back(path: str, notice: str) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(f"{path}?notice={notice}")
-
-
-def _form_id(form, name: str) -> int:
-    value = parse_int(form.get(name), name.replace("_", " "))
-    if value is None:
-        raise Invalid(f"Please choose the {name.replace('_id', '')}.")
-    return value
 
 
 @routes.get("/admin")
@@ -178,7 +171,7 @@ async def import_file(request: web.Request) -> web.Response:
 async def _pairs_page(request: web.Request, user: User, status: int = 200, **context: Any):
     store = request.app[keys.STORE]
     overviews = await matching.list_pairs(store, user, clock=request.app[keys.CLOCK])
-    mentee_id = parse_int(request.query.get("mentee_id"), "mentee")
+    mentee_id = query_int(request, "mentee_id")
     suggestions = (
         await matching.suggest_mentors(store, user, mentee_id) if mentee_id is not None else None
     )
@@ -202,7 +195,7 @@ async def create_pair(request: web.Request) -> web.Response:
     try:
         new = await matching.pair_users(
             request.app[keys.STORE], user,
-            {"mentor_id": _form_id(form, "mentor_id"), "mentee_id": _form_id(form, "mentee_id")},
+            {"mentor_id": form_int(form, "mentor_id"), "mentee_id": form_int(form, "mentee_id")},
             clock=request.app[keys.CLOCK],
         )  # fmt: skip
     except MentorspaceError as error:
@@ -295,7 +288,9 @@ def _menu_from_form(form) -> dict[str, Any]:
         label, url = form.get(f"label_{index}", ""), form.get(f"url_{index}", "")
         if item == menu.LINK and not label and not url:
             continue  # the empty "add a link" row
-        position = parse_int(form.get(f"position_{index}") or str(index + 1), "Position") or 0
+        position = form_int(form, f"position_{index}", "Position")
+        if position is None:
+            position = index + 1
         row: dict[str, Any] = {
             "item": item,
             "label": label,
@@ -367,7 +362,7 @@ async def announce(request: web.Request) -> web.Response:
 @routes.get("/admin/audit")
 async def audit_page(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
-    before = parse_int(request.query.get("before_id"), "'before_id'")
+    before = query_int(request, "before_id")
     entries = await list_audit(request.app[keys.STORE], user, before_id=before)
     return page(request, "audit.html", user, entries=entries)
 

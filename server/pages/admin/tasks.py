@@ -13,12 +13,12 @@ from typing import Any
 from aiohttp import web
 
 from channels.errors import Invalid, MentorspaceError
-from channels.input import parse_int
 from channels.render import render_markdown
 from channels.tasks import planning as tasks
 from channels.tasks.rules import describe, parse_iso, rule_json, rule_of, target_of
 from channels.tasks.wire import progress_json
 from server import keys
+from server.api.params import form_int, path_id
 from server.auth import current_coordinator
 from server.pages.admin.programme import page
 from server.realtime.sockets import emit_changes
@@ -29,20 +29,13 @@ routes = web.RouteTableDef()
 ALL_ACTIVE_PAIRS = {"all": True}
 
 
-def _task_id(request: web.Request) -> int:
-    value = parse_int(request.match_info["task_id"], "The task")
-    assert value is not None  # the route only matches digits
-    return value
-
-
 async def _active_pairs(request: web.Request) -> int:
     return len(await request.app[keys.STORE].list_pairs(active_only=True))
 
 
 def _template_fields(form: Any) -> dict[str, Any]:
     """The form as the domain takes it; an empty due period means no due date."""
-    due = str(form.get("due_days") or "").strip()
-    due_days = parse_int(due, "The due period") if due else None
+    due_days = form_int(form, "due_days", "The due period")
     return {"title": form.get("title"), "body": form.get("body", ""), "due_days": due_days}
 
 
@@ -127,7 +120,9 @@ async def _task_page(
 
 @routes.get("/admin/tasks/{task_id}")
 async def task_page(request: web.Request) -> web.Response:
-    return await _task_page(request, await current_coordinator(request), _task_id(request))
+    return await _task_page(
+        request, await current_coordinator(request), path_id(request, "task_id")
+    )
 
 
 async def _post_now(request: web.Request, user: User, task_id: int) -> web.Response:
@@ -144,14 +139,14 @@ async def _post_now(request: web.Request, user: User, task_id: int) -> web.Respo
 
 @routes.post("/admin/tasks/{task_id}/post-now")
 async def post_now(request: web.Request) -> web.Response:
-    return await _post_now(request, await current_coordinator(request), _task_id(request))
+    return await _post_now(request, await current_coordinator(request), path_id(request, "task_id"))
 
 
 @routes.post("/admin/tasks/{task_id}/schedules")
 async def schedule(request: web.Request) -> web.Response:
     """Post it once, at a date and time in the programme's zone, to every active pair then."""
     user = await current_coordinator(request)
-    task_id = _task_id(request)
+    task_id = path_id(request, "task_id")
     form = await request.post()
     scheduler = request.app[keys.SCHEDULER]
     try:
