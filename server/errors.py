@@ -17,7 +17,7 @@ from channels.errors import (
     TooLarge,
     Unauthenticated,
 )
-from server.pages.rendering import error_page
+from server.pages.rendering import FormRefused, error_page
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,9 @@ def _is_api(request: web.Request) -> bool:
 async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
+    except FormRefused as refused:
+        add_error_headers(refused.page, refused.error)
+        return refused.page
     except MentorspaceError as error:
         failure, status = error, error.status
     except web.HTTPException as http:

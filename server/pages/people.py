@@ -17,8 +17,7 @@ from server.auth import (
     session_token,
     set_session_cookie,
 )
-from server.errors import add_error_headers
-from server.pages.rendering import render, see_other
+from server.pages.rendering import render, run_form, see_other
 from server.realtime.sockets import disconnect_session
 
 routes = web.RouteTableDef()
@@ -53,20 +52,12 @@ async def log_in(request: web.Request) -> web.Response:
     form = await request.post()
     email = form_text(form, "email")
     next_path = safe_next(form_text(form, "next"))
-    try:
-        logged_in = await login.log_in(request, email=email, password=form_text(form, "password"))
-    except MentorspaceError as error:
-        page = render(
-            request,
-            "login.html",
-            status=error.status,
-            email=email,
-            next_path=next_path,
-            error=error,
-            notice=None,
-        )
-        add_error_headers(page, error)
-        return page
+    logged_in = await run_form(
+        lambda: login.log_in(request, email=email, password=form_text(form, "password")),
+        lambda error: render(
+            request, "login.html", email=email, next_path=next_path, error=error, notice=None
+        ),
+    )
     response = see_other(next_path)
     set_session_cookie(request, response, logged_in.token)
     return response
@@ -95,7 +86,6 @@ def _render_profile(
     request: web.Request,
     user,
     *,
-    status: int = 200,
     saved: str | None = None,
     profile_error: MentorspaceError | None = None,
     password_error: MentorspaceError | None = None,
@@ -105,7 +95,6 @@ def _render_profile(
     return render(
         request,
         "profile.html",
-        status=status,
         user=user,
         values=shown,
         saved=saved,
@@ -119,12 +108,10 @@ async def save_profile(request: web.Request) -> web.Response:
     user = await current_user(request)
     form = await request.post()
     values = {name: form_text(form, name) for name in ("name", "expertise", "bio")}
-    try:
-        await accounts.update_profile(request.app[keys.STORE], user, **values)
-    except MentorspaceError as error:
-        return _render_profile(
-            request, user, status=error.status, profile_error=error, values=values
-        )
+    await run_form(
+        lambda: accounts.update_profile(request.app[keys.STORE], user, **values),
+        lambda error: _render_profile(request, user, profile_error=error, values=values),
+    )
     return see_other("/profile?saved=profile")
 
 
@@ -133,7 +120,8 @@ async def change_password(request: web.Request) -> web.Response:
     user = await current_user(request)
     form = await request.post()
     end_others = form_text(form, "end_other_sessions") == "yes"
-    try:
+
+    async def change() -> None:
         if form_text(form, "new_password") != form_text(form, "confirm_password"):
             raise Invalid("The two new passwords are not the same. Please type them again.")
         await accounts.change_password(
@@ -144,8 +132,8 @@ async def change_password(request: web.Request) -> web.Response:
             end_other_sessions=end_others,
             keep_token=session_token(request),
         )
-    except MentorspaceError as error:
-        return _render_profile(request, user, status=error.status, password_error=error)
+
+    await run_form(change, lambda error: _render_profile(request, user, password_error=error))
     if end_others:
         await disconnect_session(
             request.app, user.id, keep=session_token(request), reason="password"

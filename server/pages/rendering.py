@@ -3,10 +3,12 @@ menu every signed-in page shows.  The routes live in `channel_pages.py` and `acc
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import jinja2
@@ -66,6 +68,35 @@ def error_page(request: web.Request, error: MentorspaceError) -> web.Response:
         target = "/login" if request.path == "/" else f"/login?next={quote(request.path_qs)}"
         raise web.HTTPFound(target)
     return render(request, "error.html", status=error.status, error=error)
+
+
+T = TypeVar("T")
+ShowAgain = Callable[[MentorspaceError], Awaitable[web.Response] | web.Response]
+
+
+class FormRefused(Exception):
+    """The domain refused what a form sent: the error middleware answers with `page` (the
+    form again, with the reason) and the error's headers."""
+
+    def __init__(self, page: web.Response, error: MentorspaceError) -> None:
+        super().__init__(error.message)
+        self.page, self.error = page, error
+
+
+async def run_form(call: Callable[[], Awaitable[T]], show_again: ShowAgain) -> T:
+    """Run what a form asks for (`call`, which checks everything before it writes).  If it
+    refuses, stop the handler and answer with `show_again(error)`: the page again with the
+    reason and what was typed, at the error's status, so nothing changed and the person can
+    correct it.  Build the domain call's arguments inside `call`: a bad field is refused the
+    same way."""
+    try:
+        return await call()
+    except MentorspaceError as error:
+        page = show_again(error)
+        if inspect.isawaitable(page):
+            page = await page
+        page.set_status(error.status)
+        raise FormRefused(page, error) from None
 
 
 # the menu: what a user can open, in the order their role cares about
