@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.chat.directory import Listing
 from channels.chat.messages import Page, ReadPosition
 from storage.records import Channel, ChannelSummary, Message, TaskState, User
 
@@ -101,6 +102,14 @@ def channel_summary_json(summary: ChannelSummary, partner: User | None = None) -
         "unread": summary.unread,
         "partner": None if partner is None else {"id": partner.id, "name": partner.name},
     }
+
+
+def channel_listing_json(listing: Listing) -> dict[str, Any]:
+    """A channel in the user's list: a pair channel's partner says whether they are online."""
+    item = channel_summary_json(listing.summary, listing.partner)
+    if item["partner"] is not None:
+        item["partner"]["online"] = listing.partner_online
+    return item
 
 
 def user_json(user: User, *, private: bool = False) -> dict[str, Any]:

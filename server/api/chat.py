@@ -9,7 +9,7 @@ from aiohttp import web
 from channels.chat import directory, messages
 from channels.chat.wire import (
     changes_json,
-    channel_summary_json,
+    channel_listing_json,
     history_json,
     message_json,
     read_position_json,
@@ -57,17 +57,10 @@ async def me(request: web.Request) -> web.Response:
 @routes.get("/api/v1/channels")
 async def list_channels(request: web.Request) -> web.Response:
     user = await current_user(request)
-    store = request.app[keys.STORE]
-    summaries = await directory.list_channels(store, user)
-    partners = await store.load_users([s.partner_id for s in summaries if s.partner_id])
-    presence = request.app[keys.PRESENCE]
-    channels = []
-    for summary in summaries:
-        item = channel_summary_json(summary, partners.get(summary.partner_id))
-        if item["partner"] is not None:
-            item["partner"]["online"] = presence.is_online(summary.partner_id)
-        channels.append(item)
-    return web.json_response({"channels": channels})
+    listings = await directory.list_channels_with_partners(
+        request.app[keys.STORE], user, is_online=request.app[keys.PRESENCE].is_online
+    )
+    return web.json_response({"channels": [channel_listing_json(item) for item in listings]})
 
 
 @routes.get("/api/v1/channels/{channel_id}/messages")

@@ -155,27 +155,28 @@ class Menu:
 
 async def load_menu(request: web.Request, user: User) -> Menu:
     store = request.app[keys.STORE]
-    presence = request.app[keys.PRESENCE]
-    summaries = await directory.list_channels(store, user)
-    partners = await store.load_users([s.partner_id for s in summaries if s.partner_id])
+    listings = await directory.list_channels_with_partners(
+        store, user, is_online=request.app[keys.PRESENCE].is_online
+    )
     sections = []
     for title, kinds in _SECTIONS:
         items = []
-        for summary in summaries:
+        for listing in listings:
+            summary, partner = listing.summary, listing.partner
             if summary.channel.kind not in kinds:
                 continue
-            partner = partners.get(summary.partner_id) if summary.partner_id else None
             if partner is not None:
                 detail = _PARTNER_ROLE.get(partner.role, "")
                 if summary.channel.archived:
                     detail += " · this pair has ended"
                 items.append(
-                    MenuItem(summary, partner.name, detail, partner, presence.is_online(partner.id))
+                    MenuItem(summary, partner.name, detail, partner, listing.partner_online)
                 )
             else:
                 items.append(MenuItem(summary, summary.channel.name, summary.channel.topic))
         if items:
             sections.append(MenuSection(title, items))
+    summaries = [listing.summary for listing in listings]
     links = _programme_links(await role_menu.menu_for(store, user), summaries)
     return Menu(sections, links)
 
