@@ -17,7 +17,7 @@ from server import keys
 from server.api.params import form_int, form_text, path_id, query_int
 from server.auth import current_user
 from server.pages.rendering import channel_rights, load_menu, me_json, render, see_other
-from server.realtime.sockets import emit_changes
+from server.realtime.sockets import change_message
 from storage.records import Message, User
 
 routes = web.RouteTableDef()
@@ -127,18 +127,13 @@ async def post_from_form(request: web.Request) -> web.Response:
     channel_id = path_id(request, "channel_id")
     form = await request.post()
     thread_id = form_int(form, "thread_id")
-    result = await messages.post_message(
-        request.app[keys.STORE],
-        user,
-        {
-            "channel_id": channel_id,
-            "body": form_text(form, "body"),
-            "client_id": form_text(form, "client_id") or None,
-            "thread_id": thread_id,
-        },
-        clock=request.app[keys.CLOCK],
-    )
-    await emit_changes(request.app, result.changes)
+    payload = {
+        "channel_id": channel_id,
+        "body": form_text(form, "body"),
+        "client_id": form_text(form, "client_id") or None,
+        "thread_id": thread_id,
+    }
+    result = await change_message(request.app, messages.post_message, user, payload)
     where = f"/channels/{channel_id}" + (f"/threads/{thread_id}" if thread_id else "")
     return see_other(f"{where}#m-{result.message.id}")
 
@@ -154,13 +149,8 @@ async def complete_from_form(request: web.Request) -> web.Response:
     if done is None:
         raise Invalid("Please use the task's button: 'done' must be yes or no.")
     message = await _load_message_in(request, user, channel_id, message_id)
-    result = await task_posting.complete_task(
-        request.app[keys.STORE],
-        user,
-        {"message_id": message.id, "done": done},
-        clock=request.app[keys.CLOCK],
-    )
-    await emit_changes(request.app, result.changes)
+    payload = {"message_id": message.id, "done": done}
+    await change_message(request.app, task_posting.complete_task, user, payload)
     return see_other(f"/channels/{channel_id}#m-{message.id}")
 
 
