@@ -85,7 +85,7 @@ async def post(request: web.Request) -> web.Response:
         request.app, messages.post_message, await current_user(request), payload
     )
     # 201 for a new message; 200 when a repeated client_id returned the first one.
-    status = 201 if result.changes else 200
+    status = 201 if result.created else 200
     return web.json_response({"message": message_json(result.message)}, status=status)
 
 

@@ -248,7 +248,7 @@ async def post_announcement(request: web.Request) -> web.Response:
         admin_events.poke_mailer(request.app)
     return web.json_response(
         {"message": message_json(result.message), "emails_queued": queued},
-        status=201 if result.changes else 200,
+        status=201 if result.created else 200,
     )
 
 
