@@ -187,15 +187,19 @@ async def test_socket_and_http_give_the_same_page_of_messages(server):
         return ack
 
     page = await over_both(
-        "channel:history", {"channel_id": pair, "limit": 2},
-        "GET", f"/api/v1/channels/{pair}/messages?limit=2",
-    )  # fmt: skip
+        "channel:history",
+        {"channel_id": pair, "limit": 2},
+        "GET",
+        f"/api/v1/channels/{pair}/messages?limit=2",
+    )
     assert [m["body"] for m in page["messages"]] == ["A question", "Another thought"]
     assert page["more"] is True
     changes = await over_both(
-        "channel:sync", {"channel_id": pair, "since_seq": root["seq"]},
-        "GET", f"/api/v1/channels/{pair}/changes?since_seq={root['seq']}",
-    )  # fmt: skip
+        "channel:sync",
+        {"channel_id": pair, "since_seq": root["seq"]},
+        "GET",
+        f"/api/v1/channels/{pair}/changes?since_seq={root['seq']}",
+    )
     assert changes["changes"] and changes["last_seq"] >= last["seq"]
     thread = await over_both(
         "thread:load", {"message_id": root["id"]}, "GET", f"/api/v1/messages/{root['id']}/thread"
@@ -203,7 +207,10 @@ async def test_socket_and_http_give_the_same_page_of_messages(server):
     assert thread["root"]["id"] == root["id"]
     assert [m["body"] for m in thread["replies"]] == ["An answer"]
     read = await over_both(
-        "channel:read", {"channel_id": pair, "seq": last["seq"]},
-        "POST", f"/api/v1/channels/{pair}/read", {"seq": last["seq"]},
-    )  # fmt: skip
+        "channel:read",
+        {"channel_id": pair, "seq": last["seq"]},
+        "POST",
+        f"/api/v1/channels/{pair}/read",
+        {"seq": last["seq"]},
+    )
     assert read == {"channel_id": pair, "last_read_seq": last["seq"]}

@@ -37,10 +37,15 @@ async def post_announcement(
     if channel is None:
         raise NotFound("The programme has no announcements channel.")
     new = await check_post(
-        store, user,
-        {"channel_id": channel.id, "body": payload.get("body"), "client_id": payload.get("client_id")},
+        store,
+        user,
+        {
+            "channel_id": channel.id,
+            "body": payload.get("body"),
+            "client_id": payload.get("client_id"),
+        },
         what="An announcement",
-    )  # fmt: skip
+    )
     now = clock.now()
     recipients = [u for u in await store.list_users() if not u.disabled] if send_mail else []
     link = mail.link("/")
@@ -57,10 +62,14 @@ async def post_announcement(
     async def queue_and_record(tx, message_id: int) -> int:
         queued = await tx.enqueue_mail(mails, iso(now))
         await record_action(
-            tx, actor, "announcement.posted", target_type="message", target_id=message_id,
+            tx,
+            actor,
+            "announcement.posted",
+            target_type="message",
+            target_id=message_id,
             summary=f"Posted an announcement{f' and e-mailed it to {queued} people' if queued else ''}.",
             now=iso(now),
-        )  # fmt: skip
+        )
         return queued
 
     changed, queued = await do_post(store, user, new, now=iso(now), also=queue_and_record)

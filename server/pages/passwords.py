@@ -82,11 +82,13 @@ async def forgot(request: web.Request) -> web.Response:
     form = await request.post()
     await run_form(
         lambda: invitations.request_password_reset(
-            request.app[keys.STORE], {"email": form.get("email")},
+            request.app[keys.STORE],
+            {"email": form.get("email")},
             address=client_address(request),
-            links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
+            links=link_settings(request.app[keys.CONFIG]),
+            clock=request.app[keys.CLOCK],
         ),
         lambda error: _forgot(request, error=error.message),
-    )  # fmt: skip
+    )
     admin_events.poke_mailer(request.app)
     return _forgot(request, sent=RESET_ANSWER)

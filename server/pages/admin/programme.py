@@ -90,11 +90,14 @@ async def create_user(request: web.Request) -> web.Response:
     form = await request.post()
     await run_form(
         lambda: users.create_user(
-            request.app[keys.STORE], user, {k: form.get(k) for k in ("email", "name", "role", "expertise")},
-            links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
+            request.app[keys.STORE],
+            user,
+            {k: form.get(k) for k in ("email", "name", "role", "expertise")},
+            links=link_settings(request.app[keys.CONFIG]),
+            clock=request.app[keys.CLOCK],
         ),
         lambda error: _users_page(request, user, error=error.message, form=form),
-    )  # fmt: skip
+    )
     admin_events.poke_mailer(request.app)
     raise back("/admin/users", "created")
 
@@ -201,12 +204,13 @@ async def create_pair(request: web.Request) -> web.Response:
     form = await request.post()
     new = await run_form(
         lambda: matching.pair_users(
-            request.app[keys.STORE], user,
+            request.app[keys.STORE],
+            user,
             {"mentor_id": form_int(form, "mentor_id"), "mentee_id": form_int(form, "mentee_id")},
             clock=request.app[keys.CLOCK],
         ),
         lambda error: _pairs_page(request, user, error=error.message),
-    )  # fmt: skip
+    )
     await admin_events.emit_pair_channel(request.app, new.pair, new.channel)
     raise back("/admin/pairs", "paired")
 
@@ -216,11 +220,13 @@ async def end_pair(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     ended = await run_form(
         lambda: matching.end_pair(
-            request.app[keys.STORE], user, path_id(request, "pair_id"),
+            request.app[keys.STORE],
+            user,
+            path_id(request, "pair_id"),
             clock=request.app[keys.CLOCK],
         ),
         lambda error: _pairs_page(request, user, error=error.message),
-    )  # fmt: skip
+    )
     await emit_changes(request.app, [ended.notice])
     await admin_events.emit_pair_channel(request.app, ended.pair, ended.channel)
     raise back("/admin/pairs", "ended")
@@ -245,11 +251,13 @@ async def create_community(request: web.Request) -> web.Response:
     form = await request.post()
     await run_form(
         lambda: communities.create_community(
-            request.app[keys.STORE], user, {"name": form.get("name"), "topic": form.get("topic")},
+            request.app[keys.STORE],
+            user,
+            {"name": form.get("name"), "topic": form.get("topic")},
             clock=request.app[keys.CLOCK],
         ),
         lambda error: _communities_page(request, user, error=error.message),
-    )  # fmt: skip
+    )
     raise back("/admin/communities", "community")
 
 
@@ -266,11 +274,14 @@ async def update_community(request: web.Request) -> web.Response:
         changes = {"name": form.get("name"), "topic": form.get("topic", "")}
     channel = await run_form(
         lambda: communities.update_community(
-            request.app[keys.STORE], user, path_id(request, "channel_id"), changes,
+            request.app[keys.STORE],
+            user,
+            path_id(request, "channel_id"),
+            changes,
             clock=request.app[keys.CLOCK],
         ),
         lambda error: _communities_page(request, user, error=error.message),
-    )  # fmt: skip
+    )
     await admin_events.emit_channel_changed(request.app, channel)
     raise back("/admin/communities", "community")
 
@@ -346,16 +357,25 @@ async def announce(request: web.Request) -> web.Response:
     form = await request.post()
     result, queued = await run_form(
         lambda: post_announcement(
-            request.app[keys.STORE], user,
-            {"body": form.get("body"), "client_id": form.get("client_id") or None,
-             "email": bool(form.get("email"))},
-            mail=link_settings(request.app[keys.CONFIG]).mail, clock=request.app[keys.CLOCK],
+            request.app[keys.STORE],
+            user,
+            {
+                "body": form.get("body"),
+                "client_id": form.get("client_id") or None,
+                "email": bool(form.get("email")),
+            },
+            mail=link_settings(request.app[keys.CONFIG]).mail,
+            clock=request.app[keys.CLOCK],
         ),
         lambda error: page(
-            request, "announce.html", user, error=error.message, form=form,
+            request,
+            "announce.html",
+            user,
+            error=error.message,
+            form=form,
             client_id=form.get("client_id") or uuid.uuid4(),
         ),
-    )  # fmt: skip
+    )
     await emit_changes(request.app, result.changes)
     if queued:
         admin_events.poke_mailer(request.app)

@@ -130,11 +130,15 @@ async def task_page(request: web.Request) -> web.Response:
 async def _post_now(request: web.Request, user: User, task_id: int) -> web.Response:
     posted = await run_form(
         lambda: tasks.post_now(
-            request.app[keys.STORE], user, task_id, ALL_ACTIVE_PAIRS,
-            settings=request.app[keys.SCHEDULER].settings, clock=request.app[keys.CLOCK],
+            request.app[keys.STORE],
+            user,
+            task_id,
+            ALL_ACTIVE_PAIRS,
+            settings=request.app[keys.SCHEDULER].settings,
+            clock=request.app[keys.CLOCK],
         ),
         lambda error: _task_page(request, user, task_id, error=error.message),
-    )  # fmt: skip
+    )
     await emit_changes(request.app, posted.changes)
     raise web.HTTPSeeOther(f"/admin/tasks/{task_id}?notice=posted")
 
