@@ -65,15 +65,6 @@ def check_bool(payload: dict[str, Any], key: str, *, default: bool | None = None
     return value
 
 
-def parse_int(text: str | None, what: str) -> int | None:
-    """A whole number from a URL part or query string (None stays None)."""
-    if text is None or text == "":
-        return None
-    if not text.isascii() or not text.isdigit() or len(text) > 15:
-        raise Invalid(f"{what} must be a whole number.")
-    return int(text)
-
-
 def check_name(name: object, what: str = "Name") -> str:
     if not isinstance(name, str) or not name.strip():
         raise Invalid(f"{what} cannot be empty.")

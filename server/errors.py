@@ -31,6 +31,15 @@ _FROM_HTTP = {
 }
 
 
+class FormRefused(Exception):
+    """The domain refused what a form sent: the error middleware answers with `page` (the
+    form again, with the reason) and the error's headers."""
+
+    def __init__(self, page: web.Response, error: MentorspaceError) -> None:
+        super().__init__(error.message)
+        self.page, self.error = page, error
+
+
 def error_json(error: MentorspaceError) -> dict[str, Any]:
     return {"error": error.as_dict()}
 
@@ -54,6 +63,9 @@ def _is_api(request: web.Request) -> bool:
 async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
+    except FormRefused as refused:
+        add_error_headers(refused.page, refused.error)
+        return refused.page
     except MentorspaceError as error:
         failure, status = error, error.status
     except web.HTTPException as http:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 
 import pytest
 
@@ -166,3 +168,46 @@ async def test_oversized_http_body_is_too_large(server):
     )
     assert response.status == 413
     assert (await response.json())["error"]["code"] == "too_large"
+
+
+NOT_AN_ID = "'channel_id' must be a positive whole number."
+
+
+@pytest.mark.parametrize("bad", ["abc", "0", "-1", "9" * 16, "٣", "1e3"])
+async def test_a_bad_channel_id_gets_the_same_answer_on_every_route(server, bad):
+    """The one reading of an id: JSON API, pages and forms, and socket payloads all refuse it
+    with `invalid` and the same sentence, and nothing changes."""
+    client = await server.client("mentee1")
+    sock = await client.socket()
+    home = await (await client.get("/")).text()
+    csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', home)[1]
+    before = await _count(server)
+
+    for method, path in [
+        ("GET", f"/api/v1/channels/{bad}/messages"),
+        ("GET", f"/api/v1/channels/{bad}/changes"),
+        ("POST", f"/api/v1/channels/{bad}/messages"),
+        ("POST", f"/api/v1/channels/{bad}/read"),
+        ("POST", f"/api/v1/communities/{bad}/membership"),
+    ]:
+        response = await client.http.request(method, path, json={"body": "x", "seq": 1})
+        assert response.status == 400, path
+        assert (await response.json())["error"] == {"code": "invalid", "message": NOT_AN_ID}
+
+    for method, path in [
+        ("GET", f"/channels/{bad}"),
+        ("POST", f"/channels/{bad}/messages"),
+        ("POST", f"/communities/{bad}/join"),
+    ]:
+        response = await client.http.request(
+            method, path, data={"body": "x", "csrf_token": csrf}, allow_redirects=False
+        )
+        assert response.status == 400, path
+        assert NOT_AN_ID in html.unescape(await response.text()), path
+
+    value = int(bad) if bad.isascii() and bad.lstrip("-").isdigit() else bad
+    for event in ("channel:history", "channel:sync", "message:send"):
+        ack = await sock.call(event, {"channel_id": value, "body": "x", "client_id": "c"})
+        assert ack["error"] == {"code": "invalid", "message": NOT_AN_ID}, event
+
+    assert await _count(server) == before

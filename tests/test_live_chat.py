@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 
@@ -116,3 +118,28 @@ async def test_read_position_reaches_the_users_other_tabs(server):
     assert read == {"channel_id": pair, "last_read_seq": sent["seq"]}
     listing = await (await mentee.get("/api/v1/channels")).json()
     assert next(c for c in listing["channels"] if c["id"] == pair)["unread"] == 0
+
+
+async def test_the_menu_page_and_the_api_agree_on_the_partners_presence(server):
+    """One lookup of a pair's partner and their presence, for the pages and the API."""
+    pair = await server.pair_channel_id(1)
+    mentor_client = await server.client("mentor1")
+    mentor = await mentor_client.socket()
+    mentee_client = await server.client("mentee1")
+    mentee_id = mentee_client.user["id"]
+
+    async def both_say() -> tuple[set[bool], bool]:
+        page = await (await mentor_client.get(f"/channels/{pair}")).text()
+        marks = re.findall(rf'class="presence ([^"]*)" data-presence-user="{mentee_id}"', page)
+        assert marks, "the page shows the partner's presence"
+        listing = await (await mentor_client.get("/api/v1/channels")).json()
+        [mine] = [c for c in listing["channels"] if c["id"] == pair]
+        return {"is-online" in mark for mark in marks}, mine["partner"]["online"]
+
+    assert await both_say() == ({False}, False)
+    mentee = await mentee_client.socket()
+    await mentor.wait_for("presence", lambda p: p == {"user_id": mentee_id, "online": True})
+    assert await both_say() == ({True}, True)
+    await mentee.close()
+    await mentor.wait_for("presence", lambda p: p == {"user_id": mentee_id, "online": False})
+    assert await both_say() == ({False}, False)

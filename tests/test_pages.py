@@ -143,6 +143,24 @@ async def test_a_channel_reads_and_posts_without_javascript(server):
     assert [m["body"] for m in history["messages"]].count("And I reply with a form") == 1
 
 
+async def test_a_form_post_reaches_the_channel_live_once(server):
+    """The no-JS composer goes through the same apply-and-emit path as the socket and the API:
+    the partner's open socket gets the message, and a double submit sends nothing more."""
+    pair = await server.pair_channel_id(1)
+    mentor = await (await server.client("mentor1")).socket()
+    mentee = await logged_in_form_client(server, "mentee1")
+    page = await (await mentee.get(f"/channels/{pair}")).text()
+    form = {"body": "Posted by a form", "client_id": str(uuid.uuid4()), "csrf_token": csrf_of(page)}
+    for _ in range(2):
+        response = await mentee.http.post(
+            f"/channels/{pair}/messages", data=form, allow_redirects=False
+        )
+        assert response.status == 303
+    await mentor.barrier(pair)
+    arrived = [m for m in mentor.received() if m["body"] == "Posted by a form"]
+    assert len(arrived) == 1 and arrived[0]["author"]["name"] == "Sara Nielsen"
+
+
 async def test_older_history_and_threads_have_plain_links(server):
     lounge = await server.channel_id("mentee_lounge")
     mentee = await server.client("mentee1")

@@ -167,3 +167,50 @@ async def test_every_acknowledged_message_survives_a_restart(data_dir):
         await client.close()
     finally:
         await again.stop()
+
+
+async def test_socket_and_http_give_the_same_page_of_messages(server):
+    """History, changes, a thread and the read position: one shape, over either transport."""
+    pair = await server.pair_channel_id(1)
+    mentor_client = await server.client("mentor1")
+    mentor = await mentor_client.socket()
+    root = await mentor.send(pair, "A question")
+    await mentor.send(pair, "An answer", thread_id=root["id"])
+    last = await mentor.send(pair, "Another thought")
+
+    async def over_both(event: str, payload: dict, method: str, path: str, body=None):
+        ack = await mentor.call(event, payload)
+        assert ack.pop("ok") is True, ack
+        response = await mentor_client.http.request(method, path, json=body)
+        assert response.status == 200
+        assert await response.json() == ack
+        return ack
+
+    page = await over_both(
+        "channel:history",
+        {"channel_id": pair, "limit": 2},
+        "GET",
+        f"/api/v1/channels/{pair}/messages?limit=2",
+    )
+    assert [m["body"] for m in page["messages"]] == ["A question", "Another thought"]
+    assert page["more"] is True
+    changes = await over_both(
+        "channel:sync",
+        {"channel_id": pair, "since_seq": root["seq"]},
+        "GET",
+        f"/api/v1/channels/{pair}/changes?since_seq={root['seq']}",
+    )
+    assert changes["changes"] and changes["last_seq"] >= last["seq"]
+    thread = await over_both(
+        "thread:load", {"message_id": root["id"]}, "GET", f"/api/v1/messages/{root['id']}/thread"
+    )
+    assert thread["root"]["id"] == root["id"]
+    assert [m["body"] for m in thread["replies"]] == ["An answer"]
+    read = await over_both(
+        "channel:read",
+        {"channel_id": pair, "seq": last["seq"]},
+        "POST",
+        f"/api/v1/channels/{pair}/read",
+        {"seq": last["seq"]},
+    )
+    assert read == {"channel_id": pair, "last_read_seq": last["seq"]}

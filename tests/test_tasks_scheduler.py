@@ -189,6 +189,7 @@ async def test_a_pair_ended_between_planning_and_writing_gets_no_task(data_dir):
             await server.pair_channel_id(2),
         )
         store = _PairEndsMidRun(server.store, await _ending(coordinator, await pair_id(server, 1)))
+        await scheduler(server).stop()  # this test alone runs the scheduler's work, at its moment
 
         clock.advance(hours=1)
         run = await task_posting.run_due(store, clock.now(), scheduler(server).settings)
@@ -210,6 +211,7 @@ async def test_a_pair_ended_between_planning_and_writing_gets_no_reminder(data_d
         await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/post-now", {"pairs": [pair]}), 201)  # fmt: skip
         channel = await server.pair_channel_id(1)
         store = _PairEndsMidRun(server.store, await _ending(coordinator, pair))
+        await scheduler(server).stop()  # this test alone runs the scheduler's work, at its moment
 
         clock.advance(days=1, seconds=1)
         run = await task_posting.remind_overdue(store, clock.now(), scheduler(server).settings)

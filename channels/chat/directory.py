@@ -3,6 +3,7 @@ communities, and the list each user sees."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from channels import policy
@@ -40,6 +41,31 @@ async def list_channels(store, user: User) -> list[ChannelSummary]:
         by_role=policy.kinds_read_by_role(user.role),
         by_membership=policy.kinds_read_by_membership(),
     )
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A channel in a user's list, with the other person of a pair channel and whether they
+    are online now."""
+
+    summary: ChannelSummary
+    partner: User | None = None
+    partner_online: bool = False
+
+
+async def list_channels_with_partners(
+    store, user: User, *, is_online: Callable[[int], bool]
+) -> list[Listing]:
+    """The user's channels; each pair channel with its partner, loaded in one query, and
+    `is_online(user_id)` (the server's presence) asked about them."""
+    summaries = await list_channels(store, user)
+    partners = await store.load_users([s.partner_id for s in summaries if s.partner_id])
+    listings = []
+    for summary in summaries:
+        partner = partners.get(summary.partner_id) if summary.partner_id else None
+        online = partner is not None and is_online(partner.id)
+        listings.append(Listing(summary, partner, online))
+    return listings
 
 
 async def readable_channel_ids(store, user: User) -> list[int]:

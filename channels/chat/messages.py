@@ -9,8 +9,9 @@ caller can tell connected clients after the commit.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
@@ -31,11 +32,13 @@ SYNC_PAGE = 500
 
 @dataclass(frozen=True)
 class Changed:
-    """The outcome of a write: the message the caller asked about, and every message whose
-    state changed (to be sent to the channel's room, in this order)."""
+    """The outcome of a write: the message the caller asked about, every message whose state
+    changed (to be sent to the channel's room, in this order), and whether the write created
+    `message` (False for a change, and for a repeated client_id that returned the first)."""
 
     message: Message
     changes: list[Message]
+    created: bool = False
 
 
 async def _load_message(store, message_id: int) -> Message:
@@ -71,14 +74,39 @@ async def add_message(
     return message_id, seq
 
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A post checked and rendered, ready to be written by `do_post`."""
+
+    channel_id: int
+    thread_id: int | None
+    kind: str
+    body: str
+    html: str
+    client_id: str | None
+
+
 async def post_message(
     store, user: User, payload: Any, *, kind: str = "text", clock: Clock = SYSTEM_CLOCK
 ) -> Changed:
     """`payload`: {channel_id, body, client_id?, thread_id?}.  The same client_id from the same
     author returns the first message and posts nothing."""
+    new = await check_post(store, user, payload, kind=kind)
+    changed, _ = await do_post(store, user, new, now=iso(clock.now()))
+    return changed
+
+
+async def check_post(
+    store, user: User, payload: Any, *, kind: str = "text", what: str = "A message"
+) -> NewMessage:
+    """Everything a post can get wrong, checked before anything is written; `what` names it
+    in the errors ("An announcement")."""
     payload = check_object(payload)
     channel_id = check_id(payload, "channel_id")
-    body = check_text(payload, "body", max_length=MAX_BODY, what="A message")
+    body = check_text(payload, "body", max_length=MAX_BODY, what=what)
     client_id = check_text(payload, "client_id", max_length=MAX_CLIENT_ID, optional=True)
     thread_id = check_id(payload, "thread_id", optional=True)
 
@@ -92,33 +120,49 @@ async def post_message(
         if root.deleted_at is not None:
             raise Invalid("That message has been deleted.")
 
-    html = render_markdown(body)
-    now = iso(clock.now())
+    assert body is not None and channel_id is not None
+    return NewMessage(channel_id, thread_id, kind, body, render_markdown(body), client_id)
+
+
+async def do_post(
+    store,
+    user: User,
+    new: NewMessage,
+    *,
+    now: str,
+    also: Callable[[Any, int], Awaitable[T]] | None = None,
+) -> tuple[Changed, T | None]:
+    """Write a checked post in one transaction, with `also(tx, message_id)` (more writes that
+    stand or fall with the post, such as an announcement's mails) and its result.  The same
+    client_id from the same author again writes nothing, runs nothing more, and returns the
+    first message with `created` False."""
+
+    async def write(tx) -> tuple[int, int, T | None]:
+        message_id, seq = await add_message(
+            tx, channel_id=new.channel_id, author_id=user.id, kind=new.kind, body=new.body,
+            html=new.html, now=now, thread_id=new.thread_id, client_id=new.client_id,
+        )  # fmt: skip
+        return message_id, seq, None if also is None else await also(tx, message_id)
 
     try:
-        message_id, seq = await store.write(
-            lambda tx: add_message(
-                tx, channel_id=channel_id, author_id=user.id, kind=kind, body=body, html=html,
-                now=now, thread_id=thread_id, client_id=client_id,
-            )
-        )  # fmt: skip
+        message_id, seq, extra = await store.write(write)
     except storage.IntegrityError:
         # This author sent this client_id before (a retry after a lost ACK, or a race between
         # two connections): the unique index refused the copy; return the first message.
-        earlier = client_id and await store.load_message_by_client_id(user.id, client_id)
+        earlier = new.client_id and await store.load_message_by_client_id(user.id, new.client_id)
         if not earlier:
             raise
-        return Changed(earlier, [])
+        return Changed(earlier, [], created=False), None
     message = Message(
-        id=message_id, channel_id=channel_id, author_id=user.id, author_name=user.name,
-        thread_id=thread_id, kind=kind, body=body, html=html, client_id=client_id,
-        created_seq=seq, seq=seq, created_at=now, edited_at=None, deleted_at=None,
-        reply_count=0, last_reply_at=None,
+        id=message_id, channel_id=new.channel_id, author_id=user.id, author_name=user.name,
+        thread_id=new.thread_id, kind=new.kind, body=new.body, html=new.html,
+        client_id=new.client_id, created_seq=seq, seq=seq, created_at=now, edited_at=None,
+        deleted_at=None, reply_count=0, last_reply_at=None,
     )  # fmt: skip
     changes = [message]
-    if thread_id is not None:
-        changes.append(await _load_message(store, thread_id))
-    return Changed(message, changes)
+    if new.thread_id is not None:
+        changes.append(await _load_message(store, new.thread_id))
+    return Changed(message, changes, created=True), extra
 
 
 async def _check_own_or_moderator(store, user: User, message: Message, own: Action) -> Channel:

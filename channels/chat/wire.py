@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.chat.directory import Listing
+from channels.chat.messages import Page, ReadPosition
 from storage.records import Channel, ChannelSummary, Message, TaskState, User
 
 
@@ -33,6 +35,38 @@ def message_json(message: Message) -> dict[str, Any]:
         ],
         "task": None if message.task is None else task_state_json(message.task),
     }
+
+
+def history_json(page: Page) -> dict[str, Any]:
+    """A page of a channel's history (top-level messages, oldest first)."""
+    return {
+        "messages": [message_json(m) for m in page.messages],
+        "more": page.more,
+        "last_seq": page.last_seq,
+    }
+
+
+def changes_json(page: Page) -> dict[str, Any]:
+    """The changes since a seq: each changed message once, in seq order."""
+    return {
+        "changes": [message_json(m) for m in page.messages],
+        "last_seq": page.last_seq,
+        "more": page.more,
+    }
+
+
+def thread_json(page: Page) -> dict[str, Any]:
+    """A thread: its root message and the replies, oldest first."""
+    root, *replies = page.messages
+    return {
+        "root": message_json(root),
+        "replies": [message_json(m) for m in replies],
+        "last_seq": page.last_seq,
+    }
+
+
+def read_position_json(position: ReadPosition) -> dict[str, Any]:
+    return {"channel_id": position.channel_id, "last_read_seq": position.last_read_seq}
 
 
 def task_state_json(task: TaskState) -> dict[str, Any]:
@@ -68,6 +102,14 @@ def channel_summary_json(summary: ChannelSummary, partner: User | None = None) -
         "unread": summary.unread,
         "partner": None if partner is None else {"id": partner.id, "name": partner.name},
     }
+
+
+def channel_listing_json(listing: Listing) -> dict[str, Any]:
+    """A channel in the user's list: a pair channel's partner says whether they are online."""
+    item = channel_summary_json(listing.summary, listing.partner)
+    if item["partner"] is not None:
+        item["partner"]["online"] = listing.partner_online
+    return item
 
 
 def user_json(user: User, *, private: bool = False) -> dict[str, Any]:

@@ -7,7 +7,15 @@ from typing import Any
 from aiohttp import web
 
 from channels.chat import directory, messages
-from channels.chat.wire import channel_summary_json, message_json, user_json
+from channels.chat.wire import (
+    changes_json,
+    channel_listing_json,
+    history_json,
+    message_json,
+    read_position_json,
+    thread_json,
+    user_json,
+)
 from channels.people import accounts
 from server import auth, keys
 from server.api.openapi import openapi_document
@@ -48,17 +56,10 @@ async def me(request: web.Request) -> web.Response:
 @routes.get("/api/v1/channels")
 async def list_channels(request: web.Request) -> web.Response:
     user = await current_user(request)
-    store = request.app[keys.STORE]
-    summaries = await directory.list_channels(store, user)
-    partners = await store.load_users([s.partner_id for s in summaries if s.partner_id])
-    presence = request.app[keys.PRESENCE]
-    channels = []
-    for summary in summaries:
-        item = channel_summary_json(summary, partners.get(summary.partner_id))
-        if item["partner"] is not None:
-            item["partner"]["online"] = presence.is_online(summary.partner_id)
-        channels.append(item)
-    return web.json_response({"channels": channels})
+    listings = await directory.list_channels_with_partners(
+        request.app[keys.STORE], user, is_online=request.app[keys.PRESENCE].is_online
+    )
+    return web.json_response({"channels": [channel_listing_json(item) for item in listings]})
 
 
 @routes.get("/api/v1/channels/{channel_id}/messages")
@@ -73,13 +74,7 @@ async def history(request: web.Request) -> web.Response:
             "limit": query_int(request, "limit"),
         },
     )
-    return web.json_response(
-        {
-            "messages": [message_json(m) for m in page.messages],
-            "more": page.more,
-            "last_seq": page.last_seq,
-        }
-    )
+    return web.json_response(history_json(page))
 
 
 @routes.post("/api/v1/channels/{channel_id}/messages")
@@ -89,7 +84,7 @@ async def post(request: web.Request) -> web.Response:
         request.app, messages.post_message, await current_user(request), payload
     )
     # 201 for a new message; 200 when a repeated client_id returned the first one.
-    status = 201 if result.changes else 200
+    status = 201 if result.created else 200
     return web.json_response({"message": message_json(result.message)}, status=status)
 
 
@@ -104,13 +99,7 @@ async def changes(request: web.Request) -> web.Response:
             "since_seq": query_int(request, "since_seq"),
         },
     )
-    return web.json_response(
-        {
-            "changes": [message_json(m) for m in page.messages],
-            "last_seq": page.last_seq,
-            "more": page.more,
-        }
-    )
+    return web.json_response(changes_json(page))
 
 
 @routes.post("/api/v1/channels/{channel_id}/read")
@@ -121,9 +110,7 @@ async def mark_read(request: web.Request) -> web.Response:
         request.app[keys.STORE], user, {**payload, "channel_id": path_id(request, "channel_id")}
     )
     await emit_read(request.app, user.id, position)
-    return web.json_response(
-        {"channel_id": position.channel_id, "last_read_seq": position.last_read_seq}
-    )
+    return web.json_response(read_position_json(position))
 
 
 @routes.get("/api/v1/messages/{message_id}/thread")
@@ -132,14 +119,7 @@ async def thread(request: web.Request) -> web.Response:
     page = await messages.load_thread(
         request.app[keys.STORE], user, {"message_id": path_id(request, "message_id")}
     )
-    root, *replies = page.messages
-    return web.json_response(
-        {
-            "root": message_json(root),
-            "replies": [message_json(m) for m in replies],
-            "last_seq": page.last_seq,
-        }
-    )
+    return web.json_response(thread_json(page))
 
 
 async def _change(request: web.Request, change, payload: dict[str, Any]) -> web.Response:

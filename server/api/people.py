@@ -6,12 +6,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from channels.chat.wire import user_json
-from channels.input import parse_int
 from channels.people import email_changes, invitations
 from channels.programme import communities, menu
 from channels.programme.wire import community_json, menu_item_json
 from server import keys
-from server.api.params import read_json
+from server.api.params import path_id, read_json
 from server.auth import client_address, current_user, session_token, set_session_cookie
 from server.realtime import emit as admin_events
 from server.realtime.emit import disconnect_session
@@ -23,12 +22,6 @@ RESET_ANSWER = (
     "If that address has an account, we have sent it a link to choose a new password."
     " It can take a few minutes to arrive."
 )
-
-
-def _channel_id(request: web.Request) -> int:
-    value = parse_int(request.match_info["channel_id"], "channel id")
-    assert value is not None
-    return value
 
 
 @routes.get("/api/v1/menu")
@@ -49,7 +42,7 @@ async def list_communities(request: web.Request) -> web.Response:
 async def join(request: web.Request) -> web.Response:
     user = await current_user(request)
     channel = await communities.join_community(
-        request.app[keys.STORE], user, _channel_id(request), clock=request.app[keys.CLOCK]
+        request.app[keys.STORE], user, path_id(request, "channel_id"), clock=request.app[keys.CLOCK]
     )
     await admin_events.emit_channel_to(request.app, channel, [user.id], is_member=True)
     return web.json_response({"community": {"id": channel.id, "is_member": True}})
@@ -58,7 +51,9 @@ async def join(request: web.Request) -> web.Response:
 @routes.delete("/api/v1/communities/{channel_id}/membership")
 async def leave(request: web.Request) -> web.Response:
     user = await current_user(request)
-    channel = await communities.leave_community(request.app[keys.STORE], user, _channel_id(request))
+    channel = await communities.leave_community(
+        request.app[keys.STORE], user, path_id(request, "channel_id")
+    )
     await admin_events.emit_channel_to(request.app, channel, [user.id], is_member=False)
     return web.json_response({"community": {"id": channel.id, "is_member": False}})
 

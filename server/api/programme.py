@@ -8,7 +8,6 @@ from aiohttp import web
 
 from channels.chat.wire import channel_json, message_json
 from channels.errors import Invalid, TooLarge
-from channels.input import parse_int
 from channels.people import importing, invitations, users
 from channels.programme import announcements, communities, matching, menu
 from channels.programme.audit import export_audit_csv, list_audit
@@ -23,7 +22,7 @@ from channels.programme.wire import (
     suggestion_json,
 )
 from server import keys
-from server.api.params import path_id, read_json
+from server.api.params import path_id, query_int, read_json
 from server.auth import current_coordinator
 from server.errors import error_json
 from server.realtime import emit as admin_events
@@ -251,7 +250,7 @@ async def post_announcement(request: web.Request) -> web.Response:
         admin_events.poke_mailer(request.app)
     return web.json_response(
         {"message": message_json(result.message), "emails_queued": queued},
-        status=201 if result.changes else 200,
+        status=201 if result.created else 200,
     )
 
 
@@ -270,9 +269,7 @@ async def audit(request: web.Request) -> web.Response:
             content_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="mentorspace-audit-{day}.csv"'},
         )
-    entries = await list_audit(
-        store, user, before_id=parse_int(request.query.get("before_id"), "'before_id'")
-    )
+    entries = await list_audit(store, user, before_id=query_int(request, "before_id"))
     return web.json_response({"entries": [audit_json(e) for e in entries]})
 
 

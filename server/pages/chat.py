@@ -6,19 +6,18 @@ is an ordinary form; `web/static/js/channel.js` then takes over and keeps the pa
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from aiohttp import web
 
 from channels.chat import directory, messages
 from channels.chat.wire import message_json
 from channels.errors import Invalid, NotFound
-from channels.input import parse_int
 from channels.tasks import posting as task_posting
 from server import keys
+from server.api.params import form_int, form_text, path_id, query_int
 from server.auth import current_user
-from server.pages.rendering import channel_rights, load_menu, me_json, path_id, render, see_other
-from server.realtime.emit import emit_changes
+from server.pages.rendering import channel_rights, load_menu, me_json, render, see_other
+from server.realtime.emit import change_message
 from storage.records import Message, User
 
 routes = web.RouteTableDef()
@@ -47,7 +46,7 @@ async def menus(request: web.Request) -> web.Response:
         raise Invalid("'menu_id' must be letters and digits.")
     return render(
         request, "_menus.html", user=user, menu=await load_menu(request, user),
-        current=parse_int(request.query.get("current") or None, "'current'"),
+        current=query_int(request, "current"),
         here=here, menu_id=menu_id,
     )  # fmt: skip
 
@@ -70,7 +69,7 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
     item = menu.item(channel.id)
     is_member = item.summary.is_member if item else False
     last_read_seq = item.summary.last_read_seq if item else 0
-    before_id = parse_int(request.query.get("before"), "'before'")
+    before_id = query_int(request, "before")
     page = await messages.load_history(
         store, user, {"channel_id": channel.id, "before_id": before_id}
     )
@@ -130,19 +129,14 @@ async def post_from_form(request: web.Request) -> web.Response:
     user = await current_user(request)
     channel_id = path_id(request, "channel_id")
     form = await request.post()
-    thread_id = parse_int(_form_text(form, "thread_id") or None, "'thread_id'")
-    result = await messages.post_message(
-        request.app[keys.STORE],
-        user,
-        {
-            "channel_id": channel_id,
-            "body": _form_text(form, "body"),
-            "client_id": _form_text(form, "client_id") or None,
-            "thread_id": thread_id,
-        },
-        clock=request.app[keys.CLOCK],
-    )
-    await emit_changes(request.app, result.changes)
+    thread_id = form_int(form, "thread_id")
+    payload = {
+        "channel_id": channel_id,
+        "body": form_text(form, "body"),
+        "client_id": form_text(form, "client_id") or None,
+        "thread_id": thread_id,
+    }
+    result = await change_message(request.app, messages.post_message, user, payload)
     where = f"/channels/{channel_id}" + (f"/threads/{thread_id}" if thread_id else "")
     return see_other(f"{where}#m-{result.message.id}")
 
@@ -154,17 +148,12 @@ async def complete_from_form(request: web.Request) -> web.Response:
     channel_id = path_id(request, "channel_id")
     message_id = path_id(request, "message_id")
     form = await request.post()
-    done = {"yes": True, "no": False}.get(_form_text(form, "done"))
+    done = {"yes": True, "no": False}.get(form_text(form, "done"))
     if done is None:
         raise Invalid("Please use the task's button: 'done' must be yes or no.")
     message = await _load_message_in(request, user, channel_id, message_id)
-    result = await task_posting.complete_task(
-        request.app[keys.STORE],
-        user,
-        {"message_id": message.id, "done": done},
-        clock=request.app[keys.CLOCK],
-    )
-    await emit_changes(request.app, result.changes)
+    payload = {"message_id": message.id, "done": done}
+    await change_message(request.app, task_posting.complete_task, user, payload)
     return see_other(f"/channels/{channel_id}#m-{message.id}")
 
 
@@ -178,8 +167,3 @@ async def _load_message_in(
     if message is None or message.channel_id != channel_id:
         raise NotFound("That task is not in this channel.")
     return message
-
-
-def _form_text(form: Any, name: str) -> str:
-    value = form.get(name, "")
-    return value if isinstance(value, str) else ""

@@ -6,8 +6,9 @@ from aiohttp import web
 
 from channels.programme import communities
 from server import keys
+from server.api.params import path_id
 from server.auth import current_user
-from server.pages.rendering import path_id, render, see_other
+from server.pages.rendering import render, see_other
 from server.realtime import emit as admin_events
 
 routes = web.RouteTableDef()

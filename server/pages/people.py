@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from channels.errors import Invalid, MentorspaceError
 from channels.people import accounts, email_changes
 from server import auth, keys
+from server.api.params import form_text
 from server.auth import (
     clear_session_cookie,
     current_user,
@@ -17,8 +16,7 @@ from server.auth import (
     session_token,
     set_session_cookie,
 )
-from server.errors import add_error_headers
-from server.pages.rendering import render, see_other
+from server.pages.rendering import render, run_form, see_other
 from server.realtime import emit as admin_events
 from server.realtime.emit import disconnect_session
 from server.runners.mailer import link_settings
@@ -43,11 +41,6 @@ def safe_next(target: object) -> str:
     return target
 
 
-def _text(form: Any, name: str) -> str:
-    value = form.get(name, "")
-    return value if isinstance(value, str) else ""
-
-
 @routes.get("/login")
 async def login_page(request: web.Request) -> web.Response:
     next_path = safe_next(request.query.get("next", "/"))
@@ -60,22 +53,14 @@ async def login_page(request: web.Request) -> web.Response:
 @routes.post("/login")
 async def log_in(request: web.Request) -> web.Response:
     form = await request.post()
-    email = _text(form, "email")
-    next_path = safe_next(_text(form, "next"))
-    try:
-        logged_in = await auth.log_in(request, email=email, password=_text(form, "password"))
-    except MentorspaceError as error:
-        page = render(
-            request,
-            "login.html",
-            status=error.status,
-            email=email,
-            next_path=next_path,
-            error=error,
-            notice=None,
-        )
-        add_error_headers(page, error)
-        return page
+    email = form_text(form, "email")
+    next_path = safe_next(form_text(form, "next"))
+    logged_in = await run_form(
+        lambda: auth.log_in(request, email=email, password=form_text(form, "password")),
+        lambda error: render(
+            request, "login.html", email=email, next_path=next_path, error=error, notice=None
+        ),
+    )
     response = see_other(next_path)
     set_session_cookie(request, response, logged_in.token)
     return response
@@ -104,7 +89,6 @@ def _render_profile(
     request: web.Request,
     user,
     *,
-    status: int = 200,
     saved: str | None = None,
     profile_error: MentorspaceError | None = None,
     password_error: MentorspaceError | None = None,
@@ -116,7 +100,6 @@ def _render_profile(
     return render(
         request,
         "profile.html",
-        status=status,
         user=user,
         values=shown,
         saved=saved,
@@ -131,13 +114,11 @@ def _render_profile(
 async def save_profile(request: web.Request) -> web.Response:
     user = await current_user(request)
     form = await request.post()
-    values = {name: _text(form, name) for name in ("name", "expertise", "bio")}
-    try:
-        await accounts.update_profile(request.app[keys.STORE], user, **values)
-    except MentorspaceError as error:
-        return _render_profile(
-            request, user, status=error.status, profile_error=error, values=values
-        )
+    values = {name: form_text(form, name) for name in ("name", "expertise", "bio")}
+    await run_form(
+        lambda: accounts.update_profile(request.app[keys.STORE], user, **values),
+        lambda error: _render_profile(request, user, profile_error=error, values=values),
+    )
     return see_other("/profile?saved=profile")
 
 
@@ -145,20 +126,21 @@ async def save_profile(request: web.Request) -> web.Response:
 async def change_password(request: web.Request) -> web.Response:
     user = await current_user(request)
     form = await request.post()
-    end_others = _text(form, "end_other_sessions") == "yes"
-    try:
-        if _text(form, "new_password") != _text(form, "confirm_password"):
+    end_others = form_text(form, "end_other_sessions") == "yes"
+
+    async def change() -> None:
+        if form_text(form, "new_password") != form_text(form, "confirm_password"):
             raise Invalid("The two new passwords are not the same. Please type them again.")
         await accounts.change_password(
             request.app[keys.STORE],
             user,
-            current=_text(form, "current_password"),
-            new=_text(form, "new_password"),
+            current=form_text(form, "current_password"),
+            new=form_text(form, "new_password"),
             end_other_sessions=end_others,
             keep_token=session_token(request),
         )
-    except MentorspaceError as error:
-        return _render_profile(request, user, status=error.status, password_error=error)
+
+    await run_form(change, lambda error: _render_profile(request, user, password_error=error))
     if end_others:
         await disconnect_session(
             request.app, user.id, keep=session_token(request), reason="password"
@@ -171,16 +153,16 @@ async def change_email(request: web.Request) -> web.Response:
     """Mail a confirmation link to the new address (`email`, `current_password`)."""
     user = await current_user(request)
     form = await request.post()
-    new_email = _text(form, "email")
-    try:
-        await email_changes.request_email_change(
-            request.app[keys.STORE], user,
-            {"email": new_email, "current": _text(form, "current_password")},
-            links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
-        )  # fmt: skip
-    except MentorspaceError as error:
-        return _render_profile(
-            request, user, status=error.status, email_error=error, new_email=new_email
-        )
+    new_email = form_text(form, "email")
+    await run_form(
+        lambda: email_changes.request_email_change(
+            request.app[keys.STORE],
+            user,
+            {"email": new_email, "current": form_text(form, "current_password")},
+            links=link_settings(request.app[keys.CONFIG]),
+            clock=request.app[keys.CLOCK],
+        ),
+        lambda error: _render_profile(request, user, email_error=error, new_email=new_email),
+    )
     admin_events.poke_mailer(request.app)
     return see_other("/profile?saved=email")

@@ -3,22 +3,24 @@ menu every signed-in page shows.  The routes live in `channel_pages.py` and `acc
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import jinja2
 from aiohttp import web
 
 from channels.chat import directory
-from channels.errors import MentorspaceError, NotFound
-from channels.input import parse_int
+from channels.errors import MentorspaceError
 from channels.policy import Action, allows
 from channels.programme import menu as role_menu
 from server import keys
 from server.auth import csrf_token
+from server.errors import FormRefused
 from storage.records import Channel, ChannelSummary, User
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -69,11 +71,24 @@ def error_page(request: web.Request, error: MentorspaceError) -> web.Response:
     return render(request, "error.html", status=error.status, error=error)
 
 
-def path_id(request: web.Request, name: str) -> int:
-    value = parse_int(request.match_info[name], "That address")
-    if value is None or value <= 0:
-        raise NotFound("There is nothing at this address.")
-    return value
+T = TypeVar("T")
+ShowAgain = Callable[[MentorspaceError], Awaitable[web.Response] | web.Response]
+
+
+async def run_form(call: Callable[[], Awaitable[T]], show_again: ShowAgain) -> T:
+    """Run what a form asks for (`call`, which checks everything before it writes).  If it
+    refuses, stop the handler and answer with `show_again(error)`: the page again with the
+    reason and what was typed, at the error's status, so nothing changed and the person can
+    correct it.  Build the domain call's arguments inside `call`: a bad field is refused the
+    same way."""
+    try:
+        return await call()
+    except MentorspaceError as error:
+        page = show_again(error)
+        if inspect.isawaitable(page):
+            page = await page
+        page.set_status(error.status)
+        raise FormRefused(page, error) from None
 
 
 # the menu: what a user can open, in the order their role cares about
@@ -132,27 +147,28 @@ class Menu:
 
 async def load_menu(request: web.Request, user: User) -> Menu:
     store = request.app[keys.STORE]
-    presence = request.app[keys.PRESENCE]
-    summaries = await directory.list_channels(store, user)
-    partners = await store.load_users([s.partner_id for s in summaries if s.partner_id])
+    listings = await directory.list_channels_with_partners(
+        store, user, is_online=request.app[keys.PRESENCE].is_online
+    )
     sections = []
     for title, kinds in _SECTIONS:
         items = []
-        for summary in summaries:
+        for listing in listings:
+            summary, partner = listing.summary, listing.partner
             if summary.channel.kind not in kinds:
                 continue
-            partner = partners.get(summary.partner_id) if summary.partner_id else None
             if partner is not None:
                 detail = _PARTNER_ROLE.get(partner.role, "")
                 if summary.channel.archived:
                     detail += " · this pair has ended"
                 items.append(
-                    MenuItem(summary, partner.name, detail, partner, presence.is_online(partner.id))
+                    MenuItem(summary, partner.name, detail, partner, listing.partner_online)
                 )
             else:
                 items.append(MenuItem(summary, summary.channel.name, summary.channel.topic))
         if items:
             sections.append(MenuSection(title, items))
+    summaries = [listing.summary for listing in listings]
     links = _programme_links(await role_menu.menu_for(store, user), summaries)
     return Menu(sections, links)
 

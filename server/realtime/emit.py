@@ -13,7 +13,7 @@ import socketio
 from aiohttp import web
 
 from channels.chat import directory, messages
-from channels.chat.wire import channel_json, message_json
+from channels.chat.wire import channel_json, message_json, read_position_json
 from channels.people.accounts import token_hash
 from channels.programme.wire import menu_item_json
 from server import keys
@@ -101,11 +101,7 @@ async def emit_presence(
 
 
 async def emit_read(app: web.Application, user_id: int, position: messages.ReadPosition) -> None:
-    await app[keys.SIO].emit(
-        "read",
-        {"channel_id": position.channel_id, "last_read_seq": position.last_read_seq},
-        room=user_room(user_id),
-    )
+    await app[keys.SIO].emit("read", read_position_json(position), room=user_room(user_id))
 
 
 async def emit_typing(

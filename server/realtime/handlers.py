@@ -7,7 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from channels.chat import messages
-from channels.chat.wire import message_json
+from channels.chat.wire import (
+    changes_json,
+    history_json,
+    message_json,
+    read_position_json,
+    thread_json,
+)
 from channels.input import check_id, check_object
 from channels.policy import Action, check_allowed
 from channels.tasks import posting as task_posting
@@ -32,37 +38,21 @@ def _message_change(change: ChangeMessage) -> Handler:
 
 
 async def on_channel_sync(call: Call, data: Any) -> dict[str, Any]:
-    page = await messages.sync_channel(call.store, call.user, data)
-    return {
-        "changes": [message_json(m) for m in page.messages],
-        "last_seq": page.last_seq,
-        "more": page.more,
-    }
+    return changes_json(await messages.sync_channel(call.store, call.user, data))
 
 
 async def on_channel_history(call: Call, data: Any) -> dict[str, Any]:
-    page = await messages.load_history(call.store, call.user, data)
-    return {
-        "messages": [message_json(m) for m in page.messages],
-        "more": page.more,
-        "last_seq": page.last_seq,
-    }
+    return history_json(await messages.load_history(call.store, call.user, data))
 
 
 async def on_thread_load(call: Call, data: Any) -> dict[str, Any]:
-    page = await messages.load_thread(call.store, call.user, data)
-    root, *replies = page.messages
-    return {
-        "root": message_json(root),
-        "replies": [message_json(m) for m in replies],
-        "last_seq": page.last_seq,
-    }
+    return thread_json(await messages.load_thread(call.store, call.user, data))
 
 
 async def on_channel_read(call: Call, data: Any) -> dict[str, Any]:
     position = await messages.mark_read(call.store, call.user, data)
     await emit_read(call.app, call.user.id, position)
-    return {"channel_id": position.channel_id, "last_read_seq": position.last_read_seq}
+    return read_position_json(position)
 
 
 async def on_channel_subscribe(call: Call, data: Any) -> dict[str, Any]:

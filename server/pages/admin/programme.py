@@ -13,16 +13,16 @@ from typing import Any
 
 from aiohttp import web
 
-from channels.errors import Invalid, MentorspaceError
-from channels.input import parse_int
+from channels.errors import Invalid
 from channels.people import importing, invitations, users
 from channels.policy import ROLES
 from channels.programme import communities, matching, menu
 from channels.programme.announcements import post_announcement
 from channels.programme.audit import list_audit
 from server import keys
+from server.api.params import form_int, path_id, query_int
 from server.auth import csrf_token, current_coordinator
-from server.pages.rendering import path_id, render
+from server.pages.rendering import render, run_form
 from server.realtime import emit as admin_events
 from server.realtime.emit import emit_changes
 from server.runners.mailer import link_settings
@@ -47,7 +47,7 @@ NOTICES = {
 }
 
 
-def page(request: web.Request, template: str, user: User, status: int = 200, **context: Any):
+def page(request: web.Request, template: str, user: User, **context: Any):
     """A page of the coordinator area (`admin/layout.html`), with the notice `?notice=` names."""
     defaults = {
         "error": None,
@@ -56,20 +56,13 @@ def page(request: web.Request, template: str, user: User, status: int = 200, **c
         "notice": NOTICES.get(request.query.get("notice", "")),
     }
     return render(
-        request, f"admin/{template}", status=status, me=user, user=user,
+        request, f"admin/{template}", me=user, user=user,
         csrf_token=csrf_token(request), roles=ROLES, **{**defaults, **context},
     )  # fmt: skip
 
 
 def back(path: str, notice: str) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(f"{path}?notice={notice}")
-
-
-def _form_id(form, name: str) -> int:
-    value = parse_int(form.get(name), name.replace("_", " "))
-    if value is None:
-        raise Invalid(f"Please choose the {name.replace('_id', '')}.")
-    return value
 
 
 @routes.get("/admin")
@@ -81,10 +74,10 @@ async def home(request: web.Request) -> web.Response:
 # people
 
 
-async def _users_page(request: web.Request, user: User, status: int = 200, **context: Any):
+async def _users_page(request: web.Request, user: User, **context: Any):
     role = request.query.get("role") or None
     people = await users.list_users(request.app[keys.STORE], user, role=role)
-    return page(request, "users.html", user, status, people=people, role=role, **context)
+    return page(request, "users.html", user, people=people, role=role, **context)
 
 
 @routes.get("/admin/users")
@@ -96,13 +89,16 @@ async def users_page(request: web.Request) -> web.Response:
 async def create_user(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     form = await request.post()
-    try:
-        await users.create_user(
-            request.app[keys.STORE], user, {k: form.get(k) for k in ("email", "name", "role", "expertise")},
-            links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
-        )  # fmt: skip
-    except MentorspaceError as error:
-        return await _users_page(request, user, error.status, error=error.message, form=form)
+    await run_form(
+        lambda: users.create_user(
+            request.app[keys.STORE],
+            user,
+            {k: form.get(k) for k in ("email", "name", "role", "expertise")},
+            links=link_settings(request.app[keys.CONFIG]),
+            clock=request.app[keys.CLOCK],
+        ),
+        lambda error: _users_page(request, user, error=error.message, form=form),
+    )
     admin_events.poke_mailer(request.app)
     raise back("/admin/users", "created")
 
@@ -116,14 +112,14 @@ async def update_user(request: web.Request) -> web.Response:
     user_id = path_id(request, "user_id")
     store = request.app[keys.STORE]
     action = form.get("action")
-    try:
+
+    async def apply() -> users.AccountChange | None:
         if action == "invite":
             await invitations.resend_invitation(
                 store, user, user_id, links=link_settings(request.app[keys.CONFIG]),
                 clock=request.app[keys.CLOCK],
             )  # fmt: skip
-            admin_events.poke_mailer(request.app)
-            raise back("/admin/users", "invited")
+            return None
         changes: dict[str, Any] = {
             "role": {"role": form.get("role")},
             "disable": {"disabled": True},
@@ -132,12 +128,19 @@ async def update_user(request: web.Request) -> web.Response:
         }.get(str(action), {})
         if not changes:
             raise Invalid("Unknown action.")
-        change = await users.update_user(
-            store, user, user_id, changes, links=link_settings(request.app[keys.CONFIG]),
+        return await users.update_user(
+            store,
+            user,
+            user_id,
+            changes,
+            links=link_settings(request.app[keys.CONFIG]),
             clock=request.app[keys.CLOCK],
-        )  # fmt: skip
-    except MentorspaceError as error:
-        return await _users_page(request, user, error.status, error=error.message)
+        )
+
+    change = await run_form(apply, lambda error: _users_page(request, user, error=error.message))
+    if change is None:
+        admin_events.poke_mailer(request.app)
+        raise back("/admin/users", "invited")
     if change.after.email != change.before.email:
         admin_events.poke_mailer(request.app)
         raise back("/admin/users", "email")
@@ -160,21 +163,27 @@ async def import_file(request: web.Request) -> web.Response:
     form = await request.post()
     upload = form.get("file")
     store = request.app[keys.STORE]
-    try:
+
+    async def run() -> importing.ImportPlan | None:
+        """The plan of a dry run; None once imported."""
         if not isinstance(upload, web.FileField):
             raise Invalid("Please choose a CSV file.")
         text = importing.decode_csv(await asyncio.to_thread(upload.file.read))
         if form.get("dry_run"):
-            plan = await importing.check_import(store, user, text)
-            return page(request, "import.html", user, plan=plan, checked=True)
+            return await importing.check_import(store, user, text)
         await importing.import_users(
             store, user, text,
             links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
         )  # fmt: skip
-    except importing.ImportRejected as rejected:
-        return page(request, "import.html", user, 400, plan=rejected.plan, error=rejected.message)
-    except MentorspaceError as error:
-        return page(request, "import.html", user, error.status, plan=None, error=error.message)
+        return None
+
+    def show_again(error):
+        rejected = error.plan if isinstance(error, importing.ImportRejected) else None
+        return page(request, "import.html", user, plan=rejected, error=error.message)
+
+    plan = await run_form(run, show_again)
+    if plan is not None:
+        return page(request, "import.html", user, plan=plan, checked=True)
     admin_events.poke_mailer(request.app)
     raise back("/admin/users", "imported")
 
@@ -182,17 +191,17 @@ async def import_file(request: web.Request) -> web.Response:
 # pairs
 
 
-async def _pairs_page(request: web.Request, user: User, status: int = 200, **context: Any):
+async def _pairs_page(request: web.Request, user: User, **context: Any):
     store = request.app[keys.STORE]
     overviews = await matching.list_pairs(store, user, clock=request.app[keys.CLOCK])
-    mentee_id = parse_int(request.query.get("mentee_id"), "mentee")
+    mentee_id = query_int(request, "mentee_id")
     suggestions = (
         await matching.suggest_mentors(store, user, mentee_id) if mentee_id is not None else None
     )
     paired = {o.mentee.id for o in overviews if o.pair.ended_at is None}
     mentees = [u for u in await store.list_users("mentee") if not u.disabled]
     return page(
-        request, "pairs.html", user, status, pairs=overviews, suggestions=suggestions,
+        request, "pairs.html", user, pairs=overviews, suggestions=suggestions,
         mentee_id=mentee_id, mentees=mentees, paired=paired, **context,
     )  # fmt: skip
 
@@ -206,14 +215,15 @@ async def pairs_page(request: web.Request) -> web.Response:
 async def create_pair(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     form = await request.post()
-    try:
-        new = await matching.pair_users(
-            request.app[keys.STORE], user,
-            {"mentor_id": _form_id(form, "mentor_id"), "mentee_id": _form_id(form, "mentee_id")},
+    new = await run_form(
+        lambda: matching.pair_users(
+            request.app[keys.STORE],
+            user,
+            {"mentor_id": form_int(form, "mentor_id"), "mentee_id": form_int(form, "mentee_id")},
             clock=request.app[keys.CLOCK],
-        )  # fmt: skip
-    except MentorspaceError as error:
-        return await _pairs_page(request, user, error.status, error=error.message)
+        ),
+        lambda error: _pairs_page(request, user, error=error.message),
+    )
     await admin_events.emit_pair_channel(request.app, new.pair, new.channel)
     raise back("/admin/pairs", "paired")
 
@@ -221,13 +231,15 @@ async def create_pair(request: web.Request) -> web.Response:
 @routes.post("/admin/pairs/{pair_id}/end")
 async def end_pair(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
-    try:
-        ended = await matching.end_pair(
-            request.app[keys.STORE], user, path_id(request, "pair_id"),
+    ended = await run_form(
+        lambda: matching.end_pair(
+            request.app[keys.STORE],
+            user,
+            path_id(request, "pair_id"),
             clock=request.app[keys.CLOCK],
-        )  # fmt: skip
-    except MentorspaceError as error:
-        return await _pairs_page(request, user, error.status, error=error.message)
+        ),
+        lambda error: _pairs_page(request, user, error=error.message),
+    )
     await emit_changes(request.app, [ended.notice])
     await admin_events.emit_pair_channel(request.app, ended.pair, ended.channel)
     raise back("/admin/pairs", "ended")
@@ -236,9 +248,9 @@ async def end_pair(request: web.Request) -> web.Response:
 # communities
 
 
-async def _communities_page(request: web.Request, user: User, status: int = 200, **context):
+async def _communities_page(request: web.Request, user: User, **context):
     found = await communities.list_communities(request.app[keys.STORE], user)
-    return page(request, "communities.html", user, status, communities=found, **context)
+    return page(request, "communities.html", user, communities=found, **context)
 
 
 @routes.get("/admin/communities")
@@ -250,13 +262,15 @@ async def communities_page(request: web.Request) -> web.Response:
 async def create_community(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     form = await request.post()
-    try:
-        await communities.create_community(
-            request.app[keys.STORE], user, {"name": form.get("name"), "topic": form.get("topic")},
+    await run_form(
+        lambda: communities.create_community(
+            request.app[keys.STORE],
+            user,
+            {"name": form.get("name"), "topic": form.get("topic")},
             clock=request.app[keys.CLOCK],
-        )  # fmt: skip
-    except MentorspaceError as error:
-        return await _communities_page(request, user, error.status, error=error.message)
+        ),
+        lambda error: _communities_page(request, user, error=error.message),
+    )
     raise back("/admin/communities", "community")
 
 
@@ -271,13 +285,16 @@ async def update_community(request: web.Request) -> web.Response:
         changes["archived"] = False
     else:
         changes = {"name": form.get("name"), "topic": form.get("topic", "")}
-    try:
-        channel = await communities.update_community(
-            request.app[keys.STORE], user, path_id(request, "channel_id"), changes,
+    channel = await run_form(
+        lambda: communities.update_community(
+            request.app[keys.STORE],
+            user,
+            path_id(request, "channel_id"),
+            changes,
             clock=request.app[keys.CLOCK],
-        )  # fmt: skip
-    except MentorspaceError as error:
-        return await _communities_page(request, user, error.status, error=error.message)
+        ),
+        lambda error: _communities_page(request, user, error=error.message),
+    )
     await admin_events.emit_channel_changed(request.app, channel)
     raise back("/admin/communities", "community")
 
@@ -302,7 +319,9 @@ def _menu_from_form(form) -> dict[str, Any]:
         label, url = form.get(f"label_{index}", ""), form.get(f"url_{index}", "")
         if item == menu.LINK and not label and not url:
             continue  # the empty "add a link" row
-        position = parse_int(form.get(f"position_{index}") or str(index + 1), "Position") or 0
+        position = form_int(form, f"position_{index}", "Position")
+        if position is None:
+            position = index + 1
         row: dict[str, Any] = {
             "item": item,
             "label": label,
@@ -320,21 +339,17 @@ async def save_menu(request: web.Request) -> web.Response:
     role = request.match_info["role"]
     form = await request.post()
     store = request.app[keys.STORE]
-    try:
-        items = await menu.set_menu(
-            store, user, role, _menu_from_form(form), clock=request.app[keys.CLOCK]
-        )
-    except MentorspaceError as error:
+
+    async def show_again(error):
         items = await menu.load_menu_for_editing(store, user, role)
-        return page(
-            request,
-            "menu.html",
-            user,
-            error.status,
-            items=items,
-            menu_role=role,
-            error=error.message,
-        )
+        return page(request, "menu.html", user, items=items, menu_role=role, error=error.message)
+
+    items = await run_form(
+        lambda: menu.set_menu(
+            store, user, role, _menu_from_form(form), clock=request.app[keys.CLOCK]
+        ),
+        show_again,
+    )
     await admin_events.emit_menu(request.app, role, items)
     raise back(f"/admin/menu/{role}", "menu")
 
@@ -353,18 +368,27 @@ async def announce_page(request: web.Request) -> web.Response:
 async def announce(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     form = await request.post()
-    try:
-        result, queued = await post_announcement(
-            request.app[keys.STORE], user,
-            {"body": form.get("body"), "client_id": form.get("client_id") or None,
-             "email": bool(form.get("email"))},
-            mail=link_settings(request.app[keys.CONFIG]).mail, clock=request.app[keys.CLOCK],
-        )  # fmt: skip
-    except MentorspaceError as error:
-        return page(
-            request, "announce.html", user, error.status, error=error.message, form=form,
+    result, queued = await run_form(
+        lambda: post_announcement(
+            request.app[keys.STORE],
+            user,
+            {
+                "body": form.get("body"),
+                "client_id": form.get("client_id") or None,
+                "email": bool(form.get("email")),
+            },
+            mail=link_settings(request.app[keys.CONFIG]).mail,
+            clock=request.app[keys.CLOCK],
+        ),
+        lambda error: page(
+            request,
+            "announce.html",
+            user,
+            error=error.message,
+            form=form,
             client_id=form.get("client_id") or uuid.uuid4(),
-        )  # fmt: skip
+        ),
+    )
     await emit_changes(request.app, result.changes)
     if queued:
         admin_events.poke_mailer(request.app)
@@ -374,7 +398,7 @@ async def announce(request: web.Request) -> web.Response:
 @routes.get("/admin/audit")
 async def audit_page(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
-    before = parse_int(request.query.get("before_id"), "'before_id'")
+    before = query_int(request, "before_id")
     entries = await list_audit(request.app[keys.STORE], user, before_id=before)
     return page(request, "audit.html", user, entries=entries)
 

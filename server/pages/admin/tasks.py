@@ -12,15 +12,16 @@ from typing import Any
 
 from aiohttp import web
 
-from channels.errors import Invalid, MentorspaceError
-from channels.input import parse_int
+from channels.errors import Invalid
 from channels.render import render_markdown
 from channels.tasks import planning as tasks
 from channels.tasks.rules import describe, parse_iso, rule_json, rule_of, target_of
 from channels.tasks.wire import progress_json
 from server import keys
+from server.api.params import form_int, form_text, path_id
 from server.auth import current_coordinator
 from server.pages.admin.programme import page
+from server.pages.rendering import run_form
 from server.realtime.emit import emit_changes
 from storage.records import TaskSchedule, User
 
@@ -29,20 +30,13 @@ routes = web.RouteTableDef()
 ALL_ACTIVE_PAIRS = {"all": True}
 
 
-def _task_id(request: web.Request) -> int:
-    value = parse_int(request.match_info["task_id"], "The task")
-    assert value is not None  # the route only matches digits
-    return value
-
-
 async def _active_pairs(request: web.Request) -> int:
     return len(await request.app[keys.STORE].list_pairs(active_only=True))
 
 
 def _template_fields(form: Any) -> dict[str, Any]:
     """The form as the domain takes it; an empty due period means no due date."""
-    due = str(form.get("due_days") or "").strip()
-    due_days = parse_int(due, "The due period") if due else None
+    due_days = form_int(form, "due_days", "The due period")
     return {"title": form.get("title"), "body": form.get("body", ""), "due_days": due_days}
 
 
@@ -75,10 +69,10 @@ def schedule_words(schedule: TaskSchedule, zone) -> str:
 # the list, and a new task
 
 
-async def _tasks_page(request: web.Request, user: User, status: int = 200, **context: Any):
+async def _tasks_page(request: web.Request, user: User, **context: Any):
     overviews = await tasks.list_tasks(request.app[keys.STORE], user, clock=request.app[keys.CLOCK])
     return page(
-        request, "tasks.html", user, status, tasks=overviews,
+        request, "tasks.html", user, tasks=overviews,
         active_pairs=await _active_pairs(request), **context,
     )  # fmt: skip
 
@@ -95,13 +89,16 @@ async def create_task(request: web.Request) -> web.Response:
     form = await request.post()
     store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
     post = form.get("action") == "post"
-    try:
+
+    async def create():
         fields = _template_fields(form)
         if post and not await _active_pairs(request):
             raise Invalid("There is no active pair yet, so there is nobody to post it to.")
-        template = await tasks.create_template(store, user, fields, clock=clock)
-    except MentorspaceError as error:
-        return await _tasks_page(request, user, error.status, error=error.message, form=form)
+        return await tasks.create_template(store, user, fields, clock=clock)
+
+    template = await run_form(
+        create, lambda error: _tasks_page(request, user, error=error.message, form=form)
+    )
     if not post:
         raise web.HTTPSeeOther(f"/admin/tasks/{template.id}?notice=saved")
     return await _post_now(request, user, template.id)
@@ -110,15 +107,13 @@ async def create_task(request: web.Request) -> web.Response:
 # one task: its progress, post now, schedule
 
 
-async def _task_page(
-    request: web.Request, user: User, task_id: int, status: int = 200, **context: Any
-):
+async def _task_page(request: web.Request, user: User, task_id: int, **context: Any):
     store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
     overview = await tasks.load_task(store, user, task_id, clock=clock)
     progress = progress_json(await tasks.load_progress(store, user, task_id, clock=clock))
     zone = request.app[keys.SCHEDULER].settings.zone
     return page(
-        request, "task.html", user, status, overview=overview, progress=progress,
+        request, "task.html", user, overview=overview, progress=progress,
         body_html=render_markdown(overview.template.body),
         schedules=[schedule_words(s, zone) for s in overview.schedules],
         active_pairs=await _active_pairs(request), zone=zone.key, **context,
@@ -127,42 +122,49 @@ async def _task_page(
 
 @routes.get("/admin/tasks/{task_id}")
 async def task_page(request: web.Request) -> web.Response:
-    return await _task_page(request, await current_coordinator(request), _task_id(request))
+    return await _task_page(
+        request, await current_coordinator(request), path_id(request, "task_id")
+    )
 
 
 async def _post_now(request: web.Request, user: User, task_id: int) -> web.Response:
-    try:
-        posted = await tasks.post_now(
-            request.app[keys.STORE], user, task_id, ALL_ACTIVE_PAIRS,
-            settings=request.app[keys.SCHEDULER].settings, clock=request.app[keys.CLOCK],
-        )  # fmt: skip
-    except MentorspaceError as error:
-        return await _task_page(request, user, task_id, error.status, error=error.message)
+    posted = await run_form(
+        lambda: tasks.post_now(
+            request.app[keys.STORE],
+            user,
+            task_id,
+            ALL_ACTIVE_PAIRS,
+            settings=request.app[keys.SCHEDULER].settings,
+            clock=request.app[keys.CLOCK],
+        ),
+        lambda error: _task_page(request, user, task_id, error=error.message),
+    )
     await emit_changes(request.app, posted.changes)
     raise web.HTTPSeeOther(f"/admin/tasks/{task_id}?notice=posted")
 
 
 @routes.post("/admin/tasks/{task_id}/post-now")
 async def post_now(request: web.Request) -> web.Response:
-    return await _post_now(request, await current_coordinator(request), _task_id(request))
+    return await _post_now(request, await current_coordinator(request), path_id(request, "task_id"))
 
 
 @routes.post("/admin/tasks/{task_id}/schedules")
 async def schedule(request: web.Request) -> web.Response:
     """Post it once, at a date and time in the programme's zone, to every active pair then."""
     user = await current_coordinator(request)
-    task_id = _task_id(request)
+    task_id = path_id(request, "task_id")
     form = await request.post()
     scheduler = request.app[keys.SCHEDULER]
-    try:
-        at = str(form.get("at") or "").strip()
+
+    async def create():
+        at = form_text(form, "at").strip()
         if not at:
             raise Invalid("Please choose the date and time to post it.")
-        await tasks.create_schedule(
+        return await tasks.create_schedule(
             request.app[keys.STORE], user, task_id, {"at": at, **ALL_ACTIVE_PAIRS},
             settings=scheduler.settings, clock=request.app[keys.CLOCK],
         )  # fmt: skip
-    except MentorspaceError as error:
-        return await _task_page(request, user, task_id, error.status, error=error.message)
+
+    await run_form(create, lambda error: _task_page(request, user, task_id, error=error.message))
     scheduler.wake()
     raise web.HTTPSeeOther(f"/admin/tasks/{task_id}?notice=scheduled")
