@@ -20,6 +20,7 @@ from channels.people.passwords import (
     passwords_for,
 )
 from channels.policy import ROLES
+from storage import Store
 from storage.records import User
 
 SESSION_LIFETIME = timedelta(days=30)  # however much a session is used
@@ -237,20 +238,22 @@ async def change_password(
     await store.write(set_password)
 
 
+def _check_profile_text(value: object, what: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f"{what} must be text.")
+    if len(value) > limit:
+        raise TooLarge(f"{what} is too long: at most {limit:,} characters.")
+    return value.strip()
+
+
 async def update_profile(
-    store, user: User, *, name: object, expertise: object, bio: object
+    store: Store, user: User, *, name: object, expertise: object, bio: object
 ) -> User:
-    name = check_name(name)
-    for value, what, limit in ((expertise, "Field of expertise", 200), (bio, "Bio", 2000)):
-        if not isinstance(value, str):
-            raise Invalid(f"{what} must be text.")
-        if len(value) > limit:
-            raise TooLarge(f"{what} is too long: at most {limit:,} characters.")
+    clean_name = check_name(name)
+    clean_expertise = _check_profile_text(expertise, "Field of expertise", 200)
+    clean_bio = _check_profile_text(bio, "Bio", 2000)
     return await store.write(
         lambda tx: tx.update_profile(
-            user.id,
-            name=name,
-            expertise=expertise.strip(),  # type: ignore[union-attr]
-            bio=bio.strip(),  # type: ignore[union-attr]
+            user.id, name=clean_name, expertise=clean_expertise, bio=clean_bio
         )
     )

@@ -12,13 +12,19 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, MentorspaceError, TooLarge
 from channels.input import check_name
 from channels.people.accounts import check_email
-from channels.people.invitations import LinkSettings, do_store_invitations, prepare_invitation
+from channels.people.invitations import (
+    LinkSettings,
+    PreparedInvitation,
+    do_store_invitations,
+    prepare_invitation,
+)
 from channels.people.users import check_expertise
 from channels.policy import ROLES, Actor, check_coordinator
 from channels.programme.audit import record_action
@@ -194,6 +200,12 @@ async def check_import(store, user: User, text: str) -> ImportPlan:
 Progress = Callable[[int, int], None]
 
 
+def _prepare_invitations(
+    links: LinkSettings, rows: list[ImportRow], now: datetime
+) -> list[PreparedInvitation]:
+    return [prepare_invitation(links, name=r.name, email=r.email, now=now) for r in rows]
+
+
 async def do_import(
     store,
     actor: Actor,
@@ -214,11 +226,7 @@ async def do_import(
     for start in range(0, len(plan.new), size):
         chunk = plan.new[start : start + size]
         now = clock.now()
-        invitations = await asyncio.to_thread(
-            lambda rows=chunk, now=now: [
-                prepare_invitation(links, name=r.name, email=r.email, now=now) for r in rows
-            ]
-        )
+        invitations = await asyncio.to_thread(_prepare_invitations, links, chunk, now)
         try:
 
             async def insert(tx, chunk=chunk, invitations=invitations, now=now):  # bound per loop
