@@ -28,6 +28,7 @@ from channels.people.invitations import (
 from channels.people.users import check_expertise
 from channels.policy import ROLES, Actor, check_coordinator
 from channels.programme.audit import record_action
+from storage import Store, Tx
 from storage.records import User
 
 MAX_ROWS = 5000
@@ -181,7 +182,7 @@ def parse_rows(text: str) -> tuple[list[ImportRow], list[RowProblem]]:
     return rows, problems
 
 
-async def plan_import(store, text: str) -> ImportPlan:
+async def plan_import(store: Store, text: str) -> ImportPlan:
     rows, problems = await asyncio.to_thread(parse_rows, text)
     existing = await store.load_users_by_emails([row.email for row in rows])
     return ImportPlan(
@@ -191,7 +192,7 @@ async def plan_import(store, text: str) -> ImportPlan:
     )
 
 
-async def check_import(store, user: User, text: str) -> ImportPlan:
+async def check_import(store: Store, user: User, text: str) -> ImportPlan:
     """A dry run: what importing `text` would do, and every problem in it."""
     check_coordinator(user)
     return await plan_import(store, text)
@@ -207,7 +208,7 @@ def _prepare_invitations(
 
 
 async def do_import(
-    store,
+    store: Store,
     actor: Actor,
     plan: ImportPlan,
     *,
@@ -229,7 +230,12 @@ async def do_import(
         invitations = await asyncio.to_thread(_prepare_invitations, links, chunk, now)
         try:
 
-            async def insert(tx, chunk=chunk, invitations=invitations, now=now):  # bound per loop
+            async def insert(
+                tx: Tx,
+                chunk: list[ImportRow] = chunk,  # bound per loop
+                invitations: list[PreparedInvitation] = invitations,
+                now: datetime = now,
+            ) -> list[User]:
                 users = []
                 for row in chunk:
                     users.append(
@@ -263,7 +269,7 @@ async def do_import(
 
 
 async def import_users(
-    store, user: User, text: str, *, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, text: str, *, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
 ) -> tuple[ImportPlan, list[User]]:
     actor = check_coordinator(user)
     plan = await plan_import(store, text)

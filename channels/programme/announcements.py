@@ -18,11 +18,12 @@ from channels.people.mail import MailSettings, announcement_mail
 from channels.policy import Action, check_allowed, check_coordinator
 from channels.programme.audit import record_action
 from channels.render import render_markdown
+from storage import Store, Tx
 from storage.records import Message, User
 
 
 async def post_announcement(
-    store,
+    store: Store,
     user: User,
     payload: Any,
     *,
@@ -60,7 +61,7 @@ async def post_announcement(
     )  # fmt: skip
     try:
 
-        async def insert(tx):
+        async def insert(tx: Tx) -> tuple[int, int]:
             message_id, _ = await add_message(
                 tx,
                 channel_id=channel.id,
@@ -82,7 +83,7 @@ async def post_announcement(
         message_id, queued = await store.write(insert)
     except storage.IntegrityError:
         # The same client_id raced in from another request and won: nothing was queued twice.
-        earlier = client_id and await store.load_message_by_client_id(user.id, client_id)
+        earlier = await store.load_message_by_client_id(user.id, client_id) if client_id else None
         if not earlier:
             raise
         return Changed(earlier, []), 0
