@@ -29,6 +29,7 @@ import aiosqlite
 from .errors import IntegrityError
 from .interface import Block, Store, Tx
 from .queries import Queries
+from .queries.base import Connection, Params
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class _ThreadConnection:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    async def execute_fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+    async def execute_fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         return self._conn.execute(sql, params).fetchall()
 
 
@@ -55,7 +56,11 @@ class SQLiteTx(Queries):
     """The queries of one write block, on the writer thread's connection."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        self.db = _ThreadConnection(conn)  # type: ignore[assignment]
+        self._db = _ThreadConnection(conn)
+
+    @property
+    def db(self) -> Connection:
+        return self._db
 
 
 def _run_to_end(step: Coroutine[Any, Any, T]) -> T:
@@ -222,7 +227,7 @@ class SQLiteStore(Queries):
         self._next_reader = itertools.cycle(readers)
 
     @property
-    def db(self) -> aiosqlite.Connection:  # type: ignore[override]
+    def db(self) -> Connection:
         return next(self._next_reader)
 
     async def write(self, block: Block[T]) -> T:

@@ -15,7 +15,12 @@ CHANGES_DATA = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b")
 
 
 def _methods(cls: type) -> set[str]:
-    return {name for name in dir(cls) if not name.startswith("_")}
+    """Public methods (not the `db` connection property of the SQLite classes)."""
+    return {
+        name
+        for name in dir(cls)
+        if not name.startswith("_") and inspect.isfunction(getattr(cls, name))
+    }
 
 
 def _listed(protocol: type) -> set[str]:
