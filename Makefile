@@ -13,6 +13,7 @@ run: install
 
 test: install browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	cd web && npx eslint .
 	cd web && node --test
 	$(BIN)/python -m pytest
