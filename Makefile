@@ -13,6 +13,7 @@ run: install
 
 test: install browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports --no-logo
 	cd web && npx eslint .
 	cd web && node --test

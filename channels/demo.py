@@ -11,6 +11,7 @@ from channels.errors import Conflict
 from channels.people.accounts import create_user
 from channels.people.passwords import passwords_for
 from channels.programme.matching import pair_users
+from storage import Store, Tx
 from storage.records import User
 
 DEMO_PASSWORD = "mentorspace-demo"
@@ -42,7 +43,7 @@ _MESSAGES = {
 }  # fmt: skip
 
 
-async def seed_demo(store, *, clock: Clock = SYSTEM_CLOCK) -> dict[str, User]:
+async def seed_demo(store: Store, *, clock: Clock = SYSTEM_CLOCK) -> dict[str, User]:
     """Create the demo programme; refuse if any demo account exists already."""
     await set_up_programme(store, clock=clock)
     password_hash = await passwords_for(store).hash(DEMO_PASSWORD)
@@ -54,13 +55,18 @@ async def seed_demo(store, *, clock: Clock = SYSTEM_CLOCK) -> dict[str, User]:
         people[handle] = await create_user(
             store, email=email, name=name, role=role, expertise=expertise, clock=clock
         )
-        user_id = people[handle].id
-        await store.write(lambda tx, user_id=user_id: tx.set_password_hash(user_id, password_hash))
+
+    async def set_passwords(tx: Tx) -> None:
+        for person in people.values():
+            await tx.set_password_hash(person.id, password_hash)
+
+    await store.write(set_passwords)
     for n in (1, 2, 3):
         pair = {"mentor_id": people[f"mentor{n}"].id, "mentee_id": people[f"mentee{n}"].id}
         await pair_users(store, people["coordinator"], pair, clock=clock)
     for kind, lines in _MESSAGES.items():
         channel = await store.load_channel_by_kind(kind)
+        assert channel is not None  # set_up_programme made them
         for handle, body in lines:
             await post_message(
                 store, people[handle], {"channel_id": channel.id, "body": body}, clock=clock

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import Any, Literal, overload
 
 from channels.errors import Invalid, TooLarge
 
@@ -14,6 +14,10 @@ def check_object(payload: Any) -> dict[str, Any]:
     return payload
 
 
+@overload
+def check_id(payload: dict[str, Any], key: str, *, optional: Literal[False] = False) -> int: ...
+@overload
+def check_id(payload: dict[str, Any], key: str, *, optional: bool) -> int | None: ...
 def check_id(payload: dict[str, Any], key: str, *, optional: bool = False) -> int | None:
     value = payload.get(key)
     if value is None and optional:
@@ -34,6 +38,26 @@ def check_count(payload: dict[str, Any], key: str, *, default: int, low: int, hi
     return value
 
 
+@overload
+def check_text(
+    payload: dict[str, Any],
+    key: str,
+    *,
+    max_length: int,
+    optional: Literal[False] = False,
+    allow_empty: bool = False,
+    what: str | None = None,
+) -> str: ...
+@overload
+def check_text(
+    payload: dict[str, Any],
+    key: str,
+    *,
+    max_length: int,
+    optional: bool,
+    allow_empty: bool = False,
+    what: str | None = None,
+) -> str | None: ...
 def check_text(
     payload: dict[str, Any],
     key: str,

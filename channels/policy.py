@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from channels.errors import Forbidden, NotFound
+from storage import Store
 from storage.records import Channel, Message, User
 
 
@@ -85,7 +86,7 @@ NO_MESSAGE = "That message does not exist."
 
 
 async def check_allowed(
-    store, user: User, channel_id: int, action: Action, *, missing: str = NO_CHANNEL
+    store: Store, user: User, channel_id: int, action: Action, *, missing: str = NO_CHANNEL
 ) -> Channel:
     """Load the channel and check `user` may do `action` in it; raise otherwise.  A channel
     the user cannot read answers NotFound(`missing`), exactly as one that does not exist."""
@@ -106,7 +107,7 @@ async def check_allowed(
 
 
 async def check_message_allowed(
-    store, user: User, message_id: int, action: Action
+    store: Store, user: User, message_id: int, action: Action
 ) -> tuple[Message, Channel]:
     """Load a message (a thread is its top-level message) and check `user` may do `action`
     to it; one in a channel the user cannot read does not exist."""

@@ -2,6 +2,8 @@
 
 `open_store(data_dir)` returns a store whose methods read, and whose `write()` block gives a
 transaction with the same methods plus the writes.  Rows come back as `records` dataclasses.
+`Store` and `Tx` (interface.py) are those two contracts, whatever the engine; `Reads`, what
+both offer, types a helper that only reads and is called with either.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from pathlib import Path
 
 from . import records
 from .errors import IntegrityError
-from .sqlite import SQLiteStore, Tx, open_sqlite
+from .interface import Reads, Store, Tx
+from .sqlite import SQLiteStore, open_sqlite
 
 DATABASE_FILE = "mentorspace.sqlite3"
 
@@ -19,4 +22,13 @@ async def open_store(data_dir: Path) -> SQLiteStore:
     return await open_sqlite(Path(data_dir) / DATABASE_FILE)
 
 
-__all__ = ["DATABASE_FILE", "IntegrityError", "SQLiteStore", "Tx", "open_store", "records"]
+__all__ = [
+    "DATABASE_FILE",
+    "IntegrityError",
+    "Reads",
+    "SQLiteStore",
+    "Store",
+    "Tx",
+    "open_store",
+    "records",
+]

@@ -11,6 +11,7 @@ from channels.chat.messages import add_message
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, NotFound
 from channels.render import render_markdown
+from storage import Store, Tx
 from storage.records import Channel, ChannelSummary, Message, Pair, User
 
 PROGRAMME_CHANNELS = {
@@ -20,10 +21,10 @@ PROGRAMME_CHANNELS = {
 }
 
 
-async def set_up_programme(store, *, clock: Clock = SYSTEM_CLOCK) -> list[Channel]:
+async def set_up_programme(store: Store, *, clock: Clock = SYSTEM_CLOCK) -> list[Channel]:
     """Create the announcements channel and both lounges if missing (safe to run again)."""
 
-    async def create_missing(tx) -> list[Channel]:
+    async def create_missing(tx: Tx) -> list[Channel]:
         created = []
         for kind, (name, topic) in PROGRAMME_CHANNELS.items():
             if await tx.load_channel_by_kind(kind) is None:
@@ -35,7 +36,7 @@ async def set_up_programme(store, *, clock: Clock = SYSTEM_CLOCK) -> list[Channe
     return await store.write(create_missing)
 
 
-async def list_channels(store, user: User) -> list[ChannelSummary]:
+async def list_channels(store: Store, user: User) -> list[ChannelSummary]:
     return await store.list_channels_for_user(
         user.id,
         by_role=policy.kinds_read_by_role(user.role),
@@ -54,7 +55,7 @@ class Listing:
 
 
 async def list_channels_with_partners(
-    store, user: User, *, is_online: Callable[[int], bool]
+    store: Store, user: User, *, is_online: Callable[[int], bool]
 ) -> list[Listing]:
     """The user's channels; each pair channel with its partner, loaded in one query, and
     `is_online(user_id)` (the server's presence) asked about them."""
@@ -68,7 +69,7 @@ async def list_channels_with_partners(
     return listings
 
 
-async def readable_channel_ids(store, user: User) -> list[int]:
+async def readable_channel_ids(store: Store, user: User) -> list[int]:
     return [summary.channel.id for summary in await list_channels(store, user)]
 
 
@@ -79,7 +80,7 @@ class NewPair:
     welcome: Message
 
 
-async def do_create_pair(tx, mentor: User, mentee: User, now: str) -> tuple[Pair, int]:
+async def do_create_pair(tx: Tx, mentor: User, mentee: User, now: str) -> tuple[Pair, int]:
     """Inside a write: the pair's private channel, its two members, the pair and a welcome
     message; returns the pair and the welcome's id."""
     body = (
@@ -105,7 +106,7 @@ async def do_create_pair(tx, mentor: User, mentee: User, now: str) -> tuple[Pair
 
 
 async def join_community(
-    store, user: User, channel_id: int, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, channel_id: int, *, clock: Clock = SYSTEM_CLOCK
 ) -> Channel:
     channel = await store.load_channel(channel_id)
     if channel is None or channel.kind != "community":
@@ -116,12 +117,12 @@ async def join_community(
     return channel
 
 
-async def leave_community(store, user: User, channel_id: int) -> None:
+async def leave_community(store: Store, user: User, channel_id: int) -> None:
     channel = await store.load_channel(channel_id)
     if channel is None or channel.kind != "community":
         raise NotFound("That community does not exist.")
     await store.write(lambda tx: tx.remove_member(channel.id, user.id))
 
 
-async def load_visible_channel(store, user: User, channel_id: int) -> Channel:
+async def load_visible_channel(store: Store, user: User, channel_id: int) -> Channel:
     return await policy.check_allowed(store, user, channel_id, policy.Action.READ)

@@ -19,6 +19,7 @@ from channels.errors import Forbidden, Invalid, NotFound
 from channels.input import check_count, check_id, check_object, check_text
 from channels.policy import NO_MESSAGE, Action, check_allowed, check_message_allowed
 from channels.render import render_markdown
+from storage import Store, Tx
 from storage.records import Channel, Message, User
 
 MAX_BODY = 10_000
@@ -41,7 +42,7 @@ class Changed:
     created: bool = False
 
 
-async def _load_message(store, message_id: int) -> Message:
+async def _load_message(store: Store, message_id: int) -> Message:
     message = await store.load_message(message_id)
     if message is None:
         raise NotFound(NO_MESSAGE)
@@ -49,7 +50,7 @@ async def _load_message(store, message_id: int) -> Message:
 
 
 async def add_message(
-    tx,
+    tx: Tx,
     *,
     channel_id: int,
     author_id: int | None,
@@ -90,7 +91,7 @@ class NewMessage:
 
 
 async def post_message(
-    store, user: User, payload: Any, *, kind: str = "text", clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, payload: Any, *, kind: str = "text", clock: Clock = SYSTEM_CLOCK
 ) -> Changed:
     """`payload`: {channel_id, body, client_id?, thread_id?}.  The same client_id from the same
     author returns the first message and posts nothing."""
@@ -100,7 +101,7 @@ async def post_message(
 
 
 async def check_post(
-    store, user: User, payload: Any, *, kind: str = "text", what: str = "A message"
+    store: Store, user: User, payload: Any, *, kind: str = "text", what: str = "A message"
 ) -> NewMessage:
     """Everything a post can get wrong, checked before anything is written; `what` names it
     in the errors ("An announcement")."""
@@ -125,19 +126,19 @@ async def check_post(
 
 
 async def do_post(
-    store,
+    store: Store,
     user: User,
     new: NewMessage,
     *,
     now: str,
-    also: Callable[[Any, int], Awaitable[T]] | None = None,
+    also: Callable[[Tx, int], Awaitable[T]] | None = None,
 ) -> tuple[Changed, T | None]:
     """Write a checked post in one transaction, with `also(tx, message_id)` (more writes that
     stand or fall with the post, such as an announcement's mails) and its result.  The same
     client_id from the same author again writes nothing, runs nothing more, and returns the
     first message with `created` False."""
 
-    async def write(tx) -> tuple[int, int, T | None]:
+    async def write(tx: Tx) -> tuple[int, int, T | None]:
         message_id, seq = await add_message(
             tx, channel_id=new.channel_id, author_id=user.id, kind=new.kind, body=new.body,
             html=new.html, now=now, thread_id=new.thread_id, client_id=new.client_id,
@@ -165,7 +166,9 @@ async def do_post(
     return Changed(message, changes, created=True), extra
 
 
-async def _check_own_or_moderator(store, user: User, message: Message, own: Action) -> Channel:
+async def _check_own_or_moderator(
+    store: Store, user: User, message: Message, own: Action
+) -> Channel:
     channel_id = message.channel_id
     if message.author_id == user.id:
         return await check_allowed(store, user, channel_id, own, missing=NO_MESSAGE)
@@ -175,7 +178,9 @@ async def _check_own_or_moderator(store, user: User, message: Message, own: Acti
     return await check_allowed(store, user, channel_id, Action.MODERATE, missing=NO_MESSAGE)
 
 
-async def edit_message(store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK) -> Changed:
+async def edit_message(
+    store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> Changed:
     """`payload`: {message_id, body}."""
     payload = check_object(payload)
     message_id = check_id(payload, "message_id")
@@ -188,7 +193,7 @@ async def edit_message(store, user: User, payload: Any, *, clock: Clock = SYSTEM
         raise Invalid("Only ordinary messages can be edited.")
     html = render_markdown(body)
 
-    async def update(tx) -> None:
+    async def update(tx: Tx) -> None:
         seq = await tx.next_seq(message.channel_id)
         await tx.update_message_body(
             message.id, body=body, html=html, seq=seq, now=iso(clock.now())
@@ -200,7 +205,7 @@ async def edit_message(store, user: User, payload: Any, *, clock: Clock = SYSTEM
 
 
 async def delete_message(
-    store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> Changed:
     """`payload`: {message_id}.  Authors delete their own; moderators anyone's."""
     payload = check_object(payload)
@@ -209,7 +214,7 @@ async def delete_message(
     if message.deleted_at is not None:
         return Changed(message, [])
 
-    async def delete(tx) -> None:
+    async def delete(tx: Tx) -> None:
         seq = await tx.next_seq(message.channel_id)
         await tx.mark_message_deleted(message.id, seq=seq, now=iso(clock.now()))
         if message.thread_id is not None:
@@ -249,7 +254,7 @@ def check_emoji(value: Any) -> str:
 
 
 async def toggle_reaction(
-    store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> Changed:
     """`payload`: {message_id, emoji}.  Adds the reaction, or takes it back."""
     payload = check_object(payload)
@@ -262,7 +267,7 @@ async def toggle_reaction(
     if emoji not in already and len(already) >= MAX_REACTION_KINDS:
         raise Invalid(f"A message can have at most {MAX_REACTION_KINDS} different reactions.")
 
-    async def toggle(tx) -> None:
+    async def toggle(tx: Tx) -> None:
         await tx.toggle_reaction(message.id, user.id, emoji, iso(clock.now()))
         await tx.touch_message(message.id, seq=await tx.next_seq(message.channel_id))
 
@@ -278,7 +283,7 @@ class Page:
     last_seq: int = 0
 
 
-async def sync_channel(store, user: User, payload: Any) -> Page:
+async def sync_channel(store: Store, user: User, payload: Any) -> Page:
     """`payload`: {channel_id, since_seq}.  Every message changed after since_seq, once, in its
     latest state, in seq order.  `last_seq` is where to sync from next; `more` says to ask again."""
     payload = check_object(payload)
@@ -297,7 +302,7 @@ async def sync_channel(store, user: User, payload: Any) -> Page:
     return Page(changes, more, last_seq)
 
 
-async def load_history(store, user: User, payload: Any) -> Page:
+async def load_history(store: Store, user: User, payload: Any) -> Page:
     """`payload`: {channel_id, before_id?, limit?}.  Top-level messages, oldest first."""
     payload = check_object(payload)
     channel_id = check_id(payload, "channel_id")
@@ -309,7 +314,7 @@ async def load_history(store, user: User, payload: Any) -> Page:
     return Page(messages[-limit:], more, channel.last_seq)
 
 
-async def load_thread(store, user: User, payload: Any) -> Page:
+async def load_thread(store: Store, user: User, payload: Any) -> Page:
     """`payload`: {message_id} of a top-level message: it and its replies, oldest first."""
     payload = check_object(payload)
     root, channel = await check_message_allowed(
@@ -326,7 +331,7 @@ class ReadPosition:
     last_read_seq: int
 
 
-async def mark_read(store, user: User, payload: Any) -> ReadPosition:
+async def mark_read(store: Store, user: User, payload: Any) -> ReadPosition:
     """`payload`: {channel_id, seq}: the user has read the channel up to seq."""
     payload = check_object(payload)
     channel_id = check_id(payload, "channel_id")

@@ -20,6 +20,7 @@ from channels.people.passwords import (
     passwords_for,
 )
 from channels.policy import ROLES
+from storage import Store, Tx
 from storage.records import User
 
 SESSION_LIFETIME = timedelta(days=30)  # however much a session is used
@@ -48,13 +49,13 @@ def check_email(email: object) -> str:
 
 
 def check_role(role: object) -> str:
-    if role not in ROLES:
+    if not isinstance(role, str) or role not in ROLES:
         raise Invalid(f"Role must be one of: {', '.join(ROLES)}.")
-    return role  # type: ignore[return-value]
+    return role
 
 
 async def create_user(
-    store,
+    store: Store,
     *,
     email: object,
     name: object,
@@ -93,7 +94,7 @@ class LoggedIn:
     replaced_user_id: int | None = None  # whose session the login's request carried, now ended
 
 
-async def do_open_session(tx, user_id: int, now: datetime, idle: timedelta) -> str:
+async def do_open_session(tx: Tx, user_id: int, now: datetime, idle: timedelta) -> str:
     """Inside a write: a new session for `user_id` (and expired ones purged); its token."""
     token = secrets.token_urlsafe(32)
     await tx.delete_expired_sessions(iso(now))
@@ -111,13 +112,13 @@ def _attempt_keys(email: str, address: str) -> dict[str, str]:
     }
 
 
-async def _reserve_attempt(store, keys: dict[str, str], now: datetime) -> None:
+async def _reserve_attempt(store: Store, keys: dict[str, str], now: datetime) -> None:
     """Count this attempt against every key in one write, before any password is checked; or,
     if a key has had its limit in the window, raise RateLimited with the seconds until the
     attempt that will free it leaves the window."""
     since = iso(now - FAILURE_WINDOW)
 
-    async def reserve(tx) -> str | None:
+    async def reserve(tx: Tx) -> str | None:
         free_at = None
         for kind, key in keys.items():
             times = await tx.list_login_failures(key, since)
@@ -140,7 +141,7 @@ async def _reserve_attempt(store, keys: dict[str, str], now: datetime) -> None:
 
 
 async def log_in(
-    store,
+    store: Store,
     *,
     email: object,
     password: object,
@@ -172,7 +173,7 @@ async def log_in(
     assert old_hash is not None
     new_hash = await passwords.hash(password) if passwords.needs_rehash(old_hash) else None
 
-    async def open_session(tx) -> tuple[str, int | None]:
+    async def open_session(tx: Tx) -> tuple[str, int | None]:
         await tx.clear_login_failures(keys["account_address"])
         await tx.forget_login_failure(keys["address"], iso(now))  # it succeeded
         if new_hash is not None:
@@ -184,7 +185,9 @@ async def log_in(
     return LoggedIn(token, user, replaced_user_id)
 
 
-async def load_session_user(store, token: str | None, *, clock: Clock = SYSTEM_CLOCK) -> User:
+async def load_session_user(
+    store: Store, token: str | None, *, clock: Clock = SYSTEM_CLOCK
+) -> User:
     """The user behind a session cookie; Unauthenticated if it is unknown, expired, idle too
     long or disabled.  Using a session moves its idle deadline on (at most once a minute)."""
     if not token or len(token) > 200:
@@ -206,12 +209,12 @@ async def load_session_user(store, token: str | None, *, clock: Clock = SYSTEM_C
     return user
 
 
-async def log_out(store, token: str) -> None:
+async def log_out(store: Store, token: str) -> None:
     await store.write(lambda tx: tx.delete_session(token_hash(token)))
 
 
 async def change_password(
-    store,
+    store: Store,
     user: User,
     *,
     current: object,
@@ -228,7 +231,7 @@ async def change_password(
         raise Invalid("Your current password is not right.")
     new_hash = await passwords.hash(check_password(new))
 
-    async def set_password(tx) -> None:
+    async def set_password(tx: Tx) -> None:
         await tx.set_password_hash(user.id, new_hash)
         if end_other_sessions:
             keep = token_hash(keep_token) if keep_token else None
@@ -237,20 +240,22 @@ async def change_password(
     await store.write(set_password)
 
 
+def _check_profile_text(value: object, what: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f"{what} must be text.")
+    if len(value) > limit:
+        raise TooLarge(f"{what} is too long: at most {limit:,} characters.")
+    return value.strip()
+
+
 async def update_profile(
-    store, user: User, *, name: object, expertise: object, bio: object
+    store: Store, user: User, *, name: object, expertise: object, bio: object
 ) -> User:
-    name = check_name(name)
-    for value, what, limit in ((expertise, "Field of expertise", 200), (bio, "Bio", 2000)):
-        if not isinstance(value, str):
-            raise Invalid(f"{what} must be text.")
-        if len(value) > limit:
-            raise TooLarge(f"{what} is too long: at most {limit:,} characters.")
+    clean_name = check_name(name)
+    clean_expertise = _check_profile_text(expertise, "Field of expertise", 200)
+    clean_bio = _check_profile_text(bio, "Bio", 2000)
     return await store.write(
         lambda tx: tx.update_profile(
-            user.id,
-            name=name,
-            expertise=expertise.strip(),  # type: ignore[union-attr]
-            bio=bio.strip(),  # type: ignore[union-attr]
+            user.id, name=clean_name, expertise=clean_expertise, bio=clean_bio
         )
     )

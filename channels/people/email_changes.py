@@ -11,7 +11,7 @@ and read its pair channel.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from channels.people.mail import email_change_mail, email_changed_mail
 from channels.people.passwords import passwords_for
 from channels.policy import Actor
 from channels.programme.audit import record_action
+from storage import Store, Tx
 from storage.records import User
 
 LINK = ("email",)
@@ -33,7 +34,7 @@ REQUEST_LIMIT = 5  # requests per account per FAILURE_WINDOW: password guesses, 
 
 
 async def request_email_change(
-    store, user: User, payload: Any, *, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, payload: Any, *, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
 ) -> str:
     """`payload`: {email, current}.  Mails a confirmation link to the new address and returns
     it.  Answers the same whether or not another account has that address (the link then
@@ -47,7 +48,7 @@ async def request_email_change(
     key = f"email-change:{user.id}"
     since = iso(now - FAILURE_WINDOW)
 
-    async def reserve(tx) -> None:
+    async def reserve(tx: Tx) -> None:
         # Counted before the password is checked, in one write: parallel guesses cannot race it.
         if await tx.count_login_failures([key], since) >= REQUEST_LIMIT:
             raise RateLimited("Too many requests. Please wait 15 minutes and try again.")
@@ -64,7 +65,7 @@ async def request_email_change(
         link=links.mail.link(link_path(token)), hours=links.email_hours,
     )  # fmt: skip
 
-    async def send(tx) -> None:
+    async def send(tx: Tx) -> None:
         await tx.insert_account_token(
             token_hash=token_hash(token), user_id=user.id, purpose="email", now=iso(now),
             expires_at=iso(now + timedelta(hours=links.email_hours)), new_email=email,
@@ -82,7 +83,7 @@ class EmailChanged:
 
 
 async def confirm_email_change(
-    store,
+    store: Store,
     payload: Any,
     *,
     keep_session: str | None,
@@ -95,7 +96,7 @@ async def confirm_email_change(
     token = check_token(check_object(payload).get("token"))
     now = clock.now()
 
-    async def confirm(tx) -> EmailChanged:
+    async def confirm(tx: Tx) -> EmailChanged:
         spent = await tx.use_account_token(token_hash(token), iso(now), LINK)
         if spent is None:
             await refuse_link(tx, token, iso(now), LINK)
@@ -103,6 +104,7 @@ async def confirm_email_change(
         if before is None or before.disabled:
             raise Forbidden("This account has been disabled. Please contact your coordinator.")
         new_email = spent.new_email
+        assert new_email is not None  # every e-mail change link carries its address
         taken = await tx.load_user_by_email(new_email)
         if taken is not None and taken.id != before.id:
             raise Conflict(f"There is already an account for {new_email}.")
@@ -120,8 +122,7 @@ async def confirm_email_change(
             summary=f"{before.name} changed their e-mail address from {before.email}"
             f" to {new_email}.",
         )  # fmt: skip
-        after = await tx.load_user(before.id)
-        return EmailChanged(before, after)
+        return EmailChanged(before, replace(before, email=new_email))
 
     try:
         return await store.write(confirm)

@@ -12,16 +12,23 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, MentorspaceError, TooLarge
 from channels.input import check_name
 from channels.people.accounts import check_email
-from channels.people.invitations import LinkSettings, do_store_invitations, prepare_invitation
+from channels.people.invitations import (
+    LinkSettings,
+    PreparedInvitation,
+    do_store_invitations,
+    prepare_invitation,
+)
 from channels.people.users import check_expertise
 from channels.policy import ROLES, Actor, check_coordinator
 from channels.programme.audit import record_action
+from storage import Store, Tx
 from storage.records import User
 
 MAX_ROWS = 5000
@@ -175,7 +182,7 @@ def parse_rows(text: str) -> tuple[list[ImportRow], list[RowProblem]]:
     return rows, problems
 
 
-async def plan_import(store, text: str) -> ImportPlan:
+async def plan_import(store: Store, text: str) -> ImportPlan:
     rows, problems = await asyncio.to_thread(parse_rows, text)
     existing = await store.load_users_by_emails([row.email for row in rows])
     return ImportPlan(
@@ -185,7 +192,7 @@ async def plan_import(store, text: str) -> ImportPlan:
     )
 
 
-async def check_import(store, user: User, text: str) -> ImportPlan:
+async def check_import(store: Store, user: User, text: str) -> ImportPlan:
     """A dry run: what importing `text` would do, and every problem in it."""
     check_coordinator(user)
     return await plan_import(store, text)
@@ -194,8 +201,14 @@ async def check_import(store, user: User, text: str) -> ImportPlan:
 Progress = Callable[[int, int], None]
 
 
+def _prepare_invitations(
+    links: LinkSettings, rows: list[ImportRow], now: datetime
+) -> list[PreparedInvitation]:
+    return [prepare_invitation(links, name=r.name, email=r.email, now=now) for r in rows]
+
+
 async def do_import(
-    store,
+    store: Store,
     actor: Actor,
     plan: ImportPlan,
     *,
@@ -214,14 +227,15 @@ async def do_import(
     for start in range(0, len(plan.new), size):
         chunk = plan.new[start : start + size]
         now = clock.now()
-        invitations = await asyncio.to_thread(
-            lambda rows=chunk, now=now: [
-                prepare_invitation(links, name=r.name, email=r.email, now=now) for r in rows
-            ]
-        )
+        invitations = await asyncio.to_thread(_prepare_invitations, links, chunk, now)
         try:
 
-            async def insert(tx, chunk=chunk, invitations=invitations, now=now):  # bound per loop
+            async def insert(
+                tx: Tx,
+                chunk: list[ImportRow] = chunk,  # bound per loop
+                invitations: list[PreparedInvitation] = invitations,
+                now: datetime = now,
+            ) -> list[User]:
                 users = []
                 for row in chunk:
                     users.append(
@@ -255,7 +269,7 @@ async def do_import(
 
 
 async def import_users(
-    store, user: User, text: str, *, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, text: str, *, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
 ) -> tuple[ImportPlan, list[User]]:
     actor = check_coordinator(user)
     plan = await plan_import(store, text)

@@ -28,6 +28,7 @@ from channels.people.accounts import (
 from channels.people.mail import Mail, MailSettings, invitation_mail, reset_mail
 from channels.people.passwords import check_password, passwords_for
 from channels.programme.audit import Actor, check_coordinator, record_action
+from storage import Reads, Store, Tx
 from storage.records import User
 
 RESET_LIMITS = {"account": 3, "address": 20}  # requests per FAILURE_WINDOW
@@ -69,7 +70,7 @@ def prepare_invitation(
 
 
 async def do_store_invitations(
-    tx, links: LinkSettings, invitations: list[tuple[int, PreparedInvitation]], now: datetime
+    tx: Tx, links: LinkSettings, invitations: list[tuple[int, PreparedInvitation]], now: datetime
 ) -> None:
     """Inside a write: each (user id, invitation) link stored and its mail in the outbox."""
     for user_id, invitation in invitations:
@@ -80,14 +81,14 @@ async def do_store_invitations(
     await tx.enqueue_mail([inv.mail.as_row() for _, inv in invitations], iso(now))
 
 
-async def do_send_invitation(tx, links: LinkSettings, user: User, now: datetime) -> None:
+async def do_send_invitation(tx: Tx, links: LinkSettings, user: User, now: datetime) -> None:
     """Inside a write: a new invitation link for `user` and its mail in the outbox."""
     invitation = prepare_invitation(links, name=user.name, email=user.email, now=now)
     await do_store_invitations(tx, links, [(user.id, invitation)], now)
 
 
 async def resend_invitation(
-    store, user: User, target_id: int, *, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, target_id: int, *, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
 ) -> User:
     actor = check_coordinator(user)
     target = await store.load_user(target_id)
@@ -101,7 +102,7 @@ async def resend_invitation(
         )
     now = clock.now()
 
-    async def invite(tx):
+    async def invite(tx: Tx) -> None:
         await do_send_invitation(tx, links, target, now)
         await _record(tx, actor, "user.invitation_sent", target, "Sent a new invitation to", now)
 
@@ -109,7 +110,9 @@ async def resend_invitation(
     return target
 
 
-async def _record(tx, actor: Actor, action: str, target: User, what: str, now: datetime) -> None:
+async def _record(
+    tx: Tx, actor: Actor, action: str, target: User, what: str, now: datetime
+) -> None:
     await record_action(
         tx, actor, action, target_type="user", target_id=target.id,
         summary=f"{what} {target.name} <{target.email}>.", now=iso(now),
@@ -117,7 +120,7 @@ async def _record(tx, actor: Actor, action: str, target: User, what: str, now: d
 
 
 async def request_password_reset(
-    store, payload: Any, *, address: str, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
+    store: Store, payload: Any, *, address: str, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
 ) -> None:
     """Mail a reset link if the address belongs to an enabled account.  Says nothing either
     way: the caller answers the same sentence to everyone."""
@@ -130,7 +133,7 @@ async def request_password_reset(
             raise RateLimited("Too many requests. Please wait 15 minutes and try again.")
     user = await store.load_user_by_email(email)
 
-    async def record_request(tx):
+    async def record_request(tx: Tx) -> None:
         # Counted for every request, so both answers cost the same write.
         await tx.add_login_failure(list(keys.values()), iso(now), forget_before=since)
         if user is None or user.disabled:
@@ -162,7 +165,7 @@ def check_token(token: object) -> str:
     return token
 
 
-async def refuse_link(store, token: str, now: str, purposes: tuple[str, ...]) -> NoReturn:
+async def refuse_link(store: Reads, token: str, now: str, purposes: tuple[str, ...]) -> NoReturn:
     """Explain why a link does not work here (it is known to be unusable)."""
     found = await store.load_account_token(token_hash(token))
     if found is None or found.purpose not in purposes:
@@ -175,7 +178,11 @@ async def refuse_link(store, token: str, now: str, purposes: tuple[str, ...]) ->
 
 
 async def check_link(
-    store, token: object, *, purposes: tuple[str, ...] = ALL_LINKS, clock: Clock = SYSTEM_CLOCK
+    store: Store,
+    token: object,
+    *,
+    purposes: tuple[str, ...] = ALL_LINKS,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> LinkInfo:
     """What a live link is for, and whose it is; raises if it cannot be used for `purposes`."""
     token = check_token(token)
@@ -196,7 +203,7 @@ async def check_link(
 
 
 async def set_password_with_link(
-    store, payload: Any, *, idle: timedelta = SESSION_IDLE, clock: Clock = SYSTEM_CLOCK
+    store: Store, payload: Any, *, idle: timedelta = SESSION_IDLE, clock: Clock = SYSTEM_CLOCK
 ) -> LoggedIn:
     """`payload`: {token, password}.  Spends the link, sets the password, ends every other
     session, and logs the person in."""
@@ -207,7 +214,7 @@ async def set_password_with_link(
     new_hash = await passwords_for(store).hash(password)
     now = clock.now()
 
-    async def spend(tx):
+    async def spend(tx: Tx) -> tuple[User, str]:
         spent = await tx.use_account_token(token_hash(token), iso(now), PASSWORD_LINKS)
         if spent is None:  # used by a request that raced this one
             await refuse_link(tx, token, iso(now), PASSWORD_LINKS)

@@ -20,6 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from channels.errors import Invalid, TooLarge
+from storage import Store
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
@@ -81,7 +82,7 @@ class Passwords:
 _BY_STORE: weakref.WeakKeyDictionary[object, Passwords] = weakref.WeakKeyDictionary()
 
 
-def passwords_for(store: object) -> Passwords:
+def passwords_for(store: Store) -> Passwords:
     """The `Passwords` of a store, made on first use: one semaphore per running server."""
     passwords = _BY_STORE.get(store)
     if passwords is None:

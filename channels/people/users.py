@@ -18,6 +18,7 @@ from channels.people.accounts import check_email, check_role
 from channels.people.invitations import LinkSettings, do_send_invitation
 from channels.policy import Actor, check_coordinator
 from channels.programme.audit import record_action
+from storage import Store, Tx
 from storage.records import User
 
 MAX_EXPERTISE = 200
@@ -37,14 +38,14 @@ def check_expertise(
     return value
 
 
-async def list_users(store, user: User, *, role: str | None = None) -> list[User]:
+async def list_users(store: Store, user: User, *, role: str | None = None) -> list[User]:
     check_coordinator(user)
     if role is not None:
         check_role(role)
     return await store.list_users(role)
 
 
-async def load_user(store, user: User, user_id: int) -> User:
+async def load_user(store: Store, user: User, user_id: int) -> User:
     check_coordinator(user)
     found = await store.load_user(user_id)
     if found is None:
@@ -53,7 +54,7 @@ async def load_user(store, user: User, user_id: int) -> User:
 
 
 async def create_user(
-    store, user: User, payload: Any, *, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, payload: Any, *, links: LinkSettings, clock: Clock = SYSTEM_CLOCK
 ) -> User:
     """`payload`: {email, name, role, expertise?, bio?}.  The new person gets an invitation."""
     actor = check_coordinator(user)
@@ -66,7 +67,7 @@ async def create_user(
     now = clock.now()
     try:
 
-        async def insert(tx):
+        async def insert(tx: Tx) -> User:
             created = await tx.insert_user(
                 email=email, name=name, role=role, password_hash=None,
                 expertise=expertise, bio=bio, now=iso(now),
@@ -116,7 +117,7 @@ def check_email_settable(target: User) -> None:
 
 
 async def update_user(
-    store,
+    store: Store,
     user: User,
     user_id: int,
     payload: Any,
@@ -162,7 +163,7 @@ async def update_user(
         changes.append(("user.disabled", "Disabled") if disabled else ("user.enabled", "Enabled"))
     try:
 
-        async def update(tx):
+        async def update(tx: Tx) -> User | None:
             if new_email:
                 current = await tx.load_user(target.id)
                 assert current is not None
@@ -185,8 +186,7 @@ async def update_user(
                     tx, actor, action, target_type="user", target_id=target.id,
                     summary=f"{what} {name} <{email}>.", now=now,
                 )  # fmt: skip
-            after = await tx.load_user(target.id)
-            return after
+            return await tx.load_user(target.id)
 
         after = await store.write(update)
     except storage.IntegrityError:
@@ -196,7 +196,7 @@ async def update_user(
 
 
 async def _check_role_and_state(
-    store, actor: Actor, target: User, role: str, disabled: bool
+    store: Store, actor: Actor, target: User, role: str, disabled: bool
 ) -> None:
     if target.id == actor.id and (disabled or role != "coordinator"):
         raise Invalid("You cannot disable yourself or take away your own coordinator role.")

@@ -16,11 +16,12 @@ from channels.input import check_bool, check_object
 from channels.people.mail import MailSettings, announcement_mail
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
+from storage import Store, Tx
 from storage.records import User
 
 
 async def post_announcement(
-    store,
+    store: Store,
     user: User,
     payload: Any,
     *,
@@ -59,7 +60,7 @@ async def post_announcement(
         ]
     )  # fmt: skip
 
-    async def queue_and_record(tx, message_id: int) -> int:
+    async def queue_and_record(tx: Tx, message_id: int) -> int:
         queued = await tx.enqueue_mail(mails, iso(now))
         await record_action(
             tx,

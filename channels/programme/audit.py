@@ -10,13 +10,14 @@ import csv
 import io
 
 from channels.policy import Actor, check_coordinator
+from storage import Store, Tx
 from storage.records import AuditEntry, User
 
 AUDIT_PAGE = 100
 
 
 async def record_action(
-    tx,
+    tx: Tx,
     actor: Actor,
     action: str,
     *,
@@ -37,7 +38,7 @@ async def record_action(
 
 
 async def list_audit(
-    store, user: User, *, before_id: int | None = None, limit: int = AUDIT_PAGE
+    store: Store, user: User, *, before_id: int | None = None, limit: int = AUDIT_PAGE
 ) -> list[AuditEntry]:
     check_coordinator(user)
     return await store.list_audit(before_id=before_id, limit=limit)
@@ -52,7 +53,7 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-async def export_audit_csv(store, user: User) -> str:
+async def export_audit_csv(store: Store, user: User) -> str:
     check_coordinator(user)
     entries = await store.list_audit()
     out = io.StringIO()

@@ -11,6 +11,7 @@ from channels.errors import Invalid, NotFound, TooLarge
 from channels.input import check_bool, check_name, check_object
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
+from storage import Store, Tx
 from storage.records import Channel, CommunityListing, User
 
 MAX_TOPIC = 500
@@ -26,14 +27,14 @@ def check_topic(topic: object) -> str:
     return " ".join(topic.split())
 
 
-async def list_communities(store, user: User) -> list[CommunityListing]:
+async def list_communities(store: Store, user: User) -> list[CommunityListing]:
     """Open communities for everyone; coordinators also see the archived ones."""
     return await store.list_communities(
         user.id, include_archived=user.role == "coordinator" and not user.disabled
     )
 
 
-async def load_community(store, channel_id: int) -> Channel:
+async def load_community(store: Store, channel_id: int) -> Channel:
     channel = await store.load_channel(channel_id)
     if channel is None or channel.kind != "community":
         raise NotFound("That community does not exist.")
@@ -41,7 +42,7 @@ async def load_community(store, channel_id: int) -> Channel:
 
 
 async def create_community(
-    store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> Channel:
     """`payload`: {name, topic?}."""
     actor = check_coordinator(user)
@@ -50,7 +51,7 @@ async def create_community(
     topic = check_topic(payload.get("topic"))
     now = iso(clock.now())
 
-    async def insert(tx):
+    async def insert(tx: Tx) -> Channel:
         channel = await tx.insert_channel(kind="community", name=name, topic=topic, now=now)
         await record_action(
             tx, actor, "community.created", target_type="channel", target_id=channel.id,
@@ -63,7 +64,7 @@ async def create_community(
 
 
 async def update_community(
-    store, user: User, channel_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, channel_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> Channel:
     """`payload`: any of {name, topic, archived}."""
     actor = check_coordinator(user)
@@ -79,7 +80,7 @@ async def update_community(
     archived = check_bool(payload, "archived") if "archived" in payload else channel.archived
     now = iso(clock.now())
 
-    async def update(tx):
+    async def update(tx: Tx) -> None:
         if (name, topic) != (channel.name, channel.topic):
             await tx.update_channel_name(channel.id, name=name, topic=topic)
             renamed = f"Renamed the community {channel.name} to {name}."
@@ -102,11 +103,13 @@ async def update_community(
     return updated
 
 
-async def join_community(store, user: User, channel_id: int, *, clock: Clock = SYSTEM_CLOCK):
+async def join_community(
+    store: Store, user: User, channel_id: int, *, clock: Clock = SYSTEM_CLOCK
+) -> Channel:
     return await directory.join_community(store, user, channel_id, clock=clock)
 
 
-async def leave_community(store, user: User, channel_id: int) -> Channel:
+async def leave_community(store: Store, user: User, channel_id: int) -> Channel:
     channel = await load_community(store, channel_id)
     await directory.leave_community(store, user, channel_id)
     return channel

@@ -21,6 +21,7 @@ from channels.input import check_id, check_object
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
 from channels.render import render_markdown
+from storage import Store, Tx
 from storage.records import Channel, Message, Pair, PairActivity, User
 
 ACTIVITY_WEEKS = 8
@@ -31,7 +32,7 @@ ENDED_NOTICE = (
 )
 
 
-async def _load_person(store, user_id: int, role: str) -> User:
+async def _load_person(store: Store, user_id: int, role: str) -> User:
     person = await store.load_user(user_id)
     if person is None:
         raise NotFound(f"There is no {role} with id {user_id}.")
@@ -42,7 +43,9 @@ async def _load_person(store, user_id: int, role: str) -> User:
     return person
 
 
-async def pair_users(store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK) -> NewPair:
+async def pair_users(
+    store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> NewPair:
     """`payload`: {mentor_id, mentee_id}.  Creates the private channel and its welcome."""
     actor = check_coordinator(user)
     payload = check_object(payload)
@@ -58,7 +61,7 @@ async def pair_users(store, user: User, payload: Any, *, clock: Clock = SYSTEM_C
     now = iso(clock.now())
     try:
 
-        async def insert(tx):
+        async def insert(tx: Tx) -> tuple[Pair, int]:
             pair, message_id = await do_create_pair(tx, mentor, mentee, now)
             await record_action(
                 tx, actor, "pair.created", target_type="pair", target_id=pair.id,
@@ -82,7 +85,9 @@ class EndedPair:
     notice: Message  # the system message saying so, for the pair's open channel
 
 
-async def end_pair(store, user: User, pair_id: int, *, clock: Clock = SYSTEM_CLOCK) -> EndedPair:
+async def end_pair(
+    store: Store, user: User, pair_id: int, *, clock: Clock = SYSTEM_CLOCK
+) -> EndedPair:
     actor = check_coordinator(user)
     pair = await store.load_pair(pair_id)
     if pair is None:
@@ -93,7 +98,7 @@ async def end_pair(store, user: User, pair_id: int, *, clock: Clock = SYSTEM_CLO
     names = " and ".join(people[i].name for i in (pair.mentor_id, pair.mentee_id) if i in people)
     now = iso(clock.now())
 
-    async def end(tx):
+    async def end(tx: Tx) -> int:
         await tx.end_pair(pair.id, now)
         await tx.set_channel_archived(pair.channel_id, True)
         notice_id, _ = await add_message(
@@ -128,7 +133,7 @@ class PairOverview:
 
 
 async def list_pairs(
-    store, user: User, *, active_only: bool = False, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, *, active_only: bool = False, clock: Clock = SYSTEM_CLOCK
 ) -> list[PairOverview]:
     """Every pair with its activity as numbers: messages per week and the last activity."""
     check_coordinator(user)
@@ -169,7 +174,7 @@ def _reason(mentee: User, mentor: User, same: bool, shared: set[str], load: int)
     return f"{field}; {mentees}."
 
 
-async def suggest_mentors(store, user: User, mentee_id: int) -> list[Suggestion]:
+async def suggest_mentors(store: Store, user: User, mentee_id: int) -> list[Suggestion]:
     """Mentors for a mentee, best first: same field of expertise, then most shared words,
     then fewest current mentees.  The coordinator decides."""
     check_coordinator(user)

@@ -13,6 +13,7 @@ from channels.input import check_name, check_object
 from channels.people.accounts import check_role
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
+from storage import Store, Tx
 from storage.records import MenuItem, User
 
 LINK = "link"
@@ -54,17 +55,17 @@ def default_menu(role: str) -> list[MenuItem]:
     return [MenuItem(i, default_label(i, role), None, True) for i in DEFAULT_ORDER[role]]
 
 
-async def load_menu(store, role: str) -> list[MenuItem]:
+async def load_menu(store: Store, role: str) -> list[MenuItem]:
     """The role's whole menu, hidden items included."""
     return await store.load_menu_items(role) or default_menu(role)
 
 
-async def menu_for(store, user: User) -> list[MenuItem]:
+async def menu_for(store: Store, user: User) -> list[MenuItem]:
     """What this person's menu shows, in order."""
     return [item for item in await load_menu(store, user.role) if item.visible]
 
 
-async def load_menu_for_editing(store, user: User, role: object) -> list[MenuItem]:
+async def load_menu_for_editing(store: Store, user: User, role: object) -> list[MenuItem]:
     """The role's menu with every built-in item it could have (unused ones hidden, last)."""
     check_coordinator(user)
     role = check_role(role)
@@ -140,7 +141,7 @@ def check_menu(role: str, payload: Any) -> list[MenuItem]:
 
 
 async def set_menu(
-    store, user: User, role: object, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, role: object, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> list[MenuItem]:
     """`payload`: {items: [{item, label?, visible?, url?}, ...]} in menu order; `item` is a
     built-in item name or "link" (with a label and an https address)."""
@@ -150,7 +151,7 @@ async def set_menu(
     now = iso(clock.now())
     shown = ", ".join(i.label for i in items if i.visible)
 
-    async def replace(tx):
+    async def replace(tx: Tx) -> None:
         await tx.replace_menu_items(role, items)
         await record_action(
             tx, actor, "menu.changed", target_type="menu", target_id=None,

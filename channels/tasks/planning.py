@@ -30,6 +30,7 @@ from channels.tasks.rules import (
     schedule_columns,
     target_of,
 )
+from storage import Store, Tx
 from storage.records import (
     Message,
     Pair,
@@ -83,14 +84,14 @@ def _check_template_fields(payload: dict[str, Any], *, partial: bool) -> dict[st
 
 
 async def _record(
-    tx, actor: Actor, action: str, template: TaskTemplate, summary: str, now: str
+    tx: Tx, actor: Actor, action: str, template: TaskTemplate, summary: str, now: str
 ) -> None:
     await record_action(
         tx, actor, action, target_type="task", target_id=template.id, summary=summary, now=now
     )
 
 
-async def _load_template(store, template_id: int) -> TaskTemplate:
+async def _load_template(store: Store, template_id: int) -> TaskTemplate:
     template = await store.load_template(template_id)
     if template is None or template.deleted_at is not None:
         raise NotFound("That task does not exist.")
@@ -98,13 +99,13 @@ async def _load_template(store, template_id: int) -> TaskTemplate:
 
 
 async def create_template(
-    store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> TaskTemplate:
     """`payload`: {title, body?, due_days?}."""
     actor = check_coordinator(user)
     fields = _check_template_fields(check_object(payload), partial=False)
 
-    async def insert(tx):
+    async def insert(tx: Tx) -> TaskTemplate:
         now = iso(clock.now())
         template = await tx.insert_template(**fields, created_by=user.id, now=now)
         await _record(tx, actor, "task.created", template, f"Wrote the task {template.title}.", now)
@@ -114,7 +115,7 @@ async def create_template(
 
 
 async def edit_template(
-    store, user: User, template_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, template_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> TaskTemplate:
     """Change any of title, body, due_days: for occurrences not yet posted."""
     actor = check_coordinator(user)
@@ -122,7 +123,7 @@ async def edit_template(
     template = await _load_template(store, template_id)
     fields = {"title": template.title, "body": template.body, "due_days": template.due_days}
 
-    async def update(tx):
+    async def update(tx: Tx) -> TaskTemplate:
         now = iso(clock.now())
         updated = await tx.update_template(template.id, **(fields | changes), now=now)
         await _record(tx, actor, "task.edited", updated, f"Edited the task {updated.title}.", now)
@@ -132,13 +133,13 @@ async def edit_template(
 
 
 async def delete_template(
-    store, user: User, template_id: int, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, template_id: int, *, clock: Clock = SYSTEM_CLOCK
 ) -> None:
     """Remove the template and cancel its schedules; tasks already posted stay with the pairs."""
     actor = check_coordinator(user)
     template = await _load_template(store, template_id)
 
-    async def delete(tx):
+    async def delete(tx: Tx) -> None:
         now = iso(clock.now())
         await tx.delete_template(template.id, now)
         await _record(
@@ -155,7 +156,9 @@ class TaskOverview:
     counts: TaskCounts
 
 
-async def list_tasks(store, user: User, *, clock: Clock = SYSTEM_CLOCK) -> list[TaskOverview]:
+async def list_tasks(
+    store: Store, user: User, *, clock: Clock = SYSTEM_CLOCK
+) -> list[TaskOverview]:
     check_coordinator(user)
     counts = await store.count_task_progress(iso(clock.now()))
     return [
@@ -165,7 +168,7 @@ async def list_tasks(store, user: User, *, clock: Clock = SYSTEM_CLOCK) -> list[
 
 
 async def load_task(
-    store, user: User, template_id: int, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, template_id: int, *, clock: Clock = SYSTEM_CLOCK
 ) -> TaskOverview:
     check_coordinator(user)
     template = await _load_template(store, template_id)
@@ -178,7 +181,7 @@ async def load_task(
 # schedules
 
 
-async def _check_target(store, payload: dict[str, Any], settings: Settings) -> Target:
+async def _check_target(store: Store, payload: dict[str, Any], settings: Settings) -> Target:
     target = check_target(payload, settings.zone)
     if target.kind == "pairs":
         active = {pair.id for pair in await store.list_pairs(active_only=True)}
@@ -190,7 +193,7 @@ async def _check_target(store, payload: dict[str, Any], settings: Settings) -> T
 
 
 async def create_schedule(
-    store,
+    store: Store,
     user: User,
     template_id: int,
     payload: Any,
@@ -207,7 +210,7 @@ async def create_schedule(
     target = await _check_target(store, payload, settings)
     template = await _load_template(store, template_id)
 
-    async def insert(tx):
+    async def insert(tx: Tx) -> TaskSchedule:
         schedule = await tx.insert_schedule(
             template_id=template.id,
             columns=schedule_columns(rule, target),
@@ -221,7 +224,7 @@ async def create_schedule(
     return await store.write(insert)
 
 
-async def _load_schedule(store, schedule_id: int) -> TaskSchedule:
+async def _load_schedule(store: Store, schedule_id: int) -> TaskSchedule:
     schedule = await store.load_schedule(schedule_id)
     if schedule is None:
         raise NotFound("That schedule does not exist.")
@@ -230,7 +233,7 @@ async def _load_schedule(store, schedule_id: int) -> TaskSchedule:
 
 
 async def edit_schedule(
-    store,
+    store: Store,
     user: User,
     schedule_id: int,
     payload: Any,
@@ -257,7 +260,7 @@ async def edit_schedule(
     if schedule.kind == "now":
         raise Invalid("A task that was posted at once has no schedule to change.")
 
-    async def update(tx) -> TaskSchedule:
+    async def update(tx: Tx) -> TaskSchedule:
         updated = schedule
         if rule is not None or target is not None:
             updated = await tx.update_schedule(
@@ -269,6 +272,7 @@ async def edit_schedule(
             state = "paused" if paused else "active"
             updated = await tx.set_schedule_state(schedule.id, state, iso(now), restart=True)
         template = await tx.load_template(schedule.template_id)
+        assert template is not None  # deleting a template only hides it
         summary = f"Changed the schedule of the task {template.title} ({updated.state})."
         await _record(tx, actor, "task.schedule_changed", template, summary, iso(now))
         return updated
@@ -277,7 +281,7 @@ async def edit_schedule(
 
 
 async def cancel_schedule(
-    store, user: User, schedule_id: int, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, schedule_id: int, *, clock: Clock = SYSTEM_CLOCK
 ) -> TaskSchedule:
     """Stop posting; tasks already posted stay with the pairs."""
     actor = check_coordinator(user)
@@ -285,10 +289,11 @@ async def cancel_schedule(
     if schedule.state in ("cancelled", "finished"):
         return schedule
 
-    async def cancel(tx):
+    async def cancel(tx: Tx) -> TaskSchedule:
         now = iso(clock.now())
         cancelled = await tx.set_schedule_state(schedule.id, "cancelled", now)
         template = await tx.load_template(schedule.template_id)
+        assert template is not None  # deleting a template only hides it
         summary = f"Cancelled a schedule of the task {template.title}."
         await _record(tx, actor, "task.schedule_cancelled", template, summary, now)
         return cancelled
@@ -303,7 +308,7 @@ class PostedNow:
 
 
 async def post_now(
-    store,
+    store: Store,
     user: User,
     template_id: int,
     payload: Any,
@@ -324,7 +329,7 @@ async def post_now(
     if not due:
         raise Invalid("No active pair matches that target, so nothing was posted.")
 
-    async def post(tx):
+    async def post(tx: Tx) -> tuple[TaskSchedule, list[int]]:
         schedule = await tx.insert_schedule(
             template_id=template.id,
             columns=schedule_columns(rule, target),
@@ -359,7 +364,9 @@ class Progress:
     now: datetime
 
 
-async def _pair_progress(store, pairs: list[Pair], by_pair: dict[int, list[TaskOccurrence]]):
+async def _pair_progress(
+    store: Store, pairs: list[Pair], by_pair: dict[int, list[TaskOccurrence]]
+) -> list[PairProgress]:
     people = await store.load_users([p.mentor_id for p in pairs] + [p.mentee_id for p in pairs])
     return [
         PairProgress(pair, people.get(pair.mentor_id), people.get(pair.mentee_id), by_pair[pair.id])
@@ -368,7 +375,7 @@ async def _pair_progress(store, pairs: list[Pair], by_pair: dict[int, list[TaskO
 
 
 async def load_progress(
-    store, user: User, template_id: int, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, template_id: int, *, clock: Clock = SYSTEM_CLOCK
 ) -> Progress:
     """Per pair that has this task: each occurrence's dates and whether it is done."""
     check_coordinator(user)
@@ -381,7 +388,7 @@ async def load_progress(
 
 
 async def load_pair_tasks(
-    store, user: User, pair_id: int, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, pair_id: int, *, clock: Clock = SYSTEM_CLOCK
 ) -> tuple[PairProgress, datetime]:
     """Every task a pair has been given, and which are done."""
     check_coordinator(user)

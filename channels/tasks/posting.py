@@ -34,6 +34,7 @@ from channels.tasks.rules import (
     rule_of,
     target_of,
 )
+from storage import Store, Tx
 from storage.records import Message, Pair, TaskSchedule, TaskTemplate, User
 
 MAX_POSTS_PER_RUN = 500  # bounds one run's transactions; the rest go out on the next run
@@ -50,7 +51,7 @@ class Run:
 
 
 async def post_occurrences(
-    tx,
+    tx: Tx,
     schedule: TaskSchedule,
     template: TaskTemplate,
     due: list[tuple[Pair, Occurrence]],
@@ -88,7 +89,7 @@ async def post_occurrences(
 
 
 async def _post_scheduled(
-    store,
+    store: Store,
     seen: TaskSchedule,
     due: list[tuple[Pair, Occurrence]],
     now: datetime,
@@ -96,7 +97,7 @@ async def _post_scheduled(
     *,
     finish: bool,
 ) -> list[int]:
-    async def post(tx):
+    async def post(tx: Tx) -> list[int]:
         # Paused, cancelled or edited since we looked (perhaps by another node): leave it to
         # the next run, which sees the schedule as it is now.
         schedule = await tx.load_schedule(seen.id)
@@ -113,7 +114,7 @@ async def _post_scheduled(
     return await store.write(post)
 
 
-async def run_due(store, now: datetime, settings: Settings) -> Run:
+async def run_due(store: Store, now: datetime, settings: Settings) -> Run:
     """Post everything due by `now` that has not been posted, and the reminders due."""
     schedules = await store.list_live_schedules()
     pairs = await store.list_pairs(active_only=True) if schedules else []
@@ -143,17 +144,19 @@ def _reminder_text(due_at: datetime, settings: Settings) -> str:
     )
 
 
-async def remind_overdue(store, now: datetime, settings: Settings) -> Run:
+async def remind_overdue(store: Store, now: datetime, settings: Settings) -> Run:
     """Post the one reminder, in its thread, of each task that is overdue and not done."""
     overdue = await store.list_overdue_unreminded(iso(now), MAX_REMINDERS_PER_RUN)
     if not overdue:
         return Run([], False)
 
-    async def remind(tx) -> list[int]:
+    async def remind(tx: Tx) -> list[int]:
         changed_ids = []
         for occurrence in overdue:
             if not await tx.claim_reminder(occurrence.id, iso(now)):
                 continue  # another node reminded, the pair marked it done, or the pair ended
+            # an overdue task has a due date and its message (list_overdue_unreminded)
+            assert occurrence.due_at is not None and occurrence.message_id is not None
             body = _reminder_text(parse_iso(occurrence.due_at), settings)
             channel_id = occurrence.channel_id
             reply_id, _ = await add_message(
@@ -175,7 +178,7 @@ async def remind_overdue(store, now: datetime, settings: Settings) -> Run:
     return Run(changes, len(overdue) == MAX_REMINDERS_PER_RUN)
 
 
-async def next_wake(store, now: datetime, settings: Settings) -> datetime | None:
+async def next_wake(store: Store, now: datetime, settings: Settings) -> datetime | None:
     """The next instant after `now` at which something may fall due (a task or a reminder)."""
     schedules = await store.list_live_schedules()
     pairs = await store.list_pairs(active_only=True) if schedules else []
@@ -191,7 +194,9 @@ async def next_wake(store, now: datetime, settings: Settings) -> datetime | None
     return min((c for c in candidates if c is not None), default=None)
 
 
-async def complete_task(store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK) -> Changed:
+async def complete_task(
+    store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> Changed:
     """`payload`: {message_id, done}.  Either member of the pair marks the task done, or not
     done; the message takes the channel's next seq so sync carries the change."""
     payload = check_object(payload)
@@ -203,7 +208,7 @@ async def complete_task(store, user: User, payload: Any, *, clock: Clock = SYSTE
     if message.deleted_at is not None:
         raise Invalid("That task has been deleted.")
 
-    async def mark(tx):
+    async def mark(tx: Tx) -> bool:
         changed = await tx.set_task_done(
             message.id, done_by=user.id if done else None, now=iso(clock.now())
         )

@@ -249,11 +249,11 @@ def schedule_columns(rule: Rule, target: Target) -> dict[str, Any]:
 def rule_of(schedule: TaskSchedule) -> Rule:
     return Rule(
         schedule.kind,
-        at=schedule.at and parse_iso(schedule.at),
+        at=parse_iso(schedule.at) if schedule.at else None,
         pair_day=schedule.pair_day,
         weekday=schedule.weekday,
-        time_of_day=schedule.time_of_day and time.fromisoformat(schedule.time_of_day),
-        until=schedule.until and parse_iso(schedule.until),
+        time_of_day=time.fromisoformat(schedule.time_of_day) if schedule.time_of_day else None,
+        until=parse_iso(schedule.until) if schedule.until else None,
     )
 
 
@@ -261,8 +261,8 @@ def target_of(schedule: TaskSchedule) -> Target:
     return Target(
         schedule.target,
         pair_ids=schedule.target_pairs,
-        started_from=schedule.started_from and parse_iso(schedule.started_from),
-        started_until=schedule.started_until and parse_iso(schedule.started_until),
+        started_from=parse_iso(schedule.started_from) if schedule.started_from else None,
+        started_until=parse_iso(schedule.started_until) if schedule.started_until else None,
     )
 
 

@@ -6,13 +6,24 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import aiosqlite
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class Connection(Protocol):
+    """What the queries need of a connection: an aiosqlite one, or the writer thread's."""
+
+    async def execute_fetchall(self, sql: str, params: Params, /) -> Iterable[sqlite3.Row]: ...
 
 
 class QueryBase:
-    db: aiosqlite.Connection
+    @property
+    def db(self) -> Connection:
+        raise NotImplementedError
 
     async def _all(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
@@ -35,12 +46,12 @@ def json_list(values: Iterable[Any]) -> str:
     return json.dumps(list(values))
 
 
-R = TypeVar("R")
+R = TypeVar("R", bound="DataclassInstance")
 
 
 def record(cls: type[R], row: sqlite3.Row, **converted: Any) -> R:
     """A records dataclass from a row: each field from the column of its name (fields with no
     such column keep their defaults), except those given already `converted`."""
     columns = row.keys()
-    values = {f.name: row[f.name] for f in fields(cls) if f.name in columns}  # type: ignore[arg-type]
+    values = {f.name: row[f.name] for f in fields(cls) if f.name in columns}
     return cls(**(values | converted))
