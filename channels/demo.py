@@ -29,8 +29,11 @@ _PEOPLE = [
 
 _MESSAGES = {
     "announcements": [
-        ("coordinator", "Welcome to the programme! Your pair channel is on your home page. "
-         "Reply here in a thread if you have questions."),
+        (
+            "coordinator",
+            "Welcome to the programme! Your pair channel is on your home page. "
+            "Reply here in a thread if you have questions.",
+        ),
     ],
     "mentor_lounge": [
         ("mentor2", "How do you all prepare for a first meeting? I send three questions ahead."),
@@ -40,7 +43,7 @@ _MESSAGES = {
         ("mentee1", "Hello everyone! I am rewriting my CV this week. Any tips?"),
         ("mentee2", "Keep it to two pages, and lead with what you achieved, not duties."),
     ],
-}  # fmt: skip
+}
 
 
 async def seed_demo(store: Store, *, clock: Clock = SYSTEM_CLOCK) -> dict[str, User]:

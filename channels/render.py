@@ -10,9 +10,33 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks":
 )
 
 _TAGS = {
-    "a", "p", "br", "strong", "em", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
-}  # fmt: skip
+    "a",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "s",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
 
 
 # Plain text -- no character that can start markup anywhere, and no line that can start a

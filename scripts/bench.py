@@ -274,9 +274,11 @@ async def _flood(conn: Connection, url: str, cookie: str, channel_id: int, step_
         sio = socketio.AsyncClient(reconnection=False)
         try:
             await sio.connect(
-                url, headers={"Cookie": f"{COOKIE}={cookie}"}, transports=["websocket"],
+                url,
+                headers={"Cookie": f"{COOKIE}={cookie}"},
+                transports=["websocket"],
                 wait_timeout=step_s,
-            )  # fmt: skip
+            )
         except socketio.exceptions.ConnectionError:
             await asyncio.sleep(0.05)
             continue
@@ -358,9 +360,13 @@ class ServerProcess:
         command += flags or []
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=_clean_env(),
-                start_new_session=True, preexec_fn=_die_with_parent,
-            )  # fmt: skip
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=_clean_env(),
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -411,8 +417,11 @@ def machine_busy_s() -> float:
 def seed(data_dir: Path, timeout: float) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "server.cli", "demo", "--data-dir", str(data_dir)],
-        env=_clean_env(), timeout=timeout, capture_output=True, text=True,
-    )  # fmt: skip
+        env=_clean_env(),
+        timeout=timeout,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"seeding the demo programme failed:\n{done.stderr}")
 
@@ -479,12 +488,17 @@ def run(
     for w in range(procs):
         owned = range(w, args.clients, procs)  # socket i belongs to worker i % procs
         plan = Plan(
-            url=server.url, channel_id=channel_id,
+            url=server.url,
+            channel_id=channel_id,
             cookies=[cookies[i] for i in owned],
             sender_ids=[i if i < args.senders else None for i in owned],
-            senders=args.senders, messages=args.messages, rate=args.rate,
-            window=args.window, warmup=args.warmup, timeout=args.timeout,
-        )  # fmt: skip
+            senders=args.senders,
+            messages=args.messages,
+            rate=args.rate,
+            window=args.window,
+            warmup=args.warmup,
+            timeout=args.timeout,
+        )
         ours, theirs = context.Pipe()
         process = context.Process(target=worker_main, args=(theirs, plan), daemon=True)
         process.start()
@@ -505,9 +519,10 @@ def run(
     if flood:
         ours, theirs = context.Pipe()
         flooder = context.Process(
-            target=flood_main, args=(theirs, server.url, flooder_cookie, channel_id, args.timeout),
+            target=flood_main,
+            args=(theirs, server.url, flooder_cookie, channel_id, args.timeout),
             daemon=True,
-        )  # fmt: skip
+        )
         flooder.start()
         children.append(flooder)
         flooder = (flooder, ours)
@@ -548,16 +563,23 @@ def run(
     errors = [e for r in results for e in r["errors"]]
     bench_cpu = sum(r["cpu_s"] for r in results)
     return {
-        "clients": args.clients, "senders": args.senders, "messages": args.messages,
-        "rate": args.rate, "window": args.window if args.rate <= 0 else None, "procs": procs,
+        "clients": args.clients,
+        "senders": args.senders,
+        "messages": args.messages,
+        "rate": args.rate,
+        "window": args.window if args.rate <= 0 else None,
+        "procs": procs,
         "send_ack_ms": percentiles([acked[k][0] - sent[k] for k in acked]),
         "delivery_ms": percentiles([t for r in results for t in r["latencies_ns"]]),
         "persisted_per_s": round(len(acked) / elapsed_s, 1) if elapsed_s > 0 else None,
         "lost": len(undelivered | not_stored),
         "server_peak_rss_mb": round(peak_rss_kb / 1024, 1),
-        "sent": len(sent), "acked": len(acked), "errors": len(errors),
+        "sent": len(sent),
+        "acked": len(acked),
+        "errors": len(errors),
         "first_error": errors[0] if errors else None,
-        "undelivered": len(undelivered), "not_stored": len(not_stored),
+        "undelivered": len(undelivered),
+        "not_stored": len(not_stored),
         "duplicates": sum(r["duplicates"] for r in results),
         "elapsed_s": round(elapsed_s, 3),
         "max_send_lag_ms": round(max(r["max_lag_ns"] for r in results) / 1e6, 2),
@@ -568,7 +590,7 @@ def run(
         "other_cpu_s": round(max(0.0, machine_cpu - server_cpu - bench_cpu), 2),
         "cores": os.cpu_count(),
         **({"flooder": flood_counts} if flood_counts is not None else {}),
-    }  # fmt: skip
+    }
 
 
 def _normal_users(args: argparse.Namespace) -> list[str]:

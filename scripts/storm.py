@@ -51,9 +51,14 @@ class StormClient:
     same client_id."""
 
     def __init__(
-        self, number: int, url: str, cookie: str, channel_id: int, timeout: float,
+        self,
+        number: int,
+        url: str,
+        cookie: str,
+        channel_id: int,
+        timeout: float,
         progress: asyncio.Event,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.number, self.url, self.cookie, self.progress = number, url, cookie, progress
         self.channel_id, self.timeout = channel_id, timeout
         # Its own HTTP session (engine.io puts the cookie into its jar), closed by close().
@@ -240,9 +245,14 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         and not any(found[key] for key in ("missing", "duplicates", "not_as_acked", "seq_gaps"))
     )
     result = {
-        "ok": ok, "cycles": args.cycles, "clients": args.clients, "acked": len(acked),
-        "resent": tallies["resent"], "errors": tallies["errors"][:20], **found,
-    }  # fmt: skip
+        "ok": ok,
+        "cycles": args.cycles,
+        "clients": args.clients,
+        "acked": len(acked),
+        "resent": tallies["resent"],
+        "errors": tallies["errors"][:20],
+        **found,
+    }
     if args.report:
         args.report.write_text(json.dumps({**result, "acked_ids": acked}))
     return result

@@ -12,7 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# (flag, environment variable, default, help)
+# (flag, environment variable, default, help): one setting a line, so the list reads as a table
+# (ruff format would break each into five lines).
 SETTINGS = [
     ("--data-dir", "MENTORSPACE_DATA_DIR", "./data", "where the database, secret and files live"),
     ("--host", "MENTORSPACE_HOST", "127.0.0.1", "address to listen on"),

@@ -23,9 +23,11 @@ def _concrete(path: str, ids: dict[str, int]) -> str:
 async def _request(client, method: str, path: str):
     if path.endswith("/import"):
         return await client.http.request(
-            method, path, data=b"email,name,role\nz@example.org,Z,mentee\n",
+            method,
+            path,
+            data=b"email,name,role\nz@example.org,Z,mentee\n",
             headers={"Content-Type": "text/csv"},
-        )  # fmt: skip
+        )
     body = {"email": "z@example.org", "name": "Z", "role": "mentee", "disabled": True}
     body |= {"mentor_id": 2, "mentee_id": 5, "items": [{"item": "home"}], "body": "x"}
     if method in ("GET", "DELETE"):
@@ -47,11 +49,16 @@ async def _snapshot(store) -> tuple:
 def test_the_coordinator_routes_are_all_here():
     assert len(ROUTES) >= 17
     for method, path in [
-        ("GET", "/api/v1/users"), ("POST", "/api/v1/users"), ("POST", "/api/v1/users/import"),
-        ("PATCH", "/api/v1/users/{user_id}"), ("POST", "/api/v1/pairs"),
-        ("DELETE", "/api/v1/pairs/{pair_id}"), ("GET", "/api/v1/pairs"),
-        ("GET", "/api/v1/users/{user_id}/mentor-suggestions"), ("GET", "/api/v1/audit"),
-    ]:  # fmt: skip
+        ("GET", "/api/v1/users"),
+        ("POST", "/api/v1/users"),
+        ("POST", "/api/v1/users/import"),
+        ("PATCH", "/api/v1/users/{user_id}"),
+        ("POST", "/api/v1/pairs"),
+        ("DELETE", "/api/v1/pairs/{pair_id}"),
+        ("GET", "/api/v1/pairs"),
+        ("GET", "/api/v1/users/{user_id}/mentor-suggestions"),
+        ("GET", "/api/v1/audit"),
+    ]:
         assert (method, path) in ROUTES
 
 
@@ -88,8 +95,9 @@ async def test_cross_site_requests_are_refused(server):
     )
     assert form.status == 403
     plain = await coordinator.http.post(
-        "/api/v1/users/import", data=b"email,name,role\nz@example.org,Z,mentee\n",
+        "/api/v1/users/import",
+        data=b"email,name,role\nz@example.org,Z,mentee\n",
         headers={"Content-Type": "text/plain"},
-    )  # fmt: skip
+    )
     assert plain.status == 403  # text/plain could come from any site's form
     assert await _snapshot(server.store) == before

@@ -11,8 +11,16 @@ from server.pages.admin import programme as admin_pages
 
 from .support import email
 
-PAGES = ["/admin/users", "/admin/import", "/admin/pairs", "/admin/communities",
-         "/admin/menu/mentee", "/admin/announce", "/admin/audit", "/admin/mail"]  # fmt: skip
+PAGES = [
+    "/admin/users",
+    "/admin/import",
+    "/admin/pairs",
+    "/admin/communities",
+    "/admin/menu/mentee",
+    "/admin/announce",
+    "/admin/audit",
+    "/admin/mail",
+]
 
 
 async def _csrf(client, path: str = "/admin/users") -> str:
@@ -45,10 +53,18 @@ async def test_other_roles_are_refused_every_coordinator_page_and_form(server, h
             response = await client.get(path, allow_redirects=False)
         else:
             response = await client.http.post(
-                path, data={"csrf_token": token, "email": "z@example.org", "name": "Z",
-                            "role": "mentor", "action": "disable", "mentor_id": "2",
-                            "mentee_id": "5", "body": "x"},
-            )  # fmt: skip
+                path,
+                data={
+                    "csrf_token": token,
+                    "email": "z@example.org",
+                    "name": "Z",
+                    "role": "mentor",
+                    "action": "disable",
+                    "mentor_id": "2",
+                    "mentee_id": "5",
+                    "body": "x",
+                },
+            )
         assert response.status == 403, (route.method, path)
         assert "Not allowed" in await response.text()
     assert len(await server.store.list_users()) == before
@@ -64,9 +80,10 @@ async def test_forms_without_the_csrf_token_or_from_other_sites_are_refused(serv
     assert wrong.status == 403
     token = await _csrf(coordinator)
     foreign = await coordinator.http.post(
-        "/admin/users", data={**fields, "csrf_token": token},
+        "/admin/users",
+        data={**fields, "csrf_token": token},
         headers={"Origin": "https://evil.example"},
-    )  # fmt: skip
+    )
     assert foreign.status == 403
     assert await server.store.load_user_by_email("z@example.org") is None
 
@@ -77,10 +94,16 @@ async def test_a_coordinator_runs_the_programme_with_forms(mail_server, smtp):
     token = await _csrf(coordinator)
 
     created = await coordinator.http.post(
-        "/admin/users", allow_redirects=False,
-        data={"csrf_token": token, "email": "ida@example.org", "name": "Ida Lund",
-              "role": "mentee", "expertise": "Human resources"},
-    )  # fmt: skip
+        "/admin/users",
+        allow_redirects=False,
+        data={
+            "csrf_token": token,
+            "email": "ida@example.org",
+            "name": "Ida Lund",
+            "role": "mentee",
+            "expertise": "Human resources",
+        },
+    )
     assert created.status == 303 and created.headers["Location"] == "/admin/users?notice=created"
     page = await (await coordinator.get(created.headers["Location"])).text()
     assert "invitation is on its way" in page and "Ida Lund" in page
@@ -95,9 +118,10 @@ async def test_a_coordinator_runs_the_programme_with_forms(mail_server, smtp):
     assert "Same field of expertise (Human resources)" in suggestions
     grete = await server.store.load_user_by_email(email("mentor2"))
     paired = await coordinator.http.post(
-        "/admin/pairs", allow_redirects=False,
+        "/admin/pairs",
+        allow_redirects=False,
         data={"csrf_token": token, "mentor_id": str(grete.id), "mentee_id": str(ida.id)},
-    )  # fmt: skip
+    )
     assert paired.status == 303
     pair = await server.store.load_active_pair_of_mentee(ida.id)
     ended = await coordinator.http.post(
@@ -107,20 +131,37 @@ async def test_a_coordinator_runs_the_programme_with_forms(mail_server, smtp):
     assert (await server.store.load_channel(pair.channel_id)).archived
 
     saved = await coordinator.http.post(
-        "/admin/menu/mentor", allow_redirects=False,
-        data={"csrf_token": token, "item_0": "home", "label_0": "Start", "visible_0": "1",
-              "position_0": "2", "item_1": "pair", "label_1": "My mentee", "visible_1": "1",
-              "position_1": "1", "item_2": "link", "label_2": "Video call",
-              "url_2": "https://meet.example.org/x", "visible_2": "1", "position_2": "3"},
-    )  # fmt: skip
+        "/admin/menu/mentor",
+        allow_redirects=False,
+        data={
+            "csrf_token": token,
+            "item_0": "home",
+            "label_0": "Start",
+            "visible_0": "1",
+            "position_0": "2",
+            "item_1": "pair",
+            "label_1": "My mentee",
+            "visible_1": "1",
+            "position_1": "1",
+            "item_2": "link",
+            "label_2": "Video call",
+            "url_2": "https://meet.example.org/x",
+            "visible_2": "1",
+            "position_2": "3",
+        },
+    )
     assert saved.status == 303
     mentor = await server.client("mentor1")
     labels = [i["label"] for i in (await (await mentor.get("/api/v1/menu")).json())["items"]]
     assert labels == ["My mentee", "Start", "Video call"]
 
     audit = await (await coordinator.get("/admin/audit")).text()
-    for line in ["Created mentee Ida Lund", "Paired mentor Grete Holm with mentee Ida Lund",
-                 "Ended the pair of Grete Holm and Ida Lund", "Changed the mentor menu"]:  # fmt: skip
+    for line in [
+        "Created mentee Ida Lund",
+        "Paired mentor Grete Holm with mentee Ida Lund",
+        "Ended the pair of Grete Holm and Ida Lund",
+        "Changed the mentor menu",
+    ]:
         assert line in audit
 
 
@@ -142,10 +183,14 @@ async def test_the_invitation_link_page_sets_the_password_and_logs_in(mail_serve
     )
     assert mismatch.status == 400 and "not the same" in await mismatch.text()
     done = await ole.http.post(
-        path, allow_redirects=False,
-        data={"csrf_token": token, "password": "one long password",
-              "password_again": "one long password"},
-    )  # fmt: skip
+        path,
+        allow_redirects=False,
+        data={
+            "csrf_token": token,
+            "password": "one long password",
+            "password_again": "one long password",
+        },
+    )
     assert done.status == 303
     assert (await (await ole.get("/api/v1/me")).json())["user"]["name"] == "Ole Sand"
     used = await (await mail_server.client()).get(path)

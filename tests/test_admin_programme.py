@@ -150,8 +150,12 @@ async def test_every_coordinator_action_is_audited_and_exported_as_csv(server):
 
     entries = (await (await coordinator.get("/api/v1/audit")).json())["entries"][:-seeded]
     assert [e["action"] for e in entries] == [
-        "menu.changed", "pair.ended", "user.disabled", "user.role_changed", "user.created",
-    ]  # fmt: skip
+        "menu.changed",
+        "pair.ended",
+        "user.disabled",
+        "user.role_changed",
+        "user.created",
+    ]
     assert all(e["actor"]["name"] == "Carla Coordinator" and e["at"] for e in entries)
 
     export = await coordinator.get("/api/v1/audit?format=csv")

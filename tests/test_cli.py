@@ -39,33 +39,69 @@ def test_init_then_create_user_then_log_in(tmp_path: Path):
     assert "up to date" in run("migrate", "--data-dir", str(data)).stdout
 
     created = run(
-        "create-user", "--data-dir", str(data), "--email", "Ada@Example.org", "--name", "Ada",
-        "--role", "coordinator", "--password-stdin", stdin="a long enough password\n",
-    )  # fmt: skip
+        "create-user",
+        "--data-dir",
+        str(data),
+        "--email",
+        "Ada@Example.org",
+        "--name",
+        "Ada",
+        "--role",
+        "coordinator",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
     assert created.returncode == 0, created.stderr
     assert "ada@example.org" in created.stdout
 
     again = run(
-        "create-user", "--data-dir", str(data), "--email", "ada@example.org", "--name", "Ada",
-        "--role", "coordinator", "--password-stdin", stdin="a long enough password\n",
-    )  # fmt: skip
+        "create-user",
+        "--data-dir",
+        str(data),
+        "--email",
+        "ada@example.org",
+        "--name",
+        "Ada",
+        "--role",
+        "coordinator",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
     assert again.returncode == 1 and "already an account" in again.stderr
 
     short = tmp_path / "pw"
     short.write_text("short\n")
     refused = run(
-        "create-user", "--data-dir", str(data), "--email", "b@example.org", "--name", "B",
-        "--role", "mentee", "--password-file", str(short),
-    )  # fmt: skip
+        "create-user",
+        "--data-dir",
+        str(data),
+        "--email",
+        "b@example.org",
+        "--name",
+        "B",
+        "--role",
+        "mentee",
+        "--password-file",
+        str(short),
+    )
     assert refused.returncode == 1 and "at least 10" in refused.stderr
 
 
 async def test_a_user_made_on_the_command_line_can_log_in_and_serve_adds_no_demo(tmp_path: Path):
     data = tmp_path / "programme"
     result = run(
-        "create-user", "--data-dir", str(data), "--email", "m@example.org", "--name", "Mo",
-        "--role", "mentor", "--password-stdin", stdin="correct horse battery",
-    )  # fmt: skip
+        "create-user",
+        "--data-dir",
+        str(data),
+        "--email",
+        "m@example.org",
+        "--name",
+        "Mo",
+        "--role",
+        "mentor",
+        "--password-stdin",
+        stdin="correct horse battery",
+    )
     assert result.returncode == 0, result.stderr
     running = await Server(data).start()
     try:

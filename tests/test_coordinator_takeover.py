@@ -94,10 +94,14 @@ async def _everything_readable(server, client, pair: int, marker_id: int) -> lis
     """What a session gets when it tries every way to read the pair channel."""
     texts = []
     for path in (
-        f"/api/v1/channels/{pair}/messages", f"/api/v1/channels/{pair}/changes?since_seq=0",
-        f"/api/v1/messages/{marker_id}/thread", f"/channels/{pair}",
-        f"/channels/{pair}/threads/{marker_id}", "/api/v1/channels", "/",
-    ):  # fmt: skip
+        f"/api/v1/channels/{pair}/messages",
+        f"/api/v1/channels/{pair}/changes?since_seq=0",
+        f"/api/v1/messages/{marker_id}/thread",
+        f"/channels/{pair}",
+        f"/channels/{pair}/threads/{marker_id}",
+        "/api/v1/channels",
+        "/",
+    ):
         texts.append(await (await client.get(path)).text())
     if (await client.get("/api/v1/me")).status != 200:
         return texts  # ended since (a later reset link of the same account ends it)
@@ -127,10 +131,22 @@ async def test_no_sequence_of_coordinator_actions_reads_a_pair_channel(mail_serv
     walk = Walk(coordinator)
     api, form = walk.api, walk.form
     for person in (mentee1, mentor1):
-        for route in ("/admin", "/admin/users", "/admin/import", "/admin/pairs",
-                      "/admin/communities", "/admin/announce", "/admin/audit", "/admin/mail",
-                      "/admin/tasks", "/api/v1/users", "/api/v1/pairs", "/api/v1/audit",
-                      "/api/v1/mail", "/api/v1/tasks"):  # fmt: skip
+        for route in (
+            "/admin",
+            "/admin/users",
+            "/admin/import",
+            "/admin/pairs",
+            "/admin/communities",
+            "/admin/announce",
+            "/admin/audit",
+            "/admin/mail",
+            "/admin/tasks",
+            "/api/v1/users",
+            "/api/v1/pairs",
+            "/api/v1/audit",
+            "/api/v1/mail",
+            "/api/v1/tasks",
+        ):
             await walk.page(route)
         await walk.page("/api/v1/users/{user_id}", user_id=person.id)
         await walk.page("/api/v1/users/{user_id}/mentor-suggestions", user_id=person.id)
@@ -141,7 +157,11 @@ async def test_no_sequence_of_coordinator_actions_reads_a_pair_channel(mail_serv
         ):
             status, _ = await api("PATCH", "/api/v1/users/{user_id}", body, user_id=person.id)
             assert status == 403
-        status, _ = await form("/admin/users/{user_id}", {"action": "email", "email": f"f{person.id}@{OWN}"}, user_id=person.id)  # fmt: skip
+        status, _ = await form(
+            "/admin/users/{user_id}",
+            {"action": "email", "email": f"f{person.id}@{OWN}"},
+            user_id=person.id,
+        )
         assert status == 403
         assert (await store.load_user(person.id)).email == person.email
         # A new invitation or a reset goes to the person's own address only.
@@ -156,8 +176,14 @@ async def test_no_sequence_of_coordinator_actions_reads_a_pair_channel(mail_serv
         await form("/admin/users/{user_id}", {"action": "disable"}, user_id=person.id)
         await form("/admin/users/{user_id}", {"action": "enable"}, user_id=person.id)
         await api("PATCH", "/api/v1/users/{user_id}", {"role": "coordinator"}, user_id=person.id)
-        await form("/admin/users/{user_id}", {"action": "role", "role": "coordinator"}, user_id=person.id)  # fmt: skip
-        assert (await api("PATCH", "/api/v1/users/{user_id}", {"email": f"late@{OWN}"}, user_id=person.id))[0] == 403  # fmt: skip
+        await form(
+            "/admin/users/{user_id}", {"action": "role", "role": "coordinator"}, user_id=person.id
+        )
+        assert (
+            await api(
+                "PATCH", "/api/v1/users/{user_id}", {"email": f"late@{OWN}"}, user_id=person.id
+            )
+        )[0] == 403
 
     # Accounts the coordinator controls, by every way there is.
     await api(
@@ -172,10 +198,16 @@ async def test_no_sequence_of_coordinator_actions_reads_a_pair_channel(mail_serv
     assert await store.load_user(mentee1.id) == before  # the repeated row changed nothing
     own_mentor = await store.load_user_by_email(f"mentor@{OWN}")
     # Correcting the address of someone not yet activated is allowed: it is the coordinator's.
-    assert (await api("PATCH", "/api/v1/users/{user_id}", {"email": f"mentor2@{OWN}"}, user_id=own_mentor.id))[0] == 200  # fmt: skip
+    assert (
+        await api(
+            "PATCH", "/api/v1/users/{user_id}", {"email": f"mentor2@{OWN}"}, user_id=own_mentor.id
+        )
+    )[0] == 200
 
     # Pairing and ending: an own mentor for mentee1 (refused while paired), end, pair, end.
-    assert (await api("POST", "/api/v1/pairs", {"mentor_id": own_mentor.id, "mentee_id": mentee1.id}))[0] == 409  # fmt: skip
+    assert (
+        await api("POST", "/api/v1/pairs", {"mentor_id": own_mentor.id, "mentee_id": mentee1.id})
+    )[0] == 409
     await form("/admin/pairs", {"mentor_id": own_mentor.id, "mentee_id": mentee1.id})
     assert (await api("DELETE", "/api/v1/pairs/{pair_id}", pair_id=pair_id))[0] == 200
     status, _ = await form("/admin/pairs", {"mentor_id": own_mentor.id, "mentee_id": mentee1.id})
@@ -186,8 +218,14 @@ async def test_no_sequence_of_coordinator_actions_reads_a_pair_channel(mail_serv
     await form("/admin/pairs/{pair_id}/end", pair_id=new_pair.id)
     for person in (mentee1, mentor1):  # out of any active pair now: roles may change
         await api("PATCH", "/api/v1/users/{user_id}", {"role": "coordinator"}, user_id=person.id)
-        await form("/admin/users/{user_id}", {"action": "role", "role": person.role}, user_id=person.id)  # fmt: skip
-        assert (await api("PATCH", "/api/v1/users/{user_id}", {"email": f"then@{OWN}"}, user_id=person.id))[0] == 403  # fmt: skip
+        await form(
+            "/admin/users/{user_id}", {"action": "role", "role": person.role}, user_id=person.id
+        )
+        assert (
+            await api(
+                "PATCH", "/api/v1/users/{user_id}", {"email": f"then@{OWN}"}, user_id=person.id
+            )
+        )[0] == 403
 
     # Everything else a coordinator can do.
     status, text = await api("POST", "/api/v1/communities", {"name": "Finance"})
@@ -214,7 +252,12 @@ async def test_no_sequence_of_coordinator_actions_reads_a_pair_channel(mail_serv
     task = json.loads(text)["task"]["id"]
     await walk.page("/api/v1/tasks/{task_id}", task_id=task)
     await api("PATCH", "/api/v1/tasks/{task_id}", {"title": "Share it"}, task_id=task)
-    status, text = await api("POST", "/api/v1/tasks/{task_id}/schedules", {"pair_day": 3, "time": "10:00", "all": True}, task_id=task)  # fmt: skip
+    status, text = await api(
+        "POST",
+        "/api/v1/tasks/{task_id}/schedules",
+        {"pair_day": 3, "time": "10:00", "all": True},
+        task_id=task,
+    )
     schedule = json.loads(text)["schedule"]["id"]
     await api("PATCH", "/api/v1/schedules/{schedule_id}", {"paused": True}, schedule_id=schedule)
     await api("DELETE", "/api/v1/schedules/{schedule_id}", schedule_id=schedule)

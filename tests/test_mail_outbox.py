@@ -111,9 +111,13 @@ async def test_a_refused_address_is_recorded_as_failed_and_shown_to_coordinators
 def test_mails_have_plain_and_html_parts_and_single_line_headers():
     settings = MailSettings(sender="Programme <team@example.org>", public_url="https://m.example")
     mail = invitation_mail(
-        settings, name="Ann\nBcc: x@evil.example", email="ann@example.org",
-        link="https://m.example/password/abc", days=7, now=SYSTEM_CLOCK.now(),
-    )  # fmt: skip
+        settings,
+        name="Ann\nBcc: x@evil.example",
+        email="ann@example.org",
+        link="https://m.example/password/abc",
+        days=7,
+        now=SYSTEM_CLOCK.now(),
+    )
     parsed = email.message_from_string(mail.message, policy=policy.default)
     assert parsed["From"] == "Programme <team@example.org>"
     assert parsed["To"] == '"Ann Bcc: x@evil.example" <ann@example.org>'

@@ -25,9 +25,16 @@ def test_the_fast_path_renders_exactly_what_the_parser_renders():
 
 @pytest.mark.parametrize(
     "text",
-    ["Hello!", 'She said "yes", it\'s fine: 10:30 works.', "line one\nline two", "a\n\n\nb",
-     "  leading and trailing  ", "Great news 🎉\nSee you", "x\n    indented continuation"],
-)  # fmt: skip
+    [
+        "Hello!",
+        'She said "yes", it\'s fine: 10:30 works.',
+        "line one\nline two",
+        "a\n\n\nb",
+        "  leading and trailing  ",
+        "Great news 🎉\nSee you",
+        "x\n    indented continuation",
+    ],
+)
 def test_everyday_messages_take_the_fast_path_and_match(text):
     assert _plain_paragraphs(text) is not None
     assert render_markdown(text) == render_with_parser(text)
@@ -35,9 +42,22 @@ def test_everyday_messages_take_the_fast_path_and_match(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["**bold**", "# heading", "- item", "1. first", "> quote", "a <b>", "[x](y)", "`code`",
-     "    code block", "Title\n===", "a & b", "tab\there", "nbsp\xa0here"],
-)  # fmt: skip
+    [
+        "**bold**",
+        "# heading",
+        "- item",
+        "1. first",
+        "> quote",
+        "a <b>",
+        "[x](y)",
+        "`code`",
+        "    code block",
+        "Title\n===",
+        "a & b",
+        "tab\there",
+        "nbsp\xa0here",
+    ],
+)
 def test_anything_that_could_be_markup_goes_to_the_parser(text):
     assert _plain_paragraphs(text) is None
 

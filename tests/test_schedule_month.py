@@ -39,9 +39,12 @@ class Programme:
 
     async def person(self, handle: str, role: str):
         self.people[handle] = await create_user(
-            self.store, email=f"{handle}@example.org", name=handle.title(), role=role,
+            self.store,
+            email=f"{handle}@example.org",
+            name=handle.title(),
+            role=role,
             clock=self.clock,
-        )  # fmt: skip
+        )
         return self.people[handle]
 
     async def pair(self, letter: str):
@@ -57,15 +60,21 @@ class Programme:
 
     async def template(self, title: str, due_days: int | None = None):
         return await tasks.create_template(
-            self.store, self.people["coordinator"],
-            {"title": title, "body": f"About {title}", "due_days": due_days}, clock=self.clock,
-        )  # fmt: skip
+            self.store,
+            self.people["coordinator"],
+            {"title": title, "body": f"About {title}", "due_days": due_days},
+            clock=self.clock,
+        )
 
     async def schedule(self, template, payload):
         return await tasks.create_schedule(
-            self.store, self.people["coordinator"], template.id, payload,
-            settings=SETTINGS, clock=self.clock,
-        )  # fmt: skip
+            self.store,
+            self.people["coordinator"],
+            template.id,
+            payload,
+            settings=SETTINGS,
+            clock=self.clock,
+        )
 
     async def run_until(self, end: datetime, events: list[Event] = ()) -> None:
         """Wake when the scheduler would; on the way, let `events` happen at their instants."""
@@ -136,9 +145,11 @@ async def test_relative_absolute_and_weekly_over_a_month_across_summer_time(prog
             if m.kind == "task" and m.task.title == "Introduce yourselves"
         ]
         await complete_task(
-            programme.store, programme.people["menteeb"],
-            {"message_id": intro_b.id, "done": True}, clock=programme.clock,
-        )  # fmt: skip
+            programme.store,
+            programme.people["menteeb"],
+            {"message_id": intro_b.id, "done": True},
+            clock=programme.clock,
+        )
 
     await programme.run_until(
         utc(2026, 4, 13),
@@ -217,9 +228,13 @@ async def test_moving_a_relative_task_to_another_day_does_not_post_it_twice(prog
     schedule = await programme.schedule(task, {"pair_day": 2, "time": "09:00", "all": True})
     await programme.run_until(utc(2026, 3, 20))
     await tasks.edit_schedule(
-        programme.store, coordinator, schedule.id, {"pair_day": 5, "time": "09:00"},
-        settings=SETTINGS, clock=programme.clock,
-    )  # fmt: skip
+        programme.store,
+        coordinator,
+        schedule.id,
+        {"pair_day": 5, "time": "09:00"},
+        settings=SETTINGS,
+        clock=programme.clock,
+    )
     pairs = {}
 
     async def pair_c_starts() -> None:

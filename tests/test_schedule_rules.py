@@ -137,13 +137,22 @@ def test_due_dates_and_lateness():
         ({"pair_day": 3}, "time of day"),
         ({"pair_day": 3, "time": "25:00"}, "time of day"),
         ({"weekly": {"weekday": "monday", "time": "09:00"}}, "needs an end"),
-        ({"weekly": {"weekday": "monday", "time": "09:00"}, "until": "2026-03-12"}, "already passed"),
-        ({"weekly": {"weekday": "monday", "time": "09:00"}, "until": "2027-06-01"}, "at most 366 days"),
-        ({"weekly": {"weekday": "moonday", "time": "09:00"}, "until": "2026-04-01"}, "day of the week"),
+        (
+            {"weekly": {"weekday": "monday", "time": "09:00"}, "until": "2026-03-12"},
+            "already passed",
+        ),
+        (
+            {"weekly": {"weekday": "monday", "time": "09:00"}, "until": "2027-06-01"},
+            "at most 366 days",
+        ),
+        (
+            {"weekly": {"weekday": "moonday", "time": "09:00"}, "until": "2026-04-01"},
+            "day of the week",
+        ),
         ({"weekly": "monday", "until": "2026-04-01"}, "must be an object"),
         ({"weekly": {"weekday": "monday", "time": "09:00"}, "until": "2026-03-15"}, "never post"),
     ],
-)  # fmt: skip
+)
 def test_bad_rules_are_refused_with_a_reason(payload, says):
     with pytest.raises(Invalid, match=says):
         check_rule(payload, NOW, SETTINGS)

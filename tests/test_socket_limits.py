@@ -90,9 +90,11 @@ async def _refusal(server, token: str) -> dict | None:
     sock.sio.on("connect_error", lambda data=None: refused.append(data))
     try:
         await sock.sio.connect(
-            server.url, headers={"Cookie": f"{COOKIE}={token}"}, transports=["websocket"],
+            server.url,
+            headers={"Cookie": f"{COOKIE}={token}"},
+            transports=["websocket"],
             wait_timeout=5,
-        )  # fmt: skip
+        )
     except socketio.exceptions.ConnectionError:
         assert refused, "refused without a reason"
         return refused[0]

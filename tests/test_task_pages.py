@@ -97,10 +97,15 @@ async def test_a_coordinator_writes_and_posts_a_task_with_forms(data_dir):
 
         saved = await coordinator.http.post(
             "/admin/tasks",
-            data={"csrf_token": token, "action": "save", "title": "Week 1: your goals",
-                  "body": "Write **three** goals.", "due_days": ""},
+            data={
+                "csrf_token": token,
+                "action": "save",
+                "title": "Week 1: your goals",
+                "body": "Write **three** goals.",
+                "due_days": "",
+            },
             allow_redirects=False,
-        )  # fmt: skip
+        )
         assert saved.status == 303
         task_page = saved.headers["Location"].split("?")[0]
         html = await (await coordinator.get(task_page)).text()

@@ -29,9 +29,13 @@ async def test_templates_can_be_written_edited_listed_and_deleted(server):
         await coordinator.patch(f"/api/v1/tasks/{task_id}", {"body": "Write it down."}), 200
     )
     assert edited["task"] | {"created_at": None, "updated_at": None} == {
-        "id": task_id, "title": "Set a goal", "body": "Write it down.", "due_days": 5,
-        "created_at": None, "updated_at": None,
-    }  # fmt: skip
+        "id": task_id,
+        "title": "Set a goal",
+        "body": "Write it down.",
+        "due_days": 5,
+        "created_at": None,
+        "updated_at": None,
+    }
     cleared = await expect(
         await coordinator.patch(f"/api/v1/tasks/{task_id}", {"due_days": None}), 200
     )
@@ -57,9 +61,15 @@ async def test_templates_can_be_written_edited_listed_and_deleted(server):
     audit = [e for e in await server.store.list_audit() if e.target_type == "task"]
     assert [(e.action, e.target_id, e.actor_name) for e in reversed(audit)] == [
         (action, task_id, "Carla Coordinator")
-        for action in ("task.created", "task.edited", "task.edited", "task.scheduled",
-                       "task.posted", "task.deleted")
-    ]  # fmt: skip
+        for action in (
+            "task.created",
+            "task.edited",
+            "task.edited",
+            "task.scheduled",
+            "task.posted",
+            "task.deleted",
+        )
+    ]
     assert "into 1 pair channels" in audit[1].summary
 
 
@@ -75,10 +85,17 @@ async def test_schedules_are_shown_paused_edited_and_cancelled(server):
     )
     schedule = created["schedule"]
     assert schedule | {"id": 0, "active_from": "", "created_at": "", "updated_at": ""} == {
-        "id": 0, "task_id": task_id, "state": "active", "kind": "pair_day", "pair_day": 10,
-        "time": "09:30", "target": {"started_between": ["2026-01-01", "2026-12-31"]},
-        "active_from": "", "created_at": "", "updated_at": "",
-    }  # fmt: skip
+        "id": 0,
+        "task_id": task_id,
+        "state": "active",
+        "kind": "pair_day",
+        "pair_day": 10,
+        "time": "09:30",
+        "target": {"started_between": ["2026-01-01", "2026-12-31"]},
+        "active_from": "",
+        "created_at": "",
+        "updated_at": "",
+    }
     path = f"/api/v1/schedules/{schedule['id']}"
     paused = await expect(await coordinator.patch(path, {"paused": True}), 200)
     assert paused["schedule"]["state"] == "paused"
@@ -105,11 +122,14 @@ async def test_schedules_are_shown_paused_edited_and_cancelled(server):
         ({"at": "2099-01-01T09:00", "pairs": [999]}, "no active pair with id 999"),
         ({"at": "2099-01-01T09:00"}, "Say which pairs"),
         ({"weekly": {"weekday": "monday", "time": "09:00"}, "all": True}, "needs an end"),
-        ({"weekly": {"weekday": "monday", "time": "09:00"}, "until": "2099-01-01", "all": True}, "at most 366 days"),
+        (
+            {"weekly": {"weekday": "monday", "time": "09:00"}, "until": "2099-01-01", "all": True},
+            "at most 366 days",
+        ),
         ({"pair_day": 3, "time": "noon", "all": True}, "time of day"),
         ({"all": True}, "Say when to post"),
     ],
-)  # fmt: skip
+)
 async def test_bad_schedules_get_a_clear_error_and_change_nothing(server, body, says):
     coordinator = await server.client("coordinator")
     task_id = await create_task(coordinator)
@@ -148,7 +168,9 @@ async def test_bad_templates_and_post_now_get_a_clear_error_and_change_nothing(s
     shown = await expect(await coordinator.get(f"/api/v1/tasks/{task_id}"), 200)
     assert shown["task"]["title"] == "Share your CV draft"
     assert shown["task"]["schedules"] == []
-    assert await task_messages(await server.client("mentee1"), await server.pair_channel_id(1)) == []  # fmt: skip
+    assert (
+        await task_messages(await server.client("mentee1"), await server.pair_channel_id(1)) == []
+    )
     missing = await coordinator.post("/api/v1/tasks/999/post-now", {"all": True})
     assert missing.status == 404
 

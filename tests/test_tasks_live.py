@@ -104,5 +104,7 @@ async def test_both_marking_done_at_once_is_one_change(server):
     )
     assert [a["message"]["task"]["done"] for a in acks] == [True, True]
     assert acks[0]["message"]["seq"] == acks[1]["message"]["seq"] == card["seq"] + 1
-    synced = await mentor.call("channel:sync", {"channel_id": card["channel_id"], "since_seq": card["seq"]})  # fmt: skip
+    synced = await mentor.call(
+        "channel:sync", {"channel_id": card["channel_id"], "since_seq": card["seq"]}
+    )
     assert [(m["id"], m["seq"]) for m in synced["changes"]] == [(card["id"], card["seq"] + 1)]

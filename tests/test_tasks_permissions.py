@@ -81,12 +81,18 @@ async def test_progress_shows_dates_and_done_state_but_never_what_a_pair_wrote(s
     await mentee.send(channel, "My confidential plan: apply to Nordbank", thread_id=card["id"])
     await mentee.call("task:complete", {"message_id": card["id"], "done": True})
 
-    for path in [f"/api/v1/tasks/{task_id}/progress", f"/api/v1/pairs/{await pair_id(server, 1)}/tasks", "/api/v1/tasks"]:  # fmt: skip
+    for path in [
+        f"/api/v1/tasks/{task_id}/progress",
+        f"/api/v1/pairs/{await pair_id(server, 1)}/tasks",
+        "/api/v1/tasks",
+    ]:
         response = await coordinator.get(path)
         text = await response.text()
         assert response.status == 200, text
         assert "Nordbank" not in text and "confidential" not in text
-    pair_tasks = await expect(await coordinator.get(f"/api/v1/pairs/{await pair_id(server, 1)}/tasks"), 200)  # fmt: skip
+    pair_tasks = await expect(
+        await coordinator.get(f"/api/v1/pairs/{await pair_id(server, 1)}/tasks"), 200
+    )
     assert [(t["title"], t["done"], t["overdue"]) for t in pair_tasks["tasks"]] == [
         ("Share your CV draft", True, False)
     ]

@@ -59,14 +59,18 @@ async def check_a_week_on(nodes, clock: FakeClock, start: datetime) -> None:
     for weekday in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
         task_id = await create_task(coordinator, title=f"{weekday} reflection", due_days=1)
         rule = {"weekly": {"weekday": weekday, "time": "09:00"}, "until": until}
-        await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/schedules", {**rule, "all": True}), 201)  # fmt: skip
+        await expect(
+            await coordinator.post(f"/api/v1/tasks/{task_id}/schedules", {**rule, "all": True}), 201
+        )
     for day in (2, 3, 4):
         task_id = await create_task(coordinator, title=f"Day {day}")
         rule = {"pair_day": day, "time": "10:00", "all": True}
         await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/schedules", rule), 201)
     task_id = await create_task(coordinator, title="Half-way")
     at = iso(start + timedelta(hours=50))
-    await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/schedules", {"at": at, "all": True}), 201)  # fmt: skip
+    await expect(
+        await coordinator.post(f"/api/v1/tasks/{task_id}/schedules", {"at": at, "all": True}), 201
+    )
 
     for _hour in range(7 * 24 + 2):  # both nodes wake every simulated hour, at the same time
         clock.advance(hours=1)
@@ -78,10 +82,20 @@ async def check_a_week_on(nodes, clock: FakeClock, start: datetime) -> None:
         found = await task_messages(mentee, await nodes[1].pair_channel_id(n))
         titles = sorted(m["task"]["title"] for m in found)
         assert titles == sorted(
-            [f"{d} reflection" for d in ("monday", "tuesday", "wednesday", "thursday",
-                                         "friday", "saturday", "sunday")]
+            [
+                f"{d} reflection"
+                for d in (
+                    "monday",
+                    "tuesday",
+                    "wednesday",
+                    "thursday",
+                    "friday",
+                    "saturday",
+                    "sunday",
+                )
+            ]
             + ["Day 2", "Day 3", "Day 4", "Half-way"]
-        )  # fmt: skip
+        )
         for message in found:
             assert message["task"]["late"] is False
             due_at = message["task"]["due_at"]
@@ -101,7 +115,12 @@ async def check_a_reminder_on(server, clock: FakeClock) -> None:
     coordinator = await server.client("coordinator")
     mentor = await (await server.client("mentor1")).socket()
     task_id = await create_task(coordinator, due_days=3)
-    await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/post-now", {"pairs": [await pair_id(server, 1)]}), 201)  # fmt: skip
+    await expect(
+        await coordinator.post(
+            f"/api/v1/tasks/{task_id}/post-now", {"pairs": [await pair_id(server, 1)]}
+        ),
+        201,
+    )
     card = await mentor.wait_for("message", lambda m: m["kind"] == "task")
 
     clock.advance(days=3, seconds=-1)
@@ -118,8 +137,12 @@ async def check_a_reminder_on(server, clock: FakeClock) -> None:
     assert (await scheduler(server).run_once()).changes == []  # once
     progress = await expect(await coordinator.get(f"/api/v1/tasks/{task_id}/progress"), 200)
     assert progress["totals"] | {} == {
-        "pairs": 1, "posted": 1, "done": 0, "overdue": 1, "pairs_done": 0
-    }  # fmt: skip
+        "pairs": 1,
+        "posted": 1,
+        "done": 0,
+        "overdue": 1,
+        "pairs_done": 0,
+    }
 
 
 async def test_stopping_the_server_leaves_no_scheduler_task_behind(data_dir):
@@ -183,7 +206,12 @@ async def test_a_pair_ended_between_planning_and_writing_gets_no_task(data_dir):
         coordinator = await server.client("coordinator")
         task_id = await create_task(coordinator)
         due = clock.now() + timedelta(hours=1)
-        await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/schedules", {"at": iso(due), "all": True}), 201)  # fmt: skip
+        await expect(
+            await coordinator.post(
+                f"/api/v1/tasks/{task_id}/schedules", {"at": iso(due), "all": True}
+            ),
+            201,
+        )
         ended_channel, other_channel = (
             await server.pair_channel_id(1),
             await server.pair_channel_id(2),
@@ -208,7 +236,9 @@ async def test_a_pair_ended_between_planning_and_writing_gets_no_reminder(data_d
         coordinator = await server.client("coordinator")
         task_id = await create_task(coordinator, due_days=1)
         pair = await pair_id(server, 1)
-        await expect(await coordinator.post(f"/api/v1/tasks/{task_id}/post-now", {"pairs": [pair]}), 201)  # fmt: skip
+        await expect(
+            await coordinator.post(f"/api/v1/tasks/{task_id}/post-now", {"pairs": [pair]}), 201
+        )
         channel = await server.pair_channel_id(1)
         store = _PairEndsMidRun(server.store, await _ending(coordinator, pair))
         await scheduler(server).stop()  # this test alone runs the scheduler's work, at its moment

@@ -44,14 +44,16 @@ def _socket_cases(channel: int, message: int, lounge: int) -> list[tuple[str, di
         ("channel:subscribe", {"channel_id": channel}),
         ("typing", {"channel_id": channel}),
         ("message:send", {"channel_id": channel, "body": "hi", "client_id": "s1"}),
-        ("message:send", {"channel_id": lounge, "body": "hi", "client_id": "s2",
-                          "thread_id": message}),
+        (
+            "message:send",
+            {"channel_id": lounge, "body": "hi", "client_id": "s2", "thread_id": message},
+        ),
         ("thread:load", {"message_id": message}),
         ("message:edit", {"message_id": message, "body": "mine now"}),
         ("message:delete", {"message_id": message}),
         ("reaction:toggle", {"message_id": message, "emoji": "👍"}),
         ("task:complete", {"message_id": message, "done": True}),
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize("handle", ["mentee2", "mentor2", "coordinator"])

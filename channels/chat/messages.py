@@ -67,9 +67,16 @@ async def add_message(
     Returns the new message's id and seq."""
     seq = await tx.next_seq(channel_id)
     message_id = await tx.insert_message(
-        channel_id=channel_id, author_id=author_id, thread_id=thread_id, kind=kind,
-        body=body, html=html, client_id=client_id, seq=seq, now=now,
-    )  # fmt: skip
+        channel_id=channel_id,
+        author_id=author_id,
+        thread_id=thread_id,
+        kind=kind,
+        body=body,
+        html=html,
+        client_id=client_id,
+        seq=seq,
+        now=now,
+    )
     if thread_id is not None:
         await tx.recount_thread(thread_id, seq=await tx.next_seq(channel_id))
     return message_id, seq
@@ -140,9 +147,16 @@ async def do_post(
 
     async def write(tx: Tx) -> tuple[int, int, T | None]:
         message_id, seq = await add_message(
-            tx, channel_id=new.channel_id, author_id=user.id, kind=new.kind, body=new.body,
-            html=new.html, now=now, thread_id=new.thread_id, client_id=new.client_id,
-        )  # fmt: skip
+            tx,
+            channel_id=new.channel_id,
+            author_id=user.id,
+            kind=new.kind,
+            body=new.body,
+            html=new.html,
+            now=now,
+            thread_id=new.thread_id,
+            client_id=new.client_id,
+        )
         return message_id, seq, None if also is None else await also(tx, message_id)
 
     try:
@@ -155,11 +169,23 @@ async def do_post(
             raise
         return Changed(earlier, [], created=False), None
     message = Message(
-        id=message_id, channel_id=new.channel_id, author_id=user.id, author_name=user.name,
-        thread_id=new.thread_id, kind=new.kind, body=new.body, html=new.html,
-        client_id=new.client_id, created_seq=seq, seq=seq, created_at=now, edited_at=None,
-        deleted_at=None, reply_count=0, last_reply_at=None,
-    )  # fmt: skip
+        id=message_id,
+        channel_id=new.channel_id,
+        author_id=user.id,
+        author_name=user.name,
+        thread_id=new.thread_id,
+        kind=new.kind,
+        body=new.body,
+        html=new.html,
+        client_id=new.client_id,
+        created_seq=seq,
+        seq=seq,
+        created_at=now,
+        edited_at=None,
+        deleted_at=None,
+        reply_count=0,
+        last_reply_at=None,
+    )
     changes = [message]
     if new.thread_id is not None:
         changes.append(await _load_message(store, new.thread_id))

@@ -99,9 +99,12 @@ async def do_open_session(tx: Tx, user_id: int, now: datetime, idle: timedelta) 
     token = secrets.token_urlsafe(32)
     await tx.delete_expired_sessions(iso(now))
     await tx.insert_session(
-        token_hash=token_hash(token), user_id=user_id, now=iso(now),
-        expires_at=iso(now + SESSION_LIFETIME), idle_expires_at=iso(now + idle),
-    )  # fmt: skip
+        token_hash=token_hash(token),
+        user_id=user_id,
+        now=iso(now),
+        expires_at=iso(now + SESSION_LIFETIME),
+        idle_expires_at=iso(now + idle),
+    )
     return token
 
 

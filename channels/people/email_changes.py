@@ -61,15 +61,23 @@ async def request_email_change(
         raise Invalid("Your current password is not right.")
     token = secrets.token_urlsafe(32)
     mail = email_change_mail(
-        links.mail, name=user.name, email=email, now=now,
-        link=links.mail.link(link_path(token)), hours=links.email_hours,
-    )  # fmt: skip
+        links.mail,
+        name=user.name,
+        email=email,
+        now=now,
+        link=links.mail.link(link_path(token)),
+        hours=links.email_hours,
+    )
 
     async def send(tx: Tx) -> None:
         await tx.insert_account_token(
-            token_hash=token_hash(token), user_id=user.id, purpose="email", now=iso(now),
-            expires_at=iso(now + timedelta(hours=links.email_hours)), new_email=email,
-        )  # fmt: skip
+            token_hash=token_hash(token),
+            user_id=user.id,
+            purpose="email",
+            now=iso(now),
+            expires_at=iso(now + timedelta(hours=links.email_hours)),
+            new_email=email,
+        )
         await tx.enqueue_mail([mail.as_row()], iso(now))
 
     await store.write(send)
@@ -117,11 +125,15 @@ async def confirm_email_change(
         )
         await tx.enqueue_mail([notice.as_row()], iso(now))
         await record_action(
-            tx, Actor.of(before), "user.email_changed", target_type="user",
-            target_id=before.id, now=iso(now),
+            tx,
+            Actor.of(before),
+            "user.email_changed",
+            target_type="user",
+            target_id=before.id,
+            now=iso(now),
             summary=f"{before.name} changed their e-mail address from {before.email}"
             f" to {new_email}.",
-        )  # fmt: skip
+        )
         return EmailChanged(before, replace(before, email=new_email))
 
     try:

@@ -240,20 +240,30 @@ async def do_import(
                 for row in chunk:
                     users.append(
                         await tx.insert_user(
-                            email=row.email, name=row.name, role=row.role,
-                            password_hash=None, expertise=row.expertise, now=iso(now),
+                            email=row.email,
+                            name=row.name,
+                            role=row.role,
+                            password_hash=None,
+                            expertise=row.expertise,
+                            now=iso(now),
                         )
-                    )  # fmt: skip
+                    )
                 await do_store_invitations(
-                    tx, links, [(u.id, inv) for u, inv in zip(users, invitations, strict=True)],
+                    tx,
+                    links,
+                    [(u.id, inv) for u, inv in zip(users, invitations, strict=True)],
                     now,
-                )  # fmt: skip
+                )
                 for u in users:
                     await record_action(
-                        tx, actor, "user.created", target_type="user", target_id=u.id,
+                        tx,
+                        actor,
+                        "user.created",
+                        target_type="user",
+                        target_id=u.id,
                         summary=f"Imported {u.role} {u.name} <{u.email}> and sent an invitation.",
                         now=iso(now),
-                    )  # fmt: skip
+                    )
                 return users
 
             users = await store.write(insert)

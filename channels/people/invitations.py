@@ -63,9 +63,13 @@ def prepare_invitation(
     thread for a whole import)."""
     token = secrets.token_urlsafe(32)
     mail = invitation_mail(
-        links.mail, name=name, email=email, now=now,
-        link=links.mail.link(link_path(token)), days=links.invitation_days,
-    )  # fmt: skip
+        links.mail,
+        name=name,
+        email=email,
+        now=now,
+        link=links.mail.link(link_path(token)),
+        days=links.invitation_days,
+    )
     return PreparedInvitation(token, mail)
 
 
@@ -75,9 +79,12 @@ async def do_store_invitations(
     """Inside a write: each (user id, invitation) link stored and its mail in the outbox."""
     for user_id, invitation in invitations:
         await tx.insert_account_token(
-            token_hash=token_hash(invitation.token), user_id=user_id, purpose="invitation",
-            now=iso(now), expires_at=iso(now + timedelta(days=links.invitation_days)),
-        )  # fmt: skip
+            token_hash=token_hash(invitation.token),
+            user_id=user_id,
+            purpose="invitation",
+            now=iso(now),
+            expires_at=iso(now + timedelta(days=links.invitation_days)),
+        )
     await tx.enqueue_mail([inv.mail.as_row() for _, inv in invitations], iso(now))
 
 
@@ -114,9 +121,14 @@ async def _record(
     tx: Tx, actor: Actor, action: str, target: User, what: str, now: datetime
 ) -> None:
     await record_action(
-        tx, actor, action, target_type="user", target_id=target.id,
-        summary=f"{what} {target.name} <{target.email}>.", now=iso(now),
-    )  # fmt: skip
+        tx,
+        actor,
+        action,
+        target_type="user",
+        target_id=target.id,
+        summary=f"{what} {target.name} <{target.email}>.",
+        now=iso(now),
+    )
 
 
 async def request_password_reset(
@@ -140,13 +152,20 @@ async def request_password_reset(
             return
         token = secrets.token_urlsafe(32)
         await tx.insert_account_token(
-            token_hash=token_hash(token), user_id=user.id, purpose="reset",
-            now=iso(now), expires_at=iso(now + timedelta(hours=links.reset_hours)),
-        )  # fmt: skip
+            token_hash=token_hash(token),
+            user_id=user.id,
+            purpose="reset",
+            now=iso(now),
+            expires_at=iso(now + timedelta(hours=links.reset_hours)),
+        )
         mail = reset_mail(
-            links.mail, name=user.name, email=user.email, now=now,
-            link=links.mail.link(link_path(token)), hours=links.reset_hours,
-        )  # fmt: skip
+            links.mail,
+            name=user.name,
+            email=user.email,
+            now=now,
+            link=links.mail.link(link_path(token)),
+            hours=links.reset_hours,
+        )
         await tx.enqueue_mail([mail.as_row()], iso(now))
 
     await store.write(record_request)

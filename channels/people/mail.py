@@ -104,9 +104,14 @@ def invitation_mail(
         " coordinator to send a new one.</p>"
     )
     return build_mail(
-        settings, to_name=name, to_address=email, now=now,
-        subject=f"Your invitation to {settings.programme}", text="\n".join(lines), html_body=body,
-    )  # fmt: skip
+        settings,
+        to_name=name,
+        to_address=email,
+        now=now,
+        subject=f"Your invitation to {settings.programme}",
+        text="\n".join(lines),
+        html_body=body,
+    )
 
 
 def reset_mail(
@@ -132,10 +137,14 @@ def reset_mail(
         " this mail: your password stays as it is.</p>"
     )
     return build_mail(
-        settings, to_name=name, to_address=email, now=now,
+        settings,
+        to_name=name,
+        to_address=email,
+        now=now,
         subject=f"Choose a new password for {settings.programme}",
-        text="\n".join(lines), html_body=body,
-    )  # fmt: skip
+        text="\n".join(lines),
+        html_body=body,
+    )
 
 
 def email_change_mail(
@@ -163,10 +172,14 @@ def email_change_mail(
         " its old address. If you did not ask, you can ignore this mail.</p>"
     )
     return build_mail(
-        settings, to_name=name, to_address=email, now=now,
+        settings,
+        to_name=name,
+        to_address=email,
+        now=now,
         subject=f"Confirm your new e-mail address for {settings.programme}",
-        text="\n".join(lines), html_body=body,
-    )  # fmt: skip
+        text="\n".join(lines),
+        html_body=body,
+    )
 
 
 def email_changed_mail(
@@ -184,10 +197,14 @@ def email_changed_mail(
         f"<p>{html.escape(greeting)}</p><p>{html.escape(changed)}</p><p>{html.escape(warning)}</p>"
     )
     return build_mail(
-        settings, to_name=name, to_address=old_email, now=now,
+        settings,
+        to_name=name,
+        to_address=old_email,
+        now=now,
         subject=f"Your e-mail address for {settings.programme} was changed",
-        text="\n".join(lines), html_body=body,
-    )  # fmt: skip
+        text="\n".join(lines),
+        html_body=body,
+    )
 
 
 def announcement_mail(
@@ -211,6 +228,11 @@ def announcement_mail(
     first_line = _one_line(body.strip().splitlines()[0] if body.strip() else "")
     subject = f"Announcement: {first_line[:60]}{'…' if len(first_line) > 60 else ''}"
     return build_mail(
-        settings, to_name=name, to_address=email, now=now,
-        subject=subject, text=text, html_body=page,
-    )  # fmt: skip
+        settings,
+        to_name=name,
+        to_address=email,
+        now=now,
+        subject=subject,
+        text=text,
+        html_body=page,
+    )

@@ -69,14 +69,24 @@ async def create_user(
 
         async def insert(tx: Tx) -> User:
             created = await tx.insert_user(
-                email=email, name=name, role=role, password_hash=None,
-                expertise=expertise, bio=bio, now=iso(now),
-            )  # fmt: skip
+                email=email,
+                name=name,
+                role=role,
+                password_hash=None,
+                expertise=expertise,
+                bio=bio,
+                now=iso(now),
+            )
             await do_send_invitation(tx, links, created, now)
             await record_action(
-                tx, actor, "user.created", target_type="user", target_id=created.id,
-                summary=f"Created {role} {name} <{email}> and sent an invitation.", now=iso(now),
-            )  # fmt: skip
+                tx,
+                actor,
+                "user.created",
+                target_type="user",
+                target_id=created.id,
+                summary=f"Created {role} {name} <{email}> and sent an invitation.",
+                now=iso(now),
+            )
             return created
 
         created = await store.write(insert)
@@ -153,9 +163,16 @@ async def update_user(
     now = iso(moment)
     changes: list[tuple[str, str]] = []
     if (email, name, expertise, bio) != (target.email, target.name, target.expertise, target.bio):
-        changed = [f for f, old, new in zip(
-            _PROFILE_FIELDS, (target.email, target.name, target.expertise, target.bio),
-            (email, name, expertise, bio), strict=True) if old != new]  # fmt: skip
+        changed = [
+            f
+            for f, old, new in zip(
+                _PROFILE_FIELDS,
+                (target.email, target.name, target.expertise, target.bio),
+                (email, name, expertise, bio),
+                strict=True,
+            )
+            if old != new
+        ]
         changes.append(("user.profile_changed", f"Changed {', '.join(changed)} of"))
     if role != target.role:
         changes.append(("user.role_changed", f"Changed the role from {target.role} to {role} of"))
@@ -183,9 +200,14 @@ async def update_user(
                 await do_send_invitation(tx, links, after, moment)
             for action, what in changes:
                 await record_action(
-                    tx, actor, action, target_type="user", target_id=target.id,
-                    summary=f"{what} {name} <{email}>.", now=now,
-                )  # fmt: skip
+                    tx,
+                    actor,
+                    action,
+                    target_type="user",
+                    target_id=target.id,
+                    summary=f"{what} {name} <{email}>.",
+                    now=now,
+                )
             return await tx.load_user(target.id)
 
         after = await store.write(update)

@@ -53,12 +53,18 @@ async def post_announcement(
     mails = await asyncio.to_thread(
         lambda: [
             announcement_mail(
-                mail, name=u.name, email=u.email, author=user.name,
-                body=new.body, body_html=new.html, link=link, now=now,
+                mail,
+                name=u.name,
+                email=u.email,
+                author=user.name,
+                body=new.body,
+                body_html=new.html,
+                link=link,
+                now=now,
             ).as_row()
             for u in recipients
         ]
-    )  # fmt: skip
+    )
 
     async def queue_and_record(tx: Tx, message_id: int) -> int:
         queued = await tx.enqueue_mail(mails, iso(now))

@@ -63,8 +63,14 @@ async def export_audit_csv(store: Store, user: User) -> str:
         writer.writerow(
             _cell(v)
             for v in (
-                e.id, e.created_at, e.actor_name, e.actor_id, e.action,
-                e.target_type, e.target_id, e.summary,
+                e.id,
+                e.created_at,
+                e.actor_name,
+                e.actor_id,
+                e.action,
+                e.target_type,
+                e.target_id,
+                e.summary,
             )
-        )  # fmt: skip
+        )
     return out.getvalue()

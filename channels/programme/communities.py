@@ -54,9 +54,14 @@ async def create_community(
     async def insert(tx: Tx) -> Channel:
         channel = await tx.insert_channel(kind="community", name=name, topic=topic, now=now)
         await record_action(
-            tx, actor, "community.created", target_type="channel", target_id=channel.id,
-            summary=f"Created the community {name}.", now=now,
-        )  # fmt: skip
+            tx,
+            actor,
+            "community.created",
+            target_type="channel",
+            target_id=channel.id,
+            summary=f"Created the community {name}.",
+            now=now,
+        )
         return channel
 
     channel = await store.write(insert)
@@ -85,17 +90,25 @@ async def update_community(
             await tx.update_channel_name(channel.id, name=name, topic=topic)
             renamed = f"Renamed the community {channel.name} to {name}."
             await record_action(
-                tx, actor, "community.renamed", target_type="channel", target_id=channel.id,
+                tx,
+                actor,
+                "community.renamed",
+                target_type="channel",
+                target_id=channel.id,
                 summary=renamed if name != channel.name else f"Changed the topic of {name}.",
                 now=now,
-            )  # fmt: skip
+            )
         if archived != channel.archived:
             await tx.set_channel_archived(channel.id, archived)
             await record_action(
-                tx, actor, "community.archived" if archived else "community.reopened",
-                target_type="channel", target_id=channel.id, now=now,
+                tx,
+                actor,
+                "community.archived" if archived else "community.reopened",
+                target_type="channel",
+                target_id=channel.id,
+                now=now,
                 summary=f"{'Archived' if archived else 'Reopened'} the community {name}.",
-            )  # fmt: skip
+            )
 
     await store.write(update)
     updated = await store.load_channel(channel.id)

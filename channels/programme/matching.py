@@ -64,9 +64,14 @@ async def pair_users(
         async def insert(tx: Tx) -> tuple[Pair, int]:
             pair, message_id = await do_create_pair(tx, mentor, mentee, now)
             await record_action(
-                tx, actor, "pair.created", target_type="pair", target_id=pair.id,
-                summary=f"Paired mentor {mentor.name} with mentee {mentee.name}.", now=now,
-            )  # fmt: skip
+                tx,
+                actor,
+                "pair.created",
+                target_type="pair",
+                target_id=pair.id,
+                summary=f"Paired mentor {mentor.name} with mentee {mentee.name}.",
+                now=now,
+            )
             return pair, message_id
 
         pair, message_id = await store.write(insert)
@@ -111,9 +116,14 @@ async def end_pair(
             now=now,
         )
         await record_action(
-            tx, actor, "pair.ended", target_type="pair", target_id=pair.id,
-            summary=f"Ended the pair of {names}.", now=now,
-        )  # fmt: skip
+            tx,
+            actor,
+            "pair.ended",
+            target_type="pair",
+            target_id=pair.id,
+            summary=f"Ended the pair of {names}.",
+            now=now,
+        )
         return notice_id
 
     notice_id = await store.write(end)
@@ -196,10 +206,13 @@ async def suggest_mentors(store: Store, user: User, mentee_id: int) -> list[Sugg
         load = loads.get(mentor.id, 0)
         suggestions.append(
             Suggestion(
-                mentor, tuple(sorted(shared)), same, load,
+                mentor,
+                tuple(sorted(shared)),
+                same,
+                load,
                 _reason(mentee, mentor, same, shared, load),
             )
-        )  # fmt: skip
+        )
     suggestions.sort(
         key=lambda s: (not s.same_field, -len(s.shared), s.active_mentees, s.mentor.name)
     )

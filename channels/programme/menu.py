@@ -154,9 +154,14 @@ async def set_menu(
     async def replace(tx: Tx) -> None:
         await tx.replace_menu_items(role, items)
         await record_action(
-            tx, actor, "menu.changed", target_type="menu", target_id=None,
-            summary=f"Changed the {role} menu to: {shown}.", now=now,
-        )  # fmt: skip
+            tx,
+            actor,
+            "menu.changed",
+            target_type="menu",
+            target_id=None,
+            summary=f"Changed the {role} menu to: {shown}.",
+            now=now,
+        )
 
     await store.write(replace)
     return items

@@ -58,13 +58,17 @@ def import_plan_json(plan: ImportPlan) -> dict[str, Any]:
         "problems": [{"line": p.line, "reason": p.reason} for p in plan.problems],
         "people": [
             {
-                "line": row.line, "email": row.email, "name": row.name, "role": row.role,
-                "expertise": row.expertise, "status": status,
+                "line": row.line,
+                "email": row.email,
+                "name": row.name,
+                "role": row.role,
+                "expertise": row.expertise,
+                "status": status,
             }
             for status, rows in (("new", plan.new), ("existing", plan.existing))
             for row in rows
         ],
-    }  # fmt: skip
+    }
 
 
 def audit_json(entry: AuditEntry) -> dict[str, Any]:

@@ -65,9 +65,13 @@ def _check_template_fields(payload: dict[str, Any], *, partial: bool) -> dict[st
         fields["title"] = " ".join(title.split())
     if not partial or "body" in payload:
         body = check_text(
-            payload, "body", max_length=MAX_BODY, optional=True, allow_empty=True,
+            payload,
+            "body",
+            max_length=MAX_BODY,
+            optional=True,
+            allow_empty=True,
             what="A task's text",
-        )  # fmt: skip
+        )
         fields["body"] = (body or "").strip()
     if not partial or "due_days" in payload:
         due_days = payload.get("due_days")

@@ -68,10 +68,15 @@ async def post_occurrences(
     posted = []
     for pair, occurrence in due:
         occurrence_id = await tx.claim_occurrence(
-            schedule_id=schedule.id, pair_id=pair.id, occurrence=occurrence.key,
-            scheduled_at=iso(occurrence.at), title=template.title, due_at=due_at,
-            late=is_late(occurrence.at, now), now=iso(now),
-        )  # fmt: skip
+            schedule_id=schedule.id,
+            pair_id=pair.id,
+            occurrence=occurrence.key,
+            scheduled_at=iso(occurrence.at),
+            title=template.title,
+            due_at=due_at,
+            late=is_late(occurrence.at, now),
+            now=iso(now),
+        )
         if occurrence_id is None:
             continue
         message_id, _ = await add_message(

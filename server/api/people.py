@@ -62,9 +62,12 @@ async def leave(request: web.Request) -> web.Response:
 async def forgot_password(request: web.Request) -> web.Response:
     """Always the same answer, whether or not the address has an account."""
     await invitations.request_password_reset(
-        request.app[keys.STORE], await read_json(request), address=client_address(request),
-        links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
-    )  # fmt: skip
+        request.app[keys.STORE],
+        await read_json(request),
+        address=client_address(request),
+        links=link_settings(request.app[keys.CONFIG]),
+        clock=request.app[keys.CLOCK],
+    )
     admin_events.poke_mailer(request.app)
     return web.json_response({"ok": True, "message": RESET_ANSWER}, status=202)
 
@@ -84,9 +87,11 @@ async def check_link(request: web.Request) -> web.Response:
 async def set_password(request: web.Request) -> web.Response:
     """{token, password}: spend the link, set the password, and log in."""
     logged_in = await invitations.set_password_with_link(
-        request.app[keys.STORE], await read_json(request),
-        idle=request.app[keys.CONFIG].session_idle(), clock=request.app[keys.CLOCK],
-    )  # fmt: skip
+        request.app[keys.STORE],
+        await read_json(request),
+        idle=request.app[keys.CONFIG].session_idle(),
+        clock=request.app[keys.CLOCK],
+    )
     await admin_events.end_sessions(request.app, logged_in.user.id, reason="password")
     response = web.json_response({"user": user_json(logged_in.user, private=True)})
     set_session_cookie(request, response, logged_in.token)
@@ -99,9 +104,12 @@ async def confirm_email(request: web.Request) -> web.Response:
     other session ends (this one stays if it is the same person's) and their sockets close."""
     keep = session_token(request)
     changed = await email_changes.confirm_email_change(
-        request.app[keys.STORE], await read_json(request), keep_session=keep,
-        links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
-    )  # fmt: skip
+        request.app[keys.STORE],
+        await read_json(request),
+        keep_session=keep,
+        links=link_settings(request.app[keys.CONFIG]),
+        clock=request.app[keys.CLOCK],
+    )
     await disconnect_session(request.app, changed.after.id, keep=keep)
     admin_events.poke_mailer(request.app)
     return web.json_response({"user": user_json(changed.after, private=True)})

@@ -57,9 +57,12 @@ async def change_my_email(request: web.Request) -> web.Response:
     """{email, current}: mail a confirmation link to the new address; nothing changes yet."""
     user = await current_user(request)
     new_email = await email_changes.request_email_change(
-        request.app[keys.STORE], user, await read_json(request),
-        links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
-    )  # fmt: skip
+        request.app[keys.STORE],
+        user,
+        await read_json(request),
+        links=link_settings(request.app[keys.CONFIG]),
+        clock=request.app[keys.CLOCK],
+    )
     admin_events.poke_mailer(request.app)
     return web.json_response(
         {"ok": True, "email": new_email, "message": email_changes.SENT.format(email=new_email)},

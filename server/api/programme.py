@@ -54,9 +54,12 @@ async def list_users(request: web.Request) -> web.Response:
 async def create_user(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     created = await users.create_user(
-        request.app[keys.STORE], user, await read_json(request),
-        links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
-    )  # fmt: skip
+        request.app[keys.STORE],
+        user,
+        await read_json(request),
+        links=link_settings(request.app[keys.CONFIG]),
+        clock=request.app[keys.CLOCK],
+    )
     admin_events.poke_mailer(request.app)
     return web.json_response({"user": account_json(created)}, status=201)
 
@@ -72,9 +75,13 @@ async def get_user(request: web.Request) -> web.Response:
 async def update_user(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     change = await users.update_user(
-        request.app[keys.STORE], user, path_id(request, "user_id"), await read_json(request),
-        links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
-    )  # fmt: skip
+        request.app[keys.STORE],
+        user,
+        path_id(request, "user_id"),
+        await read_json(request),
+        links=link_settings(request.app[keys.CONFIG]),
+        clock=request.app[keys.CLOCK],
+    )
     if change.after.email != change.before.email:
         admin_events.poke_mailer(request.app)  # the invitation to the new address
     if change.disabled_now:
@@ -91,9 +98,12 @@ async def update_user(request: web.Request) -> web.Response:
 async def resend_invitation(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     target = await invitations.resend_invitation(
-        request.app[keys.STORE], user, path_id(request, "user_id"),
-        links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
-    )  # fmt: skip
+        request.app[keys.STORE],
+        user,
+        path_id(request, "user_id"),
+        links=link_settings(request.app[keys.CONFIG]),
+        clock=request.app[keys.CLOCK],
+    )
     admin_events.poke_mailer(request.app)
     return web.json_response({"user": account_json(target)}, status=201)
 
@@ -113,9 +123,12 @@ async def import_users(request: web.Request) -> web.Response:
         return web.json_response({"dry_run": True, **import_plan_json(plan)})
     try:
         plan, created = await importing.import_users(
-            store, user, text,
-            links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
-        )  # fmt: skip
+            store,
+            user,
+            text,
+            links=link_settings(request.app[keys.CONFIG]),
+            clock=request.app[keys.CLOCK],
+        )
     except importing.ImportRejected as rejected:
         body = {**error_json(rejected), **import_plan_json(rejected.plan)}
         return web.json_response(body, status=rejected.status)
@@ -146,9 +159,11 @@ async def mentor_suggestions(request: web.Request) -> web.Response:
 async def list_pairs(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     overviews = await matching.list_pairs(
-        request.app[keys.STORE], user, active_only=_flag(request, "active"),
+        request.app[keys.STORE],
+        user,
+        active_only=_flag(request, "active"),
         clock=request.app[keys.CLOCK],
-    )  # fmt: skip
+    )
     return web.json_response({"pairs": [pair_overview_json(o) for o in overviews]})
 
 
@@ -162,9 +177,11 @@ async def create_pair(request: web.Request) -> web.Response:
     await admin_events.emit_pair_channel(request.app, new.pair, new.channel)
     people = await store.load_users([new.pair.mentor_id, new.pair.mentee_id])
     overview = PairOverview(
-        new.pair, people[new.pair.mentor_id], people[new.pair.mentee_id],
+        new.pair,
+        people[new.pair.mentor_id],
+        people[new.pair.mentee_id],
         PairActivity(new.pair.id, 0, (0,) * matching.ACTIVITY_WEEKS, None),
-    )  # fmt: skip
+    )
     return web.json_response(
         {"pair": pair_overview_json(overview), "channel": channel_json(new.channel)}, status=201
     )
@@ -202,9 +219,12 @@ async def create_community(request: web.Request) -> web.Response:
 async def update_community(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     channel = await communities.update_community(
-        request.app[keys.STORE], user, path_id(request, "channel_id"), await read_json(request),
+        request.app[keys.STORE],
+        user,
+        path_id(request, "channel_id"),
+        await read_json(request),
         clock=request.app[keys.CLOCK],
-    )  # fmt: skip
+    )
     await admin_events.emit_channel_changed(request.app, channel)
     return web.json_response({"community": channel_json(channel)})
 
@@ -228,9 +248,12 @@ async def set_menu(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     role = request.match_info["role"]
     items = await menu.set_menu(
-        request.app[keys.STORE], user, role, await read_json(request),
+        request.app[keys.STORE],
+        user,
+        role,
+        await read_json(request),
         clock=request.app[keys.CLOCK],
-    )  # fmt: skip
+    )
     await admin_events.emit_menu(request.app, role, items)
     return web.json_response({"role": role, "items": [menu_item_json(i) for i in items]})
 
@@ -242,9 +265,12 @@ async def set_menu(request: web.Request) -> web.Response:
 async def post_announcement(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     result, queued = await announcements.post_announcement(
-        request.app[keys.STORE], user, await read_json(request),
-        mail=link_settings(request.app[keys.CONFIG]).mail, clock=request.app[keys.CLOCK],
-    )  # fmt: skip
+        request.app[keys.STORE],
+        user,
+        await read_json(request),
+        mail=link_settings(request.app[keys.CONFIG]).mail,
+        clock=request.app[keys.CLOCK],
+    )
     await emit_changes(request.app, result.changes)
     if queued:
         admin_events.poke_mailer(request.app)

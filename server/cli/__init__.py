@@ -22,13 +22,24 @@ from server.config import Config, add_setting_flags, config_from_args
 from server.security import RedactingAccessLogger
 
 MAIL_SETTINGS = [
-    "public_url", "invitation_days", "smtp_host", "smtp_port", "smtp_security",
-    "smtp_username", "smtp_password", "smtp_from", "smtp_retry_seconds", "smtp_max_attempts",
-]  # fmt: skip
+    "public_url",
+    "invitation_days",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_username",
+    "smtp_password",
+    "smtp_from",
+    "smtp_retry_seconds",
+    "smtp_max_attempts",
+]
 SOCKET_SETTINGS = [
-    "max_sockets_per_user", "max_sockets_per_address", "message_rate", "message_burst",
+    "max_sockets_per_user",
+    "max_sockets_per_address",
+    "message_rate",
+    "message_burst",
     "socket_check_seconds",
-]  # fmt: skip
+]
 _DATA_ONLY = ["data_dir", "log_level"]
 # Sockets are hung up first thing on shutdown; this bounds how long a peer that never finishes
 # the websocket closing handshake, or a slow request, can hold a restart.

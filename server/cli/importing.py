@@ -48,9 +48,13 @@ async def run_import(store, config: Config, path: Path, *, dry_run: bool) -> Non
         return
     actor = Actor(None, f"command line ({getpass.getuser()})")
     created = await importing.do_import(
-        store, actor, plan, links=link_settings(config), chunk_size=CHUNK,
+        store,
+        actor,
+        plan,
+        links=link_settings(config),
+        chunk_size=CHUNK,
         on_progress=_show_progress,
-    )  # fmt: skip
+    )
     print(
         f"Imported {len(created)} people{skipped}."
         + (" Their invitations are sent by the running server." if created else "")

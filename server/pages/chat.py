@@ -28,9 +28,14 @@ async def home(request: web.Request) -> web.Response:
     user = await current_user(request)
     menu = await load_menu(request, user)
     return render(
-        request, "home.html", user=user, menu=menu, page_data={"me": me_json(user)}, current=None,
+        request,
+        "home.html",
+        user=user,
+        menu=menu,
+        page_data={"me": me_json(user)},
+        current=None,
         here="/",
-    )  # fmt: skip
+    )
 
 
 @routes.get("/menu")
@@ -45,10 +50,14 @@ async def menus(request: web.Request) -> web.Response:
     if not menu_id.isalnum():
         raise Invalid("'menu_id' must be letters and digits.")
     return render(
-        request, "_menus.html", user=user, menu=await load_menu(request, user),
+        request,
+        "_menus.html",
+        user=user,
+        menu=await load_menu(request, user),
         current=query_int(request, "current"),
-        here=here, menu_id=menu_id,
-    )  # fmt: skip
+        here=here,
+        menu_id=menu_id,
+    )
 
 
 @routes.get("/channels/{channel_id}")

@@ -21,9 +21,13 @@ routes = web.RouteTableDef()
 
 def _choose(request: web.Request, token: str, **context) -> web.Response:
     return render(
-        request, "password/choose.html", token=token, min_length=MIN_PASSWORD,
-        csrf_token=csrf_token(request), **{"person": None, "purpose": None, "error": None, **context},
-    )  # fmt: skip
+        request,
+        "password/choose.html",
+        token=token,
+        min_length=MIN_PASSWORD,
+        csrf_token=csrf_token(request),
+        **{"person": None, "purpose": None, "error": None, **context},
+    )
 
 
 @routes.get("/password/{token}")
@@ -42,10 +46,19 @@ async def choose_page(request: web.Request) -> web.Response:
 
 def _confirm_email(request: web.Request, *, status: int = 200, **context) -> web.Response:
     return render(
-        request, "password/email.html", status=status, csrf_token=csrf_token(request),
-        **{"token": None, "person": None, "new_email": None, "error": None, "done": None,
-           **context},
-    )  # fmt: skip
+        request,
+        "password/email.html",
+        status=status,
+        csrf_token=csrf_token(request),
+        **{
+            "token": None,
+            "person": None,
+            "new_email": None,
+            "error": None,
+            "done": None,
+            **context,
+        },
+    )
 
 
 @routes.post("/email-confirmation")
@@ -55,9 +68,12 @@ async def confirm_email(request: web.Request) -> web.Response:
     keep = session_token(request)
     try:
         changed = await email_changes.confirm_email_change(
-            request.app[keys.STORE], {"token": form.get("token")}, keep_session=keep,
-            links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
-        )  # fmt: skip
+            request.app[keys.STORE],
+            {"token": form.get("token")},
+            keep_session=keep,
+            links=link_settings(request.app[keys.CONFIG]),
+            clock=request.app[keys.CLOCK],
+        )
     except MentorspaceError as error:
         return _confirm_email(request, status=error.status, error=error.message)
     await disconnect_session(request.app, changed.after.id, keep=keep)
@@ -75,9 +91,11 @@ async def choose(request: web.Request) -> web.Response:
         if form.get("password") != form.get("password_again"):
             raise Invalid("The two passwords are not the same. Please type them again.")
         return await invitations.set_password_with_link(
-            store, {"token": token, "password": form.get("password")},
-            idle=request.app[keys.CONFIG].session_idle(), clock=clock,
-        )  # fmt: skip
+            store,
+            {"token": token, "password": form.get("password")},
+            idle=request.app[keys.CONFIG].session_idle(),
+            clock=clock,
+        )
 
     async def show_again(error: MentorspaceError) -> web.Response:
         """With whose link it is, while the link still works."""
@@ -96,9 +114,11 @@ async def choose(request: web.Request) -> web.Response:
 
 def _forgot(request: web.Request, **context) -> web.Response:
     return render(
-        request, "password/forgot.html", csrf_token=csrf_token(request),
+        request,
+        "password/forgot.html",
+        csrf_token=csrf_token(request),
         **{"error": None, "sent": None, **context},
-    )  # fmt: skip
+    )
 
 
 @routes.get("/forgot-password")

@@ -89,6 +89,12 @@ EVENTS: dict[str, Handler] = {
 }
 
 SERVER_EVENTS = [
-    "message", "typing", "presence", "read",
-    "channel", "menu", "account", "session:ended",  # programme administration (issue 4)
-]  # fmt: skip
+    "message",
+    "typing",
+    "presence",
+    "read",
+    "channel",
+    "menu",
+    "account",
+    "session:ended",  # programme administration (issue 4)
+]

@@ -153,8 +153,12 @@ class Mailer(Runner):
         else:
             log.warning(
                 "mail %d to %s not sent (attempt %d), retrying at %s: %s",
-                mail.id, mail.recipient, attempts, retry_at, reason,
-            )  # fmt: skip
+                mail.id,
+                mail.recipient,
+                attempts,
+                retry_at,
+                reason,
+            )
 
     async def _release(self, mail: OutgoingMail) -> None:
         await self._store.write(lambda tx: tx.release_mail([mail.id]))

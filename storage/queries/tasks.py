@@ -16,9 +16,17 @@ from .base import QueryBase, json_list, record
 # The columns a schedule's rule and target fill in; `insert_schedule` and `update_schedule`
 # take exactly these keys.
 SCHEDULE_COLUMNS = (
-    "kind", "at", "pair_day", "weekday", "time_of_day", "until",
-    "target", "target_pairs", "started_from", "started_until",
-)  # fmt: skip
+    "kind",
+    "at",
+    "pair_day",
+    "weekday",
+    "time_of_day",
+    "until",
+    "target",
+    "target_pairs",
+    "started_from",
+    "started_until",
+)
 
 _OCCURRENCE = (
     "SELECT o.*, s.template_id, p.channel_id FROM task_occurrences o"
@@ -212,9 +220,18 @@ class TaskQueries(QueryBase):
             " posted_at, late, title, due_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?"
             " WHERE EXISTS (SELECT 1 FROM pairs WHERE id = ? AND ended_at IS NULL)"
             " ON CONFLICT (schedule_id, pair_id, occurrence) DO NOTHING RETURNING id",
-            (schedule_id, pair_id, occurrence, scheduled_at, now, int(late), title, due_at,
-             pair_id),
-        )  # fmt: skip
+            (
+                schedule_id,
+                pair_id,
+                occurrence,
+                scheduled_at,
+                now,
+                int(late),
+                title,
+                due_at,
+                pair_id,
+            ),
+        )
 
     async def attach_task_message(self, occurrence_id: int, message_id: int) -> None:
         await self._all(

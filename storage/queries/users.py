@@ -108,9 +108,13 @@ class UserQueries(QueryBase):
         if row is None:
             return None
         session = Session(
-            row["token_hash"], row["id"], row["s_created_at"], row["expires_at"],
-            row["last_used_at"], row["idle_expires_at"],
-        )  # fmt: skip
+            row["token_hash"],
+            row["id"],
+            row["s_created_at"],
+            row["expires_at"],
+            row["last_used_at"],
+            row["idle_expires_at"],
+        )
         return session, _user(row)
 
     async def touch_session(

@@ -311,9 +311,9 @@ async def test_new_pages_at_phone_size(web: Web):
     pair = await web.server.pair_channel_id(2)
     coordinator_client = await web.server.client("coordinator")
     response = await coordinator_client.post(
-        "/api/v1/tasks", {"title": "Week 2: practise an interview", "body": "Pick one story.",
-                          "due_days": 3},
-    )  # fmt: skip
+        "/api/v1/tasks",
+        {"title": "Week 2: practise an interview", "body": "Pick one story.", "due_days": 3},
+    )
     task_id = (await response.json())["task"]["id"]
     await coordinator_client.post(f"/api/v1/tasks/{task_id}/post-now", {"all": True})
 

@@ -78,9 +78,12 @@ async def _a_lived_in_pair(web: Web) -> tuple[int, int]:
     lines = [
         (mentee, "Hi Maria! I finished the first draft of my CV. Could you take a look?"),
         (mentor, "Of course, Sara. Send it over and I will read it **tonight**."),
-        (mentee, "Here are my three goals for the next months:\n1. a new CV\n2. a LinkedIn profile\n3. two interviews"),
+        (
+            mentee,
+            "Here are my three goals for the next months:\n1. a new CV\n2. a LinkedIn profile\n3. two interviews",
+        ),
         (mentor, "Those are good, concrete goals. Let us start with the CV on Thursday."),
-    ]  # fmt: skip
+    ]
     posted = []
     for person, body in lines:
         response = await person.post(

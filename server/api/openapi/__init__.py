@@ -36,10 +36,14 @@ def openapi_document() -> dict[str, Any]:
                         body=_object(["email", "password"], email=_STR, password=_STR),
                     )
                 ),
-                "delete": _op("Log out; the cookie stops working at once", _object(ok={"type": "boolean"})),
+                "delete": _op(
+                    "Log out; the cookie stops working at once", _object(ok={"type": "boolean"})
+                ),
             },
             "/api/v1/me": {
-                "get": _op("The logged-in user", _object(user={"$ref": "#/components/schemas/User"})),
+                "get": _op(
+                    "The logged-in user", _object(user={"$ref": "#/components/schemas/User"})
+                ),
                 "patch": _op(
                     "Change your display name, field of expertise or bio (fields left out stay)",
                     _object(user={"$ref": "#/components/schemas/User"}),
@@ -50,7 +54,12 @@ def openapi_document() -> dict[str, Any]:
                 "post": _op(
                     "Change your password; optionally end every other session",
                     _object(ok={"type": "boolean"}),
-                    body=_object(["current", "new"], current=_STR, new=_STR, end_other_sessions={"type": "boolean"}),
+                    body=_object(
+                        ["current", "new"],
+                        current=_STR,
+                        new=_STR,
+                        end_other_sessions={"type": "boolean"},
+                    ),
                 )
             },
             "/api/v1/me/email": {
@@ -65,7 +74,12 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/channels": {
                 "get": _op(
                     "Channels the user can read, with unread counts",
-                    _object(channels={"type": "array", "items": {"$ref": "#/components/schemas/Channel"}}),
+                    _object(
+                        channels={
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Channel"},
+                        }
+                    ),
                 )
             },
             "/api/v1/channels/{channel_id}/messages": {
@@ -106,8 +120,17 @@ def openapi_document() -> dict[str, Any]:
                 )
             },
             "/api/v1/messages/{message_id}": {
-                "patch": _op("Edit your message", _object(message=_MESSAGE), body=_object(["body"], body=_STR), params=_MSG),
-                "delete": _op("Delete your message (moderators: anyone's)", _object(message=_MESSAGE), params=_MSG),
+                "patch": _op(
+                    "Edit your message",
+                    _object(message=_MESSAGE),
+                    body=_object(["body"], body=_STR),
+                    params=_MSG,
+                ),
+                "delete": _op(
+                    "Delete your message (moderators: anyone's)",
+                    _object(message=_MESSAGE),
+                    params=_MSG,
+                ),
             },
             "/api/v1/messages/{message_id}/reactions": {
                 "post": _op(
@@ -125,24 +148,52 @@ def openapi_document() -> dict[str, Any]:
             "schemas": {
                 "Error": _object(
                     ["error"],
-                    error=_object(["code", "message"], code={"enum": [*ERROR_CODES, "internal"]}, message=_STR),
+                    error=_object(
+                        ["code", "message"], code={"enum": [*ERROR_CODES, "internal"]}, message=_STR
+                    ),
                 ),
                 "User": _object(
-                    id=_INT, name=_STR, role=_STR, expertise=_STR, bio=_STR, email=_STR, disabled={"type": "boolean"},
+                    id=_INT,
+                    name=_STR,
+                    role=_STR,
+                    expertise=_STR,
+                    bio=_STR,
+                    email=_STR,
+                    disabled={"type": "boolean"},
                 ),
                 "Channel": _object(
-                    id=_INT, kind=_STR, name=_STR, topic=_STR, last_seq=_INT, read_only={"type": "boolean"},
-                    unread=_INT, last_read_seq=_INT, is_member={"type": "boolean"}, partner={"type": ["object", "null"]},
+                    id=_INT,
+                    kind=_STR,
+                    name=_STR,
+                    topic=_STR,
+                    last_seq=_INT,
+                    read_only={"type": "boolean"},
+                    unread=_INT,
+                    last_read_seq=_INT,
+                    is_member={"type": "boolean"},
+                    partner={"type": ["object", "null"]},
                 ),
                 **admin_schemas(),
                 "Message": _object(
-                    id=_INT, channel_id=_INT, seq=_INT, created_seq=_INT, thread_id={"type": ["integer", "null"]}, kind=_STR,
-                    author={"type": ["object", "null"]}, body=_STR, html=_STR, client_id={"type": ["string", "null"]},
-                    created_at=_STR, edited_at={"type": ["string", "null"]}, deleted={"type": "boolean"},
-                    reply_count=_INT, last_reply_at={"type": ["string", "null"]}, reactions={"type": "array"},
+                    id=_INT,
+                    channel_id=_INT,
+                    seq=_INT,
+                    created_seq=_INT,
+                    thread_id={"type": ["integer", "null"]},
+                    kind=_STR,
+                    author={"type": ["object", "null"]},
+                    body=_STR,
+                    html=_STR,
+                    client_id={"type": ["string", "null"]},
+                    created_at=_STR,
+                    edited_at={"type": ["string", "null"]},
+                    deleted={"type": "boolean"},
+                    reply_count=_INT,
+                    last_reply_at={"type": ["string", "null"]},
+                    reactions={"type": "array"},
                     task={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/TaskState"}]},
                 ),
                 **TASK_SCHEMAS,
             }
         },
-    }  # fmt: skip
+    }

@@ -125,50 +125,92 @@ def task_paths() -> dict[str, Any]:
     coordinators = " (coordinators only)"
     return {
         "/api/v1/tasks": {
-            "get": _op("Task templates with their schedules and progress counts" + coordinators, _object(tasks={"type": "array", "items": _TASK})),
-            "post": _op("Write a task template" + coordinators, _object(task=_TASK), body=_TEMPLATE_BODY, status="201"),
+            "get": _op(
+                "Task templates with their schedules and progress counts" + coordinators,
+                _object(tasks={"type": "array", "items": _TASK}),
+            ),
+            "post": _op(
+                "Write a task template" + coordinators,
+                _object(task=_TASK),
+                body=_TEMPLATE_BODY,
+                status="201",
+            ),
         },
         "/api/v1/tasks/{task_id}": {
-            "get": _op("One task template, its schedules and progress counts" + coordinators, _object(task=_TASK), params=_TASK_ID),
+            "get": _op(
+                "One task template, its schedules and progress counts" + coordinators,
+                _object(task=_TASK),
+                params=_TASK_ID,
+            ),
             "patch": _op(
                 "Edit a template: tasks not yet posted use the new text" + coordinators,
-                _object(task=_TASK), body=_object(title=_STR, body=_STR, due_days={"type": ["integer", "null"]}), params=_TASK_ID,
+                _object(task=_TASK),
+                body=_object(title=_STR, body=_STR, due_days={"type": ["integer", "null"]}),
+                params=_TASK_ID,
             ),
-            "delete": _op("Delete a template and cancel its schedules; posted tasks stay" + coordinators, _object(ok=_BOOL), params=_TASK_ID),
+            "delete": _op(
+                "Delete a template and cancel its schedules; posted tasks stay" + coordinators,
+                _object(ok=_BOOL),
+                params=_TASK_ID,
+            ),
         },
         "/api/v1/tasks/{task_id}/schedules": {
             "post": _op(
-                "Schedule a template: one rule (at, pair_day + time, or weekly + until) and one target" + coordinators,
-                _object(schedule=_SCHEDULE), body={"allOf": [_RULE, _TARGET]}, params=_TASK_ID, status="201",
+                "Schedule a template: one rule (at, pair_day + time, or weekly + until) and one target"
+                + coordinators,
+                _object(schedule=_SCHEDULE),
+                body={"allOf": [_RULE, _TARGET]},
+                params=_TASK_ID,
+                status="201",
             )
         },
         "/api/v1/tasks/{task_id}/post-now": {
             "post": _op(
                 "Post the task into every targeted pair channel at once" + coordinators,
-                _object(schedule=_SCHEDULE, posted=_INT), body=_TARGET, params=_TASK_ID, status="201",
+                _object(schedule=_SCHEDULE, posted=_INT),
+                body=_TARGET,
+                params=_TASK_ID,
+                status="201",
             )
         },
         "/api/v1/tasks/{task_id}/progress": {
             "get": _op(
                 "Per pair: tasks posted, done and overdue; never any message" + coordinators,
-                _object(task=_object(id=_INT, title=_STR), totals={**_COUNTS, "properties": {**_COUNTS["properties"], "pairs_done": _INT}}, pairs={"type": "array", "items": _PAIR_PROGRESS}),
+                _object(
+                    task=_object(id=_INT, title=_STR),
+                    totals={**_COUNTS, "properties": {**_COUNTS["properties"], "pairs_done": _INT}},
+                    pairs={"type": "array", "items": _PAIR_PROGRESS},
+                ),
                 params=_TASK_ID,
             )
         },
         "/api/v1/schedules/{schedule_id}": {
             "patch": _op(
-                "Pause or resume ('paused'), or replace the rule and/or target; only tasks not yet posted change" + coordinators,
-                _object(schedule=_SCHEDULE), body={"allOf": [_object(paused=_BOOL), _RULE, _TARGET]}, params=_SCHEDULE_ID,
+                "Pause or resume ('paused'), or replace the rule and/or target; only tasks not yet posted change"
+                + coordinators,
+                _object(schedule=_SCHEDULE),
+                body={"allOf": [_object(paused=_BOOL), _RULE, _TARGET]},
+                params=_SCHEDULE_ID,
             ),
-            "delete": _op("Cancel a schedule; posted tasks stay" + coordinators, _object(schedule=_SCHEDULE), params=_SCHEDULE_ID),
+            "delete": _op(
+                "Cancel a schedule; posted tasks stay" + coordinators,
+                _object(schedule=_SCHEDULE),
+                params=_SCHEDULE_ID,
+            ),
         },
         "/api/v1/pairs/{pair_id}/tasks": {
-            "get": _op("Every task a pair has been given and which are done; no content" + coordinators, _PAIR_PROGRESS, params=[("pair_id", "path")]),
+            "get": _op(
+                "Every task a pair has been given and which are done; no content" + coordinators,
+                _PAIR_PROGRESS,
+                params=[("pair_id", "path")],
+            ),
         },
         "/api/v1/messages/{message_id}/complete": {
             "post": _op(
                 "Mark a task done or not done (the two people of the pair only); same as the socket.io event task:complete",
-                _object(message=_MESSAGE), body=_object(["done"], done=_BOOL), params=_MSG,
+                _object(message=_MESSAGE),
+                body=_object(["done"], done=_BOOL),
+                params=_MSG,
             )
         },
-    }  # fmt: skip
+    }

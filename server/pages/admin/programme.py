@@ -56,9 +56,14 @@ def page(request: web.Request, template: str, user: User, **context: Any):
         "notice": NOTICES.get(request.query.get("notice", "")),
     }
     return render(
-        request, f"admin/{template}", me=user, user=user,
-        csrf_token=csrf_token(request), roles=ROLES, **{**defaults, **context},
-    )  # fmt: skip
+        request,
+        f"admin/{template}",
+        me=user,
+        user=user,
+        csrf_token=csrf_token(request),
+        roles=ROLES,
+        **{**defaults, **context},
+    )
 
 
 def back(path: str, notice: str) -> web.HTTPSeeOther:
@@ -116,9 +121,12 @@ async def update_user(request: web.Request) -> web.Response:
     async def apply() -> users.AccountChange | None:
         if action == "invite":
             await invitations.resend_invitation(
-                store, user, user_id, links=link_settings(request.app[keys.CONFIG]),
+                store,
+                user,
+                user_id,
+                links=link_settings(request.app[keys.CONFIG]),
                 clock=request.app[keys.CLOCK],
-            )  # fmt: skip
+            )
             return None
         changes: dict[str, Any] = {
             "role": {"role": form.get("role")},
@@ -172,9 +180,12 @@ async def import_file(request: web.Request) -> web.Response:
         if form.get("dry_run"):
             return await importing.check_import(store, user, text)
         await importing.import_users(
-            store, user, text,
-            links=link_settings(request.app[keys.CONFIG]), clock=request.app[keys.CLOCK],
-        )  # fmt: skip
+            store,
+            user,
+            text,
+            links=link_settings(request.app[keys.CONFIG]),
+            clock=request.app[keys.CLOCK],
+        )
         return None
 
     def show_again(error):
@@ -201,9 +212,16 @@ async def _pairs_page(request: web.Request, user: User, **context: Any):
     paired = {o.mentee.id for o in overviews if o.pair.ended_at is None}
     mentees = [u for u in await store.list_users("mentee") if not u.disabled]
     return page(
-        request, "pairs.html", user, pairs=overviews, suggestions=suggestions,
-        mentee_id=mentee_id, mentees=mentees, paired=paired, **context,
-    )  # fmt: skip
+        request,
+        "pairs.html",
+        user,
+        pairs=overviews,
+        suggestions=suggestions,
+        mentee_id=mentee_id,
+        mentees=mentees,
+        paired=paired,
+        **context,
+    )
 
 
 @routes.get("/admin/pairs")
@@ -408,6 +426,9 @@ async def mail_page(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     store = request.app[keys.STORE]
     return page(
-        request, "mail.html", user, counts=await store.count_mail(),
+        request,
+        "mail.html",
+        user,
+        counts=await store.count_mail(),
         mails=await store.list_mail(limit=200),
-    )  # fmt: skip
+    )

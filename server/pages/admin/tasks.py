@@ -72,9 +72,13 @@ def schedule_words(schedule: TaskSchedule, zone) -> str:
 async def _tasks_page(request: web.Request, user: User, **context: Any):
     overviews = await tasks.list_tasks(request.app[keys.STORE], user, clock=request.app[keys.CLOCK])
     return page(
-        request, "tasks.html", user, tasks=overviews,
-        active_pairs=await _active_pairs(request), **context,
-    )  # fmt: skip
+        request,
+        "tasks.html",
+        user,
+        tasks=overviews,
+        active_pairs=await _active_pairs(request),
+        **context,
+    )
 
 
 @routes.get("/admin/tasks")
@@ -113,11 +117,17 @@ async def _task_page(request: web.Request, user: User, task_id: int, **context: 
     progress = progress_json(await tasks.load_progress(store, user, task_id, clock=clock))
     zone = request.app[keys.SCHEDULER].settings.zone
     return page(
-        request, "task.html", user, overview=overview, progress=progress,
+        request,
+        "task.html",
+        user,
+        overview=overview,
+        progress=progress,
         body_html=render_markdown(overview.template.body),
         schedules=[schedule_words(s, zone) for s in overview.schedules],
-        active_pairs=await _active_pairs(request), zone=zone.key, **context,
-    )  # fmt: skip
+        active_pairs=await _active_pairs(request),
+        zone=zone.key,
+        **context,
+    )
 
 
 @routes.get("/admin/tasks/{task_id}")
@@ -161,9 +171,13 @@ async def schedule(request: web.Request) -> web.Response:
         if not at:
             raise Invalid("Please choose the date and time to post it.")
         return await tasks.create_schedule(
-            request.app[keys.STORE], user, task_id, {"at": at, **ALL_ACTIVE_PAIRS},
-            settings=scheduler.settings, clock=request.app[keys.CLOCK],
-        )  # fmt: skip
+            request.app[keys.STORE],
+            user,
+            task_id,
+            {"at": at, **ALL_ACTIVE_PAIRS},
+            settings=scheduler.settings,
+            clock=request.app[keys.CLOCK],
+        )
 
     await run_form(create, lambda error: _task_page(request, user, task_id, error=error.message))
     scheduler.wake()
