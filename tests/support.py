@@ -23,6 +23,8 @@ from server.auth import cookie_name
 from server.config import Config
 from server.security import RedactingAccessLogger
 
+from .openapi_check import check_documented
+
 
 async def eventually(
     condition: Callable[[], Any], *, timeout: float = 10, every: float = 0.02
@@ -144,17 +146,25 @@ class Client:
                 return cookie.value
         return None
 
+    async def _checked(self, method: str, path: str, **kwargs: Any) -> aiohttp.ClientResponse:
+        """Every JSON answer of the API must match the OpenAPI document."""
+        response = await self.http.request(method, path, **kwargs)
+        if path.startswith("/api/"):
+            body = await response.read()  # kept: the test may still read it
+            check_documented(method, path, response.status, response.content_type, body)
+        return response
+
     async def get(self, path: str, **kwargs: Any) -> aiohttp.ClientResponse:
-        return await self.http.get(path, **kwargs)
+        return await self._checked("GET", path, **kwargs)
 
     async def post(self, path: str, payload: Any = None, **kwargs: Any) -> aiohttp.ClientResponse:
-        return await self.http.post(path, json=payload, **kwargs)
+        return await self._checked("POST", path, json=payload, **kwargs)
 
     async def patch(self, path: str, payload: Any = None, **kwargs: Any) -> aiohttp.ClientResponse:
-        return await self.http.patch(path, json=payload, **kwargs)
+        return await self._checked("PATCH", path, json=payload, **kwargs)
 
     async def delete(self, path: str, **kwargs: Any) -> aiohttp.ClientResponse:
-        return await self.http.delete(path, **kwargs)
+        return await self._checked("DELETE", path, **kwargs)
 
     async def socket(self, *, wait: bool = True) -> SocketClient:
         """A socket.io client connected with this client's session cookie."""

@@ -9,7 +9,6 @@ cross-site guard as they are (no foreign Origin is sent)."""
 from __future__ import annotations
 
 import asyncio
-import copy
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from server.auth import COOKIE
 
+from .openapi_check import exact
 from .support import Server
 
 EXAMPLES = 6  # per operation and generation mode: bounded, so the test stays well under a minute
@@ -36,25 +36,6 @@ CHECKS = [
     response_schema_conformance,
 ]
 LOG_OUT = ("DELETE", "/api/v1/session")  # ends the session the rest runs on: checked last
-
-
-def exact(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with every object schema that lists its properties closed to others, so
-    a property the API returns but does not document fails the schema check."""
-    document = copy.deepcopy(document)
-
-    def close(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("properties") and "additionalProperties" not in node:
-                node["additionalProperties"] = False
-            for value in node.values():
-                close(value)
-        elif isinstance(node, list):
-            for value in node:
-                close(value)
-
-    close(document)
-    return document
 
 
 def _session(token: str) -> requests.Session:
