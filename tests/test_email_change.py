@@ -130,7 +130,7 @@ async def test_an_address_taken_meanwhile_is_refused_and_requests_are_limited(ma
         assert (await _ask(mentee, current="a wrong guess")).status == 400
     assert (await _ask(mentee)).status == 202
     limited = await _ask(mentee)
-    assert limited.status == 429
+    assert limited.status == 429 and limited.headers["Retry-After"] == "900"
 
 
 async def test_the_profile_page_asks_and_the_link_page_confirms(mail_server, smtp):

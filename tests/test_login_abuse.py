@@ -181,3 +181,13 @@ async def test_an_untrusted_peer_cannot_choose_its_address(server):
     assert await _guess_from(client, "198.51.100.7", RIGHT) == 429
     rows = await server.store._all("SELECT DISTINCT key FROM login_failures")
     assert "address:127.0.0.1" in {row[0] for row in rows}
+
+
+async def test_reset_requests_are_limited_and_say_when_to_try_again(server):
+    anyone = await server.client()
+    answers = [
+        await anyone.post("/api/v1/password-reset", {"email": "someone@example.org"})
+        for _ in range(4)
+    ]
+    assert [a.status for a in answers] == [202, 202, 202, 429]
+    assert answers[-1].headers["Retry-After"] == "900"

@@ -51,7 +51,12 @@ async def request_email_change(
     async def reserve(tx: Tx) -> None:
         # Counted before the password is checked, in one write: parallel guesses cannot race it.
         if await tx.count_login_failures([key], since) >= REQUEST_LIMIT:
-            raise RateLimited("Too many requests. Please wait 15 minutes and try again.")
+            raise RateLimited(
+                "Too many requests. Please wait 15 minutes and try again.",
+                retry_after=int(
+                    FAILURE_WINDOW.total_seconds()
+                ),  # at the latest, the window is clear
+            )
         await tx.add_login_failure([key], iso(now), forget_before=since)
 
     await store.write(reserve)

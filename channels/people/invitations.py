@@ -142,7 +142,12 @@ async def request_password_reset(
     keys = {"account": f"reset:{email}", "address": f"reset-address:{address}"}
     for kind, key in keys.items():
         if await store.count_login_failures([key], since) >= RESET_LIMITS[kind]:
-            raise RateLimited("Too many requests. Please wait 15 minutes and try again.")
+            raise RateLimited(
+                "Too many requests. Please wait 15 minutes and try again.",
+                retry_after=int(
+                    FAILURE_WINDOW.total_seconds()
+                ),  # at the latest, the window is clear
+            )
     user = await store.load_user_by_email(email)
 
     async def record_request(tx: Tx) -> None:
