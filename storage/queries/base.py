@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -20,10 +21,11 @@ class Connection(Protocol):
     async def execute_fetchall(self, sql: str, params: Params, /) -> Iterable[sqlite3.Row]: ...
 
 
-class QueryBase:
+class QueryBase(ABC):
     @property
+    @abstractmethod
     def db(self) -> Connection:
-        raise NotImplementedError
+        """The connection the queries run on: each engine's store and transaction say which."""
 
     async def _all(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
