@@ -79,71 +79,72 @@ def _button(link: str, label: str) -> str:
     )
 
 
-def invitation_mail(
-    settings: MailSettings, *, name: str, email: str, link: str, days: int, now: datetime
+def _link_mail(
+    settings: MailSettings,
+    *,
+    name: str,
+    email: str,
+    now: datetime,
+    subject: str,
+    intro: str,
+    ask: str,
+    link: str,
+    button: str,
+    after: str,
 ) -> Mail:
+    """A mail whose point is one link: a greeting, why it came, the link (a button in HTML),
+    and what to know about it.  Every account link (invitation, reset, new address) is one."""
     greeting = f"Hello {_one_line(name)},"
-    lines = [
-        greeting,
-        "",
-        f"You have been invited to {settings.programme}, the online home of your mentoring"
-        " programme.",
-        "To start, choose your password here:",
-        "",
-        link,
-        "",
-        f"This link works once and for {days} days. If it has expired, ask your programme"
-        " coordinator to send a new one.",
-    ]
+    lines = [greeting, "", intro, ask, "", link, "", after]
     body = (
-        f"<p>{html.escape(greeting)}</p>"
-        f"<p>You have been invited to {html.escape(settings.programme)}, the online home of your"
-        " mentoring programme. To start, choose your password.</p>"
-        f"{_button(link, 'Choose my password')}"
-        f"<p>This link works once and for {days} days. If it has expired, ask your programme"
-        " coordinator to send a new one.</p>"
+        f"<p>{html.escape(greeting)}</p><p>{html.escape(intro)}</p>"
+        f"{_button(link, button)}<p>{html.escape(after)}</p>"
     )
     return build_mail(
         settings,
         to_name=name,
         to_address=email,
         now=now,
-        subject=f"Your invitation to {settings.programme}",
+        subject=subject,
         text="\n".join(lines),
         html_body=body,
+    )
+
+
+def invitation_mail(
+    settings: MailSettings, *, name: str, email: str, link: str, days: int, now: datetime
+) -> Mail:
+    return _link_mail(
+        settings,
+        name=name,
+        email=email,
+        now=now,
+        subject=f"Your invitation to {settings.programme}",
+        intro=f"You have been invited to {settings.programme}, the online home of your"
+        " mentoring programme.",
+        ask="To start, choose your password here:",
+        link=link,
+        button="Choose my password",
+        after=f"This link works once and for {days} days. If it has expired, ask your"
+        " programme coordinator to send a new one.",
     )
 
 
 def reset_mail(
     settings: MailSettings, *, name: str, email: str, link: str, hours: int, now: datetime
 ) -> Mail:
-    greeting = f"Hello {_one_line(name)},"
-    lines = [
-        greeting,
-        "",
-        "Someone (we hope you) asked to choose a new password for your account.",
-        "Choose it here:",
-        "",
-        link,
-        "",
-        f"This link works once and for {hours} hours. If you did not ask, you can ignore this"
-        " mail: your password stays as it is.",
-    ]
-    body = (
-        f"<p>{html.escape(greeting)}</p>"
-        "<p>Someone (we hope you) asked to choose a new password for your account.</p>"
-        f"{_button(link, 'Choose a new password')}"
-        f"<p>This link works once and for {hours} hours. If you did not ask, you can ignore"
-        " this mail: your password stays as it is.</p>"
-    )
-    return build_mail(
+    return _link_mail(
         settings,
-        to_name=name,
-        to_address=email,
+        name=name,
+        email=email,
         now=now,
         subject=f"Choose a new password for {settings.programme}",
-        text="\n".join(lines),
-        html_body=body,
+        intro="Someone (we hope you) asked to choose a new password for your account.",
+        ask="Choose it here:",
+        link=link,
+        button="Choose a new password",
+        after=f"This link works once and for {hours} hours. If you did not ask, you can ignore"
+        " this mail: your password stays as it is.",
     )
 
 
@@ -151,34 +152,18 @@ def email_change_mail(
     settings: MailSettings, *, name: str, email: str, link: str, hours: int, now: datetime
 ) -> Mail:
     """To the new address: the link that makes it the account's address."""
-    greeting = f"Hello {_one_line(name)},"
-    lines = [
-        greeting,
-        "",
-        f"You asked to use this address for your {settings.programme} account.",
-        "Confirm it here:",
-        "",
-        link,
-        "",
-        f"This link works once and for {hours} hours. Until you open it, your account keeps its"
-        " old address. If you did not ask, you can ignore this mail.",
-    ]
-    body = (
-        f"<p>{html.escape(greeting)}</p>"
-        f"<p>You asked to use this address for your {html.escape(settings.programme)}"
-        " account.</p>"
-        f"{_button(link, 'Confirm my new address')}"
-        f"<p>This link works once and for {hours} hours. Until you open it, your account keeps"
-        " its old address. If you did not ask, you can ignore this mail.</p>"
-    )
-    return build_mail(
+    return _link_mail(
         settings,
-        to_name=name,
-        to_address=email,
+        name=name,
+        email=email,
         now=now,
         subject=f"Confirm your new e-mail address for {settings.programme}",
-        text="\n".join(lines),
-        html_body=body,
+        intro=f"You asked to use this address for your {settings.programme} account.",
+        ask="Confirm it here:",
+        link=link,
+        button="Confirm my new address",
+        after=f"This link works once and for {hours} hours. Until you open it, your account"
+        " keeps its old address. If you did not ask, you can ignore this mail.",
     )
 
 
