@@ -14,6 +14,7 @@ from channels.chat.directory import set_up_programme
 from channels.clock import SYSTEM_CLOCK, Clock
 from server import keys
 from server.api import chat as api
+from server.api import notify as notify_api
 from server.api import people as account_api
 from server.api import profile as profile_api
 from server.api import programme as admin_api
@@ -24,11 +25,13 @@ from server.config import Config
 from server.errors import error_middleware
 from server.pages import chat as channel_pages
 from server.pages import communities as community_pages
+from server.pages import notify as notify_pages
 from server.pages import passwords as password_pages
 from server.pages import people as account_pages
 from server.pages import rendering as pages
 from server.pages.admin import programme as admin_pages
 from server.pages.admin import tasks as admin_task_pages
+from server.realtime.emit import forget_presence
 from server.realtime.handlers import EVENTS
 from server.realtime.limits import EventLimits
 from server.realtime.presence import Presence
@@ -66,8 +69,10 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(admin_task_pages.routes)
     app.add_routes(password_pages.routes)
     app.add_routes(profile_api.routes)
+    app.add_routes(notify_api.routes)
     app.add_routes(channel_pages.routes)
     app.add_routes(community_pages.routes)
+    app.add_routes(notify_pages.routes)
     app.add_routes(account_pages.routes)
     add_static_routes(app)
     app.on_response_prepare.append(add_security_headers)
@@ -105,6 +110,10 @@ async def _close_sockets(app: web.Application) -> None:
     socket.io's background tasks; otherwise open websockets hold shutdown for a minute.
     A client that vanished never drains its send queue, so the hang-up is bounded."""
     sio = app[keys.SIO]
+    try:
+        await forget_presence(app)
+    except Exception:  # the rows go stale and are dropped by the other processes
+        log.exception("could not drop this process's presence rows")
     # One by one: engine.io's disconnect() with no sid fails when the last socket closes
     # between the check and the call (one being hung up already, say).
     closing = [sio.eio.disconnect(sid) for sid in list(sio.eio.sockets)]

@@ -231,3 +231,52 @@ class CommunityListing:
     archived: bool
     member_count: int
     is_member: bool
+
+
+# Mentions, notifications, away e-mails and digests (issue 11).
+@dataclass(frozen=True)
+class Notification:
+    """One line of a person's list, with what is needed to say it.  `excerpt` is the start of
+    the message for channels other than pairs, and always None for a pair channel: storage
+    never hands a pair's words to this path."""
+
+    id: int
+    user_id: int
+    kind: str
+    channel_id: int | None
+    channel_kind: str | None
+    channel_name: str | None
+    message_id: int | None
+    thread_id: int | None
+    actor_id: int | None
+    actor_name: str | None
+    count: int
+    created_at: str
+    updated_at: str
+    read_at: str | None
+    mailed_at: str | None
+    excerpt: str | None = None
+
+
+@dataclass(frozen=True)
+class NotificationPrefs:
+    user_id: int
+    muted: frozenset[str]
+    digest: str  # 'daily', 'weekly' or 'never'
+    away_mail: bool
+    unsubscribed_at: str | None
+    last_seen_at: str | None
+
+
+@dataclass(frozen=True)
+class DigestThread:
+    """A lively top-level message of a lounge or community, for a digest (never a pair's)."""
+
+    message_id: int
+    channel_id: int
+    channel_name: str
+    author_name: str | None
+    body: str
+    replies: int
+    reactions: int
+    created_at: str

@@ -9,7 +9,7 @@ caller can tell connected clients after the commit.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -17,6 +17,8 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, Invalid, NotFound
 from channels.input import check_count, check_id, check_object, check_text
+from channels.notify import notifications
+from channels.notify.mentions import check_mentions, names
 from channels.policy import NO_MESSAGE, Action, check_allowed, check_message_allowed
 from channels.render import render_markdown
 from storage import Store, Tx
@@ -60,11 +62,13 @@ async def add_message(
     now: str,
     thread_id: int | None = None,
     client_id: str | None = None,
+    mentions: Sequence[int] = (),
 ) -> tuple[int, int]:
     """Inside a write: insert a message with its channel's next seq; a reply also bumps its
     thread's root (reply count and last reply) with the seq after.  Every message, whoever
-    posts it (people, announcements, tasks, reminders, pairing notices), goes in through here.
-    Returns the new message's id and seq."""
+    posts it (people, announcements, tasks, reminders, pairing notices), goes in through here,
+    and so do the notifications it causes (`mentions`: checked ids).  Returns the new
+    message's id and seq."""
     seq = await tx.next_seq(channel_id)
     message_id = await tx.insert_message(
         channel_id=channel_id,
@@ -79,6 +83,16 @@ async def add_message(
     )
     if thread_id is not None:
         await tx.recount_thread(thread_id, seq=await tx.next_seq(channel_id))
+    await notifications.record_message(
+        tx,
+        message_id=message_id,
+        channel_id=channel_id,
+        author_id=author_id,
+        kind=kind,
+        thread_id=thread_id,
+        mentions=mentions,
+        now=now,
+    )
     return message_id, seq
 
 
@@ -95,6 +109,7 @@ class NewMessage:
     body: str
     html: str
     client_id: str | None
+    mentions: tuple[int, ...] = ()
 
 
 async def post_message(
@@ -118,7 +133,9 @@ async def check_post(
     client_id = check_text(payload, "client_id", max_length=MAX_CLIENT_ID, optional=True)
     thread_id = check_id(payload, "thread_id", optional=True)
 
-    await check_allowed(store, user, channel_id, Action.REPLY if thread_id else Action.POST)
+    channel = await check_allowed(
+        store, user, channel_id, Action.REPLY if thread_id else Action.POST
+    )
     if thread_id is not None:
         root = await store.load_message(thread_id)
         if root is None or root.channel_id != channel_id:  # one answer, wherever it is
@@ -129,7 +146,9 @@ async def check_post(
             raise Invalid("That message has been deleted.")
 
     assert body is not None and channel_id is not None
-    return NewMessage(channel_id, thread_id, kind, body, render_markdown(body), client_id)
+    mentioned = await check_mentions(store, channel, body)
+    html = render_markdown(body, names(mentioned))
+    return NewMessage(channel_id, thread_id, kind, body, html, client_id, tuple(mentioned))
 
 
 async def do_post(
@@ -156,6 +175,7 @@ async def do_post(
             now=now,
             thread_id=new.thread_id,
             client_id=new.client_id,
+            mentions=new.mentions,
         )
         return message_id, seq, None if also is None else await also(tx, message_id)
 
@@ -212,14 +232,16 @@ async def edit_message(
     message_id = check_id(payload, "message_id")
     body = check_text(payload, "body", max_length=MAX_BODY, what="A message")
     message = await _load_message(store, message_id)
-    await _check_own_or_moderator(store, user, message, Action.EDIT_OWN)
+    channel = await _check_own_or_moderator(store, user, message, Action.EDIT_OWN)
     if message.deleted_at is not None:
         raise Invalid("That message has been deleted.")
     if message.kind != "text":
         raise Invalid("Only ordinary messages can be edited.")
-    html = render_markdown(body)
+    mentioned = await check_mentions(store, channel, body)
+    html = render_markdown(body, names(mentioned))
 
     async def update(tx: Tx) -> None:
+        await tx.insert_mentions(message.id, list(mentioned))
         seq = await tx.next_seq(message.channel_id)
         await tx.update_message_body(
             message.id, body=body, html=html, seq=seq, now=iso(clock.now())
@@ -357,13 +379,19 @@ class ReadPosition:
     last_read_seq: int
 
 
-async def mark_read(store: Store, user: User, payload: Any) -> ReadPosition:
-    """`payload`: {channel_id, seq}: the user has read the channel up to seq."""
+async def mark_read(
+    store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> ReadPosition:
+    """`payload`: {channel_id, seq}: the user has read the channel up to seq (and so what it
+    notified them of up to there)."""
     payload = check_object(payload)
     channel_id = check_id(payload, "channel_id")
     seq = check_count(payload, "seq", default=0, low=0, high=2**53)
     channel = await check_allowed(store, user, channel_id, Action.READ)
-    position = await store.write(
-        lambda tx: tx.advance_read_seq(user.id, channel_id, min(seq, channel.last_seq))
-    )
-    return ReadPosition(channel_id, position)
+
+    async def advance(tx: Tx) -> int:
+        position = await tx.advance_read_seq(user.id, channel_id, min(seq, channel.last_seq))
+        await notifications.mark_channel_read(tx, user.id, channel_id, position, iso(clock.now()))
+        return position
+
+    return ReadPosition(channel_id, await store.write(advance))

@@ -13,6 +13,7 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, RateLimited, TooLarge, Unauthenticated
 from channels.input import check_name
+from channels.notify.mentions import rerender_mentions_of
 from channels.people.passwords import (
     MAX_PASSWORD,
     check_password,
@@ -257,8 +258,13 @@ async def update_profile(
     clean_name = check_name(name)
     clean_expertise = _check_profile_text(expertise, "Field of expertise", 200)
     clean_bio = _check_profile_text(bio, "Bio", 2000)
-    return await store.write(
-        lambda tx: tx.update_profile(
+
+    async def update(tx: Tx) -> User:
+        updated = await tx.update_profile(
             user.id, name=clean_name, expertise=clean_expertise, bio=clean_bio
         )
-    )
+        if clean_name != user.name:
+            await rerender_mentions_of(tx, user.id)
+        return updated
+
+    return await store.write(update)

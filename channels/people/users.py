@@ -14,6 +14,7 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from channels.input import check_bool, check_name, check_object
+from channels.notify.mentions import rerender_mentions_of
 from channels.people.accounts import check_email, check_role
 from channels.people.invitations import LinkSettings, do_send_invitation
 from channels.policy import Actor, check_coordinator
@@ -189,6 +190,8 @@ async def update_user(
             after = await tx.update_account(
                 target.id, email=email, name=name, expertise=expertise, bio=bio
             )
+            if name != target.name:
+                await rerender_mentions_of(tx, target.id)
             if role != target.role:
                 await tx.set_user_role(target.id, role)
             if disabled != target.disabled:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from channels.errors import Invalid, MentorspaceError
+from channels.notify import inbox
 from channels.people import accounts, email_changes
 from server import auth, keys
 from server.api.params import form_text
@@ -27,6 +28,7 @@ _SAVED = {
     "profile": "Your profile is saved.",
     "password": "Your password is changed.",
     "password-ended": "Your password is changed, and you are logged out everywhere else.",
+    "notifications": "Your notification settings are saved.",
     "email": "We have sent a link to your new address. Open it to confirm; until then your"
     " address stays as it is.",
 }
@@ -82,10 +84,10 @@ async def log_out(request: web.Request) -> web.Response:
 @routes.get("/profile")
 async def profile_page(request: web.Request) -> web.Response:
     user = await current_user(request)
-    return _render_profile(request, user, saved=_SAVED.get(request.query.get("saved", "")))
+    return await _render_profile(request, user, saved=_SAVED.get(request.query.get("saved", "")))
 
 
-def _render_profile(
+async def _render_profile(
     request: web.Request,
     user,
     *,
@@ -107,6 +109,8 @@ def _render_profile(
         password_error=password_error,
         email_error=email_error,
         new_email=new_email,
+        notify=await inbox.load_prefs(request.app[keys.STORE], user),
+        notify_kinds=inbox.KINDS,
     )
 
 

@@ -14,6 +14,8 @@ from aiohttp import web
 
 from channels.chat import directory, messages
 from channels.chat.wire import channel_json, message_json, read_position_json
+from channels.notify import inbox
+from channels.notify.wire import notification_json
 from channels.people.accounts import token_hash
 from channels.programme.wire import menu_item_json
 from server import keys
@@ -85,11 +87,28 @@ async def change_message(
 
 
 async def emit_changes(app: web.Application, changed: list[Message]) -> None:
-    """Tell every client in each message's channel room.  Call only after the commit."""
+    """Tell every client in each message's channel room, and each person a new message
+    notified, in their own room.  Call only after the commit."""
     for message in changed:
         await app[keys.SIO].emit(
             "message", message_json(message), room=channel_room(message.channel_id)
         )
+    for message in changed:
+        if message.seq == message.created_seq:  # new: it may have notified people
+            await emit_notifications(app, message.id)
+
+
+async def emit_notifications(app: web.Application, message_id: int) -> None:
+    """Each notification a message made (or added to) goes to its recipient's room only."""
+    for notification in await app[keys.STORE].list_message_notifications(message_id):
+        await app[keys.SIO].emit(
+            "notification", notification_json(notification), room=user_room(notification.user_id)
+        )
+
+
+async def emit_notifications_read(app: web.Application, user_id: int, unread: int) -> None:
+    """The person marked notifications read (in one tab): every tab's bell follows."""
+    await app[keys.SIO].emit("notifications:read", {"unread": unread}, room=user_room(user_id))
 
 
 async def emit_presence(
@@ -203,3 +222,27 @@ def poke_mailer(app: web.Application) -> None:
     mailer = app.get(keys.MAILER)
     if mailer is not None:
         mailer.poke()
+
+
+async def set_online(app: web.Application, user_id: int, *, online: bool) -> None:
+    """The person's first socket on this process opened, or their last one here closed: told
+    to the database, so every process knows who is away (for pair notifications and mail).
+    Not while the server stops: `forget_presence` has dropped this process's rows then."""
+    if app[keys.PRESENCE].closing:
+        return
+    await inbox.set_online(
+        app[keys.STORE],
+        user_id,
+        app[keys.SESSION_SOCKETS].node,
+        online=online,
+        now=app[keys.CLOCK].now(),
+    )
+
+
+async def forget_presence(app: web.Application) -> None:
+    """Shutting down: this process's sockets are about to close; drop its presence rows now,
+    while the store is still open, and write nothing more about them."""
+    app[keys.PRESENCE].closing = True
+    await inbox.refresh_presence(
+        app[keys.STORE], app[keys.SESSION_SOCKETS].node, [], app[keys.CLOCK].now()
+    )

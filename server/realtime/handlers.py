@@ -97,4 +97,6 @@ SERVER_EVENTS = [
     "menu",
     "account",
     "session:ended",  # programme administration (issue 4)
+    "notification",  # mentions, notifications and digests (issue 11)
+    "notifications:read",
 ]

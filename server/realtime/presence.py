@@ -19,6 +19,7 @@ class Presence:
         self._sockets: dict[int, set[str]] = defaultdict(set)
         self._by_sid: dict[str, Socket] = {}
         self._per_address: Counter[str] = Counter()
+        self.closing = False  # the server is stopping: presence is no longer written down
 
     def add(self, user_id: int, sid: str, *, token_hash: str = "", address: str = "") -> bool:
         """Record a socket; True if it is the user's first (they just came online)."""

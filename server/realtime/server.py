@@ -18,7 +18,7 @@ from channels.people.accounts import load_session_user, token_hash
 from server import keys
 from server.auth import client_address, session_token
 from server.errors import internal_error
-from server.realtime.emit import emit_presence, enter_rooms
+from server.realtime.emit import emit_presence, enter_rooms, set_online
 from server.realtime.limits import TOO_FAST, JsonOnlyServer, check_socket_room
 from storage.records import User
 
@@ -71,6 +71,7 @@ def create_socket_server(
             presence.remove(user.id, sid)
             raise
         if first:
+            await set_online(app, user.id, online=True)
             await emit_presence(app, user.id, channel_ids, online=True)
 
     async def disconnect(sid: str, reason: Any = None) -> None:
@@ -78,6 +79,7 @@ def create_socket_server(
         session = await sio.get_session(sid)
         user_id = session.get("user_id")
         if user_id is not None and app[keys.PRESENCE].remove(user_id, sid):
+            await set_online(app, user_id, online=False)
             user = await app[keys.STORE].load_user(user_id)
             if user is not None:
                 channel_ids = await directory.readable_channel_ids(app[keys.STORE], user)

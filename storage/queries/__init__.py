@@ -3,6 +3,7 @@
 from .audit import AuditQueries
 from .channels import ChannelQueries
 from .messages import MessageQueries
+from .notify import NotifyQueries
 from .outbox import OutboxQueries
 from .programme import ProgrammeQueries
 from .tasks import TaskQueries
@@ -19,6 +20,7 @@ class Queries(
     OutboxQueries,
     AuditQueries,
     ProgrammeQueries,
+    NotifyQueries,
 ):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from channels.errors import ERROR_CODES
+from server.api.openapi.notify import NOTIFY_SCHEMAS, notify_paths
 from server.api.openapi.programme import admin_paths, admin_schemas
 from server.api.openapi.schema import (
     _INT,
@@ -141,6 +142,7 @@ def openapi_document() -> dict[str, Any]:
                 )
             },
             **task_paths(),
+            **notify_paths(),
             "/api/v1/openapi.json": {"get": _op("This document", {"type": "object"})},
             **admin_paths(),
         },
@@ -194,6 +196,7 @@ def openapi_document() -> dict[str, Any]:
                     task={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/TaskState"}]},
                 ),
                 **TASK_SCHEMAS,
+                **NOTIFY_SCHEMAS,
             }
         },
     }

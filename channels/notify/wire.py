@@ -1,0 +1,80 @@
+"""How a notification reads, on the wire and in e-mails.  Only ever made for its recipient,
+who may read the channel.  For a pair channel it says who and how many, never what: the
+storage row carries no excerpt of a pair message (`records.Notification`), and the sentence
+names "your mentoring channel", so even a browser notification on a lock screen shows no
+words of the pair."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from storage.records import Notification
+
+EXCERPT = 140
+_MENTION_SOURCE = re.compile(r"@\[([^\]\n]{0,200})\]\(user:[0-9]+\)")
+
+
+def excerpt(body: str | None, limit: int = EXCERPT) -> str | None:
+    """The start of a message's source as one line of plain text (a mention as @Name)."""
+    if not body:
+        return None
+    text = " ".join(_MENTION_SOURCE.sub(r"@\1", body).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _where(n: Notification) -> str:
+    if n.channel_kind == "pair":
+        return "your mentoring channel"
+    return n.channel_name or "Mentorspace"
+
+
+def notification_text(n: Notification) -> str:
+    who = n.actor_name or "Someone"
+    where = _where(n)
+    if n.kind == "mention":
+        return f"{who} mentioned you in {where}"
+    if n.kind == "reply":
+        return f"{who} replied in a thread in {where}"
+    if n.kind == "pair_message":
+        many = f"{n.count} new messages" if n.count > 1 else "a new message"
+        return f"{who} sent you {many} in {where}"
+    if n.kind == "task":
+        return f"A new task was posted in {where}"
+    if n.kind == "task_due":
+        return f"A task in {where} is due"
+    if n.kind == "announcement":
+        return f"{who} posted an announcement"
+    if n.kind == "resource":
+        return "A new resource for you in the library"
+    return "Something new in Mentorspace"
+
+
+def notification_link(n: Notification) -> str:
+    """The place: the channel at the message, or the thread at the reply."""
+    if n.channel_id is None:
+        return "/"
+    if n.thread_id is not None:
+        anchor = f"#t-{n.message_id}" if n.message_id else ""
+        return f"/channels/{n.channel_id}/threads/{n.thread_id}{anchor}"
+    anchor = f"#m-{n.message_id}" if n.message_id else ""
+    return f"/channels/{n.channel_id}{anchor}"
+
+
+def notification_json(n: Notification) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "text": notification_text(n),
+        # Never for a pair channel: storage gives no excerpt there.
+        "excerpt": None if n.channel_kind == "pair" else excerpt(n.excerpt),
+        "link": notification_link(n),
+        "channel_id": n.channel_id,
+        "message_id": n.message_id,
+        "thread_id": n.thread_id,
+        "actor": None if n.actor_id is None else {"id": n.actor_id, "name": n.actor_name},
+        "count": n.count,
+        "created_at": n.created_at,
+        "updated_at": n.updated_at,
+        "read": n.read_at is not None,
+    }

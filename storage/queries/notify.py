@@ -1,0 +1,408 @@
+"""Mentions, notifications, presence across processes, away e-mails and digest claims."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from ..records import DigestThread, Notification, NotificationPrefs
+from .base import QueryBase, json_list, record
+
+_UNMUTED = (
+    "NOT EXISTS (SELECT 1 FROM notification_muted x WHERE x.user_id = {who} AND x.kind = {kind})"
+)
+
+# A notification with the names it is said with.  A pair's message body is never selected.
+_LISTED = """
+    SELECT n.*, c.kind AS channel_kind, c.name AS channel_name, a.name AS actor_name,
+           CASE WHEN c.kind != 'pair' AND m.deleted_at IS NULL THEN substr(m.body, 1, 400) END
+               AS excerpt
+    FROM notifications n
+    LEFT JOIN channels c ON c.id = n.channel_id
+    LEFT JOIN users a ON a.id = n.actor_id
+    LEFT JOIN messages m ON m.id = n.message_id
+"""
+
+
+def _notification(row: sqlite3.Row) -> Notification:
+    return record(Notification, row)
+
+
+class NotifyQueries(QueryBase):
+    # mentions
+
+    async def insert_mentions(self, message_id: int, user_ids: list[int]) -> None:
+        await self._all(
+            "INSERT INTO message_mentions (message_id, user_id)"
+            " SELECT ?, value FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
+            (message_id, json_list(user_ids)),
+        )
+
+    async def list_mentioned(self, message_id: int) -> list[int]:
+        rows = await self._all(
+            "SELECT user_id FROM message_mentions WHERE message_id = ? ORDER BY user_id",
+            (message_id,),
+        )
+        return [row[0] for row in rows]
+
+    async def list_messages_mentioning(self, user_id: int) -> list[int]:
+        rows = await self._all(
+            "SELECT message_id FROM message_mentions WHERE user_id = ? ORDER BY message_id",
+            (user_id,),
+        )
+        return [row[0] for row in rows]
+
+    async def update_message_html(self, message_id: int, *, html: str, seq: int) -> None:
+        """A re-rendering (a mentioned person was renamed): a change, not an edit."""
+        await self._all(
+            "UPDATE messages SET html = ?, seq = ? WHERE id = ?", (html, seq, message_id)
+        )
+
+    # who to tell
+
+    async def list_member_ids(self, channel_id: int) -> list[int]:
+        rows = await self._all(
+            "SELECT user_id FROM channel_members WHERE channel_id = ? ORDER BY user_id",
+            (channel_id,),
+        )
+        return [row[0] for row in rows]
+
+    async def list_thread_participants(self, root_id: int) -> list[int]:
+        """Who started the thread or replied in it."""
+        rows = await self._all(
+            "SELECT DISTINCT author_id FROM messages WHERE (id = :root OR thread_id = :root)"
+            " AND author_id IS NOT NULL ORDER BY author_id",
+            {"root": root_id},
+        )
+        return [row[0] for row in rows]
+
+    async def list_online(self, user_ids: list[int]) -> set[int]:
+        """Those of `user_ids` with an open socket on some server process."""
+        rows = await self._all(
+            "SELECT DISTINCT user_id FROM presence WHERE user_id IN (SELECT value FROM json_each(?))",
+            (json_list(user_ids),),
+        )
+        return {row[0] for row in rows}
+
+    # notifications
+
+    async def add_notifications(
+        self,
+        user_ids: list[int],
+        *,
+        kind: str,
+        channel_id: int | None,
+        message_id: int | None,
+        thread_id: int | None,
+        actor_id: int | None,
+        now: str,
+    ) -> int:
+        """One notification of `kind` for each of `user_ids` who has not turned it off."""
+        rows = await self._all(
+            "INSERT INTO notifications (user_id, kind, channel_id, message_id, thread_id,"
+            " actor_id, created_at, updated_at)"
+            " SELECT DISTINCT value, :kind, :channel, :message, :thread, :actor, :now, :now"
+            " FROM json_each(:users) WHERE "
+            + _UNMUTED.format(who="value", kind=":kind")
+            + " RETURNING id",
+            {
+                "kind": kind,
+                "channel": channel_id,
+                "message": message_id,
+                "thread": thread_id,
+                "actor": actor_id,
+                "now": now,
+                "users": json_list(user_ids),
+            },
+        )
+        return len(rows)
+
+    async def add_notifications_to_everyone(
+        self, *, kind: str, channel_id: int, message_id: int, actor_id: int | None, now: str
+    ) -> int:
+        """An announcement: everyone enabled but its author."""
+        rows = await self._all(
+            "INSERT INTO notifications (user_id, kind, channel_id, message_id, actor_id,"
+            " created_at, updated_at)"
+            " SELECT u.id, :kind, :channel, :message, :actor, :now, :now FROM users u"
+            " WHERE NOT u.disabled AND u.id IS NOT coalesce(:actor, -1) AND "
+            + _UNMUTED.format(who="u.id", kind=":kind")
+            + " RETURNING id",
+            {
+                "kind": kind,
+                "channel": channel_id,
+                "message": message_id,
+                "actor": actor_id,
+                "now": now,
+            },
+        )
+        return len(rows)
+
+    async def add_pair_message_notification(
+        self, user_id: int, *, channel_id: int, message_id: int, actor_id: int, now: str
+    ) -> None:
+        """One more new message in the pair channel: added to the person's open notification
+        of that channel (unread and not yet e-mailed), or a new one."""
+        await self._all(
+            "INSERT INTO notifications (user_id, kind, channel_id, message_id, actor_id,"
+            " created_at, updated_at)"
+            " SELECT :user, 'pair_message', :channel, :message, :actor, :now, :now WHERE "
+            + _UNMUTED.format(who=":user", kind="'pair_message'")
+            + " ON CONFLICT (user_id, channel_id) WHERE kind = 'pair_message'"
+            " AND read_at IS NULL AND mailed_at IS NULL"
+            " DO UPDATE SET count = count + 1, message_id = excluded.message_id,"
+            " actor_id = excluded.actor_id, updated_at = excluded.updated_at",
+            {
+                "user": user_id,
+                "channel": channel_id,
+                "message": message_id,
+                "actor": actor_id,
+                "now": now,
+            },
+        )
+
+    async def list_notifications(
+        self, user_id: int, *, channel_ids: list[int], before_id: int | None, limit: int
+    ) -> list[Notification]:
+        """Newest first; only those in `channel_ids` (what the person may read now)."""
+        rows = await self._all(
+            _LISTED + " WHERE n.user_id = :user AND (:before IS NULL OR n.id < :before)"
+            " AND n.channel_id IN (SELECT value FROM json_each(:channels))"
+            " ORDER BY n.id DESC LIMIT :limit",
+            {
+                "user": user_id,
+                "before": before_id,
+                "channels": json_list(channel_ids),
+                "limit": limit,
+            },
+        )
+        return [_notification(row) for row in rows]
+
+    async def load_notifications(self, ids: list[int]) -> list[Notification]:
+        rows = await self._all(
+            _LISTED + " WHERE n.id IN (SELECT value FROM json_each(?)) ORDER BY n.id",
+            (json_list(ids),),
+        )
+        return [_notification(row) for row in rows]
+
+    async def list_message_notifications(self, message_id: int) -> list[Notification]:
+        """Those a message just made or added to (to tell their recipients, after commit)."""
+        rows = await self._all(_LISTED + " WHERE n.message_id = ? ORDER BY n.id", (message_id,))
+        return [_notification(row) for row in rows]
+
+    async def count_unread_notifications(self, user_id: int, *, channel_ids: list[int]) -> int:
+        return await self._value(
+            "SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL"
+            " AND channel_id IN (SELECT value FROM json_each(?))",
+            (user_id, json_list(channel_ids)),
+        )
+
+    async def mark_notifications_read(self, user_id: int, ids: list[int] | None, now: str) -> int:
+        """The person's notifications `ids` (None: all) are read; returns how many changed."""
+        rows = await self._all(
+            "UPDATE notifications SET read_at = :now WHERE user_id = :user AND read_at IS NULL"
+            " AND (:all OR id IN (SELECT value FROM json_each(:ids))) RETURNING id",
+            {"now": now, "user": user_id, "all": ids is None, "ids": json_list(ids or [])},
+        )
+        return len(rows)
+
+    async def mark_channel_notifications_read(
+        self, user_id: int, channel_id: int, seq: int, now: str
+    ) -> int:
+        """Reading a channel up to `seq` reads what its messages up to there notified."""
+        rows = await self._all(
+            "UPDATE notifications SET read_at = :now WHERE user_id = :user"
+            " AND channel_id = :channel AND read_at IS NULL AND message_id IN"
+            " (SELECT id FROM messages WHERE channel_id = :channel AND created_seq <= :seq)"
+            " RETURNING id",
+            {"now": now, "user": user_id, "channel": channel_id, "seq": seq},
+        )
+        return len(rows)
+
+    # settings
+
+    async def load_notification_prefs(self, user_id: int) -> NotificationPrefs:
+        row = await self._one(
+            "SELECT u.id AS user_id, coalesce(p.digest, 'weekly') AS digest,"
+            " coalesce(p.away_mail, 1) AS away_mail, p.unsubscribed_at, p.last_seen_at,"
+            " (SELECT json_group_array(kind) FROM notification_muted WHERE user_id = u.id)"
+            " AS muted FROM users u LEFT JOIN notification_people p ON p.user_id = u.id"
+            " WHERE u.id = ?",
+            (user_id,),
+        )
+        assert row is not None, f"no user {user_id}"
+        return record(
+            NotificationPrefs,
+            row,
+            muted=frozenset(json.loads(row["muted"])),
+            away_mail=bool(row["away_mail"]),
+        )
+
+    async def save_notification_prefs(
+        self, user_id: int, *, muted: list[str], digest: str, away_mail: bool
+    ) -> None:
+        await self._all("DELETE FROM notification_muted WHERE user_id = ?", (user_id,))
+        await self._all(
+            "INSERT INTO notification_muted (user_id, kind)"
+            " SELECT ?, value FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
+            (user_id, json_list(muted)),
+        )
+        await self._all(
+            "INSERT INTO notification_people (user_id, digest, away_mail) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET digest = excluded.digest,"
+            " away_mail = excluded.away_mail",
+            (user_id, digest, int(away_mail)),
+        )
+
+    async def unsubscribe_digest(self, user_id: int, now: str) -> None:
+        await self._all(
+            "INSERT INTO notification_people (user_id, digest, unsubscribed_at)"
+            " VALUES (?, 'never', ?) ON CONFLICT (user_id) DO UPDATE SET digest = 'never',"
+            " unsubscribed_at = excluded.unsubscribed_at",
+            (user_id, now),
+        )
+
+    async def count_unsubscribed(self) -> int:
+        return await self._value(
+            "SELECT count(*) FROM notification_people WHERE unsubscribed_at IS NOT NULL"
+        )
+
+    # presence across processes
+
+    async def set_presence(self, user_id: int, node: str, *, online: bool, now: str) -> None:
+        """The person's first socket on `node` opened, or their last one there closed."""
+        if online:
+            await self._all(
+                "INSERT INTO presence (user_id, node, seen_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id, node) DO UPDATE SET seen_at = excluded.seen_at",
+                (user_id, node, now),
+            )
+            return
+        await self._all("DELETE FROM presence WHERE user_id = ? AND node = ?", (user_id, node))
+        await self._all(
+            "INSERT INTO notification_people (user_id, last_seen_at) VALUES (?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+            (user_id, now),
+        )
+
+    async def refresh_presence(
+        self, node: str, user_ids: list[int], now: str, *, stale_before: str
+    ) -> None:
+        """`node` still has sockets of exactly these people: refresh them, forget the rest,
+        and the rows of processes that stopped refreshing theirs before `stale_before`."""
+        await self._all(
+            "DELETE FROM presence WHERE (node = ? AND user_id NOT IN"
+            " (SELECT value FROM json_each(?))) OR (node != ? AND seen_at < ?)",
+            (node, json_list(user_ids), node, stale_before),
+        )
+        await self._all(
+            "INSERT INTO presence (user_id, node, seen_at)"
+            " SELECT value, ?, ? FROM json_each(?) WHERE true"
+            " ON CONFLICT (user_id, node) DO UPDATE SET seen_at = excluded.seen_at",
+            (node, now, json_list(user_ids)),
+        )
+
+    # e-mail when away
+
+    async def list_away_pending(self, *, kinds: list[str]) -> list[Notification]:
+        """Unread notifications of `kinds` no away mail has taken, of people with away mail
+        on and no open socket; by person, oldest first."""
+        rows = await self._all(
+            _LISTED + " LEFT JOIN notification_people p ON p.user_id = n.user_id"
+            " WHERE n.read_at IS NULL AND n.mailed_at IS NULL"
+            " AND n.kind IN (SELECT value FROM json_each(:kinds))"
+            " AND coalesce(p.away_mail, 1)"
+            " AND NOT EXISTS (SELECT 1 FROM presence s WHERE s.user_id = n.user_id)"
+            " ORDER BY n.user_id, n.id",
+            {"kinds": json_list(kinds)},
+        )
+        return [_notification(row) for row in rows]
+
+    async def claim_away_mail(self, user_id: int, ids: list[int], now: str) -> list[int]:
+        """Take these notifications for one e-mail, unless read or taken meanwhile."""
+        rows = await self._all(
+            "UPDATE notifications SET mailed_at = :now WHERE user_id = :user"
+            " AND read_at IS NULL AND mailed_at IS NULL"
+            " AND id IN (SELECT value FROM json_each(:ids)) RETURNING id",
+            {"now": now, "user": user_id, "ids": json_list(ids)},
+        )
+        return sorted(row[0] for row in rows)
+
+    # digests
+
+    async def list_digest_people(self, frequency: str) -> list[int]:
+        """Enabled people with a password whose digest frequency is `frequency`."""
+        rows = await self._all(
+            "SELECT u.id FROM users u LEFT JOIN notification_people p ON p.user_id = u.id"
+            " WHERE NOT u.disabled AND u.password_hash IS NOT NULL"
+            " AND coalesce(p.digest, 'weekly') = ? ORDER BY u.id",
+            (frequency,),
+        )
+        return [row[0] for row in rows]
+
+    async def list_digest_claimed(self, period: str) -> set[int]:
+        rows = await self._all("SELECT user_id FROM digest_claims WHERE period = ?", (period,))
+        return {row[0] for row in rows}
+
+    async def claim_digest(self, user_id: int, period: str, outcome: str, now: str) -> bool:
+        """Claim the person's digest of `period`; False when it was claimed before."""
+        rows = await self._all(
+            "INSERT INTO digest_claims (user_id, period, outcome, claimed_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING user_id",
+            (user_id, period, outcome, now),
+        )
+        return bool(rows)
+
+    async def list_lively_threads(
+        self, channel_ids: list[int], *, user_id: int, since: str, limit: int
+    ) -> list[DigestThread]:
+        """Top-level messages since `since` in these channels that the person has not read
+        (created after their read position) and did not write, liveliest first."""
+        rows = await self._all(
+            """
+            SELECT m.id AS message_id, m.channel_id, c.name AS channel_name,
+                   a.name AS author_name, substr(m.body, 1, 600) AS body,
+                   m.reply_count AS replies,
+                   (SELECT count(*) FROM reactions r WHERE r.message_id = m.id) AS reactions,
+                   m.created_at
+            FROM messages m JOIN channels c ON c.id = m.channel_id
+            LEFT JOIN users a ON a.id = m.author_id
+            LEFT JOIN read_state rs ON rs.user_id = :user AND rs.channel_id = m.channel_id
+            WHERE m.channel_id IN (SELECT value FROM json_each(:channels)) AND c.kind != 'pair'
+              AND m.thread_id IS NULL AND m.deleted_at IS NULL AND m.kind = 'text'
+              AND m.created_at >= :since AND m.author_id IS NOT :user
+              AND m.created_seq > coalesce(rs.last_read_seq, 0)
+            ORDER BY m.reply_count + reactions DESC, m.id DESC LIMIT :limit
+            """,
+            {"user": user_id, "channels": json_list(channel_ids), "since": since, "limit": limit},
+        )
+        return [record(DigestThread, row) for row in rows]
+
+    async def count_unread_from(self, channel_id: int, *, user_id: int, author_id: int) -> int:
+        """How many messages `author_id` wrote in the channel after the person's read
+        position: a number, never what they said."""
+        return await self._value(
+            "SELECT count(*) FROM messages m LEFT JOIN read_state rs ON rs.user_id = :user"
+            " AND rs.channel_id = m.channel_id WHERE m.channel_id = :channel"
+            " AND m.author_id = :author AND m.deleted_at IS NULL"
+            " AND m.created_seq > coalesce(rs.last_read_seq, 0)",
+            {"user": user_id, "channel": channel_id, "author": author_id},
+        )
+
+    async def count_digests(self) -> list[tuple[str, int, int, int]]:
+        """Per period: digests sent, opens and clicks (numbers only)."""
+        rows = await self._all(
+            "SELECT p.period, (SELECT count(*) FROM digest_claims d WHERE d.period = p.period"
+            " AND d.outcome = 'sent') AS sent, coalesce(k.opened, 0), coalesce(k.clicked, 0)"
+            " FROM (SELECT period FROM digest_claims UNION SELECT period FROM digest_counts) p"
+            " LEFT JOIN digest_counts k ON k.period = p.period ORDER BY p.period DESC LIMIT 60"
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    async def count_digest_event(self, period: str, *, clicked: bool) -> None:
+        await self._all(
+            "INSERT INTO digest_counts (period, opened, clicked) VALUES (?, ?, ?)"
+            " ON CONFLICT (period) DO UPDATE SET opened = opened + excluded.opened,"
+            " clicked = clicked + excluded.clicked",
+            (period, int(not clicked), int(clicked)),
+        )

@@ -1,0 +1,85 @@
+// The bell on every page: the unread count (also in the tab's title), kept live over the
+// socket, and opt-in browser notifications for mentions and pair messages while the tab is
+// hidden.  A notification's text never holds a pair's words (the server leaves them out).
+import { connect } from "/static/js/live.js";
+
+const PREF = "mentorspace:browser-notifications";
+const BROWSER_KINDS = new Set(["mention", "pair_message"]);
+const bell = document.getElementById("bell");
+const badge = document.getElementById("bell-count");
+const baseTitle = document.title.replace(/^\(\d+\) /, "");
+const seen = new Map(); // id -> read
+
+function show(unread) {
+  const count = Math.max(0, unread);
+  bell.dataset.unread = String(count);
+  badge.textContent = count > 99 ? "99+" : String(count);
+  badge.hidden = count === 0;
+  bell.setAttribute(
+    "aria-label",
+    count === 0 ? "Notifications" : `Notifications, ${count} unread`,
+  );
+  document.title = count === 0 ? baseTitle : `(${count}) ${baseTitle}`;
+}
+
+async function refresh() {
+  const response = await fetch("/api/v1/notifications?limit=50", { credentials: "same-origin" });
+  if (!response.ok) return;
+  const body = await response.json();
+  for (const n of body.notifications) seen.set(n.id, n.read);
+  show(body.unread);
+}
+
+function browserNotificationsOn() {
+  return (
+    "Notification" in window &&
+    Notification.permission === "granted" &&
+    localStorage.getItem(PREF) === "on"
+  );
+}
+
+function tellBrowser(n) {
+  if (!document.hidden || !BROWSER_KINDS.has(n.kind) || !browserNotificationsOn()) return;
+  const shown = new Notification(n.text, {
+    body: n.excerpt ?? "",
+    tag: `mentorspace-${n.id}`,
+  });
+  shown.onclick = () => {
+    window.focus();
+    location.href = `/notifications/${n.id}`;
+  };
+}
+
+if (bell && badge) {
+  show(0);
+  refresh();
+  const socket = connect();
+  socket.on("notification", (n) => {
+    const known = seen.has(n.id);
+    const wasUnread = known && seen.get(n.id) === false;
+    seen.set(n.id, n.read);
+    if (!n.read && !wasUnread) show(Number(bell.dataset.unread) + 1);
+    if (!known || !n.read) tellBrowser(n);
+    document.dispatchEvent(new CustomEvent("mentorspace:notification", { detail: n }));
+  });
+  socket.on("notifications:read", ({ unread }) => show(unread));
+  socket.on("read", () => refresh()); // reading a channel reads what it notified
+  socket.on("connect", () => refresh()); // catch up after a reconnect
+}
+
+// The profile page's switch for browser notifications (a choice of this device).
+const optIn = document.querySelector("[data-browser-notifications]");
+if (optIn && "Notification" in window) {
+  const box = optIn.querySelector("input");
+  optIn.hidden = false;
+  box.checked = browserNotificationsOn();
+  box.addEventListener("change", async () => {
+    if (!box.checked) {
+      localStorage.setItem(PREF, "off");
+      return;
+    }
+    const permission = await Notification.requestPermission();
+    box.checked = permission === "granted";
+    localStorage.setItem(PREF, box.checked ? "on" : "off");
+  });
+}
