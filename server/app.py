@@ -37,6 +37,7 @@ from server.realtime.limits import EventLimits
 from server.realtime.presence import Presence
 from server.realtime.server import create_socket_server
 from server.realtime.sessions import SessionSockets, run_session_sockets
+from server.runners.away import AwayMailer, run_away_mailer
 from server.runners.mailer import Mailer
 from server.runners.scheduler import Scheduler, run_scheduler
 from server.security import add_security_headers
@@ -61,6 +62,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.SIO] = create_socket_server(app, EVENTS)
     app[keys.SCHEDULER] = Scheduler(app)
     app[keys.SESSION_SOCKETS] = SessionSockets(app)
+    app[keys.AWAY_MAILER] = AwayMailer(app)
     app.add_routes(api.routes)
     app.add_routes(tasks_api.routes)
     app.add_routes(admin_api.routes)
@@ -80,6 +82,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.cleanup_ctx.append(run_scheduler)  # after the store: stopped before it closes
     app.cleanup_ctx.append(_mailer)  # after the store: stops before it closes
     app.cleanup_ctx.append(run_session_sockets)  # after the store: stops before it closes
+    app.cleanup_ctx.append(run_away_mailer)  # after the store and the mailer
     app.on_shutdown.append(_close_sockets)
     return app
 

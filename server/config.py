@@ -41,6 +41,10 @@ SETTINGS = [
     ("--max-sockets-per-address", "MENTORSPACE_MAX_SOCKETS_PER_ADDRESS", "50", "open sockets one client address may hold on one server process; the next is refused"),
     ("--message-rate", "MENTORSPACE_MESSAGE_RATE", "5", "message events (send, edit, delete, reaction, task done) one socket, and one person, may make per second on average"),
     ("--message-burst", "MENTORSPACE_MESSAGE_BURST", "20", "message events allowed at once before the rate applies"),
+    ("--away-minutes", "MENTORSPACE_AWAY_MINUTES", "10", "minutes without an open socket after which mentions and pair messages are e-mailed (one e-mail for all of them)"),
+    ("--mail-excerpts", "MENTORSPACE_MAIL_EXCERPTS", "yes", "yes or no: may e-mails quote the start of a mention or thread outside pair channels (pair channels are never quoted)"),
+    ("--digest-hour", "MENTORSPACE_DIGEST_HOUR", "8", "the hour (0-23, programme time zone) at which digest e-mails go out"),
+    ("--digest-weekday", "MENTORSPACE_DIGEST_WEEKDAY", "monday", "the day weekly digests go out"),
     ("--socket-check-seconds", "MENTORSPACE_SOCKET_CHECK_SECONDS", "10", "how often every open socket's session is checked again (at most 30): ended or expired sessions are hung up"),
 ]  # fmt: skip
 
@@ -74,6 +78,10 @@ class Config:
     socket_check_seconds: float = 10.0
     message_rate: float = 5.0
     message_burst: int = 20
+    away_minutes: float = 10.0
+    mail_excerpts: bool = True
+    digest_hour: int = 8
+    digest_weekday: str = "monday"
 
     def base_url(self) -> str:
         """Where links in mails point: never taken from a request's Host header."""
@@ -154,7 +162,28 @@ def config_from_args(args: argparse.Namespace) -> Config:
         socket_check_seconds=_number(values, "socket_check_seconds", "10", 0.1, 30, float),
         message_rate=_number(values, "message_rate", "5", 0.1, 1_000_000, float),
         message_burst=_number(values, "message_burst", "20", 1, 1_000_000),
+        **_notify_values(values),
     )
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _notify_values(values: dict) -> dict:
+    excerpts = str(values.get("mail_excerpts", "yes")).lower()
+    if excerpts not in ("yes", "no"):
+        raise SystemExit(f"mentorspace: --mail-excerpts must be yes or no, not {excerpts!r}")
+    weekday = str(values.get("digest_weekday", "monday")).lower()
+    if weekday not in WEEKDAYS:
+        raise SystemExit(
+            f"mentorspace: --digest-weekday must be a day such as monday, not {weekday!r}"
+        )
+    return {
+        "away_minutes": _number(values, "away_minutes", "10", 1, 10_080, float),
+        "mail_excerpts": excerpts == "yes",
+        "digest_hour": _number(values, "digest_hour", "8", 0, 23),
+        "digest_weekday": weekday,
+    }
 
 
 def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

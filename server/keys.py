@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from server.realtime.limits import EventLimits
     from server.realtime.presence import Presence
     from server.realtime.sessions import SessionSockets
+    from server.runners.away import AwayMailer
     from server.runners.mailer import Mailer
     from server.runners.scheduler import Scheduler
 
@@ -31,6 +32,7 @@ PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
 SECRET: web.AppKey[bytes] = web.AppKey("secret", bytes)
 SCHEDULER: web.AppKey[Scheduler] = web.AppKey("scheduler")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
+AWAY_MAILER: web.AppKey[AwayMailer] = web.AppKey("away_mailer")
 EVENT_LIMITS: web.AppKey[EventLimits] = web.AppKey("event_limits")
 SESSION_SOCKETS: web.AppKey[SessionSockets] = web.AppKey("session_sockets")
 # The page an HTML request gets for an error (create_app sets pages.rendering.error_page), so

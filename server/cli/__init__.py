@@ -32,6 +32,10 @@ MAIL_SETTINGS = [
     "smtp_from",
     "smtp_retry_seconds",
     "smtp_max_attempts",
+    "away_minutes",
+    "mail_excerpts",
+    "digest_hour",
+    "digest_weekday",
 ]
 SOCKET_SETTINGS = [
     "max_sockets_per_user",

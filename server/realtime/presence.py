@@ -49,6 +49,9 @@ class Presence:
     def is_online(self, user_id: int) -> bool:
         return bool(self._sockets.get(user_id))
 
+    def online_user_ids(self) -> list[int]:
+        return sorted(self._sockets)
+
     def sockets_of(self, user_id: int) -> list[str]:
         return list(self._sockets.get(user_id, ()))
 
