@@ -25,6 +25,7 @@ from server.config import Config
 from server.errors import error_middleware
 from server.pages import chat as channel_pages
 from server.pages import communities as community_pages
+from server.pages import digests as digest_pages
 from server.pages import notify as notify_pages
 from server.pages import passwords as password_pages
 from server.pages import people as account_pages
@@ -38,6 +39,7 @@ from server.realtime.presence import Presence
 from server.realtime.server import create_socket_server
 from server.realtime.sessions import SessionSockets, run_session_sockets
 from server.runners.away import AwayMailer, run_away_mailer
+from server.runners.digests import DigestRunner, run_digests
 from server.runners.mailer import Mailer
 from server.runners.scheduler import Scheduler, run_scheduler
 from server.security import add_security_headers
@@ -63,6 +65,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.SCHEDULER] = Scheduler(app)
     app[keys.SESSION_SOCKETS] = SessionSockets(app)
     app[keys.AWAY_MAILER] = AwayMailer(app)
+    app[keys.DIGESTS] = DigestRunner(app)
     app.add_routes(api.routes)
     app.add_routes(tasks_api.routes)
     app.add_routes(admin_api.routes)
@@ -75,6 +78,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(channel_pages.routes)
     app.add_routes(community_pages.routes)
     app.add_routes(notify_pages.routes)
+    app.add_routes(digest_pages.routes)
     app.add_routes(account_pages.routes)
     add_static_routes(app)
     app.on_response_prepare.append(add_security_headers)
@@ -83,6 +87,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.cleanup_ctx.append(_mailer)  # after the store: stops before it closes
     app.cleanup_ctx.append(run_session_sockets)  # after the store: stops before it closes
     app.cleanup_ctx.append(run_away_mailer)  # after the store and the mailer
+    app.cleanup_ctx.append(run_digests)
     app.on_shutdown.append(_close_sockets)
     return app
 

@@ -156,12 +156,17 @@ def origin_allowed(request: web.Request, origin: str) -> bool:
     return origin.rstrip("/") in allowed
 
 
+# Links whose signed path is their own authority: a mail client's one-click unsubscribe
+# (RFC 8058) posts from no page at all, with no session and no CSRF token.
+SIGNED_LINKS = ("/digests/unsubscribe/",)
+
+
 @web.middleware
 async def cross_site_guard(request: web.Request, handler) -> web.StreamResponse:
     """Refuse state-changing requests from other sites: a foreign Origin or Sec-Fetch-Site,
     and HTML forms without the session's CSRF token.  JSON bodies cannot be sent cross-site
     without a CORS preflight, which this server never grants."""
-    if request.method in _UNSAFE:
+    if request.method in _UNSAFE and not request.path.startswith(SIGNED_LINKS):
         origin = request.headers.get("Origin")
         if origin is not None and not origin_allowed(request, origin):
             raise Forbidden("Requests from other sites are not accepted.")

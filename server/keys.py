@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from server.realtime.presence import Presence
     from server.realtime.sessions import SessionSockets
     from server.runners.away import AwayMailer
+    from server.runners.digests import DigestRunner
     from server.runners.mailer import Mailer
     from server.runners.scheduler import Scheduler
 
@@ -33,6 +34,7 @@ SECRET: web.AppKey[bytes] = web.AppKey("secret", bytes)
 SCHEDULER: web.AppKey[Scheduler] = web.AppKey("scheduler")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
 AWAY_MAILER: web.AppKey[AwayMailer] = web.AppKey("away_mailer")
+DIGESTS: web.AppKey[DigestRunner] = web.AppKey("digests")
 EVENT_LIMITS: web.AppKey[EventLimits] = web.AppKey("event_limits")
 SESSION_SOCKETS: web.AppKey[SessionSockets] = web.AppKey("session_sockets")
 # The page an HTML request gets for an error (create_app sets pages.rendering.error_page), so

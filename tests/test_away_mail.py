@@ -33,9 +33,8 @@ async def test_an_away_person_gets_one_email_for_five_pair_messages(mail_server,
     assert await away.run_once() == 0  # claimed once
 
     mail = await smtp.wait_for(email("mentee1"))
-    assert mail.message["Subject"] == (
-        "Maria Jensen sent you 5 new messages in your mentoring channel"
-    )
+    assert mail.message["Subject"] == "New in Mentorspace while you were away"
+    assert "Maria Jensen sent you 5 new messages in your mentoring channel." in mail.text
     assert f"/channels/{pair}#m-" in mail.text
     for part in (mail.text, mail.html, str(mail.message)):
         assert secret not in part
@@ -48,7 +47,7 @@ async def test_an_away_person_gets_one_email_for_five_pair_messages(mail_server,
     clock.advance(minutes=11)
     assert await away.run_once() == 1
     second = await smtp.wait_for(email("mentee1"), count=2)
-    assert "2 new messages" in second.message["Subject"]
+    assert "Maria Jensen sent you 2 new messages" in second.text
     assert all(secret not in str(m.message) for m in smtp.mails)
 
 

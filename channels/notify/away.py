@@ -95,11 +95,8 @@ def _line(n: Notification, settings: AwaySettings) -> tuple[str, str | None]:
 
 def away_mail(settings: AwaySettings, user: User, items: list[Notification], now: datetime) -> Mail:
     mail = settings.mail
-    pair_counts = [n for n in items if n.kind == "pair_message"]
-    if len(items) == 1 and pair_counts:
-        subject = notification_text(items[0])
-    else:
-        subject = f"New in {mail.programme} while you were away"
+    # The subject says nothing of who wrote: coordinators see the subjects of outgoing mail.
+    subject = f"New in {mail.programme} while you were away"
     greeting = f"Hello {user.name},"
     intro = "While you were away:"
     text_lines = [greeting, "", intro, ""]

@@ -50,7 +50,11 @@ def build_mail(
     text: str,
     html_body: str,
     now: datetime,
+    headers: dict[str, str] | None = None,
+    html_document: str | None = None,
 ) -> Mail:
+    """`headers`: more single-line headers (List-Unsubscribe); `html_document`: a whole HTML
+    page of its own instead of `html_body` in the plain frame."""
     sender_name, sender_address = parseaddr(settings.sender)
     message = EmailMessage(policy=policy.default)
     message["From"] = Address(
@@ -61,9 +65,12 @@ def build_mail(
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender_address.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
+    for name, value in (headers or {}).items():
+        message[name] = _one_line(value)
     message.set_content(text)
     message.add_alternative(
-        '<!doctype html><html><body style="font-family: sans-serif; line-height: 1.5">'
+        html_document
+        or '<!doctype html><html><body style="font-family: sans-serif; line-height: 1.5">'
         f"{html_body}</body></html>",
         subtype="html",
     )

@@ -1,4 +1,4 @@
-"""The `mentorspace` command: serve, init, migrate, create-user, demo."""
+"""The `mentorspace` command: serve, init, migrate, create-user, import-users, digests, demo."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from channels.chat import directory
 from channels.errors import MentorspaceError
 from channels.people import accounts
 from server.app import create_app
+from server.cli.digests import run_digests
 from server.cli.importing import run_import
 from server.config import Config, add_setting_flags, config_from_args
 from server.security import RedactingAccessLogger
@@ -104,6 +105,22 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="only check the file; import nobody"
     )
 
+    digests = commands.add_parser(
+        "digests", help="preview one person's digest e-mail, or send the digests due today"
+    )
+    add_setting_flags(digests, [*_DATA_ONLY, *MAIL_SETTINGS, "timezone", "secret", "host", "port"])
+    what = digests.add_mutually_exclusive_group(required=True)
+    what.add_argument(
+        "--preview",
+        metavar="EMAIL",
+        help="print the digest this person would get now; send nothing",
+    )
+    what.add_argument(
+        "--send-now",
+        action="store_true",
+        help="queue every digest that is due or would be due today (at most one per person and period)",
+    )
+
     demo_cmd = commands.add_parser("demo", help="seed the demo programme (only for trying out)")
     add_setting_flags(demo_cmd, _DATA_ONLY)
     return parser
@@ -167,12 +184,16 @@ def main(argv: list[str] | None = None) -> int:
         async def import_people(store) -> None:
             await run_import(store, config, args.file, dry_run=args.dry_run)
 
+        async def send_digests(store) -> None:
+            await run_digests(store, config, preview=args.preview)
+
         work = {
             "init": init,
             "migrate": migrate,
             "create-user": create_user,
             "demo": seed,
             "import-users": import_people,
+            "digests": send_digests,
         }
         asyncio.run(_with_store(config, work[args.command]))
     except MentorspaceError as error:

@@ -1,0 +1,338 @@
+"""Digest e-mails: daily or weekly (the default) per person, at a local hour of the programme's
+time zone, skipped when there is nothing they have not read.
+
+Contents are only what the person may read and has not read: the liveliest new threads of
+their lounge and communities (by replies and reactions, with a short excerpt unless the
+programme turns excerpts off), new announcements, their pair's tasks that are due or overdue,
+and for their pair channel ONLY a count ("4 new messages from Maria").  The library's new
+resources for their role are HOOK(library): not merged yet.
+
+Exactly once per person and period, across restarts and any number of processes: the digest
+is claimed by inserting (person, period) into `digest_claims`, whose key is unique, in the
+transaction that queues its mail (or records that it was skipped).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from channels.chat.directory import list_channels
+from channels.clock import iso
+from channels.notify.wire import excerpt
+from channels.people.mail import Mail, MailSettings
+from storage import Store, Tx
+from storage.records import Channel, User
+
+FREQUENCIES = ("daily", "weekly")
+MAX_THREADS = 6
+MAX_ANNOUNCEMENTS = 5
+TASKS_AHEAD = timedelta(days=2)  # "due" = due within this, or overdue
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    zone: ZoneInfo
+    hour: int
+    weekday: int  # 0 = Monday
+    mail: MailSettings
+    secret: bytes
+    excerpts: bool = True
+
+
+@dataclass(frozen=True)
+class Period:
+    frequency: str
+    key: str  # 'day:2026-03-29' or 'week:2026-03-30' (the local date of its start)
+    starts: datetime  # when its digests fall due (UTC)
+    length: timedelta
+
+
+def current_period(frequency: str, now: datetime, settings: DigestSettings) -> Period:
+    """The latest period of `frequency` that has begun by `now`: it begins at `hour` local time
+    (each day, or on `weekday`), whatever the offset from UTC is that day."""
+    local = now.astimezone(settings.zone)
+    day = local.date()
+    if frequency == "weekly":
+        day -= timedelta(days=(day.weekday() - settings.weekday) % 7)
+        step = timedelta(days=7)
+    else:
+        step = timedelta(days=1)
+    starts = _at_hour(day, settings)
+    if starts > now:
+        day -= step
+        starts = _at_hour(day, settings)
+    prefix = "week" if frequency == "weekly" else "day"
+    return Period(frequency, f"{prefix}:{day.isoformat()}", starts, step)
+
+
+def _at_hour(day: date, settings: DigestSettings) -> datetime:
+    return datetime.combine(day, time(settings.hour), tzinfo=settings.zone)
+
+
+def next_start(now: datetime, settings: DigestSettings) -> datetime:
+    """When the next period of any frequency begins."""
+    local_day = now.astimezone(settings.zone).date()
+    for ahead in range(0, 9):
+        moment = _at_hour(local_day + timedelta(days=ahead), settings)
+        if moment > now:
+            return moment
+    raise AssertionError("a day has an hour")
+
+
+# signed links: unsubscribe (per person), open and click counters (per period, never a person)
+
+
+def sign(secret: bytes, *parts: object) -> str:
+    text = "|".join(str(p) for p in parts)
+    return hmac.new(secret, f"digest|{text}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def check_signed(secret: bytes, signature: str, *parts: object) -> bool:
+    return hmac.compare_digest(sign(secret, *parts), signature or "")
+
+
+def unsubscribe_path(secret: bytes, user_id: int) -> str:
+    return f"/digests/unsubscribe/{user_id}/{sign(secret, 'unsubscribe', user_id)}"
+
+
+def click_path(secret: bytes, period: str, to: str) -> str:
+    query = urlencode({"p": period, "to": to, "s": sign(secret, "click", period, to)})
+    return f"/digests/click?{query}"
+
+
+def open_path(secret: bytes, period: str) -> str:
+    return "/digests/open.gif?" + urlencode({"p": period, "s": sign(secret, "open", period)})
+
+
+# what a digest holds
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    title: str  # "Mentor lounge", "Maria Jensen" ...
+    text: str  # a sentence or an excerpt
+    link: str  # a full URL (through the click counter)
+
+
+@dataclass(frozen=True)
+class Digest:
+    user: User
+    period: Period
+    threads: list[DigestItem] = field(default_factory=list)
+    announcements: list[DigestItem] = field(default_factory=list)
+    pair: list[DigestItem] = field(default_factory=list)
+    tasks: list[DigestItem] = field(default_factory=list)
+    # HOOK(library): resources: list[DigestItem], new resources for the person's role.
+
+    @property
+    def empty(self) -> bool:
+        return not (self.threads or self.announcements or self.pair or self.tasks)
+
+    def links(self, settings: DigestSettings) -> dict[str, str]:
+        mail, secret = settings.mail, settings.secret
+        return {
+            "unsubscribe": mail.link(unsubscribe_path(secret, self.user.id)),
+            "settings": mail.link("/profile#notifications-title"),
+            "open": mail.link(open_path(secret, self.period.key)),
+            "home": mail.link("/"),
+        }
+
+
+def _tracked(settings: DigestSettings, period: Period, path: str) -> str:
+    return settings.mail.link(click_path(settings.secret, period.key, path))
+
+
+async def build_digest(
+    store: Store,
+    user: User,
+    period: Period,
+    now: datetime,
+    settings: DigestSettings,
+    *,
+    sample_pair: bool = False,
+) -> Digest:
+    """What `user` may read and has not read since the period before this one began.
+    `sample_pair`: a coordinator's preview for a role (no real pair): one example line."""
+    since = iso(period.starts - period.length)
+    summaries = await list_channels(store, user)
+    channels: dict[int, Channel] = {s.channel.id: s.channel for s in summaries}
+    talk = [
+        c.id for c in channels.values() if c.kind in ("mentor_lounge", "mentee_lounge", "community")
+    ]
+    news = [c.id for c in channels.values() if c.kind == "announcements"]
+
+    def quoted(body: str) -> str:
+        return (excerpt(body, 200) or "") if settings.excerpts else "A new conversation"
+
+    threads = [
+        DigestItem(
+            title=f"{t.channel_name}: {t.author_name or 'Mentorspace'}",
+            text=quoted(t.body),
+            link=_tracked(settings, period, f"/channels/{t.channel_id}#m-{t.message_id}"),
+        )
+        for t in await store.list_lively_threads(
+            talk, user_id=user.id, since=since, limit=MAX_THREADS
+        )
+    ]
+    announcements = [
+        DigestItem(
+            title=t.author_name or "Announcement",
+            text=quoted(t.body),
+            link=_tracked(settings, period, f"/channels/{t.channel_id}#m-{t.message_id}"),
+        )
+        for t in await store.list_lively_threads(
+            news, user_id=user.id, since=since, limit=MAX_ANNOUNCEMENTS
+        )
+    ]
+    pair_items, tasks = [], []
+    if sample_pair:
+        pair_items.append(
+            DigestItem("Your mentoring channel", "4 new messages from (their partner)", "#")
+        )
+    for summary in summaries:
+        channel = summary.channel
+        if channel.kind != "pair" or summary.partner_id is None:
+            continue
+        partner = await store.load_user(summary.partner_id)
+        count = await store.count_unread_from(
+            channel.id, user_id=user.id, author_id=summary.partner_id
+        )
+        if partner is not None and count:
+            many = f"{count} new messages" if count > 1 else "1 new message"
+            pair_items.append(
+                DigestItem(
+                    "Your mentoring channel",
+                    f"{many} from {partner.name}",
+                    _tracked(settings, period, f"/channels/{channel.id}"),
+                )
+            )
+        if channel.archived:
+            continue
+        pair = await store.load_pair_by_channel(channel.id)
+        if pair is None:
+            continue
+        for task in await store.list_pair_occurrences(pair.id):
+            if task.done_at is not None or task.due_at is None:
+                continue
+            due = datetime.fromisoformat(task.due_at)
+            if due > now + TASKS_AHEAD:
+                continue
+            when = due.astimezone(settings.zone).strftime("%-d %B")
+            state = "overdue since" if due <= now else "due on"
+            tasks.append(
+                DigestItem(
+                    task.title,
+                    f"{state} {when}",
+                    _tracked(settings, period, f"/channels/{channel.id}#m-{task.message_id}"),
+                )
+            )
+    return Digest(user, period, threads, announcements, pair_items, tasks)
+
+
+Render = Callable[[Digest], Mail]
+
+
+@dataclass(frozen=True)
+class SendRun:
+    sent: int = 0
+    skipped: int = 0
+
+
+async def send_due(
+    store: Store,
+    now: datetime,
+    settings: DigestSettings,
+    render: Render,
+    *,
+    moment: datetime | None = None,
+) -> SendRun:
+    """Queue every digest whose period has begun by `moment` (default `now`) and that nobody
+    has claimed: one per person and period, whichever process gets there first.  A person
+    whose account is younger than the period waits for the next one."""
+    sent = skipped = 0
+    for frequency in FREQUENCIES:
+        period = current_period(frequency, moment or now, settings)
+        claimed = await store.list_digest_claimed(period.key)
+        for user_id in await store.list_digest_people(frequency):
+            if user_id in claimed:
+                continue
+            outcome = await send_one(store, user_id, period, now, settings, render)
+            sent += outcome == "sent"
+            skipped += outcome == "skipped"
+    return SendRun(sent, skipped)
+
+
+async def send_one(
+    store: Store,
+    user_id: int,
+    period: Period,
+    now: datetime,
+    settings: DigestSettings,
+    render: Render,
+) -> str | None:
+    """Claim and queue (or skip) one person's digest; None when someone else claimed it."""
+    user = await store.load_user(user_id)
+    if user is None or user.disabled:
+        return None
+    if datetime.fromisoformat(user.created_at) > period.starts:
+        return None  # a person's first digest is for the first period after they joined
+    digest = await build_digest(store, user, period, now, settings)
+    mail = None if digest.empty else render(digest)
+    outcome = "skipped" if mail is None else "sent"
+
+    async def claim(tx: Tx) -> bool:
+        if not await tx.claim_digest(user.id, period.key, outcome, iso(now)):
+            return False
+        if mail is not None:
+            await tx.enqueue_mail([mail.as_row()], iso(now))
+        return True
+
+    return outcome if await store.write(claim) else None
+
+
+async def preview_for_role(
+    store: Store, role: str, now: datetime, settings: DigestSettings
+) -> Digest:
+    """A coordinator's preview: what someone of `role` with no memberships and nothing read
+    would get this week, with an example pair line (no real pair's data at all)."""
+    someone = User(0, "someone@example.org", f"A {role}", role, None, "", "", False, iso(now))
+    period = current_period("weekly", now, settings)
+    return await build_digest(
+        store, someone, period, now, settings, sample_pair=role != "coordinator"
+    )
+
+
+async def unsubscribe(
+    store: Store, user_id: int, signature: str, settings: DigestSettings, now: datetime
+) -> User | None:
+    """One click, no login: the signed link turns the person's digests off, recorded."""
+    if not check_signed(settings.secret, signature, "unsubscribe", user_id):
+        return None
+    user = await store.load_user(user_id)
+    if user is None:
+        return None
+    await store.write(lambda tx: tx.unsubscribe_digest(user_id, iso(now)))
+    return user
+
+
+async def count_event(
+    store: Store,
+    period: str,
+    signature: str,
+    settings: DigestSettings,
+    *,
+    clicked: bool,
+    to: str = "",
+) -> bool:
+    """An open (the pixel) or a click (the redirect), counted per period: never who."""
+    parts = ("click", period, to) if clicked else ("open", period)
+    if not check_signed(settings.secret, signature, *parts):
+        return False
+    await store.write(lambda tx: tx.count_digest_event(period, clicked=clicked))
+    return True
