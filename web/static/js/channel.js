@@ -7,6 +7,7 @@ import { createChannelView, nearBottom, pageElements, toBottom } from "./channel
 import { wireComposer } from "./composer.js";
 import { call, connect, newClientId, pageData } from "./live.js";
 import { startMenu } from "./menu.js";
+import { wireMentions } from "./mentions.js";
 import { createThreadPanel } from "./thread_panel.js";
 import { keepTimesFresh } from "./time.js";
 
@@ -174,12 +175,14 @@ function start() {
 
   if (els.composer) {
     composers.main = wireComposer(els.composer, { send: (body) => send(body, null), typing: () => sendTyping(null) });
+    wireMentions(els.composer, model.channelId);
   }
   if (els.threadComposer) {
     composers.thread = wireComposer(els.threadComposer, {
       send: (body) => send(body, model.thread),
       typing: () => sendTyping(model.thread),
     });
+    wireMentions(els.threadComposer, model.channelId);
   }
 
   // --- who is typing --------------------------------------------------------------------

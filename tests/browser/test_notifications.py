@@ -1,0 +1,104 @@
+"""Mentions and the bell in a real browser: `@` offers the people who can read the channel
+(keyboard and touch), the bell counts up live on another page, and opening a notification
+lands on the message."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from .conftest import ARTIFACTS, PHONE, Person, Web, axe_violations
+
+
+def open_page(person: Person, path: str) -> None:
+    person.page.goto(path)
+    expect(person.page.locator("body[data-connection=live]")).to_have_count(1)
+
+
+async def test_at_offers_readers_and_a_picked_mention_becomes_a_chip(web: Web):
+    lounge = await web.server.channel_id("mentor_lounge")
+
+    def scenario():
+        maria = web.person("mentor1")
+        open_page(maria, f"/channels/{lounge}")
+        box = maria.page.locator("#composer textarea")
+        box.fill("Thanks @gr")
+        listbox = maria.page.get_by_role("listbox", name="People you can mention")
+        expect(listbox).to_be_visible()
+        expect(listbox.get_by_role("option")).to_have_count(1)
+        expect(listbox.get_by_role("option").first).to_contain_text("Grete Holm")
+        expect(box).to_have_attribute("aria-activedescendant", re.compile(r"^mention-list-"))
+        maria.page.screenshot(path=str(ARTIFACTS / "mention-autocomplete-desktop.png"))
+        assert axe_violations(maria.page) == []
+        box.press("Enter")  # picks; does not send
+        expect(listbox).to_be_hidden()
+        expect(box).to_have_value(re.compile(r"^Thanks @\[Grete Holm\]\(user:\d+\) $"))
+        box.type("for the tip")
+        box.press("Enter")
+        chip = maria.page.locator("#messages .msg[data-id] .mention").last
+        expect(chip).to_have_text("@Grete Holm")
+        # Mentees cannot read the mentor lounge, so none is offered.
+        box.fill("@sa")
+        expect(maria.page.get_by_role("option")).to_have_count(0)
+
+    await web.run(scenario)
+
+
+async def test_picking_by_touch_on_a_phone(web: Web):
+    pair = await web.server.pair_channel_id(1)
+
+    def scenario():
+        maria = web.person("mentor1", viewport=PHONE)
+        open_page(maria, f"/channels/{pair}")
+        box = maria.page.locator("#composer textarea")
+        box.fill("@")
+        option = maria.page.get_by_role("option", name=re.compile("Sara Nielsen"))
+        expect(maria.page.get_by_role("option")).to_have_count(1)  # only the partner reads it
+        maria.page.screenshot(path=str(ARTIFACTS / "mention-autocomplete-phone.png"))
+        option.click()
+        expect(box).to_have_value(re.compile(r"^@\[Sara Nielsen\]\(user:\d+\) $"))
+
+    await web.run(scenario)
+
+
+async def test_the_bell_counts_up_live_and_opening_lands_on_the_message(web: Web):
+    lounge = await web.server.channel_id("mentor_lounge")
+
+    def scenario():
+        grete = web.person("mentor2")
+        web.api(grete, "POST", "/api/v1/notifications/read", {"all": True})
+        maria = web.person("mentor1")
+        open_page(grete, "/communities")  # elsewhere, with the bell in the top bar
+        bell = grete.page.locator("#bell")
+        expect(bell).to_have_attribute("data-unread", "0")
+        me = web.api(grete, "GET", "/api/v1/me")["user"]
+        sent = web.api(
+            maria,
+            "POST",
+            f"/api/v1/channels/{lounge}/messages",
+            {"body": f"Question for @[Grete Holm](user:{me['id']}): lunch?"},
+        )["message"]
+        expect(bell).to_have_attribute("data-unread", "1")
+        expect(grete.page.locator("#bell-count")).to_have_text("1")
+        expect(grete.page).to_have_title(re.compile(r"^\(1\) "))
+        grete.page.screenshot(path=str(ARTIFACTS / "bell-desktop.png"))
+
+        bell.click()
+        item = grete.page.get_by_role("link", name=re.compile("Maria Jensen mentioned you"))
+        expect(item).to_be_visible()
+        grete.page.screenshot(path=str(ARTIFACTS / "notifications-desktop.png"))
+        assert axe_violations(grete.page) == []
+        item.click()
+        expect(grete.page).to_have_url(re.compile(rf"/channels/{lounge}#m-{sent['id']}$"))
+        expect(grete.page.locator(f"#m-{sent['id']}")).to_be_in_viewport()
+        expect(grete.page.locator("#bell")).to_have_attribute("data-unread", "0")
+
+        phone = web.person("mentor2", viewport=PHONE)
+        phone.page.goto("/notifications")
+        phone.page.screenshot(path=str(ARTIFACTS / "notifications-phone.png"), full_page=True)
+        phone.page.goto("/profile")
+        phone.page.locator("#notifications-title").scroll_into_view_if_needed()
+        phone.page.screenshot(path=str(ARTIFACTS / "profile-notifications-phone.png"))
+
+    await web.run(scenario)
