@@ -207,3 +207,28 @@ async def test_the_page_lists_them_and_opening_one_reads_it_and_goes_there(serve
     assert await new_notifications(grete) == []
     # Someone else's notification does not exist.
     assert (await maria.get(f"/notifications/{note['id']}", allow_redirects=False)).status == 404
+
+
+async def test_a_task_and_its_overdue_reminder_notify_both_of_the_pair_only(mail_server, clock):
+    from .task_support import create_task, pair_id, post_now, scheduler
+
+    server = mail_server
+    carla = await server.client("coordinator")
+    maria, sara = await server.client("mentor1"), await server.client("mentee1")
+    grete = await server.client("mentor2")
+    await start_clean(carla, maria, sara, grete)
+    task_id = await create_task(carla, title="Share your CV", due_days=2)
+    await post_now(carla, task_id, {"pairs": [await pair_id(server, 1)]})
+
+    for client in (maria, sara):
+        (note,) = await new_notifications(client)
+        assert note["kind"] == "task"
+        assert note["text"] == "A new task was posted in your mentoring channel"
+    assert await new_notifications(grete) == [] and await new_notifications(carla) == []
+
+    clock.advance(days=3)
+    await scheduler(server).run_once()
+    for client in (maria, sara):
+        due = [n for n in await new_notifications(client) if n["kind"] == "task_due"]
+        assert [n["text"] for n in due] == ["A task in your mentoring channel is due"]
+    assert await new_notifications(grete) == [] and await new_notifications(carla) == []

@@ -193,7 +193,7 @@ async def build_digest(
     pair_items, tasks = [], []
     if sample_pair:
         pair_items.append(
-            DigestItem("Your mentoring channel", "4 new messages from (their partner)", "#")
+            DigestItem("Open your mentoring channel", "4 new messages from (their partner)", "#")
         )
     for summary in summaries:
         channel = summary.channel
@@ -207,7 +207,7 @@ async def build_digest(
             many = f"{count} new messages" if count > 1 else "1 new message"
             pair_items.append(
                 DigestItem(
-                    "Your mentoring channel",
+                    "Open your mentoring channel",
                     f"{many} from {partner.name}",
                     _tracked(settings, period, f"/channels/{channel.id}"),
                 )

@@ -102,3 +102,49 @@ async def test_the_bell_counts_up_live_and_opening_lands_on_the_message(web: Web
         phone.page.screenshot(path=str(ARTIFACTS / "profile-notifications-phone.png"))
 
     await web.run(scenario)
+
+
+RECORD_NOTIFICATIONS = """
+window.__shown = [];
+class RecordingNotification {
+  static permission = "granted";
+  static requestPermission() { return Promise.resolve("granted"); }
+  constructor(title, options) { window.__shown.push({ title, body: options?.body ?? "" }); }
+}
+window.Notification = RecordingNotification;
+Object.defineProperty(document, "hidden", { get: () => true });
+localStorage.setItem("mentorspace:browser-notifications", "on");
+"""
+
+
+async def test_browser_notifications_while_hidden_say_who_never_what(web: Web):
+    pair = await web.server.pair_channel_id(1)
+    lounge = await web.server.channel_id("mentee_lounge")
+
+    def scenario():
+        sara = web.person("mentee1")
+        sara.context.add_init_script(RECORD_NOTIFICATIONS)
+        open_page(sara, "/communities")
+        maria, lene = web.person("mentor1"), web.person("mentee2")
+        secret = "PAIRSECRET-browser-1"
+        web.api(maria, "POST", f"/api/v1/channels/{pair}/messages", {"body": secret})
+        me = web.api(sara, "GET", "/api/v1/me")["user"]
+        web.api(
+            lene,
+            "POST",
+            f"/api/v1/channels/{lounge}/messages",
+            {"body": f"@[Sara Nielsen](user:{me['id']}) coffee?"},
+        )
+        shown = sara.page.wait_for_function("() => window.__shown.length >= 2 && window.__shown")
+        shown = sara.page.evaluate("() => window.__shown")
+        assert {
+            "title": "Maria Jensen sent you a message",
+            "body": "In your mentoring channel",
+        } in shown
+        assert {
+            "title": "Lene Madsen mentioned you in Mentee lounge",
+            "body": "@Sara Nielsen coffee?",
+        } in shown
+        assert secret not in str(shown)
+
+    await web.run(scenario)

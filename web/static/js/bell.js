@@ -50,6 +50,37 @@ function tellBrowser(n) {
   };
 }
 
+// Pair messages while the tab is hidden: the socket is open, so the server makes no
+// notification of them; the page says who wrote, never what.
+let pairChannels = null; // channel id -> partner name
+let me = null;
+
+async function loadPairs() {
+  const [channels, who] = await Promise.all([
+    fetch("/api/v1/channels", { credentials: "same-origin" }).then((r) => r.json()),
+    fetch("/api/v1/me", { credentials: "same-origin" }).then((r) => r.json()),
+  ]);
+  me = who.user.id;
+  pairChannels = new Map(
+    channels.channels.filter((c) => c.kind === "pair").map((c) => [c.id, c.partner?.name]),
+  );
+}
+
+async function tellPairMessage(message) {
+  if (!document.hidden || !browserNotificationsOn()) return;
+  if (message.seq !== message.created_seq || !message.author || message.kind !== "text") return;
+  if (pairChannels === null) await loadPairs().catch(() => {});
+  if (!pairChannels?.has(message.channel_id) || message.author.id === me) return;
+  const shown = new Notification(`${message.author.name} sent you a message`, {
+    body: "In your mentoring channel",
+    tag: `mentorspace-pair-${message.channel_id}`,
+  });
+  shown.onclick = () => {
+    window.focus();
+    location.href = `/channels/${message.channel_id}#m-${message.id}`;
+  };
+}
+
 if (bell && badge) {
   show(0);
   refresh();
@@ -63,6 +94,10 @@ if (bell && badge) {
     document.dispatchEvent(new CustomEvent("mentorspace:notification", { detail: n }));
   });
   socket.on("notifications:read", ({ unread }) => show(unread));
+  socket.on("message", (message) => tellPairMessage(message));
+  socket.on("channel", () => {
+    pairChannels = null; // a pair began or ended: ask again when needed
+  });
   socket.on("read", () => refresh()); // reading a channel reads what it notified
   socket.on("connect", () => refresh()); // catch up after a reconnect
 }
