@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal, overload
+from zoneinfo import ZoneInfo
 
+from channels.clock import local_instant
 from channels.errors import Invalid, TooLarge
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def check_object(payload: Any) -> dict[str, Any]:
@@ -98,3 +104,34 @@ def check_name(name: object, what: str = "Name") -> str:
     if any(unicodedata.category(ch) == "Cc" for ch in name):
         raise Invalid(f"{what} cannot contain control characters.")
     return name
+
+
+def check_date(value: Any, what: str) -> date:
+    try:
+        if isinstance(value, str) and DATE.match(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise Invalid(f'{what} must be a date like "2026-04-01".')
+
+
+def check_instant(value: Any, what: str, zone: ZoneInfo) -> datetime:
+    """An ISO 8601 date and time; without an offset it is read in the programme's zone."""
+    try:
+        if not isinstance(value, str) or "T" not in value.upper():
+            raise ValueError
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise Invalid(f'{what} must be a date and time like "2026-04-01T09:00".') from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
+def check_moment(value: Any, what: str, zone: ZoneInfo) -> datetime:
+    """A date (its first instant, in `zone`) or an ISO 8601 date and time."""
+    if isinstance(value, str) and DATE.match(value.strip()):
+        return local_instant(check_date(value.strip(), what), time(0), zone)
+    if isinstance(value, str) and "T" in value.upper():
+        return check_instant(value, what, zone)
+    raise Invalid(f'{what} must be a date like "2026-04-01" or a date and time.')

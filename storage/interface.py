@@ -21,9 +21,12 @@ from .records import (
     CommunityListing,
     MenuItem,
     Message,
+    MessageHit,
     OutgoingMail,
     Pair,
     PairActivity,
+    SearchPosition,
+    SearchTerm,
     Session,
     TaskCounts,
     TaskOccurrence,
@@ -59,6 +62,9 @@ class Reads(Protocol):
     async def list_channels_for_user(
         self, user_id: int, *, by_role: list[str], by_membership: list[str]
     ) -> list[ChannelSummary]: ...
+    async def list_readable_channel_ids(
+        self, user_id: int, *, by_role: list[str], by_membership: list[str]
+    ) -> list[int]: ...
     async def list_channels_of_kind(self, kind: str) -> list[Channel]: ...
     async def load_pair(self, pair_id: int) -> Pair | None: ...
     async def load_pair_by_channel(self, channel_id: int) -> Pair | None: ...
@@ -74,6 +80,19 @@ class Reads(Protocol):
     ) -> list[Message]: ...
     async def list_thread(self, root_id: int) -> list[Message]: ...
     async def count_messages(self, channel_id: int | None = None) -> int: ...
+
+    # search: storage/queries/search.py
+    async def search_messages(
+        self,
+        terms: list[SearchTerm],
+        *,
+        channel_ids: list[int],
+        author_id: int | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        cursor: SearchPosition | None = None,
+        limit: int,
+    ) -> list[MessageHit]: ...
 
     # tasks: storage/queries/tasks.py
     async def load_template(self, template_id: int) -> TaskTemplate | None: ...

@@ -231,3 +231,47 @@ class CommunityListing:
     archived: bool
     member_count: int
     is_member: bool
+
+
+# Search (storage/queries/search.py): the engine-neutral query and what comes back.
+
+# Around each match in a hit's snippet; the domain escapes the text, then marks the matches.
+SNIPPET_START, SNIPPET_END = "\x02", "\x03"
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """Words that must appear together and in this order (a phrase, or a single word); with
+    `prefix`, the last word may be the start of a longer one.  Every term of a search must
+    match.  Words are plain text: each engine quotes them for its own query language."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class SearchPosition:
+    """Where a page of hits ended: the last hit's score and message id.  The next page starts
+    after it in the ranking (score ascending, then newest first)."""
+
+    score: float
+    message_id: int
+
+
+@dataclass(frozen=True)
+class MessageHit:
+    """A message that matches a search, with a snippet of its text (the matches between
+    SNIPPET_START and SNIPPET_END) and its score: lower ranks first."""
+
+    message_id: int
+    channel_id: int
+    channel_name: str
+    channel_kind: str
+    thread_id: int | None
+    author_id: int | None
+    author_name: str | None
+    kind: str
+    created_at: str
+    seq: int
+    snippet: str
+    score: float

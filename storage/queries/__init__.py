@@ -5,6 +5,7 @@ from .channels import ChannelQueries
 from .messages import MessageQueries
 from .outbox import OutboxQueries
 from .programme import ProgrammeQueries
+from .search import SearchQueries
 from .tasks import TaskQueries
 from .tokens import TokenQueries
 from .users import UserQueries
@@ -19,6 +20,7 @@ class Queries(
     OutboxQueries,
     AuditQueries,
     ProgrammeQueries,
+    SearchQueries,
 ):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 

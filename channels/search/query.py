@@ -1,0 +1,121 @@
+"""What people type into the search box, made safe: a few plain terms, and the opaque cursor
+that carries a search on to its next page.
+
+The syntax is small on purpose: words (all must appear), "a phrase in quotes", and `word*` for
+words that start so; the last word typed is a prefix by itself, so a half-typed word finds.
+Everything else is only text: AND, OR, NOT, NEAR, parentheses, `-`, `:`, `^`, `+` are never
+operators, and a column name before a colon is one more word.  Terms hold words only (runs of
+letters, digits and marks, as the index splits them), so the storage engine that quotes them
+cannot be handed an empty or a hostile term.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import unicodedata
+from typing import Any
+
+from channels.errors import Invalid
+from storage.records import SearchPosition, SearchTerm
+
+MAX_QUERY = 200  # characters
+MAX_TERMS = 12
+MAX_WORDS = 24  # in all terms together
+MIN_PREFIX = 2  # a shorter prefix would match half the index: the word is then taken whole
+MAX_CURSOR = 200
+BAD_CURSOR = "That 'cursor' does not belong to a search: start the search again."
+
+
+def _is_word_character(ch: str) -> bool:
+    """Letters, digits and marks (accents), as SQLite's unicode61 tokenizer keeps them."""
+    return unicodedata.category(ch)[0] in "LNM" or unicodedata.category(ch) == "Co"
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """The words in `text`: runs of word characters; anything else only separates them."""
+    words, current = [], []
+    for ch in text:
+        if _is_word_character(ch):
+            current.append(ch)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return tuple(words)
+
+
+def _chunks(text: str) -> list[tuple[str, bool, bool]]:
+    """Split the query into (text, quoted, starred) chunks: a quoted phrase (a quote left open
+    runs to the end), or a run without spaces or quotes; starred when `*` follows it."""
+    chunks: list[tuple[str, bool, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch == '"':
+            end = text.find('"', i + 1)
+            end = n if end < 0 else end
+            chunk, quoted, i = text[i + 1 : end], True, end + 1
+            starred = i < n and text[i] == "*"
+        else:
+            start = i
+            while i < n and not text[i].isspace() and text[i] != '"':
+                i += 1
+            chunk, quoted = text[start:i], False
+            starred = chunk.rstrip().endswith("*")
+        chunks.append((chunk, quoted, starred))
+    return chunks
+
+
+def parse_query(text: str) -> list[SearchTerm]:
+    """The terms of a query; [] when it has no word at all.  Raises Invalid when it is too
+    long or has too many words to be a search."""
+    if len(text) > MAX_QUERY:
+        raise Invalid(f"A search is at most {MAX_QUERY} characters.")
+    terms: list[SearchTerm] = []
+    chunks = _chunks(text)
+    for number, (chunk, quoted, starred) in enumerate(chunks):
+        words = words_of(chunk)
+        if not words:
+            continue
+        last_bare_word = number == len(chunks) - 1 and not quoted and len(words) == 1
+        wants_prefix = starred or (last_bare_word and not text[-1:].isspace())
+        terms.append(SearchTerm(words, prefix=wants_prefix and len(words[-1]) >= MIN_PREFIX))
+    if len(terms) > MAX_TERMS or sum(len(term.words) for term in terms) > MAX_WORDS:
+        raise Invalid(f"A search can have at most {MAX_TERMS} words or phrases.")
+    return terms
+
+
+# The cursor: where the last page ended, as opaque text (base64 of JSON) for the next request.
+
+
+def encode_cursor(position: SearchPosition) -> str:
+    raw = json.dumps([position.score, position.message_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: Any) -> SearchPosition:
+    """A cursor this module wrote, or Invalid: never anything the storage could trip on."""
+    try:
+        if not isinstance(text, str) or not 0 < len(text) <= MAX_CURSOR or not text.isascii():
+            raise ValueError
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        score, message_id = json.loads(raw)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise Invalid(BAD_CURSOR) from None
+    if (
+        not isinstance(score, int | float)
+        or isinstance(score, bool)
+        or not math.isfinite(score)
+        or not isinstance(message_id, int)
+        or isinstance(message_id, bool)
+        or not 0 < message_id < 2**53
+    ):
+        raise Invalid(BAD_CURSOR)
+    return SearchPosition(float(score), message_id)

@@ -1,0 +1,151 @@
+"""Full-text search over messages: SQLite FTS5 (the `message_search` index of migration 0007,
+kept in step with `messages` by triggers).
+
+The caller says which channels to look in (those the person may read, worked out by the
+domain from the policy); nothing outside them is ever returned, whatever the words.  Search
+terms arrive as plain words (`SearchTerm`): this module alone writes FTS5 query syntax, and it
+quotes every word, so what people type can never be an operator, a column filter or a syntax
+error.  Ranking is FTS5's bm25 (lower scores rank first), newest first among equals; a page
+ends at a `SearchPosition` and the next one starts after it (keyset, so no hit is skipped or
+repeated while the index stands still).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable
+
+from ..records import SNIPPET_END, SNIPPET_START, MessageHit, SearchPosition, SearchTerm
+from .base import QueryBase, json_list
+
+# Up to this many channels, the channel filter goes into the FTS5 expression too, so the index
+# intersects the words' rows with those channels' rows before anything is ranked: a person who
+# reads a few channels never pays for a common word's hits everywhere else.  Beyond it, the
+# size of that expression costs more than it saves (measured by `scripts/bench.py --search`),
+# and the hits are filtered by channel in SQL instead.  Both give the same hits and scores.
+FEW_CHANNELS = 32
+SNIPPET_TOKENS = 16  # words of context around the matches (FTS5 allows at most 64)
+_WEIGHTS = "1.0, 0.0"  # bm25 column weights: the words count, the channel id column never does
+
+
+def _quoted(text: str) -> str:
+    """An FTS5 string: whatever it holds is words to match, never syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts5_expression(terms: Iterable[SearchTerm], channel_ids: list[int] | None = None) -> str:
+    """The MATCH expression: every term, within the body column only (`""` when no term has
+    a word); with `channel_ids`, also within one of those channels."""
+    parts = []
+    for term in terms:
+        words = [word for word in term.words if word.strip()]
+        if words:
+            parts.append(_quoted(" ".join(words)) + (" *" if term.prefix else ""))
+    if not parts:
+        return ""
+    expression = f"body : ({' '.join(parts)})"
+    if channel_ids:
+        expression += f" AND channel_id : ({' OR '.join(_quoted(str(i)) for i in channel_ids)})"
+    return expression
+
+
+def _marked(snippet: str | None, start: str, end: str) -> str:
+    clean = (snippet or "").replace(SNIPPET_START, "").replace(SNIPPET_END, "")
+    return clean.replace(start, SNIPPET_START).replace(end, SNIPPET_END)
+
+
+class SearchQueries(QueryBase):
+    async def search_messages(
+        self,
+        terms: list[SearchTerm],
+        *,
+        channel_ids: list[int],
+        author_id: int | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        cursor: SearchPosition | None = None,
+        limit: int,
+    ) -> list[MessageHit]:
+        """Up to `limit` messages in `channel_ids` whose text matches every term, best first,
+        after `cursor`; by `author_id`, created at or after `after` and before `before` (ISO
+        times) when given."""
+        channels = sorted(set(channel_ids))
+        match = fts5_expression(terms, channels if len(channels) <= FEW_CHANNELS else None)
+        if not match or not channels:
+            return []
+        rows = await self._all(
+            f"""
+            -- CROSS JOIN: the index drives (never a search per message of those channels).
+            WITH hits AS MATERIALIZED (
+                SELECT m.id, bm25(message_search, {_WEIGHTS}) AS score
+                  FROM message_search CROSS JOIN messages m ON m.id = message_search.rowid
+                 WHERE message_search MATCH :match
+                   AND m.channel_id IN (SELECT value FROM json_each(:channels))
+                   AND m.deleted_at IS NULL
+                   AND (:author IS NULL OR m.author_id = :author)
+                   AND (:after IS NULL OR m.created_at >= :after)
+                   AND (:before IS NULL OR m.created_at < :before)
+            ),
+            page AS (
+                SELECT id, score FROM hits
+                 WHERE :score IS NULL OR score > :score OR (score = :score AND id < :last_id)
+                 ORDER BY score, id DESC LIMIT :limit
+            )
+            SELECT p.id, p.score, m.channel_id, c.name AS channel_name, c.kind AS channel_kind,
+                   m.thread_id, m.author_id, u.name AS author_name, m.kind, m.created_at, m.seq
+              FROM page p JOIN messages m ON m.id = p.id JOIN channels c ON c.id = m.channel_id
+              LEFT JOIN users u ON u.id = m.author_id
+             ORDER BY p.score, p.id DESC
+            """,
+            {
+                "match": match,
+                "channels": json_list(channels),
+                "author": author_id,
+                "after": after,
+                "before": before,
+                "score": None if cursor is None else cursor.score,
+                "last_id": None if cursor is None else cursor.message_id,
+                "limit": limit,
+            },
+        )
+        if not rows:
+            return []
+        # Snippets for this page only (the costly part of a hit): the same words, these rows.
+        # `+rowid` keeps SQLite from re-running the whole search once per id.  The matches are
+        # marked with random text first, so marker characters a message holds itself are
+        # dropped, never taken for a match.
+        nonce = secrets.token_hex(8)
+        start, end = f"[{nonce}[", f"]{nonce}]"
+        snippets = {
+            row[0]: _marked(row[1], start, end)
+            for row in await self._all(
+                "SELECT rowid, snippet(message_search, 0, :start, :end, '…', :tokens)"
+                "  FROM message_search WHERE message_search MATCH :match"
+                "   AND +rowid IN (SELECT value FROM json_each(:ids))",
+                {
+                    "match": match,
+                    "start": start,
+                    "end": end,
+                    "tokens": SNIPPET_TOKENS,
+                    "ids": json.dumps([row["id"] for row in rows]),
+                },
+            )
+        }
+        return [
+            MessageHit(
+                message_id=row["id"],
+                channel_id=row["channel_id"],
+                channel_name=row["channel_name"],
+                channel_kind=row["channel_kind"],
+                thread_id=row["thread_id"],
+                author_id=row["author_id"],
+                author_name=row["author_name"],
+                kind=row["kind"],
+                created_at=row["created_at"],
+                seq=row["seq"],
+                snippet=snippets.get(row["id"], ""),
+                score=row["score"],
+            )
+            for row in rows
+        ]
