@@ -17,6 +17,7 @@ from server.api import chat as api
 from server.api import people as account_api
 from server.api import profile as profile_api
 from server.api import programme as admin_api
+from server.api import search as search_api
 from server.api import tasks as tasks_api
 from server.assets import add_static_routes
 from server.auth import cross_site_guard
@@ -27,6 +28,7 @@ from server.pages import communities as community_pages
 from server.pages import passwords as password_pages
 from server.pages import people as account_pages
 from server.pages import rendering as pages
+from server.pages import search as search_pages
 from server.pages.admin import programme as admin_pages
 from server.pages.admin import tasks as admin_task_pages
 from server.realtime.handlers import EVENTS
@@ -66,9 +68,11 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(admin_task_pages.routes)
     app.add_routes(password_pages.routes)
     app.add_routes(profile_api.routes)
+    app.add_routes(search_api.routes)
     app.add_routes(channel_pages.routes)
     app.add_routes(community_pages.routes)
     app.add_routes(account_pages.routes)
+    app.add_routes(search_pages.routes)
     add_static_routes(app)
     app.on_response_prepare.append(add_security_headers)
     app.cleanup_ctx.append(_store)

@@ -78,10 +78,25 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
     item = menu.item(channel.id)
     is_member = item.summary.is_member if item else False
     last_read_seq = item.summary.last_read_seq if item else 0
+    # ?message=N (a search result): open at that message, and in its thread if it is a reply.
+    target = await _target(request, channel.id)
+    if target is not None and target.thread_id is not None and thread_id is None:
+        thread_id = target.thread_id
     before_id = query_int(request, "before")
     page = await messages.load_history(
         store, user, {"channel_id": channel.id, "before_id": before_id}
     )
+    if (
+        target is not None
+        and target.thread_id is None
+        and before_id is None
+        and all(m.id != target.id for m in page.messages)
+    ):
+        # Older than the latest page: the page of history that ends with it.
+        before_id = target.id + 1
+        page = await messages.load_history(
+            store, user, {"channel_id": channel.id, "before_id": before_id}
+        )
     thread: list[Message] = []
     if thread_id is not None:
         try:
@@ -111,6 +126,7 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         "more": page.more,
         "messages": [message_json(m) for m in page.messages],
         "thread": [message_json(m) for m in thread],
+        "target_id": target.id if target else None,
     }
     return render(
         request,
@@ -128,6 +144,7 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         rights=rights,
         here=f"/channels/{channel.id}",
         client_id=str(uuid.uuid4()),
+        target_id=target.id if target else None,
         page_data=page_data,
     )
 
@@ -164,6 +181,18 @@ async def complete_from_form(request: web.Request) -> web.Response:
     payload = {"message_id": message.id, "done": done}
     await change_message(request.app, task_posting.complete_task, user, payload)
     return see_other(f"/channels/{channel_id}#m-{message.id}")
+
+
+async def _target(request: web.Request, channel_id: int) -> Message | None:
+    """The message `?message=` names, if it is a live message of this (readable) channel;
+    otherwise none, as if it were not asked for: the answer tells nothing about other channels."""
+    message_id = query_int(request, "message")
+    if message_id is None:
+        return None
+    message = await request.app[keys.STORE].load_message(message_id)
+    if message is None or message.channel_id != channel_id or message.deleted_at is not None:
+        return None
+    return message
 
 
 async def _load_message_in(

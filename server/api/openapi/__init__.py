@@ -17,6 +17,7 @@ from server.api.openapi.schema import (
     _op,
     _rate_limited,
 )
+from server.api.openapi.search import SEARCH_SCHEMAS, search_paths
 from server.api.openapi.tasks import TASK_SCHEMAS, task_paths
 
 _CHANNEL = [("channel_id", "path")]
@@ -141,6 +142,7 @@ def openapi_document() -> dict[str, Any]:
                 )
             },
             **task_paths(),
+            **search_paths(),
             "/api/v1/openapi.json": {"get": _op("This document", {"type": "object"})},
             **admin_paths(),
         },
@@ -194,6 +196,7 @@ def openapi_document() -> dict[str, Any]:
                     task={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/TaskState"}]},
                 ),
                 **TASK_SCHEMAS,
+                **SEARCH_SCHEMAS,
             }
         },
     }

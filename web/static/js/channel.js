@@ -235,10 +235,10 @@ function start() {
 
   // --- start ----------------------------------------------------------------------------
 
-  view.adopt(data.messages);
+  view.adopt(data.messages, data.target_id);
   view.showEdge(loadOlder, edgeWatcher);
   keepTimesFresh();
-  if (data.thread.length) panel.open(data.thread[0].id, { push: false });
+  if (data.thread.length) panel.open(data.thread[0].id, { push: false, target: data.target_id });
   markReadSoon();
 }
 
