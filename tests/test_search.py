@@ -17,9 +17,7 @@ MISSING = 10**9
 
 
 async def post(client, channel_id: int, body: str, **extra) -> dict:
-    response = await client.post(
-        f"/api/v1/channels/{channel_id}/messages", {"body": body, **extra}
-    )
+    response = await client.post(f"/api/v1/channels/{channel_id}/messages", {"body": body, **extra})
     assert response.status == 201, await response.text()
     return (await response.json())["message"]
 
@@ -352,7 +350,7 @@ async def test_the_search_page_lists_results_that_open_the_channel_at_them(serve
 
     channel = await (await mentee.get(f"/channels/{lounge}?message={root['id']}")).text()
     assert re.search(rf'<li class="msg[^"]*is-target[^"]*" id="m-{root["id"]}"', channel)
-    assert '"target_id": %d' % root["id"] in channel
+    assert f'"target_id": {root["id"]}' in channel
     assert "chatter 59" not in channel  # the page of history that ends with it
     assert "Go to the latest messages" in channel
 
