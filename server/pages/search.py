@@ -32,9 +32,11 @@ def result_href(hit: MessageHit) -> str:
 
 
 def channel_label(menu: Menu, hit: MessageHit) -> str:
-    """The channel as the person's menu names it (a pair channel by the partner's name)."""
+    """The channel as the person's menu names it (a pair channel by the partner)."""
     item = menu.item(hit.channel_id)
-    return item.label if item else hit.channel_name
+    if item is None:
+        return hit.channel_name
+    return f"Conversation with {item.label}" if item.partner else item.label
 
 
 @routes.get("/search")
