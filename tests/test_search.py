@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime
 
 from channels.programme.communities import create_community
+from storage.queries import search as search_queries
 from tests.clocks import FakeClock
 from tests.mail_support import running_server
 from tests.support import DAYS_AWAKE
@@ -202,6 +203,29 @@ async def test_pages_follow_the_cursor_without_repeats_or_gaps(server):
     for bad in ("nonsense", "W10=", "WzEsMF0", "x" * 500, "WyJhIiwxXQ"):
         status, body = await search(mentee, "quokka", cursor=bad)
         assert status == 400 and body["error"]["code"] == "invalid", bad
+
+
+async def test_past_the_ranking_limit_hits_come_newest_first_and_page_the_same(
+    server, monkeypatch
+):
+    monkeypatch.setattr(search_queries, "RANK_AT_MOST", 5)
+    mentee = await server.client("mentee1")
+    lounge = await server.channel_id("mentee_lounge")
+    posted = [(await post(mentee, lounge, f"wallaby {n}"))["id"] for n in range(12)]
+    seen: list[int] = []
+    cursor = None
+    while True:
+        params = {"limit": 5, **({"cursor": cursor} if cursor else {})}
+        status, body = await search(mentee, "wallaby", **params)
+        assert status == 200, body
+        assert all("<mark>wallaby</mark>" in hit["snippet"] for hit in body["results"])
+        seen += [hit["message_id"] for hit in body["results"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == posted[::-1]
+    # Few enough hits are ranked again.
+    assert await found_ids(mentee, "wallaby 3") == [posted[3]]
 
 
 async def test_ranking_puts_the_closer_match_first(server):

@@ -5,9 +5,11 @@ The caller says which channels to look in (those the person may read, worked out
 domain from the policy); nothing outside them is ever returned, whatever the words.  Search
 terms arrive as plain words (`SearchTerm`): this module alone writes FTS5 query syntax, and it
 quotes every word, so what people type can never be an operator, a column filter or a syntax
-error.  Ranking is FTS5's bm25 (lower scores rank first), newest first among equals; a page
-ends at a `SearchPosition` and the next one starts after it (keyset, so no hit is skipped or
-repeated while the index stands still).
+error.  Ranking is FTS5's bm25 (lower scores rank first), newest first among equals, unless
+the words are so common that there are more than RANK_AT_MOST hits: then newest first, every
+score 0.  A page ends at a `SearchPosition` and the next one starts after it (keyset, so no hit
+is skipped or repeated while the index stands still; the cursor's score says which order it
+continues).
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from .base import QueryBase, json_list
 # size of that expression costs more than it saves (measured by `scripts/bench.py --search`),
 # and the hits are filtered by channel in SQL instead.  Both give the same hits and scores.
 FEW_CHANNELS = 32
+# Ranking costs per hit (bm25 reads every hit's positions), and among thousands of hits of a
+# word in most messages it says next to nothing: past this many hits they come newest first
+# instead (score 0), which the index answers by reading only as many hits as the page needs.
+RANK_AT_MOST = 1_000
 SNIPPET_TOKENS = 16  # words of context around the matches (FTS5 allows at most 64)
 _WEIGHTS = "1.0, 0.0"  # bm25 column weights: the words count, the channel id column never does
 
@@ -74,25 +80,46 @@ class SearchQueries(QueryBase):
         match = fts5_expression(terms, channels if len(channels) <= FEW_CHANNELS else None)
         if not match or not channels:
             return []
-        rows = await self._all(
-            f"""
-            -- CROSS JOIN: the index drives (never a search per message of those channels).
-            WITH hits AS MATERIALIZED (
-                SELECT m.id, bm25(message_search, {_WEIGHTS}) AS score
-                  FROM message_search CROSS JOIN messages m ON m.id = message_search.rowid
-                 WHERE message_search MATCH :match
+        if cursor is None:
+            many = await self._value(
+                "SELECT count(*) FROM (SELECT 1 FROM message_search"
+                " WHERE message_search MATCH ? LIMIT ?)",
+                (match, RANK_AT_MOST + 1),
+            )
+            newest_first = many > RANK_AT_MOST
+        else:
+            newest_first = cursor.score == 0.0
+        filters = """
                    AND m.channel_id IN (SELECT value FROM json_each(:channels))
                    AND m.deleted_at IS NULL
                    AND (:author IS NULL OR m.author_id = :author)
                    AND (:after IS NULL OR m.created_at >= :after)
-                   AND (:before IS NULL OR m.created_at < :before)
-            ),
-            page AS (
-                SELECT id, score FROM hits
+                   AND (:before IS NULL OR m.created_at < :before)"""
+        # CROSS JOIN: the index drives (never a search per message of those channels).
+        nonce = secrets.token_hex(8)
+        start, end = f"[{nonce}[", f"]{nonce}]"
+        if newest_first:
+            # In index order, so the snippets are made for this page's rows only, right here.
+            page = f"""
+                SELECT m.id, 0.0 AS score,
+                       snippet(message_search, 0, :start, :end, '…', :tokens) AS snippet
+                  FROM message_search CROSS JOIN messages m ON m.id = message_search.rowid
+                 WHERE message_search MATCH :match AND message_search.rowid < :last_id {filters}
+                 ORDER BY message_search.rowid DESC LIMIT :limit"""
+        else:
+            page = f"""
+                WITH hits AS MATERIALIZED (
+                    SELECT m.id, bm25(message_search, {_WEIGHTS}) AS score
+                      FROM message_search CROSS JOIN messages m ON m.id = message_search.rowid
+                     WHERE message_search MATCH :match {filters}
+                )
+                SELECT id, score, NULL AS snippet FROM hits
                  WHERE :score IS NULL OR score > :score OR (score = :score AND id < :last_id)
-                 ORDER BY score, id DESC LIMIT :limit
-            )
-            SELECT p.id, p.score, m.channel_id, c.name AS channel_name, c.kind AS channel_kind,
+                 ORDER BY score, id DESC LIMIT :limit"""
+        rows = await self._all(
+            f"""
+            WITH page AS MATERIALIZED ({page})
+            SELECT p.id, p.score, p.snippet, m.channel_id, c.name AS channel_name, c.kind AS channel_kind,
                    m.thread_id, m.author_id, u.name AS author_name, m.kind, m.created_at, m.seq
               FROM page p JOIN messages m ON m.id = p.id JOIN channels c ON c.id = m.channel_id
               LEFT JOIN users u ON u.id = m.author_id
@@ -105,33 +132,19 @@ class SearchQueries(QueryBase):
                 "after": after,
                 "before": before,
                 "score": None if cursor is None else cursor.score,
-                "last_id": None if cursor is None else cursor.message_id,
+                "last_id": 2**62 if cursor is None else cursor.message_id,
                 "limit": limit,
+                "start": start,
+                "end": end,
+                "tokens": SNIPPET_TOKENS,
             },
         )
         if not rows:
             return []
-        # Snippets for this page only (the costly part of a hit): the same words, these rows.
-        # `+rowid` keeps SQLite from re-running the whole search once per id.  The matches are
-        # marked with random text first, so marker characters a message holds itself are
-        # dropped, never taken for a match.
-        nonce = secrets.token_hex(8)
-        start, end = f"[{nonce}[", f"]{nonce}]"
-        snippets = {
-            row[0]: _marked(row[1], start, end)
-            for row in await self._all(
-                "SELECT rowid, snippet(message_search, 0, :start, :end, '…', :tokens)"
-                "  FROM message_search WHERE message_search MATCH :match"
-                "   AND +rowid IN (SELECT value FROM json_each(:ids))",
-                {
-                    "match": match,
-                    "start": start,
-                    "end": end,
-                    "tokens": SNIPPET_TOKENS,
-                    "ids": json.dumps([row["id"] for row in rows]),
-                },
-            )
-        }
+        if newest_first:
+            snippets = {row["id"]: _marked(row["snippet"], start, end) for row in rows}
+        else:
+            snippets = await self._snippets(match, [row["id"] for row in rows], start, end)
         return [
             MessageHit(
                 message_id=row["id"],
@@ -149,3 +162,26 @@ class SearchQueries(QueryBase):
             )
             for row in rows
         ]
+
+    async def _snippets(
+        self, match: str, message_ids: list[int], start: str, end: str
+    ) -> dict[int, str]:
+        """Snippets for one page of hits (the costly part of a hit), in one pass over the hits
+        between the page's lowest and highest id (`+rowid`: not a new search per id, which
+        would expand a prefix again each time).  The matches are marked with random text first,
+        so that marker characters a message holds itself are dropped, never taken for one."""
+        rows = await self._all(
+            "SELECT rowid, snippet(message_search, 0, :start, :end, '…', :tokens)"
+            "  FROM message_search WHERE message_search MATCH :match"
+            "   AND rowid BETWEEN :low AND :high AND +rowid IN (SELECT value FROM json_each(:ids))",
+            {
+                "match": match,
+                "low": min(message_ids),
+                "high": max(message_ids),
+                "start": start,
+                "end": end,
+                "tokens": SNIPPET_TOKENS,
+                "ids": json.dumps(message_ids),
+            },
+        )
+        return {row[0]: _marked(row[1], start, end) for row in rows}
