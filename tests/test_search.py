@@ -205,9 +205,7 @@ async def test_pages_follow_the_cursor_without_repeats_or_gaps(server):
         assert status == 400 and body["error"]["code"] == "invalid", bad
 
 
-async def test_past_the_ranking_limit_hits_come_newest_first_and_page_the_same(
-    server, monkeypatch
-):
+async def test_past_the_ranking_limit_hits_come_newest_first_and_page_the_same(server, monkeypatch):
     monkeypatch.setattr(search_queries, "RANK_AT_MOST", 5)
     mentee = await server.client("mentee1")
     lounge = await server.channel_id("mentee_lounge")

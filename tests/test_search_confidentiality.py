@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 from channels.programme.communities import create_community
 from channels.search.searching import search
+from storage.queries import search as search_queries
 
+ZONE = ZoneInfo("UTC")
 MARKER = "zyxwvutmarker"  # a word nobody else writes
 OUTSIDERS = ["mentor2", "mentee2", "mentor3", "mentee3", "coordinator"]
 
@@ -116,9 +118,29 @@ async def test_a_disabled_account_finds_nothing(server):
     pair = await server.pair_channel_id(1)
     await post(await server.client("mentee1"), pair, f"hello {MARKER}")
     mentor = await server.user("mentor1")
-    found = await search(server.store, mentor, {"q": MARKER}, zone=ZoneInfo("UTC"))
+    found = await search(server.store, mentor, {"q": MARKER}, zone=ZONE, secret=b"s")
     assert len(found.results) == 1
     await server.store.write(lambda tx: tx.set_user_disabled(mentor.id, True))
     disabled = await server.user("mentor1")
-    found = await search(server.store, disabled, {"q": MARKER}, zone=ZoneInfo("UTC"))
+    found = await search(server.store, disabled, {"q": MARKER}, zone=ZONE, secret=b"s")
     assert found.results == []
+
+
+async def test_how_hits_are_ordered_depends_only_on_what_one_may_read(server, monkeypatch):
+    """Past RANK_AT_MOST hits, a search comes newest first.  Those hits are counted in the
+    person's own channels: a pair's words cannot flip another person's search from ranked to
+    newest first (which would tell that the pair wrote them)."""
+    monkeypatch.setattr(search_queries, "RANK_AT_MOST", 5)
+    pair = await server.pair_channel_id(1)
+    mentee1 = await server.client("mentee1")
+    for n in range(10):
+        await post(mentee1, pair, f"{MARKER} {n}")
+    outsider = await server.client("mentee2")
+    lounge = await server.channel_id("mentee_lounge")
+    best = await post(outsider, lounge, f"{MARKER} {MARKER} {MARKER}")
+    newer = await post(outsider, lounge, f"{MARKER} and a much longer message around it")
+    assert await api_hits(outsider, MARKER) == [best["id"], newer["id"]]  # ranked
+    for n in range(4):  # her own hits past the limit: newest first
+        await post(outsider, lounge, f"{MARKER} again {n}")
+    hits = await api_hits(outsider, MARKER)
+    assert hits[-2:] == [newer["id"], best["id"]] and len(hits) == 6

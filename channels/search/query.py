@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
+import hmac
 import math
+import secrets
+import struct
 import unicodedata
 from typing import Any
 
@@ -92,30 +94,44 @@ def parse_query(text: str) -> list[SearchTerm]:
     return terms
 
 
-# The cursor: where the last page ended, as opaque text (base64 of JSON) for the next request.
+# The cursor: where the last page ended, for the next request.  It holds a hit's score, and a
+# bm25 score is computed from the whole index, so it would tell something about messages the
+# person may not read (how many hold a word): it is sealed with the server's secret, encrypted
+# (an HMAC-SHA256 keystream) and authenticated, so it is opaque for real and cannot be forged.
+
+_CURSOR = struct.Struct(">dQ")  # score, message id
+_NONCE, _TAG = 12, 16
 
 
-def encode_cursor(position: SearchPosition) -> str:
-    raw = json.dumps([position.score, position.message_id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+def _keystream(secret: bytes, nonce: bytes) -> bytes:
+    return hmac.digest(secret, b"search-cursor/key/" + nonce, "sha256")[: _CURSOR.size]
 
 
-def decode_cursor(text: Any) -> SearchPosition:
-    """A cursor this module wrote, or Invalid: never anything the storage could trip on."""
+def _tag(secret: bytes, sealed: bytes) -> bytes:
+    return hmac.digest(secret, b"search-cursor/tag/" + sealed, "sha256")[:_TAG]
+
+
+def encode_cursor(position: SearchPosition, secret: bytes) -> str:
+    nonce = secrets.token_bytes(_NONCE)
+    plain = _CURSOR.pack(position.score, position.message_id)
+    sealed = nonce + bytes(a ^ b for a, b in zip(plain, _keystream(secret, nonce), strict=True))
+    return base64.urlsafe_b64encode(sealed + _tag(secret, sealed)).decode().rstrip("=")
+
+
+def decode_cursor(text: Any, secret: bytes) -> SearchPosition:
+    """A cursor this server wrote, or Invalid: never anything the storage could trip on."""
     try:
         if not isinstance(text, str) or not 0 < len(text) <= MAX_CURSOR or not text.isascii():
             raise ValueError
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        score, message_id = json.loads(raw)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error):
         raise Invalid(BAD_CURSOR) from None
-    if (
-        not isinstance(score, int | float)
-        or isinstance(score, bool)
-        or not math.isfinite(score)
-        or not isinstance(message_id, int)
-        or isinstance(message_id, bool)
-        or not 0 < message_id < 2**53
-    ):
+    sealed, tag = raw[:-_TAG], raw[-_TAG:]
+    if len(sealed) != _NONCE + _CURSOR.size or not hmac.compare_digest(tag, _tag(secret, sealed)):
         raise Invalid(BAD_CURSOR)
-    return SearchPosition(float(score), message_id)
+    nonce, cipher = sealed[:_NONCE], sealed[_NONCE:]
+    plain = bytes(a ^ b for a, b in zip(cipher, _keystream(secret, nonce), strict=True))
+    score, message_id = _CURSOR.unpack(plain)
+    if not math.isfinite(score) or not 0 < message_id < 2**53:
+        raise Invalid(BAD_CURSOR)
+    return SearchPosition(score, message_id)

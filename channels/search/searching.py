@@ -63,7 +63,7 @@ class Filters:
     limit: int
 
 
-def check_search(payload: Any, zone: ZoneInfo) -> Filters:
+def check_search(payload: Any, zone: ZoneInfo, secret: bytes) -> Filters:
     """`payload`: {q, channel_id?, author_id?, after?, before?, cursor?, limit?}; after and
     before are dates (their first instant in the programme's zone `zone`) or ISO date-times:
     on or after `after`, before `before`."""
@@ -86,14 +86,17 @@ def check_search(payload: Any, zone: ZoneInfo) -> Filters:
         author_id=check_id(payload, "author_id", optional=True),
         after=moments["after"],
         before=moments["before"],
-        cursor=None if cursor in (None, "") else decode_cursor(cursor),
+        cursor=None if cursor in (None, "") else decode_cursor(cursor, secret),
         limit=check_count(payload, "limit", default=PAGE, low=1, high=MAX_PAGE),
     )
 
 
-async def search(store: Store, user: User, payload: Any, *, zone: ZoneInfo) -> Results:
-    """The person's hits for a query, best first, a page at a time."""
-    filters = check_search(payload, zone)
+async def search(
+    store: Store, user: User, payload: Any, *, zone: ZoneInfo, secret: bytes
+) -> Results:
+    """The person's hits for a query, best first, a page at a time.  `secret` seals the
+    cursor (see channels/search/query.py)."""
+    filters = check_search(payload, zone, secret)
     terms = parse_query(filters.query)
     if not terms:
         raise Invalid(NOTHING_TO_FIND)
@@ -114,7 +117,8 @@ async def search(store: Store, user: User, payload: Any, *, zone: ZoneInfo) -> R
     page = hits[: filters.limit]
     next_cursor = None
     if len(hits) > filters.limit:
-        next_cursor = encode_cursor(SearchPosition(page[-1].score, page[-1].message_id))
+        last = SearchPosition(page[-1].score, page[-1].message_id)
+        next_cursor = encode_cursor(last, secret)
     results = [Result("message", hit, snippet_html(hit.snippet)) for hit in page]
     return Results(filters.query, results, next_cursor)
 

@@ -33,7 +33,9 @@ def search_payload(request: web.Request) -> dict[str, Any]:
 async def run_search(request: web.Request, payload: dict[str, Any]) -> searching.Results:
     user = await current_user(request)
     zone = ZoneInfo(request.app[keys.CONFIG].timezone)
-    return await searching.search(request.app[keys.STORE], user, payload, zone=zone)
+    return await searching.search(
+        request.app[keys.STORE], user, payload, zone=zone, secret=request.app[keys.SECRET]
+    )
 
 
 @routes.get("/api/v1/search")

@@ -10,19 +10,17 @@
 --
 -- External content: the words live in `messages.body` only; the index keeps the tokens and
 -- reads the text back (for snippets) through the view below, which is exactly the set of rows
--- indexed, so FTS5's 'rebuild' and 'integrity-check' agree with the triggers.  The channel id is
--- indexed too (a column of its own that user queries never reach: storage/queries/search.py
--- puts every user term under `body :`), so a search in a few channels can let FTS5 intersect
--- the word's rows with those channels' rows before ranking.  `unicode61 remove_diacritics 2`
--- folds case and accents: "cafe" finds "Café", "resume" finds "résumé".
+-- indexed, so FTS5's 'rebuild' and 'integrity-check' agree with the triggers.  Which channels
+-- a search may look in is decided by joining `messages` (storage/queries/search.py).
+-- `unicode61 remove_diacritics 2` folds case and accents: "cafe" finds "Café", "resume" finds
+-- "résumé".
 
 CREATE VIEW message_search_source AS
-    SELECT id, body, channel_id FROM messages
+    SELECT id, body FROM messages
      WHERE kind IN ('text', 'task') AND deleted_at IS NULL;
 
 CREATE VIRTUAL TABLE message_search USING fts5(
     body,
-    channel_id,
     content = 'message_search_source',
     content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
@@ -31,27 +29,25 @@ CREATE VIRTUAL TABLE message_search USING fts5(
 CREATE TRIGGER message_search_insert AFTER INSERT ON messages
 WHEN new.kind IN ('text', 'task') AND new.deleted_at IS NULL
 BEGIN
-    INSERT INTO message_search (rowid, body, channel_id)
-    VALUES (new.id, new.body, new.channel_id);
+    INSERT INTO message_search (rowid, body) VALUES (new.id, new.body);
 END;
 
 -- Only these columns change what is indexed; seq, reply counts and reactions do not fire it.
-CREATE TRIGGER message_search_update AFTER UPDATE OF body, kind, deleted_at, channel_id ON messages
+CREATE TRIGGER message_search_update AFTER UPDATE OF body, kind, deleted_at ON messages
 BEGIN
     -- An external-content index forgets a row given exactly the values it indexed: the old ones.
-    INSERT INTO message_search (message_search, rowid, body, channel_id)
-    SELECT 'delete', old.id, old.body, old.channel_id
+    INSERT INTO message_search (message_search, rowid, body)
+    SELECT 'delete', old.id, old.body
      WHERE old.kind IN ('text', 'task') AND old.deleted_at IS NULL;
-    INSERT INTO message_search (rowid, body, channel_id)
-    SELECT new.id, new.body, new.channel_id
+    INSERT INTO message_search (rowid, body)
+    SELECT new.id, new.body
      WHERE new.kind IN ('text', 'task') AND new.deleted_at IS NULL;
 END;
 
 CREATE TRIGGER message_search_delete AFTER DELETE ON messages
 WHEN old.kind IN ('text', 'task') AND old.deleted_at IS NULL
 BEGIN
-    INSERT INTO message_search (message_search, rowid, body, channel_id)
-    VALUES ('delete', old.id, old.body, old.channel_id);
+    INSERT INTO message_search (message_search, rowid, body) VALUES ('delete', old.id, old.body);
 END;
 
 -- The messages written before this migration.

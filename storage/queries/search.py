@@ -6,8 +6,8 @@ domain from the policy); nothing outside them is ever returned, whatever the wor
 terms arrive as plain words (`SearchTerm`): this module alone writes FTS5 query syntax, and it
 quotes every word, so what people type can never be an operator, a column filter or a syntax
 error.  Ranking is FTS5's bm25 (lower scores rank first), newest first among equals, unless
-the words are so common that there are more than RANK_AT_MOST hits: then newest first, every
-score 0.  A page ends at a `SearchPosition` and the next one starts after it (keyset, so no hit
+the search has more than RANK_AT_MOST hits (in those channels: what is counted is only ever
+what the person may read): then newest first, every score 0.  A page ends at a `SearchPosition` and the next one starts after it (keyset, so no hit
 is skipped or repeated while the index stands still; the cursor's score says which order it
 continues).
 """
@@ -21,18 +21,11 @@ from collections.abc import Iterable
 from ..records import SNIPPET_END, SNIPPET_START, MessageHit, SearchPosition, SearchTerm
 from .base import QueryBase, json_list
 
-# Up to this many channels, the channel filter goes into the FTS5 expression too, so the index
-# intersects the words' rows with those channels' rows before anything is ranked: a person who
-# reads a few channels never pays for a common word's hits everywhere else.  Beyond it, the
-# size of that expression costs more than it saves (measured by `scripts/bench.py --search`),
-# and the hits are filtered by channel in SQL instead.  Both give the same hits and scores.
-FEW_CHANNELS = 32
 # Ranking costs per hit (bm25 reads every hit's positions), and among thousands of hits of a
 # word in most messages it says next to nothing: past this many hits they come newest first
 # instead (score 0), which the index answers by reading only as many hits as the page needs.
 RANK_AT_MOST = 1_000
 SNIPPET_TOKENS = 16  # words of context around the matches (FTS5 allows at most 64)
-_WEIGHTS = "1.0, 0.0"  # bm25 column weights: the words count, the channel id column never does
 
 
 def _quoted(text: str) -> str:
@@ -40,9 +33,8 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def fts5_expression(terms: Iterable[SearchTerm], channel_ids: list[int] | None = None) -> str:
-    """The MATCH expression: every term, within the body column only (`""` when no term has
-    a word); with `channel_ids`, also within one of those channels."""
+def fts5_expression(terms: Iterable[SearchTerm]) -> str:
+    """The MATCH expression: every term, in the body column (`""` when no term has a word)."""
     parts = []
     for term in terms:
         words = [word for word in term.words if word.strip()]
@@ -50,10 +42,7 @@ def fts5_expression(terms: Iterable[SearchTerm], channel_ids: list[int] | None =
             parts.append(_quoted(" ".join(words)) + (" *" if term.prefix else ""))
     if not parts:
         return ""
-    expression = f"body : ({' '.join(parts)})"
-    if channel_ids:
-        expression += f" AND channel_id : ({' OR '.join(_quoted(str(i)) for i in channel_ids)})"
-    return expression
+    return f"body : ({' '.join(parts)})"
 
 
 def _marked(snippet: str | None, start: str, end: str) -> str:
@@ -77,18 +66,9 @@ class SearchQueries(QueryBase):
         after `cursor`; by `author_id`, created at or after `after` and before `before` (ISO
         times) when given."""
         channels = sorted(set(channel_ids))
-        match = fts5_expression(terms, channels if len(channels) <= FEW_CHANNELS else None)
+        match = fts5_expression(terms)
         if not match or not channels:
             return []
-        if cursor is None:
-            many = await self._value(
-                "SELECT count(*) FROM (SELECT 1 FROM message_search"
-                " WHERE message_search MATCH ? LIMIT ?)",
-                (match, RANK_AT_MOST + 1),
-            )
-            newest_first = many > RANK_AT_MOST
-        else:
-            newest_first = cursor.score == 0.0
         filters = """
                    AND m.channel_id IN (SELECT value FROM json_each(:channels))
                    AND m.deleted_at IS NULL
@@ -96,6 +76,25 @@ class SearchQueries(QueryBase):
                    AND (:after IS NULL OR m.created_at >= :after)
                    AND (:before IS NULL OR m.created_at < :before)"""
         # CROSS JOIN: the index drives (never a search per message of those channels).
+        params = {
+            "match": match,
+            "channels": json_list(channels),
+            "author": author_id,
+            "after": after,
+            "before": before,
+        }
+        if cursor is None:
+            many = await self._value(
+                f"""
+                SELECT count(*) FROM (
+                    SELECT 1 FROM message_search CROSS JOIN messages m ON m.id = message_search.rowid
+                     WHERE message_search MATCH :match {filters} LIMIT :most)
+                """,
+                {**params, "most": RANK_AT_MOST + 1},
+            )
+            newest_first = many > RANK_AT_MOST
+        else:
+            newest_first = cursor.score == 0.0
         nonce = secrets.token_hex(8)
         start, end = f"[{nonce}[", f"]{nonce}]"
         if newest_first:
@@ -109,7 +108,7 @@ class SearchQueries(QueryBase):
         else:
             page = f"""
                 WITH hits AS MATERIALIZED (
-                    SELECT m.id, bm25(message_search, {_WEIGHTS}) AS score
+                    SELECT m.id, bm25(message_search) AS score
                       FROM message_search CROSS JOIN messages m ON m.id = message_search.rowid
                      WHERE message_search MATCH :match {filters}
                 )
@@ -126,11 +125,7 @@ class SearchQueries(QueryBase):
              ORDER BY p.score, p.id DESC
             """,
             {
-                "match": match,
-                "channels": json_list(channels),
-                "author": author_id,
-                "after": after,
-                "before": before,
+                **params,
                 "score": None if cursor is None else cursor.score,
                 "last_id": 2**62 if cursor is None else cursor.message_id,
                 "limit": limit,
