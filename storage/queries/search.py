@@ -24,7 +24,7 @@ from .base import QueryBase, json_list
 # Ranking costs per hit (bm25 reads every hit's positions), and among thousands of hits of a
 # word in most messages it says next to nothing: past this many hits they come newest first
 # instead (score 0), which the index answers by reading only as many hits as the page needs.
-RANK_AT_MOST = 1_000
+RANK_AT_MOST = 500
 SNIPPET_TOKENS = 16  # words of context around the matches (FTS5 allows at most 64)
 
 
