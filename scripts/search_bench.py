@@ -8,7 +8,7 @@ almost every message and most are rare.  Then it times the domain's search call
 (`channels.search.searching.search`: the readable channels worked out from the policy, the
 query parsed, hits ranked, snippets made) for a person who reads 5 % of the channels, over
 queries of several kinds, and prints one JSON line with p50/p99 overall and per kind.  A second
-person, who reads 20 %, shows the other plan (see storage/queries/search.py).
+person, who reads 20 %, shows how it grows with what one may read.
 """
 
 from __future__ import annotations
