@@ -8,6 +8,8 @@ from channels.chat.directory import set_up_programme
 from channels.chat.messages import post_message
 from channels.clock import SYSTEM_CLOCK, Clock
 from channels.errors import Conflict
+from channels.library.folders import create_folder
+from channels.library.resources import add_resource
 from channels.people.accounts import create_user
 from channels.people.passwords import passwords_for
 from channels.programme.matching import pair_users
@@ -74,4 +76,37 @@ async def seed_demo(store: Store, *, clock: Clock = SYSTEM_CLOCK) -> dict[str, U
             await post_message(
                 store, people[handle], {"channel_id": channel.id, "body": body}, clock=clock
             )
+    await _seed_library(store, people["coordinator"], clock=clock)
     return people
+
+
+# folder name, audience, [(title, description, url)]
+_LIBRARY = [
+    (
+        "Getting started",
+        "everyone",
+        [
+            (
+                "What mentoring is, and is not",
+                "A short introduction from the European Mentoring and Coaching Council.",
+                "https://www.emccglobal.org/",
+            ),
+        ],
+    ),
+    ("For mentors", "mentors", []),
+    ("For mentees", "mentees", []),
+]
+
+
+async def _seed_library(store: Store, coordinator: User, *, clock: Clock) -> None:
+    for name, audience, links in _LIBRARY:
+        folder = await create_folder(
+            store, coordinator, {"name": name, "audience": audience}, clock=clock
+        )
+        for title, description, url in links:
+            await add_resource(
+                store,
+                coordinator,
+                {"folder_id": folder.id, "title": title, "description": description, "url": url},
+                clock=clock,
+            )

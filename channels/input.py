@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from typing import Any, Literal, overload
+from urllib.parse import urlsplit
 
 from channels.errors import Invalid, TooLarge
+
+MAX_URL = 500
 
 
 def check_object(payload: Any) -> dict[str, Any]:
@@ -98,3 +101,19 @@ def check_name(name: object, what: str = "Name") -> str:
     if any(unicodedata.category(ch) == "Cc" for ch in name):
         raise Invalid(f"{what} cannot contain control characters.")
     return name
+
+
+def check_url(url: object) -> str:
+    """A web address people may follow: http(s), or a path on this server."""
+    if not isinstance(url, str) or not url.strip():
+        raise Invalid("A link needs an address, like https://meet.example.org/programme.")
+    url = url.strip()
+    if len(url) > MAX_URL:
+        raise TooLarge(f"A link address can have at most {MAX_URL} characters.")
+    parts = urlsplit(url)
+    internal = url.startswith("/") and not url.startswith("//")
+    if any(ch.isspace() or ord(ch) < 32 for ch in url) or not (
+        internal or (parts.scheme in ("https", "http") and parts.netloc)
+    ):
+        raise Invalid(f"{url!r} is not a web address: use one starting with https://.")
+    return url

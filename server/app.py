@@ -14,6 +14,7 @@ from channels.chat.directory import set_up_programme
 from channels.clock import SYSTEM_CLOCK, Clock
 from server import keys
 from server.api import chat as api
+from server.api import library as library_api
 from server.api import people as account_api
 from server.api import profile as profile_api
 from server.api import programme as admin_api
@@ -24,9 +25,11 @@ from server.config import Config
 from server.errors import error_middleware
 from server.pages import chat as channel_pages
 from server.pages import communities as community_pages
+from server.pages import library as library_pages
 from server.pages import passwords as password_pages
 from server.pages import people as account_pages
 from server.pages import rendering as pages
+from server.pages.admin import library as admin_library_pages
 from server.pages.admin import programme as admin_pages
 from server.pages.admin import tasks as admin_task_pages
 from server.realtime.handlers import EVENTS
@@ -64,6 +67,9 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(account_api.routes)
     app.add_routes(admin_pages.routes)
     app.add_routes(admin_task_pages.routes)
+    app.add_routes(library_api.routes)
+    app.add_routes(library_pages.routes)
+    app.add_routes(admin_library_pages.routes)
     app.add_routes(password_pages.routes)
     app.add_routes(profile_api.routes)
     app.add_routes(channel_pages.routes)

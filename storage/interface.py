@@ -19,11 +19,14 @@ from .records import (
     Channel,
     ChannelSummary,
     CommunityListing,
+    LibraryFolder,
     MenuItem,
     Message,
     OutgoingMail,
     Pair,
     PairActivity,
+    Resource,
+    ResourceUse,
     Session,
     TaskCounts,
     TaskOccurrence,
@@ -111,6 +114,16 @@ class Reads(Protocol):
     async def list_audit(
         self, *, before_id: int | None = None, limit: int | None = None, action: str | None = None
     ) -> list[AuditEntry]: ...
+
+    # library: storage/queries/library.py
+    async def list_folders(self) -> list[LibraryFolder]: ...
+    async def load_folder(self, folder_id: int) -> LibraryFolder | None: ...
+    async def list_resources(self) -> list[Resource]: ...
+    async def load_resource(self, resource_id: int) -> Resource | None: ...
+    async def load_library_seen(self, user_id: int) -> str | None: ...
+    async def list_resource_uses(self, since_week: str) -> list[ResourceUse]: ...
+    async def resource_titles(self) -> dict[int, str]: ...
+    async def count_folder_contents(self, folder_id: int) -> int: ...
 
 
 class Writes(Protocol):
@@ -266,6 +279,42 @@ class Writes(Protocol):
         summary: str,
         now: str,
     ) -> None: ...
+
+    # library: storage/queries/library.py
+    async def insert_folder(
+        self, *, parent_id: int | None, name: str, audience: str, now: str
+    ) -> LibraryFolder: ...
+    async def update_folder(
+        self, folder_id: int, *, parent_id: int | None, name: str, audience: str
+    ) -> None: ...
+    async def delete_folder(self, folder_id: int) -> None: ...
+    async def insert_resource(
+        self,
+        *,
+        folder_id: int,
+        title: str,
+        description: str,
+        url: str | None,
+        file_id: str | None,
+        created_by: int | None,
+        now: str,
+    ) -> Resource: ...
+    async def update_resource(
+        self,
+        resource_id: int,
+        *,
+        folder_id: int,
+        title: str,
+        description: str,
+        url: str | None,
+        now: str,
+    ) -> None: ...
+    async def remove_resource(self, resource_id: int, now: str) -> None: ...
+    async def reorder_folders(self, folder_ids: list[int]) -> None: ...
+    async def reorder_resources(self, resource_ids: list[int]) -> None: ...
+    async def count_resource_use(self, resource_id: int, *, week: str, role: str) -> None: ...
+    async def set_library_seen(self, user_id: int, now: str) -> None: ...
+    async def share_resource(self, message_id: int, resource_id: int) -> None: ...
 
 
 class Store(Reads, Protocol):

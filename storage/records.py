@@ -86,6 +86,7 @@ class Message:
     last_reply_at: str | None
     reactions: tuple[Reaction, ...] = field(default=())
     task: TaskState | None = None  # for a message of kind 'task'
+    resource: ResourceCard | None = None  # for a message that shares a library resource
 
 
 @dataclass(frozen=True)
@@ -231,3 +232,52 @@ class CommunityListing:
     archived: bool
     member_count: int
     is_member: bool
+
+
+@dataclass(frozen=True)
+class LibraryFolder:
+    id: int
+    parent_id: int | None
+    name: str
+    audience: str  # 'everyone', 'mentors', 'mentees' or 'coordinators'
+    position: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A link or a file in a library folder."""
+
+    id: int
+    folder_id: int | None  # None once removed and its folder deleted
+    title: str
+    description: str
+    url: str | None
+    file_id: str | None
+    position: int
+    created_by: int | None
+    created_at: str
+    updated_at: str
+    removed_at: str | None
+
+
+@dataclass(frozen=True)
+class ResourceCard:
+    """What a message that shares a resource shows of it, the same for every reader: whether
+    a reader may open it is decided when they open it."""
+
+    id: int
+    title: str
+    description: str
+    audience: str
+    removed: bool
+
+
+@dataclass(frozen=True)
+class ResourceUse:
+    """How many times a resource was opened by one role in one week: counts, never people."""
+
+    resource_id: int
+    week: str
+    role: str
+    opened: int

@@ -14,7 +14,9 @@ from aiohttp import web
 
 from channels.chat import directory, messages
 from channels.chat.wire import channel_json, message_json, read_position_json
+from channels.library import folders as library_folders
 from channels.people.accounts import token_hash
+from channels.programme import menu as role_menu
 from channels.programme.wire import menu_item_json
 from server import keys
 from server.realtime.sessions import HangUp
@@ -197,6 +199,14 @@ async def emit_menu(app: web.Application, role: str, items: list[MenuItem]) -> N
         {"role": role, "items": [menu_item_json(i) for i in items if i.visible]},
         room=role_room(role),
     )
+
+
+async def emit_library_news(app: web.Application, folder_id: int | None) -> None:
+    """A resource appeared or moved into this folder: the open pages of every role that may
+    see it draw their menus again, with the count of new resources."""
+    store = app[keys.STORE]
+    for role in sorted(library_folders.roles_seeing(folder_id, await store.list_folders())):
+        await emit_menu(app, role, await role_menu.load_menu(store, role))
 
 
 def poke_mailer(app: web.Application) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from channels.errors import ERROR_CODES
+from server.api.openapi.library import LIBRARY_SCHEMAS, library_paths
 from server.api.openapi.programme import admin_paths, admin_schemas
 from server.api.openapi.schema import (
     _INT,
@@ -143,6 +144,7 @@ def openapi_document() -> dict[str, Any]:
             **task_paths(),
             "/api/v1/openapi.json": {"get": _op("This document", {"type": "object"})},
             **admin_paths(),
+            **library_paths(),
         },
         "components": {
             "schemas": {
@@ -192,8 +194,12 @@ def openapi_document() -> dict[str, Any]:
                     last_reply_at={"type": ["string", "null"]},
                     reactions={"type": "array"},
                     task={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/TaskState"}]},
+                    resource={
+                        "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/ResourceCard"}]
+                    },
                 ),
                 **TASK_SCHEMAS,
+                **LIBRARY_SCHEMAS,
             }
         },
     }

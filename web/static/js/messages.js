@@ -97,10 +97,14 @@ export function renderMessage(message, view) {
   }
 
   if (message.deleted) {
-    for (const selector of [".msg-main > .msg-body", ".task-due", ".task-state", ".task-form"]) drop(part(selector));
+    for (const selector of [".msg-main > .msg-body", ".resource-card", ".task-due", ".task-state", ".task-form"]) {
+      drop(part(selector));
+    }
   } else {
     drop(part(".msg-deleted"));
     part(".msg-main > .msg-body").innerHTML = message.html; // sanitised by the server on write
+    if (message.resource) fillResourceCard(part(".resource-card"), message.resource);
+    else drop(part(".resource-card"));
     if (task) fillTask(item, message, view);
     else for (const selector of [".task-due", ".task-state", ".task-form"]) drop(part(selector));
   }
@@ -124,6 +128,20 @@ export function renderMessage(message, view) {
     if (!actions.children.length) drop(actions);
   }
   return item;
+}
+
+// --- a library resource shared as a card: the server decides, when it is opened, who may ---
+
+function fillResourceCard(card, resource) {
+  const part = (selector) => card.querySelector(selector);
+  if (resource.audience === "everyone") drop(part(".resource-card-audience"));
+  else part(".resource-card-audience").textContent = ` · for ${resource.audience} only`;
+  const title = part(".resource-card-title");
+  title.href = resource.url;
+  title.textContent = resource.title;
+  if (resource.description && !resource.removed) part(".resource-card-description").textContent = resource.description;
+  else drop(part(".resource-card-description"));
+  if (!resource.removed) drop(part(".resource-card-removed"));
 }
 
 // --- a task card: what the programme asks the pair to do, with its due date and done state ---
