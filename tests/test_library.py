@@ -203,6 +203,12 @@ async def test_sharing_puts_a_card_in_the_channel_that_opens_only_for_those_who_
 
     # Removed from the library: the card says so and opens for nobody.
     assert (await coordinator.delete(f"/api/v1/library/resources/{cv}")).status == 200
+    # Open pages redraw the card at once, and a client that syncs later gets it as a change.
+    await mentor_sock.wait_for(
+        "message", lambda m: m["id"] == message["id"] and m["resource"]["removed"]
+    )
+    sync = await mentor_sock.call("channel:sync", {"channel_id": pair, "since_seq": message["seq"]})
+    assert [m["resource"]["removed"] for m in sync["changes"] if m["id"] == message["id"]] == [True]
     thread = await mentor.get(f"/api/v1/messages/{message['id']}/thread")
     assert (await thread.json())["root"]["resource"]["removed"] is True
     assert (await mentee.get(f"/resources/{cv}/open", allow_redirects=False)).status == 404

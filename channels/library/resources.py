@@ -16,7 +16,7 @@ from channels.library.folders import load_folder, visible_folder_ids
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
 from storage import Store, Tx
-from storage.records import Resource, User
+from storage.records import Message, Resource, User
 
 NO_RESOURCE = "That resource does not exist."
 MAX_TITLE = 200
@@ -102,6 +102,16 @@ async def add_resource(
     return await store.write(insert)
 
 
+async def _touch_cards(tx: Tx, resource_id: int) -> list[int]:
+    """Inside a write: every message sharing the resource takes its channel's next seq, so
+    open pages and syncing clients redraw its card; returns their ids."""
+    touched = []
+    for message_id, channel_id in await tx.list_resource_shares(resource_id):
+        await tx.touch_message(message_id, seq=await tx.next_seq(channel_id))
+        touched.append(message_id)
+    return touched
+
+
 async def _load_resource(store: Store, resource_id: int) -> Resource:
     resource = await store.load_resource(resource_id)
     if resource is None:
@@ -109,9 +119,17 @@ async def _load_resource(store: Store, resource_id: int) -> Resource:
     return resource
 
 
+@dataclass(frozen=True)
+class ResourceChange:
+    """A resource as changed, and the messages whose cards show the change."""
+
+    resource: Resource
+    cards: list[Message]
+
+
 async def update_resource(
     store: Store, user: User, resource_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
-) -> Resource:
+) -> ResourceChange:
     """`payload`: any of {title, description, url (links only), folder_id, position (1 is
     first in its folder)}."""
     actor = check_coordinator(user)
@@ -146,7 +164,7 @@ async def update_resource(
     order.insert(position - 1, resource.id)
     now = iso(clock.now())
 
-    async def update(tx: Tx) -> None:
+    async def update(tx: Tx) -> list[int]:
         await tx.update_resource(
             resource.id,
             folder_id=folder_id,
@@ -166,20 +184,24 @@ async def update_resource(
             + (" and moved it to another folder." if folder_id != resource.folder_id else "."),
             now=now,
         )
+        return await _touch_cards(tx, resource.id)
 
-    await store.write(update)
-    return await _load_resource(store, resource.id)
+    touched = await store.write(update)
+    return ResourceChange(
+        await _load_resource(store, resource.id), await store.load_messages(touched)
+    )
 
 
 async def remove_resource(
     store: Store, user: User, resource_id: int, *, clock: Clock = SYSTEM_CLOCK
-) -> None:
-    """Gone from the library and from every card that shared it; its usage figures stay."""
+) -> list[Message]:
+    """Gone from the library and from every card that shared it (returned, to be sent to
+    their channels); its usage figures stay."""
     actor = check_coordinator(user)
     resource = await _load_resource(store, resource_id)
     now = iso(clock.now())
 
-    async def remove(tx: Tx) -> None:
+    async def remove(tx: Tx) -> list[int]:
         await tx.remove_resource(resource.id, now)
         await record_action(
             tx,
@@ -190,8 +212,9 @@ async def remove_resource(
             summary=f"Removed {resource.title} from the library.",
             now=now,
         )
+        return await _touch_cards(tx, resource.id)
 
-    await store.write(remove)
+    return await store.load_messages(await store.write(remove))
 
 
 def _escape_markdown(text: str) -> str:

@@ -86,26 +86,28 @@ async def add_resource(request: web.Request) -> web.Response:
 @routes.patch("/api/v1/library/resources/{resource_id}")
 async def update_resource(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
-    resource = await resources.update_resource(
+    change = await resources.update_resource(
         request.app[keys.STORE],
         user,
         path_id(request, "resource_id"),
         await read_json(request),
         clock=request.app[keys.CLOCK],
     )
-    await emit_library_news(request.app, resource.folder_id)
-    return web.json_response({"resource": resource_json(resource)})
+    await emit_changes(request.app, change.cards)
+    await emit_library_news(request.app, change.resource.folder_id)
+    return web.json_response({"resource": resource_json(change.resource)})
 
 
 @routes.delete("/api/v1/library/resources/{resource_id}")
 async def remove_resource(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
-    await resources.remove_resource(
+    cards = await resources.remove_resource(
         request.app[keys.STORE],
         user,
         path_id(request, "resource_id"),
         clock=request.app[keys.CLOCK],
     )
+    await emit_changes(request.app, cards)
     return web.json_response({"removed": True})
 
 

@@ -45,6 +45,15 @@ class LibraryQueries(QueryBase):
         )
         return [record(ResourceUse, row) for row in rows]
 
+    async def list_resource_shares(self, resource_id: int) -> list[tuple[int, int]]:
+        """(message id, channel id) of every message that shares the resource."""
+        rows = await self._all(
+            "SELECT m.id, m.channel_id FROM message_resources mr"
+            " JOIN messages m ON m.id = mr.message_id WHERE mr.resource_id = ? ORDER BY m.id",
+            (resource_id,),
+        )
+        return [(row["id"], row["channel_id"]) for row in rows]
+
     async def resource_titles(self) -> dict[int, str]:
         """Every resource's title, removed ones too (the usage figures name them)."""
         rows = await self._all("SELECT id, title FROM library_resources")

@@ -81,6 +81,36 @@ async def test_a_message_drawn_live_has_the_markup_the_server_draws(web: Web):
     for due_days in (2, None):
         task_id = await create_task(coordinator, title=f"Task due {due_days}", due_days=due_days)
         await post_now(coordinator, task_id, {"all": True})
+    # A resource shared from a mentors-only folder (its card names the audience), and one
+    # the coordinators removed since (its card says so).
+    for audience, removed in (("mentors", False), ("everyone", True)):
+        folder = await expect_status(
+            await coordinator.post(
+                "/api/v1/library/folders", {"name": f"For {audience}", "audience": audience}
+            ),
+            201,
+        )
+        resource = await expect_status(
+            await coordinator.post(
+                "/api/v1/library/resources",
+                {
+                    "folder_id": folder["folder"]["id"],
+                    "title": f"Guide for {audience}",
+                    "description": "Read before the first meeting",
+                    "url": "https://example.org/guide",
+                },
+            ),
+            201,
+        )
+        resource_id = resource["resource"]["id"]
+        await expect_status(
+            await mentor.post(
+                f"/api/v1/library/resources/{resource_id}/share", {"channel_id": pair}
+            ),
+            201,
+        )
+        if removed:
+            await coordinator.delete(f"/api/v1/library/resources/{resource_id}")
     history = await expect_status(
         await mentee.get(f"/api/v1/channels/{pair}/messages?limit=200"), 200
     )
@@ -90,7 +120,7 @@ async def test_a_message_drawn_live_has_the_markup_the_server_draws(web: Web):
         await mentor.post(f"/api/v1/messages/{done_card['id']}/complete", {"done": True}), 200
     )
     latest[done_card["id"]] = done["message"]
-    assert len(latest) == 4
+    assert len(latest) == 6
 
     def compare() -> None:
         person = people["mentee"]

@@ -15,7 +15,7 @@ from server.api.params import form_int, form_text, path_id
 from server.auth import current_coordinator
 from server.pages.admin.programme import back, page
 from server.pages.rendering import run_form
-from server.realtime.emit import emit_library_news
+from server.realtime.emit import emit_changes, emit_library_news
 from storage.records import User
 
 routes = web.RouteTableDef()
@@ -143,10 +143,11 @@ async def update_resource(request: web.Request) -> web.Response:
     store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
     resource_id = path_id(request, "resource_id")
     if form.get("action") == "remove":
-        await run_form(
+        cards = await run_form(
             lambda: resources.remove_resource(store, user, resource_id, clock=clock),
             lambda error: _library_page(request, user, error=error.message),
         )
+        await emit_changes(request.app, cards)
         raise back("/admin/library", "removed")
 
     def changes() -> dict[str, Any]:
@@ -159,9 +160,10 @@ async def update_resource(request: web.Request) -> web.Response:
             fields["url"] = form_text(form, "url")
         return _moved(form, fields)
 
-    resource = await run_form(
+    change = await run_form(
         lambda: resources.update_resource(store, user, resource_id, changes(), clock=clock),
         lambda error: _library_page(request, user, error=error.message),
     )
-    await emit_library_news(request.app, resource.folder_id)
+    await emit_changes(request.app, change.cards)
+    await emit_library_news(request.app, change.resource.folder_id)
     raise back("/admin/library", "resource")
