@@ -25,10 +25,12 @@ from .records import (
     Pair,
     PairActivity,
     Session,
+    StoredFile,
     TaskCounts,
     TaskOccurrence,
     TaskSchedule,
     TaskTemplate,
+    Thumbnail,
     User,
 )
 
@@ -111,6 +113,12 @@ class Reads(Protocol):
     async def list_audit(
         self, *, before_id: int | None = None, limit: int | None = None, action: str | None = None
     ) -> list[AuditEntry]: ...
+
+    # files: storage/queries/files.py
+    async def load_file(self, public_id: str) -> StoredFile | None: ...
+    async def load_files(self, public_ids: list[str]) -> list[StoredFile]: ...
+    async def count_file_bytes(self, uploader_id: int) -> int: ...
+    async def count_blob_references(self, sha256: str) -> int: ...
 
 
 class Writes(Protocol):
@@ -266,6 +274,27 @@ class Writes(Protocol):
         summary: str,
         now: str,
     ) -> None: ...
+
+    # files: storage/queries/files.py
+    async def insert_file(
+        self,
+        *,
+        public_id: str,
+        uploader_id: int,
+        sha256: str,
+        size: int,
+        mime: str,
+        name: str,
+        now: str,
+        width: int | None = None,
+        height: int | None = None,
+        thumbnail: Thumbnail | None = None,
+    ) -> StoredFile: ...
+    async def attach_files(
+        self, message_id: int, public_ids: list[str], *, uploader_id: int, now: str
+    ) -> int: ...
+    async def detach_message_files(self, message_id: int) -> list[str]: ...
+    async def delete_stale_files(self, before: str, limit: int) -> list[str]: ...
 
 
 class Store(Reads, Protocol):

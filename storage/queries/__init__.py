@@ -2,6 +2,7 @@
 
 from .audit import AuditQueries
 from .channels import ChannelQueries
+from .files import FileQueries
 from .messages import MessageQueries
 from .outbox import OutboxQueries
 from .programme import ProgrammeQueries
@@ -19,6 +20,7 @@ class Queries(
     OutboxQueries,
     AuditQueries,
     ProgrammeQueries,
+    FileQueries,
 ):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ..records import Message, Reaction
 from .base import QueryBase, json_list, record
+from .files import attachments_of
 from .tasks import task_states
 
 _SELECT = (
@@ -38,8 +39,14 @@ class MessageQueries(QueryBase):
                 Reaction(row["emoji"], tuple(json.loads(row["user_ids"])))
             )
         tasks = await task_states(self, [m.id for m in messages if m.kind == "task"])
+        files = await attachments_of(self, [m.id for m in messages if m.deleted_at is None])
         return [
-            replace(m, reactions=tuple(by_message.get(m.id, ())), task=tasks.get(m.id))
+            replace(
+                m,
+                reactions=tuple(by_message.get(m.id, ())),
+                task=tasks.get(m.id),
+                attachments=files.get(m.id, ()),
+            )
             for m in messages
         ]
 
