@@ -6,6 +6,7 @@ from typing import Any
 
 from channels.chat.directory import Listing
 from channels.chat.messages import Page, ReadPosition
+from channels.files.wire import attachment_json
 from storage.records import Channel, ChannelSummary, Message, TaskState, User
 
 
@@ -34,6 +35,7 @@ def message_json(message: Message) -> dict[str, Any]:
             for r in message.reactions
         ],
         "task": None if message.task is None else task_state_json(message.task),
+        "attachments": [attachment_json(upload) for upload in message.attachments],
     }
 
 

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from channels.chat import directory, messages
 from channels.chat.wire import channel_json, message_json, read_position_json
+from channels.files.uploads import release_blobs
 from channels.people.accounts import token_hash
 from channels.programme.wire import menu_item_json
 from server import keys
@@ -78,9 +79,12 @@ async def change_message(
     app: web.Application, change: ChangeMessage, user: User, payload: Any
 ) -> messages.Changed:
     """Run a domain call that changes messages (it checks everything first) and tell each
-    changed message's room, after the commit."""
+    changed message's room, after the commit; then let go of the blobs of files it detached
+    (a deleted message's) that nothing refers to any more."""
     result = await change(app[keys.STORE], user, payload, clock=app[keys.CLOCK])
     await emit_changes(app, result.changes)
+    if result.released:
+        await release_blobs(app[keys.STORE], app[keys.FILES], result.released)
     return result
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from channels.errors import ERROR_CODES
+from server.api.openapi.files import ATTACHMENT, ATTACHMENTS_FIELD, FILE_SCHEMAS, file_paths
 from server.api.openapi.programme import admin_paths, admin_schemas
 from server.api.openapi.schema import (
     _INT,
@@ -91,7 +92,9 @@ def openapi_document() -> dict[str, Any]:
                 "post": _op(
                     "Post a message or a thread reply; a repeated client_id returns the first",
                     _object(message=_MESSAGE),
-                    body=_object(["body"], body=_STR, client_id=_STR, thread_id=_INT),
+                    body=_object(
+                        body=_STR, client_id=_STR, thread_id=_INT, attachments=ATTACHMENTS_FIELD
+                    ),
                     params=_CHANNEL,
                     status="201",
                     also=[_REPEATED],
@@ -141,6 +144,7 @@ def openapi_document() -> dict[str, Any]:
                 )
             },
             **task_paths(),
+            **file_paths(),
             "/api/v1/openapi.json": {"get": _op("This document", {"type": "object"})},
             **admin_paths(),
         },
@@ -192,8 +196,10 @@ def openapi_document() -> dict[str, Any]:
                     last_reply_at={"type": ["string", "null"]},
                     reactions={"type": "array"},
                     task={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/TaskState"}]},
+                    attachments={"type": "array", "items": ATTACHMENT},
                 ),
                 **TASK_SCHEMAS,
+                **FILE_SCHEMAS,
             }
         },
     }

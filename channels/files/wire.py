@@ -1,0 +1,34 @@
+"""How a file looks on the wire: an attachment of a message, or an upload just received."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from channels.files.kinds import label_of
+from storage.records import StoredFile
+
+
+def file_url(upload: StoredFile) -> str:
+    """Where the file downloads; its name in the path is what a browser saves it as."""
+    return f"/files/{upload.public_id}/{quote(upload.name, safe='')}"
+
+
+def thumbnail_url(upload: StoredFile) -> str | None:
+    return None if upload.thumb_sha256 is None else f"/thumbnails/{upload.public_id}"
+
+
+def attachment_json(upload: StoredFile) -> dict[str, Any]:
+    """`width` and `height` are the thumbnail's, in pixels (null without one), so a page can
+    keep its place for the picture before it loads."""
+    return {
+        "id": upload.public_id,
+        "name": upload.name,
+        "type": upload.mime,
+        "label": label_of(upload.mime),
+        "size": upload.size,
+        "url": file_url(upload),
+        "thumbnail_url": thumbnail_url(upload),
+        "width": upload.thumb_width,
+        "height": upload.thumb_height,
+    }
