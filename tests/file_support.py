@@ -6,10 +6,10 @@ from __future__ import annotations
 import io
 import re
 import struct
+import uuid
 import zlib
 from typing import Any
 
-import aiohttp
 from PIL import Image
 
 from server import keys
@@ -29,22 +29,52 @@ async def csrf_of(client: Client) -> str:
     return found.group(1)
 
 
-def file_form(data: bytes, name: str, **fields: str) -> aiohttp.FormData:
-    form = aiohttp.FormData()
-    for key, value in fields.items():
-        form.add_field(key, value)
-    form.add_field("file", data, filename=name, content_type="application/octet-stream")
-    return form
+class RawForm:
+    """A multipart/form-data body as a browser writes it: the file's name in raw UTF-8, with
+    only `"`, CR and LF escaped (%22, %0D, %0A) as the HTML standard says.  (aiohttp's
+    FormData would percent-encode every other byte too, or refuse control characters.)"""
+
+    def __init__(self, data: bytes, name: str, **fields: str) -> None:
+        self.boundary = f"----form{uuid.uuid4().hex}"
+        parts = [
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'.encode()
+            + value.encode()
+            + b"\r\n"
+            for key, value in fields.items()
+        ]
+        escaped = name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+        parts.append(
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="file"; filename="{escaped}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+        )
+        self.body = b"".join(parts) + f"--{self.boundary}--\r\n".encode()
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def request(self, headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """The keyword arguments of an aiohttp request that sends this form."""
+        return {
+            "data": self.body,
+            "headers": {"Content-Type": self.content_type, **(headers or {})},
+        }
+
+
+def file_form(data: bytes, name: str, **fields: str) -> dict[str, Any]:
+    """`aiohttp` request arguments that send the form (as `**file_form(...)`)."""
+    return RawForm(data, name, **fields).request()
 
 
 async def upload(
     client: Client, data: bytes, name: str, *, token: str | None = None, **kwargs: Any
-) -> aiohttp.ClientResponse:
+) -> Any:
     """POST /api/v1/files as the page does (the CSRF token in X-CSRF-Token)."""
     headers = {"X-CSRF-Token": token or await csrf_of(client), **kwargs.pop("headers", {})}
-    return await client._checked(
-        "POST", "/api/v1/files", data=file_form(data, name), headers=headers, **kwargs
-    )
+    form = RawForm(data, name).request(headers)
+    return await client._checked("POST", "/api/v1/files", **form, **kwargs)
 
 
 async def uploaded(client: Client, data: bytes, name: str) -> dict[str, Any]:
@@ -98,3 +128,28 @@ def png_bomb(side: int = 20_000) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
     )
+
+
+async def share(
+    client: Client, data: bytes, name: str, channel_id: int, **extra: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Upload a file and send it in a message over the client's socket (opened if needed):
+    the message as the ACK gives it, and its attachment."""
+    sock = client.sockets[0] if client.sockets else await client.socket()
+    upload_json = await uploaded(client, data, name)
+    message = await sock.send(
+        channel_id, extra.pop("body", ""), attachments=[upload_json["id"]], **extra
+    )
+    [attachment] = message["attachments"]
+    assert attachment["id"] == upload_json["id"]
+    return message, attachment
+
+
+def stored_blobs(server: Server) -> set[str]:
+    """The digests of every blob in the file store (not the temporary files)."""
+    root = server.app[keys.FILES].root
+    return {path.name for path in root.glob("??/??/*")}
+
+
+def temporary_files(server: Server) -> list:
+    return list((server.app[keys.FILES].root / "tmp").iterdir())

@@ -23,7 +23,11 @@ def clean_name(raw: object, *, extension: str = "") -> str:
     text = raw if isinstance(raw, str) else ""
     text = unicodedata.normalize("NFC", text[:4096])
     text = _PATH.split(text)[-1]  # "C:\\Users\\ada\\cv.pdf", "../../etc/passwd": the last part
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in _DROPPED)
+    text = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if unicodedata.category(ch) not in _DROPPED or ch.isspace()
+    )
     text = " ".join(text.split())  # one line, single spaces
     text = text.strip(" .")  # no ".", "..", hidden-file dots or trailing dots
     if not text:

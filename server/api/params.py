@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from channels.errors import Forbidden, Invalid, TooLarge
 from server.auth import EXPIRED_FORM, check_csrf
@@ -100,6 +101,11 @@ async def _field(part: BodyPartReader) -> str:
         raise Invalid(f"The form field '{part.name}' is not UTF-8 text.") from None
 
 
+def _browser_filename(sent: str) -> str:
+    """A multipart filename as browsers escape it (the HTML standard: `"`, CR and LF only)."""
+    return sent.replace("%22", '"').replace("%0D", "\r").replace("%0A", "\n")
+
+
 async def read_streamed_form(
     request: web.Request, *, file_field: str, on_file: OnFile[T]
 ) -> tuple[dict[str, str], T | None]:
@@ -137,9 +143,9 @@ async def read_streamed_form(
                 async for _ in _chunks(part):  # an empty file input: nothing chosen
                     pass
                 continue
-            result = await on_file(part.filename, _chunks(part))
-    except ValueError as error:  # a malformed body (aiohttp's multipart parser)
-        raise Invalid(f"The form could not be read: {error}") from None
+            result = await on_file(_browser_filename(part.filename), _chunks(part))
+    except (ValueError, HttpProcessingError):  # a malformed body (aiohttp's multipart parser)
+        raise Invalid("The form could not be read: it is not well-formed multipart.") from None
     if not checked:
         raise Forbidden(EXPIRED_FORM)
     return fields, result
