@@ -29,6 +29,7 @@ from .file_support import (
     uploaded,
     windows_exe,
 )
+from .mail_support import running_server
 from .support import Client, Server
 
 MIB = 1024 * 1024
@@ -160,9 +161,10 @@ async def test_the_http_send_takes_attachments_and_range_requests_work(server: S
 @pytest.fixture
 async def small_server(data_dir: Path) -> AsyncIterator[Server]:
     """Files of at most 1 MiB, and 1.5 MiB a person."""
-    server = await Server(data_dir, config_changes={"max_file_mb": 1, "quota_mb": 1.5}).start()
-    yield server
-    await server.stop()
+    async with running_server(
+        data_dir, config_changes={"max_file_mb": 1, "quota_mb": 1.5}
+    ) as server:
+        yield server
 
 
 async def _raw_request(server: Server, head: str, body_start: bytes) -> tuple[bytes, bytes]:
@@ -201,7 +203,6 @@ async def test_a_body_announced_too_large_is_refused_before_it_is_read(small_ser
     assert b'"too_large"' in body and b"at most 1 MB a file" in body
     assert stored_blobs(small_server) == set() and temporary_files(small_server) == []
     assert (await client.get("/api/v1/me")).status == 200
-    await client.close()
 
 
 async def test_a_chunked_upload_is_cut_at_the_limit(small_server: Server):
@@ -238,7 +239,6 @@ async def test_a_chunked_upload_is_cut_at_the_limit(small_server: Server):
         headers={"X-CSRF-Token": token, "Content-Type": "multipart/form-data; boundary=xyz"},
     )
     assert fine.status == 201, await fine.text()
-    await client.close()
 
 
 async def test_a_full_quota_is_a_clear_error(small_server: Server):
@@ -257,8 +257,6 @@ async def test_a_full_quota_is_a_clear_error(small_server: Server):
     other = await small_server.client("mentor1")
     assert (await upload(other, half, "mine.txt")).status == 201
     assert first["id"] != second["id"]
-    for each in (client, other):
-        await each.close()
 
 
 @pytest.mark.parametrize(

@@ -135,7 +135,12 @@ async def check_post(
             raise Invalid("You can reply to a message, not to a reply.")
         if root.deleted_at is not None:
             raise Invalid("That message has been deleted.")
-    await check_own_uploads(store, user, attachments)
+    # A retry of a send with files (the same client_id) finds them attached by the first:
+    # do_post then returns that first message.
+    if attachments and not (
+        client_id and await store.load_message_by_client_id(user.id, client_id)
+    ):
+        await check_own_uploads(store, user, attachments)
 
     html = render_markdown(body) if body.strip() else ""
     return NewMessage(channel_id, thread_id, kind, body, html, client_id, attachments)
