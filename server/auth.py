@@ -154,7 +154,9 @@ EXPIRED_FORM = "This form has expired. Please reload the page and try again."
 
 def check_csrf(request: web.Request, sent: object) -> None:
     """The page's CSRF token, as a form field or the X-CSRF-Token header; Forbidden otherwise."""
-    if not isinstance(sent, str) or not hmac.compare_digest(sent, csrf_token(request)):
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    expected = csrf_token(request).encode()
+    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected):
         raise Forbidden(EXPIRED_FORM)
 
 

@@ -30,7 +30,7 @@ from .file_support import elf, jpeg_with_exif, png, windows_exe
         ("", "file"),
         (None, "file"),
         (42, "file"),
-        ("Ærø – før.txt", "Ærø – før.txt"),
+        ("Ærø og før ✓.txt", "Ærø og før ✓.txt"),
     ],
 )
 def test_names_are_cleaned_for_display(raw, clean):
