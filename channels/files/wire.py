@@ -32,3 +32,18 @@ def attachment_json(upload: StoredFile) -> dict[str, Any]:
         "width": upload.thumb_width,
         "height": upload.thumb_height,
     }
+
+
+def file_size(size: int) -> str:
+    """'512 bytes', '2.5 KB', '340 KB', '12 MB': as web/static/js/uploads_model.js writes it
+    (whole-number arithmetic in both, so they round alike)."""
+    if size < 1024:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    for unit, scale in (("KB", 1024), ("MB", 1024**2), ("GB", 1024**3)):
+        tenths = (size * 10 + scale // 2) // scale
+        if tenths < 100:
+            return f"{tenths // 10}.{tenths % 10} {unit}"
+        whole = (size + scale // 2) // scale
+        if whole < 1024 or unit == "GB":
+            return f"{whole} {unit}"
+    raise AssertionError("unreachable")

@@ -113,6 +113,7 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         "more": page.more,
         "messages": [message_json(m) for m in page.messages],
         "thread": [message_json(m) for m in thread],
+        "files": {"max_bytes": request.app[keys.CONFIG].upload_limits().max_file_bytes},
     }
     return render(
         request,

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from channels.chat import directory
 from channels.errors import MentorspaceError
+from channels.files.wire import attachment_json, file_size
 from channels.policy import Action, allows
 from channels.programme import menu as role_menu
 from server import keys
@@ -35,6 +36,8 @@ def create_templates() -> jinja2.Environment:
     templates.filters["exact_time"] = exact_time
     templates.filters["initials"] = initials
     templates.filters["moment"] = datetime.fromisoformat
+    templates.filters["attachment"] = attachment_json
+    templates.filters["file_size"] = file_size
     return templates
 
 
