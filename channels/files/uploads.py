@@ -57,6 +57,10 @@ def quota_full(limits: UploadLimits) -> TooLarge:
     )
 
 
+def no_file() -> Invalid:
+    return Invalid("Choose a file to upload (the form field 'file').")
+
+
 async def _counted(
     chunks: AsyncIterable[bytes], sniffer: Sniffer, limits: UploadLimits
 ) -> AsyncIterator[bytes]:
@@ -240,7 +244,3 @@ async def remove_stale_uploads(
     released = await store.write(lambda tx: tx.delete_stale_files(before, SWEEP_BATCH))
     await release_blobs(store, files, released)
     return len(released)
-
-
-def no_file() -> Invalid:
-    return Invalid("Choose a file to upload (the form field 'file').")

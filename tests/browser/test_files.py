@@ -6,11 +6,15 @@ again, a cancelled one is gone.  Screenshots at desktop and phone width."""
 from __future__ import annotations
 
 import io
+import json
 import os
 from typing import Any
 
 from PIL import Image
 from playwright.sync_api import expect
+
+from channels.demo import DEMO_PASSWORD
+from tests.support import email
 
 from .conftest import ARTIFACTS, DESKTOP, PHONE, Person, Web
 
@@ -191,5 +195,39 @@ async def test_files_at_phone_width_and_in_a_thread(web: Web):
         ).to_be_visible()
         assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
         page.screenshot(path=ARTIFACTS / "files-thread-360.png")
+
+    await web.run(scenario)
+
+
+async def test_without_javascript_the_form_sends_a_file(web: Web):
+    pair = await web.server.pair_channel_id(1)
+
+    def scenario() -> None:
+        context = web.chromium.browser.new_context(
+            java_script_enabled=False, base_url=web.url, viewport=PHONE, locale="en-GB"
+        )
+        try:
+            response = context.request.post(
+                "/api/v1/session",
+                data=json.dumps({"email": email("mentee1"), "password": DEMO_PASSWORD}),
+                headers={"Content-Type": "application/json"},
+            )
+            assert response.ok
+            page = context.new_page()
+            page.goto(f"/channels/{pair}")
+            field = page.locator("#composer-file")
+            expect(field).to_be_visible()
+            expect(page.locator("#composer .attach-button")).to_be_hidden()
+            page.screenshot(path=ARTIFACTS / "files-no-js-360.png", full_page=True)
+            field.set_input_files(
+                [{"name": "cv.txt", "mimeType": "text/plain", "buffer": b"My CV, no JavaScript"}]
+            )
+            page.locator("#composer-input").fill("My CV, sent from a plain form")
+            page.locator("#composer .send-button").click()
+            sent = page.locator(".msg", has_text="sent from a plain form")
+            expect(sent.locator(".attachment-card")).to_contain_text("cv.txt")
+            expect(sent.locator(".attachment-meta")).to_have_text("Text · 20 bytes")
+        finally:
+            context.close()
 
     await web.run(scenario)
