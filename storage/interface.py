@@ -28,10 +28,12 @@ from .records import (
     Resource,
     ResourceUse,
     Session,
+    StoredFile,
     TaskCounts,
     TaskOccurrence,
     TaskSchedule,
     TaskTemplate,
+    Thumbnail,
     User,
 )
 
@@ -125,6 +127,11 @@ class Reads(Protocol):
     async def list_resource_shares(self, resource_id: int) -> list[tuple[int, int]]: ...
     async def resource_titles(self) -> dict[int, str]: ...
     async def count_folder_contents(self, folder_id: int) -> int: ...
+    # files: storage/queries/files.py
+    async def load_file(self, public_id: str) -> StoredFile | None: ...
+    async def load_files(self, public_ids: list[str]) -> list[StoredFile]: ...
+    async def count_file_bytes(self, uploader_id: int) -> int: ...
+    async def count_blob_references(self, sha256: str) -> int: ...
 
 
 class Writes(Protocol):
@@ -316,6 +323,27 @@ class Writes(Protocol):
     async def count_resource_use(self, resource_id: int, *, week: str, role: str) -> None: ...
     async def set_library_seen(self, user_id: int, now: str) -> None: ...
     async def share_resource(self, message_id: int, resource_id: int) -> None: ...
+    # files: storage/queries/files.py
+    async def insert_file(
+        self,
+        *,
+        public_id: str,
+        uploader_id: int,
+        sha256: str,
+        size: int,
+        mime: str,
+        name: str,
+        now: str,
+        width: int | None = None,
+        height: int | None = None,
+        thumbnail: Thumbnail | None = None,
+    ) -> StoredFile: ...
+    async def attach_files(
+        self, message_id: int | None, public_ids: list[str], *, uploader_id: int, now: str
+    ) -> int: ...
+    async def delete_file(self, public_id: str) -> list[str]: ...
+    async def detach_message_files(self, message_id: int) -> list[str]: ...
+    async def delete_stale_files(self, before: str, limit: int) -> list[str]: ...
 
 
 class Store(Reads, Protocol):

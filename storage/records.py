@@ -87,6 +87,43 @@ class Message:
     reactions: tuple[Reaction, ...] = field(default=())
     task: TaskState | None = None  # for a message of kind 'task'
     resource: ResourceCard | None = None  # for a message that shares a library resource
+    attachments: tuple[StoredFile, ...] = ()  # in the order they were attached
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """One upload: who sent which bytes (a blob in the file store) under which name, and
+    what it is attached to.  An image has its size and, usually, a thumbnail blob."""
+
+    id: int
+    public_id: str
+    uploader_id: int
+    sha256: str
+    size: int
+    mime: str
+    name: str
+    created_at: str
+    attached_at: str | None = None
+    message_id: int | None = None
+    position: int | None = None
+    width: int | None = None
+    height: int | None = None
+    thumb_sha256: str | None = None
+    thumb_size: int | None = None
+    thumb_mime: str | None = None
+    thumb_width: int | None = None
+    thumb_height: int | None = None
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """A small picture of an image, kept as a blob of its own."""
+
+    sha256: str
+    size: int
+    mime: str
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,14 @@ in the audit log), the "new" count in the menu, and every refusal."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 
 from server import keys
 from storage import DATABASE_FILE
+from tests.file_support import blob_path, file_form, uploaded
+from tests.support import eventually
 
 
 def csrf_of(html: str) -> str:
@@ -400,3 +403,93 @@ async def test_the_coordinator_page_adds_moves_and_removes_with_plain_forms(serv
     assert removed.status == 303
     page = await (await coordinator.get("/admin/library?notice=removed")).text()
     assert "The resource is removed from the library." in page and "Form two" not in page
+
+
+async def test_a_file_in_the_library_downloads_for_its_audience_only_and_goes_when_removed(
+    server,
+):
+    coordinator = await server.client("coordinator")
+    mentees = await _folder(coordinator, "Files for mentees", "mentees")
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    upload = await uploaded(coordinator, pdf, "cv-guide.pdf")
+    added = await coordinator.post(
+        "/api/v1/library/resources",
+        {"folder_id": mentees, "title": "CV guide", "file_id": upload["id"]},
+    )
+    assert added.status == 201, await added.text()
+    resource = (await added.json())["resource"]
+    assert resource["kind"] == "file" and resource["file"]["size"] == len(pdf)
+    # Attached to the library now: the day-old sweep leaves it, and no message can take it.
+    again = await coordinator.post(
+        "/api/v1/library/resources",
+        {"folder_id": mentees, "title": "Twice", "file_id": upload["id"]},
+    )
+    assert again.status == 400
+
+    mentee, mentor = await server.client("mentee2"), await server.client("mentor2")
+    opened = await mentee.get(resource["url"])
+    assert opened.status == 200 and await opened.read() == pdf
+    assert opened.headers["Content-Security-Policy"] == "sandbox"
+    assert opened.headers["X-Content-Type-Options"] == "nosniff"
+    assert (await mentor.get(resource["url"])).status == 404
+    # The file's own address is not a way around the folder's audience, for anyone.
+    for client in (mentee, mentor, coordinator):
+        direct = await client.get(f"/files/{upload['id']}/cv-guide.pdf")
+        assert direct.status == 404
+    # A PDF viewer fetching the rest in parts is one opening.
+    part = await mentee.get(resource["url"], headers={"Range": "bytes=0-3"})
+    assert part.status == 206 and await part.read() == pdf[:4]
+    usage = (await (await coordinator.get("/api/v1/library/usage")).json())["usage"]
+    assert [row["opened"] for row in usage if row["resource_id"] == resource["id"]] == [1]
+
+    sha = hashlib.sha256(pdf).hexdigest()
+    assert blob_path(server, sha).exists()
+    removed = await coordinator.delete(f"/api/v1/library/resources/{resource['id']}")
+    assert removed.status == 200
+    assert (await mentee.get(resource["url"])).status == 404
+    await eventually(lambda: not blob_path(server, sha).exists())
+
+
+async def test_the_coordinator_page_adds_a_file_with_a_plain_form(server):
+    coordinator = await server.client("coordinator")
+    page = await (await coordinator.get("/admin/library")).text()
+    folder = next(f for f in await server.store.list_folders() if f.name == "For mentees")
+    form = file_form(
+        b"Bring: your CV, two questions.\n",
+        "first meeting.txt",
+        csrf_token=csrf_of(page),
+        folder_id=str(folder.id),
+        title="First meeting",
+        description="What to bring",
+    )
+    added = await coordinator.http.post("/admin/library/files", **form, allow_redirects=False)
+    assert added.status == 303, await added.text()
+    resource = next(r for r in await server.store.list_resources() if r.title == "First meeting")
+    mentee = await server.client("mentee1")
+    library = await (await mentee.get("/resources")).text()
+    assert "First meeting" in library and "Text · 31 bytes" in library
+    opened = await mentee.get(f"/resources/{resource.id}/open")
+    assert await opened.read() == b"Bring: your CV, two questions.\n"
+
+    refused = await coordinator.http.post(
+        "/admin/library/files",
+        **file_form(
+            b"\x7fELF\x02\x01\x01" + bytes(200),
+            "x.png",
+            csrf_token=csrf_of(page),
+            folder_id=str(folder.id),
+            title="Not a picture",
+        ),
+    )
+    assert refused.status == 400
+    assert "Not a picture" not in [r.title for r in await server.store.list_resources()]
+
+
+async def test_the_demo_library_has_its_documents(server):
+    mentee = await server.client("mentee1")
+    library = (await (await mentee.get("/api/v1/library")).json())["folders"]
+    titles = {r["title"]: r for f in library for r in f["resources"]}
+    assert {"A guide to mentoring meetings", "CV checklist"} <= set(titles)
+    assert "Notes for mentors" not in titles
+    guide = await mentee.get(titles["A guide to mentoring meetings"]["url"])
+    assert "Confidentiality" in await guide.text()

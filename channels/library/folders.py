@@ -12,7 +12,7 @@ from channels.input import check_count, check_id, check_name, check_object
 from channels.policy import FOLDER_AUDIENCES, check_coordinator, may_see_audience
 from channels.programme.audit import record_action
 from storage import Store, Tx
-from storage.records import LibraryFolder, Resource, User
+from storage.records import LibraryFolder, Resource, StoredFile, User
 
 NO_FOLDER = "That folder does not exist."
 AUDIENCE_NAMES = {
@@ -36,6 +36,7 @@ class Shelf:
 class Library:
     shelves: list[Shelf]
     new_ids: frozenset[int]  # resources added since the person last opened the library
+    files: dict[str, StoredFile]  # the file of each file resource, by its public id
 
     def resources(self) -> list[Resource]:
         found = []
@@ -85,7 +86,8 @@ async def load_library(store: Store, user: User) -> Library:
         )
 
     top = [f for f in folders if f.parent_id is None and f.id in visible]
-    return Library([shelf(f) for f in top], new_ids)
+    files = await store.load_files([r.file_id for r in resources if r.file_id is not None])
+    return Library([shelf(f) for f in top], new_ids, {f.public_id: f for f in files})
 
 
 async def count_new_resources(store: Store, user: User) -> int:

@@ -11,12 +11,13 @@ from typing import Any
 from channels.chat import messages
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid, NotFound
+from channels.files.uploads import attach_uploads, check_own_uploads
 from channels.input import check_count, check_id, check_object, check_text, check_url
 from channels.library.folders import load_folder, visible_folder_ids
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
 from storage import Store, Tx
-from storage.records import Message, Resource, User
+from storage.records import Message, Resource, StoredFile, User
 
 NO_RESOURCE = "That resource does not exist."
 MAX_TITLE = 200
@@ -40,18 +41,32 @@ async def load_visible_resource(store: Store, user: User, resource_id: int) -> R
     return resource
 
 
+@dataclass(frozen=True)
+class Opened:
+    resource: Resource
+    file: StoredFile | None  # a file resource's file; None for a link
+
+
 async def open_resource(
-    store: Store, user: User, resource_id: int, *, clock: Clock = SYSTEM_CLOCK
-) -> Resource:
-    """Check `user` may open it, and count the opening for this week and their role."""
+    store: Store, user: User, resource_id: int, *, count: bool = True, clock: Clock = SYSTEM_CLOCK
+) -> Opened:
+    """Check `user` may open it, and (unless `count` is False: the rest of a download that
+    is fetched in parts) count the opening for this week and their role."""
     resource = await load_visible_resource(store, user, resource_id)
+    file = None
+    if resource.file_id is not None:
+        file = await store.load_file(resource.file_id)
+        if file is None:
+            raise NotFound(NO_RESOURCE)
+    if not count:
+        return Opened(resource, file)
     week = week_of(clock.now())
 
-    async def count(tx: Tx) -> None:
+    async def count_opening(tx: Tx) -> None:
         await tx.count_resource_use(resource.id, week=week, role=user.role)
 
-    await store.write(count)
-    return resource
+    await store.write(count_opening)
+    return Opened(resource, file)
 
 
 def _check_title(payload: dict[str, Any]) -> str:
@@ -69,22 +84,33 @@ def _check_description(payload: dict[str, Any]) -> str:
 async def add_resource(
     store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> Resource:
-    """`payload`: {folder_id, title, description?, url}: a link, last in its folder."""
+    """`payload`: {folder_id, title, description?} and either `url` (a link) or `file_id`
+    (the coordinator's own upload, POST /api/v1/files, not sent anywhere yet); last in its
+    folder."""
     actor = check_coordinator(user)
     payload = check_object(payload)
     folder = await load_folder(store, check_id(payload, "folder_id"))
     title = _check_title(payload)
     description = _check_description(payload)
-    url = check_url(payload.get("url"))
+    url, file_id = None, None
+    if (payload.get("url") is None) == (payload.get("file_id") is None):
+        raise Invalid("Give either a web address ('url') or an uploaded file ('file_id').")
+    if payload.get("url") is not None:
+        url = check_url(payload["url"])
+    else:
+        file_id = check_text(payload, "file_id", max_length=64, what="The file")
+        await check_own_uploads(store, user, (file_id,))
     now = iso(clock.now())
 
     async def insert(tx: Tx) -> Resource:
+        if file_id is not None:
+            await attach_uploads(tx, user, None, (file_id,), now=now)
         resource = await tx.insert_resource(
             folder_id=folder.id,
             title=title,
             description=description,
             url=url,
-            file_id=None,
+            file_id=file_id,
             created_by=actor.id,
             now=now,
         )
@@ -121,10 +147,12 @@ async def _load_resource(store: Store, resource_id: int) -> Resource:
 
 @dataclass(frozen=True)
 class ResourceChange:
-    """A resource as changed, and the messages whose cards show the change."""
+    """A resource as changed, the messages whose cards show the change (to be sent to their
+    channels), and the blobs of a removed file to let go of once nothing refers to them."""
 
     resource: Resource
     cards: list[Message]
+    released: tuple[str, ...] = ()
 
 
 async def update_resource(
@@ -148,7 +176,7 @@ async def update_resource(
     url = None
     if "url" in payload:
         if resource.url is None:
-            raise Invalid("This resource is a file: upload a new one instead of giving a link.")
+            raise Invalid("This resource is a file: add the new file as a resource of its own.")
         url = check_url(payload["url"])
     folder_id = resource.folder_id
     if "folder_id" in payload:
@@ -194,15 +222,16 @@ async def update_resource(
 
 async def remove_resource(
     store: Store, user: User, resource_id: int, *, clock: Clock = SYSTEM_CLOCK
-) -> list[Message]:
-    """Gone from the library and from every card that shared it (returned, to be sent to
-    their channels); its usage figures stay."""
+) -> ResourceChange:
+    """Gone from the library (a file with it) and from every card that shared it; its usage
+    figures stay."""
     actor = check_coordinator(user)
     resource = await _load_resource(store, resource_id)
     now = iso(clock.now())
 
-    async def remove(tx: Tx) -> list[int]:
+    async def remove(tx: Tx) -> tuple[list[int], list[str]]:
         await tx.remove_resource(resource.id, now)
+        released = [] if resource.file_id is None else await tx.delete_file(resource.file_id)
         await record_action(
             tx,
             actor,
@@ -212,9 +241,10 @@ async def remove_resource(
             summary=f"Removed {resource.title} from the library.",
             now=now,
         )
-        return await _touch_cards(tx, resource.id)
+        return await _touch_cards(tx, resource.id), released
 
-    return await store.load_messages(await store.write(remove))
+    touched, released = await store.write(remove)
+    return ResourceChange(resource, await store.load_messages(touched), tuple(released))
 
 
 def _escape_markdown(text: str) -> str:

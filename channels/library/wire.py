@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.files.kinds import label_of
 from channels.library.folders import Library, Shelf
 from channels.library.resources import UsageRow
-from storage.records import LibraryFolder, Resource, ResourceCard
+from storage.records import LibraryFolder, Resource, ResourceCard, StoredFile
 
 
 def open_url(resource_id: int) -> str:
@@ -24,7 +25,10 @@ def folder_json(folder: LibraryFolder) -> dict[str, Any]:
     }
 
 
-def resource_json(resource: Resource, *, new: bool = False) -> dict[str, Any]:
+def resource_json(
+    resource: Resource, *, new: bool = False, file: StoredFile | None = None
+) -> dict[str, Any]:
+    """`file` (its name, type and size) for a file resource; opened through `url` alike."""
     return {
         "id": resource.id,
         "folder_id": resource.folder_id,
@@ -36,6 +40,14 @@ def resource_json(resource: Resource, *, new: bool = False) -> dict[str, Any]:
         "position": resource.position,
         "created_at": resource.created_at,
         "new": new,
+        "file": None
+        if file is None
+        else {
+            "name": file.name,
+            "type": file.mime,
+            "label": label_of(file.mime),
+            "size": file.size,
+        },
     }
 
 
@@ -43,7 +55,14 @@ def library_json(library: Library) -> dict[str, Any]:
     def shelf_json(shelf: Shelf) -> dict[str, Any]:
         return {
             **folder_json(shelf.folder),
-            "resources": [resource_json(r, new=r.id in library.new_ids) for r in shelf.resources],
+            "resources": [
+                resource_json(
+                    r,
+                    new=r.id in library.new_ids,
+                    file=library.files.get(r.file_id) if r.file_id else None,
+                )
+                for r in shelf.resources
+            ],
             "folders": [shelf_json(inner) for inner in shelf.subfolders],
         }
 

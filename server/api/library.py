@@ -11,9 +11,17 @@ from channels.library.wire import folder_json, library_json, resource_json, usag
 from server import keys
 from server.api.params import path_id, read_json
 from server.auth import current_coordinator, current_user
-from server.realtime.emit import emit_changes, emit_library_news
+from server.realtime.emit import emit_changes, emit_library_news, emit_resource_change
+from storage.records import Resource
 
 routes = web.RouteTableDef()
+
+
+async def _resource_json(request: web.Request, resource: Resource) -> dict:
+    file = None
+    if resource.file_id is not None:
+        file = await request.app[keys.STORE].load_file(resource.file_id)
+    return resource_json(resource, file=file)
 
 
 @routes.get("/api/v1/library")
@@ -80,7 +88,7 @@ async def add_resource(request: web.Request) -> web.Response:
         request.app[keys.STORE], user, await read_json(request), clock=request.app[keys.CLOCK]
     )
     await emit_library_news(request.app, resource.folder_id)
-    return web.json_response({"resource": resource_json(resource)}, status=201)
+    return web.json_response({"resource": await _resource_json(request, resource)}, status=201)
 
 
 @routes.patch("/api/v1/library/resources/{resource_id}")
@@ -93,21 +101,21 @@ async def update_resource(request: web.Request) -> web.Response:
         await read_json(request),
         clock=request.app[keys.CLOCK],
     )
-    await emit_changes(request.app, change.cards)
+    await emit_resource_change(request.app, change)
     await emit_library_news(request.app, change.resource.folder_id)
-    return web.json_response({"resource": resource_json(change.resource)})
+    return web.json_response({"resource": await _resource_json(request, change.resource)})
 
 
 @routes.delete("/api/v1/library/resources/{resource_id}")
 async def remove_resource(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
-    cards = await resources.remove_resource(
+    change = await resources.remove_resource(
         request.app[keys.STORE],
         user,
         path_id(request, "resource_id"),
         clock=request.app[keys.CLOCK],
     )
-    await emit_changes(request.app, cards)
+    await emit_resource_change(request.app, change)
     return web.json_response({"removed": True})
 
 

@@ -14,6 +14,7 @@ from channels.policy import Action, allows
 from server import keys
 from server.api.params import form_int, form_text, path_id
 from server.auth import current_user
+from server.pages.files import serve_file
 from server.pages.rendering import load_menu, render, run_form, see_other
 from server.realtime.emit import emit_changes
 from storage.records import User
@@ -54,16 +55,19 @@ async def library_page(request: web.Request) -> web.Response:
 
 
 @routes.get("/resources/{resource_id}/open")
-async def open_resource(request: web.Request) -> web.Response:
+async def open_resource(request: web.Request) -> web.StreamResponse:
     user = await current_user(request)
-    resource = await resources.open_resource(
+    opened = await resources.open_resource(
         request.app[keys.STORE],
         user,
         path_id(request, "resource_id"),
+        count="Range" not in request.headers,  # a PDF viewer fetching the rest is one opening
         clock=request.app[keys.CLOCK],
     )
-    assert resource.url is not None  # files come with the file store
-    raise web.HTTPSeeOther(resource.url)
+    if opened.file is not None:
+        return await serve_file(request, opened.file)
+    assert opened.resource.url is not None
+    raise web.HTTPSeeOther(opened.resource.url)
 
 
 @routes.post("/resources/{resource_id}/share")

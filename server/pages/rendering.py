@@ -16,6 +16,8 @@ from aiohttp import web
 
 from channels.chat import directory
 from channels.errors import MentorspaceError
+from channels.files.kinds import label_of
+from channels.files.wire import attachment_json, file_size
 from channels.library import folders as library_folders
 from channels.policy import Action, allows
 from channels.programme import menu as role_menu
@@ -37,6 +39,9 @@ def create_templates() -> jinja2.Environment:
     templates.filters["initials"] = initials
     templates.filters["moment"] = datetime.fromisoformat
     templates.filters["host"] = host
+    templates.filters["attachment"] = attachment_json
+    templates.filters["file_size"] = file_size
+    templates.filters["file_label"] = label_of
     return templates
 
 

@@ -2,6 +2,7 @@
 
 from .audit import AuditQueries
 from .channels import ChannelQueries
+from .files import FileQueries
 from .library import LibraryQueries
 from .messages import MessageQueries
 from .outbox import OutboxQueries
@@ -21,6 +22,7 @@ class Queries(
     AuditQueries,
     ProgrammeQueries,
     LibraryQueries,
+    FileQueries,
 ):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 

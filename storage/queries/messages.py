@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ..records import Message, Reaction
 from .base import QueryBase, json_list, record
+from .files import attachments_of
 from .library import resource_cards
 from .tasks import task_states
 
@@ -42,12 +43,14 @@ class MessageQueries(QueryBase):
             )
         tasks = await task_states(self, [m.id for m in messages if m.kind == "task"])
         cards = await resource_cards(self, [row["id"] for row in rows if row["resource_id"]])
+        files = await attachments_of(self, [m.id for m in messages if m.deleted_at is None])
         return [
             replace(
                 m,
                 reactions=tuple(by_message.get(m.id, ())),
                 task=tasks.get(m.id),
                 resource=cards.get(m.id),
+                attachments=files.get(m.id, ()),
             )
             for m in messages
         ]

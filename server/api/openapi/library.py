@@ -64,14 +64,16 @@ def library_paths() -> dict[str, Any]:
         },
         "/api/v1/library/resources": {
             "post": _coord(
-                "Add a link to a folder (last in its order)",
+                "Add a link (`url`) or a file (`file_id`: your upload from POST /api/v1/files,"
+                " not sent anywhere yet) to a folder, last in its order",
                 _object(resource=_RESOURCE),
                 body=_object(
-                    ["folder_id", "title", "url"],
+                    ["folder_id", "title"],
                     folder_id=_INT,
                     title=_STR,
                     description=_STR,
                     url=_STR,
+                    file_id=_STR,
                 ),
                 status="201",
             )
@@ -141,6 +143,18 @@ LIBRARY_SCHEMAS: dict[str, Any] = {
         position=_INT,
         created_at=_STR,
         new=_BOOL,
+        file={
+            "oneOf": [
+                {"type": "null"},
+                _object(
+                    ["name", "type", "label", "size"],
+                    name=_STR,
+                    type=_STR,
+                    label=_STR,
+                    size=_INT,
+                ),
+            ]
+        },
     ),
     "ResourceCard": _object(
         ["id", "title", "description", "audience", "removed", "url"],

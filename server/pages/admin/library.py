@@ -8,15 +8,17 @@ from typing import Any
 
 from aiohttp import web
 
+from channels.files import uploads
 from channels.library import folders, resources
 from channels.library.folders import AUDIENCE_NAMES
 from server import keys
+from server.api.files import read_form_with_file
 from server.api.params import form_int, form_text, path_id
-from server.auth import current_coordinator
+from server.auth import current_coordinator, streams_its_body
 from server.pages.admin.programme import back, page
 from server.pages.rendering import run_form
-from server.realtime.emit import emit_changes, emit_library_news
-from storage.records import User
+from server.realtime.emit import emit_library_news, emit_resource_change
+from storage.records import Resource, User
 
 routes = web.RouteTableDef()
 
@@ -136,6 +138,33 @@ async def add_resource(request: web.Request) -> web.Response:
     raise back("/admin/library", "resource")
 
 
+@routes.post("/admin/library/files")
+@streams_its_body
+async def add_file(request: web.Request) -> web.Response:
+    """A file for the library (a multipart form, the file read part by part as any upload)."""
+    user = await current_coordinator(request)
+
+    async def add() -> Resource:
+        form, upload = await read_form_with_file(request, user)
+        if upload is None:
+            raise uploads.no_file()
+        return await resources.add_resource(
+            request.app[keys.STORE],
+            user,
+            {
+                "folder_id": form_int(form, "folder_id", "The folder"),
+                "title": form_text(form, "title"),
+                "description": form_text(form, "description"),
+                "file_id": upload.public_id,
+            },
+            clock=request.app[keys.CLOCK],
+        )
+
+    resource = await run_form(add, lambda error: _library_page(request, user, error=error.message))
+    await emit_library_news(request.app, resource.folder_id)
+    raise back("/admin/library", "resource")
+
+
 @routes.post("/admin/library/resources/{resource_id}")
 async def update_resource(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
@@ -143,11 +172,11 @@ async def update_resource(request: web.Request) -> web.Response:
     store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
     resource_id = path_id(request, "resource_id")
     if form.get("action") == "remove":
-        cards = await run_form(
+        change = await run_form(
             lambda: resources.remove_resource(store, user, resource_id, clock=clock),
             lambda error: _library_page(request, user, error=error.message),
         )
-        await emit_changes(request.app, cards)
+        await emit_resource_change(request.app, change)
         raise back("/admin/library", "removed")
 
     def changes() -> dict[str, Any]:
@@ -164,6 +193,6 @@ async def update_resource(request: web.Request) -> web.Response:
         lambda: resources.update_resource(store, user, resource_id, changes(), clock=clock),
         lambda error: _library_page(request, user, error=error.message),
     )
-    await emit_changes(request.app, change.cards)
+    await emit_resource_change(request.app, change)
     await emit_library_news(request.app, change.resource.folder_id)
     raise back("/admin/library", "resource")

@@ -4,6 +4,7 @@
 // only ever as text, or as the server's sanitised `html`.  Buttons carry data-action;
 // actions.js handles them in one place.
 import { refresh } from "./time.js";
+import { fileSize } from "./uploads_model.js";
 
 export const REACTIONS = [
   ["👍", "thumbs up"],
@@ -97,7 +98,7 @@ export function renderMessage(message, view) {
   }
 
   if (message.deleted) {
-    for (const selector of [".msg-main > .msg-body", ".resource-card", ".task-due", ".task-state", ".task-form"]) {
+    for (const selector of [".msg-main > .msg-body", ".resource-card", ".attachments", ".task-due", ".task-state", ".task-form"]) {
       drop(part(selector));
     }
   } else {
@@ -105,6 +106,7 @@ export function renderMessage(message, view) {
     part(".msg-main > .msg-body").innerHTML = message.html; // sanitised by the server on write
     if (message.resource) fillResourceCard(part(".resource-card"), message.resource);
     else drop(part(".resource-card"));
+    fillAttachments(part(".attachments"), message.attachments ?? []);
     if (task) fillTask(item, message, view);
     else for (const selector of [".task-due", ".task-state", ".task-form"]) drop(part(selector));
   }
@@ -183,6 +185,39 @@ function fillTask(item, message, view) {
   toggle.setAttribute("aria-label", `${toggle.textContent}: ${task.title}`);
 }
 
+// A message's files: an image as its thumbnail (a link to the picture itself), anything else
+// as a card with its name, type and size.
+function fillAttachments(list, attachments) {
+  if (!attachments.length) {
+    drop(list);
+    return;
+  }
+  const entry = list.querySelector("li");
+  const gap = entry.previousSibling;
+  const entries = attachments.map((file, index) => {
+    const copy = entry.cloneNode(true);
+    const picture = copy.querySelector(".attachment-picture");
+    const card = copy.querySelector(".attachment-card");
+    if (file.thumbnail_url) {
+      drop(card);
+      picture.setAttribute("href", file.url);
+      picture.title = file.name;
+      const image = picture.querySelector("img");
+      image.src = file.thumbnail_url;
+      image.alt = file.name;
+      image.width = file.width;
+      image.height = file.height;
+    } else {
+      drop(picture);
+      card.setAttribute("href", file.url);
+      card.querySelector(".attachment-name").textContent = file.name;
+      card.querySelector(".attachment-meta").textContent = `${file.label} · ${fileSize(file.size)}`;
+    }
+    return index ? [gap.cloneNode(), copy] : [copy];
+  });
+  entry.replaceWith(...entries.flat());
+}
+
 function fillReactions(list, message, view) {
   if (!message.reactions.length) {
     drop(list);
@@ -244,7 +279,7 @@ export function renderPicker() {
 export function renderPending(pending, me) {
   const draft = { id: 0, seq: 0, kind: "text", author: me, created_at: pending.createdAt, thread_id: null };
   const item = renderMessage(
-    { ...draft, html: "", edited_at: null, deleted: false, reply_count: 0, reactions: [] },
+    { ...draft, html: "", edited_at: null, deleted: false, reply_count: 0, reactions: [], attachments: pending.attachments },
     { me, rights: {}, channelId: 0, inThread: true, prefix: "" },
   );
   item.removeAttribute("id");
