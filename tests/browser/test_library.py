@@ -26,7 +26,9 @@ async def test_a_guide_added_reaches_the_menu_live_and_is_shared_as_a_card(web: 
         admin = web.person("coordinator").page
         admin.goto("/admin/library")
         check_page(admin, "admin-library")
-        adding = admin.locator("details.add-resource").filter(has_text="Add a link to Getting started")
+        adding = admin.locator("details.add-resource").filter(
+            has_text="Add a link to Getting started"
+        )
         adding.get_by_text("Add a link to Getting started").click()
         adding.get_by_label("Title").fill("Communities guide")
         adding.get_by_label("Short description").fill("Where to meet people of your field.")
