@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from typing import Any, Literal, overload
 from urllib.parse import urlsplit
 
@@ -83,6 +84,28 @@ def check_text(
     if len(value) > max_length:
         raise TooLarge(f"{label} is too long: at most {max_length:,} characters.")
     return value
+
+
+def check_changes(payload: Any, allowed: Iterable[str]) -> dict[str, Any]:
+    """A change request: an object with at least one field, each of them one of `allowed`."""
+    payload = check_object(payload)
+    allowed = list(allowed)
+    unknown = sorted(set(payload) - set(allowed))
+    if unknown:
+        raise Invalid(f"Unknown field: {', '.join(unknown)}. Allowed: {', '.join(allowed)}.")
+    if not payload:
+        raise Invalid("Nothing to change.")
+    return payload
+
+
+def check_place(payload: dict[str, Any], item_id: int, siblings: list[int]) -> list[int]:
+    """The new order of `siblings` (ids, in order) with `item_id` moved to `position` (1 is
+    first), or joined at the end when it is not among them yet and no position is given."""
+    order = [i for i in siblings if i != item_id]
+    current = siblings.index(item_id) + 1 if item_id in siblings else len(order) + 1
+    position = check_count(payload, "position", default=current, low=1, high=len(order) + 1)
+    order.insert(position - 1, item_id)
+    return order
 
 
 def check_bool(payload: dict[str, Any], key: str, *, default: bool | None = None) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, NotFound
-from channels.input import check_count, check_id, check_name, check_object
+from channels.input import check_changes, check_id, check_name, check_object, check_place
 from channels.policy import FOLDER_AUDIENCES, check_coordinator, may_see_audience
 from channels.programme.audit import record_action
 from storage import Store, Tx
@@ -162,26 +162,13 @@ async def create_folder(
     return await store.write(insert)
 
 
-def _new_order(ids: list[int], moved: int, position: int) -> list[int]:
-    rest = [i for i in ids if i != moved]
-    rest.insert(position - 1, moved)
-    return rest
-
-
 async def update_folder(
     store: Store, user: User, folder_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> LibraryFolder:
     """`payload`: any of {name, audience, parent_id (null for the top level), position (1 is
     first among the folders beside it)}."""
     actor = check_coordinator(user)
-    payload = check_object(payload)
-    unknown = sorted(set(payload) - {"name", "audience", "parent_id", "position"})
-    if unknown:
-        raise Invalid(
-            f"Unknown field: {', '.join(unknown)}. Allowed: name, audience, parent_id, position."
-        )
-    if not payload:
-        raise Invalid("Nothing to change.")
+    payload = check_changes(payload, ["name", "audience", "parent_id", "position"])
     folder = await load_folder(store, folder_id)
     name = check_name(payload["name"], "Folder name") if "name" in payload else folder.name
     audience = check_audience(payload["audience"]) if "audience" in payload else folder.audience
@@ -193,12 +180,7 @@ async def update_folder(
     if parent_id != folder.parent_id:
         await _check_parent(store, parent_id, moving=folder)
     siblings = [f.id for f in await store.list_folders() if f.parent_id == parent_id]
-    if folder.id not in siblings:
-        siblings.append(folder.id)
-    position = check_count(
-        payload, "position", default=siblings.index(folder.id) + 1, low=1, high=len(siblings)
-    )
-    order = _new_order(siblings, folder.id, position)
+    order = check_place(payload, folder.id, siblings)
     now = iso(clock.now())
 
     async def update(tx: Tx) -> None:

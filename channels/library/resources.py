@@ -12,7 +12,7 @@ from channels.chat import messages
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid, NotFound
 from channels.files.uploads import attach_uploads, check_own_uploads
-from channels.input import check_count, check_id, check_object, check_text, check_url
+from channels.input import check_changes, check_id, check_object, check_place, check_text, check_url
 from channels.library.folders import load_folder, visible_folder_ids
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
@@ -161,15 +161,7 @@ async def update_resource(
     """`payload`: any of {title, description, url (links only), folder_id, position (1 is
     first in its folder)}."""
     actor = check_coordinator(user)
-    payload = check_object(payload)
-    allowed = {"title", "description", "url", "folder_id", "position"}
-    unknown = sorted(set(payload) - allowed)
-    if unknown:
-        raise Invalid(
-            f"Unknown field: {', '.join(unknown)}. Allowed: {', '.join(sorted(allowed))}."
-        )
-    if not payload:
-        raise Invalid("Nothing to change.")
+    payload = check_changes(payload, ["title", "description", "url", "folder_id", "position"])
     resource = await _load_resource(store, resource_id)
     title = _check_title(payload) if "title" in payload else resource.title
     description = _check_description(payload) if "description" in payload else resource.description
@@ -183,13 +175,7 @@ async def update_resource(
         folder_id = (await load_folder(store, check_id(payload, "folder_id"))).id
     assert folder_id is not None
     siblings = [r.id for r in await store.list_resources() if r.folder_id == folder_id]
-    if resource.id not in siblings:
-        siblings.append(resource.id)
-    position = check_count(
-        payload, "position", default=siblings.index(resource.id) + 1, low=1, high=len(siblings)
-    )
-    order = [i for i in siblings if i != resource.id]
-    order.insert(position - 1, resource.id)
+    order = check_place(payload, resource.id, siblings)
     now = iso(clock.now())
 
     async def update(tx: Tx) -> list[int]:
