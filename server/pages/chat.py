@@ -6,6 +6,7 @@ is an ordinary form; `web/static/js/channel.js` then takes over and keeps the pa
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from aiohttp import web
 
@@ -14,8 +15,9 @@ from channels.chat.wire import message_json
 from channels.errors import Invalid, NotFound
 from channels.tasks import posting as task_posting
 from server import keys
+from server.api.files import read_form_with_file
 from server.api.params import form_int, form_text, path_id, query_int
-from server.auth import current_user
+from server.auth import check_csrf, current_user, streams_its_body
 from server.pages.rendering import channel_rights, load_menu, me_json, render, see_other
 from server.realtime.emit import change_message
 from storage.records import Message, User
@@ -127,6 +129,7 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         "messages": [message_json(m) for m in page.messages],
         "thread": [message_json(m) for m in thread],
         "target_id": target.id if target else None,
+        "files": {"max_bytes": request.app[keys.CONFIG].upload_limits().max_file_bytes},
     }
     return render(
         request,
@@ -150,17 +153,25 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
 
 
 @routes.post("/channels/{channel_id}/messages")
+@streams_its_body
 async def post_from_form(request: web.Request) -> web.Response:
-    """The composer without JavaScript: an ordinary form post, then back to the channel."""
+    """The composer without JavaScript: an ordinary form post, with a file if one was chosen
+    (a multipart form, read part by part as an upload is), then back to the channel."""
     user = await current_user(request)
     channel_id = path_id(request, "channel_id")
-    form = await request.post()
+    form: Any
+    if request.content_type == "multipart/form-data":
+        form, upload = await read_form_with_file(request, user)
+    else:
+        form, upload = await request.post(), None
+        check_csrf(request, form.get("csrf_token"))
     thread_id = form_int(form, "thread_id")
     payload = {
         "channel_id": channel_id,
         "body": form_text(form, "body"),
         "client_id": form_text(form, "client_id") or None,
         "thread_id": thread_id,
+        "attachments": [upload.public_id] if upload else None,
     }
     result = await change_message(request.app, messages.post_message, user, payload)
     where = f"/channels/{channel_id}" + (f"/threads/{thread_id}" if thread_id else "")

@@ -2,6 +2,8 @@
 
 from .audit import AuditQueries
 from .channels import ChannelQueries
+from .files import FileQueries
+from .library import LibraryQueries
 from .messages import MessageQueries
 from .outbox import OutboxQueries
 from .programme import ProgrammeQueries
@@ -21,6 +23,8 @@ class Queries(
     AuditQueries,
     ProgrammeQueries,
     SearchQueries,
+    LibraryQueries,
+    FileQueries,
 ):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 
