@@ -19,6 +19,7 @@ from .records import (
     Channel,
     ChannelSummary,
     CommunityListing,
+    FileHit,
     LibraryFolder,
     MenuItem,
     Message,
@@ -98,6 +99,16 @@ class Reads(Protocol):
         cursor: SearchPosition | None = None,
         limit: int,
     ) -> list[MessageHit]: ...
+    async def list_channel_files(
+        self,
+        *,
+        channel_ids: list[int],
+        name_contains: str = "",
+        uploader_id: int | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        limit: int,
+    ) -> list[FileHit]: ...
 
     # tasks: storage/queries/tasks.py
     async def load_template(self, template_id: int) -> TaskTemplate | None: ...

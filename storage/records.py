@@ -316,6 +316,17 @@ class MessageHit:
 
 
 @dataclass(frozen=True)
+class FileHit:
+    """A file attached to a message, found by its name: where it was sent."""
+
+    file: StoredFile
+    channel_id: int
+    channel_name: str
+    channel_kind: str
+    thread_id: int | None
+
+
+@dataclass(frozen=True)
 class LibraryFolder:
     id: int
     parent_id: int | None

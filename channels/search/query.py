@@ -50,6 +50,37 @@ def words_of(text: str) -> tuple[str, ...]:
     return tuple(words)
 
 
+def _folded(word: str) -> str:
+    """A word as the index compares it: without case or accents ("Café" finds "cafe")."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def matches(terms: list[SearchTerm], text: str) -> bool:
+    """Whether `text` (a file's name, a resource's title) holds every term as the index would
+    find it in a message: each term's words in a row, the last one perhaps only begun."""
+    words = [_folded(word) for word in words_of(text)]
+    for term in terms:
+        wanted = [_folded(word) for word in term.words]
+        if not any(
+            all(
+                words[start + i] == word
+                or (term.prefix and i == len(wanted) - 1 and words[start + i].startswith(word))
+                for i, word in enumerate(wanted)
+            )
+            for start in range(len(words) - len(wanted) + 1)
+        ):
+            return False
+    return True
+
+
+def sieve(terms: list[SearchTerm]) -> str:
+    """A piece of text every match must contain, for a storage engine's first sieve: the
+    longest word, when it is plain ASCII (whose case any engine folds); else nothing."""
+    words = [word for term in terms for word in term.words if word.isascii()]
+    return max(words, key=len, default="")
+
+
 def _chunks(text: str) -> list[tuple[str, bool, bool]]:
     """Split the query into (text, quoted, starred) chunks: a quoted phrase (a quote left open
     runs to the end), or a run without spaces or quotes; starred when `*` follows it."""

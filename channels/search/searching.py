@@ -7,8 +7,9 @@ out of the very next search); announcements for everyone.  A channel filter nami
 the person cannot read answers exactly as one that does not exist.  Search is never a way
 around the policy: the storage call is handed the readable channels and finds nothing else.
 
-Results have a `kind` ("message" today; file names and library resources will join as kinds
-of their own) and a snippet whose text is escaped before the matches are marked, so no markup
+The first page also lists the files sent in those channels whose names match, and the library
+resources the person's role may see whose title or description match (by the same words, see
+`query.matches`).  Message results have a snippet whose text is escaped before the matches are marked, so no markup
 anyone wrote ever reaches a page.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,13 +25,26 @@ from channels.chat.directory import readable_channel_ids
 from channels.clock import iso
 from channels.errors import Invalid
 from channels.input import check_count, check_id, check_moment, check_object
+from channels.library.folders import load_library
 from channels.policy import Action, check_allowed
-from channels.search.query import decode_cursor, encode_cursor, parse_query
+from channels.search.query import decode_cursor, encode_cursor, matches, parse_query, sieve
 from storage import Store
-from storage.records import SNIPPET_END, SNIPPET_START, MessageHit, SearchPosition, User
+from storage.records import (
+    SNIPPET_END,
+    SNIPPET_START,
+    FileHit,
+    MessageHit,
+    Resource,
+    SearchPosition,
+    SearchTerm,
+    StoredFile,
+    User,
+)
 
 PAGE = 20
 MAX_PAGE = 50
+OTHER_HITS = 10  # files and library resources found by name: the first page shows so many
+FILE_SIEVE = 200
 NOTHING_TO_FIND = "Type a word to search for."
 
 
@@ -48,6 +62,9 @@ class Results:
     query: str
     results: list[Result]
     next_cursor: str | None  # ask again with it for the next page; None on the last one
+    files: list[FileHit] = field(default_factory=list)  # by name; on the first page only
+    resources: list[Resource] = field(default_factory=list)  # the library's, likewise
+    library_files: dict[str, StoredFile] = field(default_factory=dict)  # of those resources
 
 
 @dataclass(frozen=True)
@@ -120,7 +137,36 @@ async def search(
         last = SearchPosition(page[-1].score, page[-1].message_id)
         next_cursor = encode_cursor(last, secret)
     results = [Result("message", hit, snippet_html(hit.snippet)) for hit in page]
-    return Results(filters.query, results, next_cursor)
+    if filters.cursor is not None:
+        return Results(filters.query, results, next_cursor)
+    files = await _find_files(store, terms, readable, filters)
+    if filters.channel_id is not None or filters.author_id is not None:
+        return Results(filters.query, results, next_cursor, files)
+    library = await load_library(store, user)
+    resources = [
+        resource
+        for resource in library.resources()
+        if matches(terms, f"{resource.title} {resource.description}")
+        and (filters.after is None or resource.created_at >= filters.after)
+        and (filters.before is None or resource.created_at < filters.before)
+    ][:OTHER_HITS]
+    return Results(filters.query, results, next_cursor, files, resources, library.files)
+
+
+async def _find_files(
+    store: Store, terms: list[SearchTerm], readable: list[int], filters: Filters
+) -> list[FileHit]:
+    """Files sent in the channels the person may read now, by name (the uploader for an
+    author): the storage sieves, the words decide."""
+    found = await store.list_channel_files(
+        channel_ids=readable,
+        name_contains=sieve(terms),
+        uploader_id=filters.author_id,
+        after=filters.after,
+        before=filters.before,
+        limit=FILE_SIEVE,
+    )
+    return [hit for hit in found if matches(terms, hit.file.name)][:OTHER_HITS]
 
 
 _MARKERS = re.compile(f"([{SNIPPET_START}{SNIPPET_END}])")

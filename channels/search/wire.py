@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.files.wire import attachment_json
+from channels.library.wire import resource_json
 from channels.search.searching import Result, Results
+from storage.records import FileHit
 
 
 def result_json(result: Result) -> dict[str, Any]:
@@ -26,9 +29,26 @@ def result_json(result: Result) -> dict[str, Any]:
     }
 
 
+def file_hit_json(hit: FileHit) -> dict[str, Any]:
+    """A file found by its name: the file (as an attachment is) and where it was sent."""
+    return {
+        **attachment_json(hit.file),
+        "channel": {"id": hit.channel_id, "name": hit.channel_name, "kind": hit.channel_kind},
+        "message_id": hit.file.message_id,
+        "thread_id": hit.thread_id,
+        "created_at": hit.file.created_at,
+    }
+
+
 def results_json(results: Results) -> dict[str, Any]:
+    """`files` and `resources` (found by name or title) come with the first page only."""
     return {
         "query": results.query,
         "results": [result_json(result) for result in results.results],
         "next_cursor": results.next_cursor,
+        "files": [file_hit_json(hit) for hit in results.files],
+        "resources": [
+            resource_json(r, file=results.library_files.get(r.file_id) if r.file_id else None)
+            for r in results.resources
+        ],
     }

@@ -10,28 +10,30 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from channels.errors import MentorspaceError
+from channels.files.wire import file_url
 from channels.search.searching import Results
 from server.api.search import run_search, search_payload
 from server.auth import current_user
 from server.pages.rendering import Menu, load_menu, render
-from storage.records import MessageHit
+from storage.records import FileHit, MessageHit
 
 routes = web.RouteTableDef()
 
 FIELDS = ("q", "channel_id", "author_id", "after", "before")
 
 
-def result_href(hit: MessageHit) -> str:
+def message_href(channel_id: int, message_id: int, thread_id: int | None) -> str:
     """The channel at that message; a reply opens in its thread."""
-    if hit.thread_id is None:
-        return f"/channels/{hit.channel_id}?message={hit.message_id}#m-{hit.message_id}"
-    return (
-        f"/channels/{hit.channel_id}/threads/{hit.thread_id}"
-        f"?message={hit.message_id}#t-{hit.message_id}"
-    )
+    if thread_id is None:
+        return f"/channels/{channel_id}?message={message_id}#m-{message_id}"
+    return f"/channels/{channel_id}/threads/{thread_id}?message={message_id}#t-{message_id}"
 
 
-def channel_label(menu: Menu, hit: MessageHit) -> str:
+def result_href(hit: MessageHit) -> str:
+    return message_href(hit.channel_id, hit.message_id, hit.thread_id)
+
+
+def channel_label(menu: Menu, hit: MessageHit | FileHit) -> str:
     """The channel as the person's menu names it (a pair channel by the partner)."""
     item = menu.item(hit.channel_id)
     if item is None:
@@ -73,6 +75,10 @@ async def search_page(request: web.Request) -> web.Response:
         channels=channels,
         authors=[(user.id, "Me"), *partners.items()],
         result_href=result_href,
+        file_url=file_url,
+        file_message_href=lambda hit: message_href(
+            hit.channel_id, hit.file.message_id, hit.thread_id
+        ),
         channel_label=lambda hit: channel_label(menu, hit),
     )
     return response

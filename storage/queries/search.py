@@ -18,8 +18,16 @@ import json
 import secrets
 from collections.abc import Iterable
 
-from ..records import SNIPPET_END, SNIPPET_START, MessageHit, SearchPosition, SearchTerm
-from .base import QueryBase, json_list
+from ..records import (
+    SNIPPET_END,
+    SNIPPET_START,
+    FileHit,
+    MessageHit,
+    SearchPosition,
+    SearchTerm,
+    StoredFile,
+)
+from .base import QueryBase, json_list, record
 
 # Ranking costs per hit (bm25 reads every hit's positions), and among thousands of hits of a
 # word in most messages it says next to nothing: past this many hits they come newest first
@@ -180,3 +188,50 @@ class SearchQueries(QueryBase):
             },
         )
         return {row[0]: _marked(row[1], start, end) for row in rows}
+
+    async def list_channel_files(
+        self,
+        *,
+        channel_ids: list[int],
+        name_contains: str = "",
+        uploader_id: int | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        limit: int,
+    ) -> list[FileHit]:
+        """Files attached to messages (not deleted) in `channel_ids`, newest first, whose name
+        holds `name_contains` (ASCII letters compared without case; the caller matches the
+        words exactly): a first sieve for finding files by name."""
+        pattern = (
+            "%" + name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        rows = await self._all(
+            "SELECT f.*, m.channel_id, m.thread_id, c.name AS channel_name,"
+            " c.kind AS channel_kind FROM files f"
+            " JOIN messages m ON m.id = f.message_id"
+            " JOIN channels c ON c.id = m.channel_id"
+            " WHERE m.channel_id IN (SELECT value FROM json_each(:channels))"
+            " AND m.deleted_at IS NULL AND f.name LIKE :pattern ESCAPE '\\'"
+            " AND (:uploader IS NULL OR f.uploader_id = :uploader)"
+            " AND (:after IS NULL OR f.created_at >= :after)"
+            " AND (:before IS NULL OR f.created_at < :before)"
+            " ORDER BY f.id DESC LIMIT :limit",
+            {
+                "channels": json_list(channel_ids),
+                "pattern": pattern,
+                "uploader": uploader_id,
+                "after": after,
+                "before": before,
+                "limit": limit,
+            },
+        )
+        return [
+            FileHit(
+                record(StoredFile, row),
+                row["channel_id"],
+                row["channel_name"],
+                row["channel_kind"],
+                row["thread_id"],
+            )
+            for row in rows
+        ]

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.api.openapi.files import FILE_SCHEMAS
 from server.api.openapi.schema import _INT, _STR, _object, _op
+
+_ATTACHMENT = FILE_SCHEMAS["Attachment"]
 
 _TEXT = {"type": "string"}
 _MOMENT = {
@@ -23,8 +26,20 @@ def search_paths() -> dict[str, Any]:
                 ' Words must all appear; "a phrase" in quotes; word* (and the last word typed)'
                 " finds words that start so; nothing else is an operator",
                 _object(
-                    ["query", "results", "next_cursor"],
+                    ["query", "results", "next_cursor", "files", "resources"],
                     query=_STR,
+                    files={
+                        "type": "array",
+                        "description": "files sent where you may read, found by name (first"
+                        " page only)",
+                        "items": {"$ref": "#/components/schemas/FileHit"},
+                    },
+                    resources={
+                        "type": "array",
+                        "description": "library resources your role may see, found by title or"
+                        " description (first page only; not with channel_id or author_id)",
+                        "items": {"$ref": "#/components/schemas/Resource"},
+                    },
                     results={
                         "type": "array",
                         "items": {"$ref": "#/components/schemas/SearchResult"},
@@ -57,6 +72,14 @@ def search_paths() -> dict[str, Any]:
 
 
 SEARCH_SCHEMAS = {
+    "FileHit": _object(
+        [*_ATTACHMENT["required"], "channel", "message_id", "thread_id", "created_at"],
+        **_ATTACHMENT["properties"],
+        channel=_object(["id", "name", "kind"], id=_INT, name=_STR, kind=_STR),
+        message_id=_INT,
+        thread_id={"type": ["integer", "null"]},
+        created_at=_STR,
+    ),
     "SearchResult": {
         "oneOf": [
             _object(
@@ -91,5 +114,5 @@ SEARCH_SCHEMAS = {
                 },
             )
         ]
-    }
+    },
 }
