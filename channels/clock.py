@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -21,3 +22,8 @@ SYSTEM_CLOCK = SystemClock()
 def iso(moment: datetime) -> str:
     """The storage and wire form of a time: ISO 8601 in UTC with microseconds."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def local_instant(day: date, wall: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of `wall` o'clock on `day` in `zone`."""
+    return datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)

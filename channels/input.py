@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal, overload
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+from channels.clock import local_instant
 from channels.errors import Invalid, TooLarge
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_URL = 500
 
 
 def check_object(payload: Any) -> dict[str, Any]:
@@ -82,6 +91,28 @@ def check_text(
     return value
 
 
+def check_changes(payload: Any, allowed: Iterable[str]) -> dict[str, Any]:
+    """A change request: an object with at least one field, each of them one of `allowed`."""
+    payload = check_object(payload)
+    allowed = list(allowed)
+    unknown = sorted(set(payload) - set(allowed))
+    if unknown:
+        raise Invalid(f"Unknown field: {', '.join(unknown)}. Allowed: {', '.join(allowed)}.")
+    if not payload:
+        raise Invalid("Nothing to change.")
+    return payload
+
+
+def check_place(payload: dict[str, Any], item_id: int, siblings: list[int]) -> list[int]:
+    """The new order of `siblings` (ids, in order) with `item_id` moved to `position` (1 is
+    first), or joined at the end when it is not among them yet and no position is given."""
+    order = [i for i in siblings if i != item_id]
+    current = siblings.index(item_id) + 1 if item_id in siblings else len(order) + 1
+    position = check_count(payload, "position", default=current, low=1, high=len(order) + 1)
+    order.insert(position - 1, item_id)
+    return order
+
+
 def check_bool(payload: dict[str, Any], key: str, *, default: bool | None = None) -> bool:
     value = payload.get(key, default)
     if not isinstance(value, bool):
@@ -98,3 +129,50 @@ def check_name(name: object, what: str = "Name") -> str:
     if any(unicodedata.category(ch) == "Cc" for ch in name):
         raise Invalid(f"{what} cannot contain control characters.")
     return name
+
+
+def check_date(value: Any, what: str) -> date:
+    try:
+        if isinstance(value, str) and DATE.match(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise Invalid(f'{what} must be a date like "2026-04-01".')
+
+
+def check_instant(value: Any, what: str, zone: ZoneInfo) -> datetime:
+    """An ISO 8601 date and time; without an offset it is read in the programme's zone."""
+    try:
+        if not isinstance(value, str) or "T" not in value.upper():
+            raise ValueError
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise Invalid(f'{what} must be a date and time like "2026-04-01T09:00".') from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
+def check_moment(value: Any, what: str, zone: ZoneInfo) -> datetime:
+    """A date (its first instant, in `zone`) or an ISO 8601 date and time."""
+    if isinstance(value, str) and DATE.match(value.strip()):
+        return local_instant(check_date(value.strip(), what), time(0), zone)
+    if isinstance(value, str) and "T" in value.upper():
+        return check_instant(value, what, zone)
+    raise Invalid(f'{what} must be a date like "2026-04-01" or a date and time.')
+
+
+def check_url(url: object) -> str:
+    """A web address people may follow: http(s), or a path on this server."""
+    if not isinstance(url, str) or not url.strip():
+        raise Invalid("A link needs an address, like https://meet.example.org/programme.")
+    url = url.strip()
+    if len(url) > MAX_URL:
+        raise TooLarge(f"A link address can have at most {MAX_URL} characters.")
+    parts = urlsplit(url)
+    internal = url.startswith("/") and not url.startswith("//")
+    if any(ch.isspace() or ord(ch) < 32 for ch in url) or not (
+        internal or (parts.scheme in ("https", "http") and parts.netloc)
+    ):
+        raise Invalid(f"{url!r} is not a web address: use one starting with https://.")
+    return url

@@ -81,6 +81,19 @@ def needs_membership(kind: str, action: Action) -> bool:
     return MEMBER in RULES[kind][action]
 
 
+# Who may see a library folder (and so open what it holds), by the folder's audience.
+FOLDER_AUDIENCES: dict[str, frozenset[str]] = {
+    "everyone": EVERYONE,
+    "mentors": frozenset({"mentor", "coordinator"}),
+    "mentees": frozenset({"mentee", "coordinator"}),
+    "coordinators": frozenset({"coordinator"}),
+}
+
+
+def may_see_audience(user: User, audience: str) -> bool:
+    return not user.disabled and user.role in FOLDER_AUDIENCES[audience]
+
+
 NO_CHANNEL = "That channel does not exist."
 NO_MESSAGE = "That message does not exist."
 

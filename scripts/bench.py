@@ -6,6 +6,7 @@ and print one JSON line.
     python scripts/bench.py --clients 50 --senders 1 --messages 4000 --rate 200
     python scripts/bench.py --clients 10 --senders 10 --messages 10000 --rate 0
     python scripts/bench.py --clients 20 --senders 3 --messages 600 --rate 12 --warmup 5 --flood
+    python scripts/bench.py --search    # 200,000 messages over 500 channels, then searches
 
 The clients are spread over `--procs` worker processes so that decoding the fan-out does not
 make the benchmark its own bottleneck.  Each message's client_id carries its send time
@@ -651,11 +652,26 @@ def _parser() -> argparse.ArgumentParser:
         help="run twice on servers with their default limits, the second time beside one"
         " abusive client sending message:send as fast as it can; report both",
     )
+    parser.add_argument(
+        "--search",
+        action="store_true",
+        help="instead: fill a database with --search-messages over --search-channels (through"
+        " storage) and time searches by a person who reads --search-share %% of the channels",
+    )
+    parser.add_argument("--search-messages", type=int, default=200_000)
+    parser.add_argument("--search-channels", type=int, default=500)
+    parser.add_argument("--search-share", type=int, default=5, help="percent of the channels")
+    parser.add_argument("--queries", type=int, default=100, help="with --search: per kind")
+    parser.add_argument("--seed", type=int, default=1, help="with --search: the data's seed")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.search:
+        import search_bench  # beside this script; its own module, as it needs no server
+
+        return search_bench.main(args, machine_busy_s)
     if not 1 <= args.senders <= args.clients or args.messages < 1 or args.window < 1:
         raise SystemExit("need 1 <= senders <= clients, messages >= 1 and window >= 1")
     if args.flood:

@@ -14,10 +14,13 @@ from channels.chat.directory import set_up_programme
 from channels.clock import SYSTEM_CLOCK, Clock
 from server import keys
 from server.api import chat as api
+from server.api import files as files_api
+from server.api import library as library_api
 from server.api import notify as notify_api
 from server.api import people as account_api
 from server.api import profile as profile_api
 from server.api import programme as admin_api
+from server.api import search as search_api
 from server.api import tasks as tasks_api
 from server.assets import add_static_routes
 from server.auth import cross_site_guard
@@ -26,10 +29,14 @@ from server.errors import error_middleware
 from server.pages import chat as channel_pages
 from server.pages import communities as community_pages
 from server.pages import digests as digest_pages
+from server.pages import files as file_pages
+from server.pages import library as library_pages
 from server.pages import notify as notify_pages
 from server.pages import passwords as password_pages
 from server.pages import people as account_pages
 from server.pages import rendering as pages
+from server.pages import search as search_pages
+from server.pages.admin import library as admin_library_pages
 from server.pages.admin import programme as admin_pages
 from server.pages.admin import tasks as admin_task_pages
 from server.realtime.emit import forget_presence
@@ -42,11 +49,13 @@ from server.runners.away import AwayMailer, run_away_mailer
 from server.runners.digests import DigestRunner, run_digests
 from server.runners.mailer import Mailer
 from server.runners.scheduler import Scheduler, run_scheduler
+from server.runners.uploads import UploadSweeper, run_upload_sweeper
 from server.security import add_security_headers
+from storage.files import LocalFileStore
 
 log = logging.getLogger(__name__)
 
-MAX_REQUEST = 1024 * 1024
+MAX_REQUEST = 1024 * 1024  # every body but an upload's (server/api/files.py streams its own)
 HANG_UP_TIMEOUT = 2.0
 
 
@@ -66,20 +75,29 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.SESSION_SOCKETS] = SessionSockets(app)
     app[keys.AWAY_MAILER] = AwayMailer(app)
     app[keys.DIGESTS] = DigestRunner(app)
+    app[keys.FILES] = LocalFileStore(config.data_dir / storage.FILES_DIR)
+    app[keys.UPLOAD_SWEEPER] = UploadSweeper(app)
     app.add_routes(api.routes)
+    app.add_routes(files_api.routes)
+    app.add_routes(file_pages.routes)
     app.add_routes(tasks_api.routes)
     app.add_routes(admin_api.routes)
     app.add_routes(account_api.routes)
     app.add_routes(admin_pages.routes)
     app.add_routes(admin_task_pages.routes)
+    app.add_routes(library_api.routes)
+    app.add_routes(library_pages.routes)
+    app.add_routes(admin_library_pages.routes)
     app.add_routes(password_pages.routes)
     app.add_routes(profile_api.routes)
     app.add_routes(notify_api.routes)
+    app.add_routes(search_api.routes)
     app.add_routes(channel_pages.routes)
     app.add_routes(community_pages.routes)
     app.add_routes(notify_pages.routes)
     app.add_routes(digest_pages.routes)
     app.add_routes(account_pages.routes)
+    app.add_routes(search_pages.routes)
     add_static_routes(app)
     app.on_response_prepare.append(add_security_headers)
     app.cleanup_ctx.append(_store)
@@ -88,12 +106,14 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.cleanup_ctx.append(run_session_sockets)  # after the store: stops before it closes
     app.cleanup_ctx.append(run_away_mailer)  # after the store and the mailer
     app.cleanup_ctx.append(run_digests)
+    app.cleanup_ctx.append(run_upload_sweeper)  # after the store: stops before it closes
     app.on_shutdown.append(_close_sockets)
     return app
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:
     store = await storage.open_store(app[keys.CONFIG].data_dir)
+    await app[keys.FILES].start()
     try:
         await set_up_programme(store, clock=app[keys.CLOCK])
         app[keys.STORE] = store

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -147,6 +149,33 @@ def csrf_token(request: web.Request) -> str:
     return digest.hexdigest()
 
 
+EXPIRED_FORM = "This form has expired. Please reload the page and try again."
+
+
+def check_csrf(request: web.Request, sent: object) -> None:
+    """The page's CSRF token, as a form field or the X-CSRF-Token header; Forbidden otherwise."""
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    expected = csrf_token(request).encode()
+    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected):
+        raise Forbidden(EXPIRED_FORM)
+
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def streams_its_body(handler: Handler) -> Handler:
+    """Mark a route that reads its multipart body itself, part by part and never whole (file
+    uploads, which may be far larger than the body limit of every other route).  The guard
+    still refuses a foreign Origin, and leaves the CSRF token to the handler
+    (`server.api.params.read_streamed_form` checks it before any file part)."""
+    handler.streams_its_body = True  # type: ignore[attr-defined]
+    return handler
+
+
+def _streams_its_body(request: web.Request) -> bool:
+    return getattr(request.match_info.handler, "streams_its_body", False)
+
+
 def own_origin(request: web.Request) -> str:
     return f"{request.scheme}://{request.host}"
 
@@ -172,11 +201,11 @@ async def cross_site_guard(request: web.Request, handler) -> web.StreamResponse:
             raise Forbidden("Requests from other sites are not accepted.")
         if request.headers.get("Sec-Fetch-Site") == "cross-site" and origin is None:
             raise Forbidden("Requests from other sites are not accepted.")
-        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if _streams_its_body(request):
+            pass  # the handler checks the token as it reads the body
+        elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             form = await request.post()
-            sent = form.get("csrf_token")
-            if not isinstance(sent, str) or not hmac.compare_digest(sent, csrf_token(request)):
-                raise Forbidden("This form has expired. Please reload the page and try again.")
+            check_csrf(request, form.get("csrf_token"))
         elif request.path.startswith("/api/") and request.can_read_body:
             if request.content_type not in _API_BODIES:
                 raise Forbidden("The API takes JSON bodies (Content-Type: application/json).")

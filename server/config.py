@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from channels.files.uploads import MIB, UploadLimits
+
 # (flag, environment variable, default, help): one setting a line, so the list reads as a table
 # (ruff format would break each into five lines).
 SETTINGS = [
@@ -46,6 +48,8 @@ SETTINGS = [
     ("--digest-hour", "MENTORSPACE_DIGEST_HOUR", "8", "the hour (0-23, programme time zone) at which digest e-mails go out"),
     ("--digest-weekday", "MENTORSPACE_DIGEST_WEEKDAY", "monday", "the day weekly digests go out"),
     ("--socket-check-seconds", "MENTORSPACE_SOCKET_CHECK_SECONDS", "10", "how often every open socket's session is checked again (at most 30): ended or expired sessions are hung up"),
+    ("--max-file-mb", "MENTORSPACE_MAX_FILE_MB", "25", "the largest file one may upload, in MiB"),
+    ("--quota-mb", "MENTORSPACE_QUOTA_MB", "500", "what one person's uploads may take up in all, in MiB"),
 ]  # fmt: skip
 
 
@@ -82,6 +86,8 @@ class Config:
     mail_excerpts: bool = True
     digest_hour: int = 8
     digest_weekday: str = "monday"
+    max_file_mb: float = 25.0
+    quota_mb: float = 500.0
 
     def base_url(self) -> str:
         """Where links in mails point: never taken from a request's Host header."""
@@ -90,6 +96,11 @@ class Config:
     def secure_site(self) -> bool:
         """Whether people reach the server over https (so cookies are Secure)."""
         return self.public_url.startswith("https://")
+
+    def upload_limits(self) -> UploadLimits:
+        return UploadLimits(
+            max_file_bytes=int(self.max_file_mb * MIB), quota_bytes=int(self.quota_mb * MIB)
+        )
 
     def session_idle(self) -> timedelta:
         return timedelta(hours=self.session_idle_hours)
@@ -163,6 +174,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         message_rate=_number(values, "message_rate", "5", 0.1, 1_000_000, float),
         message_burst=_number(values, "message_burst", "20", 1, 1_000_000),
         **_notify_values(values),
+        max_file_mb=_number(values, "max_file_mb", "25", 0.01, 10_240, float),
+        quota_mb=_number(values, "quota_mb", "500", 0.01, 10_485_760, float),
     )
 
 

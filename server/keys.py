@@ -10,6 +10,7 @@ from aiohttp import web
 
 from channels.clock import Clock
 from storage import SQLiteStore
+from storage.files import LocalFileStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -23,10 +24,13 @@ if TYPE_CHECKING:
     from server.runners.digests import DigestRunner
     from server.runners.mailer import Mailer
     from server.runners.scheduler import Scheduler
+    from server.runners.uploads import UploadSweeper
 
 CONFIG: web.AppKey[Config] = web.AppKey("config")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock", Clock)
 STORE: web.AppKey[SQLiteStore] = web.AppKey("store", SQLiteStore)
+FILES: web.AppKey[LocalFileStore] = web.AppKey("files", LocalFileStore)
+UPLOAD_SWEEPER: web.AppKey[UploadSweeper] = web.AppKey("upload_sweeper")
 SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio", socketio.AsyncServer)
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence")

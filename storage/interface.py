@@ -20,18 +20,27 @@ from .records import (
     ChannelSummary,
     CommunityListing,
     DigestThread,
+    FileHit,
+    LibraryFolder,
     MenuItem,
     Message,
+    MessageHit,
     Notification,
     NotificationPrefs,
     OutgoingMail,
     Pair,
     PairActivity,
+    Resource,
+    ResourceUse,
+    SearchPosition,
+    SearchTerm,
     Session,
+    StoredFile,
     TaskCounts,
     TaskOccurrence,
     TaskSchedule,
     TaskTemplate,
+    Thumbnail,
     User,
 )
 
@@ -62,6 +71,9 @@ class Reads(Protocol):
     async def list_channels_for_user(
         self, user_id: int, *, by_role: list[str], by_membership: list[str]
     ) -> list[ChannelSummary]: ...
+    async def list_readable_channel_ids(
+        self, user_id: int, *, by_role: list[str], by_membership: list[str]
+    ) -> list[int]: ...
     async def list_channels_of_kind(self, kind: str) -> list[Channel]: ...
     async def load_pair(self, pair_id: int) -> Pair | None: ...
     async def load_pair_by_channel(self, channel_id: int) -> Pair | None: ...
@@ -77,6 +89,29 @@ class Reads(Protocol):
     ) -> list[Message]: ...
     async def list_thread(self, root_id: int) -> list[Message]: ...
     async def count_messages(self, channel_id: int | None = None) -> int: ...
+
+    # search: storage/queries/search.py
+    async def search_messages(
+        self,
+        terms: list[SearchTerm],
+        *,
+        channel_ids: list[int],
+        author_id: int | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        cursor: SearchPosition | None = None,
+        limit: int,
+    ) -> list[MessageHit]: ...
+    async def list_channel_files(
+        self,
+        *,
+        channel_ids: list[int],
+        name_contains: str = "",
+        uploader_id: int | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        limit: int,
+    ) -> list[FileHit]: ...
 
     # tasks: storage/queries/tasks.py
     async def load_template(self, template_id: int) -> TaskTemplate | None: ...
@@ -137,6 +172,22 @@ class Reads(Protocol):
     async def list_audit(
         self, *, before_id: int | None = None, limit: int | None = None, action: str | None = None
     ) -> list[AuditEntry]: ...
+
+    # library: storage/queries/library.py
+    async def list_folders(self) -> list[LibraryFolder]: ...
+    async def load_folder(self, folder_id: int) -> LibraryFolder | None: ...
+    async def list_resources(self) -> list[Resource]: ...
+    async def load_resource(self, resource_id: int) -> Resource | None: ...
+    async def load_library_seen(self, user_id: int) -> str | None: ...
+    async def list_resource_uses(self, since_week: str) -> list[ResourceUse]: ...
+    async def list_resource_shares(self, resource_id: int) -> list[tuple[int, int]]: ...
+    async def resource_titles(self) -> dict[int, str]: ...
+    async def count_folder_contents(self, folder_id: int) -> int: ...
+    # files: storage/queries/files.py
+    async def load_file(self, public_id: str) -> StoredFile | None: ...
+    async def load_files(self, public_ids: list[str]) -> list[StoredFile]: ...
+    async def count_file_bytes(self, uploader_id: int) -> int: ...
+    async def count_blob_references(self, sha256: str) -> int: ...
 
 
 class Writes(Protocol):
@@ -330,6 +381,63 @@ class Writes(Protocol):
         summary: str,
         now: str,
     ) -> None: ...
+
+    # library: storage/queries/library.py
+    async def insert_folder(
+        self, *, parent_id: int | None, name: str, audience: str, now: str
+    ) -> LibraryFolder: ...
+    async def update_folder(
+        self, folder_id: int, *, parent_id: int | None, name: str, audience: str
+    ) -> None: ...
+    async def delete_folder(self, folder_id: int) -> None: ...
+    async def insert_resource(
+        self,
+        *,
+        folder_id: int,
+        title: str,
+        description: str,
+        url: str | None,
+        file_id: str | None,
+        created_by: int | None,
+        now: str,
+    ) -> Resource: ...
+    async def update_resource(
+        self,
+        resource_id: int,
+        *,
+        folder_id: int,
+        title: str,
+        description: str,
+        url: str | None,
+        now: str,
+    ) -> None: ...
+    async def remove_resource(self, resource_id: int, now: str) -> None: ...
+    async def reorder_folders(self, folder_ids: list[int]) -> None: ...
+    async def reorder_resources(self, resource_ids: list[int]) -> None: ...
+    async def count_resource_use(self, resource_id: int, *, week: str, role: str) -> None: ...
+    async def set_library_seen(self, user_id: int, now: str) -> None: ...
+    async def share_resource(self, message_id: int, resource_id: int) -> None: ...
+    # files: storage/queries/files.py
+    async def insert_file(
+        self,
+        *,
+        public_id: str,
+        uploader_id: int,
+        sha256: str,
+        size: int,
+        mime: str,
+        name: str,
+        now: str,
+        width: int | None = None,
+        height: int | None = None,
+        thumbnail: Thumbnail | None = None,
+    ) -> StoredFile: ...
+    async def attach_files(
+        self, message_id: int | None, public_ids: list[str], *, uploader_id: int, now: str
+    ) -> int: ...
+    async def delete_file(self, public_id: str) -> list[str]: ...
+    async def detach_message_files(self, message_id: int) -> list[str]: ...
+    async def delete_stale_files(self, before: str, limit: int) -> list[str]: ...
 
 
 class Store(Reads, Protocol):

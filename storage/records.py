@@ -86,6 +86,44 @@ class Message:
     last_reply_at: str | None
     reactions: tuple[Reaction, ...] = field(default=())
     task: TaskState | None = None  # for a message of kind 'task'
+    resource: ResourceCard | None = None  # for a message that shares a library resource
+    attachments: tuple[StoredFile, ...] = ()  # in the order they were attached
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """One upload: who sent which bytes (a blob in the file store) under which name, and
+    what it is attached to.  An image has its size and, usually, a thumbnail blob."""
+
+    id: int
+    public_id: str
+    uploader_id: int
+    sha256: str
+    size: int
+    mime: str
+    name: str
+    created_at: str
+    attached_at: str | None = None
+    message_id: int | None = None
+    position: int | None = None
+    width: int | None = None
+    height: int | None = None
+    thumb_sha256: str | None = None
+    thumb_size: int | None = None
+    thumb_mime: str | None = None
+    thumb_width: int | None = None
+    thumb_height: int | None = None
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """A small picture of an image, kept as a blob of its own."""
+
+    sha256: str
+    size: int
+    mime: str
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -280,3 +318,107 @@ class DigestThread:
     replies: int
     reactions: int
     created_at: str
+
+
+# Search (storage/queries/search.py): the engine-neutral query and what comes back.
+
+# Around each match in a hit's snippet; the domain escapes the text, then marks the matches.
+SNIPPET_START, SNIPPET_END = "\x02", "\x03"
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """Words that must appear together and in this order (a phrase, or a single word); with
+    `prefix`, the last word may be the start of a longer one.  Every term of a search must
+    match.  Words are plain text: each engine quotes them for its own query language."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class SearchPosition:
+    """Where a page of hits ended: the last hit's score and message id.  The next page starts
+    after it in the ranking (score ascending, then newest first)."""
+
+    score: float
+    message_id: int
+
+
+@dataclass(frozen=True)
+class MessageHit:
+    """A message that matches a search, with a snippet of its text (the matches between
+    SNIPPET_START and SNIPPET_END) and its score: lower ranks first."""
+
+    message_id: int
+    channel_id: int
+    channel_name: str
+    channel_kind: str
+    thread_id: int | None
+    author_id: int | None
+    author_name: str | None
+    kind: str
+    created_at: str
+    seq: int
+    snippet: str
+    score: float
+
+
+@dataclass(frozen=True)
+class FileHit:
+    """A file attached to a message, found by its name: where it was sent."""
+
+    file: StoredFile
+    channel_id: int
+    channel_name: str
+    channel_kind: str
+    thread_id: int | None
+
+
+@dataclass(frozen=True)
+class LibraryFolder:
+    id: int
+    parent_id: int | None
+    name: str
+    audience: str  # 'everyone', 'mentors', 'mentees' or 'coordinators'
+    position: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A link or a file in a library folder."""
+
+    id: int
+    folder_id: int | None  # None once removed and its folder deleted
+    title: str
+    description: str
+    url: str | None
+    file_id: str | None
+    position: int
+    created_by: int | None
+    created_at: str
+    updated_at: str
+    removed_at: str | None
+
+
+@dataclass(frozen=True)
+class ResourceCard:
+    """What a message that shares a resource shows of it, the same for every reader: whether
+    a reader may open it is decided when they open it."""
+
+    id: int
+    title: str
+    description: str
+    audience: str
+    removed: bool
+
+
+@dataclass(frozen=True)
+class ResourceUse:
+    """How many times a resource was opened by one role in one week: counts, never people."""
+
+    resource_id: int
+    week: str
+    role: str
+    opened: int

@@ -27,7 +27,7 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     async def seed() -> None:
         store = await storage.open_store(data_dir)
         try:
-            await seed_demo(store)
+            await seed_demo(store, await storage.open_file_store(data_dir))
         finally:
             await store.close()
 

@@ -65,3 +65,32 @@ def test_bench_flood_refuses_a_normal_load_over_the_limits():
         timeout=60,
     )
     assert done.returncode != 0 and "per-person limit" in done.stderr
+
+
+def test_bench_search_fills_a_database_and_times_searches():
+    done = subprocess.run(
+        [
+            *(sys.executable, str(BENCH), "--search", "--search-messages", "600"),
+            *("--search-channels", "40", "--queries", "3"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, done.stdout
+    result = json.loads(lines[0])
+    assert (result["messages"], result["channels"], result["reader_channels"]) == (600, 40, 2)
+    assert result["queries"] == 18 and result["search_ms"]["n"] == 18
+    assert set(result["by_kind_ms"]) == {
+        "common_word",
+        "medium_word",
+        "rare_word",
+        "two_words",
+        "phrase",
+        "prefix",
+    }
+    assert result["search_ms"]["p99"] >= result["search_ms"]["p50"] > 0
+    assert result["queries_with_hits"] > 0  # the words searched for are there to be found
+    assert result["wide_reader"]["reader_channels"] == 8

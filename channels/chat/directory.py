@@ -70,7 +70,15 @@ async def list_channels_with_partners(
 
 
 async def readable_channel_ids(store: Store, user: User) -> list[int]:
-    return [summary.channel.id for summary in await list_channels(store, user)]
+    """The channels `user` may read now, by the policy's table (none for a disabled account):
+    their socket rooms, and where their search looks."""
+    if user.disabled:
+        return []
+    return await store.list_readable_channel_ids(
+        user.id,
+        by_role=policy.kinds_read_by_role(user.role),
+        by_membership=policy.kinds_read_by_membership(),
+    )
 
 
 @dataclass(frozen=True)

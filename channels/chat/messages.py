@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, Invalid, NotFound
+from channels.files.uploads import attach_uploads, check_attachments, check_own_uploads
 from channels.input import check_count, check_id, check_object, check_text
 from channels.notify import notifications
 from channels.notify.mentions import check_mentions, names
@@ -42,6 +43,7 @@ class Changed:
     message: Message
     changes: list[Message]
     created: bool = False
+    released: tuple[str, ...] = ()  # blobs whose last reference may have gone (a deletion)
 
 
 async def _load_message(store: Store, message_id: int) -> Message:
@@ -110,13 +112,14 @@ class NewMessage:
     html: str
     client_id: str | None
     mentions: tuple[int, ...] = ()
+    attachments: tuple[str, ...] = ()  # file ids, in order
 
 
 async def post_message(
     store: Store, user: User, payload: Any, *, kind: str = "text", clock: Clock = SYSTEM_CLOCK
 ) -> Changed:
-    """`payload`: {channel_id, body, client_id?, thread_id?}.  The same client_id from the same
-    author returns the first message and posts nothing."""
+    """`payload`: {channel_id, body, client_id?, thread_id?, attachments?}.  The same client_id
+    from the same author returns the first message and posts nothing."""
     new = await check_post(store, user, payload, kind=kind)
     changed, _ = await do_post(store, user, new, now=iso(clock.now()))
     return changed
@@ -129,7 +132,12 @@ async def check_post(
     in the errors ("An announcement")."""
     payload = check_object(payload)
     channel_id = check_id(payload, "channel_id")
-    body = check_text(payload, "body", max_length=MAX_BODY, what=what)
+    attachments = check_attachments(payload)
+    # A message may be files alone; then its text may be empty.
+    body = check_text(
+        payload, "body", max_length=MAX_BODY, what=what, allow_empty=bool(attachments),
+        optional=bool(attachments),
+    ) or ""  # fmt: skip
     client_id = check_text(payload, "client_id", max_length=MAX_CLIENT_ID, optional=True)
     thread_id = check_id(payload, "thread_id", optional=True)
 
@@ -144,11 +152,19 @@ async def check_post(
             raise Invalid("You can reply to a message, not to a reply.")
         if root.deleted_at is not None:
             raise Invalid("That message has been deleted.")
+    # A retry of a send with files (the same client_id) finds them attached by the first:
+    # do_post then returns that first message.
+    if attachments and not (
+        client_id and await store.load_message_by_client_id(user.id, client_id)
+    ):
+        await check_own_uploads(store, user, attachments)
 
     assert body is not None and channel_id is not None
     mentioned = await check_mentions(store, channel, body)
-    html = render_markdown(body, names(mentioned))
-    return NewMessage(channel_id, thread_id, kind, body, html, client_id, tuple(mentioned))
+    html = render_markdown(body, names(mentioned)) if body.strip() else ""
+    return NewMessage(
+        channel_id, thread_id, kind, body, html, client_id, tuple(mentioned), attachments
+    )
 
 
 async def do_post(
@@ -177,6 +193,7 @@ async def do_post(
             client_id=new.client_id,
             mentions=new.mentions,
         )
+        await attach_uploads(tx, user, message_id, new.attachments, now=now)
         return message_id, seq, None if also is None else await also(tx, message_id)
 
     try:
@@ -206,6 +223,8 @@ async def do_post(
         reply_count=0,
         last_reply_at=None,
     )
+    if new.attachments:
+        message = await _load_message(store, message_id)  # with its files, in their order
     changes = [message]
     if new.thread_id is not None:
         changes.append(await _load_message(store, new.thread_id))
@@ -262,18 +281,19 @@ async def delete_message(
     if message.deleted_at is not None:
         return Changed(message, [])
 
-    async def delete(tx: Tx) -> None:
+    async def delete(tx: Tx) -> list[str]:
         seq = await tx.next_seq(message.channel_id)
         await tx.mark_message_deleted(message.id, seq=seq, now=iso(clock.now()))
         if message.thread_id is not None:
             await tx.recount_thread(message.thread_id, seq=await tx.next_seq(message.channel_id))
+        return await tx.detach_message_files(message.id)  # access ends with the message
 
-    await store.write(delete)
+    released = await store.write(delete)
     deleted = await _load_message(store, message.id)
     changes = [deleted]
     if message.thread_id is not None:
         changes.append(await _load_message(store, message.thread_id))
-    return Changed(deleted, changes)
+    return Changed(deleted, changes, released=tuple(released))
 
 
 # What an emoji is made of: pictographs and symbols (So), skin-tone modifiers (Sk), variation

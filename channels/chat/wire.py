@@ -6,6 +6,8 @@ from typing import Any
 
 from channels.chat.directory import Listing
 from channels.chat.messages import Page, ReadPosition
+from channels.files.wire import attachment_json
+from channels.library.wire import resource_card_json
 from storage.records import Channel, ChannelSummary, Message, TaskState, User
 
 
@@ -34,6 +36,8 @@ def message_json(message: Message) -> dict[str, Any]:
             for r in message.reactions
         ],
         "task": None if message.task is None else task_state_json(message.task),
+        "resource": None if message.resource is None else resource_card_json(message.resource),
+        "attachments": [attachment_json(upload) for upload in message.attachments],
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
-from channels.input import check_bool, check_name, check_object
+from channels.input import check_bool, check_changes, check_name, check_object
 from channels.notify.mentions import rerender_mentions_of
 from channels.people.accounts import check_email, check_role
 from channels.people.invitations import LinkSettings, do_send_invitation
@@ -140,12 +140,7 @@ async def update_user(
     only for an account not yet activated: its earlier links stop working and a new invitation
     goes to the new address."""
     actor = check_coordinator(user)
-    payload = check_object(payload)
-    unknown = sorted(set(payload) - set(_FIELDS))
-    if unknown:
-        raise Invalid(f"Unknown field: {', '.join(unknown)}. Allowed: {', '.join(_FIELDS)}.")
-    if not payload:
-        raise Invalid("Nothing to change.")
+    payload = check_changes(payload, _FIELDS)
     target = await load_user(store, user, user_id)
     email = check_email(payload["email"]) if "email" in payload else target.email
     name = check_name(payload["name"]) if "name" in payload else target.name

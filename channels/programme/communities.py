@@ -8,7 +8,7 @@ from typing import Any
 from channels.chat import directory
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid, NotFound, TooLarge
-from channels.input import check_bool, check_name, check_object
+from channels.input import check_bool, check_changes, check_name, check_object
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
 from storage import Store, Tx
@@ -73,12 +73,7 @@ async def update_community(
 ) -> Channel:
     """`payload`: any of {name, topic, archived}."""
     actor = check_coordinator(user)
-    payload = check_object(payload)
-    unknown = sorted(set(payload) - {"name", "topic", "archived"})
-    if unknown:
-        raise Invalid(f"Unknown field: {', '.join(unknown)}. Allowed: name, topic, archived.")
-    if not payload:
-        raise Invalid("Nothing to change.")
+    payload = check_changes(payload, ["name", "topic", "archived"])
     channel = await load_community(store, channel_id)
     name = check_name(payload["name"], "Community name") if "name" in payload else channel.name
     topic = check_topic(payload["topic"]) if "topic" in payload else channel.topic

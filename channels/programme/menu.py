@@ -5,11 +5,10 @@ sees its default menu.  Clients draw the items they know by their `item` name.""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid, MentorspaceError, TooLarge
-from channels.input import check_name, check_object
+from channels.input import check_name, check_object, check_url
 from channels.people.accounts import check_role
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
@@ -19,7 +18,6 @@ from storage.records import MenuItem, User
 LINK = "link"
 MAX_ITEMS = 20
 MAX_LABEL = 40
-MAX_URL = 500
 
 # item: (default label per role, roles that may have it)
 BUILT_IN: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
@@ -76,21 +74,6 @@ async def load_menu_for_editing(store: Store, user: User, role: object) -> list[
         for i in available_items(role)
         if i not in present
     ]
-
-
-def check_url(url: object) -> str:
-    if not isinstance(url, str) or not url.strip():
-        raise Invalid("A link needs an address, like https://meet.example.org/programme.")
-    url = url.strip()
-    if len(url) > MAX_URL:
-        raise TooLarge(f"A link address can have at most {MAX_URL} characters.")
-    parts = urlsplit(url)
-    internal = url.startswith("/") and not url.startswith("//")
-    if any(ch.isspace() or ord(ch) < 32 for ch in url) or not (
-        internal or (parts.scheme in ("https", "http") and parts.netloc)
-    ):
-        raise Invalid(f"{url!r} is not a web address: use one starting with https://.")
-    return url
 
 
 def _check_item(role: str, raw: Any, position: int) -> MenuItem:

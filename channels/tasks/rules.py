@@ -21,8 +21,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from channels.clock import iso
+from channels.clock import iso, local_instant
 from channels.errors import Invalid
+from channels.input import DATE, check_date, check_instant
 from storage.records import Pair, TaskSchedule
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -30,7 +31,6 @@ LATE_AFTER = timedelta(minutes=5)  # posted later than this after its time: mark
 FINISH_AFTER = timedelta(hours=1)  # a schedule with nothing left is finished after this margin
 MAX_CHOSEN_PAIRS = 1000
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -78,11 +78,6 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def local_instant(day: date, wall: time, zone: ZoneInfo) -> datetime:
-    """The UTC instant of `wall` o'clock on `day` in `zone`."""
-    return datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
-
-
 def add_local_days(moment: datetime, days: int, zone: ZoneInfo) -> datetime:
     """The same wall-clock time `days` calendar days later (not a multiple of 24 hours)."""
     local = moment.astimezone(zone)
@@ -106,28 +101,6 @@ def check_time(value: Any, what: str) -> time:
     if not isinstance(value, str) or not (match := _TIME.match(value.strip())):
         raise Invalid(f'{what} must be a time of day like "09:00".')
     return time(int(match[1]), int(match[2]))
-
-
-def check_date(value: Any, what: str) -> date:
-    try:
-        if isinstance(value, str) and _DATE.match(value):
-            return date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise Invalid(f'{what} must be a date like "2026-04-01".')
-
-
-def check_instant(value: Any, what: str, zone: ZoneInfo) -> datetime:
-    """An ISO 8601 date and time; without an offset it is read in the programme's zone."""
-    try:
-        if not isinstance(value, str) or "T" not in value.upper():
-            raise ValueError
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise Invalid(f'{what} must be a date and time like "2026-04-01T09:00".') from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC)
 
 
 def check_weekday(value: Any) -> int:
@@ -188,7 +161,7 @@ def check_rule(payload: dict[str, Any], now: datetime, settings: Settings) -> Ru
 
 def check_until(value: Any, zone: ZoneInfo) -> datetime:
     """A date (the whole of that day counts) or a date and time."""
-    if isinstance(value, str) and _DATE.match(value.strip()):
+    if isinstance(value, str) and DATE.match(value.strip()):
         day = check_date(value.strip(), "'until'")
         return local_instant(day + timedelta(days=1), time(0), zone) - timedelta(microseconds=1)
     return check_instant(value, "'until'", zone)

@@ -1,15 +1,19 @@
 """Reading what an HTTP request carries, for the JSON API and the pages alike: a JSON body,
-whole numbers in its path, query string or form, and form text.  Each fails the same way:
+whole numbers in its path, query string or form, form text, and a multipart form with a file
+streamed part by part.  Each fails the same way:
 `Invalid`, with "'name' must be a (positive) whole number." as the socket payloads say it."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
-from channels.errors import Invalid
+from channels.errors import Forbidden, Invalid, TooLarge
+from server.auth import EXPIRED_FORM, check_csrf
 
 LIMIT = 2**53  # safe in JSON and in JavaScript, as channels.input.check_id takes it
 
@@ -60,3 +64,88 @@ def form_text(form: Any, name: str) -> str:
 def form_int(form: Any, name: str, what: str | None = None) -> int | None:
     """A whole number typed into a form (spaces around it ignored), or None when empty."""
     return _whole_number(form_text(form, name).strip(), what or f"'{name}'")
+
+
+# A multipart form with a file, read part by part (never whole): the upload routes.
+
+CHUNK = 64 * 1024
+MAX_FIELD = 64 * 1024  # bytes of one text field (a message of 10,000 characters fits)
+MAX_FIELDS = 8
+MULTIPART_SLACK = 64 * 1024  # what the part headers and text fields add to a file's size
+T = TypeVar("T")
+OnFile = Callable[[str, AsyncIterator[bytes]], Awaitable[T]]
+
+
+def check_content_length(request: web.Request, limit: int, refusal: Exception) -> None:
+    """Refuse a body announced larger than `limit` (plus the multipart slack) before a byte
+    of it is read."""
+    announced = request.content_length
+    if announced is not None and announced > limit + MULTIPART_SLACK:
+        raise refusal
+
+
+async def _chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
+    while chunk := await part.read_chunk(CHUNK):
+        yield chunk
+
+
+async def _field(part: BodyPartReader) -> str:
+    value = bytearray()
+    async for chunk in _chunks(part):
+        value += chunk
+        if len(value) > MAX_FIELD:
+            raise TooLarge(f"The form field '{part.name}' is too long.")
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid(f"The form field '{part.name}' is not UTF-8 text.") from None
+
+
+def _browser_filename(sent: str) -> str:
+    """A multipart filename as browsers escape it (the HTML standard: `"`, CR and LF only)."""
+    return sent.replace("%22", '"').replace("%0D", "\r").replace("%0A", "\n")
+
+
+async def read_streamed_form(
+    request: web.Request, *, file_field: str, on_file: OnFile[T]
+) -> tuple[dict[str, str], T | None]:
+    """A multipart/form-data body, part by part: its text fields, and the one file in
+    `file_field` handed to `on_file(filename, chunks)` as it arrives (an empty file input,
+    which a browser sends as a part without a filename, is skipped).  The page's CSRF token
+    must come first: as the X-CSRF-Token header, or a `csrf_token` field before the file."""
+    if request.content_type != "multipart/form-data":
+        raise Invalid("Send the file as multipart/form-data.")
+    checked = "X-CSRF-Token" in request.headers
+    if checked:
+        check_csrf(request, request.headers["X-CSRF-Token"])
+    fields: dict[str, str] = {}
+    result: T | None = None
+    taken = False
+    try:
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader) or part.name is None:
+                raise Invalid("Each part of the form must be a named field.")
+            if part.filename is None:
+                if len(fields) >= MAX_FIELDS or part.name in fields:
+                    raise Invalid("The form has more fields than it should.")
+                fields[part.name] = await _field(part)
+                if part.name == "csrf_token" and not checked:
+                    check_csrf(request, fields["csrf_token"])
+                    checked = True
+                continue
+            if part.name != file_field or taken:
+                raise Invalid(f"Send one file, in the form field '{file_field}'.")
+            if not checked:
+                raise Forbidden(EXPIRED_FORM)
+            taken = True
+            if part.filename == "":
+                async for _ in _chunks(part):  # an empty file input: nothing chosen
+                    pass
+                continue
+            result = await on_file(_browser_filename(part.filename), _chunks(part))
+    except (ValueError, HttpProcessingError):  # a malformed body (aiohttp's multipart parser)
+        raise Invalid("The form could not be read: it is not well-formed multipart.") from None
+    if not checked:
+        raise Forbidden(EXPIRED_FORM)
+    return fields, result

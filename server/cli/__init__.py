@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Created {user.role} {user.name} <{user.email}> (id {user.id}).")
 
         async def seed(store) -> None:
-            await demo.seed_demo(store)
+            await demo.seed_demo(store, await storage.open_file_store(config.data_dir))
             print(
                 f"Demo programme created. Log in with any demo account, password {demo.DEMO_PASSWORD!r}."
             )

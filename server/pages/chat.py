@@ -6,6 +6,7 @@ is an ordinary form; `web/static/js/channel.js` then takes over and keeps the pa
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from aiohttp import web
 
@@ -14,8 +15,9 @@ from channels.chat.wire import message_json
 from channels.errors import Invalid, NotFound
 from channels.tasks import posting as task_posting
 from server import keys
+from server.api.files import read_form_with_file
 from server.api.params import form_int, form_text, path_id, query_int
-from server.auth import current_user
+from server.auth import check_csrf, current_user, streams_its_body
 from server.pages.rendering import channel_rights, load_menu, me_json, render, see_other
 from server.realtime.emit import change_message
 from storage.records import Message, User
@@ -78,10 +80,25 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
     item = menu.item(channel.id)
     is_member = item.summary.is_member if item else False
     last_read_seq = item.summary.last_read_seq if item else 0
+    # ?message=N (a search result): open at that message, and in its thread if it is a reply.
+    target = await _target(request, channel.id)
+    if target is not None and target.thread_id is not None and thread_id is None:
+        thread_id = target.thread_id
     before_id = query_int(request, "before")
     page = await messages.load_history(
         store, user, {"channel_id": channel.id, "before_id": before_id}
     )
+    if (
+        target is not None
+        and target.thread_id is None
+        and before_id is None
+        and all(m.id != target.id for m in page.messages)
+    ):
+        # Older than the latest page: the page of history that ends with it.
+        before_id = target.id + 1
+        page = await messages.load_history(
+            store, user, {"channel_id": channel.id, "before_id": before_id}
+        )
     thread: list[Message] = []
     if thread_id is not None:
         try:
@@ -111,6 +128,8 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         "more": page.more,
         "messages": [message_json(m) for m in page.messages],
         "thread": [message_json(m) for m in thread],
+        "target_id": target.id if target else None,
+        "files": {"max_bytes": request.app[keys.CONFIG].upload_limits().max_file_bytes},
     }
     return render(
         request,
@@ -128,22 +147,31 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         rights=rights,
         here=f"/channels/{channel.id}",
         client_id=str(uuid.uuid4()),
+        target_id=target.id if target else None,
         page_data=page_data,
     )
 
 
 @routes.post("/channels/{channel_id}/messages")
+@streams_its_body
 async def post_from_form(request: web.Request) -> web.Response:
-    """The composer without JavaScript: an ordinary form post, then back to the channel."""
+    """The composer without JavaScript: an ordinary form post, with a file if one was chosen
+    (a multipart form, read part by part as an upload is), then back to the channel."""
     user = await current_user(request)
     channel_id = path_id(request, "channel_id")
-    form = await request.post()
+    form: Any
+    if request.content_type == "multipart/form-data":
+        form, upload = await read_form_with_file(request, user)
+    else:
+        form, upload = await request.post(), None
+        check_csrf(request, form.get("csrf_token"))
     thread_id = form_int(form, "thread_id")
     payload = {
         "channel_id": channel_id,
         "body": form_text(form, "body"),
         "client_id": form_text(form, "client_id") or None,
         "thread_id": thread_id,
+        "attachments": [upload.public_id] if upload else None,
     }
     result = await change_message(request.app, messages.post_message, user, payload)
     where = f"/channels/{channel_id}" + (f"/threads/{thread_id}" if thread_id else "")
@@ -164,6 +192,18 @@ async def complete_from_form(request: web.Request) -> web.Response:
     payload = {"message_id": message.id, "done": done}
     await change_message(request.app, task_posting.complete_task, user, payload)
     return see_other(f"/channels/{channel_id}#m-{message.id}")
+
+
+async def _target(request: web.Request, channel_id: int) -> Message | None:
+    """The message `?message=` names, if it is a live message of this (readable) channel;
+    otherwise none, as if it were not asked for: the answer tells nothing about other channels."""
+    message_id = query_int(request, "message")
+    if message_id is None:
+        return None
+    message = await request.app[keys.STORE].load_message(message_id)
+    if message is None or message.channel_id != channel_id or message.deleted_at is not None:
+        return None
+    return message
 
 
 async def _load_message_in(

@@ -9,13 +9,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from aiohttp import web
 
 from channels.chat import directory
 from channels.errors import MentorspaceError
+from channels.files.kinds import label_of
+from channels.files.wire import attachment_json, file_size
+from channels.library import folders as library_folders
 from channels.policy import Action, allows
 from channels.programme import menu as role_menu
 from server import keys
@@ -35,12 +38,21 @@ def create_templates() -> jinja2.Environment:
     templates.filters["exact_time"] = exact_time
     templates.filters["initials"] = initials
     templates.filters["moment"] = datetime.fromisoformat
+    templates.filters["host"] = host
+    templates.filters["attachment"] = attachment_json
+    templates.filters["file_size"] = file_size
+    templates.filters["file_label"] = label_of
     return templates
 
 
 def initials(name: str) -> str:
     """'Maria Jensen' -> 'MJ': the letters on a person's round badge."""
     return "".join(word[0] for word in name.split()[:2]).upper()
+
+
+def host(url: str) -> str:
+    """'https://www.example.org/guide' -> 'www.example.org'; a path of this site -> 'this site'."""
+    return urlsplit(url).hostname or "this site"
 
 
 def exact_time(moment: str) -> str:
@@ -130,6 +142,7 @@ class ProgrammeLink:
     href: str
     channel_id: int | None = None
     external: bool = False
+    count: int = 0  # something new there (the library's new resources)
 
 
 @dataclass(frozen=True)
@@ -169,8 +182,11 @@ async def load_menu(request: web.Request, user: User) -> Menu:
         if items:
             sections.append(MenuSection(title, items))
     summaries = [listing.summary for listing in listings]
-    links = _programme_links(await role_menu.menu_for(store, user), summaries)
-    return Menu(sections, links)
+    items = await role_menu.menu_for(store, user)
+    library_new = 0
+    if any(item.item == "library" for item in items):
+        library_new = await library_folders.count_new_resources(store, user)
+    return Menu(sections, _programme_links(items, summaries, library_new))
 
 
 # Built-in menu items that open a channel: the first readable one of these kinds.
@@ -181,9 +197,11 @@ _ITEM_KINDS = {
 }
 
 
-def _programme_links(items, summaries: list[ChannelSummary]) -> list[ProgrammeLink]:
-    """The role's menu as links.  Items with no page of their own yet (the library,
-    questionnaires) are left out until they have one, rather than leading nowhere."""
+def _programme_links(
+    items, summaries: list[ChannelSummary], library_new: int
+) -> list[ProgrammeLink]:
+    """The role's menu as links.  Items with no page of their own yet (questionnaires) are
+    left out until they have one, rather than leading nowhere."""
     links = []
     for item in items:
         if item.item == "home":
@@ -192,6 +210,8 @@ def _programme_links(items, summaries: list[ChannelSummary]) -> list[ProgrammeLi
             links.append(ProgrammeLink(item.label, "/admin"))
         elif item.item == "communities":
             links.append(ProgrammeLink(item.label, "/communities"))
+        elif item.item == "library":
+            links.append(ProgrammeLink(item.label, "/resources", count=library_new))
         elif item.item == role_menu.LINK and item.url:
             links.append(ProgrammeLink(item.label, item.url, external=not item.url.startswith("/")))
         elif item.item in _ITEM_KINDS:

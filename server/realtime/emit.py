@@ -14,9 +14,13 @@ from aiohttp import web
 
 from channels.chat import directory, messages
 from channels.chat.wire import channel_json, message_json, read_position_json
+from channels.files.uploads import release_blobs
+from channels.library import folders as library_folders
+from channels.library.resources import ResourceChange
 from channels.notify import inbox
 from channels.notify.wire import notification_json
 from channels.people.accounts import token_hash
+from channels.programme import menu as role_menu
 from channels.programme.wire import menu_item_json
 from server import keys
 from server.realtime.sessions import HangUp
@@ -80,9 +84,12 @@ async def change_message(
     app: web.Application, change: ChangeMessage, user: User, payload: Any
 ) -> messages.Changed:
     """Run a domain call that changes messages (it checks everything first) and tell each
-    changed message's room, after the commit."""
+    changed message's room, after the commit; then let go of the blobs of files it detached
+    (a deleted message's) that nothing refers to any more."""
     result = await change(app[keys.STORE], user, payload, clock=app[keys.CLOCK])
     await emit_changes(app, result.changes)
+    if result.released:
+        await release_blobs(app[keys.STORE], app[keys.FILES], result.released)
     return result
 
 
@@ -216,6 +223,22 @@ async def emit_menu(app: web.Application, role: str, items: list[MenuItem]) -> N
         {"role": role, "items": [menu_item_json(i) for i in items if i.visible]},
         room=role_room(role),
     )
+
+
+async def emit_resource_change(app: web.Application, change: ResourceChange) -> None:
+    """A library resource changed or went: redraw the cards that share it, then let go of a
+    removed file's blobs that nothing refers to any more."""
+    await emit_changes(app, change.cards)
+    if change.released:
+        await release_blobs(app[keys.STORE], app[keys.FILES], change.released)
+
+
+async def emit_library_news(app: web.Application, folder_id: int | None) -> None:
+    """A resource appeared or moved into this folder: the open pages of every role that may
+    see it draw their menus again, with the count of new resources."""
+    store = app[keys.STORE]
+    for role in sorted(library_folders.roles_seeing(folder_id, await store.list_folders())):
+        await emit_menu(app, role, await role_menu.load_menu(store, role))
 
 
 def poke_mailer(app: web.Application) -> None:

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 RATES: dict[str, tuple[float, float]] = {
     "typing": (1.0, 3.0),
     "read": (20.0, 100.0),
+    "upload": (1.0, 20.0),  # files a person uploads over HTTP (POST /api/v1/files)
 }
 BUCKET_OF = {
     "message:send": "message",
@@ -78,6 +79,14 @@ class EventLimits:
             self._refused.pop(sid, None)
             return True
         self._refused[sid] += 1
+        return False
+
+    def allow_user(self, user_id: int, kind: str) -> bool:
+        """For an HTTP request (no socket): take a token from the user's bucket of `kind`."""
+        bucket = self._bucket(self._users, user_id, kind)
+        if bucket.level(self._now()) >= 1:
+            bucket.tokens -= 1
+            return True
         return False
 
     def abusive(self, sid: str) -> bool:

@@ -2,10 +2,13 @@
 
 from .audit import AuditQueries
 from .channels import ChannelQueries
+from .files import FileQueries
+from .library import LibraryQueries
 from .messages import MessageQueries
 from .notify import NotifyQueries
 from .outbox import OutboxQueries
 from .programme import ProgrammeQueries
+from .search import SearchQueries
 from .tasks import TaskQueries
 from .tokens import TokenQueries
 from .users import UserQueries
@@ -21,6 +24,9 @@ class Queries(
     AuditQueries,
     ProgrammeQueries,
     NotifyQueries,
+    SearchQueries,
+    LibraryQueries,
+    FileQueries,
 ):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 

@@ -16,6 +16,12 @@ def _pair(row: sqlite3.Row) -> Pair:
     return record(Pair, row)
 
 
+# Which channels a user reads (`c`, with `m` their membership row, if any): the kinds their role
+# reads, and the kinds read by members where they are one.  The policy says which kinds.
+_READ_BY = """(c.kind IN (SELECT value FROM json_each(:by_role))
+    OR (m.user_id IS NOT NULL AND c.kind IN (SELECT value FROM json_each(:by_member))))"""
+
+
 class ChannelQueries(QueryBase):
     async def insert_channel(self, *, kind: str, name: str, now: str, topic: str = "") -> Channel:
         row = await self._one(
@@ -74,7 +80,7 @@ class ChannelQueries(QueryBase):
         """Channels whose kind the user reads by role, or reads by being a member; with
         unread counts (others' undeleted messages created after the user's read position)."""
         rows = await self._all(
-            """
+            f"""
             SELECT c.*, m.user_id IS NOT NULL AS is_member,
                    coalesce(r.last_read_seq, 0) AS read_seq,
                    (SELECT count(*) FROM messages x
@@ -86,8 +92,7 @@ class ChannelQueries(QueryBase):
               FROM channels c
               LEFT JOIN channel_members m ON m.channel_id = c.id AND m.user_id = :user
               LEFT JOIN read_state r ON r.channel_id = c.id AND r.user_id = :user
-             WHERE c.kind IN (SELECT value FROM json_each(:by_role))
-                OR (m.user_id IS NOT NULL AND c.kind IN (SELECT value FROM json_each(:by_member)))
+             WHERE {_READ_BY}
              ORDER BY c.id
             """,
             {"user": user_id, "by_role": json_list(by_role), "by_member": json_list(by_membership)},
@@ -102,6 +107,17 @@ class ChannelQueries(QueryBase):
             )
             for row in rows
         ]
+
+    async def list_readable_channel_ids(
+        self, user_id: int, *, by_role: list[str], by_membership: list[str]
+    ) -> list[int]:
+        """The ids of the channels `list_channels_for_user` lists, without counting anything."""
+        rows = await self._all(
+            "SELECT c.id FROM channels c LEFT JOIN channel_members m"
+            f"  ON m.channel_id = c.id AND m.user_id = :user WHERE {_READ_BY} ORDER BY c.id",
+            {"user": user_id, "by_role": json_list(by_role), "by_member": json_list(by_membership)},
+        )
+        return [row["id"] for row in rows]
 
     async def list_channels_of_kind(self, kind: str) -> list[Channel]:
         rows = await self._all("SELECT * FROM channels WHERE kind = ? ORDER BY name, id", (kind,))

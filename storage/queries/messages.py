@@ -9,10 +9,14 @@ from dataclasses import replace
 
 from ..records import Message, Reaction
 from .base import QueryBase, json_list, record
+from .files import attachments_of
+from .library import resource_cards
 from .tasks import task_states
 
 _SELECT = (
-    "SELECT m.*, u.name AS author_name FROM messages m LEFT JOIN users u ON u.id = m.author_id"
+    "SELECT m.*, u.name AS author_name, mr.resource_id FROM messages m"
+    " LEFT JOIN users u ON u.id = m.author_id"
+    " LEFT JOIN message_resources mr ON mr.message_id = m.id"
 )
 
 
@@ -38,8 +42,16 @@ class MessageQueries(QueryBase):
                 Reaction(row["emoji"], tuple(json.loads(row["user_ids"])))
             )
         tasks = await task_states(self, [m.id for m in messages if m.kind == "task"])
+        cards = await resource_cards(self, [row["id"] for row in rows if row["resource_id"]])
+        files = await attachments_of(self, [m.id for m in messages if m.deleted_at is None])
         return [
-            replace(m, reactions=tuple(by_message.get(m.id, ())), task=tasks.get(m.id))
+            replace(
+                m,
+                reactions=tuple(by_message.get(m.id, ())),
+                task=tasks.get(m.id),
+                resource=cards.get(m.id),
+                attachments=files.get(m.id, ()),
+            )
             for m in messages
         ]
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.file_support import png, share, uploaded
 from tests.task_support import create_task, post_now
 from tests.task_support import expect as expect_status
 
@@ -60,7 +61,17 @@ async def test_a_message_drawn_live_has_the_markup_the_server_draws(web: Web):
     # reactions (one mine) and replies; the partner's, deleted but kept for its reply; a
     # task done by the partner and one still open.
     async def send(client: Any, body: str, thread_id: int | None = None) -> dict[str, Any]:
-        payload = {"body": body, "client_id": str(uuid.uuid4()), "thread_id": thread_id}
+        return await send_with(client, body, [], thread_id)
+
+    async def send_with(
+        client: Any, body: str, attachments: list[str], thread_id: int | None = None
+    ) -> dict[str, Any]:
+        payload = {
+            "body": body,
+            "client_id": str(uuid.uuid4()),
+            "thread_id": thread_id,
+            "attachments": attachments,
+        }
         return (
             await expect_status(
                 await client.post(f"/api/v1/channels/{pair}/messages", payload), 201
@@ -81,6 +92,36 @@ async def test_a_message_drawn_live_has_the_markup_the_server_draws(web: Web):
     for due_days in (2, None):
         task_id = await create_task(coordinator, title=f"Task due {due_days}", due_days=due_days)
         await post_now(coordinator, task_id, {"all": True})
+    # A resource shared from a mentors-only folder (its card names the audience), and one
+    # the coordinators removed since (its card says so).
+    for audience, removed in (("mentors", False), ("everyone", True)):
+        folder = await expect_status(
+            await coordinator.post(
+                "/api/v1/library/folders", {"name": f"For {audience}", "audience": audience}
+            ),
+            201,
+        )
+        resource = await expect_status(
+            await coordinator.post(
+                "/api/v1/library/resources",
+                {
+                    "folder_id": folder["folder"]["id"],
+                    "title": f"Guide for {audience}",
+                    "description": "Read before the first meeting",
+                    "url": "https://example.org/guide",
+                },
+            ),
+            201,
+        )
+        resource_id = resource["resource"]["id"]
+        await expect_status(
+            await mentor.post(
+                f"/api/v1/library/resources/{resource_id}/share", {"channel_id": pair}
+            ),
+            201,
+        )
+        if removed:
+            await coordinator.delete(f"/api/v1/library/resources/{resource_id}")
     history = await expect_status(
         await mentee.get(f"/api/v1/channels/{pair}/messages?limit=200"), 200
     )
@@ -90,7 +131,17 @@ async def test_a_message_drawn_live_has_the_markup_the_server_draws(web: Web):
         await mentor.post(f"/api/v1/messages/{done_card['id']}/complete", {"done": True}), 200
     )
     latest[done_card["id"]] = done["message"]
-    assert len(latest) == 4
+    # Files: a picture shown as its thumbnail, and a card, in one message.
+    with_files, _ = await share(mentor, png(), "plan.png", pair, body="Two files")
+    picture_and_card = await (
+        await mentor.post(f"/api/v1/messages/{with_files['id']}/reactions", {"emoji": "👍"})
+    ).json()
+    files_message = picture_and_card["message"]
+    more = await uploaded(mentor, b"a,b\n1,2\n", "numbers.csv")
+    with_card = await send_with(mentor, "A table", [more["id"]])
+    latest[files_message["id"]] = files_message
+    latest[with_card["id"]] = with_card
+    assert len(latest) == 8
 
     def compare() -> None:
         person = people["mentee"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from channels.errors import ERROR_CODES
+from server.api.openapi.files import ATTACHMENT, ATTACHMENTS_FIELD, FILE_SCHEMAS, file_paths
+from server.api.openapi.library import LIBRARY_SCHEMAS, library_paths
 from server.api.openapi.notify import NOTIFY_SCHEMAS, notify_paths
 from server.api.openapi.programme import admin_paths, admin_schemas
 from server.api.openapi.schema import (
@@ -18,6 +20,7 @@ from server.api.openapi.schema import (
     _op,
     _rate_limited,
 )
+from server.api.openapi.search import SEARCH_SCHEMAS, search_paths
 from server.api.openapi.tasks import TASK_SCHEMAS, task_paths
 
 _CHANNEL = [("channel_id", "path")]
@@ -92,7 +95,9 @@ def openapi_document() -> dict[str, Any]:
                 "post": _op(
                     "Post a message or a thread reply; a repeated client_id returns the first",
                     _object(message=_MESSAGE),
-                    body=_object(["body"], body=_STR, client_id=_STR, thread_id=_INT),
+                    body=_object(
+                        body=_STR, client_id=_STR, thread_id=_INT, attachments=ATTACHMENTS_FIELD
+                    ),
                     params=_CHANNEL,
                     status="201",
                     also=[_REPEATED],
@@ -143,8 +148,11 @@ def openapi_document() -> dict[str, Any]:
             },
             **task_paths(),
             **notify_paths(),
+            **search_paths(),
+            **file_paths(),
             "/api/v1/openapi.json": {"get": _op("This document", {"type": "object"})},
             **admin_paths(),
+            **library_paths(),
         },
         "components": {
             "schemas": {
@@ -194,9 +202,16 @@ def openapi_document() -> dict[str, Any]:
                     last_reply_at={"type": ["string", "null"]},
                     reactions={"type": "array"},
                     task={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/TaskState"}]},
+                    resource={
+                        "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/ResourceCard"}]
+                    },
+                    attachments={"type": "array", "items": ATTACHMENT},
                 ),
                 **TASK_SCHEMAS,
                 **NOTIFY_SCHEMAS,
+                **SEARCH_SCHEMAS,
+                **LIBRARY_SCHEMAS,
+                **FILE_SCHEMAS,
             }
         },
     }

@@ -21,12 +21,18 @@ def _op(
     summary: str, ok: dict[str, Any], *, body: dict | None = None, params=(), status="200", also=()
 ):
     """An operation answering `ok` with `status`, and with each of the statuses in `also`
-    (a (status, description) pair) too; errors otherwise."""
+    (a (status, description) pair) too; errors otherwise.  `params` are (name, where) pairs,
+    whole numbers, or (name, where, schema) for others."""
     operation: dict[str, Any] = {
         "summary": summary,
         "parameters": [
-            {"name": n, "in": where, "required": where == "path", "schema": {"type": "integer"}}
-            for n, where in params
+            {
+                "name": name,
+                "in": where,
+                "required": where == "path",
+                "schema": schema[0] if schema else {"type": "integer"},
+            }
+            for name, where, *schema in params
         ],
         "responses": {
             status: {"description": "OK", **_json(ok)},

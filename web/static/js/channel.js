@@ -135,8 +135,8 @@ function start() {
 
   // --- sending --------------------------------------------------------------------------
 
-  function send(body, threadId) {
-    const pending = model.addPending(newClientId(), body, threadId, new Date().toISOString());
+  function send(body, threadId, attachments = []) {
+    const pending = model.addPending(newClientId(), body, threadId, new Date().toISOString(), attachments);
     view.showPending(pending);
     toBottom(threadId === null ? els.scroll : els.threadScroll);
     deliver(pending);
@@ -151,6 +151,7 @@ function start() {
           body: pending.body,
           client_id: pending.clientId, // the same id on a retry: the server never posts twice
           thread_id: pending.threadId,
+          attachments: pending.attachments.map((file) => file.id),
         })
       : { error: { message: "you are offline right now." } };
     const before = view.positions();
@@ -173,17 +174,44 @@ function start() {
     if (socket.connected) socket.emit("typing", { channel_id: model.channelId, thread_id: threadId });
   }
 
+  const maxFileBytes = data.files.max_bytes;
   if (els.composer) {
-    composers.main = wireComposer(els.composer, { send: (body) => send(body, null), typing: () => sendTyping(null) });
+    composers.main = wireComposer(els.composer, {
+      send: (body, attachments) => send(body, null, attachments),
+      typing: () => sendTyping(null),
+      maxFileBytes,
+    });
     wireMentions(els.composer, model.channelId);
   }
   if (els.threadComposer) {
     composers.thread = wireComposer(els.threadComposer, {
-      send: (body) => send(body, model.thread),
+      send: (body, attachments) => send(body, model.thread, attachments),
       typing: () => sendTyping(model.thread),
+      maxFileBytes,
     });
     wireMentions(els.threadComposer, model.channelId);
   }
+
+  // Files dropped anywhere on the channel (or the open thread) go to its composer.
+  function acceptDrops(area, composer) {
+    if (!area || !composer) return;
+    area.addEventListener("dragover", (event) => {
+      if (!event.dataTransfer?.types.includes("Files")) return;
+      event.preventDefault();
+      area.classList.add("is-dropping");
+    });
+    area.addEventListener("dragleave", (event) => {
+      if (!area.contains(event.relatedTarget)) area.classList.remove("is-dropping");
+    });
+    area.addEventListener("drop", (event) => {
+      area.classList.remove("is-dropping");
+      if (!event.dataTransfer?.files.length) return;
+      event.preventDefault();
+      composer.addFiles([...event.dataTransfer.files]);
+    });
+  }
+  acceptDrops(els.channel, composers.main);
+  acceptDrops(els.panel, composers.thread);
 
   // --- who is typing --------------------------------------------------------------------
 
@@ -238,10 +266,10 @@ function start() {
 
   // --- start ----------------------------------------------------------------------------
 
-  view.adopt(data.messages);
+  view.adopt(data.messages, data.target_id);
   view.showEdge(loadOlder, edgeWatcher);
   keepTimesFresh();
-  if (data.thread.length) panel.open(data.thread[0].id, { push: false });
+  if (data.thread.length) panel.open(data.thread[0].id, { push: false, target: data.target_id });
   markReadSoon();
 }
 

@@ -111,8 +111,9 @@ export class ChannelModel {
 
   // --- sending ---
 
-  addPending(clientId, body, threadId, createdAt) {
-    const pending = { clientId, body, threadId, status: "sending", error: null, createdAt };
+  // attachments: the uploaded files' server answers ({id, name, ...}), in order.
+  addPending(clientId, body, threadId, createdAt, attachments = []) {
+    const pending = { clientId, body, threadId, attachments, status: "sending", error: null, createdAt };
     this.pending.set(clientId, pending);
     return pending;
   }

@@ -88,19 +88,32 @@ export function createChannelView(model, els) {
     mainElements.set(message.id, element);
   }
 
-  // The server drew the first page with the same markup: take its nodes as they are.
-  function adopt(messages) {
+  // The server drew the first page with the same markup: take its nodes as they are.  The
+  // page opens at the message it was asked for (a search result), else at the first unread.
+  function adopt(messages, targetId = null) {
     for (const message of messages) {
       const element = document.getElementById(`m-${message.id}`);
       if (element) mainElements.set(message.id, element);
     }
     const divider = $("unread-divider");
-    if (divider) {
+    const target = targetId === null ? null : mainElements.get(targetId);
+    if (target) {
+      showTarget(target);
+    } else if (divider) {
       const offset = divider.getBoundingClientRect().top - els.scroll.getBoundingClientRect().top;
       els.scroll.scrollTop += offset - 24;
     } else {
       toBottom(els.scroll);
     }
+  }
+
+  // Bring a message into the middle of its list and mark it for a moment (the mark is a CSS
+  // animation on .is-target); the keyboard lands on it too.
+  function showTarget(element) {
+    element.classList.add("is-target");
+    element.tabIndex = -1;
+    element.scrollIntoView({ block: "center" });
+    element.focus({ preventScroll: true });
   }
 
   function positions() {
@@ -210,6 +223,7 @@ export function createChannelView(model, els) {
     mainElements,
     showInMain,
     adopt,
+    showTarget,
     positions,
     scrollAfter,
     showPending,

@@ -4,6 +4,7 @@
 // only ever as text, or as the server's sanitised `html`.  Buttons carry data-action;
 // actions.js handles them in one place.
 import { refresh } from "./time.js";
+import { fileSize } from "./uploads_model.js";
 
 export const REACTIONS = [
   ["👍", "thumbs up"],
@@ -97,10 +98,15 @@ export function renderMessage(message, view) {
   }
 
   if (message.deleted) {
-    for (const selector of [".msg-main > .msg-body", ".task-due", ".task-state", ".task-form"]) drop(part(selector));
+    for (const selector of [".msg-main > .msg-body", ".resource-card", ".attachments", ".task-due", ".task-state", ".task-form"]) {
+      drop(part(selector));
+    }
   } else {
     drop(part(".msg-deleted"));
     part(".msg-main > .msg-body").innerHTML = message.html; // sanitised by the server on write
+    if (message.resource) fillResourceCard(part(".resource-card"), message.resource);
+    else drop(part(".resource-card"));
+    fillAttachments(part(".attachments"), message.attachments ?? []);
     if (task) fillTask(item, message, view);
     else for (const selector of [".task-due", ".task-state", ".task-form"]) drop(part(selector));
   }
@@ -124,6 +130,20 @@ export function renderMessage(message, view) {
     if (!actions.children.length) drop(actions);
   }
   return item;
+}
+
+// --- a library resource shared as a card: the server decides, when it is opened, who may ---
+
+function fillResourceCard(card, resource) {
+  const part = (selector) => card.querySelector(selector);
+  if (resource.audience === "everyone") drop(part(".resource-card-audience"));
+  else part(".resource-card-audience").textContent = ` · for ${resource.audience} only`;
+  const title = part(".resource-card-title");
+  title.href = resource.url;
+  title.textContent = resource.title;
+  if (resource.description && !resource.removed) part(".resource-card-description").textContent = resource.description;
+  else drop(part(".resource-card-description"));
+  if (!resource.removed) drop(part(".resource-card-removed"));
 }
 
 // --- a task card: what the programme asks the pair to do, with its due date and done state ---
@@ -163,6 +183,39 @@ function fillTask(item, message, view) {
   const toggle = task.done ? undo : markDone;
   drop(task.done ? markDone : undo);
   toggle.setAttribute("aria-label", `${toggle.textContent}: ${task.title}`);
+}
+
+// A message's files: an image as its thumbnail (a link to the picture itself), anything else
+// as a card with its name, type and size.
+function fillAttachments(list, attachments) {
+  if (!attachments.length) {
+    drop(list);
+    return;
+  }
+  const entry = list.querySelector("li");
+  const gap = entry.previousSibling;
+  const entries = attachments.map((file, index) => {
+    const copy = entry.cloneNode(true);
+    const picture = copy.querySelector(".attachment-picture");
+    const card = copy.querySelector(".attachment-card");
+    if (file.thumbnail_url) {
+      drop(card);
+      picture.setAttribute("href", file.url);
+      picture.title = file.name;
+      const image = picture.querySelector("img");
+      image.src = file.thumbnail_url;
+      image.alt = file.name;
+      image.width = file.width;
+      image.height = file.height;
+    } else {
+      drop(picture);
+      card.setAttribute("href", file.url);
+      card.querySelector(".attachment-name").textContent = file.name;
+      card.querySelector(".attachment-meta").textContent = `${file.label} · ${fileSize(file.size)}`;
+    }
+    return index ? [gap.cloneNode(), copy] : [copy];
+  });
+  entry.replaceWith(...entries.flat());
 }
 
 function fillReactions(list, message, view) {
@@ -226,7 +279,7 @@ export function renderPicker() {
 export function renderPending(pending, me) {
   const draft = { id: 0, seq: 0, kind: "text", author: me, created_at: pending.createdAt, thread_id: null };
   const item = renderMessage(
-    { ...draft, html: "", edited_at: null, deleted: false, reply_count: 0, reactions: [] },
+    { ...draft, html: "", edited_at: null, deleted: false, reply_count: 0, reactions: [], attachments: pending.attachments },
     { me, rights: {}, channelId: 0, inThread: true, prefix: "" },
   );
   item.removeAttribute("id");

@@ -56,7 +56,8 @@ export function createThreadPanel(model, view, { call, composers }) {
     }
   }
 
-  async function open(rootId, { push = true, from = null } = {}) {
+  // target: a reply to bring into view and mark (the page was opened at it from a search).
+  async function open(rootId, { push = true, from = null, target = null } = {}) {
     model.thread = rootId;
     opener = from;
     els.panel.hidden = false;
@@ -75,7 +76,9 @@ export function createThreadPanel(model, view, { call, composers }) {
     }
     for (const message of [ack.root, ...ack.replies]) model.remember(message);
     redraw();
-    toBottom(els.threadScroll);
+    const targetElement = target === null ? null : threadElements.get(target);
+    if (targetElement) view.showTarget(targetElement);
+    else toBottom(els.threadScroll);
   }
 
   function close({ fromHistory = false } = {}) {

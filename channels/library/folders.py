@@ -1,0 +1,233 @@
+"""Library folders and what a person sees of them: the folders their role may see (a
+subfolder only inside a folder they may see too), each with its resources in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.errors import Conflict, Invalid, NotFound
+from channels.input import check_changes, check_id, check_name, check_object, check_place
+from channels.policy import FOLDER_AUDIENCES, check_coordinator, may_see_audience
+from channels.programme.audit import record_action
+from storage import Store, Tx
+from storage.records import LibraryFolder, Resource, StoredFile, User
+
+NO_FOLDER = "That folder does not exist."
+AUDIENCE_NAMES = {
+    "everyone": "everyone",
+    "mentors": "mentors only",
+    "mentees": "mentees only",
+    "coordinators": "coordinators only",
+}
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """A folder as one person sees it: its resources and subfolders, in the order set."""
+
+    folder: LibraryFolder
+    resources: list[Resource]
+    subfolders: list[Shelf]
+
+
+@dataclass(frozen=True)
+class Library:
+    shelves: list[Shelf]
+    new_ids: frozenset[int]  # resources added since the person last opened the library
+    files: dict[str, StoredFile]  # the file of each file resource, by its public id
+
+    def resources(self) -> list[Resource]:
+        found = []
+        for shelf in self.shelves:
+            for inner in [shelf, *shelf.subfolders]:
+                found.extend(inner.resources)
+        return found
+
+
+def visible_folder_ids(user: User, folders: list[LibraryFolder]) -> set[int]:
+    """The folders `user` may see: their audience admits the role, and so does the parent's."""
+    by_id = {f.id: f for f in folders}
+
+    def visible(folder: LibraryFolder) -> bool:
+        parent = by_id.get(folder.parent_id) if folder.parent_id is not None else None
+        if folder.parent_id is not None and (parent is None or not visible(parent)):
+            return False
+        return may_see_audience(user, folder.audience)
+
+    return {f.id for f in folders if visible(f)}
+
+
+def roles_seeing(folder_id: int | None, folders: list[LibraryFolder]) -> frozenset[str]:
+    """The roles that may see a folder: its audience's, within its parent's."""
+    by_id = {f.id: f for f in folders}
+    folder = by_id.get(folder_id) if folder_id is not None else None
+    if folder is None:
+        return frozenset()
+    roles = FOLDER_AUDIENCES[folder.audience]
+    if folder.parent_id is not None:
+        roles &= roles_seeing(folder.parent_id, folders)
+    return roles
+
+
+async def load_library(store: Store, user: User) -> Library:
+    folders = await store.list_folders()
+    visible = visible_folder_ids(user, folders)
+    resources = [r for r in await store.list_resources() if r.folder_id in visible]
+    seen = await store.load_library_seen(user.id)
+    new_ids = frozenset(r.id for r in resources if seen is None or r.created_at > seen)
+
+    def shelf(folder: LibraryFolder) -> Shelf:
+        return Shelf(
+            folder,
+            [r for r in resources if r.folder_id == folder.id],
+            [shelf(f) for f in folders if f.parent_id == folder.id and f.id in visible],
+        )
+
+    top = [f for f in folders if f.parent_id is None and f.id in visible]
+    files = await store.load_files([r.file_id for r in resources if r.file_id is not None])
+    return Library([shelf(f) for f in top], new_ids, {f.public_id: f for f in files})
+
+
+async def count_new_resources(store: Store, user: User) -> int:
+    return len((await load_library(store, user)).new_ids)
+
+
+async def mark_library_seen(store: Store, user: User, *, clock: Clock = SYSTEM_CLOCK) -> None:
+    now = iso(clock.now())
+
+    async def write(tx: Tx) -> None:
+        await tx.set_library_seen(user.id, now)
+
+    await store.write(write)
+
+
+def check_audience(value: object) -> str:
+    if value not in FOLDER_AUDIENCES:
+        raise Invalid("Who may see the folder: everyone, mentors, mentees or coordinators.")
+    assert isinstance(value, str)
+    return value
+
+
+async def load_folder(store: Store, folder_id: int) -> LibraryFolder:
+    folder = await store.load_folder(folder_id)
+    if folder is None:
+        raise NotFound(NO_FOLDER)
+    return folder
+
+
+async def _check_parent(
+    store: Store, parent_id: int | None, moving: LibraryFolder | None = None
+) -> None:
+    """Folders nest one level: a parent is a top-level folder, and a folder with subfolders
+    stays at the top."""
+    if parent_id is None:
+        return
+    parent = await load_folder(store, parent_id)
+    if parent.parent_id is not None:
+        raise Invalid("Folders go one level deep: choose a top-level folder as the parent.")
+    if moving is not None:
+        if parent.id == moving.id:
+            raise Invalid("A folder cannot be inside itself.")
+        if any(f.parent_id == moving.id for f in await store.list_folders()):
+            raise Invalid("This folder has folders inside it, so it stays at the top level.")
+
+
+async def create_folder(
+    store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> LibraryFolder:
+    """`payload`: {name, audience, parent_id?}."""
+    actor = check_coordinator(user)
+    payload = check_object(payload)
+    name = check_name(payload.get("name"), "Folder name")
+    audience = check_audience(payload.get("audience"))
+    parent_id = check_id(payload, "parent_id", optional=True)
+    await _check_parent(store, parent_id)
+    now = iso(clock.now())
+
+    async def insert(tx: Tx) -> LibraryFolder:
+        folder = await tx.insert_folder(parent_id=parent_id, name=name, audience=audience, now=now)
+        await record_action(
+            tx,
+            actor,
+            "library.folder_created",
+            target_type="library_folder",
+            target_id=folder.id,
+            summary=f"Created the library folder {name} ({AUDIENCE_NAMES[audience]}).",
+            now=now,
+        )
+        return folder
+
+    return await store.write(insert)
+
+
+async def update_folder(
+    store: Store, user: User, folder_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> LibraryFolder:
+    """`payload`: any of {name, audience, parent_id (null for the top level), position (1 is
+    first among the folders beside it)}."""
+    actor = check_coordinator(user)
+    payload = check_changes(payload, ["name", "audience", "parent_id", "position"])
+    folder = await load_folder(store, folder_id)
+    name = check_name(payload["name"], "Folder name") if "name" in payload else folder.name
+    audience = check_audience(payload["audience"]) if "audience" in payload else folder.audience
+    parent_id = (
+        check_id(payload, "parent_id", optional=True)
+        if "parent_id" in payload
+        else folder.parent_id
+    )
+    if parent_id != folder.parent_id:
+        await _check_parent(store, parent_id, moving=folder)
+    siblings = [f.id for f in await store.list_folders() if f.parent_id == parent_id]
+    order = check_place(payload, folder.id, siblings)
+    now = iso(clock.now())
+
+    async def update(tx: Tx) -> None:
+        await tx.update_folder(folder.id, parent_id=parent_id, name=name, audience=audience)
+        await tx.reorder_folders(order)
+        changes = []
+        if name != folder.name:
+            changes.append(f"renamed it {name}")
+        if audience != folder.audience:
+            changes.append(f"made it visible to {AUDIENCE_NAMES[audience]}")
+        if parent_id != folder.parent_id:
+            changes.append("moved it")
+        if not changes:
+            changes.append("changed its place in the order")
+        await record_action(
+            tx,
+            actor,
+            "library.folder_changed",
+            target_type="library_folder",
+            target_id=folder.id,
+            summary=f"Library folder {folder.name}: {', '.join(changes)}.",
+            now=now,
+        )
+
+    await store.write(update)
+    return await load_folder(store, folder.id)
+
+
+async def delete_folder(
+    store: Store, user: User, folder_id: int, *, clock: Clock = SYSTEM_CLOCK
+) -> None:
+    actor = check_coordinator(user)
+    folder = await load_folder(store, folder_id)
+    now = iso(clock.now())
+
+    async def delete(tx: Tx) -> None:
+        if await tx.count_folder_contents(folder.id):
+            raise Conflict("This folder is not empty: move or remove what is in it first.")
+        await tx.delete_folder(folder.id)
+        await record_action(
+            tx,
+            actor,
+            "library.folder_deleted",
+            target_type="library_folder",
+            target_id=folder.id,
+            summary=f"Deleted the empty library folder {folder.name}.",
+            now=now,
+        )
+
+    await store.write(delete)

@@ -1,0 +1,282 @@
+"""Resources in the library: coordinators add, edit, move and remove them (each change in
+the audit log); people open them and share them into conversations; each opening is counted
+for its week and the opener's role, never for the person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from channels.chat import messages
+from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.errors import Invalid, NotFound
+from channels.files.uploads import attach_uploads, check_own_uploads
+from channels.input import check_changes, check_id, check_object, check_place, check_text, check_url
+from channels.library.folders import load_folder, visible_folder_ids
+from channels.policy import check_coordinator
+from channels.programme.audit import record_action
+from storage import Store, Tx
+from storage.records import Message, Resource, StoredFile, User
+
+NO_RESOURCE = "That resource does not exist."
+MAX_TITLE = 200
+MAX_DESCRIPTION = 1_000
+USAGE_WEEKS = 12
+
+
+def week_of(moment: datetime) -> str:
+    """The Monday (UTC) a moment's week starts on: the unit of the usage figures."""
+    day = moment.date()
+    return (day - timedelta(days=day.weekday())).isoformat()
+
+
+async def load_visible_resource(store: Store, user: User, resource_id: int) -> Resource:
+    """A resource `user` may open now; one they may not is as missing as one never made."""
+    resource = await store.load_resource(resource_id)
+    if resource is None or resource.folder_id not in visible_folder_ids(
+        user, await store.list_folders()
+    ):
+        raise NotFound(NO_RESOURCE)
+    return resource
+
+
+@dataclass(frozen=True)
+class Opened:
+    resource: Resource
+    file: StoredFile | None  # a file resource's file; None for a link
+
+
+async def open_resource(
+    store: Store, user: User, resource_id: int, *, count: bool = True, clock: Clock = SYSTEM_CLOCK
+) -> Opened:
+    """Check `user` may open it, and (unless `count` is False: the rest of a download that
+    is fetched in parts) count the opening for this week and their role."""
+    resource = await load_visible_resource(store, user, resource_id)
+    file = None
+    if resource.file_id is not None:
+        file = await store.load_file(resource.file_id)
+        if file is None:
+            raise NotFound(NO_RESOURCE)
+    if not count:
+        return Opened(resource, file)
+    week = week_of(clock.now())
+
+    async def count_opening(tx: Tx) -> None:
+        await tx.count_resource_use(resource.id, week=week, role=user.role)
+
+    await store.write(count_opening)
+    return Opened(resource, file)
+
+
+def _check_title(payload: dict[str, Any]) -> str:
+    title = check_text(payload, "title", max_length=MAX_TITLE, what="A title")
+    return " ".join(title.split())
+
+
+def _check_description(payload: dict[str, Any]) -> str:
+    description = check_text(
+        payload, "description", max_length=MAX_DESCRIPTION, optional=True, allow_empty=True
+    )
+    return (description or "").strip()
+
+
+async def add_resource(
+    store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> Resource:
+    """`payload`: {folder_id, title, description?} and either `url` (a link) or `file_id`
+    (the coordinator's own upload, POST /api/v1/files, not sent anywhere yet); last in its
+    folder."""
+    actor = check_coordinator(user)
+    payload = check_object(payload)
+    folder = await load_folder(store, check_id(payload, "folder_id"))
+    title = _check_title(payload)
+    description = _check_description(payload)
+    url, file_id = None, None
+    if (payload.get("url") is None) == (payload.get("file_id") is None):
+        raise Invalid("Give either a web address ('url') or an uploaded file ('file_id').")
+    if payload.get("url") is not None:
+        url = check_url(payload["url"])
+    else:
+        file_id = check_text(payload, "file_id", max_length=64, what="The file")
+        await check_own_uploads(store, user, (file_id,))
+    now = iso(clock.now())
+
+    async def insert(tx: Tx) -> Resource:
+        if file_id is not None:
+            await attach_uploads(tx, user, None, (file_id,), now=now)
+        resource = await tx.insert_resource(
+            folder_id=folder.id,
+            title=title,
+            description=description,
+            url=url,
+            file_id=file_id,
+            created_by=actor.id,
+            now=now,
+        )
+        await record_action(
+            tx,
+            actor,
+            "library.resource_added",
+            target_type="library_resource",
+            target_id=resource.id,
+            summary=f"Added {title} to the library folder {folder.name}.",
+            now=now,
+        )
+        return resource
+
+    return await store.write(insert)
+
+
+async def _touch_cards(tx: Tx, resource_id: int) -> list[int]:
+    """Inside a write: every message sharing the resource takes its channel's next seq, so
+    open pages and syncing clients redraw its card; returns their ids."""
+    touched = []
+    for message_id, channel_id in await tx.list_resource_shares(resource_id):
+        await tx.touch_message(message_id, seq=await tx.next_seq(channel_id))
+        touched.append(message_id)
+    return touched
+
+
+async def _load_resource(store: Store, resource_id: int) -> Resource:
+    resource = await store.load_resource(resource_id)
+    if resource is None:
+        raise NotFound(NO_RESOURCE)
+    return resource
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    """A resource as changed, the messages whose cards show the change (to be sent to their
+    channels), and the blobs of a removed file to let go of once nothing refers to them."""
+
+    resource: Resource
+    cards: list[Message]
+    released: tuple[str, ...] = ()
+
+
+async def update_resource(
+    store: Store, user: User, resource_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> ResourceChange:
+    """`payload`: any of {title, description, url (links only), folder_id, position (1 is
+    first in its folder)}."""
+    actor = check_coordinator(user)
+    payload = check_changes(payload, ["title", "description", "url", "folder_id", "position"])
+    resource = await _load_resource(store, resource_id)
+    title = _check_title(payload) if "title" in payload else resource.title
+    description = _check_description(payload) if "description" in payload else resource.description
+    url = None
+    if "url" in payload:
+        if resource.url is None:
+            raise Invalid("This resource is a file: add the new file as a resource of its own.")
+        url = check_url(payload["url"])
+    folder_id = resource.folder_id
+    if "folder_id" in payload:
+        folder_id = (await load_folder(store, check_id(payload, "folder_id"))).id
+    assert folder_id is not None
+    siblings = [r.id for r in await store.list_resources() if r.folder_id == folder_id]
+    order = check_place(payload, resource.id, siblings)
+    now = iso(clock.now())
+
+    async def update(tx: Tx) -> list[int]:
+        await tx.update_resource(
+            resource.id,
+            folder_id=folder_id,
+            title=title,
+            description=description,
+            url=url,
+            now=now,
+        )
+        await tx.reorder_resources(order)
+        await record_action(
+            tx,
+            actor,
+            "library.resource_changed",
+            target_type="library_resource",
+            target_id=resource.id,
+            summary=f"Changed the library resource {title}"
+            + (" and moved it to another folder." if folder_id != resource.folder_id else "."),
+            now=now,
+        )
+        return await _touch_cards(tx, resource.id)
+
+    touched = await store.write(update)
+    return ResourceChange(
+        await _load_resource(store, resource.id), await store.load_messages(touched)
+    )
+
+
+async def remove_resource(
+    store: Store, user: User, resource_id: int, *, clock: Clock = SYSTEM_CLOCK
+) -> ResourceChange:
+    """Gone from the library (a file with it) and from every card that shared it; its usage
+    figures stay."""
+    actor = check_coordinator(user)
+    resource = await _load_resource(store, resource_id)
+    now = iso(clock.now())
+
+    async def remove(tx: Tx) -> tuple[list[int], list[str]]:
+        await tx.remove_resource(resource.id, now)
+        released = [] if resource.file_id is None else await tx.delete_file(resource.file_id)
+        await record_action(
+            tx,
+            actor,
+            "library.resource_removed",
+            target_type="library_resource",
+            target_id=resource.id,
+            summary=f"Removed {resource.title} from the library.",
+            now=now,
+        )
+        return await _touch_cards(tx, resource.id), released
+
+    touched, released = await store.write(remove)
+    return ResourceChange(resource, await store.load_messages(touched), tuple(released))
+
+
+def _escape_markdown(text: str) -> str:
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!<>|~" else ch for ch in text)
+
+
+async def share_resource(
+    store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> messages.Changed:
+    """`payload`: {resource_id, channel_id, thread_id?, client_id?}: a message in that channel
+    that carries the resource as a card.  Whoever may post there may share what they may see;
+    each reader opens it only if their own role may see its folder."""
+    payload = check_object(payload)
+    resource = await load_visible_resource(store, user, check_id(payload, "resource_id"))
+    body = f"Shared from the library: {_escape_markdown(resource.title)}"
+    new = await messages.check_post(store, user, {**payload, "body": body}, what="A share")
+
+    async def attach(tx: Tx, message_id: int) -> None:
+        await tx.share_resource(message_id, resource.id)
+
+    changed, _ = await messages.do_post(store, user, new, now=iso(clock.now()), also=attach)
+    if not changed.created:
+        return changed
+    shared = await store.load_message(changed.message.id)
+    assert shared is not None
+    return replace(changed, message=shared, changes=[shared, *changed.changes[1:]])
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    resource_id: int
+    title: str
+    week: str
+    role: str
+    opened: int
+
+
+async def library_usage(
+    store: Store, user: User, *, weeks: int = USAGE_WEEKS, clock: Clock = SYSTEM_CLOCK
+) -> list[UsageRow]:
+    """How often each resource was opened, per week and role, over the last `weeks` weeks:
+    for the coordinators and the research, never naming anyone."""
+    check_coordinator(user)
+    first = date.fromisoformat(week_of(clock.now())) - timedelta(weeks=weeks - 1)
+    titles = await store.resource_titles()
+    return [
+        UsageRow(use.resource_id, titles.get(use.resource_id, ""), use.week, use.role, use.opened)
+        for use in await store.list_resource_uses(first.isoformat())
+    ]

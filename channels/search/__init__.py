@@ -1,0 +1,1 @@
+"""Search: finding what was said, in what the person may read now."""
