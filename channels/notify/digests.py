@@ -5,7 +5,7 @@ Contents are only what the person may read and has not read: the liveliest new t
 their lounge and communities (by replies and reactions, with a short excerpt unless the
 programme turns excerpts off), new announcements, their pair's tasks that are due or overdue,
 and for their pair channel ONLY a count ("4 new messages from Maria").  The library's new
-resources for their role are HOOK(library): not merged yet.
+resources for their role are not in digests yet (the library counts them in the menu).
 
 Exactly once per person and period, across restarts and any number of processes: the digest
 is claimed by inserting (person, period) into `digest_claims`, whose key is unique, in the
@@ -128,7 +128,7 @@ class Digest:
     announcements: list[DigestItem] = field(default_factory=list)
     pair: list[DigestItem] = field(default_factory=list)
     tasks: list[DigestItem] = field(default_factory=list)
-    # HOOK(library): resources: list[DigestItem], new resources for the person's role.
+    # Not yet: new library resources for the person's role (the menu counts them).
 
     @property
     def empty(self) -> bool:
