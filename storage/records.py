@@ -87,6 +87,8 @@ class Message:
     reactions: tuple[Reaction, ...] = field(default=())
     task: TaskState | None = None  # for a message of kind 'task'
     resource: ResourceCard | None = None  # for a message that shares a library resource
+    # whether the write that made it notified anyone (None: not known where it was loaded)
+    notified: bool | None = None
     attachments: tuple[StoredFile, ...] = ()  # in the order they were attached
 
 

@@ -101,15 +101,17 @@ async def do_create_pair(tx: Tx, mentor: User, mentee: User, now: str) -> tuple[
     pair = await tx.insert_pair(
         mentor_id=mentor.id, mentee_id=mentee.id, channel_id=channel.id, now=now
     )
-    message_id, _ = await add_message(
-        tx,
-        channel_id=channel.id,
-        author_id=None,
-        kind="system",
-        body=body,
-        html=render_markdown(body),
-        now=now,
-    )
+    message_id = (
+        await add_message(
+            tx,
+            channel_id=channel.id,
+            author_id=None,
+            kind="system",
+            body=body,
+            html=render_markdown(body),
+            now=now,
+        )
+    ).id
     return pair, message_id
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple, TypeVar
 
 import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
@@ -53,6 +53,12 @@ async def _load_message(store: Store, message_id: int) -> Message:
     return message
 
 
+class Added(NamedTuple):
+    id: int
+    seq: int
+    notified: bool  # whether it made or added to anyone's notifications
+
+
 async def add_message(
     tx: Tx,
     *,
@@ -65,12 +71,14 @@ async def add_message(
     thread_id: int | None = None,
     client_id: str | None = None,
     mentions: Sequence[int] = (),
-) -> tuple[int, int]:
+    channel_kind: str | None = None,
+) -> Added:
     """Inside a write: insert a message with its channel's next seq; a reply also bumps its
     thread's root (reply count and last reply) with the seq after.  Every message, whoever
     posts it (people, announcements, tasks, reminders, pairing notices), goes in through here,
-    and so do the notifications it causes (`mentions`: checked ids).  Returns the new
-    message's id and seq."""
+    and so do the notifications it causes (`mentions`: checked ids; `channel_kind`, when the
+    caller has loaded the channel, saves loading it again inside the write).  Returns the new
+    message's id and seq, and whether it notified anyone."""
     seq = await tx.next_seq(channel_id)
     message_id = await tx.insert_message(
         channel_id=channel_id,
@@ -85,7 +93,7 @@ async def add_message(
     )
     if thread_id is not None:
         await tx.recount_thread(thread_id, seq=await tx.next_seq(channel_id))
-    await notifications.record_message(
+    notified = await notifications.record_message(
         tx,
         message_id=message_id,
         channel_id=channel_id,
@@ -94,8 +102,9 @@ async def add_message(
         thread_id=thread_id,
         mentions=mentions,
         now=now,
+        channel_kind=channel_kind,
     )
-    return message_id, seq
+    return Added(message_id, seq, notified)
 
 
 T = TypeVar("T")
@@ -113,6 +122,7 @@ class NewMessage:
     client_id: str | None
     mentions: tuple[int, ...] = ()
     attachments: tuple[str, ...] = ()  # file ids, in order
+    channel_kind: str | None = None
 
 
 async def post_message(
@@ -163,7 +173,15 @@ async def check_post(
     mentioned = await check_mentions(store, channel, body)
     html = render_markdown(body, names(mentioned)) if body.strip() else ""
     return NewMessage(
-        channel_id, thread_id, kind, body, html, client_id, tuple(mentioned), attachments
+        channel_id,
+        thread_id,
+        kind,
+        body,
+        html,
+        client_id,
+        tuple(mentioned),
+        attachments,
+        channel.kind,
     )
 
 
@@ -180,8 +198,8 @@ async def do_post(
     client_id from the same author again writes nothing, runs nothing more, and returns the
     first message with `created` False."""
 
-    async def write(tx: Tx) -> tuple[int, int, T | None]:
-        message_id, seq = await add_message(
+    async def write(tx: Tx) -> tuple[Added, T | None]:
+        added = await add_message(
             tx,
             channel_id=new.channel_id,
             author_id=user.id,
@@ -192,12 +210,13 @@ async def do_post(
             thread_id=new.thread_id,
             client_id=new.client_id,
             mentions=new.mentions,
+            channel_kind=new.channel_kind,
         )
-        await attach_uploads(tx, user, message_id, new.attachments, now=now)
-        return message_id, seq, None if also is None else await also(tx, message_id)
+        await attach_uploads(tx, user, added.id, new.attachments, now=now)
+        return added, None if also is None else await also(tx, added.id)
 
     try:
-        message_id, seq, extra = await store.write(write)
+        added, extra = await store.write(write)
     except storage.IntegrityError:
         # This author sent this client_id before (a retry after a lost ACK, or a race between
         # two connections): the unique index refused the copy; return the first message.
@@ -205,6 +224,7 @@ async def do_post(
         if not earlier:
             raise
         return Changed(earlier, [], created=False), None
+    message_id, seq = added.id, added.seq
     message = Message(
         id=message_id,
         channel_id=new.channel_id,
@@ -222,9 +242,10 @@ async def do_post(
         deleted_at=None,
         reply_count=0,
         last_reply_at=None,
+        notified=added.notified,
     )
-    if new.attachments:
-        message = await _load_message(store, message_id)  # with its files, in their order
+    if new.attachments:  # with its files, in their order
+        message = replace(await _load_message(store, message_id), notified=added.notified)
     changes = [message]
     if new.thread_id is not None:
         changes.append(await _load_message(store, new.thread_id))

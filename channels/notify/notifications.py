@@ -37,19 +37,25 @@ async def record_message(
     thread_id: int | None,
     mentions: Sequence[int],
     now: str,
-) -> None:
-    """Inside the write that adds a message: whom it concerns.  The mentioned (checked to be
+    channel_kind: str | None = None,
+) -> bool:
+    """Inside the write that adds a message: whom it concerns (returns whether it notified
+    anyone, so the caller knows whether there is anything to send after the commit).  The mentioned (checked to be
     readers before the write), those in its thread, the other person of a pair while they have
     no open socket, both of a pair for a task or its reminder, everyone for an announcement.
     Each person gets at most one notification per message, and none for their own."""
-    channel = await tx.load_channel(channel_id)
-    assert channel is not None
+    if channel_kind is None:  # not known to the caller: one more read inside the write
+        channel = await tx.load_channel(channel_id)
+        assert channel is not None
+        channel_kind = channel.kind
     told: set[int] = {author_id} if author_id is not None else set()
+    made = 0
 
     async def tell(user_ids: Sequence[int], what: str, thread: int | None) -> None:
+        nonlocal made
         fresh = [u for u in dict.fromkeys(user_ids) if u not in told]
         if fresh:
-            await tx.add_notifications(
+            made += await tx.add_notifications(
                 fresh,
                 kind=what,
                 channel_id=channel_id,
@@ -65,7 +71,7 @@ async def record_message(
         await tell(mentions, "mention", thread_id)
     if thread_id is not None and author_id is not None:
         await tell(await tx.list_thread_participants(thread_id), "reply", thread_id)
-    if channel.kind == "pair":
+    if channel_kind == "pair":
         members = await tx.list_member_ids(channel_id)
         if kind == "task":
             await tell(members, "task", None)
@@ -78,6 +84,7 @@ async def record_message(
             online = await tx.list_online(partners)
             for partner in partners:
                 if partner not in online:
+                    made += 1
                     await tx.add_pair_message_notification(
                         partner,
                         channel_id=channel_id,
@@ -85,14 +92,16 @@ async def record_message(
                         actor_id=author_id,
                         now=now,
                     )
-    elif channel.kind == "announcements" and thread_id is None and kind == "text":
-        await tx.add_notifications_to_everyone(
+    elif channel_kind == "announcements" and thread_id is None and kind == "text":
+        made += await tx.add_notifications_to_everyone(
             kind="announcement",
             channel_id=channel_id,
             message_id=message_id,
             actor_id=author_id,
             now=now,
         )
+
+    return made > 0
 
 
 async def mark_channel_read(tx: Tx, user_id: int, channel_id: int, seq: int, now: str) -> None:

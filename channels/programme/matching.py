@@ -106,15 +106,17 @@ async def end_pair(
     async def end(tx: Tx) -> int:
         await tx.end_pair(pair.id, now)
         await tx.set_channel_archived(pair.channel_id, True)
-        notice_id, _ = await add_message(
-            tx,
-            channel_id=pair.channel_id,
-            author_id=None,
-            kind="system",
-            body=ENDED_NOTICE,
-            html=render_markdown(ENDED_NOTICE),
-            now=now,
-        )
+        notice_id = (
+            await add_message(
+                tx,
+                channel_id=pair.channel_id,
+                author_id=None,
+                kind="system",
+                body=ENDED_NOTICE,
+                html=render_markdown(ENDED_NOTICE),
+                now=now,
+            )
+        ).id
         await record_action(
             tx,
             actor,

@@ -79,15 +79,17 @@ async def post_occurrences(
         )
         if occurrence_id is None:
             continue
-        message_id, _ = await add_message(
-            tx,
-            channel_id=pair.channel_id,
-            author_id=None,
-            kind="task",
-            body=template.body,
-            html=html,
-            now=iso(now),
-        )
+        message_id = (
+            await add_message(
+                tx,
+                channel_id=pair.channel_id,
+                author_id=None,
+                kind="task",
+                body=template.body,
+                html=html,
+                now=iso(now),
+            )
+        ).id
         await tx.attach_task_message(occurrence_id, message_id)
         posted.append(message_id)
     return posted
@@ -164,16 +166,18 @@ async def remind_overdue(store: Store, now: datetime, settings: Settings) -> Run
             assert occurrence.due_at is not None and occurrence.message_id is not None
             body = _reminder_text(parse_iso(occurrence.due_at), settings)
             channel_id = occurrence.channel_id
-            reply_id, _ = await add_message(
-                tx,
-                channel_id=channel_id,
-                author_id=None,
-                kind="system",
-                body=body,
-                html=render_markdown(body),
-                now=iso(now),
-                thread_id=occurrence.message_id,
-            )
+            reply_id = (
+                await add_message(
+                    tx,
+                    channel_id=channel_id,
+                    author_id=None,
+                    kind="system",
+                    body=body,
+                    html=render_markdown(body),
+                    now=iso(now),
+                    thread_id=occurrence.message_id,
+                )
+            ).id
             changed_ids += [reply_id, occurrence.message_id]
         return changed_ids
 

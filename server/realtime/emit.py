@@ -101,7 +101,8 @@ async def emit_changes(app: web.Application, changed: list[Message]) -> None:
             "message", message_json(message), room=channel_room(message.channel_id)
         )
     for message in changed:
-        if message.seq == message.created_seq:  # new: it may have notified people
+        # New, and it may have notified people (False: its write said it notified nobody).
+        if message.seq == message.created_seq and message.notified is not False:
             await emit_notifications(app, message.id)
 
 
