@@ -47,13 +47,18 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
 # The access log, without the secrets some addresses carry.  An invitation or reset link
 # (`/password/<token>`, and `/api/v1/password-links/<token>` that its page may call) grants an
 # account for days; such a path, and a Referer header holding one, is logged with the token
-# replaced.
+# replaced.  A file's address carries its name (a pair's "CV draft" is pair content) and a
+# search its words: both are logged without them.
 
 _TOKEN_PATHS = re.compile(r"(/password/|/api/v1/password-links/)[^/?#\s\"]+")
+_PRIVATE_PATHS = re.compile(r"(/files/|/thumbnails/)[^?#\s\"]+")
+_SEARCH_WORDS = re.compile(r"([?&]q=)[^&#\s\"]*")
 
 
 def redact(text: str) -> str:
-    return _TOKEN_PATHS.sub(r"\1[redacted]", text)
+    text = _TOKEN_PATHS.sub(r"\1[redacted]", text)
+    text = _PRIVATE_PATHS.sub(r"\1[redacted]", text)
+    return _SEARCH_WORDS.sub(r"\1[redacted]", text)
 
 
 class RedactingAccessLogger(AccessLogger):

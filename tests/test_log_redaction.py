@@ -1,0 +1,20 @@
+"""The access log never carries a pair's words: a file's name and id, a search's words and an
+account link's token are replaced, whatever else the line holds."""
+
+from __future__ import annotations
+
+from server.security import redact
+
+
+def test_file_names_search_words_and_tokens_are_left_out_of_log_lines():
+    line = (
+        'GET /files/AbC123xyz/CV%20draft%20zyxmarker.pdf HTTP/1.1 200 "/search?q=zyxmarker&'
+        'channel_id=4" GET /thumbnails/AbC123xyz GET /password/secret-token'
+    )
+    logged = redact(line)
+    assert "zyxmarker" not in logged and "AbC123xyz" not in logged
+    assert "secret-token" not in logged
+    assert "/files/[redacted] HTTP/1.1 200" in logged
+    assert "/search?q=[redacted]&channel_id=4" in logged
+    assert "/thumbnails/[redacted]" in logged
+    assert redact("GET /channels/4?message=9") == "GET /channels/4?message=9"
