@@ -296,6 +296,8 @@ class Notification:
     read_at: str | None
     mailed_at: str | None
     excerpt: str | None = None
+    resource_id: int | None = None  # 'resource': the library resource it announces
+    resource_title: str | None = None
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,37 @@ async def test_a_mentee_digest_holds_counts_of_her_pair_and_nothing_of_other_roo
     assert prefs.digest == "never" and prefs.unsubscribed_at is not None
 
 
+async def test_new_resources_reach_the_digests_of_the_roles_that_see_them(mail_server, smtp, clock):
+    server = mail_server
+    clock.advance(days=8)
+    coordinator = await server.client("coordinator")
+    maria = await server.client("mentor1")
+    titles = {role: marker(f"GUIDE-{role.upper()}") for role in ("everyone", "mentors", "mentees")}
+    for audience, title in titles.items():
+        if audience == "mentors":  # Maria opens the library: what was there is not new to her
+            await maria.get("/resources")
+            clock.advance(minutes=1)
+        response = await coordinator.post(
+            "/api/v1/library/folders", {"name": f"New for {audience}", "audience": audience}
+        )
+        folder = (await response.json())["folder"]["id"]
+        response = await coordinator.post(
+            "/api/v1/library/resources",
+            {"folder_id": folder, "title": title, "url": "https://example.org/guide"},
+        )
+        assert response.status == 201, await response.text()
+
+    await server.app[keys.DIGESTS].run_once()
+    to_maria = await smtp.wait_for(email("mentor1"))
+    assert "NEW IN THE LIBRARY" in to_maria.text and "New in the library" in to_maria.html
+    assert titles["mentors"] in to_maria.text and titles["mentees"] not in str(to_maria.message)
+    assert titles["everyone"] not in to_maria.text  # she saw it in the library
+    assert "to=%2Fresources%23resource-" in to_maria.text  # through the click counter
+    to_sara = await smtp.wait_for(email("mentee1"))
+    assert titles["mentees"] in to_sara.text and titles["everyone"] in to_sara.text
+    assert titles["mentors"] not in str(to_sara.message)
+
+
 async def test_nothing_unread_means_no_digest(mail_server, clock):
     server = mail_server
     clock.advance(days=8)

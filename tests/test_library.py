@@ -493,3 +493,62 @@ async def test_the_demo_library_has_its_documents(server):
     assert "Notes for mentors" not in titles
     guide = await mentee.get(titles["A guide to mentoring meetings"]["url"])
     assert "Confidentiality" in await guide.text()
+
+
+async def test_a_new_resource_notifies_its_audience_live_and_is_read_in_the_library(server):
+    """Issue 11: "a new resource for their role" is a notification, live to the people whose
+    role sees the folder and to nobody else; opening the library reads it in every tab."""
+    mentor, mentee = await server.client("mentor1"), await server.client("mentee1")
+    coordinator = await server.client("coordinator")
+    for person in (mentor, mentee):
+        await person.post("/api/v1/notifications/read", {"all": True})
+    mentor_socket, other_tab = await mentor.socket(), await mentor.socket()
+    mentee_socket = await mentee.socket()
+
+    folder = await _folder(coordinator, "For mentors, news", "mentors")
+    resource = await _link(coordinator, folder, "Listening well")
+
+    live = await mentor_socket.wait_for("notification", lambda n: n["kind"] == "resource")
+    assert live["text"] == "New in the library: Listening well"
+    assert live["link"] == f"/resources#resource-{resource}"
+    assert live["resource_id"] == resource and live["channel_id"] is None
+    listed = await (await mentor.get("/api/v1/notifications")).json()
+    assert listed["unread"] == 1 and listed["notifications"][0]["id"] == live["id"]
+    # The mentee's role does not see the folder: nothing came, proven by a probe after it.
+    await mentee_socket.barrier(await server.channel_id("mentee_lounge"))
+    assert mentee_socket.received("notification") == []
+    assert (await (await mentee.get("/api/v1/notifications")).json())["unread"] == 0
+    # Nor the coordinator who added it.
+    told = (await (await coordinator.get("/api/v1/notifications")).json())["notifications"]
+    assert [n for n in told if n["kind"] == "resource"] == []
+
+    # The bell's link lands on the resource in the library, and reading it there clears it.
+    opened = await mentor.get(f"/notifications/{live['id']}", allow_redirects=False)
+    assert opened.headers["Location"] == f"/resources#resource-{resource}"
+    page = await (await mentor.get("/resources")).text()
+    assert f'id="resource-{resource}"' in page
+    await other_tab.wait_for("notifications:read", lambda d: d["unread"] == 0)
+
+    # A second one, then the folder closes to mentors: the notification is not listed any more.
+    second = await _link(coordinator, folder, "Hard conversations")
+    news = await mentor_socket.wait_for("notification", lambda n: n["resource_id"] == second)
+    assert (await (await mentor.get("/api/v1/notifications")).json())["unread"] == 1
+    response = await coordinator.patch(f"/api/v1/library/folders/{folder}", {"audience": "mentees"})
+    assert response.status == 200, await response.text()
+    listed = await (await mentor.get("/api/v1/notifications")).json()
+    assert listed["unread"] == 0
+    assert all(n["resource_id"] not in (resource, second) for n in listed["notifications"])
+    assert (await mentor.get(f"/notifications/{news['id']}")).status == 404
+
+
+async def test_a_person_who_turned_resource_notifications_off_gets_none(server):
+    mentee, coordinator = await server.client("mentee2"), await server.client("coordinator")
+    response = await mentee.patch("/api/v1/me/notifications", {"kinds": {"resource": False}})
+    assert response.status == 200, await response.text()
+    await mentee.get("/resources")  # the demo's resources are not new to her any more
+    folder = await _folder(coordinator, "Quiet news", "mentees")
+    quiet = await _link(coordinator, folder, "Not told")
+    listed = await (await mentee.get("/api/v1/notifications")).json()
+    assert [n for n in listed["notifications"] if n["resource_id"] == quiet] == []
+    # The menu still counts it as new: turning notifications off hides nothing in the library.
+    assert (await (await mentee.get("/api/v1/library")).json())["new"] == 1

@@ -76,7 +76,8 @@ async def load_library(store: Store, user: User) -> Library:
     visible = visible_folder_ids(user, folders)
     resources = [r for r in await store.list_resources() if r.folder_id in visible]
     seen = await store.load_library_seen(user.id)
-    new_ids = frozenset(r.id for r in resources if seen is None or r.created_at > seen)
+    new = await store.list_new_resources(sorted(visible), since=seen, limit=len(resources))
+    new_ids = frozenset(r.id for r in new)
 
     def shelf(folder: LibraryFolder) -> Shelf:
         return Shelf(
@@ -91,16 +92,22 @@ async def load_library(store: Store, user: User) -> Library:
 
 
 async def count_new_resources(store: Store, user: User) -> int:
-    return len((await load_library(store, user)).new_ids)
+    """For the menu, on every page: one count, the same rule as `Library.new_ids`."""
+    visible = visible_folder_ids(user, await store.list_folders())
+    since = await store.load_library_seen(user.id)
+    return await store.count_new_resources(sorted(visible), since=since)
 
 
-async def mark_library_seen(store: Store, user: User, *, clock: Clock = SYSTEM_CLOCK) -> None:
+async def mark_library_seen(store: Store, user: User, *, clock: Clock = SYSTEM_CLOCK) -> int:
+    """The person opened the library: nothing in it is new to them any more, and what it
+    notified them of is read.  Returns how many notifications that read."""
     now = iso(clock.now())
 
-    async def write(tx: Tx) -> None:
+    async def write(tx: Tx) -> int:
         await tx.set_library_seen(user.id, now)
+        return await tx.mark_resource_notifications_read(user.id, now)
 
-    await store.write(write)
+    return await store.write(write)
 
 
 def check_audience(value: object) -> str:

@@ -13,7 +13,7 @@ from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid, NotFound
 from channels.files.uploads import attach_uploads, check_own_uploads
 from channels.input import check_changes, check_id, check_object, check_place, check_text, check_url
-from channels.library.folders import load_folder, visible_folder_ids
+from channels.library.folders import load_folder, roles_seeing, visible_folder_ids
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
 from storage import Store, Tx
@@ -86,7 +86,7 @@ async def add_resource(
 ) -> Resource:
     """`payload`: {folder_id, title, description?} and either `url` (a link) or `file_id`
     (the coordinator's own upload, POST /api/v1/files, not sent anywhere yet); last in its
-    folder."""
+    folder.  Everyone whose role sees the folder is notified, in the same write."""
     actor = check_coordinator(user)
     payload = check_object(payload)
     folder = await load_folder(store, check_id(payload, "folder_id"))
@@ -113,6 +113,10 @@ async def add_resource(
             file_id=file_id,
             created_by=actor.id,
             now=now,
+        )
+        roles = roles_seeing(folder.id, await tx.list_folders())
+        await tx.add_resource_notifications(
+            sorted(roles), resource_id=resource.id, actor_id=actor.id, now=now
         )
         await record_action(
             tx,

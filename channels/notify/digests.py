@@ -3,9 +3,9 @@ time zone, skipped when there is nothing they have not read.
 
 Contents are only what the person may read and has not read: the liveliest new threads of
 their lounge and communities (by replies and reactions, with a short excerpt unless the
-programme turns excerpts off), new announcements, their pair's tasks that are due or overdue,
-and for their pair channel ONLY a count ("4 new messages from Maria").  The library's new
-resources for their role are not in digests yet (the library counts them in the menu).
+programme turns excerpts off), new announcements, new library resources for their role (added
+since the period began and since they last opened the library), their pair's tasks that are
+due or overdue, and for their pair channel ONLY a count ("4 new messages from Maria").
 
 Exactly once per person and period, across restarts and any number of processes: the digest
 is claimed by inserting (person, period) into `digest_claims`, whose key is unique, in the
@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from channels.chat.directory import list_channels
 from channels.clock import iso
+from channels.library.folders import visible_folder_ids
 from channels.notify.wire import excerpt
 from channels.people.mail import Mail, MailSettings
 from storage import Store, Tx
@@ -32,6 +33,7 @@ from storage.records import Channel, User
 FREQUENCIES = ("daily", "weekly")
 MAX_THREADS = 6
 MAX_ANNOUNCEMENTS = 5
+MAX_RESOURCES = 5
 TASKS_AHEAD = timedelta(days=2)  # "due" = due within this, or overdue
 
 
@@ -128,11 +130,11 @@ class Digest:
     announcements: list[DigestItem] = field(default_factory=list)
     pair: list[DigestItem] = field(default_factory=list)
     tasks: list[DigestItem] = field(default_factory=list)
-    # Not yet: new library resources for the person's role (the menu counts them).
+    resources: list[DigestItem] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.threads or self.announcements or self.pair or self.tasks)
+        return not (self.threads or self.announcements or self.pair or self.tasks or self.resources)
 
     def links(self, settings: DigestSettings) -> dict[str, str]:
         mail, secret = settings.mail, settings.secret
@@ -190,6 +192,18 @@ async def build_digest(
             news, user_id=user.id, since=since, limit=MAX_ANNOUNCEMENTS
         )
     ]
+    seen = await store.load_library_seen(user.id)
+    folders = visible_folder_ids(user, await store.list_folders())
+    resources = [
+        DigestItem(
+            title=r.title,
+            text=excerpt(r.description, 200) or ("A link" if r.url else "A document"),
+            link=_tracked(settings, period, f"/resources#resource-{r.id}"),
+        )
+        for r in await store.list_new_resources(
+            sorted(folders), since=max(since, seen or since), limit=MAX_RESOURCES
+        )
+    ]
     pair_items, tasks = [], []
     if sample_pair:
         pair_items.append(
@@ -232,7 +246,7 @@ async def build_digest(
                     _tracked(settings, period, f"/channels/{channel.id}#m-{task.message_id}"),
                 )
             )
-    return Digest(user, period, threads, announcements, pair_items, tasks)
+    return Digest(user, period, threads, announcements, pair_items, tasks, resources)
 
 
 Render = Callable[[Digest], Mail]

@@ -11,6 +11,7 @@ from channels.chat.directory import readable_channel_ids
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid
 from channels.input import check_bool, check_count, check_id, check_object
+from channels.library.folders import visible_folder_ids
 from channels.notify.notifications import DIGEST_FREQUENCIES, KINDS
 from storage import Store
 from storage.records import Notification, NotificationPrefs, User
@@ -25,22 +26,44 @@ class NotificationList:
     more: bool
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a person may be told about now: the channels they may read and the library
+    folders their role sees.  A notification outside it is not listed, counted or opened."""
+
+    channel_ids: list[int]
+    folder_ids: list[int]
+
+
+async def scope_of(store: Store, user: User) -> Scope:
+    folders = visible_folder_ids(user, await store.list_folders())
+    return Scope(await readable_channel_ids(store, user), sorted(folders))
+
+
 async def list_notifications(store: Store, user: User, payload: Any) -> NotificationList:
-    """`payload`: {before_id?, limit?}.  Newest first, only in channels the person may read now."""
+    """`payload`: {before_id?, limit?}.  Newest first, only about what the person may read now."""
     payload = check_object(payload)
     before_id = check_id(payload, "before_id", optional=True)
     limit = check_count(payload, "limit", default=PAGE, low=1, high=100)
-    readable = await readable_channel_ids(store, user)
+    scope = await scope_of(store, user)
     found = await store.list_notifications(
-        user.id, channel_ids=readable, before_id=before_id, limit=limit + 1
+        user.id,
+        channel_ids=scope.channel_ids,
+        folder_ids=scope.folder_ids,
+        before_id=before_id,
+        limit=limit + 1,
     )
-    unread = await store.count_unread_notifications(user.id, channel_ids=readable)
+    unread = await store.count_unread_notifications(
+        user.id, channel_ids=scope.channel_ids, folder_ids=scope.folder_ids
+    )
     return NotificationList(found[:limit], unread, len(found) > limit)
 
 
 async def count_unread(store: Store, user: User) -> int:
-    readable = await readable_channel_ids(store, user)
-    return await store.count_unread_notifications(user.id, channel_ids=readable)
+    scope = await scope_of(store, user)
+    return await store.count_unread_notifications(
+        user.id, channel_ids=scope.channel_ids, folder_ids=scope.folder_ids
+    )
 
 
 async def mark_read(store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK) -> int:

@@ -9,11 +9,8 @@ from collections.abc import Sequence
 
 from storage import Tx
 
-# Every kind, in the order the profile page lists them.  'resource' (a new resource in the
-# library for the person's role) is not made yet: the library (channels/library) shows its new
-# resources as a count in the menu; to notify too, its add_resource write would call
-# `tx.add_notifications(role's people, kind="resource", ...)` with the resource's id (the
-# migration lets channel_id be NULL for it).
+# Every kind, in the order the profile page lists them.  'resource' is made by the library's
+# add_resource write (channels/library/resources.py), for the roles that see its folder.
 KINDS = {
     "mention": "Someone mentions you",
     "reply": "Replies in threads you started or replied in",

@@ -46,12 +46,15 @@ def notification_text(n: Notification) -> str:
     if n.kind == "announcement":
         return f"{who} posted an announcement"
     if n.kind == "resource":
-        return "A new resource for you in the library"
+        return f"New in the library: {n.resource_title or 'a resource'}"
     return "Something new in Mentorspace"
 
 
 def notification_link(n: Notification) -> str:
-    """The place: the channel at the message, or the thread at the reply."""
+    """The place: the channel at the message, the thread at the reply, or the resource in the
+    library."""
+    if n.resource_id is not None:
+        return f"/resources#resource-{n.resource_id}"
     if n.channel_id is None:
         return "/"
     if n.thread_id is not None:
@@ -72,6 +75,7 @@ def notification_json(n: Notification) -> dict[str, Any]:
         "channel_id": n.channel_id,
         "message_id": n.message_id,
         "thread_id": n.thread_id,
+        "resource_id": n.resource_id,
         "actor": None if n.actor_id is None else {"id": n.actor_id, "name": n.actor_name},
         "count": n.count,
         "created_at": n.created_at,

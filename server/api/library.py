@@ -11,7 +11,12 @@ from channels.library.wire import folder_json, library_json, resource_json, usag
 from server import keys
 from server.api.params import path_id, read_json
 from server.auth import current_coordinator, current_user
-from server.realtime.emit import emit_changes, emit_library_news, emit_resource_change
+from server.realtime.emit import (
+    emit_changes,
+    emit_library_news,
+    emit_new_resource,
+    emit_resource_change,
+)
 from storage.records import Resource
 
 routes = web.RouteTableDef()
@@ -87,7 +92,7 @@ async def add_resource(request: web.Request) -> web.Response:
     resource = await resources.add_resource(
         request.app[keys.STORE], user, await read_json(request), clock=request.app[keys.CLOCK]
     )
-    await emit_library_news(request.app, resource.folder_id)
+    await emit_new_resource(request.app, resource)
     return web.json_response({"resource": await _resource_json(request, resource)}, status=201)
 
 

@@ -10,13 +10,14 @@ from aiohttp import web
 from channels.chat.messages import Changed
 from channels.library import folders, resources
 from channels.library.folders import AUDIENCE_NAMES
+from channels.notify import inbox
 from channels.policy import Action, allows
 from server import keys
 from server.api.params import form_int, form_text, path_id
 from server.auth import current_user
 from server.pages.files import serve_file
 from server.pages.rendering import load_menu, render, run_form, see_other
-from server.realtime.emit import emit_changes
+from server.realtime.emit import emit_changes, emit_notifications_read
 from storage.records import User
 
 routes = web.RouteTableDef()
@@ -27,8 +28,10 @@ async def _library_page(
 ) -> web.Response:
     store = request.app[keys.STORE]
     library = await folders.load_library(store, user)  # what is new is marked on this page
-    # Seen once shown: the menu's count of new resources starts again from here.
-    await folders.mark_library_seen(store, user, clock=request.app[keys.CLOCK])
+    # Seen once shown: the menu's count of new resources starts again from here, and the
+    # person's other tabs take the library's notifications off their bell.
+    if await folders.mark_library_seen(store, user, clock=request.app[keys.CLOCK]):
+        await emit_notifications_read(request.app, user.id, await inbox.count_unread(store, user))
     menu = await load_menu(request, user)
     targets = [
         item

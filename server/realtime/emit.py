@@ -24,7 +24,7 @@ from channels.programme import menu as role_menu
 from channels.programme.wire import menu_item_json
 from server import keys
 from server.realtime.sessions import HangUp
-from storage.records import Channel, MenuItem, Message, Pair, User
+from storage.records import Channel, MenuItem, Message, Notification, Pair, Resource, User
 
 # rooms: a channel's readers, one user's sockets, everyone of a role (menu changes)
 
@@ -108,7 +108,11 @@ async def emit_changes(app: web.Application, changed: list[Message]) -> None:
 
 async def emit_notifications(app: web.Application, message_id: int) -> None:
     """Each notification a message made (or added to) goes to its recipient's room only."""
-    for notification in await app[keys.STORE].list_message_notifications(message_id):
+    await _send_notifications(app, await app[keys.STORE].list_message_notifications(message_id))
+
+
+async def _send_notifications(app: web.Application, notifications: list[Notification]) -> None:
+    for notification in notifications:
         await app[keys.SIO].emit(
             "notification", notification_json(notification), room=user_room(notification.user_id)
         )
@@ -240,6 +244,13 @@ async def emit_library_news(app: web.Application, folder_id: int | None) -> None
     store = app[keys.STORE]
     for role in sorted(library_folders.roles_seeing(folder_id, await store.list_folders())):
         await emit_menu(app, role, await role_menu.load_menu(store, role))
+
+
+async def emit_new_resource(app: web.Application, resource: Resource) -> None:
+    """A resource was added: the menus of the roles that see it, and the notifications its
+    write made, each to its recipient's room only."""
+    await emit_library_news(app, resource.folder_id)
+    await _send_notifications(app, await app[keys.STORE].list_resource_notifications(resource.id))
 
 
 def poke_mailer(app: web.Application) -> None:

@@ -8,6 +8,13 @@ import sqlite3
 from ..records import LibraryFolder, Resource, ResourceCard, ResourceUse
 from .base import QueryBase, json_list, record
 
+# A resource is new to someone when it is in a folder they see (:folders) and was added after
+# they last opened the library (:since, NULL: never).
+_NEW = (
+    "removed_at IS NULL AND folder_id IN (SELECT value FROM json_each(:folders))"
+    " AND (:since IS NULL OR created_at > :since)"
+)
+
 
 def _resource(row: sqlite3.Row) -> Resource:
     return record(Resource, row)
@@ -37,6 +44,22 @@ class LibraryQueries(QueryBase):
 
     async def load_library_seen(self, user_id: int) -> str | None:
         return await self._value("SELECT seen_at FROM library_visits WHERE user_id = ?", (user_id,))
+
+    async def list_new_resources(
+        self, folder_ids: list[int], *, since: str | None, limit: int
+    ) -> list[Resource]:
+        """Resources in these folders added after `since` (None: ever), newest first."""
+        rows = await self._all(
+            "SELECT * FROM library_resources WHERE " + _NEW + " ORDER BY id DESC LIMIT :limit",
+            {"folders": json_list(folder_ids), "since": since, "limit": limit},
+        )
+        return [_resource(row) for row in rows]
+
+    async def count_new_resources(self, folder_ids: list[int], *, since: str | None) -> int:
+        return await self._value(
+            "SELECT count(*) FROM library_resources WHERE " + _NEW,
+            {"folders": json_list(folder_ids), "since": since},
+        )
 
     async def list_resource_uses(self, since_week: str) -> list[ResourceUse]:
         rows = await self._all(

@@ -16,11 +16,21 @@ _UNMUTED = (
 _LISTED = """
     SELECT n.*, c.kind AS channel_kind, c.name AS channel_name, a.name AS actor_name,
            CASE WHEN c.kind != 'pair' AND m.deleted_at IS NULL THEN substr(m.body, 1, 400) END
-               AS excerpt
+               AS excerpt,
+           r.title AS resource_title
     FROM notifications n
     LEFT JOIN channels c ON c.id = n.channel_id
     LEFT JOIN users a ON a.id = n.actor_id
     LEFT JOIN messages m ON m.id = n.message_id
+    LEFT JOIN library_resources r ON r.id = n.resource_id
+"""
+
+# What a person may be told about now: a channel they read, or a resource (not removed) in a
+# folder their role sees.  Parameters :channels and :folders (JSON lists of ids).
+_IN_SCOPE = """
+    (n.channel_id IN (SELECT value FROM json_each(:channels))
+     OR n.resource_id IN (SELECT id FROM library_resources WHERE removed_at IS NULL
+                          AND folder_id IN (SELECT value FROM json_each(:folders))))
 """
 
 
@@ -138,6 +148,30 @@ class NotifyQueries(QueryBase):
         )
         return len(rows)
 
+    async def add_resource_notifications(
+        self, roles: list[str], *, resource_id: int, actor_id: int | None, now: str
+    ) -> int:
+        """A new library resource: everyone enabled of `roles` but its author."""
+        rows = await self._all(
+            "INSERT INTO notifications (user_id, kind, resource_id, actor_id, created_at,"
+            " updated_at) SELECT u.id, 'resource', :resource, :actor, :now, :now FROM users u"
+            " WHERE NOT u.disabled AND u.id IS NOT coalesce(:actor, -1)"
+            " AND u.role IN (SELECT value FROM json_each(:roles)) AND "
+            + _UNMUTED.format(who="u.id", kind="'resource'")
+            + " RETURNING id",
+            {"resource": resource_id, "actor": actor_id, "now": now, "roles": json_list(roles)},
+        )
+        return len(rows)
+
+    async def mark_resource_notifications_read(self, user_id: int, now: str) -> int:
+        """The person opened the library: what it notified them of is read."""
+        rows = await self._all(
+            "UPDATE notifications SET read_at = ? WHERE user_id = ? AND kind = 'resource'"
+            " AND read_at IS NULL RETURNING id",
+            (now, user_id),
+        )
+        return len(rows)
+
     async def add_pair_message_notification(
         self, user_id: int, *, channel_id: int, message_id: int, actor_id: int, now: str
     ) -> None:
@@ -162,17 +196,24 @@ class NotifyQueries(QueryBase):
         )
 
     async def list_notifications(
-        self, user_id: int, *, channel_ids: list[int], before_id: int | None, limit: int
+        self,
+        user_id: int,
+        *,
+        channel_ids: list[int],
+        folder_ids: list[int],
+        before_id: int | None,
+        limit: int,
     ) -> list[Notification]:
-        """Newest first; only those in `channel_ids` (what the person may read now)."""
+        """Newest first; only about channels in `channel_ids` and resources in `folder_ids`
+        (what the person may read now)."""
         rows = await self._all(
             _LISTED + " WHERE n.user_id = :user AND (:before IS NULL OR n.id < :before)"
-            " AND n.channel_id IN (SELECT value FROM json_each(:channels))"
-            " ORDER BY n.id DESC LIMIT :limit",
+            " AND " + _IN_SCOPE + " ORDER BY n.id DESC LIMIT :limit",
             {
                 "user": user_id,
                 "before": before_id,
                 "channels": json_list(channel_ids),
+                "folders": json_list(folder_ids),
                 "limit": limit,
             },
         )
@@ -190,11 +231,18 @@ class NotifyQueries(QueryBase):
         rows = await self._all(_LISTED + " WHERE n.message_id = ? ORDER BY n.id", (message_id,))
         return [_notification(row) for row in rows]
 
-    async def count_unread_notifications(self, user_id: int, *, channel_ids: list[int]) -> int:
+    async def list_resource_notifications(self, resource_id: int) -> list[Notification]:
+        """Those a new resource made (to tell their recipients, after commit)."""
+        rows = await self._all(_LISTED + " WHERE n.resource_id = ? ORDER BY n.id", (resource_id,))
+        return [_notification(row) for row in rows]
+
+    async def count_unread_notifications(
+        self, user_id: int, *, channel_ids: list[int], folder_ids: list[int]
+    ) -> int:
         return await self._value(
-            "SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL"
-            " AND channel_id IN (SELECT value FROM json_each(?))",
-            (user_id, json_list(channel_ids)),
+            "SELECT count(*) FROM notifications n WHERE n.user_id = :user"
+            " AND n.read_at IS NULL AND " + _IN_SCOPE,
+            {"user": user_id, "channels": json_list(channel_ids), "folders": json_list(folder_ids)},
         )
 
     async def mark_notifications_read(self, user_id: int, ids: list[int] | None, now: str) -> int:

@@ -18,7 +18,8 @@ def notify_paths() -> dict[str, Any]:
     return {
         "/api/v1/notifications": {
             "get": _op(
-                "Your notifications, newest first (only in channels you may read now);"
+                "Your notifications, newest first (only about channels you may read and library"
+                " resources your role sees, now);"
                 " page back with before_id",
                 _object(
                     notifications={
@@ -72,6 +73,7 @@ NOTIFY_SCHEMAS = {
         channel_id=_NULLABLE_INT,
         message_id=_NULLABLE_INT,
         thread_id=_NULLABLE_INT,
+        resource_id={**_NULLABLE_INT, "description": "kind 'resource': the library resource"},
         actor={"type": ["object", "null"]},
         count=_INT,
         created_at=_STR,

@@ -17,7 +17,7 @@ from server.api.params import form_int, form_text, path_id
 from server.auth import current_coordinator, streams_its_body
 from server.pages.admin.programme import back, page
 from server.pages.rendering import run_form
-from server.realtime.emit import emit_library_news, emit_resource_change
+from server.realtime.emit import emit_library_news, emit_new_resource, emit_resource_change
 from storage.records import Resource, User
 
 routes = web.RouteTableDef()
@@ -134,7 +134,7 @@ async def add_resource(request: web.Request) -> web.Response:
         ),
         lambda error: _library_page(request, user, error=error.message, form=form),
     )
-    await emit_library_news(request.app, resource.folder_id)
+    await emit_new_resource(request.app, resource)
     raise back("/admin/library", "resource")
 
 
@@ -161,7 +161,7 @@ async def add_file(request: web.Request) -> web.Response:
         )
 
     resource = await run_form(add, lambda error: _library_page(request, user, error=error.message))
-    await emit_library_news(request.app, resource.folder_id)
+    await emit_new_resource(request.app, resource)
     raise back("/admin/library", "resource")
 
 
