@@ -165,13 +165,25 @@ async def test_a_renamed_person_shows_with_the_new_name_in_old_mentions(server):
     maria = await server.client("mentor1")
     grete = await server.client("mentor2")
     lounge = await server.channel_id("mentor_lounge")
-    sent = await (await maria.socket()).send(lounge, f"thanks {mention(grete.user)}!")
+    maria_socket = await maria.socket()
+    sent = await maria_socket.send(lounge, f"thanks {mention(grete.user)}!")
 
     response = await grete.patch("/api/v1/me", {"name": "Grete Holm-Berg"})
     assert response.status == 200
     message = await server.store.load_message(sent["id"])
     assert ">@Grete Holm-Berg</span>" in message.html
     assert message.seq > sent["seq"]  # a change, so syncing clients get it
+    # and an open page gets it live
+    live = await maria_socket.wait_for("message", lambda m: m["seq"] == message.seq)
+    assert live["id"] == sent["id"] and ">@Grete Holm-Berg</span>" in live["html"]
+
+    # A coordinator renaming her does the same.
+    coordinator = await server.client("coordinator")
+    response = await coordinator.patch(f"/api/v1/users/{grete.user['id']}", {"name": "Grete H."})
+    assert response.status == 200, await response.text()
+    await maria_socket.wait_for(
+        "message", lambda m: m["id"] == sent["id"] and ">@Grete H.</span>" in m["html"]
+    )
 
 
 async def test_settings_turn_a_kind_off(server):

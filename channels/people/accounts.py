@@ -22,7 +22,7 @@ from channels.people.passwords import (
 )
 from channels.policy import ROLES
 from storage import Store, Tx
-from storage.records import User
+from storage.records import Message, User
 
 SESSION_LIFETIME = timedelta(days=30)  # however much a session is used
 SESSION_IDLE = timedelta(hours=8)  # without use (MENTORSPACE_SESSION_IDLE_HOURS)
@@ -252,19 +252,26 @@ def _check_profile_text(value: object, what: str, limit: int) -> str:
     return value.strip()
 
 
+@dataclass(frozen=True)
+class ProfileChange:
+    user: User
+    rerendered: list[Message]  # messages that mention the person, drawn again with the new name
+
+
 async def update_profile(
     store: Store, user: User, *, name: object, expertise: object, bio: object
-) -> User:
+) -> ProfileChange:
     clean_name = check_name(name)
     clean_expertise = _check_profile_text(expertise, "Field of expertise", 200)
     clean_bio = _check_profile_text(bio, "Bio", 2000)
 
-    async def update(tx: Tx) -> User:
+    async def update(tx: Tx) -> tuple[User, list[int]]:
         updated = await tx.update_profile(
             user.id, name=clean_name, expertise=clean_expertise, bio=clean_bio
         )
-        if clean_name != user.name:
-            await rerender_mentions_of(tx, user.id)
-        return updated
+        if clean_name == user.name:
+            return updated, []
+        return updated, await rerender_mentions_of(tx, user.id)
 
-    return await store.write(update)
+    updated, rerendered = await store.write(update)
+    return ProfileChange(updated, await store.load_messages(rerendered))

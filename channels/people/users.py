@@ -7,7 +7,7 @@ any mail in one transaction, and returns what changed so `server/` can act on op
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import storage
@@ -20,7 +20,7 @@ from channels.people.invitations import LinkSettings, do_send_invitation
 from channels.policy import Actor, check_coordinator
 from channels.programme.audit import record_action
 from storage import Store, Tx
-from storage.records import User
+from storage.records import Message, User
 
 MAX_EXPERTISE = 200
 MAX_BIO = 2000
@@ -100,6 +100,7 @@ async def create_user(
 class AccountChange:
     before: User
     after: User
+    rerendered: list[Message] = field(default_factory=list)  # mentions of a new name
 
     @property
     def disabled_now(self) -> bool:
@@ -176,7 +177,7 @@ async def update_user(
         changes.append(("user.disabled", "Disabled") if disabled else ("user.enabled", "Enabled"))
     try:
 
-        async def update(tx: Tx) -> User | None:
+        async def update(tx: Tx) -> tuple[User | None, list[int]]:
             if new_email:
                 current = await tx.load_user(target.id)
                 assert current is not None
@@ -185,8 +186,9 @@ async def update_user(
             after = await tx.update_account(
                 target.id, email=email, name=name, expertise=expertise, bio=bio
             )
+            rerendered = []
             if name != target.name:
-                await rerender_mentions_of(tx, target.id)
+                rerendered = await rerender_mentions_of(tx, target.id)
             if role != target.role:
                 await tx.set_user_role(target.id, role)
             if disabled != target.disabled:
@@ -206,13 +208,13 @@ async def update_user(
                     summary=f"{what} {name} <{email}>.",
                     now=now,
                 )
-            return await tx.load_user(target.id)
+            return await tx.load_user(target.id), rerendered
 
-        after = await store.write(update)
+        after, rerendered = await store.write(update)
     except storage.IntegrityError:
         raise Conflict(f"There is already an account for {email}.") from None
     assert after is not None
-    return AccountChange(target, after)
+    return AccountChange(target, after, await store.load_messages(rerendered))
 
 
 async def _check_role_and_state(

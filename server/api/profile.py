@@ -12,7 +12,7 @@ from server import keys
 from server.api.params import read_json
 from server.auth import current_user, session_token
 from server.realtime import emit as admin_events
-from server.realtime.emit import disconnect_session
+from server.realtime.emit import disconnect_session, emit_changes
 from server.runners.mailer import link_settings
 
 routes = web.RouteTableDef()
@@ -22,14 +22,15 @@ routes = web.RouteTableDef()
 async def update_me(request: web.Request) -> web.Response:
     user = await current_user(request)
     payload = await read_json(request)
-    updated = await accounts.update_profile(
+    change = await accounts.update_profile(
         request.app[keys.STORE],
         user,
         name=payload.get("name", user.name),
         expertise=payload.get("expertise", user.expertise),
         bio=payload.get("bio", user.bio),
     )
-    return web.json_response({"user": user_json(updated, private=True)})
+    await emit_changes(request.app, change.rerendered)
+    return web.json_response({"user": user_json(change.user, private=True)})
 
 
 @routes.post("/api/v1/me/password")

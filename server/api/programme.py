@@ -82,6 +82,7 @@ async def update_user(request: web.Request) -> web.Response:
         links=link_settings(request.app[keys.CONFIG]),
         clock=request.app[keys.CLOCK],
     )
+    await emit_changes(request.app, change.rerendered)
     if change.after.email != change.before.email:
         admin_events.poke_mailer(request.app)  # the invitation to the new address
     if change.disabled_now:

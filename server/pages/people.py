@@ -19,7 +19,7 @@ from server.auth import (
 )
 from server.pages.rendering import render, run_form, see_other
 from server.realtime import emit as admin_events
-from server.realtime.emit import disconnect_session
+from server.realtime.emit import disconnect_session, emit_changes
 from server.runners.mailer import link_settings
 
 routes = web.RouteTableDef()
@@ -119,10 +119,11 @@ async def save_profile(request: web.Request) -> web.Response:
     user = await current_user(request)
     form = await request.post()
     values = {name: form_text(form, name) for name in ("name", "expertise", "bio")}
-    await run_form(
+    change = await run_form(
         lambda: accounts.update_profile(request.app[keys.STORE], user, **values),
         lambda error: _render_profile(request, user, profile_error=error, values=values),
     )
+    await emit_changes(request.app, change.rerendered)
     return see_other("/profile?saved=profile")
 
 
