@@ -5,6 +5,7 @@ across processes and restarts, and the local hour across a change to summer time
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 
-from channels.notify.digests import DigestSettings, current_period
+from channels.notify.digests import DigestSettings, click_path, current_period, open_path
 from channels.people.mail import MailSettings
 from server import keys
 
@@ -254,23 +255,30 @@ async def test_coordinators_preview_a_role_and_see_counts_only(mail_server, cloc
     assert lounge_words in mentor and secret not in mentor
     assert (await maria.get("/admin/digests")).status == 403
 
-    # An open and a click are counted for the period, with nobody's name on them.
+    # Opens and clicks are counted for the period, once per digest however often it comes
+    # back, with nobody's name on them (each digest's links carry a random token of its own).
     settings = server.app[keys.DIGESTS].settings
-    from channels.notify.digests import click_path, open_path
-
     period = current_period("weekly", clock.now(), settings).key
     async with aiohttp.ClientSession(server.url) as stranger:
-        pixel = await stranger.get(open_path(settings.secret, period))
-        assert pixel.status == 200 and pixel.content_type == "image/gif"
-        click = await stranger.get(
-            click_path(settings.secret, period, "/channels/1"), allow_redirects=False
-        )
-        assert click.headers["Location"] == "/channels/1"
+        for _ in range(3):  # one digest opened three times, and clicked twice
+            pixel = await stranger.get(open_path(settings.secret, period, "digest-a"))
+            assert pixel.status == 200 and pixel.content_type == "image/gif"
+        for to in ("/channels/1", "/resources"):
+            click = await stranger.get(
+                click_path(settings.secret, period, "digest-a", to), allow_redirects=False
+            )
+            assert click.headers["Location"] == to
+        # another digest, only clicked (its pictures were blocked): opened too
+        await stranger.get(click_path(settings.secret, period, "digest-b", "/"))
         forged = await stranger.get(
-            f"/digests/click?p={period}&to=https://evil.example&s=00", allow_redirects=False
+            f"/digests/click?p={period}&t=digest-c&to=https://evil.example&s=00",
+            allow_redirects=False,
         )
         assert forged.headers["Location"] == "/"
-    assert (period, 0, 1, 1) in await server.store.count_digests()
+        await stranger.get(f"/digests/open.gif?p={period}&t=digest-c&s=00")  # not counted
+    assert (period, 0, 2, 2) in await server.store.count_digests()
+    page = await (await carla.get("/admin/digests")).text()
+    assert re.search(rf"<td>{period}</td>\s*<td>0</td>\s*<td>2</td>\s*<td>2</td>", page)
 
 
 def test_the_cli_previews_one_persons_digest(data_dir):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -87,7 +88,9 @@ def next_start(now: datetime, settings: DigestSettings) -> datetime:
     raise AssertionError("a day has an hour")
 
 
-# signed links: unsubscribe (per person), open and click counters (per period, never a person)
+# Signed links: unsubscribe (per person); open and click counters, per period and per digest:
+# each digest carries a random token of its own (so reading it twice counts once), which names
+# nobody.
 
 
 def sign(secret: bytes, *parts: object) -> str:
@@ -103,13 +106,14 @@ def unsubscribe_path(secret: bytes, user_id: int) -> str:
     return f"/digests/unsubscribe/{user_id}/{sign(secret, 'unsubscribe', user_id)}"
 
 
-def click_path(secret: bytes, period: str, to: str) -> str:
-    query = urlencode({"p": period, "to": to, "s": sign(secret, "click", period, to)})
-    return f"/digests/click?{query}"
+def click_path(secret: bytes, period: str, token: str, to: str) -> str:
+    signature = sign(secret, "click", period, token, to)
+    return "/digests/click?" + urlencode({"p": period, "t": token, "to": to, "s": signature})
 
 
-def open_path(secret: bytes, period: str) -> str:
-    return "/digests/open.gif?" + urlencode({"p": period, "s": sign(secret, "open", period)})
+def open_path(secret: bytes, period: str, token: str) -> str:
+    signature = sign(secret, "open", period, token)
+    return "/digests/open.gif?" + urlencode({"p": period, "t": token, "s": signature})
 
 
 # what a digest holds
@@ -126,6 +130,7 @@ class DigestItem:
 class Digest:
     user: User
     period: Period
+    token: str  # this one digest's, in its counted links
     threads: list[DigestItem] = field(default_factory=list)
     announcements: list[DigestItem] = field(default_factory=list)
     pair: list[DigestItem] = field(default_factory=list)
@@ -141,13 +146,9 @@ class Digest:
         return {
             "unsubscribe": mail.link(unsubscribe_path(secret, self.user.id)),
             "settings": mail.link("/profile#notifications-title"),
-            "open": mail.link(open_path(secret, self.period.key)),
+            "open": mail.link(open_path(secret, self.period.key, self.token)),
             "home": mail.link("/"),
         }
-
-
-def _tracked(settings: DigestSettings, period: Period, path: str) -> str:
-    return settings.mail.link(click_path(settings.secret, period.key, path))
 
 
 async def build_digest(
@@ -162,6 +163,11 @@ async def build_digest(
     """What `user` may read and has not read since the period before this one began.
     `sample_pair`: a coordinator's preview for a role (no real pair): one example line."""
     since = iso(period.starts - period.length)
+    token = secrets.token_urlsafe(12)
+
+    def tracked(path: str) -> str:  # through the click counter
+        return settings.mail.link(click_path(settings.secret, period.key, token, path))
+
     summaries = await list_channels(store, user)
     channels: dict[int, Channel] = {s.channel.id: s.channel for s in summaries}
     talk = [
@@ -176,7 +182,7 @@ async def build_digest(
         DigestItem(
             title=f"{t.channel_name}: {t.author_name or 'Mentorspace'}",
             text=quoted(t.body),
-            link=_tracked(settings, period, f"/channels/{t.channel_id}#m-{t.message_id}"),
+            link=tracked(f"/channels/{t.channel_id}#m-{t.message_id}"),
         )
         for t in await store.list_lively_threads(
             talk, user_id=user.id, since=since, limit=MAX_THREADS
@@ -186,7 +192,7 @@ async def build_digest(
         DigestItem(
             title=t.author_name or "Announcement",
             text=quoted(t.body),
-            link=_tracked(settings, period, f"/channels/{t.channel_id}#m-{t.message_id}"),
+            link=tracked(f"/channels/{t.channel_id}#m-{t.message_id}"),
         )
         for t in await store.list_lively_threads(
             news, user_id=user.id, since=since, limit=MAX_ANNOUNCEMENTS
@@ -198,7 +204,7 @@ async def build_digest(
         DigestItem(
             title=r.title,
             text=excerpt(r.description, 200) or ("A link" if r.url else "A document"),
-            link=_tracked(settings, period, f"/resources#resource-{r.id}"),
+            link=tracked(f"/resources#resource-{r.id}"),
         )
         for r in await store.list_new_resources(
             sorted(folders), since=max(since, seen or since), limit=MAX_RESOURCES
@@ -223,7 +229,7 @@ async def build_digest(
                 DigestItem(
                     "Open your mentoring channel",
                     f"{many} from {partner.name}",
-                    _tracked(settings, period, f"/channels/{channel.id}"),
+                    tracked(f"/channels/{channel.id}"),
                 )
             )
         if channel.archived:
@@ -243,10 +249,10 @@ async def build_digest(
                 DigestItem(
                     task.title,
                     f"{state} {when}",
-                    _tracked(settings, period, f"/channels/{channel.id}#m-{task.message_id}"),
+                    tracked(f"/channels/{channel.id}#m-{task.message_id}"),
                 )
             )
-    return Digest(user, period, threads, announcements, pair_items, tasks, resources)
+    return Digest(user, period, token, threads, announcements, pair_items, tasks, resources)
 
 
 Render = Callable[[Digest], Mail]
@@ -338,15 +344,17 @@ async def unsubscribe(
 async def count_event(
     store: Store,
     period: str,
+    token: str,
     signature: str,
     settings: DigestSettings,
     *,
     clicked: bool,
     to: str = "",
 ) -> bool:
-    """An open (the pixel) or a click (the redirect), counted per period: never who."""
-    parts = ("click", period, to) if clicked else ("open", period)
+    """An open (the pixel) or a click (the redirect) of one digest, counted once each for its
+    period: never who."""
+    parts = ("click", period, token, to) if clicked else ("open", period, token)
     if not check_signed(settings.secret, signature, *parts):
         return False
-    await store.write(lambda tx: tx.count_digest_event(period, clicked=clicked))
+    await store.write(lambda tx: tx.count_digest_read(period, token, clicked=clicked))
     return True

@@ -59,6 +59,7 @@ async def opened(request: web.Request) -> web.Response:
     await digests.count_event(
         request.app[keys.STORE],
         request.query.get("p", "")[:40],
+        request.query.get("t", "")[:40],
         request.query.get("s", ""),
         _settings(request),
         clicked=False,
@@ -72,6 +73,7 @@ async def clicked(request: web.Request) -> web.Response:
     counted = await digests.count_event(
         request.app[keys.STORE],
         request.query.get("p", "")[:40],
+        request.query.get("t", "")[:40],
         request.query.get("s", ""),
         _settings(request),
         clicked=True,

@@ -438,19 +438,25 @@ class NotifyQueries(QueryBase):
         )
 
     async def count_digests(self) -> list[tuple[str, int, int, int]]:
-        """Per period: digests sent, opens and clicks (numbers only)."""
+        """Per period: digests sent, opened and clicked (numbers only; a digest opened or
+        clicked twice counts once)."""
         rows = await self._all(
             "SELECT p.period, (SELECT count(*) FROM digest_claims d WHERE d.period = p.period"
-            " AND d.outcome = 'sent') AS sent, coalesce(k.opened, 0), coalesce(k.clicked, 0)"
-            " FROM (SELECT period FROM digest_claims UNION SELECT period FROM digest_counts) p"
+            " AND d.outcome = 'sent') AS sent,"
+            " coalesce(k.opened, 0) + (SELECT count(*) FROM digest_reads r"
+            " WHERE r.period = p.period),"
+            " coalesce(k.clicked, 0) + (SELECT count(*) FROM digest_reads r"
+            " WHERE r.period = p.period AND r.clicked)"
+            " FROM (SELECT period FROM digest_claims UNION SELECT period FROM digest_reads"
+            " UNION SELECT period FROM digest_counts) p"
             " LEFT JOIN digest_counts k ON k.period = p.period ORDER BY p.period DESC LIMIT 60"
         )
         return [(row[0], row[1], row[2], row[3]) for row in rows]
 
-    async def count_digest_event(self, period: str, *, clicked: bool) -> None:
+    async def count_digest_read(self, period: str, token: str, *, clicked: bool) -> None:
+        """One digest (its token) was opened, or clicked (which is also opening it)."""
         await self._all(
-            "INSERT INTO digest_counts (period, opened, clicked) VALUES (?, ?, ?)"
-            " ON CONFLICT (period) DO UPDATE SET opened = opened + excluded.opened,"
-            " clicked = clicked + excluded.clicked",
-            (period, int(not clicked), int(clicked)),
+            "INSERT INTO digest_reads (period, token, clicked) VALUES (?, ?, ?)"
+            " ON CONFLICT (period, token) DO UPDATE SET clicked = max(clicked, excluded.clicked)",
+            (period, token, int(clicked)),
         )
