@@ -10,13 +10,21 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from argon2 import profiles
 
 import storage
 from channels.demo import seed_demo
+from channels.people import passwords
 
 from .clocks import FakeClock
 from .mail_support import SmtpServer, running_server
 from .support import DAYS_AWAKE, Client, Server
+
+# The servers the tests run in this process hash passwords with argon2's cheapest parameters:
+# a login at the recommended ones costs about 0.3 s of CPU, and the suite logs in over a
+# thousand times.  The demo template is seeded with them too.  Servers started as separate
+# processes (the storm, several nodes, the CLI) keep the recommended ones.
+passwords.PARAMETERS = profiles.CHEAPEST
 
 
 @pytest.fixture(scope="session")

@@ -53,17 +53,19 @@ class CountingHasher(PasswordHasher):
             self._end()
 
 
-def count_hashing(server, **parameters) -> CountingHasher:
-    """Make the server's own `Passwords` hash through a CountingHasher (default parameters
-    unless given) and return it."""
-    hasher = CountingHasher(**parameters)
+def count_hashing(server) -> CountingHasher:
+    """Make the server's own `Passwords` hash through a CountingHasher with the parameters
+    it had (the suite's cheap ones, tests/conftest.py) and return it."""
+    current = passwords_for(server.store).hasher
+    hasher = CountingHasher(
+        time_cost=current.time_cost,
+        memory_cost=current.memory_cost,
+        parallelism=current.parallelism,
+        hash_len=current.hash_len,
+        salt_len=current.salt_len,
+    )
     passwords_for(server.store).hasher = hasher
     return hasher
-
-
-# Cheap parameters, so tests that log in many times do not spend seconds hashing; a login
-# upgrades the demo hashes to them (which is itself what `check_needs_rehash` is for).
-CHEAP = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 async def eventually(check: Callable[[], bool], within: float = 5.0) -> None:

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 from ipaddress import ip_network
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 
 from channels.people.accounts import create_user
 from channels.people.passwords import passwords_for
 
 from .clocks import FakeClock
-from .login_support import CHEAP, count_hashing
+from .login_support import count_hashing
 from .support import Server, email
 from .test_pages import csrf_of
 
@@ -134,7 +136,7 @@ async def test_every_hash_goes_through_the_servers_passwords(server):
 
 
 async def test_successful_logins_do_not_use_up_the_address_limit(server):
-    count_hashing(server, **CHEAP)  # the first login upgrades the hash; the rest are quick
+    count_hashing(server)
     for _ in range(25):
         client = await server.client()
         assert (await client.post("/api/v1/session", RIGHT)).status == 200
@@ -191,3 +193,24 @@ async def test_reset_requests_are_limited_and_say_when_to_try_again(server):
     ]
     assert [a.status for a in answers] == [202, 202, 202, 429]
     assert answers[-1].headers["Retry-After"] == "900"
+
+
+def test_outside_the_test_suite_passwords_use_argon2s_recommended_parameters():
+    """The suite's own servers hash cheaply (tests/conftest.py); a real one must not."""
+    probe = (
+        "from channels.people.passwords import Passwords; h = Passwords().hasher;"
+        " print(h.type.name, h.time_cost, h.memory_cost, h.parallelism, h.hash_len, h.salt_len)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    ).stdout.split()
+    recommended = profiles.RFC_9106_LOW_MEMORY
+    assert shown == [
+        "ID",
+        str(recommended.time_cost),
+        str(recommended.memory_cost),
+        str(recommended.parallelism),
+        str(recommended.hash_len),
+        str(recommended.salt_len),
+    ]
+    assert recommended.memory_cost >= 64 * 1024 and recommended.time_cost >= 3

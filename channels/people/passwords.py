@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Callable
 from typing import TypeVar
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from channels.errors import Invalid, TooLarge
@@ -26,6 +26,11 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 
 T = TypeVar("T")
+
+# argon2-cffi's recommended parameters (RFC 9106, low memory).  The test suite swaps in the
+# library's CHEAPEST profile for the servers it runs in its own process (tests/conftest.py),
+# where hundreds of logins would otherwise cost minutes of CPU; nothing else changes it.
+PARAMETERS: Parameters = profiles.RFC_9106_LOW_MEMORY
 
 
 def check_password(password: object) -> str:
@@ -45,7 +50,7 @@ class Passwords:
     """Hashing for one store: argon2id with the library's recommended parameters."""
 
     def __init__(self, hasher: PasswordHasher | None = None, slots: int | None = None) -> None:
-        self.hasher = hasher or PasswordHasher()
+        self.hasher = hasher or PasswordHasher.from_parameters(PARAMETERS)
         self._slots = asyncio.Semaphore(slots or os.cpu_count() or 1)
         self._dummy: str | None = None
 
