@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from channels.errors import Forbidden, NotFound
 from storage import Store
-from storage.records import Channel, Message, User
+from storage.records import PRIVATE_CHANNEL_KINDS, Channel, Message, User
 
 
 class Action(StrEnum):
@@ -31,7 +31,7 @@ class Action(StrEnum):
 
 
 ROLES = ("coordinator", "mentor", "mentee")
-KINDS = ("pair", "mentor_lounge", "mentee_lounge", "announcements", "community")
+KINDS = ("pair", "mentor_lounge", "mentee_lounge", "announcements", "community", "coordinator_line")
 MEMBER = "member"
 EVERYONE = frozenset(ROLES)
 
@@ -57,7 +57,12 @@ RULES: dict[str, dict[Action, frozenset[str]]] = {
     # Everyone reads and replies in threads; only coordinators start a post.
     "announcements": _rule(set(EVERYONE), moderate={"coordinator"}, post={"coordinator"}),
     "community": _rule({MEMBER, "coordinator"}, moderate={"coordinator"}),
+    # One participant (its only member) and every coordinator: the one channel where
+    # coordinators read what a participant writes, and the page says so.
+    "coordinator_line": _rule({MEMBER, "coordinator"}, moderate=set()),
 }
+
+PRIVATE_KINDS = PRIVATE_CHANNEL_KINDS  # words that never leave their channel (storage.records)
 
 
 def allows(user: User, channel: Channel, action: Action, *, is_member: bool) -> bool:

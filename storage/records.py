@@ -274,6 +274,11 @@ class CommunityListing:
 
 
 # Mentions, notifications, away e-mails and digests (issue 11).
+# Channels whose words stay in them: never in an e-mail, a digest, or a notification's excerpt;
+# only who and how many.  The policy (channels/policy.py) and the notification queries share it.
+PRIVATE_CHANNEL_KINDS = frozenset({"pair", "coordinator_line"})
+
+
 @dataclass(frozen=True)
 class Notification:
     """One line of a person's list, with what is needed to say it.  `excerpt` is the start of
@@ -298,6 +303,7 @@ class Notification:
     excerpt: str | None = None
     resource_id: int | None = None  # 'resource': the library resource it announces
     resource_title: str | None = None
+    line_owner_id: int | None = None  # a coordinator line's: whose line it is
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from .queries.base import Connection, Params
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+KEYS_OFF = "-- foreign keys off while this runs"
 READ_CONNECTIONS = 3
 MAX_BATCH = 256  # blocks sharing one commit at most; bounds the latency of the first one
 BUSY_TIMEOUT_MS = 10_000
@@ -95,9 +96,19 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
         version = int(path.name.split("_", 1)[0])
         if version in done:
             continue
+        script = path.read_text(encoding="utf-8")
+        # A migration that rebuilds a table others refer to (SQLite's way to change a CHECK)
+        # runs with foreign keys off, as SQLite's documented procedure says, or dropping the
+        # old table would delete every row that refers to it; the keys are checked before
+        # the commit instead.
+        keys_off = script.startswith(KEYS_OFF)
+        if keys_off:
+            conn.execute("PRAGMA foreign_keys = OFF")
         try:
             # executescript commits anything pending first, then leaves our BEGIN open.
-            conn.executescript(f"BEGIN IMMEDIATE;\n{path.read_text(encoding='utf-8')}")
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script}")
+            if keys_off and conn.execute("PRAGMA foreign_key_check").fetchall():
+                raise sqlite3.IntegrityError(f"{path.name} broke a foreign key")
             conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at)"
                 " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
@@ -108,6 +119,9 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            if keys_off:
+                conn.execute("PRAGMA foreign_keys = ON")
         log.info("applied migration %s", path.name)
         applied.append(path.name)
     return applied

@@ -23,7 +23,7 @@ from channels.notify.notifications import AWAY_MAIL_KINDS
 from channels.notify.wire import excerpt, notification_link, notification_text
 from channels.people.mail import Mail, MailSettings, build_mail
 from storage import Store, Tx
-from storage.records import Notification, User
+from storage.records import PRIVATE_CHANNEL_KINDS, Notification, User
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ async def _queue(
 def _line(n: Notification, settings: AwaySettings) -> tuple[str, str | None]:
     """What the mail says of one notification, and the excerpt it may quote (never a pair's)."""
     quoted = None
-    if settings.excerpts and n.kind == "mention" and n.channel_kind != "pair":
+    if settings.excerpts and n.kind == "mention" and n.channel_kind not in PRIVATE_CHANNEL_KINDS:
         quoted = excerpt(n.excerpt)
     return notification_text(n), quoted
 

@@ -15,12 +15,13 @@ KINDS = {
     "mention": "Someone mentions you",
     "reply": "Replies in threads you started or replied in",
     "pair_message": "New messages in your mentoring channel while you are away",
+    "line": "Messages in a line to the coordinators",
     "task": "A task posted to your mentoring channel",
     "task_due": "A task in your mentoring channel falls due",
     "announcement": "Announcements",
     "resource": "A new resource for your role in the library",
 }
-AWAY_MAIL_KINDS = ["mention", "pair_message"]
+AWAY_MAIL_KINDS = ["mention", "pair_message", "line"]
 DIGEST_FREQUENCIES = ("daily", "weekly", "never")
 
 
@@ -39,7 +40,8 @@ async def record_message(
     """Inside the write that adds a message: whom it concerns (returns whether it notified
     anyone, so the caller knows whether there is anything to send after the commit).  The mentioned (checked to be
     readers before the write), those in its thread, the other person of a pair while they have
-    no open socket, both of a pair for a task or its reminder, everyone for an announcement.
+    no open socket, both of a pair for a task or its reminder, everyone for an announcement,
+    the participant and the coordinators for a message in a coordinator line.
     Each person gets at most one notification per message, and none for their own."""
     if channel_kind is None:  # not known to the caller: one more read inside the write
         channel = await tx.load_channel(channel_id)
@@ -82,13 +84,34 @@ async def record_message(
             for partner in partners:
                 if partner not in online:
                     made += 1
-                    await tx.add_pair_message_notification(
+                    await tx.add_batched_notification(
                         partner,
+                        kind="pair_message",
                         channel_id=channel_id,
                         message_id=message_id,
                         actor_id=author_id,
                         now=now,
                     )
+    elif channel_kind == "coordinator_line" and author_id is not None:
+        # The participant wrote: every coordinator is told; a coordinator answered: the
+        # participant.  Online or not, added up per line until read.
+        owner = await tx.load_line_owner(channel_id)
+        if author_id == owner:
+            recipients = await tx.list_enabled_ids("coordinator")
+        else:
+            recipients = [] if owner is None else [owner]
+        for person in recipients:
+            if person not in told:
+                told.add(person)
+                made += 1
+                await tx.add_batched_notification(
+                    person,
+                    kind="line",
+                    channel_id=channel_id,
+                    message_id=message_id,
+                    actor_id=author_id,
+                    now=now,
+                )
     elif channel_kind == "announcements" and thread_id is None and kind == "text":
         made += await tx.add_notifications_to_everyone(
             kind="announcement",

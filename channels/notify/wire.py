@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from storage.records import Notification
+from storage.records import PRIVATE_CHANNEL_KINDS, Notification
 
 EXCERPT = 140
 _MENTION_SOURCE = re.compile(r"@\[([^\]\n]{0,200})\]\(user:[0-9]+\)")
@@ -26,6 +26,10 @@ def excerpt(body: str | None, limit: int = EXCERPT) -> str | None:
 def _where(n: Notification) -> str:
     if n.channel_kind == "pair":
         return "your mentoring channel"
+    if n.channel_kind == "coordinator_line":
+        if n.user_id == n.line_owner_id:
+            return "your line to the coordinators"
+        return "their line to the coordinators"
     return n.channel_name or "Mentorspace"
 
 
@@ -36,8 +40,10 @@ def notification_text(n: Notification) -> str:
         return f"{who} mentioned you in {where}"
     if n.kind == "reply":
         return f"{who} replied in a thread in {where}"
-    if n.kind == "pair_message":
+    if n.kind in ("pair_message", "line"):
         many = f"{n.count} new messages" if n.count > 1 else "a new message"
+        if n.kind == "line" and n.user_id != n.line_owner_id:
+            return f"{who} wrote {many} in {where}"
         return f"{who} sent you {many} in {where}"
     if n.kind == "task":
         return f"A new task was posted in {where}"
@@ -69,8 +75,8 @@ def notification_json(n: Notification) -> dict[str, Any]:
         "id": n.id,
         "kind": n.kind,
         "text": notification_text(n),
-        # Never for a pair channel: storage gives no excerpt there.
-        "excerpt": None if n.channel_kind == "pair" else excerpt(n.excerpt),
+        # Never for a pair channel or a coordinator line: storage gives no excerpt there.
+        "excerpt": None if n.channel_kind in PRIVATE_CHANNEL_KINDS else excerpt(n.excerpt),
         "link": notification_link(n),
         "channel_id": n.channel_id,
         "message_id": n.message_id,

@@ -31,12 +31,13 @@ BUILT_IN: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "communities": ({"*": "Communities"}, ("coordinator", "mentor", "mentee")),
     "library": ({"*": "Library"}, ("coordinator", "mentor", "mentee")),
     "questionnaires": ({"*": "Questionnaires"}, ("coordinator", "mentor", "mentee")),
+    "coordinators": ({"*": "Ask the coordinators"}, ("mentor", "mentee")),
     "admin": ({"*": "Coordinator area"}, ("coordinator",)),
 }
 DEFAULT_ORDER = {
     "coordinator": ["home", "admin", "announcements", "lounge", "communities", "library"],
-    "mentor": ["home", "pair", "announcements", "lounge", "communities", "library"],
-    "mentee": ["home", "pair", "announcements", "lounge", "communities", "library"],
+    "mentor": ["home", "pair", "announcements", "lounge", "communities", "library", "coordinators"],
+    "mentee": ["home", "pair", "announcements", "lounge", "communities", "library", "coordinators"],
 }
 
 

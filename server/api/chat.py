@@ -6,9 +6,10 @@ from typing import Any
 
 from aiohttp import web
 
-from channels.chat import directory, messages
+from channels.chat import directory, lines, messages
 from channels.chat.wire import (
     changes_json,
+    channel_json,
     channel_listing_json,
     history_json,
     message_json,
@@ -16,12 +17,13 @@ from channels.chat.wire import (
     thread_json,
     user_json,
 )
+from channels.input import check_id
 from channels.people import accounts
 from server import auth, keys
 from server.api.openapi import openapi_document
 from server.api.params import path_id, query_int, read_json
 from server.auth import clear_session_cookie, current_user, session_token, set_session_cookie
-from server.realtime.emit import change_message, disconnect_session, emit_read
+from server.realtime.emit import change_message, disconnect_session, emit_new_line, emit_read
 
 routes = web.RouteTableDef()
 
@@ -60,6 +62,24 @@ async def list_channels(request: web.Request) -> web.Response:
         request.app[keys.STORE], user, is_online=request.app[keys.PRESENCE].is_online
     )
     return web.json_response({"channels": [channel_listing_json(item) for item in listings]})
+
+
+@routes.post("/api/v1/coordinator-line")
+async def open_coordinator_line(request: web.Request) -> web.Response:
+    """Your line to the coordinators (made on first use); a coordinator gives `user_id` to
+    open a participant's."""
+    user = await current_user(request)
+    payload = await read_json(request)
+    opened = await lines.open_line(
+        request.app[keys.STORE],
+        user,
+        check_id(payload, "user_id", optional=True),
+        clock=request.app[keys.CLOCK],
+    )
+    await emit_new_line(request.app, opened)
+    return web.json_response(
+        {"channel": channel_json(opened.channel)}, status=201 if opened.created else 200
+    )
 
 
 @routes.get("/api/v1/channels/{channel_id}/messages")

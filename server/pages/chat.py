@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from channels.chat import directory, messages
+from channels.chat import directory, lines, messages
 from channels.chat.wire import message_json
 from channels.errors import Invalid, NotFound
 from channels.tasks import posting as task_posting
@@ -19,7 +19,7 @@ from server.api.files import read_form_with_file
 from server.api.params import form_int, form_text, path_id, query_int
 from server.auth import check_csrf, current_user, streams_its_body
 from server.pages.rendering import channel_rights, load_menu, me_json, render, see_other
-from server.realtime.emit import change_message
+from server.realtime.emit import change_message, emit_new_line
 from storage.records import Message, User
 
 routes = web.RouteTableDef()
@@ -216,3 +216,29 @@ async def _load_message_in(
     if message is None or message.channel_id != channel_id:
         raise NotFound("That task is not in this channel.")
     return message
+
+
+@routes.get("/coordinators")
+async def coordinator_line_page(request: web.Request) -> web.Response:
+    """A participant's way to the coordinators: their line if they have used it, else a page
+    that says what it is and opens it."""
+    user = await current_user(request)
+    line = await lines.load_line(request.app[keys.STORE], user)
+    if line is not None:
+        return see_other(f"/channels/{line.id}")
+    if user.role not in lines.PARTICIPANTS:
+        return see_other("/")
+    menu = await load_menu(request, user)
+    return render(request, "coordinators.html", user=user, menu=menu, here="/coordinators")
+
+
+@routes.post("/coordinators")
+async def open_coordinator_line(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    form = await request.post()
+    owner_id = form_int(form, "user_id", "The person")
+    opened = await lines.open_line(
+        request.app[keys.STORE], user, owner_id, clock=request.app[keys.CLOCK]
+    )
+    await emit_new_line(request.app, opened)
+    return see_other(f"/channels/{opened.channel.id}")

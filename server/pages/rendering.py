@@ -127,6 +127,7 @@ class MenuSection:
 
 _SECTIONS = [
     ("Your mentoring", ("pair",)),
+    ("Coordinators", ("coordinator_line",)),
     ("Lounges", ("mentor_lounge", "mentee_lounge")),
     ("News", ("announcements",)),
     ("Communities", ("community",)),
@@ -170,6 +171,15 @@ async def load_menu(request: web.Request, user: User) -> Menu:
             summary, partner = listing.summary, listing.partner
             if summary.channel.kind not in kinds:
                 continue
+            if summary.channel.kind == "coordinator_line":
+                if partner is None:  # the person's own line
+                    items.append(MenuItem(summary, "Your coordinators", "Ask for help"))
+                else:
+                    role = partner.role.capitalize() + (" · disabled" if partner.disabled else "")
+                    items.append(
+                        MenuItem(summary, partner.name, role, partner, listing.partner_online)
+                    )
+                continue
             if partner is not None:
                 detail = _PARTNER_ROLE.get(partner.role, "")
                 if summary.channel.archived:
@@ -210,6 +220,8 @@ def _programme_links(
             links.append(ProgrammeLink(item.label, "/admin"))
         elif item.item == "communities":
             links.append(ProgrammeLink(item.label, "/communities"))
+        elif item.item == "coordinators":
+            links.append(ProgrammeLink(item.label, "/coordinators"))
         elif item.item == "library":
             links.append(ProgrammeLink(item.label, "/resources", count=library_new))
         elif item.item == role_menu.LINK and item.url:

@@ -13,6 +13,7 @@ import socketio
 from aiohttp import web
 
 from channels.chat import directory, messages
+from channels.chat.lines import OpenedLine
 from channels.chat.wire import channel_json, message_json, read_position_json
 from channels.files.uploads import release_blobs
 from channels.library import folders as library_folders
@@ -198,6 +199,15 @@ async def emit_channel_to(
         await app[keys.SIO].emit(
             "channel", {**channel_json(channel), "is_member": is_member}, room=user_room(user_id)
         )
+
+
+async def emit_new_line(app: web.Application, opened: OpenedLine) -> None:
+    """A coordinator line was made: its participant and every coordinator hear it now."""
+    if not opened.created:
+        return
+    await emit_channel_to(app, opened.channel, [opened.owner.id], is_member=True)
+    coordinators = await app[keys.STORE].list_enabled_ids("coordinator")
+    await emit_channel_to(app, opened.channel, coordinators, is_member=False)
 
 
 async def emit_channel_changed(app: web.Application, channel: Channel) -> None:

@@ -35,6 +35,25 @@ class ChannelQueries(QueryBase):
         row = await self._one("SELECT * FROM channels WHERE id = ?", (channel_id,))
         return None if row is None else _channel(row)
 
+    async def load_coordinator_line(self, user_id: int) -> Channel | None:
+        row = await self._one(
+            "SELECT c.* FROM coordinator_lines l JOIN channels c ON c.id = l.channel_id"
+            " WHERE l.user_id = ?",
+            (user_id,),
+        )
+        return None if row is None else _channel(row)
+
+    async def load_line_owner(self, channel_id: int) -> int | None:
+        return await self._value(
+            "SELECT user_id FROM coordinator_lines WHERE channel_id = ?", (channel_id,)
+        )
+
+    async def insert_coordinator_line(self, user_id: int, channel_id: int) -> None:
+        await self._all(
+            "INSERT INTO coordinator_lines (user_id, channel_id) VALUES (?, ?)",
+            (user_id, channel_id),
+        )
+
     async def load_channel_by_kind(self, kind: str) -> Channel | None:
         row = await self._one("SELECT * FROM channels WHERE kind = ? ORDER BY id LIMIT 1", (kind,))
         return None if row is None else _channel(row)
@@ -87,8 +106,11 @@ class ChannelQueries(QueryBase):
                      WHERE x.channel_id = c.id AND x.seq > coalesce(r.last_read_seq, 0)
                        AND x.created_seq > coalesce(r.last_read_seq, 0)
                        AND x.deleted_at IS NULL AND x.author_id IS NOT :user) AS unread,
-                   (SELECT CASE WHEN p.mentor_id = :user THEN p.mentee_id ELSE p.mentor_id END
-                      FROM pairs p WHERE p.channel_id = c.id) AS partner_id
+                   coalesce(
+                     (SELECT CASE WHEN p.mentor_id = :user THEN p.mentee_id ELSE p.mentor_id END
+                        FROM pairs p WHERE p.channel_id = c.id),
+                     (SELECT l.user_id FROM coordinator_lines l
+                       WHERE l.channel_id = c.id AND l.user_id != :user)) AS partner_id
               FROM channels c
               LEFT JOIN channel_members m ON m.channel_id = c.id AND m.user_id = :user
               LEFT JOIN read_state r ON r.channel_id = c.id AND r.user_id = :user

@@ -5,19 +5,24 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from ..records import DigestThread, Notification, NotificationPrefs
+from ..records import PRIVATE_CHANNEL_KINDS, DigestThread, Notification, NotificationPrefs
 from .base import QueryBase, json_list, record
 
 _UNMUTED = (
     "NOT EXISTS (SELECT 1 FROM notification_muted x WHERE x.user_id = {who} AND x.kind = {kind})"
 )
 
-# A notification with the names it is said with.  A pair's message body is never selected.
-_LISTED = """
+_PRIVATE = "(" + ", ".join(f"'{kind}'" for kind in sorted(PRIVATE_CHANNEL_KINDS)) + ")"
+
+# A notification with the names it is said with.  A private channel's message body is never
+# selected.
+_LISTED = f"""
     SELECT n.*, c.kind AS channel_kind, c.name AS channel_name, a.name AS actor_name,
-           CASE WHEN c.kind != 'pair' AND m.deleted_at IS NULL THEN substr(m.body, 1, 400) END
-               AS excerpt,
-           r.title AS resource_title
+           CASE WHEN c.kind NOT IN {_PRIVATE} AND m.deleted_at IS NULL
+                THEN substr(m.body, 1, 400) END AS excerpt,
+           r.title AS resource_title,
+           (SELECT l.user_id FROM coordinator_lines l WHERE l.channel_id = n.channel_id)
+               AS line_owner_id
     FROM notifications n
     LEFT JOIN channels c ON c.id = n.channel_id
     LEFT JOIN users a ON a.id = n.actor_id
@@ -172,22 +177,24 @@ class NotifyQueries(QueryBase):
         )
         return len(rows)
 
-    async def add_pair_message_notification(
-        self, user_id: int, *, channel_id: int, message_id: int, actor_id: int, now: str
+    async def add_batched_notification(
+        self, user_id: int, *, kind: str, channel_id: int, message_id: int, actor_id: int, now: str
     ) -> None:
-        """One more new message in the pair channel: added to the person's open notification
-        of that channel (unread and not yet e-mailed), or a new one."""
+        """One more new message in a pair channel or a coordinator line ('pair_message',
+        'line'): added to the person's open notification of that channel (unread and not yet
+        e-mailed), or a new one."""
         await self._all(
             "INSERT INTO notifications (user_id, kind, channel_id, message_id, actor_id,"
             " created_at, updated_at)"
-            " SELECT :user, 'pair_message', :channel, :message, :actor, :now, :now WHERE "
-            + _UNMUTED.format(who=":user", kind="'pair_message'")
-            + " ON CONFLICT (user_id, channel_id) WHERE kind = 'pair_message'"
+            " SELECT :user, :kind, :channel, :message, :actor, :now, :now WHERE "
+            + _UNMUTED.format(who=":user", kind=":kind")
+            + " ON CONFLICT (user_id, channel_id) WHERE kind IN ('pair_message', 'line')"
             " AND read_at IS NULL AND mailed_at IS NULL"
             " DO UPDATE SET count = count + 1, message_id = excluded.message_id,"
             " actor_id = excluded.actor_id, updated_at = excluded.updated_at",
             {
                 "user": user_id,
+                "kind": kind,
                 "channel": channel_id,
                 "message": message_id,
                 "actor": actor_id,
@@ -416,7 +423,10 @@ class NotifyQueries(QueryBase):
             FROM messages m JOIN channels c ON c.id = m.channel_id
             LEFT JOIN users a ON a.id = m.author_id
             LEFT JOIN read_state rs ON rs.user_id = :user AND rs.channel_id = m.channel_id
-            WHERE m.channel_id IN (SELECT value FROM json_each(:channels)) AND c.kind != 'pair'
+            WHERE m.channel_id IN (SELECT value FROM json_each(:channels))
+              AND c.kind NOT IN """
+            + _PRIVATE
+            + """
               AND m.thread_id IS NULL AND m.deleted_at IS NULL AND m.kind = 'text'
               AND m.created_at >= :since AND m.author_id IS NOT :user
               AND m.created_seq > coalesce(rs.last_read_seq, 0)

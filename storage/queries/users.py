@@ -51,6 +51,12 @@ class UserQueries(QueryBase):
         )
         return [_user(row) for row in rows]
 
+    async def list_enabled_ids(self, role: str) -> list[int]:
+        rows = await self._all(
+            "SELECT id FROM users WHERE role = ? AND NOT disabled ORDER BY id", (role,)
+        )
+        return [row[0] for row in rows]
+
     async def load_users(self, user_ids: list[int]) -> dict[int, User]:
         rows = await self._all(
             "SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?))",

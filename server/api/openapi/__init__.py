@@ -75,6 +75,15 @@ def openapi_document() -> dict[str, Any]:
                     status="202",
                 )
             },
+            "/api/v1/coordinator-line": {
+                "post": _op(
+                    "Open your line to the coordinators (made on first use: 201); a coordinator"
+                    " gives user_id to open a participant's",
+                    _object(channel={"$ref": "#/components/schemas/Channel"}),
+                    body=_object(user_id=_INT),
+                    also=[("201", "Made now")],
+                )
+            },
             "/api/v1/channels": {
                 "get": _op(
                     "Channels the user can read, with unread counts",

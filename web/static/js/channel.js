@@ -252,7 +252,10 @@ function start() {
 
   function channelChanged(channel) {
     if (channel.id !== model.channelId) return;
-    if (channel.kind !== "pair" && channel.name) view.showRenamed(channel.name);
+    // A pair and a coordinator line are titled by the person, not by the stored name.
+    if (!["pair", "coordinator_line"].includes(channel.kind) && channel.name) {
+      view.showRenamed(channel.name);
+    }
     if (channel.read_only && !model.locked) {
       model.lock();
       view.showLocked();

@@ -1,0 +1,62 @@
+"""The coordinator line: one channel per participant (mentor or mentee) shared with every
+coordinator, for "my mentor has gone quiet" or "I need help".  It is the only channel where
+coordinators read what a participant writes, and its page says so.  A line is made when it is
+first used: by its participant, or by a coordinator writing to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.errors import NotFound
+from storage import Store, Tx
+from storage.records import Channel, User
+
+PARTICIPANTS = ("mentor", "mentee")
+NO_PERSON = "That person does not exist."
+
+
+@dataclass(frozen=True)
+class OpenedLine:
+    channel: Channel
+    owner: User
+    created: bool  # made just now: the people who hear it must be told
+
+
+async def load_line(store: Store, user: User) -> Channel | None:
+    """The person's own line, if they have used it."""
+    return await store.load_coordinator_line(user.id)
+
+
+async def open_line(
+    store: Store, actor: User, owner_id: int | None = None, *, clock: Clock = SYSTEM_CLOCK
+) -> OpenedLine:
+    """The line of `owner_id` (a coordinator writing to a participant) or of the actor
+    themselves (None), made if it does not exist yet.  Anyone else's: not found."""
+    if owner_id is None or owner_id == actor.id:
+        owner: User | None = actor
+    elif actor.role == "coordinator" and not actor.disabled:
+        owner = await store.load_user(owner_id)
+    else:
+        owner = None
+    if owner is None or owner.disabled or owner.role not in PARTICIPANTS or actor.disabled:
+        raise NotFound(NO_PERSON)
+    found = owner  # for the closure's type
+
+    async def open_it(tx: Tx) -> tuple[Channel, bool]:
+        existing = await tx.load_coordinator_line(found.id)
+        if existing is not None:
+            return existing, False
+        now = iso(clock.now())
+        channel = await tx.insert_channel(
+            kind="coordinator_line",
+            name=found.name,
+            topic="Only this person and the programme's coordinators read this line.",
+            now=now,
+        )
+        await tx.add_member(channel.id, found.id, now)
+        await tx.insert_coordinator_line(found.id, channel.id)
+        return channel, True
+
+    channel, created = await store.write(open_it)
+    return OpenedLine(channel, owner, created)
