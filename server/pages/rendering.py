@@ -166,6 +166,8 @@ async def load_menu(request: web.Request, user: User) -> Menu:
     )
     sections = []
     for title, kinds in _SECTIONS:
+        if kinds == ("coordinator_line",) and user.role == "coordinator":
+            title = "Lines to the coordinators"
         items = []
         for listing in listings:
             summary, partner = listing.summary, listing.partner
