@@ -14,6 +14,7 @@ from channels.chat.directory import set_up_programme
 from channels.clock import SYSTEM_CLOCK, Clock
 from server import keys
 from server.api import chat as api
+from server.api import feedback as feedback_api
 from server.api import files as files_api
 from server.api import library as library_api
 from server.api import notify as notify_api
@@ -29,6 +30,7 @@ from server.errors import error_middleware
 from server.pages import chat as channel_pages
 from server.pages import communities as community_pages
 from server.pages import digests as digest_pages
+from server.pages import feedback as feedback_pages
 from server.pages import files as file_pages
 from server.pages import library as library_pages
 from server.pages import notify as notify_pages
@@ -95,6 +97,8 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(channel_pages.routes)
     app.add_routes(community_pages.routes)
     app.add_routes(notify_pages.routes)
+    app.add_routes(feedback_api.routes)
+    app.add_routes(feedback_pages.routes)
     app.add_routes(digest_pages.routes)
     app.add_routes(account_pages.routes)
     app.add_routes(search_pages.routes)

@@ -234,6 +234,23 @@ class OutgoingMail:
 
 
 @dataclass(frozen=True)
+class Feedback:
+    """A piece of feedback: which message of whose coordinator line, and where it stands."""
+
+    id: int
+    user_id: int
+    user_name: str
+    user_role: str
+    channel_id: int
+    message_id: int
+    category: str  # 'question', 'problem', 'idea', 'other'
+    status: str  # 'new', 'answered', 'closed'
+    created_at: str
+    answered_at: str | None
+    closed_at: str | None
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     id: int
     actor_id: int | None

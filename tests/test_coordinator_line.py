@@ -4,8 +4,11 @@ who and how many), and its page says who reads it."""
 
 from __future__ import annotations
 
+import aiohttp
+
 from server import keys
 
+from .file_support import png
 from .mail_support import running_server
 from .notify_support import marker, notifications_of, start_clean
 from .support import DAYS_AWAKE, email
@@ -115,3 +118,68 @@ async def test_an_away_coordinator_is_mailed_who_wrote_never_what(data_dir, smtp
         mail = await smtp.wait_for(email("coordinator"))
         assert "Sara Nielsen wrote 3 new messages in their line to the coordinators" in mail.text
         assert all(secret not in str(m.message) for m in smtp.mails)
+
+
+async def test_feedback_arrives_in_the_line_and_coordinators_see_how_fast_they_answer(server):
+    sara, carla = await server.client("mentee1"), await server.client("coordinator")
+    await start_clean(carla)
+    carla_socket = await carla.socket()
+    before = await server.store.count_messages()
+    for bad in (
+        {"category": "rant", "body": "x"},
+        {"category": "idea", "body": ""},
+        {"category": "idea", "body": "x", "attachments": ["not-mine"]},
+    ):
+        response = await sara.post("/api/v1/feedback", bad)
+        assert response.status in (400, 404), bad
+    assert await server.store.count_messages() == before
+    assert await server.store.load_coordinator_line(sara.user["id"]) is None  # nothing opened
+    response = await carla.post("/api/v1/feedback", {"category": "idea", "body": "x"})
+    assert response.status == 403  # a coordinator has no line to send it through
+
+    secret = marker("FEEDBACK")
+    response = await sara.post(
+        "/api/v1/feedback", {"category": "problem", "body": f"The calendar is broken {secret}"}
+    )
+    assert response.status == 201, await response.text()
+    sent = await response.json()
+    assert sent["message"]["body"].startswith("**Feedback: Something does not work**")
+    await carla_socket.wait_for("message", lambda m: m["id"] == sent["message"]["id"])
+    listed = await (await carla.get("/api/v1/feedback")).json()
+    (item,) = listed["feedback"]
+    assert item["status"] == "new" and item["answered_at"] is None
+    assert item["user"]["name"] == "Sara Nielsen" and secret not in str(listed)
+    assert (await sara.get("/api/v1/feedback")).status == 403
+    page = await (await carla.get("/admin/feedback")).text()
+    assert "Something does not work" in page and secret not in page
+
+    # An answer in her line marks it answered; the median is counted from it.
+    await carla_socket.send(sent["channel_id"], "Thank you, we are looking at it.")
+    listed = await (await carla.get("/api/v1/feedback")).json()
+    assert listed["feedback"][0]["status"] == "answered"
+    assert listed["feedback"][0]["answered_at"] is not None
+    assert listed["answered"] == 1 and listed["median_answer_hours"] == 0.0
+    response = await carla.patch(f"/api/v1/feedback/{item['id']}", {"status": "closed"})
+    assert (await response.json())["feedback"]["status"] == "closed"
+    bad = await carla.patch(f"/api/v1/feedback/{item['id']}", {"status": "lost"})
+    assert bad.status == 400
+    audit = await (await carla.get("/api/v1/audit")).json()
+    assert any(e["action"] == "feedback.status_changed" for e in audit["entries"])
+
+
+async def test_the_feedback_form_takes_a_screenshot_without_javascript(server):
+    lene = await server.client("mentee2")
+    page = await (await lene.get("/feedback")).text()
+    assert 'enctype="multipart/form-data"' in page
+    csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    form = aiohttp.FormData()
+    form.add_field("csrf_token", csrf)
+    form.add_field("category", "question")
+    form.add_field("body", "How do I change my password?")
+    form.add_field("file", png(), filename="screen.png", content_type="image/png")
+    response = await lene.http.post("/feedback", data=form, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    where = response.headers["Location"]
+    assert where.startswith("/channels/")
+    shown = await (await lene.get(where.split("#")[0])).text()
+    assert "How do I change my password?" in shown and "screen.png" in shown

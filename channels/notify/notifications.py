@@ -100,6 +100,7 @@ async def record_message(
             recipients = await tx.list_enabled_ids("coordinator")
         else:
             recipients = [] if owner is None else [owner]
+            await tx.mark_feedback_answered(channel_id, now)  # what waited has its answer
         for person in recipients:
             if person not in told:
                 told.add(person)

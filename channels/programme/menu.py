@@ -32,12 +32,31 @@ BUILT_IN: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "library": ({"*": "Library"}, ("coordinator", "mentor", "mentee")),
     "questionnaires": ({"*": "Questionnaires"}, ("coordinator", "mentor", "mentee")),
     "coordinators": ({"*": "Ask the coordinators"}, ("mentor", "mentee")),
+    "feedback": ({"*": "Feedback"}, ("mentor", "mentee")),
     "admin": ({"*": "Coordinator area"}, ("coordinator",)),
 }
 DEFAULT_ORDER = {
     "coordinator": ["home", "admin", "announcements", "lounge", "communities", "library"],
-    "mentor": ["home", "pair", "announcements", "lounge", "communities", "library", "coordinators"],
-    "mentee": ["home", "pair", "announcements", "lounge", "communities", "library", "coordinators"],
+    "mentor": [
+        "home",
+        "pair",
+        "announcements",
+        "lounge",
+        "communities",
+        "library",
+        "coordinators",
+        "feedback",
+    ],
+    "mentee": [
+        "home",
+        "pair",
+        "announcements",
+        "lounge",
+        "communities",
+        "library",
+        "coordinators",
+        "feedback",
+    ],
 }
 
 

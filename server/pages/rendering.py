@@ -224,6 +224,8 @@ def _programme_links(
             links.append(ProgrammeLink(item.label, "/communities"))
         elif item.item == "coordinators":
             links.append(ProgrammeLink(item.label, "/coordinators"))
+        elif item.item == "feedback":
+            links.append(ProgrammeLink(item.label, "/feedback"))
         elif item.item == "library":
             links.append(ProgrammeLink(item.label, "/resources", count=library_new))
         elif item.item == role_menu.LINK and item.url:

@@ -2,6 +2,7 @@
 
 from .audit import AuditQueries
 from .channels import ChannelQueries
+from .feedback import FeedbackQueries
 from .files import FileQueries
 from .library import LibraryQueries
 from .messages import MessageQueries
@@ -27,6 +28,7 @@ class Queries(
     SearchQueries,
     LibraryQueries,
     FileQueries,
+    FeedbackQueries,
 ):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 

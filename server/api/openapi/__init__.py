@@ -25,6 +25,17 @@ from server.api.openapi.tasks import TASK_SCHEMAS, task_paths
 
 _CHANNEL = [("channel_id", "path")]
 _MESSAGES = {"type": "array", "items": _MESSAGE}
+_FEEDBACK = _object(
+    id=_INT,
+    user=_object(id=_INT, name=_STR, role=_STR),
+    category=_STR,
+    status=_STR,
+    channel_id=_INT,
+    message_id=_INT,
+    created_at=_STR,
+    answered_at={"type": ["string", "null"]},
+    closed_at={"type": ["string", "null"]},
+)
 
 
 def openapi_document() -> dict[str, Any]:
@@ -82,6 +93,38 @@ def openapi_document() -> dict[str, Any]:
                     _object(channel={"$ref": "#/components/schemas/Channel"}),
                     body=_object(user_id=_INT),
                     also=[("201", "Made now")],
+                )
+            },
+            "/api/v1/feedback": {
+                "post": _op(
+                    "Send feedback (mentors and mentees): it arrives in your coordinator line",
+                    _object(message=_MESSAGE, channel_id=_INT),
+                    body=_object(
+                        ["category", "body"],
+                        category={"enum": ["question", "problem", "idea", "other"]},
+                        body=_STR,
+                        attachments=ATTACHMENTS_FIELD,
+                        client_id=_STR,
+                    ),
+                    status="201",
+                    also=[("200", "A repeated client_id: the first")],
+                ),
+                "get": _op(
+                    "Coordinators: feedback, newest first, and the median hours to an answer",
+                    _object(
+                        feedback={"type": "array", "items": _FEEDBACK},
+                        median_answer_hours={"type": ["number", "null"]},
+                        answered=_INT,
+                    ),
+                    params=[("status", "query", {"type": "string"})],
+                ),
+            },
+            "/api/v1/feedback/{feedback_id}": {
+                "patch": _op(
+                    "Coordinators: set a piece of feedback's status (audited)",
+                    _object(feedback=_FEEDBACK),
+                    body=_object(["status"], status={"enum": ["new", "answered", "closed"]}),
+                    params=[("feedback_id", "path")],
                 )
             },
             "/api/v1/channels": {
