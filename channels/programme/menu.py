@@ -35,28 +35,14 @@ BUILT_IN: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "feedback": ({"*": "Feedback"}, ("mentor", "mentee")),
     "admin": ({"*": "Coordinator area"}, ("coordinator",)),
 }
+_PARTICIPANT_ORDER = [
+    *("home", "pair", "announcements", "lounge", "communities", "library"),
+    *("coordinators", "feedback"),
+]
 DEFAULT_ORDER = {
     "coordinator": ["home", "admin", "announcements", "lounge", "communities", "library"],
-    "mentor": [
-        "home",
-        "pair",
-        "announcements",
-        "lounge",
-        "communities",
-        "library",
-        "coordinators",
-        "feedback",
-    ],
-    "mentee": [
-        "home",
-        "pair",
-        "announcements",
-        "lounge",
-        "communities",
-        "library",
-        "coordinators",
-        "feedback",
-    ],
+    "mentor": _PARTICIPANT_ORDER,
+    "mentee": _PARTICIPANT_ORDER,
 }
 
 
