@@ -1,15 +1,19 @@
-"""Full-text search over messages: SQLite FTS5 (the `message_search` index of migration 0007,
-kept in step with `messages` by triggers).
+"""Full-text search over messages: SQLite FTS5 (the `message_search` index of migrations 0007
+and 0011, kept in step with `messages` by triggers).
 
 The caller says which channels to look in (those the person may read, worked out by the
-domain from the policy); nothing outside them is ever returned, whatever the words.  Search
-terms arrive as plain words (`SearchTerm`): this module alone writes FTS5 query syntax, and it
-quotes every word, so what people type can never be an operator, a column filter or a syntax
-error.  Ranking is FTS5's bm25 (lower scores rank first), newest first among equals, unless
-the search has more than RANK_AT_MOST hits (in those channels: what is counted is only ever
-what the person may read): then newest first, every score 0.  A page ends at a `SearchPosition` and the next one starts after it (keyset, so no hit
-is skipped or repeated while the index stands still; the cursor's score says which order it
-continues).
+domain from the policy); nothing outside them is ever returned, whatever the words.  The index
+holds each message's channel as a token (`c42`) beside its words, so a search names the
+person's channels to FTS5 (`channel_scope`) and the index finds, counts and ranks only hits
+that person may read; every hit's channel is still checked in `messages`, so what is found
+never rests on the index alone.  Search terms arrive as plain words (`SearchTerm`): this module
+alone writes FTS5 query syntax, and it quotes every word inside `body : (…)`, so what people
+type can never be an operator, a column filter (the channel column among them) or a syntax
+error.  Ranking is FTS5's bm25 over the words (lower scores rank first), newest first among
+equals, unless the search has more than RANK_AT_MOST hits (in those channels: what is counted
+is only ever what the person may read): then newest first, every score 0.  A page ends at a
+`SearchPosition` and the next one starts after it (keyset, so no hit is skipped or repeated
+while the index stands still; the cursor's score says which order it continues).
 """
 
 from __future__ import annotations
@@ -34,6 +38,12 @@ from .base import QueryBase, json_list, record
 # instead (score 0), which the index answers by reading only as many hits as the page needs.
 RANK_AT_MOST = 500
 SNIPPET_TOKENS = 16  # words of context around the matches (FTS5 allows at most 64)
+# Up to this many channels, a search names them to the index (one OR'd token each), which then
+# walks only the hits in them.  Past it (a coordinator reads every lounge and community) the
+# OR costs more than it saves: FTS5 steps every channel's token at each hit, while most hits
+# are in the person's channels anyway, so the words are looked for everywhere and each hit's
+# channel checked in `messages`.  Both give the same hits; see README, "Speed".
+CHANNEL_SCOPE_AT_MOST = 100
 
 
 def _quoted(text: str) -> str:
@@ -51,6 +61,13 @@ def fts5_expression(terms: Iterable[SearchTerm]) -> str:
     if not parts:
         return ""
     return f"body : ({' '.join(parts)})"
+
+
+def channel_scope(channel_ids: Iterable[int]) -> str:
+    """The FTS5 expression for "in one of these channels": their tokens in the channel column
+    (migration 0011 writes `c` and the id)."""
+    tokens = " OR ".join(_quoted(f"c{int(channel_id)}") for channel_id in channel_ids)
+    return f"channel : ({tokens})"
 
 
 def _marked(snippet: str | None, start: str, end: str) -> str:
@@ -77,13 +94,16 @@ class SearchQueries(QueryBase):
         match = fts5_expression(terms)
         if not match or not channels:
             return []
+        if len(channels) <= CHANNEL_SCOPE_AT_MOST:
+            match = f"{channel_scope(channels)} AND {match}"
         filters = """
                    AND m.channel_id IN (SELECT value FROM json_each(:channels))
                    AND m.deleted_at IS NULL
                    AND (:author IS NULL OR m.author_id = :author)
                    AND (:after IS NULL OR m.created_at >= :after)
                    AND (:before IS NULL OR m.created_at < :before)"""
-        # CROSS JOIN: the index drives (never a search per message of those channels).
+        # CROSS JOIN: the index drives (never a search per message of those channels).  The
+        # channel is checked in `messages` even when the index was told the channels.
         params = {
             "match": match,
             "channels": json_list(channels),
@@ -116,7 +136,7 @@ class SearchQueries(QueryBase):
         else:
             page = f"""
                 WITH hits AS MATERIALIZED (
-                    SELECT m.id, bm25(message_search) AS score
+                    SELECT m.id, bm25(message_search, 1.0, 0.0) AS score
                       FROM message_search CROSS JOIN messages m ON m.id = message_search.rowid
                      WHERE message_search MATCH :match {filters}
                 )
