@@ -97,14 +97,15 @@ class SearchQueries(QueryBase):
             match = f"{channel_scope(channels)} AND {match}"
         # Random markers: marker characters a message holds itself are never taken for one.
         nonce = secrets.token_hex(8)
+        marks = (f"[{nonce}[", f"]{nonce}]")
         walk = {
             "match": match,
             "channels": json_list(channels),
             "author": author_id,
             "after": after,
             "before": before,
-            "start": f"[{nonce}[",
-            "end": f"]{nonce}]",
+            "start": marks[0],
+            "end": marks[1],
         }
         page: list[tuple[float, int]]
         if cursor is not None and cursor.score == 0.0:
@@ -119,7 +120,7 @@ class SearchQueries(QueryBase):
             else:
                 page = [
                     (score, message_id)
-                    for score, message_id in ranked(list(hits.items()))
+                    for score, message_id in ranked(list(hits.items()), *marks)
                     if cursor is None
                     or score > cursor.score
                     or (score == cursor.score and message_id < cursor.message_id)
@@ -155,16 +156,18 @@ class SearchQueries(QueryBase):
                 kind=row["kind"],
                 created_at=row["created_at"],
                 seq=row["seq"],
-                snippet=hits[message_id].snippet(SNIPPET_TOKENS),
+                snippet=Marked.parse(hits[message_id], *marks).snippet(SNIPPET_TOKENS),
                 score=score,
             )
             for score, message_id in page
             if (row := found.get(message_id)) is not None
         ]
 
-    async def _walk(self, walk: dict[str, Any], *, older_than: int, most: int) -> dict[int, Marked]:
-        """The hits older than `older_than`, newest first, at most `most`, each with its text
-        and where it matched.  The one pass of the index a search makes (CROSS JOIN: the index
+    async def _walk(
+        self, walk: dict[str, Any], *, older_than: int, most: int
+    ) -> dict[int, str | None]:
+        """The hits older than `older_than`, newest first, at most `most`, each with its text,
+        the matches between the markers (read further only for the hits shown or ranked).  The one pass of the index a search makes (CROSS JOIN: the index
         drives, never a search per message of those channels); each hit's channel is checked in
         `messages` even when the index was told the channels."""
         rows = await self._all(
@@ -181,7 +184,7 @@ class SearchQueries(QueryBase):
             """,
             {**walk, "older_than": older_than, "most": most},
         )
-        return {row[0]: Marked.parse(row[1], walk["start"], walk["end"]) for row in rows}
+        return {row[0]: row[1] for row in rows}
 
     async def list_channel_files(
         self,

@@ -3,10 +3,12 @@ between two random markers), made into what search shows and how it ranks: a sni
 the matches, and a BM25 score from the person's own hits alone.
 
 One auxiliary function per hit, in the one pass of the index a search makes
-(storage/queries/search.py): FTS5's `snippet()` would cost three times `highlight()` for each
-of the hits a first page reads, and its `bm25()` reads statistics of the whole index (see
-`ranked`).  Words are runs of letters and digits here, near enough to the index's tokenizer to
-rank by and to cut a snippet at: which words matched is the index's say, never this module's.
+(storage/queries/search.py), which reads up to 501 hits to know its order: FTS5's `snippet()`
+costs several times `highlight()` a hit, and its `bm25()` reads statistics of the whole index
+(see `ranked`).  Ranking only counts matches and words in the text as it comes; only the hits
+on the page are cut into snippets.  Words are runs of letters and digits here, near enough to
+the index's tokenizer to rank by and to cut a snippet at: which words matched is the index's
+say, never this module's.
 """
 
 from __future__ import annotations
@@ -52,10 +54,6 @@ class Marked:
 
     def words(self) -> list[tuple[int, int]]:
         return [word.span() for word in _WORD.finditer(self.text)]
-
-    def length(self) -> int:
-        """How many words it has."""
-        return len(_WORD.findall(self.text))
 
     def _hit_words(self, words: list[tuple[int, int]]) -> list[int]:
         """1 for each word inside a match, else 0 (both lists are in text order)."""
@@ -105,8 +103,9 @@ def _clean(text: str) -> str:
     return text.replace(SNIPPET_START, "").replace(SNIPPET_END, "")
 
 
-def ranked(hits: list[tuple[int, Marked]]) -> list[tuple[float, int]]:
-    """(score, message id) for each hit, best (lowest) score first, newest first among equals.
+def ranked(hits: list[tuple[int, str | None]], start: str, end: str) -> list[tuple[float, int]]:
+    """(score, message id) for each hit (its text from `highlight()` with markers `start` and
+    `end`), best (lowest) score first, newest first among equals.
 
     BM25's weighing of how often the words are in a message against how long it is, with the
     statistics of these hits alone: every hit holds every term, so among them no term is rarer
@@ -117,7 +116,14 @@ def ranked(hits: list[tuple[int, Marked]]) -> list[tuple[float, int]]:
     them).  Scores are below zero, never 0.0 (which says "newest first" in a cursor)."""
     if not hits:
         return []
-    sizes = [(message_id, len(marked.matches), marked.length()) for message_id, marked in hits]
+    sizes = [
+        (
+            message_id,
+            (highlighted or "").count(start),
+            len(_WORD.findall((highlighted or "").replace(start, " ").replace(end, " "))),
+        )
+        for message_id, highlighted in hits
+    ]
     average = sum(max(1, length) for *_, length in sizes) / len(sizes)
     scored = []
     for message_id, matches, length in sizes:
