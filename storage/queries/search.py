@@ -166,10 +166,10 @@ class SearchQueries(QueryBase):
     async def _walk(
         self, walk: dict[str, Any], *, older_than: int, most: int
     ) -> dict[int, str | None]:
-        """The hits older than `older_than`, newest first, at most `most`, each with its text,
-        the matches between the markers (read further only for the hits shown or ranked).  The one pass of the index a search makes (CROSS JOIN: the index
-        drives, never a search per message of those channels); each hit's channel is checked in
-        `messages` even when the index was told the channels."""
+        """The hits older than `older_than`, newest first, at most `most`, each with its text and
+        the matches between the walk's markers.  The one pass of the index a search makes
+        (CROSS JOIN: the index drives, never a search per message of those channels); each
+        hit's channel is checked in `messages` even when the index was told the channels."""
         rows = await self._all(
             """
             SELECT m.id, highlight(message_search, 0, :start, :end)
