@@ -93,6 +93,7 @@ def test_bench_search_fills_a_database_and_times_searches():
         "prefix",
     }
     assert result["search_ms"]["p99"] >= result["search_ms"]["p50"] > 0
+    assert result["search_cpu_ms"]["n"] == 18 and result["search_cpu_ms"]["p99"] > 0
     assert result["queries_with_hits"] > 0  # the words searched for are there to be found
     assert result["wide_reader"]["reader_channels"] == 8
 
