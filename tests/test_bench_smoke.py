@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
+INDEX_WRITES = BENCH.with_name("index_write_bench.py")
 
 
 def test_bench_prints_one_json_line_and_loses_nothing():
@@ -92,5 +93,22 @@ def test_bench_search_fills_a_database_and_times_searches():
         "prefix",
     }
     assert result["search_ms"]["p99"] >= result["search_ms"]["p50"] > 0
+    assert result["search_cpu_ms"]["n"] == 18 and result["search_cpu_ms"]["p99"] > 0
     assert result["queries_with_hits"] > 0  # the words searched for are there to be found
     assert result["wide_reader"]["reader_channels"] == 8
+
+
+def test_index_write_bench_writes_with_and_without_the_index():
+    done = subprocess.run(
+        [sys.executable, str(INDEX_WRITES), "--messages", "40", "--writers", "2", "--rounds", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    [line] = done.stdout.splitlines()
+    result = json.loads(line)
+    assert result["messages"] == 40 and result["writers"] == 2
+    for runs in result["cpu_ms_per_message"].values():
+        assert len(runs) == 1 and runs[0] > 0
+    assert {"index_ms_per_message", "other_cpu_s"} <= set(result)

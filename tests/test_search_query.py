@@ -1,6 +1,6 @@
-"""The search query parser, the cursor and the snippet, without a server; and, against an
-in-memory FTS5 table with the index's own definition, that no text anyone types can become an
-FTS5 syntax error."""
+"""The search query parser, the cursor, the snippet and the ranking of a page of hits, without
+a server; and, against an in-memory FTS5 table with the index's own definition, that no text
+anyone types can become an FTS5 syntax error, or reach the channel column."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from channels.search.query import (
     words_of,
 )
 from channels.search.searching import snippet_html
-from storage.queries.search import fts5_expression
+from storage.queries.search import channel_scope, fts5_expression
+from storage.queries.search_hits import ELLIPSIS, Marked, ranked
 from storage.records import SNIPPET_END, SNIPPET_START, SearchPosition, SearchTerm
 
 
@@ -118,9 +119,10 @@ def test_snippets_escape_first_and_keep_marks_balanced():
 
 _DB = sqlite3.connect(":memory:")
 _DB.execute(
-    "CREATE VIRTUAL TABLE message_search USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')"
+    "CREATE VIRTUAL TABLE message_search"
+    " USING fts5(body, channel, tokenize = 'unicode61 remove_diacritics 2')"
 )
-_DB.execute("INSERT INTO message_search (rowid, body) VALUES (1, 'hello world')")
+_DB.execute("INSERT INTO message_search (rowid, body, channel) VALUES (1, 'hello world', 'c7')")
 
 FTS_TEXT = st.text(
     alphabet=st.sampled_from(list("abcAB7 \"*:-^+(){}.,NEARORNOTAND_'\\\x00é\u0301😀\n"))
@@ -140,6 +142,74 @@ def test_no_text_makes_an_fts5_error(text):
     if not expression:
         assert not terms
         return
-    _DB.execute(
-        "SELECT rowid FROM message_search WHERE message_search MATCH ?", (expression,)
-    ).fetchall()
+    for match in (expression, f"{channel_scope([7, 8])} AND {expression}"):
+        _DB.execute("SELECT rowid FROM message_search WHERE message_search MATCH ?", (match,))
+
+
+def test_the_channel_scope_names_each_channel_token():
+    assert channel_scope([3, 41]) == 'channel : ("c3" OR "c41")'
+    scoped = f"{channel_scope([7])} AND {fts5_expression(parse_query('c7'))}"
+    for match in (fts5_expression(parse_query("c7")), scoped):  # typed, it is only a word
+        assert (
+            _DB.execute(
+                "SELECT rowid FROM message_search WHERE message_search MATCH ?", (match,)
+            ).fetchall()
+            == []
+        )
+    assert _DB.execute(
+        "SELECT rowid FROM message_search WHERE message_search MATCH ?",
+        (f"{channel_scope([7])} AND {fts5_expression(parse_query('hello'))}",),
+    ).fetchall() == [(1,)]
+
+
+S, E = "[n[", "]n]"  # what highlight() is given to mark the matches
+
+
+def marked(text: str) -> Marked:
+    return Marked.parse(text.replace("<", S).replace(">", E), S, E)
+
+
+def test_a_highlighted_text_is_read_with_its_matches():
+    hit = marked("The <interview> is on <Thursday>")
+    assert hit.text == "The interview is on Thursday"
+    assert [hit.text[a:b] for a, b in hit.matches] == ["interview", "Thursday"]
+    # Marker characters the message holds itself are dropped; text without matches is whole.
+    sly = Marked.parse(f"a {SNIPPET_START}b{SNIPPET_END} {S}c{E}", S, E)
+    assert sly.text == "a b c" and [sly.text[a:b] for a, b in sly.matches] == ["c"]
+    assert Marked.parse(None, S, E) == Marked("", [])
+    assert Marked.parse("a [n[ open", S, E) == Marked("a [n[ open", [])
+
+
+def test_a_short_text_is_its_own_snippet():
+    s, e = SNIPPET_START, SNIPPET_END
+    assert marked("So, the <plan>: <plan> it!").snippet(16) == f"So, the {s}plan{e}: {s}plan{e} it!"
+
+
+def test_a_long_text_is_cut_around_the_most_matches_with_ellipses():
+    s, e = SNIPPET_START, SNIPPET_END
+    words = [f"w{n}" for n in range(40)]
+    words[30] = "<key>"
+    words[33] = "<key>"
+    words[2] = "<key>"
+    snippet = marked(" ".join(words) + ".").snippet(8)
+    assert snippet == f"{ELLIPSIS}w28 w29 {s}key{e} w31 w32 {s}key{e} w34 w35{ELLIPSIS}"
+    # At either end, no ellipsis there; the text's own punctuation stays.
+    assert marked("<first> " + " ".join(words[3:20]) + "!").snippet(4) == (
+        f"{s}first{e} w3 w4 w5{ELLIPSIS}"
+    )
+    plain = [f"w{n}" for n in range(20)]
+    assert marked(" ".join(plain) + " <last>!").snippet(4) == (f"{ELLIPSIS}w17 w18 w19 {s}last{e}!")
+
+
+def test_ranking_weighs_how_often_against_how_long_among_the_hits():
+    hits = [
+        (1, "<net> one two three four five six seven eight nine ten"),
+        (2, "<net> <net> <net>"),
+        (3, "<net> events and mentoring"),
+        (4, f"<net> events and {SNIPPET_START}mentoring"),
+    ]
+    order = ranked([(i, text.replace("<", S).replace(">", E)) for i, text in hits], S, E)
+    assert [message_id for _, message_id in order] == [2, 4, 3, 1]  # equals: newest first
+    assert all(score < 0 for score, _ in order)
+    assert order[1][0] == order[2][0]
+    assert ranked([], S, E) == []

@@ -125,10 +125,11 @@ def parse_query(text: str) -> list[SearchTerm]:
     return terms
 
 
-# The cursor: where the last page ended, for the next request.  It holds a hit's score, and a
-# bm25 score is computed from the whole index, so it would tell something about messages the
-# person may not read (how many hold a word): it is sealed with the server's secret, encrypted
-# (an HMAC-SHA256 keystream) and authenticated, so it is opaque for real and cannot be forged.
+# The cursor: where the last page ended, for the next request.  It holds a hit's score.  Scores
+# are computed from the person's own hits only (storage/queries/search_hits.py), yet the cursor
+# stays sealed with the server's secret, encrypted (an HMAC-SHA256 keystream) and
+# authenticated: opaque for real, it promises nothing about how ranking works, and it cannot be
+# forged into a position the server never handed out.
 
 _CURSOR = struct.Struct(">dQ")  # score, message id
 _NONCE, _TAG = 12, 16
