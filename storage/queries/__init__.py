@@ -3,6 +3,7 @@
 from .audit import AuditQueries
 from .channels import ChannelQueries
 from .files import FileQueries
+from .goals import GoalQueries
 from .library import LibraryQueries
 from .messages import MessageQueries
 from .notify import NotifyQueries
@@ -27,6 +28,7 @@ class Queries(
     SearchQueries,
     LibraryQueries,
     FileQueries,
+    GoalQueries,
 ):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 
