@@ -75,7 +75,11 @@ async def test_goal_and_milestone_words_stay_in_the_pair_and_a_comment_reaches_c
         caplog.set_level(logging.DEBUG, logger=name)
     server = mail_server
     clock.advance(days=8)  # weekly digests are due for everyone
-    goal_word, milestone_word, comment_word = marker("GOALWORD"), marker("STEPWORD"), marker("NOTEWORD")
+    goal_word, milestone_word, comment_word = (
+        marker("GOALWORD"),
+        marker("STEPWORD"),
+        marker("NOTEWORD"),
+    )
     channel = await server.pair_channel_id(1)
     pair = await pair_of(server, 1)
     mentee = await server.client("mentee1")
@@ -85,11 +89,15 @@ async def test_goal_and_milestone_words_stay_in_the_pair_and_a_comment_reaches_c
     await start_clean(mentee, mentor, coordinator, *outsiders.values())
     watching = {h: await c.socket() for h, c in [*outsiders.items(), ("coordinator", coordinator)]}
 
-    goal, card = await add_goal(mentee, channel, f"Become a {goal_word}", f"First {milestone_word}")
+    goal, _card = await add_goal(
+        mentee, channel, f"Become a {goal_word}", f"First {milestone_word}"
+    )
     await expect(await mentee.patch(f"/api/v1/goals/{goal['id']}", {"status": "in_progress"}), 200)
     step = goal["milestones"][0]["id"]
     assert (await form(mentee, f"/milestones/{step}", {"action": "done"})).status == 303
-    assert (await form(mentee, f"/goals/{goal['id']}/milestones", {"title": f"Then {milestone_word}"})).status == 303
+    assert (
+        await form(mentee, f"/goals/{goal['id']}/milestones", {"title": f"Then {milestone_word}"})
+    ).status == 303
     asked = await expect(await coordinator.post(f"/api/v1/pairs/{pair.id}/satisfaction"), 201)
     request_id = asked["request"]["id"]
     saved = await mentee.put(
@@ -97,7 +105,9 @@ async def test_goal_and_milestone_words_stay_in_the_pair_and_a_comment_reaches_c
         {"relationship": 4, "progress": 2, "comment": f"Please call me {comment_word}"},
     )
     assert saved.status == 200
-    assert (await form(mentor, f"/satisfaction/{request_id}", {"relationship": "5", "progress": "4"})).status == 303
+    assert (
+        await form(mentor, f"/satisfaction/{request_id}", {"relationship": "5", "progress": "4"})
+    ).status == 303
 
     # Every e-mail there is: away mail for the card, everyone's digest (an announcement gives
     # each of them something to be told).
@@ -116,21 +126,37 @@ async def test_goal_and_milestone_words_stay_in_the_pair_and_a_comment_reaches_c
     seen: dict[str, dict[str, str]] = {}
     for handle, client in outsiders.items():
         seen[handle] = await _reads(client, EVERYONE_READS, every_word)
-        for path in (f"/channels/{channel}", f"/channels/{channel}/goals", f"/api/v1/goals/{goal['id']}",
-                     f"/api/v1/channels/{channel}/goals", f"/satisfaction/{request_id}",
-                     f"/api/v1/channels/{channel}/changes?since_seq=0"):
+        for path in (
+            f"/channels/{channel}",
+            f"/channels/{channel}/goals",
+            f"/api/v1/goals/{goal['id']}",
+            f"/api/v1/channels/{channel}/goals",
+            f"/satisfaction/{request_id}",
+            f"/api/v1/channels/{channel}/changes?since_seq=0",
+        ):
             response = await client.get(path)
             assert response.status == 404, (handle, path)
             seen[handle][path] = await response.text()
-    seen["coordinator"] = await _reads(coordinator, (*EVERYONE_READS, *COORDINATOR_READS), every_word)
-    for path in (f"/channels/{channel}/goals", f"/api/v1/goals/{goal['id']}", f"/api/v1/channels/{channel}/goals"):
+    seen["coordinator"] = await _reads(
+        coordinator, (*EVERYONE_READS, *COORDINATOR_READS), every_word
+    )
+    for path in (
+        f"/channels/{channel}/goals",
+        f"/api/v1/goals/{goal['id']}",
+        f"/api/v1/channels/{channel}/goals",
+    ):
         response = await coordinator.get(path)
         assert response.status == 404
         seen["coordinator"][path] = await response.text()
     # The partner: the goal is hers too; the mentee's comment is not.
     seen["mentor1"] = await _reads(
         mentor,
-        (*EVERYONE_READS, f"/satisfaction/{request_id}", f"/channels/{channel}", f"/channels/{channel}/goals"),
+        (
+            *EVERYONE_READS,
+            f"/satisfaction/{request_id}",
+            f"/channels/{channel}",
+            f"/channels/{channel}/goals",
+        ),
         every_word,
     )
     partner_socket = await mentor.socket()

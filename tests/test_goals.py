@@ -31,7 +31,9 @@ async def test_a_goal_is_a_card_live_for_both_and_redrawn_when_it_or_a_milestone
 
     # The mentor ticks a milestone: the mentee's socket gets the card again, ticked.
     first = goal["milestones"][0]["id"]
-    ticked = await expect(await mentor_client.patch(f"/api/v1/milestones/{first}", {"done": True}), 200)
+    ticked = await expect(
+        await mentor_client.patch(f"/api/v1/milestones/{first}", {"done": True}), 200
+    )
     assert ticked["goal"]["milestones"][0]["done"] and ticked["goal"]["milestones_done"] == 1
     assert ticked["goal"]["updated_by"]["name"] == "Maria Jensen"
     redrawn = await mentee.wait_for(
@@ -41,7 +43,9 @@ async def test_a_goal_is_a_card_live_for_both_and_redrawn_when_it_or_a_milestone
 
     # Ticking it again changes nothing: no new seq, no event (proved by a barrier).
     before = len(mentee.received())
-    again = await expect(await mentor_client.patch(f"/api/v1/milestones/{first}", {"done": True}), 200)
+    again = await expect(
+        await mentor_client.patch(f"/api/v1/milestones/{first}", {"done": True}), 200
+    )
     assert again["goal"] == ticked["goal"]
     await mentee.barrier(channel)
     assert [m["id"] for m in mentee.received()[before:]] == [mentee.received()[-1]["id"]]
@@ -66,8 +70,10 @@ async def test_a_goal_is_a_card_live_for_both_and_redrawn_when_it_or_a_milestone
     await expect(await mentor_client.delete(f"/api/v1/milestones/{second}"), 200)
     latest = await mentee.wait_for(
         "message",
-        lambda m: m["id"] == card["id"]
-        and [x["title"] for x in m["goal"]["milestones"]] == ["Update my CV", "Interview"],
+        lambda m: (
+            m["id"] == card["id"]
+            and [x["title"] for x in m["goal"]["milestones"]] == ["Update my CV", "Interview"]
+        ),
     )
 
     # A client that missed all that gets the card once, in its latest state, by sync.
@@ -93,14 +99,16 @@ async def test_removing_a_goal_removes_its_words_and_leaves_its_card_deleted(ser
     missing = await mentee_client.get(f"/api/v1/goals/{goal['id']}")
     assert missing.status == 404
     milestone = goal["milestones"][0]["id"]
-    assert (await mentee_client.patch(f"/api/v1/milestones/{milestone}", {"done": True})).status == 404
+    assert (
+        await mentee_client.patch(f"/api/v1/milestones/{milestone}", {"done": True})
+    ).status == 404
     assert await server.store.load_milestone(milestone) is None
 
 
 async def test_a_goals_card_is_not_edited_or_deleted_as_a_message(server):
     channel = await server.pair_channel_id(1)
     mentee = await server.client("mentee1")
-    goal, card = await add_goal(mentee, channel, "Run a workshop")
+    _goal, card = await add_goal(mentee, channel, "Run a workshop")
     edit = await expect(await mentee.patch(f"/api/v1/messages/{card['id']}", {"body": "x"}), 400)
     assert "goal's card" in edit["error"]["message"]
     await expect(await mentee.delete(f"/api/v1/messages/{card['id']}"), 400)
@@ -124,9 +132,13 @@ async def test_a_repeated_client_id_returns_the_first_goal(server):
     assert again["goal"] == goal and again["message"]["id"] == card["id"]
     assert len((await goals_of(mentee, channel))["goals"]) == 1
     # A client_id first used for a chat message is not a goal's.
-    used = await mentee.post(f"/api/v1/channels/{channel}/messages", {"body": "hi", "client_id": "c-1"})
+    used = await mentee.post(
+        f"/api/v1/channels/{channel}/messages", {"body": "hi", "client_id": "c-1"}
+    )
     assert used.status == 201
-    clash = await mentee.post(f"/api/v1/channels/{channel}/goals", {"title": "X", "client_id": "c-1"})
+    clash = await mentee.post(
+        f"/api/v1/channels/{channel}/goals", {"title": "X", "client_id": "c-1"}
+    )
     assert clash.status == 409
     assert len((await goals_of(mentee, channel))["goals"]) == 1
 
@@ -148,7 +160,7 @@ BAD_GOALS = [
 async def test_bad_input_is_refused_clearly_and_changes_nothing(server):
     channel = await server.pair_channel_id(1)
     mentee = await server.client("mentee1")
-    goal, card = await add_goal(mentee, channel, "Keep this", "As it is")
+    goal, _card = await add_goal(mentee, channel, "Keep this", "As it is")
     before = await goals_of(mentee, channel)
     last_seq = (await server.store.load_channel(channel)).last_seq
     for payload, status, sentence in BAD_GOALS:
@@ -172,7 +184,9 @@ async def test_bad_input_is_refused_clearly_and_changes_nothing(server):
     assert (await server.store.load_channel(channel)).last_seq == last_seq
 
     # The page's forms: the reason, what was typed kept, nothing added.
-    page = await form(mentee, f"/channels/{channel}/goals", {"title": "", "milestones": "Kept\nlines"})
+    page = await form(
+        mentee, f"/channels/{channel}/goals", {"title": "", "milestones": "Kept\nlines"}
+    )
     text = await page.text()
     assert page.status == 400 and "A goal cannot be empty." in text and "Kept\nlines" in text
     page = await form(
@@ -197,7 +211,9 @@ async def test_limits_on_goals_and_milestones(server):
     assert body["error"]["message"] == "A goal can have at most 10 milestones."
     for n in range(19):
         await add_goal(mentee, channel, f"goal {n}")
-    body = await expect(await mentee.post(f"/api/v1/channels/{channel}/goals", {"title": "21"}), 400)
+    body = await expect(
+        await mentee.post(f"/api/v1/channels/{channel}/goals", {"title": "21"}), 400
+    )
     assert "at most 20 goals" in body["error"]["message"]
     assert len((await goals_of(mentee, channel))["goals"]) == 20
 
@@ -208,12 +224,19 @@ async def test_the_goals_page_works_with_plain_forms(server):
     mentor = await (await server.client("mentor1")).socket()
     page = await mentee.get(f"/channels/{channel}/goals")
     assert page.status == 200 and "No goals yet." in await page.text()
-    assert f'href="/channels/{channel}/goals"' in await (await mentee.get(f"/channels/{channel}")).text()
+    assert (
+        f'href="/channels/{channel}/goals"'
+        in await (await mentee.get(f"/channels/{channel}")).text()
+    )
 
     added = await form(
         mentee,
         f"/channels/{channel}/goals",
-        {"title": "Speak at a meetup", "milestones": "Pick a topic\r\n\r\nWrite the talk\n", "client_id": "f-1"},
+        {
+            "title": "Speak at a meetup",
+            "milestones": "Pick a topic\r\n\r\nWrite the talk\n",
+            "client_id": "f-1",
+        },
     )
     assert added.status == 303
     (goal,) = (await goals_of(mentee, channel))["goals"]
@@ -228,12 +251,20 @@ async def test_the_goals_page_works_with_plain_forms(server):
     await mentor.wait_for(
         "message", lambda m: m["id"] == goal["message_id"] and m["goal"]["milestones_done"] == 1
     )
-    assert (await form(mentee, f"/goals/{goal['id']}", {"action": "save", "status": "achieved"})).status == 303
-    assert (await form(mentee, f"/milestones/{second}", {"action": "save", "title": "Give the talk"})).status == 303
-    assert (await form(mentee, f"/goals/{goal['id']}/milestones", {"title": "Say thanks"})).status == 303
+    assert (
+        await form(mentee, f"/goals/{goal['id']}", {"action": "save", "status": "achieved"})
+    ).status == 303
+    assert (
+        await form(mentee, f"/milestones/{second}", {"action": "save", "title": "Give the talk"})
+    ).status == 303
+    assert (
+        await form(mentee, f"/goals/{goal['id']}/milestones", {"title": "Say thanks"})
+    ).status == 303
     assert (await form(mentee, f"/milestones/{first}", {"action": "undo"})).status == 303
     assert (await form(mentee, f"/milestones/{first}", {"action": "remove"})).status == 303
-    assert (await form(mentee, f"/goals/{goal['id']}", {"action": "save", "title": "Speak twice"})).status == 303
+    assert (
+        await form(mentee, f"/goals/{goal['id']}", {"action": "save", "title": "Speak twice"})
+    ).status == 303
     (goal,) = (await goals_of(mentee, channel))["goals"]
     assert (goal["title"], goal["status"]) == ("Speak twice", "achieved")
     assert [(m["title"], m["done"]) for m in goal["milestones"]] == [
@@ -252,7 +283,7 @@ async def test_an_ended_pairs_goals_are_read_only_and_still_theirs(server):
     channel = await server.pair_channel_id(1)
     mentee = await server.client("mentee1")
     mentor = await server.client("mentor1")
-    goal, card = await add_goal(mentee, channel, "Finish the course", "Module 1")
+    goal, _card = await add_goal(mentee, channel, "Finish the course", "Module 1")
     await end_pair(server, 1)
 
     listed = await goals_of(mentor, channel)
@@ -301,7 +332,7 @@ async def test_nobody_outside_the_pair_reads_or_changes_its_goals(server):
         no_milestone = {"code": "not_found", "message": "That milestone does not exist."}
         for response in (
             await other.patch(f"/api/v1/milestones/{milestone}", {"done": True}),
-            await other.delete(f"/api/v1/milestones/999999"),
+            await other.delete("/api/v1/milestones/999999"),
         ):
             assert (await expect(response, 404))["error"] == no_milestone
         page = await other.get(f"/channels/{channel}/goals")
@@ -322,7 +353,9 @@ async def test_coordinators_get_counts_only(server):
     one, _ = await add_goal(mentee, channel, "Goal one", "a", "b")
     await add_goal(mentee, channel, "Goal two")
     await expect(await mentee.patch(f"/api/v1/goals/{one['id']}", {"status": "achieved"}), 200)
-    await expect(await mentee.patch(f"/api/v1/milestones/{one['milestones'][0]['id']}", {"done": True}), 200)
+    await expect(
+        await mentee.patch(f"/api/v1/milestones/{one['milestones'][0]['id']}", {"done": True}), 200
+    )
     coordinator = await server.client("coordinator")
     counts = (await expect(await coordinator.get("/api/v1/pairs/goals"), 200))["pairs"]
     pair = await pair_of(server, 1)

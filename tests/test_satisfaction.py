@@ -31,7 +31,9 @@ async def test_ending_a_pair_asks_both_live_and_each_answers_for_the_coordinator
 
     for sock in (mentee_socket, mentor_socket):
         told = await sock.wait_for("notification", lambda n: n["kind"] == "satisfaction")
-        assert told["text"] == "The coordinators ask how your mentoring is going: two short questions"
+        assert (
+            told["text"] == "The coordinators ask how your mentoring is going: two short questions"
+        )
         assert told["link"].startswith("/satisfaction/")
     (asked,) = await my_forms(mentee)
     assert asked["reason"] == "pair_ended" and asked["open"] and asked["answer"] is None
@@ -41,16 +43,23 @@ async def test_ending_a_pair_asks_both_live_and_each_answers_for_the_coordinator
     home = await (await mentee.get("/")).text()
     assert "How is your mentoring going?" in home and f'href="/satisfaction/{asked["id"]}"' in home
 
-    status, body = await put(mentee, asked["id"], {"relationship": 5, "progress": 3, "comment": "Thank you!"})
+    status, body = await put(
+        mentee, asked["id"], {"relationship": 5, "progress": 3, "comment": "Thank you!"}
+    )
     assert status == 200, body
     mine = body["request"]
     assert mine["answer"]["relationship"] == 5 and mine["answer"]["changed_at"] is None
     assert not [n for n in await new_notifications(mentee) if n["kind"] == "satisfaction"]
     # Changed once more: one answer, its time of change kept.
     status, body = await put(mentee, asked["id"], {"relationship": 4, "progress": 3})
-    assert body["request"]["answer"]["relationship"] == 4 and body["request"]["answer"]["comment"] == ""
+    assert (
+        body["request"]["answer"]["relationship"] == 4
+        and body["request"]["answer"]["comment"] == ""
+    )
     assert body["request"]["answer"]["changed_at"] is not None
-    status, body = await put(mentee, asked["id"], {"relationship": 4, "progress": 3, "comment": "Thank you!"})
+    status, body = await put(
+        mentee, asked["id"], {"relationship": 4, "progress": 3, "comment": "Thank you!"}
+    )
     assert status == 200
     home = await (await mentee.get("/")).text()
     assert "See or change my answer" in home
@@ -85,7 +94,10 @@ async def test_ending_a_pair_asks_both_live_and_each_answers_for_the_coordinator
     assert "Thank you!" in page and "has not answered" in page
     audit = (await expect(await coordinator.get("/api/v1/audit"), 200))["entries"]
     assert audit[0]["action"] == "satisfaction.requested" and audit[1]["action"] == "pair.ended"
-    assert audit[0]["summary"] == "Asked Maria Jensen and Sara Nielsen how their mentoring went (the pair ended)."
+    assert (
+        audit[0]["summary"]
+        == "Asked Maria Jensen and Sara Nielsen how their mentoring went (the pair ended)."
+    )
 
 
 async def test_a_coordinator_asks_an_active_pair_closes_the_form_and_it_is_audited(server):
@@ -116,7 +128,9 @@ async def test_a_coordinator_asks_an_active_pair_closes_the_form_and_it_is_audit
     assert "This form is closed." in page and "<form" not in page.split("<main")[1]
     assert "How is your mentoring going?" not in await (await mentee.get("/")).text()
 
-    actions = [e["action"] for e in (await expect(await coordinator.get("/api/v1/audit"), 200))["entries"]]
+    actions = [
+        e["action"] for e in (await expect(await coordinator.get("/api/v1/audit"), 200))["entries"]
+    ]
     assert actions[:3] == ["satisfaction.closed", "pair.ended", "satisfaction.requested"]
     for handle in ("mentee2", "mentor2"):
         someone = await server.client(handle)
@@ -139,7 +153,7 @@ async def test_the_form_closes_by_itself_after_thirty_days(data_dir, clock):
         # Thirty days: the sessions' own lifetime too, so both log in again.
         mentor = await server.client("mentor3")
         coordinator = await server.client("coordinator")
-        status, body = await put(mentor, request_id, {"relationship": 1, "progress": 1})
+        status, _body = await put(mentor, request_id, {"relationship": 1, "progress": 1})
         assert status == 403
         (mine,) = await my_forms(mentor)
         assert mine["open"] is False and mine["answer"]["relationship"] == 3
@@ -166,7 +180,9 @@ async def test_bad_answers_are_refused_clearly_and_change_nothing(server):
     coordinator = await server.client("coordinator")
     mentee = await server.client("mentee1")
     pair = await pair_of(server, 1)
-    request_id = (await expect(await coordinator.post(f"/api/v1/pairs/{pair.id}/satisfaction"), 201))["request"]["id"]
+    request_id = (
+        await expect(await coordinator.post(f"/api/v1/pairs/{pair.id}/satisfaction"), 201)
+    )["request"]["id"]
     status, _ = await put(mentee, request_id, {"relationship": 4, "progress": 4, "comment": "Kept"})
     assert status == 200
     before = await my_forms(mentee)
@@ -188,17 +204,26 @@ async def test_bad_answers_are_refused_clearly_and_change_nothing(server):
     assert (status, body["error"]) == (404, never)
 
     # The page's form: the reason, what was chosen and typed kept, nothing saved.
-    page = await form(mentee, f"/satisfaction/{request_id}", {"relationship": "2", "comment": "Typed"})
+    page = await form(
+        mentee, f"/satisfaction/{request_id}", {"relationship": "2", "comment": "Typed"}
+    )
     text = await page.text()
     assert page.status == 400 and "Choose a number from 1 to 5 for progress" in text
     assert "Typed" in text and 'value="2" checked' in text
     page = await form(mentee, f"/satisfaction/{request_id}", {"relationship": "9", "progress": "1"})
     assert page.status == 400
     assert await my_forms(mentee) == before
-    saved = await form(mentee, f"/satisfaction/{request_id}", {"relationship": "1", "progress": "2"})
-    assert saved.status == 303 and saved.headers["Location"] == f"/satisfaction/{request_id}?saved=1"
+    saved = await form(
+        mentee, f"/satisfaction/{request_id}", {"relationship": "1", "progress": "2"}
+    )
+    assert (
+        saved.status == 303 and saved.headers["Location"] == f"/satisfaction/{request_id}?saved=1"
+    )
     assert (await my_forms(mentee))[0]["answer"]["relationship"] == 1
-    assert "Thank you: your answer is saved." in await (await mentee.get(saved.headers["Location"])).text()
+    assert (
+        "Thank you: your answer is saved."
+        in await (await mentee.get(saved.headers["Location"])).text()
+    )
 
 
 async def test_the_coordinator_pages_ask_and_close(server):

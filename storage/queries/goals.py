@@ -66,7 +66,7 @@ async def _with_answers(queries: QueryBase, rows: list[sqlite3.Row]) -> list[Sat
         "SELECT a.*, u.name AS user_name FROM satisfaction_answers a"
         " JOIN users u ON u.id = a.user_id"
         " WHERE a.request_id IN (SELECT value FROM json_each(?))"
-        " ORDER BY a.request_id, a.role DESC, a.user_id",  # the mentee first, then the mentor
+        " ORDER BY a.request_id, a.role DESC, a.user_id",  # the mentor first, as pairs are named
         (json_list(r.id for r in found),),
     )
     by_request: dict[int, list[SatisfactionAnswer]] = {}

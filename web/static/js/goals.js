@@ -4,7 +4,7 @@
 // people see the same goals without reloading.  A goal someone is typing in is left as it is
 // until they are done.
 import { connect, pageData } from "./live.js";
-import { keepTimesFresh } from "./time.js";
+import { keepTimesFresh, refresh } from "./time.js";
 
 const data = pageData();
 const socket = connect();
@@ -61,6 +61,7 @@ async function redraw() {
     return goal;
   });
   list.replaceChildren(...goals.map((goal) => (goal.ownerDocument === document ? goal : document.adoptNode(goal))));
+  list.querySelectorAll("time[datetime]").forEach(refresh);
   document.getElementById("no-goals")?.toggleAttribute("hidden", goals.length > 0);
   refocus(key);
 }
