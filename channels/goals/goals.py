@@ -186,21 +186,33 @@ async def add_goal(
     return GoalChange(shown.goal, [replace(shown, notified=posted.message.notified)], True)
 
 
+async def _current(tx: Tx, goal_id: int, missing: str = NO_GOAL) -> Goal:
+    """Inside a write: the goal as it is now (the partner may have removed it a moment ago)."""
+    goal = await tx.load_goal(goal_id)
+    if goal is None:
+        raise NotFound(missing)
+    return goal
+
+
 async def change_goal(
     store: Store, user: User, goal_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> GoalChange:
     """`payload`: any of {title, status}.  The same values again change nothing."""
     payload = check_changes(payload, ["title", "status"])
     goal = await _load_goal(store, user, goal_id, change=True)
-    title = _check_title(payload) if "title" in payload else goal.title
-    status = _check_status(payload) if "status" in payload else goal.status
-    if (title, status) == (goal.title, goal.status):
-        return GoalChange(goal, [])
+    title = _check_title(payload) if "title" in payload else None
+    status = _check_status(payload) if "status" in payload else None
     now = iso(clock.now())
 
     async def update(tx: Tx) -> list[int]:
-        await tx.update_goal(goal.id, title=title, status=status, updated_by=user.id, now=now)
-        return await _card(tx, goal)
+        current = await _current(tx, goal.id)
+        wanted = (title or current.title, status or current.status)
+        if wanted == (current.title, current.status):
+            return []  # as it is already (perhaps the partner's change, a moment ago)
+        await tx.update_goal(
+            goal.id, title=wanted[0], status=wanted[1], updated_by=user.id, now=now
+        )
+        return await _card(tx, current)
 
     return await _changed(store, goal.id, await store.write(update))
 
@@ -213,12 +225,13 @@ async def remove_goal(
     now = iso(clock.now())
 
     async def remove(tx: Tx) -> list[int]:
-        await tx.delete_goal(goal.id)
-        if goal.message_id is None:
+        current = await _current(tx, goal.id)
+        await tx.delete_goal(current.id)
+        if current.message_id is None:
             return []
-        seq = await tx.next_seq(goal.channel_id)
-        await tx.mark_message_deleted(goal.message_id, seq=seq, now=now)
-        return [goal.message_id]
+        seq = await tx.next_seq(current.channel_id)
+        await tx.mark_message_deleted(current.message_id, seq=seq, now=now)
+        return [current.message_id]
 
     removed = await store.write(remove)
     return GoalChange(None, await store.load_messages(removed) if removed else [])
@@ -234,14 +247,12 @@ async def add_milestone(
     now = iso(clock.now())
 
     async def insert(tx: Tx) -> list[int]:
-        current = await tx.load_goal(goal.id)
-        if current is None:  # removed by the partner a moment ago
-            raise NotFound(NO_GOAL)
+        current = await _current(tx, goal.id)
         if len(current.milestones) >= MAX_MILESTONES:
             raise Invalid(f"A goal can have at most {MAX_MILESTONES} milestones.")
         await tx.insert_milestones(goal.id, [title])
         await tx.mark_goal_changed(goal.id, updated_by=user.id, now=now)
-        return await _card(tx, goal)
+        return await _card(tx, current)
 
     return await _changed(store, goal.id, await store.write(insert))
 
@@ -268,20 +279,25 @@ async def change_milestone(
     """`payload`: any of {title, done}.  Ticking a milestone that is ticked changes nothing."""
     payload = check_changes(payload, ["title", "done"])
     goal, milestone_id = await _load_milestone(store, user, milestone_id)
-    (milestone,) = [m for m in goal.milestones if m.id == milestone_id]
-    title = _check_title(payload, "A milestone") if "title" in payload else milestone.title
-    done = check_bool(payload, "done") if "done" in payload else milestone.done_at is not None
-    if (title, done) == (milestone.title, milestone.done_at is not None):
-        return GoalChange(goal, [])
+    title = _check_title(payload, "A milestone") if "title" in payload else None
+    done = check_bool(payload, "done") if "done" in payload else None
     now = iso(clock.now())
-    done_at, done_by = milestone.done_at, milestone.done_by
-    if done != (milestone.done_at is not None):
-        done_at, done_by = (now, user.id) if done else (None, None)
 
     async def update(tx: Tx) -> list[int]:
-        await tx.update_milestone(milestone.id, title=title, done_at=done_at, done_by=done_by)
+        current = await _current(tx, goal.id, NO_MILESTONE)
+        milestone = next((m for m in current.milestones if m.id == milestone_id), None)
+        if milestone is None:
+            raise NotFound(NO_MILESTONE)
+        was_done = milestone.done_at is not None
+        wanted = (title or milestone.title, was_done if done is None else done)
+        if wanted == (milestone.title, was_done):
+            return []  # as it is already (perhaps the partner's change, a moment ago)
+        done_at, done_by = milestone.done_at, milestone.done_by
+        if wanted[1] != was_done:
+            done_at, done_by = (now, user.id) if wanted[1] else (None, None)
+        await tx.update_milestone(milestone.id, title=wanted[0], done_at=done_at, done_by=done_by)
         await tx.mark_goal_changed(goal.id, updated_by=user.id, now=now)
-        return await _card(tx, goal)
+        return await _card(tx, current)
 
     return await _changed(store, goal.id, await store.write(update))
 
@@ -293,9 +309,12 @@ async def remove_milestone(
     now = iso(clock.now())
 
     async def remove(tx: Tx) -> list[int]:
+        current = await _current(tx, goal.id, NO_MILESTONE)
+        if all(m.id != milestone_id for m in current.milestones):
+            raise NotFound(NO_MILESTONE)
         await tx.delete_milestone(milestone_id)
         await tx.mark_goal_changed(goal.id, updated_by=user.id, now=now)
-        return await _card(tx, goal)
+        return await _card(tx, current)
 
     return await _changed(store, goal.id, await store.write(remove))
 
