@@ -93,6 +93,23 @@ async def test_a_goal_added_on_a_phone_is_a_live_card_for_the_mentor(web: Web):
         shoot(mentor.page, "channel-card-desktop")
         shoot(mentor_goals, "goals-desktop")
 
+        # The pair ends: his open goals page turns read-only by itself; hers reads the same.
+        coordinator = web.person("coordinator")
+        pair_id = next(
+            p["id"]
+            for p in web.api(coordinator, "GET", "/api/v1/pairs")["pairs"]
+            if p["channel_id"] == pair
+        )
+        web.api(coordinator, "DELETE", f"/api/v1/pairs/{pair_id}")
+        expect(mentor_goals.get_by_text("This pair has ended")).to_be_visible()
+        expect(mentor_goals.locator(".goal-new")).to_have_count(0)
+        page.goto(f"/channels/{pair}/goals")
+        ended = page.locator(".goal").filter(has_text="A job in project management")
+        expect(ended.get_by_text("1 of 2 milestones done")).to_be_visible()
+        expect(ended.get_by_role("button")).to_have_count(0)
+        check_page(page, "goals-ended")
+        shoot(page, "goals-ended-phone")
+
     await web.run(scenario)
 
 
