@@ -91,6 +91,22 @@ def check_text(
     return value
 
 
+def check_line(payload: dict[str, Any], key: str, *, max_length: int, what: str) -> str:
+    """One line of text (a title): required, not blank, at most `max_length` characters, its
+    runs of white space (line breaks included) made single spaces."""
+    return " ".join(check_text(payload, key, max_length=max_length, what=what).split())
+
+
+def check_choice(payload: dict[str, Any], key: str, choices: Iterable[str], *, what: str) -> str:
+    """One of `choices` (which name it in the error)."""
+    allowed = list(choices)
+    value = payload.get(key)
+    if value not in allowed:
+        raise Invalid(f"{what} must be one of: {', '.join(allowed)}.")
+    assert isinstance(value, str)
+    return value
+
+
 def check_changes(payload: Any, allowed: Iterable[str]) -> dict[str, Any]:
     """A change request: an object with at least one field, each of them one of `allowed`."""
     payload = check_object(payload)

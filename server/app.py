@@ -16,6 +16,7 @@ from server import keys
 from server.api import chat as api
 from server.api import feedback as feedback_api
 from server.api import files as files_api
+from server.api import goals as goals_api
 from server.api import library as library_api
 from server.api import notify as notify_api
 from server.api import people as account_api
@@ -32,12 +33,14 @@ from server.pages import communities as community_pages
 from server.pages import digests as digest_pages
 from server.pages import feedback as feedback_pages
 from server.pages import files as file_pages
+from server.pages import goals as goal_pages
 from server.pages import library as library_pages
 from server.pages import notify as notify_pages
 from server.pages import passwords as password_pages
 from server.pages import people as account_pages
 from server.pages import rendering as pages
 from server.pages import search as search_pages
+from server.pages.admin import goals as admin_goal_pages
 from server.pages.admin import library as admin_library_pages
 from server.pages.admin import programme as admin_pages
 from server.pages.admin import tasks as admin_task_pages
@@ -88,6 +91,9 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(admin_pages.routes)
     app.add_routes(admin_task_pages.routes)
     app.add_routes(library_api.routes)
+    app.add_routes(goals_api.routes)
+    app.add_routes(goal_pages.routes)
+    app.add_routes(admin_goal_pages.routes)
     app.add_routes(library_pages.routes)
     app.add_routes(admin_library_pages.routes)
     app.add_routes(password_pages.routes)

@@ -87,6 +87,7 @@ class Message:
     reactions: tuple[Reaction, ...] = field(default=())
     task: TaskState | None = None  # for a message of kind 'task'
     resource: ResourceCard | None = None  # for a message that shares a library resource
+    goal: Goal | None = None  # for a goal's card in a pair channel
     # whether the write that made it notified anyone (None: not known where it was loaded)
     notified: bool | None = None
     attachments: tuple[StoredFile, ...] = ()  # in the order they were attached
@@ -321,6 +322,7 @@ class Notification:
     resource_id: int | None = None  # 'resource': the library resource it announces
     resource_title: str | None = None
     line_owner_id: int | None = None  # a coordinator line's: whose line it is
+    satisfaction_id: int | None = None  # 'satisfaction': the request it asks to answer
 
 
 @dataclass(frozen=True)
@@ -449,3 +451,87 @@ class ResourceUse:
     week: str
     role: str
     opened: int
+
+
+# Goals and satisfaction (issue 12).  A goal's words are pair content: storage hands them to
+# the pair's own reads only; coordinators get `GoalCounts`.
+@dataclass(frozen=True)
+class Milestone:
+    id: int
+    goal_id: int
+    title: str
+    position: int
+    done_at: str | None
+    done_by: int | None
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A pair's goal with its milestones in order, and the message that is its card."""
+
+    id: int
+    pair_id: int
+    channel_id: int
+    title: str
+    status: str  # 'not_started', 'in_progress', 'achieved' or 'dropped'
+    position: int
+    created_by: int | None
+    created_at: str
+    updated_by: int | None
+    updated_by_name: str | None
+    updated_at: str
+    message_id: int | None
+    milestones: tuple[Milestone, ...] = ()
+
+
+@dataclass(frozen=True)
+class GoalCounts:
+    """How many goals a pair has, by status, and its milestones: numbers, never words."""
+
+    pair_id: int
+    goals: int = 0
+    not_started: int = 0
+    in_progress: int = 0
+    achieved: int = 0
+    dropped: int = 0
+    milestones: int = 0
+    milestones_done: int = 0
+
+
+@dataclass(frozen=True)
+class SatisfactionAnswer:
+    """One person asked: their scores and comment once they answered (None before)."""
+
+    request_id: int
+    user_id: int
+    user_name: str
+    role: str  # 'mentor' or 'mentee', in the pair
+    relationship: int | None
+    progress: int | None
+    comment: str
+    answered_at: str | None
+    changed_at: str | None
+
+
+@dataclass(frozen=True)
+class SatisfactionRequest:
+    id: int
+    pair_id: int
+    channel_id: int
+    reason: str  # 'pair_ended' or 'coordinator'
+    requested_by: int | None
+    opened_at: str
+    closes_at: str
+    closed_at: str | None
+    closed_by: int | None
+    answers: tuple[SatisfactionAnswer, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScoreCount:
+    """How many answers gave `score` to `question` ('relationship' or 'progress'), by role."""
+
+    question: str
+    role: str
+    score: int
+    count: int

@@ -163,6 +163,9 @@ class Client:
     async def patch(self, path: str, payload: Any = None, **kwargs: Any) -> aiohttp.ClientResponse:
         return await self._checked("PATCH", path, json=payload, **kwargs)
 
+    async def put(self, path: str, payload: Any = None, **kwargs: Any) -> aiohttp.ClientResponse:
+        return await self._checked("PUT", path, json=payload, **kwargs)
+
     async def delete(self, path: str, **kwargs: Any) -> aiohttp.ClientResponse:
         return await self._checked("DELETE", path, **kwargs)
 

@@ -151,6 +151,7 @@ async def test_every_coordinator_action_is_audited_and_exported_as_csv(server):
     entries = (await (await coordinator.get("/api/v1/audit")).json())["entries"][:-seeded]
     assert [e["action"] for e in entries] == [
         "menu.changed",
+        "satisfaction.requested",  # ending a pair asks both how it went
         "pair.ended",
         "user.disabled",
         "user.role_changed",

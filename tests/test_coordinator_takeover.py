@@ -12,18 +12,36 @@ import re
 
 import aiohttp
 
+from server.api import goals as goals_api
 from server.api import programme as admin_api
 from server.api import tasks as tasks_api
+from server.pages.admin import goals as admin_goal_pages
 from server.pages.admin import programme as admin_pages
 from server.pages.admin import tasks as admin_task_pages
 
 from .support import email
 
+COORDINATOR_TABLES = (
+    admin_api.routes,
+    admin_pages.routes,
+    admin_task_pages.routes,
+    tasks_api.routes,
+    admin_goal_pages.routes,
+    goals_api.routes,
+)
+# Routes in those tables that are for the people of a pair, not coordinators.
+NOT_COORDINATORS = (
+    "/api/v1/messages/",
+    "/api/v1/channels/",
+    "/api/v1/goals",
+    "/api/v1/milestones",
+    "/api/v1/me/",
+)
 ROUTES = {
     (route.method, route.path)
-    for table in (admin_api.routes, admin_pages.routes, admin_task_pages.routes, tasks_api.routes)
+    for table in COORDINATOR_TABLES
     for route in table
-    if (route.method, route.path) != ("POST", "/api/v1/messages/{message_id}/complete")
+    if not route.path.startswith(NOT_COORDINATORS) and not route.path.endswith("/answer")
 }
 MARKER = "MARKER-only-the-pair-may-read-this"
 OWN = "coord.example"  # every address here is the coordinator's
@@ -271,6 +289,17 @@ async def test_no_sequence_of_coordinator_actions_reads_a_pair_channel(mail_serv
     await form("/admin/tasks/{task_id}/post-now", task_id=task)
     await form("/admin/tasks/{task_id}/schedules", {"at": "2099-01-01T10:00"}, task_id=task)
     await api("DELETE", "/api/v1/tasks/{task_id}", task_id=task)
+    # Goals and satisfaction: the counts, asking an active pair, the answers, closing.
+    for route in ("/api/v1/pairs/goals", "/api/v1/satisfaction", "/api/v1/satisfaction/scores"):
+        await walk.page(route)
+    other = next(p for p in await store.list_pairs(active_only=True) if p.mentee_id != mentee1.id)
+    status, text = await api("POST", "/api/v1/pairs/{pair_id}/satisfaction", pair_id=other.id)
+    asked = json.loads(text)["request"]["id"]
+    await api("POST", "/api/v1/satisfaction/{request_id}/close", request_id=asked)
+    await form("/admin/pairs/{pair_id}/satisfaction", pair_id=other.id)
+    (latest, *_) = await store.list_satisfaction_requests()
+    await form("/admin/satisfaction/{request_id}/close", request_id=latest.id)
+    await walk.page("/admin/satisfaction")
     assert ROUTES <= walk.called, sorted(ROUTES - walk.called)
 
     # Every address the coordinator controls: invitations followed, then resets asked and followed.

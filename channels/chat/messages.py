@@ -30,6 +30,7 @@ MAX_CLIENT_ID = 64
 MAX_EMOJI = 32
 MAX_REACTION_KINDS = 20
 NO_THREAD = "That thread is not in this channel."
+GOAL_CARD = "This is a goal's card: it changes with its goal (on the goals page), and goes with it."
 HISTORY_PAGE = 50
 SYNC_PAGE = 500
 
@@ -277,6 +278,8 @@ async def edit_message(
         raise Invalid("That message has been deleted.")
     if message.kind != "text":
         raise Invalid("Only ordinary messages can be edited.")
+    if message.goal is not None:
+        raise Invalid(GOAL_CARD)
     mentioned = await check_mentions(store, channel, body)
     html = render_markdown(body, names(mentioned))
 
@@ -301,6 +304,8 @@ async def delete_message(
     await _check_own_or_moderator(store, user, message, Action.DELETE_OWN)
     if message.deleted_at is not None:
         return Changed(message, [])
+    if message.goal is not None:
+        raise Invalid(GOAL_CARD)
 
     async def delete(tx: Tx) -> list[str]:
         seq = await tx.next_seq(message.channel_id)

@@ -7,6 +7,7 @@ from typing import Any
 from channels.chat.directory import Listing
 from channels.chat.messages import Page, ReadPosition
 from channels.files.wire import attachment_json
+from channels.goals.wire import goal_json
 from channels.library.wire import resource_card_json
 from storage.records import Channel, ChannelSummary, Message, TaskState, User
 
@@ -37,6 +38,8 @@ def message_json(message: Message) -> dict[str, Any]:
         ],
         "task": None if message.task is None else task_state_json(message.task),
         "resource": None if message.resource is None else resource_card_json(message.resource),
+        # A goal's card (its words: the pair's own, as the channel is).
+        "goal": None if message.goal is None else goal_json(message.goal),
         "attachments": [attachment_json(upload) for upload in message.attachments],
     }
 

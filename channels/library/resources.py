@@ -12,7 +12,15 @@ from channels.chat import messages
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid, NotFound
 from channels.files.uploads import attach_uploads, check_own_uploads
-from channels.input import check_changes, check_id, check_object, check_place, check_text, check_url
+from channels.input import (
+    check_changes,
+    check_id,
+    check_line,
+    check_object,
+    check_place,
+    check_text,
+    check_url,
+)
 from channels.library.folders import load_folder, roles_seeing, visible_folder_ids
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
@@ -70,8 +78,7 @@ async def open_resource(
 
 
 def _check_title(payload: dict[str, Any]) -> str:
-    title = check_text(payload, "title", max_length=MAX_TITLE, what="A title")
-    return " ".join(title.split())
+    return check_line(payload, "title", max_length=MAX_TITLE, what="A title")
 
 
 def _check_description(payload: dict[str, Any]) -> str:

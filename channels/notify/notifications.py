@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from storage import Tx
 
 # Every kind, in the order the profile page lists them.  'resource' is made by the library's
-# add_resource write (channels/library/resources.py), for the roles that see its folder.
+# add_resource write (channels/library/resources.py), for the roles that see its folder;
+# 'satisfaction' by a satisfaction request (channels/goals/satisfaction.py), for the two asked.
 KINDS = {
     "mention": "Someone mentions you",
     "reply": "Replies in threads you started or replied in",
@@ -20,6 +21,7 @@ KINDS = {
     "task_due": "A task in your mentoring channel falls due",
     "announcement": "Announcements",
     "resource": "A new resource for your role in the library",
+    "satisfaction": "The coordinators ask how your mentoring is going",
 }
 AWAY_MAIL_KINDS = ["mention", "pair_message", "line"]
 DIGEST_FREQUENCIES = ("daily", "weekly", "never")

@@ -53,6 +53,8 @@ def notification_text(n: Notification) -> str:
         return f"{who} posted an announcement"
     if n.kind == "resource":
         return f"New in the library: {n.resource_title or 'a resource'}"
+    if n.kind == "satisfaction":
+        return "The coordinators ask how your mentoring is going: two short questions"
     return "Something new in Mentorspace"
 
 
@@ -61,6 +63,8 @@ def notification_link(n: Notification) -> str:
     library."""
     if n.resource_id is not None:
         return f"/resources#resource-{n.resource_id}"
+    if n.satisfaction_id is not None:
+        return f"/satisfaction/{n.satisfaction_id}"
     if n.channel_id is None:
         return "/"
     if n.thread_id is not None:

@@ -17,6 +17,7 @@ from channels.chat.directory import NewPair, do_create_pair
 from channels.chat.messages import add_message
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, NotFound
+from channels.goals import satisfaction
 from channels.input import check_id, check_object
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
@@ -88,6 +89,7 @@ class EndedPair:
     pair: Pair
     channel: Channel
     notice: Message  # the system message saying so, for the pair's open channel
+    satisfaction_id: int | None = None  # both were asked how it went (None: asked already)
 
 
 async def end_pair(
@@ -101,9 +103,10 @@ async def end_pair(
         raise Conflict("That pair has already ended.")
     people = await store.load_users([pair.mentor_id, pair.mentee_id])
     names = " and ".join(people[i].name for i in (pair.mentor_id, pair.mentee_id) if i in people)
-    now = iso(clock.now())
+    moment = clock.now()
+    now = iso(moment)
 
-    async def end(tx: Tx) -> int:
+    async def end(tx: Tx) -> tuple[int, int | None]:
         await tx.end_pair(pair.id, now)
         await tx.set_channel_archived(pair.channel_id, True)
         notice_id = (
@@ -126,14 +129,15 @@ async def end_pair(
             summary=f"Ended the pair of {names}.",
             now=now,
         )
-        return notice_id
+        asked = await satisfaction.ask_in(tx, pair, actor, reason="pair_ended", now=moment)
+        return notice_id, asked
 
-    notice_id = await store.write(end)
+    notice_id, asked = await store.write(end)
     ended = await store.load_pair(pair.id)
     channel = await store.load_channel(pair.channel_id)
     notice = await store.load_message(notice_id)
     assert ended is not None and channel is not None and notice is not None
-    return EndedPair(ended, channel, notice)
+    return EndedPair(ended, channel, notice, asked)
 
 
 @dataclass(frozen=True)

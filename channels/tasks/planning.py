@@ -14,7 +14,7 @@ from typing import Any
 from channels.chat.messages import MAX_BODY
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid, NotFound
-from channels.input import check_bool, check_object, check_text
+from channels.input import check_bool, check_line, check_object, check_text
 from channels.policy import Actor, check_coordinator
 from channels.programme.audit import record_action
 from channels.tasks.posting import post_occurrences
@@ -61,8 +61,7 @@ def is_overdue(occurrence: TaskOccurrence, now: datetime) -> bool:
 def _check_template_fields(payload: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if not partial or "title" in payload:
-        title = check_text(payload, "title", max_length=MAX_TITLE, what="A task's title")
-        fields["title"] = " ".join(title.split())
+        fields["title"] = check_line(payload, "title", max_length=MAX_TITLE, what="A task's title")
     if not partial or "body" in payload:
         body = check_text(
             payload,

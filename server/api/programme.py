@@ -196,6 +196,7 @@ async def end_pair(request: web.Request) -> web.Response:
     )
     await emit_changes(request.app, [ended.notice])
     await admin_events.emit_pair_channel(request.app, ended.pair, ended.channel)
+    await admin_events.emit_satisfaction_asked(request.app, ended.satisfaction_id)
     return web.json_response(
         {
             "pair": {"id": ended.pair.id, "ended_at": ended.pair.ended_at, "active": False},

@@ -13,6 +13,7 @@ from aiohttp import web
 from channels.chat import directory, lines, messages
 from channels.chat.wire import message_json
 from channels.errors import Invalid, NotFound
+from channels.goals import satisfaction
 from channels.tasks import posting as task_posting
 from server import keys
 from server.api.files import read_form_with_file
@@ -29,11 +30,16 @@ routes = web.RouteTableDef()
 async def home(request: web.Request) -> web.Response:
     user = await current_user(request)
     menu = await load_menu(request, user)
+    # What the programme asks of the person now: each a card above the menu.
+    asked = await satisfaction.list_mine(
+        request.app[keys.STORE], user, open_only=True, clock=request.app[keys.CLOCK]
+    )
     return render(
         request,
         "home.html",
         user=user,
         menu=menu,
+        satisfaction_asked=asked,
         page_data={"me": me_json(user)},
         current=None,
         here="/",

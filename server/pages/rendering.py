@@ -18,6 +18,7 @@ from channels.chat import directory
 from channels.errors import MentorspaceError
 from channels.files.kinds import label_of
 from channels.files.wire import attachment_json, file_size
+from channels.goals.goals import STATUSES as GOAL_STATUSES
 from channels.library import folders as library_folders
 from channels.policy import Action, allows
 from channels.programme import menu as role_menu
@@ -42,6 +43,7 @@ def create_templates() -> jinja2.Environment:
     templates.filters["attachment"] = attachment_json
     templates.filters["file_size"] = file_size
     templates.filters["file_label"] = label_of
+    templates.globals["goal_statuses"] = GOAL_STATUSES
     return templates
 
 

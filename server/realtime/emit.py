@@ -263,6 +263,15 @@ async def emit_new_resource(app: web.Application, resource: Resource) -> None:
     await _send_notifications(app, await app[keys.STORE].list_resource_notifications(resource.id))
 
 
+async def emit_satisfaction_asked(app: web.Application, request_id: int | None) -> None:
+    """A satisfaction request was made (a pair ended, or a coordinator asked): the
+    notification of each person asked goes to their own room only."""
+    if request_id is None:
+        return
+    found = await app[keys.STORE].list_satisfaction_notifications(request_id)
+    await _send_notifications(app, found)
+
+
 def poke_mailer(app: web.Application) -> None:
     mailer = app.get(keys.MAILER)
     if mailer is not None:

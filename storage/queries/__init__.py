@@ -4,6 +4,7 @@ from .audit import AuditQueries
 from .channels import ChannelQueries
 from .feedback import FeedbackQueries
 from .files import FileQueries
+from .goals import GoalQueries
 from .library import LibraryQueries
 from .messages import MessageQueries
 from .notify import NotifyQueries
@@ -29,6 +30,7 @@ class Queries(
     LibraryQueries,
     FileQueries,
     FeedbackQueries,
+    GoalQueries,
 ):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 

@@ -10,13 +10,15 @@ from dataclasses import replace
 from ..records import Message, Reaction
 from .base import QueryBase, json_list, record
 from .files import attachments_of
+from .goals import goal_cards
 from .library import resource_cards
 from .tasks import task_states
 
 _SELECT = (
-    "SELECT m.*, u.name AS author_name, mr.resource_id FROM messages m"
+    "SELECT m.*, u.name AS author_name, mr.resource_id, mg.goal_id FROM messages m"
     " LEFT JOIN users u ON u.id = m.author_id"
     " LEFT JOIN message_resources mr ON mr.message_id = m.id"
+    " LEFT JOIN message_goals mg ON mg.message_id = m.id"
 )
 
 
@@ -43,6 +45,7 @@ class MessageQueries(QueryBase):
             )
         tasks = await task_states(self, [m.id for m in messages if m.kind == "task"])
         cards = await resource_cards(self, [row["id"] for row in rows if row["resource_id"]])
+        goals = await goal_cards(self, [row["id"] for row in rows if row["goal_id"]])
         files = await attachments_of(self, [m.id for m in messages if m.deleted_at is None])
         return [
             replace(
@@ -50,6 +53,7 @@ class MessageQueries(QueryBase):
                 reactions=tuple(by_message.get(m.id, ())),
                 task=tasks.get(m.id),
                 resource=cards.get(m.id),
+                goal=goals.get(m.id),
                 attachments=files.get(m.id, ()),
             )
             for m in messages

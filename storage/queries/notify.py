@@ -177,6 +177,45 @@ class NotifyQueries(QueryBase):
         )
         return len(rows)
 
+    async def add_satisfaction_notifications(
+        self,
+        user_ids: list[int],
+        *,
+        request_id: int,
+        channel_id: int,
+        actor_id: int | None,
+        now: str,
+    ) -> int:
+        """A satisfaction request: each person asked who has not turned these off.  About
+        the pair channel, so it is listed only while they may read it."""
+        rows = await self._all(
+            "INSERT INTO notifications (user_id, kind, channel_id, satisfaction_id, actor_id,"
+            " created_at, updated_at)"
+            " SELECT DISTINCT value, 'satisfaction', :channel, :request, :actor, :now, :now"
+            " FROM json_each(:users) WHERE "
+            + _UNMUTED.format(who="value", kind="'satisfaction'")
+            + " RETURNING id",
+            {
+                "channel": channel_id,
+                "request": request_id,
+                "actor": actor_id,
+                "now": now,
+                "users": json_list(user_ids),
+            },
+        )
+        return len(rows)
+
+    async def mark_satisfaction_notifications_read(
+        self, user_id: int, request_id: int, now: str
+    ) -> int:
+        """The person answered: what asked them to is read."""
+        rows = await self._all(
+            "UPDATE notifications SET read_at = ? WHERE user_id = ? AND satisfaction_id = ?"
+            " AND read_at IS NULL RETURNING id",
+            (now, user_id, request_id),
+        )
+        return len(rows)
+
     async def add_batched_notification(
         self, user_id: int, *, kind: str, channel_id: int, message_id: int, actor_id: int, now: str
     ) -> None:
@@ -241,6 +280,13 @@ class NotifyQueries(QueryBase):
     async def list_resource_notifications(self, resource_id: int) -> list[Notification]:
         """Those a new resource made (to tell their recipients, after commit)."""
         rows = await self._all(_LISTED + " WHERE n.resource_id = ? ORDER BY n.id", (resource_id,))
+        return [_notification(row) for row in rows]
+
+    async def list_satisfaction_notifications(self, request_id: int) -> list[Notification]:
+        """Those a satisfaction request made (to tell their recipients, after commit)."""
+        rows = await self._all(
+            _LISTED + " WHERE n.satisfaction_id = ? ORDER BY n.id", (request_id,)
+        )
         return [_notification(row) for row in rows]
 
     async def count_unread_notifications(

@@ -7,6 +7,7 @@ from typing import Any
 
 from channels.errors import ERROR_CODES
 from server.api.openapi.files import ATTACHMENT, ATTACHMENTS_FIELD, FILE_SCHEMAS, file_paths
+from server.api.openapi.goals import GOAL_SCHEMAS, goal_paths
 from server.api.openapi.library import LIBRARY_SCHEMAS, library_paths
 from server.api.openapi.notify import NOTIFY_SCHEMAS, notify_paths
 from server.api.openapi.programme import admin_paths, admin_schemas
@@ -205,6 +206,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/openapi.json": {"get": _op("This document", {"type": "object"})},
             **admin_paths(),
             **library_paths(),
+            **goal_paths(),
         },
         "components": {
             "schemas": {
@@ -258,12 +260,14 @@ def openapi_document() -> dict[str, Any]:
                         "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/ResourceCard"}]
                     },
                     attachments={"type": "array", "items": ATTACHMENT},
+                    goal={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Goal"}]},
                 ),
                 **TASK_SCHEMAS,
                 **NOTIFY_SCHEMAS,
                 **SEARCH_SCHEMAS,
                 **LIBRARY_SCHEMAS,
                 **FILE_SCHEMAS,
+                **GOAL_SCHEMAS,
             }
         },
     }

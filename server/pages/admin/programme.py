@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from channels.errors import Invalid
+from channels.goals import goals, satisfaction
 from channels.people import importing, invitations, users
 from channels.policy import ROLES
 from channels.programme import communities, matching, menu
@@ -37,7 +38,8 @@ NOTICES = {
     "email": "The address is corrected and a new invitation is on its way to it.",
     "imported": "The file was imported and the invitations are on their way.",
     "paired": "They are paired: their private channel is ready.",
-    "ended": "The pair has ended: their channel is read-only now.",
+    "ended": "The pair has ended: their channel is read-only now, and both are asked how it went.",
+    "asked": "Both are asked how their mentoring is going; their answers show under Satisfaction.",
     "community": "The community is saved.",
     "menu": "The menu is saved and shown at once.",
     "announced": "The announcement is posted.",
@@ -202,9 +204,13 @@ async def import_file(request: web.Request) -> web.Response:
 # pairs
 
 
-async def _pairs_page(request: web.Request, user: User, **context: Any):
+async def show_pairs(request: web.Request, user: User, **context: Any):
+    """The pairs page (with `error` and the like, when a form on it was refused)."""
     store = request.app[keys.STORE]
     overviews = await matching.list_pairs(store, user, clock=request.app[keys.CLOCK])
+    # Goals as numbers only, and where each pair's latest satisfaction form stands.
+    goal_counts = {c.pair_id: c for c in await goals.count_goals(store, user)}
+    asked = satisfaction.latest_by_pair(await satisfaction.list_requests(store, user))
     mentee_id = query_int(request, "mentee_id")
     suggestions = (
         await matching.suggest_mentors(store, user, mentee_id) if mentee_id is not None else None
@@ -220,13 +226,16 @@ async def _pairs_page(request: web.Request, user: User, **context: Any):
         mentee_id=mentee_id,
         mentees=mentees,
         paired=paired,
+        goal_counts=goal_counts,
+        asked=asked,
+        is_open=satisfaction.is_open,
         **context,
     )
 
 
 @routes.get("/admin/pairs")
 async def pairs_page(request: web.Request) -> web.Response:
-    return await _pairs_page(request, await current_coordinator(request))
+    return await show_pairs(request, await current_coordinator(request))
 
 
 @routes.post("/admin/pairs")
@@ -240,7 +249,7 @@ async def create_pair(request: web.Request) -> web.Response:
             {"mentor_id": form_int(form, "mentor_id"), "mentee_id": form_int(form, "mentee_id")},
             clock=request.app[keys.CLOCK],
         ),
-        lambda error: _pairs_page(request, user, error=error.message),
+        lambda error: show_pairs(request, user, error=error.message),
     )
     await admin_events.emit_pair_channel(request.app, new.pair, new.channel)
     raise back("/admin/pairs", "paired")
@@ -256,10 +265,11 @@ async def end_pair(request: web.Request) -> web.Response:
             path_id(request, "pair_id"),
             clock=request.app[keys.CLOCK],
         ),
-        lambda error: _pairs_page(request, user, error=error.message),
+        lambda error: show_pairs(request, user, error=error.message),
     )
     await emit_changes(request.app, [ended.notice])
     await admin_events.emit_pair_channel(request.app, ended.pair, ended.channel)
+    await admin_events.emit_satisfaction_asked(request.app, ended.satisfaction_id)
     raise back("/admin/pairs", "ended")
 
 

@@ -98,7 +98,7 @@ export function renderMessage(message, view) {
   }
 
   if (message.deleted) {
-    for (const selector of [".msg-main > .msg-body", ".resource-card", ".attachments", ".task-due", ".task-state", ".task-form"]) {
+    for (const selector of [".msg-main > .msg-body", ".resource-card", ".goal-card", ".attachments", ".task-due", ".task-state", ".task-form"]) {
       drop(part(selector));
     }
   } else {
@@ -106,6 +106,8 @@ export function renderMessage(message, view) {
     part(".msg-main > .msg-body").innerHTML = message.html; // sanitised by the server on write
     if (message.resource) fillResourceCard(part(".resource-card"), message.resource);
     else drop(part(".resource-card"));
+    if (message.goal) fillGoalCard(part(".goal-card"), message.goal, message.channel_id);
+    else drop(part(".goal-card"));
     fillAttachments(part(".attachments"), message.attachments ?? []);
     if (task) fillTask(item, message, view);
     else for (const selector of [".task-due", ".task-state", ".task-form"]) drop(part(selector));
@@ -123,8 +125,9 @@ export function renderMessage(message, view) {
     const allowed = {
       "pick-reaction": view.rights.react,
       "open-thread": top && view.rights.reply,
-      edit: own && message.kind === "text" && view.rights.edit_own,
-      delete: (own && view.rights.edit_own) || view.rights.moderate,
+      // A goal's card changes and goes with its goal (the goals page), never on its own.
+      edit: own && message.kind === "text" && !message.goal && view.rights.edit_own,
+      delete: !message.goal && ((own && view.rights.edit_own) || view.rights.moderate),
     };
     for (const choice of actions.querySelectorAll("button")) if (!allowed[choice.dataset.action]) choice.remove();
     if (!actions.children.length) drop(actions);
@@ -144,6 +147,35 @@ function fillResourceCard(card, resource) {
   if (resource.description && !resource.removed) part(".resource-card-description").textContent = resource.description;
   else drop(part(".resource-card-description"));
   if (!resource.removed) drop(part(".resource-card-removed"));
+}
+
+// --- a goal of the pair, as a card: drawn again whenever the goal or a milestone changes ---
+
+function fillGoalCard(card, goal, channelId) {
+  const part = (selector) => card.querySelector(selector);
+  card.classList.add(`goal-${goal.status}`);
+  part(".goal-status").textContent = goal.status_label;
+  const title = part(".goal-card-title");
+  title.setAttribute("href", `/channels/${channelId}/goals#goal-${goal.id}`);
+  title.textContent = goal.title;
+  const list = part(".goal-card-milestones");
+  if (!goal.milestones.length) {
+    drop(list);
+    drop(part(".goal-card-progress"));
+    return;
+  }
+  const entry = list.querySelector("li");
+  const gap = entry.previousSibling;
+  const entries = goal.milestones.map((milestone, index) => {
+    const copy = entry.cloneNode(true);
+    if (milestone.done) copy.classList.add("is-done");
+    copy.querySelector(".milestone-mark").textContent = milestone.done ? "✓" : "";
+    copy.querySelector(".milestone-title").textContent = milestone.title;
+    copy.querySelector(".milestone-state").textContent = milestone.done ? " (done)" : " (not done yet)";
+    return index && gap ? [gap.cloneNode(), copy] : [copy];
+  });
+  entry.replaceWith(...entries.flat());
+  part(".goal-card-progress").textContent = `${goal.milestones_done} of ${goal.milestones.length} milestones done`;
 }
 
 // --- a task card: what the programme asks the pair to do, with its due date and done state ---

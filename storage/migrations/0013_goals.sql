@@ -1,0 +1,107 @@
+-- Goals and satisfaction (issue 12).
+--
+-- A pair's goals, each with a few milestones and a status.  Their words are pair content: only
+-- the two people of the pair read them (the policy of their pair channel); everyone else, the
+-- coordinators included, gets counts.  Each goal has a card in the pair channel: a message of
+-- kind 'text' linked here (as `message_resources` links a shared library resource), which takes
+-- its channel's next seq whenever the goal or one of its milestones changes, so open pages and
+-- syncing clients draw it again.  Goals are not indexed for search.
+CREATE TABLE goals (
+    id         INTEGER PRIMARY KEY,
+    pair_id    INTEGER NOT NULL REFERENCES pairs (id),
+    title      TEXT NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('not_started', 'in_progress', 'achieved', 'dropped')),
+    position   INTEGER NOT NULL,
+    created_by INTEGER REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    updated_by INTEGER REFERENCES users (id),     -- who changed it (or a milestone) last
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX goals_pair ON goals (pair_id, position);
+
+CREATE TABLE goal_milestones (
+    id       INTEGER PRIMARY KEY,
+    goal_id  INTEGER NOT NULL REFERENCES goals (id) ON DELETE CASCADE,
+    title    TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    done_at  TEXT,
+    done_by  INTEGER REFERENCES users (id)
+);
+CREATE INDEX goal_milestones_goal ON goal_milestones (goal_id, position);
+
+-- The card of each goal: one message, one goal.  Removing a goal removes its row here and
+-- leaves the message as a deleted one (a tombstone that syncs).
+CREATE TABLE message_goals (
+    message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+    goal_id    INTEGER NOT NULL UNIQUE REFERENCES goals (id) ON DELETE CASCADE
+);
+
+-- Satisfaction: when a pair ends, or when a coordinator asks for an active pair, both people
+-- are asked 1 to 5 on their relationship and on progress toward the goal, and may add a comment
+-- addressed to the coordinators.  A request takes answers until a coordinator closes it or
+-- `closes_at` (30 days after it opened) passes; each person's answer can be changed until then.
+CREATE TABLE satisfaction_requests (
+    id           INTEGER PRIMARY KEY,
+    pair_id      INTEGER NOT NULL REFERENCES pairs (id),
+    reason       TEXT NOT NULL CHECK (reason IN ('pair_ended', 'coordinator')),
+    requested_by INTEGER REFERENCES users (id),     -- the coordinator who asked, or ended the pair
+    opened_at    TEXT NOT NULL,
+    closes_at    TEXT NOT NULL,
+    closed_at    TEXT,                              -- closed early by a coordinator
+    closed_by    INTEGER REFERENCES users (id)
+);
+CREATE INDEX satisfaction_requests_pair ON satisfaction_requests (pair_id, id);
+
+-- One row per person asked, made with the request (so "has not answered" is a row without
+-- scores), changed in place when they answer.  The partner never reads it; coordinators do.
+CREATE TABLE satisfaction_answers (
+    request_id   INTEGER NOT NULL REFERENCES satisfaction_requests (id),
+    user_id      INTEGER NOT NULL REFERENCES users (id),
+    role         TEXT NOT NULL CHECK (role IN ('mentor', 'mentee')),   -- in the pair, when asked
+    relationship INTEGER CHECK (relationship BETWEEN 1 AND 5),
+    progress     INTEGER CHECK (progress BETWEEN 1 AND 5),
+    comment      TEXT NOT NULL DEFAULT '',          -- addressed to the coordinators
+    answered_at  TEXT,
+    changed_at   TEXT,
+    PRIMARY KEY (request_id, user_id),
+    CHECK ((relationship IS NULL) = (answered_at IS NULL) AND (progress IS NULL) = (answered_at IS NULL))
+);
+CREATE INDEX satisfaction_answers_user ON satisfaction_answers (user_id);
+
+-- A notification kind 'satisfaction', naming the request.  SQLite cannot change a CHECK in
+-- place: the table is rebuilt with every row, id and index kept (no table refers to
+-- notifications, and no trigger or view reads it).  The list of kinds and of columns here is
+-- the whole table as of this migration: a later change to the table rebuilds it again.
+CREATE TABLE notifications_rebuilt (
+    id              INTEGER PRIMARY KEY,
+    user_id         INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind            TEXT NOT NULL CHECK (kind IN
+                        ('mention', 'reply', 'pair_message', 'task', 'task_due', 'announcement',
+                         'resource', 'satisfaction')),
+    channel_id      INTEGER REFERENCES channels (id) ON DELETE CASCADE,  -- NULL only for 'resource'
+    message_id      INTEGER REFERENCES messages (id),   -- the (latest) message it is about
+    thread_id       INTEGER REFERENCES messages (id),   -- the thread to open, when it is in one
+    actor_id        INTEGER REFERENCES users (id),      -- who did it (NULL: the programme)
+    count           INTEGER NOT NULL DEFAULT 1,         -- 'pair_message': messages batched in it
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    read_at         TEXT,
+    mailed_at       TEXT,                               -- taken by an away e-mail (claimed once)
+    resource_id     INTEGER REFERENCES library_resources (id),
+    satisfaction_id INTEGER REFERENCES satisfaction_requests (id)  -- 'satisfaction': which request
+);
+INSERT INTO notifications_rebuilt (id, user_id, kind, channel_id, message_id, thread_id,
+    actor_id, count, created_at, updated_at, read_at, mailed_at, resource_id)
+SELECT id, user_id, kind, channel_id, message_id, thread_id, actor_id, count, created_at,
+    updated_at, read_at, mailed_at, resource_id FROM notifications;
+DROP TABLE notifications;
+ALTER TABLE notifications_rebuilt RENAME TO notifications;
+CREATE INDEX notifications_user ON notifications (user_id, id);
+CREATE INDEX notifications_message ON notifications (message_id);
+CREATE INDEX notifications_unmailed ON notifications (user_id, created_at)
+    WHERE read_at IS NULL AND mailed_at IS NULL;
+CREATE UNIQUE INDEX notifications_open_pair ON notifications (user_id, channel_id)
+    WHERE kind = 'pair_message' AND read_at IS NULL AND mailed_at IS NULL;
+CREATE INDEX notifications_resource ON notifications (resource_id) WHERE resource_id IS NOT NULL;
+CREATE INDEX notifications_satisfaction ON notifications (satisfaction_id)
+    WHERE satisfaction_id IS NOT NULL;
