@@ -11,6 +11,7 @@ from ..records import Message, Reaction
 from .base import QueryBase, json_list, record
 from .files import attachments_of
 from .library import resource_cards
+from .questionnaires import questionnaire_cards
 from .tasks import task_states
 
 _SELECT = (
@@ -43,6 +44,9 @@ class MessageQueries(QueryBase):
             )
         tasks = await task_states(self, [m.id for m in messages if m.kind == "task"])
         cards = await resource_cards(self, [row["id"] for row in rows if row["resource_id"]])
+        questionnaires = await questionnaire_cards(
+            self, [m.id for m in messages if m.kind == "questionnaire"]
+        )
         files = await attachments_of(self, [m.id for m in messages if m.deleted_at is None])
         return [
             replace(
@@ -50,6 +54,7 @@ class MessageQueries(QueryBase):
                 reactions=tuple(by_message.get(m.id, ())),
                 task=tasks.get(m.id),
                 resource=cards.get(m.id),
+                questionnaire=questionnaires.get(m.id),
                 attachments=files.get(m.id, ()),
             )
             for m in messages
