@@ -8,6 +8,7 @@ from channels.chat.directory import Listing
 from channels.chat.messages import Page, ReadPosition
 from channels.files.wire import attachment_json
 from channels.library.wire import resource_card_json
+from channels.questionnaires.wire import card_json
 from storage.records import Channel, ChannelSummary, Message, TaskState, User
 
 
@@ -37,6 +38,9 @@ def message_json(message: Message) -> dict[str, Any]:
         ],
         "task": None if message.task is None else task_state_json(message.task),
         "resource": None if message.resource is None else resource_card_json(message.resource),
+        "questionnaire": None
+        if message.questionnaire is None
+        else card_json(message.questionnaire),
         "attachments": [attachment_json(upload) for upload in message.attachments],
     }
 

@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from storage import Tx
 
 # Every kind, in the order the profile page lists them.  'resource' is made by the library's
-# add_resource write (channels/library/resources.py), for the roles that see its folder.
+# add_resource write (channels/library/resources.py), for the roles that see its folder;
+# 'questionnaire' by the questionnaires' delivery (channels/questionnaires/delivery.py), for
+# the people a questionnaire asks, when it opens and a day before it closes.
 KINDS = {
     "mention": "Someone mentions you",
     "reply": "Replies in threads you started or replied in",
@@ -19,6 +21,7 @@ KINDS = {
     "task_due": "A task in your mentoring channel falls due",
     "announcement": "Announcements",
     "resource": "A new resource for your role in the library",
+    "questionnaire": "A questionnaire for you opens, or is about to close unanswered",
 }
 AWAY_MAIL_KINDS = ["mention", "pair_message"]
 DIGEST_FREQUENCIES = ("daily", "weekly", "never")

@@ -47,6 +47,8 @@ def notification_text(n: Notification) -> str:
         return f"{who} posted an announcement"
     if n.kind == "resource":
         return f"New in the library: {n.resource_title or 'a resource'}"
+    if n.kind == "questionnaire":
+        return f"A questionnaire is waiting for your answers: {n.questionnaire_title or ''}"
     return "Something new in Mentorspace"
 
 
@@ -55,6 +57,8 @@ def notification_link(n: Notification) -> str:
     library."""
     if n.resource_id is not None:
         return f"/resources#resource-{n.resource_id}"
+    if n.questionnaire_id is not None:
+        return f"/questionnaires/{n.questionnaire_id}"
     if n.channel_id is None:
         return "/"
     if n.thread_id is not None:
@@ -76,6 +80,7 @@ def notification_json(n: Notification) -> dict[str, Any]:
         "message_id": n.message_id,
         "thread_id": n.thread_id,
         "resource_id": n.resource_id,
+        "questionnaire_id": n.questionnaire_id,
         "actor": None if n.actor_id is None else {"id": n.actor_id, "name": n.actor_name},
         "count": n.count,
         "created_at": n.created_at,

@@ -34,9 +34,33 @@ BUILT_IN: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "admin": ({"*": "Coordinator area"}, ("coordinator",)),
 }
 DEFAULT_ORDER = {
-    "coordinator": ["home", "admin", "announcements", "lounge", "communities", "library"],
-    "mentor": ["home", "pair", "announcements", "lounge", "communities", "library"],
-    "mentee": ["home", "pair", "announcements", "lounge", "communities", "library"],
+    "coordinator": [
+        "home",
+        "admin",
+        "announcements",
+        "lounge",
+        "communities",
+        "library",
+        "questionnaires",
+    ],
+    "mentor": [
+        "home",
+        "pair",
+        "announcements",
+        "lounge",
+        "communities",
+        "library",
+        "questionnaires",
+    ],
+    "mentee": [
+        "home",
+        "pair",
+        "announcements",
+        "lounge",
+        "communities",
+        "library",
+        "questionnaires",
+    ],
 }
 
 
