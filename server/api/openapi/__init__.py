@@ -10,6 +10,7 @@ from server.api.openapi.files import ATTACHMENT, ATTACHMENTS_FIELD, FILE_SCHEMAS
 from server.api.openapi.library import LIBRARY_SCHEMAS, library_paths
 from server.api.openapi.notify import NOTIFY_SCHEMAS, notify_paths
 from server.api.openapi.programme import admin_paths, admin_schemas
+from server.api.openapi.questionnaires import QUESTIONNAIRE_SCHEMAS, questionnaire_paths
 from server.api.openapi.schema import (
     _INT,
     _MESSAGE,
@@ -153,6 +154,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/openapi.json": {"get": _op("This document", {"type": "object"})},
             **admin_paths(),
             **library_paths(),
+            **questionnaire_paths(),
         },
         "components": {
             "schemas": {
@@ -205,6 +207,12 @@ def openapi_document() -> dict[str, Any]:
                     resource={
                         "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/ResourceCard"}]
                     },
+                    questionnaire={
+                        "oneOf": [
+                            {"type": "null"},
+                            {"$ref": "#/components/schemas/QuestionnaireCard"},
+                        ]
+                    },
                     attachments={"type": "array", "items": ATTACHMENT},
                 ),
                 **TASK_SCHEMAS,
@@ -212,6 +220,7 @@ def openapi_document() -> dict[str, Any]:
                 **SEARCH_SCHEMAS,
                 **LIBRARY_SCHEMAS,
                 **FILE_SCHEMAS,
+                **QUESTIONNAIRE_SCHEMAS,
             }
         },
     }
