@@ -13,6 +13,7 @@ from aiohttp import web
 from channels.chat import directory, messages
 from channels.chat.wire import message_json
 from channels.errors import Invalid, NotFound
+from channels.questionnaires import answering
 from channels.tasks import posting as task_posting
 from server import keys
 from server.api.files import read_form_with_file
@@ -29,11 +30,13 @@ routes = web.RouteTableDef()
 async def home(request: web.Request) -> web.Response:
     user = await current_user(request)
     menu = await load_menu(request, user)
+    found = await answering.list_mine(request.app[keys.STORE], user, clock=request.app[keys.CLOCK])
     return render(
         request,
         "home.html",
         user=user,
         menu=menu,
+        questionnaires=[m for m in found if m.state == "open"],
         page_data={"me": me_json(user)},
         current=None,
         here="/",
