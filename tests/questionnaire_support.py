@@ -63,7 +63,9 @@ def ids(questionnaire: dict[str, Any]) -> list[str]:
     return [str(q["id"]) for q in questionnaire["questions"]]
 
 
-def full_answers(questionnaire: dict[str, Any], *, text: str = "", scale: int = 4) -> dict[str, Any]:
+def full_answers(
+    questionnaire: dict[str, Any], *, text: str = "", scale: int = 4
+) -> dict[str, Any]:
     single, multiple, scale_id, short, long = ids(questionnaire)
     answers: dict[str, Any] = {single: 0, multiple: [0, 2], scale_id: scale}
     if text:

@@ -171,7 +171,9 @@ async def test_assigned_to_chosen_pairs_both_people_of_those_pairs_get_it_in_the
         await sockets[handle].barrier(await server.channel_id(f"{handle[:-1]}_lounge"))
         assert questionnaire_events(sockets[handle], made["id"]) == []
     (stored,) = rows(
-        server, "SELECT channel_id FROM questionnaire_cards WHERE questionnaire_id = ?", (made["id"],)
+        server,
+        "SELECT channel_id FROM questionnaire_cards WHERE questionnaire_id = ?",
+        (made["id"],),
     )
     assert stored == (channel,)
 
@@ -197,9 +199,9 @@ async def test_assigned_to_a_cohort_only_the_pairs_that_started_in_it_get_it(dat
         for handle, n in (("mentee1", 1), ("mentor2", 2)):
             await sockets[handle].barrier(await server.pair_channel_id(n))
             assert questionnaire_events(sockets[handle], made["id"]) == []
-        assert (
-            await expect(await clients["mentee1"].get("/api/v1/questionnaires/mine"), 200)
-        )["questionnaires"] == []
+        assert (await expect(await clients["mentee1"].get("/api/v1/questionnaires/mine"), 200))[
+            "questionnaires"
+        ] == []
 
 
 async def test_a_named_answer_changes_until_it_closes_and_is_refused_after(data_dir):
@@ -244,10 +246,14 @@ async def test_the_partner_never_sees_the_other_answers(server):
     await mentor_socket.barrier(await server.pair_channel_id(1))
     assert "MENTEE-ONLY-MARKER" not in str(mentor_socket.events)
     theirs = await expect(await mentor.get(f"/api/v1/questionnaires/{made['id']}/answers"), 200)
-    assert theirs["questionnaire"]["answers"] is None and theirs["questionnaire"]["answered"] is False
+    assert (
+        theirs["questionnaire"]["answers"] is None and theirs["questionnaire"]["answered"] is False
+    )
     page = await (await mentor.get(f"/questionnaires/{made['id']}")).text()
     assert "MENTEE-ONLY-MARKER" not in page
-    assert "MENTEE-ONLY-MARKER" not in await (await mentor.get("/api/v1/questionnaires/mine")).text()
+    assert (
+        "MENTEE-ONLY-MARKER" not in await (await mentor.get("/api/v1/questionnaires/mine")).text()
+    )
 
 
 async def test_starters_copy_into_drafts(server):

@@ -157,8 +157,7 @@ async def _questionnaire_page(
         closes_date=audience.closes_at.astimezone(zone).date().isoformat() if audience else "",
         today=clock.now().astimezone(zone).date().isoformat(),
         zone=zone.key,
-        failed=None,
-        **{"notice": _notice(request), **context},
+        **{"notice": _notice(request), "failed": None, **context},
     )
 
 
