@@ -46,6 +46,7 @@ async def test_answering_with_a_plain_form_keeps_what_was_typed_when_refused(ser
     again = await refused.text()
     assert "Question 3 needs an answer." in again
     assert 'aria-invalid="true"' in _question_html(again, scale)
+    assert "This question needs an answer." in _question_html(again, scale)
     assert "aria-invalid" not in _question_html(again, single)
     assert f'name="q{single}" value="1" checked' in again
     assert f'name="q{multiple}" value="2" checked' in again

@@ -111,12 +111,12 @@ def check_question(payload: Any, current: Question | None = None) -> QuestionFie
 
 
 class AnswersRefused(Invalid):
-    """Answers that cannot be taken, with the questions that need another look (their ids),
-    so a form can mark them."""
+    """Answers that cannot be taken, with what is wrong with each question that needs another
+    look ({question id: a sentence}), so a form can say it next to the question."""
 
-    def __init__(self, message: str, question_ids: list[int]) -> None:
+    def __init__(self, message: str, problems: dict[int, str]) -> None:
         super().__init__(message)
-        self.question_ids = question_ids
+        self.problems = problems
 
 
 def _numbers(positions: list[int]) -> str:
@@ -179,22 +179,24 @@ def check_answers(questions: list[Question], payload: Any) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     wrong: list[tuple[Question, str]] = []
     missing: list[Question] = []
-    for position, question in enumerate(questions, start=1):
+    for question in questions:
         try:
             value = _check_answer(question, answers.get(str(question.id)))
         except Invalid as reason:
-            wrong.append((question, f"{_numbers([position])}: {reason.message}."))
+            wrong.append((question, reason.message))
             continue
         if value is None:
             if question.required:
                 missing.append(question)
             continue
         clean[str(question.id)] = value
-    problems = [sentence for _, sentence in wrong]
+    sentences = [f"{_numbers([questions.index(q) + 1])}: {why}." for q, why in wrong]
     if missing:
         positions = [questions.index(q) + 1 for q in missing]
         needs = "needs an answer" if len(missing) == 1 else "need an answer"
-        problems.append(f"{_numbers(positions)} {needs}.")
-    if problems:
-        raise AnswersRefused(" ".join(problems), [q.id for q, _ in wrong] + [q.id for q in missing])
+        sentences.append(f"{_numbers(positions)} {needs}.")
+    if sentences:
+        problems = {q.id: f"{why[0].upper()}{why[1:]}." for q, why in wrong}
+        problems |= {q.id: "This question needs an answer." for q in missing}
+        raise AnswersRefused(" ".join(sentences), problems)
     return clean

@@ -71,7 +71,7 @@ async def _answering_page(
         intro_html=intro_html(found.questionnaire),
         values=values,
         error=error.message if error else None,
-        marked=set(getattr(error, "question_ids", [])),
+        problems=getattr(error, "problems", {}),
         notice=NOTICES.get(request.query.get("notice", "")),
         scale=SCALE,
         limits=MAX_ANSWER,

@@ -167,7 +167,7 @@ function fillQuestionnaire(item, questionnaire) {
   setTime(item.querySelector(".questionnaire-closes"), questionnaire.closes_at);
   const open = item.querySelector(".questionnaire-open");
   open.setAttribute("href", questionnaire.url);
-  open.querySelector(".visually-hidden").textContent = `: ${questionnaire.title}`;
+  open.setAttribute("aria-label", `Open the questionnaire: ${questionnaire.title}`);
 }
 
 // --- a task card: what the programme asks the pair to do, with its due date and done state ---
