@@ -71,6 +71,8 @@ async def test_answering_with_a_plain_form_keeps_what_was_typed_when_refused(ser
     assert "Answered" in home
     listed = await (await mentee.get("/questionnaires")).text()
     assert "Open for you" in listed and "Answered" in listed
+    profile = await (await mentee.get("/profile")).text()
+    assert 'name="kind_questionnaire"' in profile  # the setting, like every other kind
     # coordinators are sent to the coordinator area's page of it
     there = await coordinator.http.get(page_path, allow_redirects=False)
     assert there.headers["Location"] == f"/admin/questionnaires/{made['id']}"

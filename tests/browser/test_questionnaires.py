@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.task_support import pair_id
 
 from .conftest import ARTIFACTS, PHONE, Web
-from .test_coordinator_live import check_page, open_channel
+from .test_coordinator_live import check_page, open_channel, open_home
 
 TITLE = "Your first month"
 
@@ -25,6 +25,8 @@ async def test_a_coordinator_builds_and_assigns_and_a_mentee_answers_on_a_phone(
     def scenario():
         mentee = web.person("mentee1", PHONE)
         open_channel(mentee, pair)
+        desk = web.person("mentee1")  # her home page on another device
+        open_home(desk)
 
         admin = web.person("coordinator").page
         admin.goto("/")
@@ -76,6 +78,9 @@ async def test_a_coordinator_builds_and_assigns_and_a_mentee_answers_on_a_phone(
         expect(admin.locator(".questionnaire-summary")).to_contain_text("mentees of 1 chosen pair")
         check_page(admin, "questionnaire-assigned")
 
+        # Her other device's menu counts it at once.
+        programme = desk.page.get_by_role("navigation", name="Programme")
+        expect(programme.get_by_role("link", name="Questionnaires 1 waiting")).to_be_visible()
         # Her pair channel shows the card at once; it says nothing but what it is.
         card = mentee.page.locator("#messages .msg-questionnaire").filter(has_text=TITLE)
         expect(card).to_be_visible()
