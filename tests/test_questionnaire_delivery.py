@@ -9,6 +9,8 @@ import asyncio
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 
+from server import keys
+
 from .clocks import FakeClock, next_whole_hour
 from .questionnaire_support import (
     answer,
@@ -18,6 +20,7 @@ from .questionnaire_support import (
     rows,
     runner,
 )
+from .support import email
 from .task_support import expect, pair_id, running
 
 ASKED = ("mentor1", "mentor2", "mentor3", "mentee1", "mentee2", "mentee3")
@@ -236,3 +239,35 @@ async def test_moving_the_closing_date_redraws_every_card_and_closing_now_stops_
     assert rows(server, "SELECT count(*) FROM questionnaire_respondents") == [(0,)]
     actions = [e.action for e in await server.store.list_audit()][:2]
     assert actions == ["questionnaire.closed", "questionnaire.closing_changed"]
+
+
+async def test_someone_away_is_mailed_that_a_questionnaire_waits_and_never_what_it_asks(
+    mail_server, smtp, clock
+):
+    server = mail_server
+    coordinator = await server.client("coordinator")
+    made = await create_questionnaire(
+        coordinator, title="Halfway check", intro="SECRETINTRO not in mails"
+    )
+    payload = {"all": True, "roles": ["mentee"], "closes_at": day(clock.now() + timedelta(days=5))}
+    assigned = await expect(
+        await coordinator.post(f"/api/v1/questionnaires/{made['id']}/assignment", payload), 201
+    )
+    closes = datetime.fromisoformat(assigned["questionnaire"]["closes_at"])
+    away = server.app[keys.AWAY_MAILER]
+    clock.advance(minutes=11)
+    assert await away.run_once() == 3  # the three mentees, none of them with a socket open
+    mail = await smtp.wait_for(email("mentee2"))
+    assert "A questionnaire is waiting for your answers: Halfway check." in mail.text
+    assert f"/questionnaires/{made['id']}" in mail.text
+    assert "SECRETINTRO" not in str(mail.message)
+    assert await away.run_once() == 0
+    # Answered before the reminder: no second mail for her; the others get one.
+    await answer(await server.client("mentee2"), made["id"], full_answers(made), 201)
+    clock.set(closes - timedelta(hours=23))
+    await runner(server).run_once()
+    clock.advance(minutes=11)
+    assert await away.run_once() == 2
+    assert [m.recipient for m in await server.store.list_mail(limit=50)].count(
+        email("mentee2")
+    ) == 1

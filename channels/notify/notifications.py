@@ -23,7 +23,7 @@ KINDS = {
     "resource": "A new resource for your role in the library",
     "questionnaire": "A questionnaire for you opens, or is about to close unanswered",
 }
-AWAY_MAIL_KINDS = ["mention", "pair_message"]
+AWAY_MAIL_KINDS = ["mention", "pair_message", "questionnaire"]
 DIGEST_FREQUENCIES = ("daily", "weekly", "never")
 
 
