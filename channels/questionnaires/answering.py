@@ -39,7 +39,7 @@ class Mine:
 
 
 async def _pairs_of(store: Store, user: User) -> list[Pair]:
-    return [p for p in await store.list_pairs() if user.id in (p.mentor_id, p.mentee_id)]
+    return await store.list_pairs_of(user.id)
 
 
 def _visible(
@@ -51,17 +51,22 @@ def _visible(
     return answered or audience.asks(user, pairs)
 
 
-async def list_mine(store: Store, user: User, *, clock: Clock = SYSTEM_CLOCK) -> list[Mine]:
+async def list_mine(
+    store: Store, user: User, *, clock: Clock = SYSTEM_CLOCK, open_only: bool = False
+) -> list[Mine]:
     """The questionnaires that ask this person and have opened: the open ones, soonest to close
-    first, then the latest closed ones."""
+    first, then (unless `open_only`) the latest closed ones."""
     if user.role not in ROLES or user.disabled:
         return []
     now = clock.now()
     pairs = await _pairs_of(store, user)
     answered = await store.list_answered_by(user.id)
+    assigned = await store.list_assigned_questionnaires(
+        closes_after=iso(now) if open_only else None
+    )
     found = [
         Mine(q, state_of(q, now), q.id in answered)
-        for q in await store.list_assigned_questionnaires()
+        for q in assigned
         if _visible(q, user, pairs, q.id in answered, now)
     ]
     opened = [m for m in found if m.state == "open"]
@@ -71,9 +76,8 @@ async def list_mine(store: Store, user: User, *, clock: Clock = SYSTEM_CLOCK) ->
 
 async def count_waiting(store: Store, user: User, *, clock: Clock = SYSTEM_CLOCK) -> int:
     """Open questionnaires this person has not answered yet (the count in the menu)."""
-    return sum(
-        1 for m in await list_mine(store, user, clock=clock) if m.state == "open" and not m.answered
-    )
+    waiting = await list_mine(store, user, clock=clock, open_only=True)
+    return sum(1 for m in waiting if m.state == "open" and not m.answered)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,9 @@ routes = web.RouteTableDef()
 async def home(request: web.Request) -> web.Response:
     user = await current_user(request)
     menu = await load_menu(request, user)
-    found = await answering.list_mine(request.app[keys.STORE], user, clock=request.app[keys.CLOCK])
+    found = await answering.list_mine(
+        request.app[keys.STORE], user, clock=request.app[keys.CLOCK], open_only=True
+    )
     return render(
         request,
         "home.html",
