@@ -27,7 +27,12 @@ from channels.questionnaires.audience import (
     reach,
     state_of,
 )
-from channels.questionnaires.building import load_existing, record
+from channels.questionnaires.building import (
+    check_never_opened,
+    check_still_draft,
+    load_existing,
+    record,
+)
 from channels.tasks.rules import Settings, describe
 from storage import Store, Tx
 from storage.records import Message, Question, Questionnaire, User
@@ -64,6 +69,7 @@ async def assign(
         raise Invalid("Add at least one question before you assign it.")
 
     async def update(tx: Tx) -> Questionnaire:
+        await check_still_draft(tx, questionnaire.id)
         assigned = await tx.assign_questionnaire(
             questionnaire.id, columns=assignment.columns(), now=iso(now)
         )
@@ -96,6 +102,7 @@ async def unassign(
 
     async def update(tx: Tx) -> Questionnaire:
         now = iso(clock.now())
+        await check_never_opened(tx, questionnaire.id)
         draft = await tx.unassign_questionnaire(questionnaire.id, now)
         summary = f"Took the questionnaire {draft.title} back to a draft before it opened."
         await record(tx, actor, "unassigned", draft, summary, now)

@@ -76,6 +76,22 @@ def _check_draft(questionnaire: Questionnaire, now: Any) -> None:
         )
 
 
+CHANGED_MEANWHILE = "It was assigned or opened meanwhile: reload the page to see it as it is now."
+
+
+async def check_still_draft(tx: Tx, questionnaire_id: int) -> None:
+    """Inside a write: it is still a draft (nobody assigned it since it was checked)."""
+    current = await tx.load_questionnaire(questionnaire_id)
+    if current is None or current.assigned_at is not None:
+        raise Conflict(CHANGED_MEANWHILE)
+
+
+async def check_never_opened(tx: Tx, questionnaire_id: int) -> None:
+    """Inside a write: no card of it was posted (it did not open since it was checked)."""
+    if await tx.list_questionnaire_cards(questionnaire_id):
+        raise Conflict(CHANGED_MEANWHILE)
+
+
 async def create_questionnaire(
     store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> Questionnaire:
@@ -159,6 +175,7 @@ async def edit_questionnaire(
 
     async def update(tx: Tx) -> Questionnaire:
         now = iso(clock.now())
+        await check_still_draft(tx, questionnaire.id)
         updated = await tx.update_questionnaire(questionnaire.id, **details, now=now)
         await record(
             tx, actor, "edited", updated, f"Edited the questionnaire {updated.title}.", now
@@ -181,6 +198,7 @@ async def delete_questionnaire(
 
     async def delete(tx: Tx) -> None:
         now = iso(clock.now())
+        await check_never_opened(tx, questionnaire.id)
         await tx.delete_questionnaire(questionnaire.id)
         summary = f"Deleted the questionnaire {questionnaire.title}."
         await record(tx, actor, "deleted", questionnaire, summary, now)
@@ -220,6 +238,7 @@ async def add_question(
 
     async def insert(tx: Tx) -> Question:
         now = iso(clock.now())
+        await check_still_draft(tx, questionnaire.id)
         question = await _insert_question(tx, questionnaire.id, fields, len(order))
         await tx.reorder_questions([question.id if i == 0 else i for i in order])
         summary = f"Added a question to the questionnaire {questionnaire.title}."
@@ -250,6 +269,7 @@ async def edit_question(
 
     async def update(tx: Tx) -> None:
         now = iso(clock.now())
+        await check_still_draft(tx, questionnaire.id)
         if fields is not None:
             await tx.update_question(
                 question.id,
@@ -280,6 +300,7 @@ async def remove_question(
 
     async def delete(tx: Tx) -> None:
         now = iso(clock.now())
+        await check_still_draft(tx, questionnaire.id)
         await tx.delete_question(question.id)
         await tx.reorder_questions([q.id for q in questions if q.id != question.id])
         summary = f"Removed a question from the questionnaire {questionnaire.title}."
