@@ -147,12 +147,3 @@ async def load_results(
 
 def percent(count: int, total: int) -> int:
     return round(100 * count / total) if total else 0
-
-
-def results_summary(results: Results) -> dict[str, Any]:
-    """Totals a page shows at the top."""
-    return {
-        "asked": results.overview.asked,
-        "answered": results.overview.answered,
-        "rate": percent(results.overview.answered, results.overview.asked),
-    }
