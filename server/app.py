@@ -22,6 +22,7 @@ from server.api import notify as notify_api
 from server.api import people as account_api
 from server.api import profile as profile_api
 from server.api import programme as admin_api
+from server.api import questionnaires as questionnaires_api
 from server.api import search as search_api
 from server.api import tasks as tasks_api
 from server.assets import add_static_routes
@@ -38,11 +39,13 @@ from server.pages import library as library_pages
 from server.pages import notify as notify_pages
 from server.pages import passwords as password_pages
 from server.pages import people as account_pages
+from server.pages import questionnaires as questionnaire_pages
 from server.pages import rendering as pages
 from server.pages import search as search_pages
 from server.pages.admin import goals as admin_goal_pages
 from server.pages.admin import library as admin_library_pages
 from server.pages.admin import programme as admin_pages
+from server.pages.admin import questionnaires as admin_questionnaire_pages
 from server.pages.admin import tasks as admin_task_pages
 from server.realtime.emit import forget_presence
 from server.realtime.handlers import EVENTS
@@ -53,6 +56,7 @@ from server.realtime.sessions import SessionSockets, run_session_sockets
 from server.runners.away import AwayMailer, run_away_mailer
 from server.runners.digests import DigestRunner, run_digests
 from server.runners.mailer import Mailer
+from server.runners.questionnaires import QuestionnaireRunner, run_questionnaires
 from server.runners.scheduler import Scheduler, run_scheduler
 from server.runners.uploads import UploadSweeper, run_upload_sweeper
 from server.security import add_security_headers
@@ -77,6 +81,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.ERROR_PAGE] = pages.error_page
     app[keys.SIO] = create_socket_server(app, EVENTS)
     app[keys.SCHEDULER] = Scheduler(app)
+    app[keys.QUESTIONNAIRES] = QuestionnaireRunner(app)
     app[keys.SESSION_SOCKETS] = SessionSockets(app)
     app[keys.AWAY_MAILER] = AwayMailer(app)
     app[keys.DIGESTS] = DigestRunner(app)
@@ -96,6 +101,9 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(admin_goal_pages.routes)
     app.add_routes(library_pages.routes)
     app.add_routes(admin_library_pages.routes)
+    app.add_routes(questionnaires_api.routes)
+    app.add_routes(questionnaire_pages.routes)
+    app.add_routes(admin_questionnaire_pages.routes)
     app.add_routes(password_pages.routes)
     app.add_routes(profile_api.routes)
     app.add_routes(notify_api.routes)
@@ -112,6 +120,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.on_response_prepare.append(add_security_headers)
     app.cleanup_ctx.append(_store)
     app.cleanup_ctx.append(run_scheduler)  # after the store: stopped before it closes
+    app.cleanup_ctx.append(run_questionnaires)  # after the store: stopped before it closes
     app.cleanup_ctx.append(_mailer)  # after the store: stops before it closes
     app.cleanup_ctx.append(run_session_sockets)  # after the store: stops before it closes
     app.cleanup_ctx.append(run_away_mailer)  # after the store and the mailer

@@ -43,7 +43,7 @@ SETTINGS = [
     ("--max-sockets-per-address", "MENTORSPACE_MAX_SOCKETS_PER_ADDRESS", "50", "open sockets one client address may hold on one server process; the next is refused"),
     ("--message-rate", "MENTORSPACE_MESSAGE_RATE", "5", "message events (send, edit, delete, reaction, task done) one socket, and one person, may make per second on average"),
     ("--message-burst", "MENTORSPACE_MESSAGE_BURST", "20", "message events allowed at once before the rate applies"),
-    ("--away-minutes", "MENTORSPACE_AWAY_MINUTES", "10", "minutes without an open socket after which mentions and pair messages are e-mailed (one e-mail for all of them)"),
+    ("--away-minutes", "MENTORSPACE_AWAY_MINUTES", "10", "minutes without an open socket after which mentions, pair messages and questionnaires waiting for an answer are e-mailed (one e-mail for all of them)"),
     ("--mail-excerpts", "MENTORSPACE_MAIL_EXCERPTS", "yes", "yes or no: may e-mails quote the start of a mention or thread outside pair channels (pair channels are never quoted)"),
     ("--digest-hour", "MENTORSPACE_DIGEST_HOUR", "8", "the hour (0-23, programme time zone) at which digest e-mails go out"),
     ("--digest-weekday", "MENTORSPACE_DIGEST_WEEKDAY", "monday", "the day weekly digests go out"),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from server.runners.away import AwayMailer
     from server.runners.digests import DigestRunner
     from server.runners.mailer import Mailer
+    from server.runners.questionnaires import QuestionnaireRunner
     from server.runners.scheduler import Scheduler
     from server.runners.uploads import UploadSweeper
 
@@ -36,6 +37,7 @@ TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Envir
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
 SECRET: web.AppKey[bytes] = web.AppKey("secret", bytes)
 SCHEDULER: web.AppKey[Scheduler] = web.AppKey("scheduler")
+QUESTIONNAIRES: web.AppKey[QuestionnaireRunner] = web.AppKey("questionnaires")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
 AWAY_MAILER: web.AppKey[AwayMailer] = web.AppKey("away_mailer")
 DIGESTS: web.AppKey[DigestRunner] = web.AppKey("digests")

@@ -88,6 +88,7 @@ class Message:
     task: TaskState | None = None  # for a message of kind 'task'
     resource: ResourceCard | None = None  # for a message that shares a library resource
     goal: Goal | None = None  # for a goal's card in a pair channel
+    questionnaire: QuestionnaireCard | None = None  # for a message of kind 'questionnaire'
     # whether the write that made it notified anyone (None: not known where it was loaded)
     notified: bool | None = None
     attachments: tuple[StoredFile, ...] = ()  # in the order they were attached
@@ -323,6 +324,8 @@ class Notification:
     resource_title: str | None = None
     line_owner_id: int | None = None  # a coordinator line's: whose line it is
     satisfaction_id: int | None = None  # 'satisfaction': the request it asks to answer
+    questionnaire_id: int | None = None  # 'questionnaire': the one waiting for an answer
+    questionnaire_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -535,3 +538,61 @@ class ScoreCount:
     role: str
     score: int
     count: int
+
+
+# Questionnaires (issue 12): storage/queries/questionnaires.py
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """A questionnaire as stored; its assignment fields are all None while it is a draft.
+    `channels.questionnaires.audience` turns roles and target into who is asked."""
+
+    id: int
+    title: str
+    intro: str
+    anonymous: bool
+    assigned_at: str | None
+    roles: tuple[str, ...]
+    target: str | None
+    target_pairs: tuple[int, ...]
+    started_from: str | None
+    started_until: str | None
+    opens_at: str | None
+    closes_at: str | None
+    created_by: int
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    questionnaire_id: int
+    position: int
+    kind: str  # 'single', 'multiple', 'scale', 'short_text' or 'long_text'
+    prompt: str
+    options: tuple[str, ...]  # the choices; for 'scale' the words for 1 and 5 (may be "")
+    required: bool
+
+
+@dataclass(frozen=True)
+class QuestionnaireCard:
+    """What a questionnaire's card in a channel shows, the same in every channel and for every
+    reader: never who answered."""
+
+    id: int
+    title: str
+    anonymous: bool
+    closes_at: str | None
+
+
+@dataclass(frozen=True)
+class AnswerSet:
+    """One person's answers ({question id: answer}).  `user_id` and the times are None for an
+    anonymous answer, whose storage holds neither."""
+
+    answers: dict[str, object]
+    user_id: int | None = None
+    answered_at: str | None = None
+    changed_at: str | None = None

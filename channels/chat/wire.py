@@ -9,6 +9,7 @@ from channels.chat.messages import Page, ReadPosition
 from channels.files.wire import attachment_json
 from channels.goals.wire import goal_json
 from channels.library.wire import resource_card_json
+from channels.questionnaires.wire import card_json
 from storage.records import Channel, ChannelSummary, Message, TaskState, User
 
 
@@ -40,6 +41,9 @@ def message_json(message: Message) -> dict[str, Any]:
         "resource": None if message.resource is None else resource_card_json(message.resource),
         # A goal's card (its words: the pair's own, as the channel is).
         "goal": None if message.goal is None else goal_json(message.goal),
+        "questionnaire": None
+        if message.questionnaire is None
+        else card_json(message.questionnaire),
         "attachments": [attachment_json(upload) for upload in message.attachments],
     }
 

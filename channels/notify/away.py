@@ -1,5 +1,5 @@
-"""E-mail when away: someone with no open socket gets ONE e-mail for the mentions and pair
-messages that arrived while they were away, once the window (`minutes`) has passed since the
+"""E-mail when away: someone with no open socket gets ONE e-mail for the mentions, pair
+messages and questionnaires waiting for an answer that arrived while they were away, once the window (`minutes`) has passed since the
 first of them (or since they left, whichever is later).  Nothing if they came back and read
 first: reading marks the notifications read, and only unread ones are mailed.
 

@@ -12,6 +12,8 @@ from storage import Tx
 # Every kind, in the order the profile page lists them.  'resource' is made by the library's
 # add_resource write (channels/library/resources.py), for the roles that see its folder;
 # 'satisfaction' by a satisfaction request (channels/goals/satisfaction.py), for the two asked.
+# 'questionnaire' by the questionnaires' delivery (channels/questionnaires/delivery.py), for
+# the people a questionnaire asks, when it opens and a day before it closes.
 KINDS = {
     "mention": "Someone mentions you",
     "reply": "Replies in threads you started or replied in",
@@ -22,8 +24,9 @@ KINDS = {
     "announcement": "Announcements",
     "resource": "A new resource for your role in the library",
     "satisfaction": "The coordinators ask how your mentoring is going",
+    "questionnaire": "A questionnaire for you opens, or is about to close unanswered",
 }
-AWAY_MAIL_KINDS = ["mention", "pair_message", "line"]
+AWAY_MAIL_KINDS = ["mention", "pair_message", "line", "questionnaire"]
 DIGEST_FREQUENCIES = ("daily", "weekly", "never")
 
 

@@ -55,6 +55,8 @@ def notification_text(n: Notification) -> str:
         return f"New in the library: {n.resource_title or 'a resource'}"
     if n.kind == "satisfaction":
         return "The coordinators ask how your mentoring is going: two short questions"
+    if n.kind == "questionnaire":
+        return f"A questionnaire is waiting for your answers: {n.questionnaire_title or ''}"
     return "Something new in Mentorspace"
 
 
@@ -65,6 +67,8 @@ def notification_link(n: Notification) -> str:
         return f"/resources#resource-{n.resource_id}"
     if n.satisfaction_id is not None:
         return f"/satisfaction/{n.satisfaction_id}"
+    if n.questionnaire_id is not None:
+        return f"/questionnaires/{n.questionnaire_id}"
     if n.channel_id is None:
         return "/"
     if n.thread_id is not None:
@@ -86,6 +90,7 @@ def notification_json(n: Notification) -> dict[str, Any]:
         "message_id": n.message_id,
         "thread_id": n.thread_id,
         "resource_id": n.resource_id,
+        "questionnaire_id": n.questionnaire_id,
         "actor": None if n.actor_id is None else {"id": n.actor_id, "name": n.actor_name},
         "count": n.count,
         "created_at": n.created_at,

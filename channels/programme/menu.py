@@ -40,7 +40,10 @@ _PARTICIPANT_ORDER = [
     *("coordinators", "feedback"),
 ]
 DEFAULT_ORDER = {
-    "coordinator": ["home", "admin", "announcements", "lounge", "communities", "library"],
+    "coordinator": [
+        *("home", "admin", "announcements", "lounge", "communities", "library"),
+        "questionnaires",
+    ],
     "mentor": _PARTICIPANT_ORDER,
     "mentee": _PARTICIPANT_ORDER,
 }

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from channels.clock import iso, local_instant
@@ -159,12 +159,12 @@ def check_rule(payload: dict[str, Any], now: datetime, settings: Settings) -> Ru
     return rule
 
 
-def check_until(value: Any, zone: ZoneInfo) -> datetime:
+def check_until(value: Any, zone: ZoneInfo, what: str = "'until'") -> datetime:
     """A date (the whole of that day counts) or a date and time."""
     if isinstance(value, str) and DATE.match(value.strip()):
-        day = check_date(value.strip(), "'until'")
+        day = check_date(value.strip(), what)
         return local_instant(day + timedelta(days=1), time(0), zone) - timedelta(microseconds=1)
-    return check_instant(value, "'until'", zone)
+    return check_instant(value, what, zone)
 
 
 def check_target(payload: dict[str, Any], zone: ZoneInfo) -> Target:
@@ -204,6 +204,16 @@ def check_target(payload: dict[str, Any], zone: ZoneInfo) -> Target:
 # storage form and back
 
 
+def target_columns(target: Target) -> dict[str, Any]:
+    """A target as stored (by task schedules and questionnaires alike)."""
+    return {
+        "target": target.kind,
+        "target_pairs": list(target.pair_ids) if target.kind == "pairs" else None,
+        "started_from": target.started_from and iso(target.started_from),
+        "started_until": target.started_until and iso(target.started_until),
+    }
+
+
 def schedule_columns(rule: Rule, target: Target) -> dict[str, Any]:
     return {
         "kind": rule.kind,
@@ -212,10 +222,7 @@ def schedule_columns(rule: Rule, target: Target) -> dict[str, Any]:
         "weekday": rule.weekday,
         "time_of_day": rule.time_of_day and rule.time_of_day.strftime("%H:%M"),
         "until": rule.until and iso(rule.until),
-        "target": target.kind,
-        "target_pairs": list(target.pair_ids) if target.kind == "pairs" else None,
-        "started_from": target.started_from and iso(target.started_from),
-        "started_until": target.started_until and iso(target.started_until),
+        **target_columns(target),
     }
 
 
@@ -230,12 +237,26 @@ def rule_of(schedule: TaskSchedule) -> Rule:
     )
 
 
-def target_of(schedule: TaskSchedule) -> Target:
+class StoredTarget(Protocol):
+    """A row that keeps a target: a task schedule, an assigned questionnaire."""
+
+    @property
+    def target(self) -> str | None: ...
+    @property
+    def target_pairs(self) -> tuple[int, ...]: ...
+    @property
+    def started_from(self) -> str | None: ...
+    @property
+    def started_until(self) -> str | None: ...
+
+
+def target_of(stored: StoredTarget) -> Target:
+    assert stored.target is not None
     return Target(
-        schedule.target,
-        pair_ids=schedule.target_pairs,
-        started_from=parse_iso(schedule.started_from) if schedule.started_from else None,
-        started_until=parse_iso(schedule.started_until) if schedule.started_until else None,
+        stored.target,
+        pair_ids=stored.target_pairs,
+        started_from=parse_iso(stored.started_from) if stored.started_from else None,
+        started_until=parse_iso(stored.started_until) if stored.started_until else None,
     )
 
 

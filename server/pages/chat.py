@@ -14,6 +14,7 @@ from channels.chat import directory, lines, messages
 from channels.chat.wire import message_json
 from channels.errors import Invalid, NotFound
 from channels.goals import satisfaction
+from channels.questionnaires import answering
 from channels.tasks import posting as task_posting
 from server import keys
 from server.api.files import read_form_with_file
@@ -34,12 +35,16 @@ async def home(request: web.Request) -> web.Response:
     asked = await satisfaction.list_mine(
         request.app[keys.STORE], user, open_only=True, clock=request.app[keys.CLOCK]
     )
+    found = await answering.list_mine(
+        request.app[keys.STORE], user, clock=request.app[keys.CLOCK], open_only=True
+    )
     return render(
         request,
         "home.html",
         user=user,
         menu=menu,
         satisfaction_asked=asked,
+        questionnaires=[m for m in found if m.state == "open"],
         page_data={"me": me_json(user)},
         current=None,
         here="/",

@@ -22,6 +22,7 @@ from channels.goals.goals import STATUSES as GOAL_STATUSES
 from channels.library import folders as library_folders
 from channels.policy import Action, allows
 from channels.programme import menu as role_menu
+from channels.questionnaires import answering
 from server import keys
 from server.auth import csrf_token
 from server.errors import FormRefused
@@ -146,6 +147,7 @@ class ProgrammeLink:
     channel_id: int | None = None
     external: bool = False
     count: int = 0  # something new there (the library's new resources)
+    count_label: str = "new"  # what the count is of, for screen readers
 
 
 @dataclass(frozen=True)
@@ -200,7 +202,10 @@ async def load_menu(request: web.Request, user: User) -> Menu:
     library_new = 0
     if any(item.item == "library" for item in items):
         library_new = await library_folders.count_new_resources(store, user)
-    return Menu(sections, _programme_links(items, summaries, library_new))
+    waiting = 0
+    if user.role != "coordinator" and any(item.item == "questionnaires" for item in items):
+        waiting = await answering.count_waiting(store, user, clock=request.app[keys.CLOCK])
+    return Menu(sections, _programme_links(items, summaries, library_new, user, waiting))
 
 
 # Built-in menu items that open a channel: the first readable one of these kinds.
@@ -212,14 +217,23 @@ _ITEM_KINDS = {
 
 
 def _programme_links(
-    items, summaries: list[ChannelSummary], library_new: int
+    items, summaries: list[ChannelSummary], library_new: int, user: User, waiting: int
 ) -> list[ProgrammeLink]:
-    """The role's menu as links.  Items with no page of their own yet (questionnaires) are
-    left out until they have one, rather than leading nowhere."""
+    """The role's menu as links; questionnaires count those waiting for the person's answers
+    (coordinators go to the ones they run)."""
     links = []
     for item in items:
         if item.item == "home":
             links.append(ProgrammeLink(item.label, "/"))
+        elif item.item == "questionnaires":
+            if user.role == "coordinator":
+                links.append(ProgrammeLink(item.label, "/admin/questionnaires"))
+            else:
+                links.append(
+                    ProgrammeLink(
+                        item.label, "/questionnaires", count=waiting, count_label="waiting"
+                    )
+                )
         elif item.item == "admin":
             links.append(ProgrammeLink(item.label, "/admin"))
         elif item.item == "communities":

@@ -112,6 +112,13 @@ async def emit_notifications(app: web.Application, message_id: int) -> None:
     await _send_notifications(app, await app[keys.STORE].list_message_notifications(message_id))
 
 
+async def emit_notifications_by_id(app: web.Application, ids: list[int]) -> None:
+    """Notifications made apart from any message's write (a questionnaire's), each to its
+    recipient's room only."""
+    if ids:
+        await _send_notifications(app, await app[keys.STORE].load_notifications(ids))
+
+
 async def _send_notifications(app: web.Application, notifications: list[Notification]) -> None:
     for notification in notifications:
         await app[keys.SIO].emit(

@@ -77,7 +77,7 @@ CREATE TABLE notifications_rebuilt (
     user_id         INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     kind            TEXT NOT NULL CHECK (kind IN
                         ('mention', 'reply', 'pair_message', 'task', 'task_due', 'announcement',
-                         'resource', 'satisfaction')),
+                         'resource', 'questionnaire', 'satisfaction')),
     channel_id      INTEGER REFERENCES channels (id) ON DELETE CASCADE,  -- NULL only for 'resource'
     message_id      INTEGER REFERENCES messages (id),   -- the (latest) message it is about
     thread_id       INTEGER REFERENCES messages (id),   -- the thread to open, when it is in one
@@ -88,12 +88,13 @@ CREATE TABLE notifications_rebuilt (
     read_at         TEXT,
     mailed_at       TEXT,                               -- taken by an away e-mail (claimed once)
     resource_id     INTEGER REFERENCES library_resources (id),
+    questionnaire_id INTEGER REFERENCES questionnaires (id),       -- 'questionnaire': which one
     satisfaction_id INTEGER REFERENCES satisfaction_requests (id)  -- 'satisfaction': which request
 );
 INSERT INTO notifications_rebuilt (id, user_id, kind, channel_id, message_id, thread_id,
-    actor_id, count, created_at, updated_at, read_at, mailed_at, resource_id)
+    actor_id, count, created_at, updated_at, read_at, mailed_at, resource_id, questionnaire_id)
 SELECT id, user_id, kind, channel_id, message_id, thread_id, actor_id, count, created_at,
-    updated_at, read_at, mailed_at, resource_id FROM notifications;
+    updated_at, read_at, mailed_at, resource_id, questionnaire_id FROM notifications;
 DROP TABLE notifications;
 ALTER TABLE notifications_rebuilt RENAME TO notifications;
 CREATE INDEX notifications_user ON notifications (user_id, id);
@@ -103,5 +104,7 @@ CREATE INDEX notifications_unmailed ON notifications (user_id, created_at)
 CREATE UNIQUE INDEX notifications_open_pair ON notifications (user_id, channel_id)
     WHERE kind = 'pair_message' AND read_at IS NULL AND mailed_at IS NULL;
 CREATE INDEX notifications_resource ON notifications (resource_id) WHERE resource_id IS NOT NULL;
+CREATE INDEX notifications_questionnaire ON notifications (questionnaire_id, user_id)
+    WHERE questionnaire_id IS NOT NULL;
 CREATE INDEX notifications_satisfaction ON notifications (satisfaction_id)
     WHERE satisfaction_id IS NOT NULL;

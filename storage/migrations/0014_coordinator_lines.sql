@@ -35,7 +35,7 @@ CREATE TABLE notifications_new (
     user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     kind        TEXT NOT NULL CHECK (kind IN ('mention', 'reply', 'pair_message', 'line', 'task',
                                               'task_due', 'announcement', 'resource',
-                                              'satisfaction')),
+                                              'questionnaire', 'satisfaction')),
     channel_id  INTEGER REFERENCES channels (id) ON DELETE CASCADE,  -- NULL only for 'resource'
     message_id  INTEGER REFERENCES messages (id),   -- the (latest) message it is about
     thread_id   INTEGER REFERENCES messages (id),   -- the thread to open, when it is in one
@@ -46,13 +46,15 @@ CREATE TABLE notifications_new (
     read_at     TEXT,
     mailed_at   TEXT,                               -- taken by an away e-mail (claimed once)
     resource_id INTEGER REFERENCES library_resources (id),  -- 'resource'
+    questionnaire_id INTEGER REFERENCES questionnaires (id),  -- 'questionnaire'
     satisfaction_id INTEGER REFERENCES satisfaction_requests (id)  -- 'satisfaction'
 );
 INSERT INTO notifications_new (id, user_id, kind, channel_id, message_id, thread_id, actor_id,
                                count, created_at, updated_at, read_at, mailed_at, resource_id,
-                               satisfaction_id)
+                               questionnaire_id, satisfaction_id)
     SELECT id, user_id, kind, channel_id, message_id, thread_id, actor_id,
-           count, created_at, updated_at, read_at, mailed_at, resource_id, satisfaction_id
+           count, created_at, updated_at, read_at, mailed_at, resource_id, questionnaire_id,
+           satisfaction_id
       FROM notifications;
 DROP TABLE notifications;
 ALTER TABLE notifications_new RENAME TO notifications;
@@ -61,6 +63,8 @@ CREATE INDEX notifications_message ON notifications (message_id);
 CREATE INDEX notifications_unmailed ON notifications (user_id, created_at)
     WHERE read_at IS NULL AND mailed_at IS NULL;
 CREATE INDEX notifications_resource ON notifications (resource_id) WHERE resource_id IS NOT NULL;
+CREATE INDEX notifications_questionnaire ON notifications (questionnaire_id, user_id)
+    WHERE questionnaire_id IS NOT NULL;
 CREATE INDEX notifications_satisfaction ON notifications (satisfaction_id)
     WHERE satisfaction_id IS NOT NULL;
 -- New messages of a pair or a line while away add up in one open notification per person

@@ -10,6 +10,7 @@ from .messages import MessageQueries
 from .notify import NotifyQueries
 from .outbox import OutboxQueries
 from .programme import ProgrammeQueries
+from .questionnaires import QuestionnaireQueries
 from .search import SearchQueries
 from .tasks import TaskQueries
 from .tokens import TokenQueries
@@ -31,6 +32,7 @@ class Queries(
     FileQueries,
     FeedbackQueries,
     GoalQueries,
+    QuestionnaireQueries,
 ):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 

@@ -185,6 +185,14 @@ class ChannelQueries(QueryBase):
         )
         return [_pair(row) for row in rows]
 
+    async def list_pairs_of(self, user_id: int) -> list[Pair]:
+        """Every pair the person is or was in."""
+        rows = await self._all(
+            "SELECT * FROM pairs WHERE mentor_id = :user OR mentee_id = :user ORDER BY id",
+            {"user": user_id},
+        )
+        return [_pair(row) for row in rows]
+
     async def end_pair(self, pair_id: int, now: str) -> None:
         await self._all(
             "UPDATE pairs SET ended_at = ? WHERE id = ? AND ended_at IS NULL", (now, pair_id)

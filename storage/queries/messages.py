@@ -12,6 +12,7 @@ from .base import QueryBase, json_list, record
 from .files import attachments_of
 from .goals import goal_cards
 from .library import resource_cards
+from .questionnaires import questionnaire_cards
 from .tasks import task_states
 
 _SELECT = (
@@ -46,6 +47,9 @@ class MessageQueries(QueryBase):
         tasks = await task_states(self, [m.id for m in messages if m.kind == "task"])
         cards = await resource_cards(self, [row["id"] for row in rows if row["resource_id"]])
         goals = await goal_cards(self, [row["id"] for row in rows if row["goal_id"]])
+        questionnaires = await questionnaire_cards(
+            self, [m.id for m in messages if m.kind == "questionnaire"]
+        )
         files = await attachments_of(self, [m.id for m in messages if m.deleted_at is None])
         return [
             replace(
@@ -54,6 +58,7 @@ class MessageQueries(QueryBase):
                 task=tasks.get(m.id),
                 resource=cards.get(m.id),
                 goal=goals.get(m.id),
+                questionnaire=questionnaires.get(m.id),
                 attachments=files.get(m.id, ()),
             )
             for m in messages

@@ -22,12 +22,14 @@ _LISTED = f"""
                 THEN substr(m.body, 1, 400) END AS excerpt,
            r.title AS resource_title,
            (SELECT l.user_id FROM coordinator_lines l WHERE l.channel_id = n.channel_id)
-               AS line_owner_id
+               AS line_owner_id,
+           qn.title AS questionnaire_title
     FROM notifications n
     LEFT JOIN channels c ON c.id = n.channel_id
     LEFT JOIN users a ON a.id = n.actor_id
     LEFT JOIN messages m ON m.id = n.message_id
     LEFT JOIN library_resources r ON r.id = n.resource_id
+    LEFT JOIN questionnaires qn ON qn.id = n.questionnaire_id
 """
 
 # What a person may be told about now: a channel they read, or a resource (not removed) in a
@@ -165,6 +167,33 @@ class NotifyQueries(QueryBase):
             + _UNMUTED.format(who="u.id", kind="'resource'")
             + " RETURNING id",
             {"resource": resource_id, "actor": actor_id, "now": now, "roles": json_list(roles)},
+        )
+        return len(rows)
+
+    async def add_questionnaire_notifications(
+        self, questionnaire_id: int, places: list[tuple[int, int, int]], now: str
+    ) -> list[int]:
+        """A questionnaire waits for these people: for each (user id, channel id, message id of
+        the questionnaire's card there), one notification, unless they turned the kind off.
+        Returns the ids made."""
+        rows = await self._all(
+            "INSERT INTO notifications (user_id, kind, channel_id, message_id, questionnaire_id,"
+            " created_at, updated_at) SELECT value ->> 0, 'questionnaire', value ->> 1,"
+            " value ->> 2, :questionnaire, :now, :now FROM json_each(:places) WHERE "
+            + _UNMUTED.format(who="value ->> 0", kind="'questionnaire'")
+            + " RETURNING id",
+            {"questionnaire": questionnaire_id, "now": now, "places": json_list(places)},
+        )
+        return sorted(row[0] for row in rows)
+
+    async def mark_questionnaire_notifications_read(
+        self, user_id: int, questionnaire_id: int, now: str
+    ) -> int:
+        """The person answered: what told them about the questionnaire is read."""
+        rows = await self._all(
+            "UPDATE notifications SET read_at = ? WHERE user_id = ? AND questionnaire_id = ?"
+            " AND read_at IS NULL RETURNING id",
+            (now, user_id, questionnaire_id),
         )
         return len(rows)
 

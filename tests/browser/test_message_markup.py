@@ -9,7 +9,8 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.file_support import png, share, uploaded
-from tests.task_support import create_task, post_now
+from tests.questionnaire_support import assign, create_questionnaire
+from tests.task_support import create_task, pair_id, post_now
 from tests.task_support import expect as expect_status
 
 from .conftest import Person, Web
@@ -122,6 +123,9 @@ async def test_a_message_drawn_live_has_the_markup_the_server_draws(web: Web):
         )
         if removed:
             await coordinator.delete(f"/api/v1/library/resources/{resource_id}")
+    # A questionnaire's card (anonymous, so its mark shows).
+    questionnaire = await create_questionnaire(coordinator, anonymous=True)
+    await assign(coordinator, questionnaire["id"], pairs=[await pair_id(web.server, 1)])
     history = await expect_status(
         await mentee.get(f"/api/v1/channels/{pair}/messages?limit=200"), 200
     )
@@ -141,7 +145,7 @@ async def test_a_message_drawn_live_has_the_markup_the_server_draws(web: Web):
     with_card = await send_with(mentor, "A table", [more["id"]])
     latest[files_message["id"]] = files_message
     latest[with_card["id"]] = with_card
-    assert len(latest) == 8
+    assert len(latest) == 9
 
     def compare() -> None:
         person = people["mentee"]

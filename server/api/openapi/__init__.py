@@ -11,6 +11,7 @@ from server.api.openapi.goals import GOAL_SCHEMAS, goal_paths
 from server.api.openapi.library import LIBRARY_SCHEMAS, library_paths
 from server.api.openapi.notify import NOTIFY_SCHEMAS, notify_paths
 from server.api.openapi.programme import admin_paths, admin_schemas
+from server.api.openapi.questionnaires import QUESTIONNAIRE_SCHEMAS, questionnaire_paths
 from server.api.openapi.schema import (
     _INT,
     _MESSAGE,
@@ -207,6 +208,7 @@ def openapi_document() -> dict[str, Any]:
             **admin_paths(),
             **library_paths(),
             **goal_paths(),
+            **questionnaire_paths(),
         },
         "components": {
             "schemas": {
@@ -259,6 +261,12 @@ def openapi_document() -> dict[str, Any]:
                     resource={
                         "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/ResourceCard"}]
                     },
+                    questionnaire={
+                        "oneOf": [
+                            {"type": "null"},
+                            {"$ref": "#/components/schemas/QuestionnaireCard"},
+                        ]
+                    },
                     attachments={"type": "array", "items": ATTACHMENT},
                     goal={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Goal"}]},
                 ),
@@ -268,6 +276,7 @@ def openapi_document() -> dict[str, Any]:
                 **LIBRARY_SCHEMAS,
                 **FILE_SCHEMAS,
                 **GOAL_SCHEMAS,
+                **QUESTIONNAIRE_SCHEMAS,
             }
         },
     }

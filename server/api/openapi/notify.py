@@ -74,6 +74,10 @@ NOTIFY_SCHEMAS = {
         message_id=_NULLABLE_INT,
         thread_id=_NULLABLE_INT,
         resource_id={**_NULLABLE_INT, "description": "kind 'resource': the library resource"},
+        questionnaire_id={
+            **_NULLABLE_INT,
+            "description": "kind 'questionnaire': the questionnaire waiting for an answer",
+        },
         actor={"type": ["object", "null"]},
         count=_INT,
         created_at=_STR,

@@ -118,6 +118,10 @@ export function startMenu(socket, me, currentChannelId = null, { onChannel, onAc
     await redraw();
     onAccount?.(me);
   });
+  // A questionnaire opened for me (or closes tomorrow): the menu counts those waiting.
+  socket.on("notification", (notification) => {
+    if (notification.kind === "questionnaire") redraw();
+  });
   socket.on("presence", ({ user_id, online }) => setPresence(user_id, online));
   socket.on("message", (message) => {
     const isNew = message.created_seq === message.seq && !message.deleted;

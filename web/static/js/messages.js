@@ -66,6 +66,7 @@ export function renderMessage(message, view) {
   const part = (selector) => item.querySelector(selector);
   const own = message.author?.id === view.me.id;
   const task = message.kind === "task" ? message.task : null;
+  const questionnaire = message.kind === "questionnaire" ? message.questionnaire : null;
   item.id = `${view.prefix}${message.id}`;
   item.dataset.id = String(message.id);
   item.dataset.seq = String(message.seq);
@@ -80,25 +81,37 @@ export function renderMessage(message, view) {
   }
   drop(systemBody);
 
-  if (task) {
+  if (task || questionnaire) {
     drop(part(":scope > .avatar"));
-    part(":scope > .task-mark").textContent = task.done ? "✓" : "";
-    setTime(part(".task-label time"), message.created_at);
-    if (!task.late) drop(part(".task-late"));
-    part(".task-title").textContent = task.title;
+    part(":scope > .task-mark").textContent = task?.done ? "✓" : "";
     drop(part(".msg-head"));
   } else {
     drop(part(":scope > .task-mark"));
     part(":scope > .avatar").textContent = initials(message.author?.name);
-    drop(part(".task-label"));
-    drop(part(".task-title"));
     part(".msg-author").textContent = message.author?.name ?? "Someone";
     setTime(part(".msg-head time"), message.created_at);
     if (!message.edited_at || message.deleted) drop(part(".msg-edited"));
   }
+  if (task) {
+    setTime(part(".task-label time"), message.created_at);
+    if (!task.late) drop(part(".task-late"));
+    part(".task-title").textContent = task.title;
+  } else {
+    drop(part(".task-label"));
+    drop(part(".task-title"));
+  }
+  if (questionnaire) {
+    item.classList.add("msg-questionnaire");
+    setTime(part(".questionnaire-label time"), message.created_at);
+    if (!questionnaire.anonymous) drop(part(".questionnaire-anonymous"));
+    part(".questionnaire-title").textContent = questionnaire.title;
+  } else {
+    drop(part(".questionnaire-label"));
+    drop(part(".questionnaire-title"));
+  }
 
   if (message.deleted) {
-    for (const selector of [".msg-main > .msg-body", ".resource-card", ".goal-card", ".attachments", ".task-due", ".task-state", ".task-form"]) {
+    for (const selector of [".msg-main > .msg-body", ".resource-card", ".goal-card", ".attachments", ".questionnaire-due", ".questionnaire-open", ".task-due", ".task-state", ".task-form"]) {
       drop(part(selector));
     }
   } else {
@@ -109,6 +122,8 @@ export function renderMessage(message, view) {
     if (message.goal) fillGoalCard(part(".goal-card"), message.goal, message.channel_id);
     else drop(part(".goal-card"));
     fillAttachments(part(".attachments"), message.attachments ?? []);
+    if (questionnaire) fillQuestionnaire(item, questionnaire);
+    else for (const selector of [".questionnaire-due", ".questionnaire-open"]) drop(part(selector));
     if (task) fillTask(item, message, view);
     else for (const selector of [".task-due", ".task-state", ".task-form"]) drop(part(selector));
   }
@@ -176,6 +191,15 @@ function fillGoalCard(card, goal, channelId) {
   });
   entry.replaceWith(...entries.flat());
   part(".goal-card-progress").textContent = `${goal.milestones_done} of ${goal.milestones.length} milestones done`;
+}
+
+// --- a questionnaire card: the same for every reader, never who answered ---
+
+function fillQuestionnaire(item, questionnaire) {
+  setTime(item.querySelector(".questionnaire-closes"), questionnaire.closes_at);
+  const open = item.querySelector(".questionnaire-open");
+  open.setAttribute("href", questionnaire.url);
+  open.setAttribute("aria-label", `Open the questionnaire: ${questionnaire.title}`);
 }
 
 // --- a task card: what the programme asks the pair to do, with its due date and done state ---

@@ -1,0 +1,153 @@
+"""What people do with questionnaires: see those that ask them, open one, answer it, and change
+a named answer until it closes.
+
+A questionnaire that does not ask you (or has not opened yet) does not exist for you: the same
+`not_found` as an id never used.  An anonymous answer is written with no link to its author (a
+row in `questionnaire_respondents` says that you answered, another row elsewhere holds what,
+with a random key and no time), so it can be given once and never changed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.errors import Conflict, NotFound
+from channels.questionnaires.audience import ROLES, audience_of, state_of
+from channels.questionnaires.questions import check_answers
+from channels.tasks.rules import parse_iso
+from storage import Store, Tx
+from storage.records import AnswerSet, Pair, Question, Questionnaire, User
+
+NOT_FOR_YOU = "There is no such questionnaire for you."
+CLOSED = "This questionnaire has closed: it no longer takes answers."
+ANSWERED_ANONYMOUSLY = (
+    "You have answered already. Anonymous answers are kept without your name, so they cannot "
+    "be changed."
+)
+MAX_CLOSED_LISTED = 20
+
+
+@dataclass(frozen=True)
+class Mine:
+    questionnaire: Questionnaire
+    state: str  # 'open' or 'closed'
+    answered: bool
+
+
+async def _pairs_of(store: Store, user: User) -> list[Pair]:
+    return await store.list_pairs_of(user.id)
+
+
+def _visible(
+    questionnaire: Questionnaire, user: User, pairs: list[Pair], answered: bool, now: datetime
+) -> bool:
+    audience = audience_of(questionnaire)
+    if audience is None or now < audience.opens_at:
+        return False
+    return answered or audience.asks(user, pairs)
+
+
+async def list_mine(
+    store: Store, user: User, *, clock: Clock = SYSTEM_CLOCK, open_only: bool = False
+) -> list[Mine]:
+    """The questionnaires that ask this person and have opened: the open ones, soonest to close
+    first, then (unless `open_only`) the latest closed ones."""
+    if user.role not in ROLES or user.disabled:
+        return []
+    now = clock.now()
+    pairs = await _pairs_of(store, user)
+    answered = await store.list_answered_by(user.id)
+    assigned = await store.list_assigned_questionnaires(
+        closes_after=iso(now) if open_only else None
+    )
+    found = [
+        Mine(q, state_of(q, now), q.id in answered)
+        for q in assigned
+        if _visible(q, user, pairs, q.id in answered, now)
+    ]
+    opened = [m for m in found if m.state == "open"]
+    closed = [m for m in reversed(found) if m.state == "closed"][:MAX_CLOSED_LISTED]
+    return opened + closed
+
+
+async def count_waiting(store: Store, user: User, *, clock: Clock = SYSTEM_CLOCK) -> int:
+    """Open questionnaires this person has not answered yet (the count in the menu)."""
+    waiting = await list_mine(store, user, clock=clock, open_only=True)
+    return sum(1 for m in waiting if m.state == "open" and not m.answered)
+
+
+@dataclass(frozen=True)
+class Answering:
+    """A questionnaire as the person answering it sees it, with their own named answers."""
+
+    questionnaire: Questionnaire
+    questions: list[Question]
+    state: str
+    answered: bool
+    mine: AnswerSet | None  # their named answers (never for an anonymous questionnaire)
+
+
+async def load_answering(
+    store: Store, user: User, questionnaire_id: int, *, clock: Clock = SYSTEM_CLOCK
+) -> Answering:
+    questionnaire = await store.load_questionnaire(questionnaire_id)
+    if questionnaire is None or user.role not in ROLES or user.disabled:
+        raise NotFound(NOT_FOR_YOU)
+    now = clock.now()
+    answered = questionnaire.id in await store.list_answered_by(user.id)
+    if not _visible(questionnaire, user, await _pairs_of(store, user), answered, now):
+        raise NotFound(NOT_FOR_YOU)
+    mine = None
+    if answered and not questionnaire.anonymous:
+        mine = await store.load_named_answers(questionnaire.id, user.id)
+    return Answering(
+        questionnaire,
+        await store.list_questions(questionnaire.id),
+        state_of(questionnaire, now),
+        answered,
+        mine,
+    )
+
+
+@dataclass(frozen=True)
+class Answered:
+    answering: Answering
+    first: bool  # False: a named answer changed
+
+
+async def submit_answers(
+    store: Store, user: User, questionnaire_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+) -> Answered:
+    """`payload`: {answers: {question id: answer}}.  Every answer is checked first; nothing is
+    kept if one is wrong.  A named answer replaces the person's earlier one until it closes."""
+    answering = await load_answering(store, user, questionnaire_id, clock=clock)
+    questionnaire = answering.questionnaire
+    if answering.state != "open":
+        raise Conflict(CLOSED)
+    if answering.answered and questionnaire.anonymous:
+        raise Conflict(ANSWERED_ANONYMOUSLY)
+    answers = check_answers(answering.questions, payload)
+    now = clock.now()
+
+    async def save(tx: Tx) -> bool:
+        current = await tx.load_questionnaire(questionnaire.id)
+        if current is None or current.closes_at is None or parse_iso(current.closes_at) <= now:
+            raise Conflict(CLOSED)  # closed since we looked
+        if current.anonymous:
+            # Whether they answered and what they answered, in two rows nothing joins.
+            if not await tx.add_respondent(questionnaire.id, user.id, user.role):
+                raise Conflict(ANSWERED_ANONYMOUSLY)
+            await tx.insert_anonymous_answers(questionnaire.id, secrets.token_hex(16), answers)
+            first = True
+        else:
+            first = await tx.save_named_answers(questionnaire.id, user.id, answers, iso(now))
+            await tx.add_respondent(questionnaire.id, user.id, user.role)
+        await tx.mark_questionnaire_notifications_read(user.id, questionnaire.id, iso(now))
+        return first
+
+    first = await store.write(save)
+    return Answered(await load_answering(store, user, questionnaire.id, clock=clock), first)

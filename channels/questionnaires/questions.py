@@ -1,0 +1,202 @@
+"""The kinds of question, what a coordinator may write into one, and checking a person's
+answers against them.  Pure functions: no storage, no clock.
+
+An answer, on the wire and as stored, is keyed by the question's id (as text, as JSON keys
+are): a single choice is the chosen option's number (0 is the first), a multiple choice a list
+of them, a scale a whole number from 1 to 5, a text answer the text.  A question left
+unanswered is left out.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from channels.errors import Invalid, TooLarge
+from channels.input import check_object
+from storage.records import Question
+
+KINDS = {
+    "single": "One choice",
+    "multiple": "Several choices",
+    "scale": "A scale from 1 to 5",
+    "short_text": "A short answer",
+    "long_text": "A longer answer",
+}
+CHOICES = ("single", "multiple")
+TEXTS = ("short_text", "long_text")
+SCALE = (1, 2, 3, 4, 5)
+MAX_PROMPT = 500
+MAX_OPTION = 200
+MIN_OPTIONS, MAX_OPTIONS = 2, 20
+MAX_SCALE_WORDS = 60
+MAX_QUESTIONS = 50
+MAX_ANSWER = {"short_text": 300, "long_text": 5000}
+
+
+@dataclass(frozen=True)
+class QuestionFields:
+    kind: str
+    prompt: str
+    options: tuple[str, ...]
+    required: bool
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _check_line(value: Any, what: str, limit: int, *, allow_empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f"{what} must be text.")
+    line = _one_line(value)
+    if not line and not allow_empty:
+        raise Invalid(f"{what} cannot be empty.")
+    if len(line) > limit:
+        raise TooLarge(f"{what} is too long: at most {limit:,} characters.")
+    if any(unicodedata.category(ch) == "Cc" for ch in line):
+        raise Invalid(f"{what} cannot contain control characters.")
+    return line
+
+
+def _check_options(kind: str, value: Any) -> tuple[str, ...]:
+    if kind in TEXTS:
+        if value:
+            raise Invalid("A text question has no options.")
+        return ()
+    if not isinstance(value, list):
+        raise Invalid("'options' must be a list of texts.")
+    if kind == "scale":
+        if value and len(value) != 2:
+            raise Invalid("A scale takes two words: what 1 means and what 5 means (or none).")
+        words = [
+            _check_line(v, "The words of a scale", MAX_SCALE_WORDS, allow_empty=True) for v in value
+        ]
+        return tuple(words) if any(words) else ()
+    options = [_check_line(v, "An option", MAX_OPTION) for v in value]
+    if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        raise Invalid(f"A choice needs {MIN_OPTIONS} to {MAX_OPTIONS} options.")
+    if len({o.casefold() for o in options}) != len(options):
+        raise Invalid("Each option can be there only once.")
+    return tuple(options)
+
+
+def check_question(payload: Any, current: Question | None = None) -> QuestionFields:
+    """`payload`: {kind, prompt, required?, options?}; with `current`, a change: fields left
+    out stay as they are (options too, when the kind keeps them)."""
+    payload = check_object(payload)
+    kind = payload.get("kind", current.kind if current else None)
+    if kind not in KINDS:
+        raise Invalid(f"'kind' must be one of {', '.join(KINDS)}.")
+    prompt = payload.get("prompt", current.prompt if current else None)
+    if prompt is None:
+        raise Invalid("A question needs its text ('prompt').")
+    prompt = _check_line(prompt, "A question's text", MAX_PROMPT)
+    required = payload.get("required", current.required if current else True)
+    if not isinstance(required, bool):
+        raise Invalid("'required' must be true or false.")
+    if "options" in payload:
+        options = _check_options(kind, payload["options"] or [])
+    elif current is not None and (current.kind == kind or {current.kind, kind} <= set(CHOICES)):
+        options = current.options
+    elif kind in CHOICES:
+        raise Invalid(f"A choice needs {MIN_OPTIONS} to {MAX_OPTIONS} options.")
+    else:
+        options = ()
+    return QuestionFields(kind, prompt, options, required)
+
+
+# answers
+
+
+class AnswersRefused(Invalid):
+    """Answers that cannot be taken, with what is wrong with each question that needs another
+    look ({question id: a sentence}), so a form can say it next to the question."""
+
+    def __init__(self, message: str, problems: dict[int, str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+def _numbers(positions: list[int]) -> str:
+    words = [str(p) for p in positions]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f"Question {listed}" if len(words) == 1 else f"Questions {listed}"
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_answer(question: Question, value: Any) -> Any:
+    """The clean answer, None when it is left empty; raises Invalid with a short reason."""
+    if question.kind == "single":
+        if value is None:
+            return None
+        if not _is_whole(value) or not 0 <= value < len(question.options):
+            raise Invalid("choose one of its options")
+        return value
+    if question.kind == "multiple":
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(
+            _is_whole(v) and 0 <= v < len(question.options) for v in value
+        ):
+            raise Invalid("choose among its options")
+        if len(set(value)) != len(value):
+            raise Invalid("each option can be chosen once")
+        return sorted(value) or None
+    if question.kind == "scale":
+        if value is None:
+            return None
+        if not _is_whole(value) or value not in SCALE:
+            raise Invalid("choose a number from 1 to 5")
+        return value
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid("the answer must be text")
+    text = _one_line(value) if question.kind == "short_text" else value.strip()
+    limit = MAX_ANSWER[question.kind]
+    if len(text) > limit:
+        raise Invalid(f"the answer is too long (at most {limit:,} characters)")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+        raise Invalid("the answer cannot contain control characters")
+    return text or None
+
+
+def check_answers(questions: list[Question], payload: Any) -> dict[str, Any]:
+    """`payload`: {answers: {question id: answer}}.  Every answer is checked and every required
+    question must be answered; returns the answers given, keyed by question id as text."""
+    answers = check_object(payload).get("answers")
+    if not isinstance(answers, dict):
+        raise Invalid("'answers' must be an object: {question id: answer}.")
+    by_id = {str(q.id): q for q in questions}
+    unknown = sorted(key for key in answers if key not in by_id)
+    if unknown:
+        raise Invalid(f"This questionnaire has no question {unknown[0]!r}.")
+    clean: dict[str, Any] = {}
+    wrong: list[tuple[Question, str]] = []
+    missing: list[Question] = []
+    for question in questions:
+        try:
+            value = _check_answer(question, answers.get(str(question.id)))
+        except Invalid as reason:
+            wrong.append((question, reason.message))
+            continue
+        if value is None:
+            if question.required:
+                missing.append(question)
+            continue
+        clean[str(question.id)] = value
+    sentences = [f"{_numbers([questions.index(q) + 1])}: {why}." for q, why in wrong]
+    if missing:
+        positions = [questions.index(q) + 1 for q in missing]
+        needs = "needs an answer" if len(missing) == 1 else "need an answer"
+        sentences.append(f"{_numbers(positions)} {needs}.")
+    if sentences:
+        problems = {q.id: f"{why[0].upper()}{why[1:]}." for q, why in wrong}
+        problems |= {q.id: "This question needs an answer." for q in missing}
+        raise AnswersRefused(" ".join(sentences), problems)
+    return clean
