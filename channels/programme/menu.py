@@ -37,7 +37,7 @@ BUILT_IN: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
 }
 _PARTICIPANT_ORDER = [
     *("home", "pair", "announcements", "lounge", "communities", "library"),
-    *("coordinators", "feedback"),
+    *("questionnaires", "coordinators", "feedback"),
 ]
 DEFAULT_ORDER = {
     "coordinator": [
