@@ -18,3 +18,23 @@ def test_file_names_search_words_and_tokens_are_left_out_of_log_lines():
     assert "/search?q=[redacted]&channel_id=4" in logged
     assert "/thumbnails/[redacted]" in logged
     assert redact("GET /channels/4?message=9") == "GET /channels/4?message=9"
+
+
+def test_debug_logging_never_writes_statement_parameters(caplog):
+    """aiosqlite logs each statement's parameters at debug level (a search's words, a pair's
+    message): even at --log-level debug, its logger stays at INFO."""
+    import logging
+
+    from server.cli import QUIET_LOGGERS, configure_logging
+
+    root = logging.getLogger()
+    level = root.level
+    try:
+        configure_logging("debug")
+        for name in QUIET_LOGGERS:
+            assert not logging.getLogger(name).isEnabledFor(logging.DEBUG)
+        assert "aiosqlite" in QUIET_LOGGERS
+    finally:
+        root.setLevel(level)
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.NOTSET)

@@ -140,12 +140,23 @@ def _read_password(args: argparse.Namespace) -> str:
     return text.rstrip("\r\n")
 
 
+# Loggers that write what a statement was given at debug level (aiosqlite: every read's
+# parameters, so a search's words or a pair's message): kept at INFO whatever the level.
+QUIET_LOGGERS = ("aiosqlite",)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     config = config_from_args(args)
-    logging.basicConfig(
-        level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(config.log_level)
     try:
         if args.command == "serve":
             web.run_app(
