@@ -41,7 +41,7 @@ async def open_line(
         owner = None
     if owner is None or owner.disabled or owner.role not in PARTICIPANTS or actor.disabled:
         raise NotFound(NO_PERSON)
-    found = owner  # for the closure's type
+    found: User = owner
 
     async def open_it(tx: Tx) -> tuple[Channel, bool]:
         existing = await tx.load_coordinator_line(found.id)

@@ -15,7 +15,7 @@ from channels.chat.messages import MAX_BODY, Changed, check_post, do_post
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, Invalid, NotFound
 from channels.files.uploads import check_attachments, check_own_uploads
-from channels.input import check_id, check_object, check_text
+from channels.input import check_object, check_text
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
 from storage import Store, Tx
@@ -85,12 +85,12 @@ class FeedbackList:
 
 
 async def list_feedback(
-    store: Store, user: User, *, status: object = None, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, *, status: str | None = None, clock: Clock = SYSTEM_CLOCK
 ) -> FeedbackList:
     check_coordinator(user)
     if status is not None and status not in STATUSES:
         raise Invalid(f"The status is one of {', '.join(STATUSES)}.")
-    found = await store.list_feedback(status=status if isinstance(status, str) else None, limit=200)
+    found = await store.list_feedback(status=status, limit=200)
     waits = await store.list_answer_seconds(iso(clock.now() - FIGURES_SINCE))
     median = round(statistics.median(waits) / 3600, 1) if waits else None
     return FeedbackList(found, median, len(waits))
@@ -105,7 +105,7 @@ async def set_status(
     status = payload.get("status")
     if status not in STATUSES:
         raise Invalid(f"The status is one of {', '.join(STATUSES)}.")
-    found = await store.load_feedback(check_id({"id": feedback_id}, "id"))
+    found = await store.load_feedback(feedback_id)
     if found is None:
         raise NotFound("That feedback does not exist.")
     now = iso(clock.now())
