@@ -31,6 +31,7 @@ class Action(StrEnum):
 
 
 ROLES = ("coordinator", "mentor", "mentee")
+PARTICIPANTS = ("mentor", "mentee")  # the people a programme is for: coordinators run it
 KINDS = ("pair", "mentor_lounge", "mentee_lounge", "announcements", "community", "coordinator_line")
 MEMBER = "member"
 EVERYONE = frozenset(ROLES)

@@ -23,6 +23,7 @@ from server.api import people as account_api
 from server.api import profile as profile_api
 from server.api import programme as admin_api
 from server.api import questionnaires as questionnaires_api
+from server.api import research as research_api
 from server.api import search as search_api
 from server.api import tasks as tasks_api
 from server.assets import add_static_routes
@@ -41,11 +42,13 @@ from server.pages import passwords as password_pages
 from server.pages import people as account_pages
 from server.pages import questionnaires as questionnaire_pages
 from server.pages import rendering as pages
+from server.pages import research as research_pages
 from server.pages import search as search_pages
 from server.pages.admin import goals as admin_goal_pages
 from server.pages.admin import library as admin_library_pages
 from server.pages.admin import programme as admin_pages
 from server.pages.admin import questionnaires as admin_questionnaire_pages
+from server.pages.admin import reports as admin_report_pages
 from server.pages.admin import tasks as admin_task_pages
 from server.realtime.emit import forget_presence
 from server.realtime.handlers import EVENTS
@@ -116,6 +119,9 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(digest_pages.routes)
     app.add_routes(account_pages.routes)
     app.add_routes(search_pages.routes)
+    app.add_routes(research_pages.routes)
+    app.add_routes(research_api.routes)
+    app.add_routes(admin_report_pages.routes)
     add_static_routes(app)
     app.on_response_prepare.append(add_security_headers)
     app.cleanup_ctx.append(_store)

@@ -16,6 +16,10 @@ NODE_MODULES = WEB_DIR / "node_modules"
 VENDOR_FILES: dict[str, Path] = {
     "socket.io.esm.min.js": NODE_MODULES / "socket.io-client/dist/socket.io.esm.min.js",
     "socket.io.esm.min.js.map": NODE_MODULES / "socket.io-client/dist/socket.io.esm.min.js.map",
+    # Chart.js's UMD build (its ES module build imports a bare package name that browsers
+    # cannot resolve without a bundler): a classic script that defines `window.Chart`.
+    "chart.umd.min.js": NODE_MODULES / "chart.js/dist/chart.umd.min.js",
+    "chart.umd.min.js.map": NODE_MODULES / "chart.js/dist/chart.umd.min.js.map",
 }
 
 

@@ -50,6 +50,7 @@ SETTINGS = [
     ("--socket-check-seconds", "MENTORSPACE_SOCKET_CHECK_SECONDS", "10", "how often every open socket's session is checked again (at most 30): ended or expired sessions are hung up"),
     ("--max-file-mb", "MENTORSPACE_MAX_FILE_MB", "25", "the largest file one may upload, in MiB"),
     ("--quota-mb", "MENTORSPACE_QUOTA_MB", "500", "what one person's uploads may take up in all, in MiB"),
+    ("--report-min-cell", "MENTORSPACE_REPORT_MIN_CELL", "5", "research reports leave empty every figure that counts fewer than this many people (or pairs)"),
 ]  # fmt: skip
 
 
@@ -88,6 +89,7 @@ class Config:
     digest_weekday: str = "monday"
     max_file_mb: float = 25.0
     quota_mb: float = 500.0
+    report_min_cell: int = 5
 
     def base_url(self) -> str:
         """Where links in mails point: never taken from a request's Host header."""
@@ -176,6 +178,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         **_notify_values(values),
         max_file_mb=_number(values, "max_file_mb", "25", 0.01, 10_240, float),
         quota_mb=_number(values, "quota_mb", "500", 0.01, 10_485_760, float),
+        report_min_cell=_number(values, "report_min_cell", "5", 1, 1000),
     )
 
 

@@ -20,8 +20,10 @@ from .records import (
     Channel,
     ChannelSummary,
     CommunityListing,
+    ConsentDecision,
     DigestThread,
     Feedback,
+    FeedbackWait,
     FileHit,
     Goal,
     GoalCounts,
@@ -35,6 +37,7 @@ from .records import (
     OutgoingMail,
     Pair,
     PairActivity,
+    PairWeek,
     Question,
     Questionnaire,
     Resource,
@@ -44,12 +47,15 @@ from .records import (
     SearchPosition,
     SearchTerm,
     Session,
+    StatusCount,
     StoredFile,
     TaskCounts,
     TaskOccurrence,
     TaskSchedule,
     TaskTemplate,
+    TaskWeek,
     Thumbnail,
+    UsageCell,
     User,
 )
 
@@ -191,6 +197,7 @@ class Reads(Protocol):
     ) -> list[DigestThread]: ...
     async def count_unread_from(self, channel_id: int, *, user_id: int, author_id: int) -> int: ...
     async def count_digests(self) -> list[tuple[str, int, int, int]]: ...
+    async def load_digest_reader(self, period: str, token: str) -> int | None: ...
 
     # feedback: storage/queries/feedback.py
     async def list_feedback(self, *, status: str | None, limit: int) -> list[Feedback]: ...
@@ -252,6 +259,28 @@ class Reads(Protocol):
     async def list_answer_sets(
         self, questionnaire_id: int, *, anonymous: bool
     ) -> list[AnswerSet]: ...
+
+    # research: storage/queries/research.py
+    async def load_consent(self, user_id: int) -> ConsentDecision | None: ...
+    async def count_consenting(self) -> dict[str, int]: ...
+    async def list_cohorts(self) -> list[str]: ...
+    async def list_usage(
+        self, *, since_week: str, until_week: str, cohort: str | None, role: str | None
+    ) -> list[UsageCell]: ...
+    async def list_pair_weeks(
+        self, *, since: str, until: str, cohort: str | None
+    ) -> list[PairWeek]: ...
+    async def list_task_weeks(
+        self, *, since: str, until: str, cohort: str | None
+    ) -> list[TaskWeek]: ...
+    async def count_goal_statuses(self, *, until: str, cohort: str | None) -> list[StatusCount]: ...
+    async def count_research_scores(
+        self, *, since: str, until: str, cohort: str | None, role: str | None
+    ) -> list[ScoreCount]: ...
+    async def list_research_answer_sets(
+        self, questionnaire_id: int, *, cohort: str | None, role: str | None
+    ) -> list[tuple[str, AnswerSet]]: ...
+    async def list_feedback_waits(self, *, since: str, until: str) -> list[FeedbackWait]: ...
 
 
 class Writes(Protocol):
@@ -453,8 +482,10 @@ class Writes(Protocol):
         self, node: str, user_ids: list[int], now: str, *, stale_before: str
     ) -> None: ...
     async def claim_away_mail(self, user_id: int, ids: list[int], now: str) -> list[int]: ...
-    async def claim_digest(self, user_id: int, period: str, outcome: str, now: str) -> bool: ...
-    async def count_digest_read(self, period: str, token: str, *, clicked: bool) -> None: ...
+    async def claim_digest(
+        self, user_id: int, period: str, outcome: str, now: str, token: str | None = None
+    ) -> bool: ...
+    async def count_digest_read(self, period: str, token: str, *, clicked: bool) -> list[str]: ...
 
     # feedback: storage/queries/feedback.py
     async def insert_feedback(
@@ -615,6 +646,12 @@ class Writes(Protocol):
     async def insert_anonymous_answers(
         self, questionnaire_id: int, token: str, answers: dict[str, Any]
     ) -> None: ...
+
+    # research: storage/queries/research.py
+    async def add_use(
+        self, user_id: int, feature: str, week: str, *, channel_id: int | None = None
+    ) -> None: ...
+    async def insert_consent(self, user_id: int, consented: bool, now: str) -> None: ...
 
 
 class Store(Reads, Protocol):

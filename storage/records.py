@@ -596,3 +596,51 @@ class AnswerSet:
     user_id: int | None = None
     answered_at: str | None = None
     changed_at: str | None = None
+
+
+# Research (issue 12): storage/queries/research.py.  Numbers only: no words, no names.
+
+
+@dataclass(frozen=True)
+class ConsentDecision:
+    consented: bool
+    decided_at: str
+
+
+@dataclass(frozen=True)
+class UsageCell:
+    """How many consenting people used `feature` in `week` (its Monday), and how often."""
+
+    week: str
+    feature: str
+    role: str
+    people: int
+    uses: int
+
+
+@dataclass(frozen=True)
+class PairWeek:
+    pair_id: int
+    week: str
+    messages: int
+
+
+@dataclass(frozen=True)
+class TaskWeek:
+    week: str
+    pairs: int
+    posted: int
+    done: int
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    goals: int
+    pairs: int
+
+
+@dataclass(frozen=True)
+class FeedbackWait:
+    week: str
+    seconds: float | None

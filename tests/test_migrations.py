@@ -29,8 +29,10 @@ def _counts(path) -> dict[str, int]:
 async def test_the_coordinator_line_migration_keeps_every_row(tmp_path, monkeypatch):
     before = tmp_path / "migrations-before"
     before.mkdir()
+    # Before 0014, with the later migrations today's seeding code needs and that do not touch
+    # what 0014 rebuilds (0016, research); the runner applies any version not yet recorded.
     for path in sorted(engine.MIGRATIONS_DIR.glob("*.sql")):
-        if path.name < "0014":
+        if path.name < "0014" or path.name >= "0016":
             shutil.copy(path, before / path.name)
     monkeypatch.setattr(engine, "MIGRATIONS_DIR", before)
     data_dir = tmp_path / "data"

@@ -225,7 +225,8 @@ async def test_the_migration_indexes_earlier_messages_by_channel(tmp_path, monke
     earlier = tmp_path / "migrations"
     earlier.mkdir()
     for path in sorted(sqlite_store.MIGRATIONS_DIR.glob("*.sql")):
-        if int(path.name.split("_", 1)[0]) < 11:
+        # and 0016 (research: today's posting code records use), which does not touch it
+        if int(path.name.split("_", 1)[0]) < 11 or int(path.name.split("_", 1)[0]) >= 16:
             shutil.copy(path, earlier / path.name)
     data = tmp_path / "data"
     monkeypatch.setattr(sqlite_store, "MIGRATIONS_DIR", earlier)

@@ -151,13 +151,13 @@ async def test_the_menus_fragment_draws_both_menus_for_the_page(server):
     assert response.status == 200
     html = await response.text()
     assert 'aria-label="Programme"' in html and 'aria-label="Your conversations"' in html
-    assert f'<a href="/channels/{channel}" aria-current="page">My mentor</a>' in html
+    assert f'href="/channels/{channel}" aria-current="page">My mentor</a>' in html
     assert 'data-menu-id="side"' in html and "Maria Jensen" in html
     assert "Coordinator area" not in html
 
     coordinator = await server.client("coordinator")
     html = await (await coordinator.get("/menu")).text()
-    assert '<a href="/admin">Coordinator area</a>' in html
+    assert 'href="/admin">Coordinator area</a>' in html
 
     for query in ("here=//evil.example", "menu_id=a%22b", "current=x"):
         assert (await mentee.get(f"/menu?{query}")).status == 400, query

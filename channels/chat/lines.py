@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import NotFound
+from channels.policy import PARTICIPANTS
 from storage import Store, Tx
 from storage.records import Channel, User
 
-PARTICIPANTS = ("mentor", "mentee")
 NO_PERSON = "That person does not exist."
 
 

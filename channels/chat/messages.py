@@ -22,6 +22,7 @@ from channels.notify import notifications
 from channels.notify.mentions import check_mentions, names
 from channels.policy import NO_MESSAGE, Action, check_allowed, check_message_allowed
 from channels.render import render_markdown
+from channels.research.usage import count_use, week_of
 from storage import Store, Tx
 from storage.records import Channel, Message, User
 
@@ -193,11 +194,14 @@ async def do_post(
     *,
     now: str,
     also: Callable[[Tx, int], Awaitable[T]] | None = None,
+    counted: bool = True,
 ) -> tuple[Changed, T | None]:
     """Write a checked post in one transaction, with `also(tx, message_id)` (more writes that
     stand or fall with the post, such as an announcement's mails) and its result.  The same
     client_id from the same author again writes nothing, runs nothing more, and returns the
-    first message with `created` False."""
+    first message with `created` False.  The post counts in the usage record as a message (or
+    a thread reply) in its channel's kind, unless `counted` is False (a goal's card: `also`
+    counts it as what it is)."""
 
     async def write(tx: Tx) -> tuple[Added, T | None]:
         added = await add_message(
@@ -214,6 +218,9 @@ async def do_post(
             channel_kind=new.channel_kind,
         )
         await attach_uploads(tx, user, added.id, new.attachments, now=now)
+        if counted and new.kind == "text":
+            prefix = "reply." if new.thread_id is not None else "message."
+            await tx.add_use(user.id, prefix, week_of(now), channel_id=new.channel_id)
         return added, None if also is None else await also(tx, added.id)
 
     try:
@@ -362,7 +369,9 @@ async def toggle_reaction(
         raise Invalid(f"A message can have at most {MAX_REACTION_KINDS} different reactions.")
 
     async def toggle(tx: Tx) -> None:
-        await tx.toggle_reaction(message.id, user.id, emoji, iso(clock.now()))
+        now = iso(clock.now())
+        if await tx.toggle_reaction(message.id, user.id, emoji, now):
+            await count_use(tx, user.id, "reaction", now)
         await tx.touch_message(message.id, seq=await tx.next_seq(message.channel_id))
 
     await store.write(toggle)

@@ -23,6 +23,7 @@ from channels.files.kinds import IMAGES, Sniffer, extension_for
 from channels.files.names import clean_name
 from channels.files.thumbnails import MAX_INPUT_BYTES, make_picture
 from channels.policy import Action, check_allowed
+from channels.research.usage import count_use, record_use
 from storage import Store, Tx
 from storage.files import FileStore, Staged, chunks_of
 from storage.records import StoredFile, Thumbnail, User
@@ -108,9 +109,12 @@ async def receive_upload(
         await _discard(files, staged, thumb)
         raise
 
+    now = iso(clock.now())
+
     async def insert(tx: Tx) -> StoredFile:
         if await tx.count_file_bytes(user.id) + staged.size > limits.quota_bytes:
             raise quota_full(limits)
+        await count_use(tx, user.id, "file.upload", now)
         return await tx.insert_file(
             public_id=secrets.token_urlsafe(PUBLIC_ID_BYTES),
             uploader_id=user.id,
@@ -118,7 +122,7 @@ async def receive_upload(
             size=staged.size,
             mime=mime,
             name=display,
-            now=iso(clock.now()),
+            now=now,
             width=picture.width if picture else None,
             height=picture.height if picture else None,
             thumbnail=thumbnail,
@@ -200,10 +204,20 @@ def _plausible(public_id: str) -> bool:
     )
 
 
-async def load_download(store: Store, user: User, public_id: str) -> StoredFile:
+async def load_download(
+    store: Store, user: User, public_id: str, *, count: bool = False, clock: Clock = SYSTEM_CLOCK
+) -> StoredFile:
     """The file, if `user` may have it now: an attachment of a message in a channel they may
     read now (checked at every download), or their own upload not sent yet.  Anything else
-    is the same NotFound as an id never used."""
+    is the same NotFound as an id never used.  `count`: a download (not a thumbnail, nor the
+    rest of one fetched in parts), for the usage record."""
+    upload = await _load_download(store, user, public_id)
+    if count:
+        await record_use(store, user, "file.download", clock=clock)
+    return upload
+
+
+async def _load_download(store: Store, user: User, public_id: str) -> StoredFile:
     upload = await store.load_file(public_id) if _plausible(public_id) else None
     if upload is None:
         raise NotFound(NO_FILE)

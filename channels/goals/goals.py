@@ -31,6 +31,7 @@ from channels.input import (
     check_object,
 )
 from channels.policy import NO_CHANNEL, Action, allows, check_allowed, check_coordinator
+from channels.research.usage import count_use
 from storage import Store, Tx
 from storage.records import Channel, Goal, GoalCounts, Message, Pair, User
 
@@ -132,8 +133,10 @@ async def load_goal(store: Store, user: User, goal_id: int) -> Goal:
     return await _load_goal(store, user, goal_id, change=False)
 
 
-async def _card(tx: Tx, goal: Goal) -> list[int]:
-    """Inside a write: the goal's card takes its channel's next seq; returns its id."""
+async def _card(tx: Tx, goal: Goal, user: User, now: str) -> list[int]:
+    """Inside a write that changed the goal: the goal's card takes its channel's next seq
+    (returns its id), and the change counts in the usage record."""
+    await count_use(tx, user.id, "goal.changed", now)
     if goal.message_id is None:
         return []
     await tx.touch_message(goal.message_id, seq=await tx.next_seq(goal.channel_id))
@@ -173,9 +176,10 @@ async def add_goal(
         )
         await tx.insert_milestones(goal_id, milestones)
         await tx.link_goal_card(message_id, goal_id)
+        await count_use(tx, user.id, "goal.changed", now)
         return goal_id
 
-    posted, _ = await messages.do_post(store, user, card, now=now, also=insert)
+    posted, _ = await messages.do_post(store, user, card, now=now, also=insert, counted=False)
     shown = await store.load_message(posted.message.id)  # with its goal
     assert shown is not None
     if shown.goal is None:  # a client_id this person first used for something else
@@ -212,7 +216,7 @@ async def change_goal(
         await tx.update_goal(
             goal.id, title=wanted[0], status=wanted[1], updated_by=user.id, now=now
         )
-        return await _card(tx, current)
+        return await _card(tx, current, user, now)
 
     return await _changed(store, goal.id, await store.write(update))
 
@@ -227,6 +231,7 @@ async def remove_goal(
     async def remove(tx: Tx) -> list[int]:
         current = await _current(tx, goal.id)
         await tx.delete_goal(current.id)
+        await count_use(tx, user.id, "goal.changed", now)
         if current.message_id is None:
             return []
         seq = await tx.next_seq(current.channel_id)
@@ -252,7 +257,7 @@ async def add_milestone(
             raise Invalid(f"A goal can have at most {MAX_MILESTONES} milestones.")
         await tx.insert_milestones(goal.id, [title])
         await tx.mark_goal_changed(goal.id, updated_by=user.id, now=now)
-        return await _card(tx, current)
+        return await _card(tx, current, user, now)
 
     return await _changed(store, goal.id, await store.write(insert))
 
@@ -297,7 +302,7 @@ async def change_milestone(
             done_at, done_by = (now, user.id) if wanted[1] else (None, None)
         await tx.update_milestone(milestone.id, title=wanted[0], done_at=done_at, done_by=done_by)
         await tx.mark_goal_changed(goal.id, updated_by=user.id, now=now)
-        return await _card(tx, current)
+        return await _card(tx, current, user, now)
 
     return await _changed(store, goal.id, await store.write(update))
 
@@ -314,7 +319,7 @@ async def remove_milestone(
             raise NotFound(NO_MILESTONE)
         await tx.delete_milestone(milestone_id)
         await tx.mark_goal_changed(goal.id, updated_by=user.id, now=now)
-        return await _card(tx, current)
+        return await _card(tx, current, user, now)
 
     return await _changed(store, goal.id, await store.write(remove))
 

@@ -5,7 +5,7 @@ for its week and the opener's role, never for the person."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from channels.chat import messages
@@ -24,6 +24,7 @@ from channels.input import (
 from channels.library.folders import load_folder, roles_seeing, visible_folder_ids
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
+from channels.research.usage import count_use, week_of
 from storage import Store, Tx
 from storage.records import Message, Resource, StoredFile, User
 
@@ -31,12 +32,6 @@ NO_RESOURCE = "That resource does not exist."
 MAX_TITLE = 200
 MAX_DESCRIPTION = 1_000
 USAGE_WEEKS = 12
-
-
-def week_of(moment: datetime) -> str:
-    """The Monday (UTC) a moment's week starts on: the unit of the usage figures."""
-    day = moment.date()
-    return (day - timedelta(days=day.weekday())).isoformat()
 
 
 async def load_visible_resource(store: Store, user: User, resource_id: int) -> Resource:
@@ -68,10 +63,11 @@ async def open_resource(
             raise NotFound(NO_RESOURCE)
     if not count:
         return Opened(resource, file)
-    week = week_of(clock.now())
+    now = iso(clock.now())
 
     async def count_opening(tx: Tx) -> None:
-        await tx.count_resource_use(resource.id, week=week, role=user.role)
+        await tx.count_resource_use(resource.id, week=week_of(now), role=user.role)
+        await count_use(tx, user.id, "resource.open", now)
 
     await store.write(count_opening)
     return Opened(resource, file)

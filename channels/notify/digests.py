@@ -24,10 +24,11 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from channels.chat.directory import list_channels
-from channels.clock import iso
+from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.library.folders import visible_folder_ids
 from channels.notify.wire import excerpt
 from channels.people.mail import Mail, MailSettings
+from channels.research.usage import count_use
 from storage import Store, Tx
 from storage.records import Channel, User
 
@@ -307,7 +308,7 @@ async def send_one(
     outcome = "skipped" if mail is None else "sent"
 
     async def claim(tx: Tx) -> bool:
-        if not await tx.claim_digest(user.id, period.key, outcome, iso(now)):
+        if not await tx.claim_digest(user.id, period.key, outcome, iso(now), digest.token):
             return False
         if mail is not None:
             await tx.enqueue_mail([mail.as_row()], iso(now))
@@ -350,11 +351,21 @@ async def count_event(
     *,
     clicked: bool,
     to: str = "",
+    clock: Clock = SYSTEM_CLOCK,
 ) -> bool:
     """An open (the pixel) or a click (the redirect) of one digest, counted once each for its
-    period: never who."""
+    period, never who; and, once each, in its reader's usage record (by research id)."""
     parts = ("click", period, token, to) if clicked else ("open", period, token)
     if not check_signed(settings.secret, signature, *parts):
         return False
-    await store.write(lambda tx: tx.count_digest_read(period, token, clicked=clicked))
+    now = iso(clock.now())
+
+    async def count(tx: Tx) -> None:
+        firsts = await tx.count_digest_read(period, token, clicked=clicked)
+        reader = await tx.load_digest_reader(period, token) if firsts else None
+        if reader is not None:
+            for first in firsts:
+                await count_use(tx, reader, f"digest.{first}", now)
+
+    await store.write(count)
     return True

@@ -21,6 +21,7 @@ from channels.people.passwords import (
     passwords_for,
 )
 from channels.policy import ROLES
+from channels.research.usage import count_use
 from storage import Store, Tx
 from storage.records import Message, User
 
@@ -183,6 +184,7 @@ async def log_in(
         if new_hash is not None:
             await tx.replace_password_hash(user.id, old_hash, new_hash)
         replaced = await tx.delete_session(token_hash(replaces)) if replaces else None
+        await count_use(tx, user.id, "login", iso(now))
         return await do_open_session(tx, user.id, now, idle), replaced
 
     token, replaced_user_id = await store.write(open_session)

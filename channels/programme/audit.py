@@ -6,10 +6,8 @@ so the log can never miss an action that happened nor record one that did not.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from channels.policy import Actor, check_coordinator
+from channels.spreadsheet import csv_text
 from storage import Store, Tx
 from storage.records import AuditEntry, User
 
@@ -47,30 +45,14 @@ async def list_audit(
 AUDIT_COLUMNS = ["id", "time", "who", "who_id", "action", "target_type", "target_id", "summary"]
 
 
-def _cell(value: object) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 async def export_audit_csv(store: Store, user: User) -> str:
     check_coordinator(user)
     entries = await store.list_audit()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(AUDIT_COLUMNS)
-    for e in reversed(entries):  # oldest first, as a log reads
-        writer.writerow(
-            _cell(v)
-            for v in (
-                e.id,
-                e.created_at,
-                e.actor_name,
-                e.actor_id,
-                e.action,
-                e.target_type,
-                e.target_id,
-                e.summary,
-            )
-        )
-    return out.getvalue()
+    return csv_text(
+        AUDIT_COLUMNS,
+        (
+            (e.id, e.created_at, e.actor_name, e.actor_id, e.action, e.target_type, e.target_id,
+             e.summary)
+            for e in reversed(entries)  # oldest first, as a log reads
+        ),
+    )  # fmt: skip

@@ -16,7 +16,7 @@ from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, Invalid, NotFound
 from channels.files.uploads import check_attachments, check_own_uploads
 from channels.input import check_object, check_text
-from channels.policy import check_coordinator
+from channels.policy import PARTICIPANTS, check_coordinator
 from channels.programme.audit import record_action
 from storage import Store, Tx
 from storage.records import Feedback, User
@@ -46,7 +46,7 @@ async def send_feedback(
     category = payload.get("category")
     if category not in CATEGORIES:
         raise Invalid(f"Choose what it is about: {', '.join(CATEGORIES)}.")
-    if user.role not in lines.PARTICIPANTS:
+    if user.role not in PARTICIPANTS:
         raise Forbidden("Feedback goes to the coordinators; write to them in the lounges.")
     body = check_text(payload, "body", max_length=MAX_BODY - 100, what="Your feedback")
     attachments = check_attachments(payload)

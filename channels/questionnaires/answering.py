@@ -18,6 +18,7 @@ from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, NotFound
 from channels.questionnaires.audience import ROLES, audience_of, state_of
 from channels.questionnaires.questions import check_answers
+from channels.research.usage import count_use
 from channels.tasks.rules import parse_iso
 from storage import Store, Tx
 from storage.records import AnswerSet, Pair, Question, Questionnaire, User
@@ -147,6 +148,8 @@ async def submit_answers(
             first = await tx.save_named_answers(questionnaire.id, user.id, answers, iso(now))
             await tx.add_respondent(questionnaire.id, user.id, user.role)
         await tx.mark_questionnaire_notifications_read(user.id, questionnaire.id, iso(now))
+        if first:
+            await count_use(tx, user.id, "questionnaire.answered", iso(now))
         return first
 
     first = await store.write(save)

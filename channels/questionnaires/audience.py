@@ -19,6 +19,7 @@ from typing import Any
 from channels.clock import iso
 from channels.errors import Invalid
 from channels.input import check_moment, check_object
+from channels.policy import PARTICIPANTS
 from channels.tasks.rules import (
     Settings,
     Target,
@@ -31,7 +32,7 @@ from channels.tasks.rules import (
 from storage import Store
 from storage.records import Pair, Questionnaire, User
 
-ROLES = ("mentor", "mentee")
+ROLES = PARTICIPANTS  # those a questionnaire may ask
 ROLE_NAMES = {"mentor": "mentors", "mentee": "mentees"}
 LOUNGES = {"mentor": "mentor_lounge", "mentee": "mentee_lounge"}
 MIN_OPEN = timedelta(hours=1)

@@ -73,7 +73,7 @@ def scale_label(question: Question, value: int) -> str:
     return str(value)
 
 
-def _question_result(
+def tally_question(
     question: Question, position: int, answer_sets: list[AnswerSet], people: dict[int, User]
 ) -> QuestionResult:
     key = str(question.id)
@@ -135,7 +135,7 @@ async def load_results(
         )
         people = await store.load_users([a.user_id for a in answer_sets if a.user_id is not None])
         questions = [
-            _question_result(q, n, answer_sets, people)
+            tally_question(q, n, answer_sets, people)
             for n, q in enumerate(overview.questions, start=1)
         ]
     if not questionnaire.anonymous:

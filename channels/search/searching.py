@@ -22,11 +22,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from channels.chat.directory import readable_channel_ids
-from channels.clock import iso
+from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid
 from channels.input import check_count, check_id, check_moment, check_object
 from channels.library.folders import load_library
 from channels.policy import Action, check_allowed
+from channels.research.usage import record_use
 from channels.search.query import decode_cursor, encode_cursor, matches, parse_query, sieve
 from storage import Store
 from storage.records import (
@@ -109,16 +110,25 @@ def check_search(payload: Any, zone: ZoneInfo, secret: bytes) -> Filters:
 
 
 async def search(
-    store: Store, user: User, payload: Any, *, zone: ZoneInfo, secret: bytes
+    store: Store,
+    user: User,
+    payload: Any,
+    *,
+    zone: ZoneInfo,
+    secret: bytes,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Results:
     """The person's hits for a query, best first, a page at a time.  `secret` seals the
-    cursor (see channels/search/query.py)."""
+    cursor (see channels/search/query.py).  A search's first page counts in the usage record
+    (that a search happened: never what was asked)."""
     filters = check_search(payload, zone, secret)
     terms = parse_query(filters.query)
     if not terms:
         raise Invalid(NOTHING_TO_FIND)
     if filters.channel_id is not None:
         await check_allowed(store, user, filters.channel_id, Action.READ)
+    if filters.cursor is None:
+        await record_use(store, user, "search", clock=clock)
     readable = await readable_channel_ids(store, user)
     if filters.channel_id is not None:
         readable = [i for i in readable if i == filters.channel_id]

@@ -21,6 +21,7 @@ from channels.errors import Invalid
 from channels.input import check_bool, check_id, check_object
 from channels.policy import Action, check_message_allowed
 from channels.render import render_markdown
+from channels.research.usage import count_use
 from channels.tasks.rules import (
     Occurrence,
     Settings,
@@ -217,12 +218,14 @@ async def complete_task(
     if message.deleted_at is not None:
         raise Invalid("That task has been deleted.")
 
+    now = iso(clock.now())
+
     async def mark(tx: Tx) -> bool:
-        changed = await tx.set_task_done(
-            message.id, done_by=user.id if done else None, now=iso(clock.now())
-        )
+        changed = await tx.set_task_done(message.id, done_by=user.id if done else None, now=now)
         if changed:
             await tx.touch_message(message.id, seq=await tx.next_seq(message.channel_id))
+            if done:
+                await count_use(tx, user.id, "task.done", now)
         return changed
 
     changed = await store.write(mark)

@@ -34,7 +34,12 @@ async def run_search(request: web.Request, payload: dict[str, Any]) -> searching
     user = await current_user(request)
     zone = ZoneInfo(request.app[keys.CONFIG].timezone)
     return await searching.search(
-        request.app[keys.STORE], user, payload, zone=zone, secret=request.app[keys.SECRET]
+        request.app[keys.STORE],
+        user,
+        payload,
+        zone=zone,
+        secret=request.app[keys.SECRET],
+        clock=request.app[keys.CLOCK],
     )
 
 

@@ -1,4 +1,5 @@
-"""The `mentorspace` command: serve, init, migrate, create-user, import-users, digests, demo."""
+"""The `mentorspace` command: serve, init, migrate, create-user, import-users, digests, report,
+demo."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from channels.people import accounts
 from server.app import create_app
 from server.cli.digests import run_digests
 from server.cli.importing import run_import
+from server.cli.report import run_report
 from server.config import Config, add_setting_flags, config_from_args
 from server.security import RedactingAccessLogger
 
@@ -121,6 +123,31 @@ def _parser() -> argparse.ArgumentParser:
         help="queue every digest that is due or would be due today (at most one per person and period)",
     )
 
+    report = commands.add_parser(
+        "report", help="write the research reports' tables as CSV files (as /admin/reports)"
+    )
+    add_setting_flags(report, [*_DATA_ONLY, "report_min_cell"])
+    report.add_argument(
+        "--from",
+        dest="since",
+        metavar="DATE",
+        help="the first day (2026-03-01); default: 12 weeks ago",
+    )
+    report.add_argument(
+        "--to", dest="until", metavar="DATE", help="the last day, included; default: today"
+    )
+    report.add_argument(
+        "--cohort", metavar="MONTH", help="only pairs started in this month (2026-03)"
+    )
+    report.add_argument("--role", choices=("mentor", "mentee"), help="only this role")
+    report.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="where the CSV files go (made if missing)",
+    )
+
     demo_cmd = commands.add_parser("demo", help="seed the demo programme (only for trying out)")
     add_setting_flags(demo_cmd, _DATA_ONLY)
     return parser
@@ -198,6 +225,17 @@ def main(argv: list[str] | None = None) -> int:
         async def send_digests(store) -> None:
             await run_digests(store, config, preview=args.preview)
 
+        async def write_report(store) -> None:
+            await run_report(
+                store,
+                config,
+                args.out,
+                since=args.since,
+                until=args.until,
+                cohort=args.cohort,
+                role=args.role,
+            )
+
         work = {
             "init": init,
             "migrate": migrate,
@@ -205,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             "demo": seed,
             "import-users": import_people,
             "digests": send_digests,
+            "report": write_report,
         }
         asyncio.run(_with_store(config, work[args.command]))
     except MentorspaceError as error:

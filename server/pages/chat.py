@@ -14,7 +14,9 @@ from channels.chat import directory, lines, messages
 from channels.chat.wire import message_json
 from channels.errors import Invalid, NotFound
 from channels.goals import satisfaction
+from channels.policy import PARTICIPANTS
 from channels.questionnaires import answering
+from channels.research import consent, usage
 from channels.tasks import posting as task_posting
 from server import keys
 from server.api.files import read_form_with_file
@@ -43,12 +45,33 @@ async def home(request: web.Request) -> web.Response:
         "home.html",
         user=user,
         menu=menu,
+        ask_consent=await consent.needs_asking(request.app[keys.STORE], user),
+        min_cell=request.app[keys.CONFIG].report_min_cell,
+        next_path="/",
         satisfaction_asked=asked,
         questionnaires=[m for m in found if m.state == "open"],
         page_data={"me": me_json(user)},
         current=None,
         here="/",
     )
+
+
+@routes.post("/menu/opened")
+async def menu_item_opened(request: web.Request) -> web.Response:
+    """A click in the programme menu, told by the page (web/static/js/usage.js) as it follows
+    the link: counted in the usage record, which item and never more.  An item the person's
+    menu does not have is refused."""
+    user = await current_user(request)
+    item = form_text(await request.post(), "item")
+    links = (await load_menu(request, user)).links
+    if item not in {link.item for link in links}:
+        raise Invalid("That is not an item of your menu.")
+    feature = f"menu.{item}"
+    if feature in usage.FEATURES:  # a coordinator's own item ('admin') is not counted
+        await usage.record_use(
+            request.app[keys.STORE], user, feature, clock=request.app[keys.CLOCK]
+        )
+    return web.Response(status=204)
 
 
 @routes.get("/menu")
@@ -237,7 +260,7 @@ async def coordinator_line_page(request: web.Request) -> web.Response:
     line = await lines.load_line(request.app[keys.STORE], user)
     if line is not None:
         return see_other(f"/channels/{line.id}")
-    if user.role not in lines.PARTICIPANTS:
+    if user.role not in PARTICIPANTS:
         return see_other("/")
     menu = await load_menu(request, user)
     return render(request, "coordinators.html", user=user, menu=menu, here="/coordinators")

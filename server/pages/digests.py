@@ -54,31 +54,29 @@ async def unsubscribe(request: web.Request) -> web.Response:
     return render(request, "unsubscribe.html", done=True, action=request.path)
 
 
-@routes.get("/digests/open.gif")
-async def opened(request: web.Request) -> web.Response:
-    await digests.count_event(
+async def _count(request: web.Request, *, clicked: bool, to: str = "") -> bool:
+    return await digests.count_event(
         request.app[keys.STORE],
         request.query.get("p", "")[:40],
         request.query.get("t", "")[:40],
         request.query.get("s", ""),
         _settings(request),
-        clicked=False,
+        clicked=clicked,
+        to=to,
+        clock=request.app[keys.CLOCK],
     )
+
+
+@routes.get("/digests/open.gif")
+async def opened(request: web.Request) -> web.Response:
+    await _count(request, clicked=False)
     return web.Response(body=PIXEL, content_type="image/gif", headers={"Cache-Control": "no-store"})
 
 
 @routes.get("/digests/click")
 async def clicked(request: web.Request) -> web.Response:
     to = request.query.get("to", "/")
-    counted = await digests.count_event(
-        request.app[keys.STORE],
-        request.query.get("p", "")[:40],
-        request.query.get("t", "")[:40],
-        request.query.get("s", ""),
-        _settings(request),
-        clicked=True,
-        to=to,
-    )
+    counted = await _count(request, clicked=True, to=to)
     raise web.HTTPFound(safe_next(to) if counted else "/")
 
 

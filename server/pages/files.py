@@ -33,7 +33,13 @@ FILE_HEADERS = {
 @routes.get("/files/{file_id}/{name}")
 async def download(request: web.Request) -> web.StreamResponse:
     user = await current_user(request)
-    upload = await load_download(request.app[keys.STORE], user, request.match_info["file_id"])
+    upload = await load_download(
+        request.app[keys.STORE],
+        user,
+        request.match_info["file_id"],
+        count="Range" not in request.headers,  # the rest of a download is the same download
+        clock=request.app[keys.CLOCK],
+    )
     return await serve_file(request, upload)
 
 

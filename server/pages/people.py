@@ -8,6 +8,7 @@ from aiohttp import web
 from channels.errors import Invalid, MentorspaceError
 from channels.notify import inbox
 from channels.people import accounts, email_changes
+from channels.research import consent
 from server import auth, keys
 from server.api.params import form_text
 from server.auth import (
@@ -29,6 +30,7 @@ _SAVED = {
     "password": "Your password is changed.",
     "password-ended": "Your password is changed, and you are logged out everywhere else.",
     "notifications": "Your notification settings are saved.",
+    "research": "Your answer about the research is saved.",
     "email": "We have sent a link to your new address. Open it to confirm; until then your"
     " address stays as it is.",
 }
@@ -111,6 +113,8 @@ async def _render_profile(
         new_email=new_email,
         notify=await inbox.load_prefs(request.app[keys.STORE], user),
         notify_kinds=inbox.KINDS,
+        research_asked=consent.is_asked(user),
+        research=await consent.load_consent(request.app[keys.STORE], user),
     )
 
 

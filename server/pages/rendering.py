@@ -142,6 +142,7 @@ _PARTNER_ROLE = {"mentor": "Your mentor", "mentee": "Your mentee"}
 class ProgrammeLink:
     """One item of the role's menu (as coordinators shape it), with where it goes."""
 
+    item: str  # the menu item it is ('library', 'link'), for the usage record
     label: str
     href: str
     channel_id: int | None = None
@@ -224,28 +225,36 @@ def _programme_links(
     links = []
     for item in items:
         if item.item == "home":
-            links.append(ProgrammeLink(item.label, "/"))
+            links.append(ProgrammeLink(item.item, item.label, "/"))
         elif item.item == "questionnaires":
             if user.role == "coordinator":
-                links.append(ProgrammeLink(item.label, "/admin/questionnaires"))
+                links.append(ProgrammeLink(item.item, item.label, "/admin/questionnaires"))
             else:
                 links.append(
                     ProgrammeLink(
-                        item.label, "/questionnaires", count=waiting, count_label="waiting"
+                        item.item,
+                        item.label,
+                        "/questionnaires",
+                        count=waiting,
+                        count_label="waiting",
                     )
                 )
         elif item.item == "admin":
-            links.append(ProgrammeLink(item.label, "/admin"))
+            links.append(ProgrammeLink(item.item, item.label, "/admin"))
         elif item.item == "communities":
-            links.append(ProgrammeLink(item.label, "/communities"))
+            links.append(ProgrammeLink(item.item, item.label, "/communities"))
         elif item.item == "coordinators":
-            links.append(ProgrammeLink(item.label, "/coordinators"))
+            links.append(ProgrammeLink(item.item, item.label, "/coordinators"))
         elif item.item == "feedback":
-            links.append(ProgrammeLink(item.label, "/feedback"))
+            links.append(ProgrammeLink(item.item, item.label, "/feedback"))
         elif item.item == "library":
-            links.append(ProgrammeLink(item.label, "/resources", count=library_new))
+            links.append(ProgrammeLink(item.item, item.label, "/resources", count=library_new))
         elif item.item == role_menu.LINK and item.url:
-            links.append(ProgrammeLink(item.label, item.url, external=not item.url.startswith("/")))
+            links.append(
+                ProgrammeLink(
+                    item.item, item.label, item.url, external=not item.url.startswith("/")
+                )
+            )
         elif item.item in _ITEM_KINDS:
             kinds = _ITEM_KINDS[item.item]
             # An active pair before an ended one.
@@ -255,7 +264,9 @@ def _programme_links(
             )
             if found:
                 channel_id = found[0].channel.id
-                links.append(ProgrammeLink(item.label, f"/channels/{channel_id}", channel_id))
+                links.append(
+                    ProgrammeLink(item.item, item.label, f"/channels/{channel_id}", channel_id)
+                )
     return links
 
 

@@ -11,6 +11,7 @@ from .notify import NotifyQueries
 from .outbox import OutboxQueries
 from .programme import ProgrammeQueries
 from .questionnaires import QuestionnaireQueries
+from .research import ResearchQueries
 from .search import SearchQueries
 from .tasks import TaskQueries
 from .tokens import TokenQueries
@@ -33,6 +34,7 @@ class Queries(
     FeedbackQueries,
     GoalQueries,
     QuestionnaireQueries,
+    ResearchQueries,
 ):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 

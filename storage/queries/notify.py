@@ -474,12 +474,15 @@ class NotifyQueries(QueryBase):
         rows = await self._all("SELECT user_id FROM digest_claims WHERE period = ?", (period,))
         return {row[0] for row in rows}
 
-    async def claim_digest(self, user_id: int, period: str, outcome: str, now: str) -> bool:
-        """Claim the person's digest of `period`; False when it was claimed before."""
+    async def claim_digest(
+        self, user_id: int, period: str, outcome: str, now: str, token: str | None = None
+    ) -> bool:
+        """Claim the person's digest of `period` (sent with `token` in its links); False when
+        it was claimed before."""
         rows = await self._all(
-            "INSERT INTO digest_claims (user_id, period, outcome, claimed_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING user_id",
-            (user_id, period, outcome, now),
+            "INSERT INTO digest_claims (user_id, period, outcome, claimed_at, token)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING user_id",
+            (user_id, period, outcome, now, token),
         )
         return bool(rows)
 
@@ -538,10 +541,22 @@ class NotifyQueries(QueryBase):
         )
         return [(row[0], row[1], row[2], row[3]) for row in rows]
 
-    async def count_digest_read(self, period: str, token: str, *, clicked: bool) -> None:
-        """One digest (its token) was opened, or clicked (which is also opening it)."""
+    async def count_digest_read(self, period: str, token: str, *, clicked: bool) -> list[str]:
+        """One digest (its token) was opened, or clicked (which is also opening it).  Returns
+        what this made true for the first time: 'opened', 'clicked', both or neither."""
+        before = await self._one(
+            "SELECT clicked FROM digest_reads WHERE period = ? AND token = ?", (period, token)
+        )
         await self._all(
             "INSERT INTO digest_reads (period, token, clicked) VALUES (?, ?, ?)"
             " ON CONFLICT (period, token) DO UPDATE SET clicked = max(clicked, excluded.clicked)",
             (period, token, int(clicked)),
+        )
+        firsts = ["opened"] if before is None else []
+        return firsts + (["clicked"] if clicked and not (before and before[0]) else [])
+
+    async def load_digest_reader(self, period: str, token: str) -> int | None:
+        """Whose digest of `period` carried `token` (for the usage record, by research id)."""
+        return await self._value(
+            "SELECT user_id FROM digest_claims WHERE period = ? AND token = ?", (period, token)
         )

@@ -141,7 +141,7 @@ async def test_the_coordinator_asks_the_mentee_answers_on_a_phone_and_the_answer
 
         mentee = web.person("mentee1", PHONE)
         mentee.page.goto("/")
-        prompt = mentee.page.locator(".prompt")
+        prompt = mentee.page.locator(".prompt").filter(has_text="How is your mentoring going?")
         expect(prompt).to_contain_text("How is your mentoring going?")
         shoot(mentee.page, "home-prompt-phone")
         prompt.get_by_role("link", name="Answer").click()

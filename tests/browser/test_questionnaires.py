@@ -1,20 +1,37 @@
 """Questionnaires in Chromium: a coordinator builds one in the coordinator area and assigns it to
-a pair; the mentee, on a phone with her pair channel open, sees its card arrive, opens it,
-is told what is missing, answers, and the coordinator's results show her answer."""
+a pair; the mentee (who agreed to the research on her home page's card), on a phone with her
+pair channel open, sees its card arrive, opens it, is told what is missing, answers, and the
+coordinator's results show her answer, and so does the chart on the research reports page."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from playwright.sync_api import expect
 
+from tests.mail_support import running_server
 from tests.task_support import pair_id
 
 from .conftest import ARTIFACTS, PHONE, Web
 from .test_coordinator_live import check_page, open_channel, open_home
 
 TITLE = "Your first month"
+
+
+@pytest.fixture
+async def server(data_dir):
+    """Reports that show a figure of one person, so one answer moves the chart."""
+    async with running_server(data_dir, config_changes={"report_min_cell": 1}) as running:
+        yield running
+
+
+def chart_counts(admin, question: str) -> list[int]:
+    """What the reports page's chart of `question` draws now (Chart.js's own data)."""
+    box = admin.locator(".chart-box").filter(has_text=question)
+    expect(box.locator("canvas")).to_be_visible()
+    return box.locator("canvas").evaluate("canvas => Chart.getChart(canvas).data.datasets[0].data")
 
 
 async def test_a_coordinator_builds_and_assigns_and_a_mentee_answers_on_a_phone(web: Web):
@@ -26,6 +43,16 @@ async def test_a_coordinator_builds_and_assigns_and_a_mentee_answers_on_a_phone(
         mentee = web.person("mentee1", PHONE)
         open_channel(mentee, pair)
         desk = web.person("mentee1")  # her home page on another device
+        open_home(desk)
+        # Her first login asks about the research; she agrees.
+        consent = desk.page.locator(".prompt").filter(has_text="may the research count your use")
+        check_page(desk.page, "consent-card")
+        consent.get_by_role("button", name="Yes, count my use").click()
+        expect(desk.page.locator(".prompt")).to_have_count(0)
+        desk.page.get_by_role("navigation", name="Programme").get_by_role(
+            "link", name=re.compile("^Library")
+        ).click()  # counted in the usage record (the menu item, nothing more)
+        expect(desk.page).to_have_url(f"{web.url}/resources")
         open_home(desk)
 
         admin = web.person("coordinator").page
@@ -78,6 +105,11 @@ async def test_a_coordinator_builds_and_assigns_and_a_mentee_answers_on_a_phone(
         expect(admin.locator(".questionnaire-summary")).to_contain_text("mentees of 1 chosen pair")
         check_page(admin, "questionnaire-assigned")
 
+        # The research reports draw the question, with nobody's answer yet.
+        admin.goto("/admin/reports")
+        assert chart_counts(admin, "How often have you met?") == [0, 0, 0]
+        admin.go_back()
+
         # Her other device's menu counts it at once.
         programme = desk.page.get_by_role("navigation", name="Programme")
         expect(programme.get_by_role("link", name="Questionnaires 1 waiting")).to_be_visible()
@@ -122,6 +154,18 @@ async def test_a_coordinator_builds_and_assigns_and_a_mentee_answers_on_a_phone(
         phone_admin = web.person("coordinator", PHONE).page
         phone_admin.goto(admin.url)
         check_page(phone_admin, "questionnaire-results")
+
+        # The chart on the reports page has changed: one mentee chose "Every two weeks".
+        admin.get_by_role("navigation", name="Coordinator area").get_by_role(
+            "link", name="Reports"
+        ).click()
+        assert chart_counts(admin, "How often have you met?") == [0, 1, 0]
+        for feature in ("Questionnaires answered", "Menu: library"):
+            expect(admin.locator(".chart-box").filter(has_text=feature)).to_be_visible()
+        check_page(admin, "reports")
+        phone_admin.goto("/admin/reports")
+        assert chart_counts(phone_admin, "How often have you met?") == [0, 1, 0]
+        check_page(phone_admin, "reports")
 
     await web.run(scenario)
     stored = await web.server.store.list_questionnaires()

@@ -40,6 +40,14 @@ _FEEDBACK = _object(
 )
 
 
+_CONSENT = _object(
+    ["asked", "consented", "decided_at"],
+    asked={"type": "boolean"},
+    consented={"type": ["boolean", "null"]},
+    decided_at={"type": ["string", "null"], "format": "date-time"},
+)
+
+
 def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -87,6 +95,20 @@ def openapi_document() -> dict[str, Any]:
                     body=_object(["email", "current"], email=_STR, current=_STR),
                     status="202",
                 )
+            },
+            "/api/v1/me/research-consent": {
+                "get": _op(
+                    "Your research consent: `asked` is false for coordinators; `consented` is"
+                    " null until you answer",
+                    _CONSENT,
+                ),
+                "put": _op(
+                    "Answer or change your research consent (kept with its time); while it is"
+                    " not yes nothing of your use is recorded, and reports leave you out"
+                    " (coordinators get `forbidden`)",
+                    _CONSENT,
+                    body=_object(["consented"], consented={"type": "boolean"}),
+                ),
             },
             "/api/v1/coordinator-line": {
                 "post": _op(
