@@ -68,6 +68,11 @@ def _plain_paragraphs(source: str) -> list[list[str]] | None:
     return [lines for lines in paragraphs if lines]
 
 
+def escape_markdown(text: str) -> str:
+    """Text (a title, a name) that renders as itself inside markdown, whatever it contains."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!<>|~" else ch for ch in text)
+
+
 def render_markdown(source: str, mentions: Mapping[int, str] | None = None) -> str:
     """Render with raw HTML off, then sanitise: only plain formatting and http(s)/mailto links,
     which open in a new tab without leaking the opener.  `mentions` (user id -> current name)

@@ -16,6 +16,7 @@ from server import keys
 from server.api import chat as api
 from server.api import feedback as feedback_api
 from server.api import files as files_api
+from server.api import flags as flags_api
 from server.api import goals as goals_api
 from server.api import library as library_api
 from server.api import notify as notify_api
@@ -35,6 +36,7 @@ from server.pages import communities as community_pages
 from server.pages import digests as digest_pages
 from server.pages import feedback as feedback_pages
 from server.pages import files as file_pages
+from server.pages import flags as flag_pages
 from server.pages import goals as goal_pages
 from server.pages import library as library_pages
 from server.pages import notify as notify_pages
@@ -116,6 +118,8 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(notify_pages.routes)
     app.add_routes(feedback_api.routes)
     app.add_routes(feedback_pages.routes)
+    app.add_routes(flags_api.routes)
+    app.add_routes(flag_pages.routes)
     app.add_routes(digest_pages.routes)
     app.add_routes(account_pages.routes)
     app.add_routes(search_pages.routes)

@@ -30,6 +30,7 @@ from .records import (
     LibraryFolder,
     MenuItem,
     Message,
+    MessageFlag,
     MessageHit,
     Milestone,
     Notification,
@@ -203,6 +204,11 @@ class Reads(Protocol):
     async def list_feedback(self, *, status: str | None, limit: int) -> list[Feedback]: ...
     async def load_feedback(self, feedback_id: int) -> Feedback | None: ...
     async def list_answer_seconds(self, since: str) -> list[float]: ...
+
+    # reported messages: storage/queries/flags.py
+    async def list_flags(self, *, status: str | None, limit: int) -> list[MessageFlag]: ...
+    async def load_flag(self, flag_id: int) -> MessageFlag | None: ...
+    async def load_flag_of(self, reporter_id: int, message_id: int) -> MessageFlag | None: ...
 
     # audit: storage/queries/audit.py
     async def list_audit(
@@ -493,6 +499,26 @@ class Writes(Protocol):
     ) -> int: ...
     async def mark_feedback_answered(self, channel_id: int, now: str) -> None: ...
     async def set_feedback_status(self, feedback_id: int, status: str, now: str) -> None: ...
+
+    # reported messages: storage/queries/flags.py
+    async def insert_flag(
+        self,
+        *,
+        reporter_id: int,
+        message_id: int,
+        channel_id: int,
+        channel_kind: str,
+        channel_name: str,
+        author_id: int,
+        author_name: str,
+        body: str,
+        html: str,
+        written_at: str,
+        note: str,
+        line_message_id: int,
+        now: str,
+    ) -> int: ...
+    async def set_flag_status(self, flag_id: int, status: str, now: str) -> None: ...
 
     # audit: storage/queries/audit.py
     async def insert_audit(

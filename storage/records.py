@@ -253,6 +253,38 @@ class Feedback:
 
 
 @dataclass(frozen=True)
+class MessageFlag:
+    """A reported message: who reported it, a copy of it as it was then (text, author, where),
+    the reporter's note, and where it stands on the coordinators' list.  `pair_id` and
+    `pair_ended_at` name the pair whose channel it was written in (None elsewhere), and
+    `author_role` and `author_disabled` the author's account now, for what coordinators can do."""
+
+    id: int
+    reporter_id: int
+    reporter_name: str
+    reporter_role: str
+    message_id: int | None
+    channel_id: int | None
+    channel_kind: str
+    channel_name: str
+    author_id: int | None
+    author_name: str
+    author_role: str | None
+    author_disabled: bool
+    body: str
+    html: str
+    written_at: str
+    note: str
+    line_channel_id: int
+    line_message_id: int
+    status: str  # 'new', 'handled'
+    created_at: str
+    handled_at: str | None
+    pair_id: int | None
+    pair_ended_at: str | None
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     id: int
     actor_id: int | None

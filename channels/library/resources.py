@@ -24,6 +24,7 @@ from channels.input import (
 from channels.library.folders import load_folder, roles_seeing, visible_folder_ids
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
+from channels.render import escape_markdown
 from channels.research.usage import count_use, week_of
 from storage import Store, Tx
 from storage.records import Message, Resource, StoredFile, User
@@ -240,10 +241,6 @@ async def remove_resource(
     return ResourceChange(resource, await store.load_messages(touched), tuple(released))
 
 
-def _escape_markdown(text: str) -> str:
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!<>|~" else ch for ch in text)
-
-
 async def share_resource(
     store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> messages.Changed:
@@ -252,7 +249,7 @@ async def share_resource(
     each reader opens it only if their own role may see its folder."""
     payload = check_object(payload)
     resource = await load_visible_resource(store, user, check_id(payload, "resource_id"))
-    body = f"Shared from the library: {_escape_markdown(resource.title)}"
+    body = f"Shared from the library: {escape_markdown(resource.title)}"
     new = await messages.check_post(store, user, {**payload, "body": body}, what="A share")
 
     async def attach(tx: Tx, message_id: int) -> None:

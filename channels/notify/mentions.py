@@ -13,14 +13,20 @@ from channels.render import render_markdown
 from storage import Reads, Tx
 from storage.records import Channel, User
 
-MENTION = re.compile(r"@\[[^\]\n]{0,200}\]\(user:([1-9][0-9]{0,15})\)")
+MENTION = re.compile(r"@\[(?P<label>[^\]\n]{0,200})\]\(user:(?P<id>[1-9][0-9]{0,15})\)")
 MAX_MENTIONS = 20
 CANNOT_MENTION = "You can only mention people who can read this channel."
 
 
 def parse_mentions(body: str) -> list[int]:
     """The ids mentioned, each once, in order of appearance."""
-    return list(dict.fromkeys(int(found.group(1)) for found in MENTION.finditer(body)))
+    return list(dict.fromkeys(int(found["id"]) for found in MENTION.finditer(body)))
+
+
+def unlink_mentions(body: str) -> str:
+    """The source with each mention as the plain text its writer saw ("@Maria Jensen"): for an
+    excerpt, or a quote elsewhere that must mention (and notify) nobody."""
+    return MENTION.sub(r"@\g<label>", body)
 
 
 async def can_read(store: Reads, user: User, channel: Channel) -> bool:

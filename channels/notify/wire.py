@@ -6,20 +6,19 @@ words of the pair."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from channels.notify.mentions import unlink_mentions
 from storage.records import PRIVATE_CHANNEL_KINDS, Notification
 
 EXCERPT = 140
-_MENTION_SOURCE = re.compile(r"@\[([^\]\n]{0,200})\]\(user:[0-9]+\)")
 
 
 def excerpt(body: str | None, limit: int = EXCERPT) -> str | None:
     """The start of a message's source as one line of plain text (a mention as @Name)."""
     if not body:
         return None
-    text = " ".join(_MENTION_SOURCE.sub(r"@\1", body).split())
+    text = " ".join(unlink_mentions(body).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

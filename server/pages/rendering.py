@@ -21,6 +21,7 @@ from channels.files.wire import attachment_json, file_size
 from channels.goals.goals import STATUSES as GOAL_STATUSES
 from channels.library import folders as library_folders
 from channels.policy import Action, allows
+from channels.programme import flags
 from channels.programme import menu as role_menu
 from channels.questionnaires import answering
 from server import keys
@@ -271,10 +272,11 @@ def _programme_links(
 
 
 def channel_rights(user: User, channel: Channel, *, is_member: bool) -> dict[str, bool]:
-    return {
+    rights = {
         action.value: allows(user, channel, action, is_member=is_member)
         for action in (Action.POST, Action.REPLY, Action.REACT, Action.EDIT_OWN, Action.MODERATE)
     }
+    return rights | {"report": flags.may_report(user)}  # others' messages, to the coordinators
 
 
 def me_json(user: User) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from .audit import AuditQueries
 from .channels import ChannelQueries
 from .feedback import FeedbackQueries
 from .files import FileQueries
+from .flags import FlagQueries
 from .goals import GoalQueries
 from .library import LibraryQueries
 from .messages import MessageQueries
@@ -32,6 +33,7 @@ class Queries(
     LibraryQueries,
     FileQueries,
     FeedbackQueries,
+    FlagQueries,
     GoalQueries,
     QuestionnaireQueries,
     ResearchQueries,

@@ -7,6 +7,7 @@ from typing import Any
 
 from channels.errors import ERROR_CODES
 from server.api.openapi.files import ATTACHMENT, ATTACHMENTS_FIELD, FILE_SCHEMAS, file_paths
+from server.api.openapi.flags import FLAG_SCHEMAS, flag_paths
 from server.api.openapi.goals import GOAL_SCHEMAS, goal_paths
 from server.api.openapi.library import LIBRARY_SCHEMAS, library_paths
 from server.api.openapi.notify import NOTIFY_SCHEMAS, notify_paths
@@ -231,6 +232,7 @@ def openapi_document() -> dict[str, Any]:
             **library_paths(),
             **goal_paths(),
             **questionnaire_paths(),
+            **flag_paths(),
         },
         "components": {
             "schemas": {
@@ -299,6 +301,7 @@ def openapi_document() -> dict[str, Any]:
                 **FILE_SCHEMAS,
                 **GOAL_SCHEMAS,
                 **QUESTIONNAIRE_SCHEMAS,
+                **FLAG_SCHEMAS,
             }
         },
     }

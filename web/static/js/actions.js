@@ -96,6 +96,7 @@ async function act(channel, event) {
   const target = event.target.closest("[data-action]");
   if (!target) return;
   const action = target.dataset.action;
+  if (action === "report") return; // a link to the page that shows what would be shared
   const { item, message } = messageOf(channel, target);
   if (action === "retry" || action === "discard") {
     const pending = channel.pending.get(item?.dataset.clientId);

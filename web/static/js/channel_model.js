@@ -157,7 +157,8 @@ export class ChannelModel {
 
   // The channel became read-only (a pair ended, a community archived).
   lock() {
-    for (const right of Object.keys(this.rights)) this.rights[right] = false;
+    // What was said there can still be reported (flags.py); nothing else can be done.
+    for (const right of Object.keys(this.rights)) if (right !== "report") this.rights[right] = false;
     this.locked = true;
   }
 }

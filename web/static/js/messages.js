@@ -132,6 +132,12 @@ export function renderMessage(message, view) {
   const top = message.thread_id === null && !view.inThread;
   fillThreadLinks(item, message, view, top);
 
+  // Someone else's words, to the coordinators: a link to the page that asks first (in the
+  // actions, and for reading without JavaScript under the message).
+  const reportable = !message.deleted && !own && message.author && message.kind === "text" && !message.goal && view.rights.report;
+  const reportHref = `/messages/${message.id}/report`;
+  if (reportable) part(".msg-report-link").setAttribute("href", reportHref);
+  else drop(part(".msg-report-link"));
   const actions = part(".msg-actions");
   if (message.deleted) {
     drop(actions);
@@ -143,8 +149,10 @@ export function renderMessage(message, view) {
       // A goal's card changes and goes with its goal (the goals page), never on its own.
       edit: own && message.kind === "text" && !message.goal && view.rights.edit_own,
       delete: !message.goal && ((own && view.rights.edit_own) || view.rights.moderate),
+      report: reportable,
     };
-    for (const choice of actions.querySelectorAll("button")) if (!allowed[choice.dataset.action]) choice.remove();
+    for (const choice of actions.querySelectorAll("[data-action]")) if (!allowed[choice.dataset.action]) choice.remove();
+    actions.querySelector("[data-action=report]")?.setAttribute("href", reportHref);
     if (!actions.children.length) drop(actions);
   }
   return item;
