@@ -427,8 +427,9 @@ def seed(data_dir: Path, timeout: float) -> None:
         raise RuntimeError(f"seeding the demo programme failed:\n{done.stderr}")
 
 
-async def log_in(url: str, handles: list[str]) -> tuple[list[str], int]:
-    """A session cookie per handle, and the id of the lounge they all read."""
+async def log_in(url: str, handles: list[str], *, consent: bool = False) -> tuple[list[str], int]:
+    """A session cookie per handle, and the id of the lounge they all read.  With `consent`,
+    the mentors agree to the research first, so their messages go into the usage record."""
     cookies = []
     async with aiohttp.ClientSession(url, cookie_jar=aiohttp.DummyCookieJar()) as http:
         for handle in handles:
@@ -437,6 +438,13 @@ async def log_in(url: str, handles: list[str]) -> tuple[list[str], int]:
                 if response.status != 200:
                     raise RuntimeError(f"login as {handle} failed: {await response.text()}")
                 cookies.append(response.cookies[COOKIE].value)
+            if consent and handle != "coordinator":
+                headers = {"Cookie": f"{COOKIE}={cookies[-1]}"}
+                async with http.put(
+                    "/api/v1/me/research-consent", json={"consented": True}, headers=headers
+                ) as response:
+                    if response.status != 200:
+                        raise RuntimeError(f"consent of {handle}: {await response.text()}")
         async with http.get("/api/v1/channels", headers={"Cookie": f"{COOKIE}={cookies[0]}"}) as r:
             channels = (await r.json())["channels"]
     lounge = next(c["id"] for c in channels if c["kind"] == LOUNGE_KIND)
@@ -478,7 +486,7 @@ def run(
 
     handles = _normal_users(args)
     logged_in, channel_id = asyncio.run(
-        log_in(server.url, [*handles, FLOODER] if flood else handles)
+        log_in(server.url, [*handles, FLOODER] if flood else handles, consent=args.consent)
     )
     user_cookies, flooder_cookie = logged_in[: len(handles)], logged_in[-1]
     cookies = [user_cookies[i % len(user_cookies)] for i in range(args.clients)]
@@ -645,6 +653,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--procs", type=int, default=2, help="worker processes for the clients")
     parser.add_argument("--users", type=int, default=4, help="accounts the clients log in as (1-4)")
     parser.add_argument("--timeout", type=float, default=30, help="seconds any one step may take")
+    parser.add_argument(
+        "--consent",
+        action="store_true",
+        help="the mentors agree to the research first (their posts are counted in the usage record)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the data dir and server log")
     parser.add_argument(
         "--flood",
