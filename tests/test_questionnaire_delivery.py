@@ -237,6 +237,13 @@ async def test_moving_the_closing_date_redraws_every_card_and_closing_now_stops_
     )
     assert late.status == 409
     assert rows(server, "SELECT count(*) FROM questionnaire_respondents") == [(0,)]
+    # Its card says so (it no longer asks for answers "until" a time gone by).
+    card = redrawn["id"]
+    page = await (await mentee.get(f"/channels/{redrawn['channel_id']}")).text()
+    shown = page[page.index(f'id="m-{card}"') :]
+    label = shown.index('class="questionnaire-due-label">')
+    assert label < shown.index("</li>")  # its own card's
+    assert shown[label:].startswith('class="questionnaire-due-label">Closed</span>')
     actions = [e.action for e in await server.store.list_audit()][:2]
     assert actions == ["questionnaire.closed", "questionnaire.closing_changed"]
 

@@ -203,7 +203,12 @@ function fillGoalCard(card, goal, channelId) {
 
 // --- a questionnaire card: the same for every reader, never who answered ---
 
+export function questionnaireDue(questionnaire, now = new Date()) {
+  return new Date(questionnaire.closes_at) <= now ? "Closed" : "Answers until";
+}
+
 function fillQuestionnaire(item, questionnaire) {
+  item.querySelector(".questionnaire-due-label").textContent = questionnaireDue(questionnaire);
   setTime(item.querySelector(".questionnaire-closes"), questionnaire.closes_at);
   const open = item.querySelector(".questionnaire-open");
   open.setAttribute("href", questionnaire.url);
