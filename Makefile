@@ -17,7 +17,7 @@ test: install browser
 	$(BIN)/lint-imports --no-logo
 	cd web && npx eslint .
 	cd web && node --test
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 install: $(VENV)/.installed web/node_modules/.installed
 

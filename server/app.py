@@ -7,7 +7,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 
-import socketio
 from aiohttp import web
 
 import storage
@@ -57,7 +56,7 @@ from server.realtime.emit import forget_presence
 from server.realtime.handlers import EVENTS
 from server.realtime.limits import EventLimits
 from server.realtime.presence import Presence
-from server.realtime.server import create_socket_server
+from server.realtime.server import RedisManager, create_socket_server
 from server.realtime.sessions import SessionSockets, run_session_sockets
 from server.runners.away import AwayMailer, run_away_mailer
 from server.runners.digests import DigestRunner, run_digests
@@ -181,19 +180,5 @@ async def _close_sockets(app: web.Application) -> None:
         except TimeoutError:
             log.info("some clients did not take the hang-up within %s s", HANG_UP_TIMEOUT)
     await sio.shutdown()
-    await _close_redis_manager(sio.manager)
-
-
-async def _close_redis_manager(manager: object) -> None:
-    """python-socketio's Redis manager never lets go of its connection: stop its listening
-    task and close the pub/sub and the client, or their sockets outlive the app."""
-    if not isinstance(manager, socketio.AsyncRedisManager):
-        return
-    listening = getattr(manager, "thread", None)
-    if isinstance(listening, asyncio.Task):
-        listening.cancel()
-        await asyncio.gather(listening, return_exceptions=True)
-    if getattr(manager, "pubsub", None) is not None:
-        await manager.pubsub.aclose()
-    if manager.redis is not None:
-        await manager.redis.aclose()
+    if isinstance(sio.manager, RedisManager):
+        await sio.manager.aclose()

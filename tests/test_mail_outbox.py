@@ -77,7 +77,11 @@ async def test_without_smtp_mails_are_written_as_eml_files(data_dir, caplog):
         await eventually(lambda: len(list(folder.glob("*.eml"))) == 2)
         files = sorted(folder.glob("*.eml"))
         assert len(files) == 2
-        assert (await server.store.count_mail())["sent"] == 2
+
+        async def both_sent() -> bool:  # the file is written first, then the mail marked sent
+            return (await server.store.count_mail())["sent"] == 2
+
+        await eventually(both_sent)
     mail = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
     assert mail["To"] == "Person 0 <person0@example.org>"
     assert "/password/" in mail.get_body(("plain",)).get_content()

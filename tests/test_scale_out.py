@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import uuid
+import warnings
 
 import aiohttp
 import pytest
+
+from server.realtime.server import RedisManager
 
 from .conftest import require_service
 from .support import Client, Server, eventually
@@ -118,3 +122,21 @@ async def test_logging_out_on_one_node_cuts_that_sessions_socket_on_the_other(tw
         await assert_cut(listener, partner, pair, alive=other_session)
     finally:
         await other_node.close()
+
+
+async def test_the_redis_manager_closes_every_client_it_made():
+    """python-socketio's manager makes a new client when its listener first runs, even if a
+    publish connected a moment before: both must be closed on shutdown, or their sockets
+    outlive the app (and warn in whichever test the garbage collector runs)."""
+    require_service("Redis on 127.0.0.1:6379", await _redis_reachable())
+    manager = RedisManager("redis://127.0.0.1:6379/0", channel=f"test-{uuid.uuid4()}")
+    manager._redis_connect()  # as a publish does
+    await manager.redis.ping()
+    manager._redis_connect()  # as the listener's first pass does
+    await manager.redis.ping()
+    await manager.aclose()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del manager
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []

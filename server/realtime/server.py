@@ -4,6 +4,7 @@ every failure an error ACK).  The handlers themselves are in server/realtime/han
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -28,15 +29,38 @@ MAX_PAYLOAD = 64 * 1024
 SESSION_RECHECK = 1.0  # seconds, on the injected clock
 
 
+class RedisManager(socketio.AsyncRedisManager):
+    """python-socketio's Redis manager, closed on shutdown.  It never closes its connection,
+    and it makes a new client whenever it (re)connects (its listener's first pass does, even
+    when a publish connected a moment before), dropping the old one with its open socket:
+    here every client it made is kept, and `aclose` closes them all."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._made: list[Any] = []
+
+    def _redis_connect(self) -> None:  # the one place it makes a client
+        super()._redis_connect()
+        self._made.append((self.pubsub, self.redis))
+
+    async def aclose(self) -> None:
+        listening = getattr(self, "thread", None)
+        if isinstance(listening, asyncio.Task):
+            listening.cancel()
+            await asyncio.gather(listening, return_exceptions=True)
+        for pubsub, client in self._made:
+            await pubsub.aclose()
+            await client.aclose()
+        self._made.clear()
+
+
 def create_socket_server(
     app: web.Application, events: Mapping[str, Handler]
 ) -> socketio.AsyncServer:
     """The socket server of the app, with `events` (name -> handler) behind the guard."""
     config = app[keys.CONFIG]
     manager = (
-        socketio.AsyncRedisManager(config.redis_url, channel=config.redis_channel)
-        if config.redis_url
-        else None
+        RedisManager(config.redis_url, channel=config.redis_channel) if config.redis_url else None
     )
     sio = JsonOnlyServer(
         async_mode="aiohttp",
