@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import tracemalloc
 import uuid
 import warnings
 
@@ -48,6 +49,22 @@ async def two_nodes(data_dir):
         await made.close()
     await first.stop()
     await second.stop()
+    assert_no_redis_left_open()
+
+
+def assert_no_redis_left_open() -> None:
+    """Once both nodes stopped, no connection to Redis may be left for the garbage collector:
+    it would warn in whichever later test it ran (with where it was made, when tracemalloc is
+    on: `python -X tracemalloc=25 -m pytest`)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gc.collect()
+    left = [w for w in caught if issubclass(w.category, ResourceWarning)]
+    made = [tracemalloc.get_object_traceback(w.source) for w in left if w.source is not None]
+    assert left == [], (
+        [str(w.message) for w in left],
+        ["\n".join(t.format()) for t in made if t is not None],
+    )
 
 
 async def _until_nodes_hear_each_other(one, other, channel_id: int) -> None:
@@ -135,8 +152,5 @@ async def test_the_redis_manager_closes_every_client_it_made():
     manager._redis_connect()  # as the listener's first pass does
     await manager.redis.ping()
     await manager.aclose()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        del manager
-        gc.collect()
-    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+    del manager
+    assert_no_redis_left_open()
