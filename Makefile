@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATA_DIR := $(or $(MENTORSPACE_DATA_DIR),./data)
+# Two workers (most tests wait on sockets and a browser); worksteal evens out the long ones.
+PYTEST_ARGS := -n 2 --dist worksteal
 
 .PHONY: run test install browser lint format bench clean repeat-tests
 
@@ -17,7 +19,7 @@ test: install browser
 	$(BIN)/lint-imports --no-logo
 	cd web && npx eslint .
 	cd web && node --test
-	$(BIN)/python -m pytest -n 2 --dist worksteal
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed web/node_modules/.installed
 
@@ -59,4 +61,4 @@ clean:
 # Run the whole suite N times and list every test that failed at least once: make repeat-tests N=20
 N ?= 20
 repeat-tests: install browser
-	$(BIN)/python scripts/repeat_tests.py $(N)
+	$(BIN)/python scripts/repeat_tests.py $(N) $(PYTEST_ARGS)
