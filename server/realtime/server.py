@@ -38,12 +38,21 @@ class RedisManager(socketio.AsyncRedisManager):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._made: list[Any] = []
+        self._closed = False
 
     def _redis_connect(self) -> None:  # the one place it makes a client
         super()._redis_connect()
         self._made.append((self.pubsub, self.redis))
 
+    async def _publish(self, data: Any) -> Any:
+        """Nothing once closed: a handler still running as the server stops would otherwise
+        open a new connection on a closed client, left for the garbage collector."""
+        if self._closed:
+            return None
+        return await super()._publish(data)
+
     async def aclose(self) -> None:
+        self._closed = True
         listening = getattr(self, "thread", None)
         if isinstance(listening, asyncio.Task):
             listening.cancel()
@@ -161,7 +170,9 @@ def _check_rate(app: web.Application, sio: socketio.AsyncServer, sid: str, name:
         return
     if limits.abusive(sid):
         log.info("hanging up a socket that kept sending too fast")
-        sio.start_background_task(_hang_up, sio, sid, 0.05)  # soon: each refusal costs too
+        # After the ACKs still on their way (accepted events may still be writing): a
+        # refusal costs little, and the limit already stops anything from running.
+        sio.start_background_task(_hang_up, sio, sid)
     raise RateLimited(TOO_FAST)
 
 
