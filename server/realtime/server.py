@@ -41,6 +41,8 @@ class RedisManager(socketio.AsyncRedisManager):
         self._closed = False
 
     def _redis_connect(self) -> None:  # the one place it makes a client
+        if self._closed:  # a publish that failed as it closed would retry with a new client
+            raise ConnectionError("the socket server has shut down")
         super()._redis_connect()
         self._made.append((self.pubsub, self.redis))
 
