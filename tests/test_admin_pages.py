@@ -104,9 +104,10 @@ async def test_a_coordinator_runs_the_programme_with_forms(mail_server, smtp):
             "expertise": "Human resources",
         },
     )
-    assert created.status == 303 and created.headers["Location"] == "/admin/users?notice=created"
+    assert created.status == 303 and created.headers["Location"] == "/admin/users?notice=created-mentee"
     page = await (await coordinator.get(created.headers["Location"])).text()
-    assert "invitation is on its way" in page and "Ida Lund" in page
+    assert "The mentee account was created and the invitation is on its way" in page
+    assert "Ida Lund" in page
     ida = await server.store.load_user_by_email("ida@example.org")
 
     bad = await coordinator.http.post(
@@ -209,3 +210,36 @@ async def test_the_forgot_password_page_answers_the_same_for_everyone(mail_serve
         answers.append(re.sub(r'value="[0-9a-f]+"', "", await response.text()))
     assert answers[0] == answers[1]
     await smtp.wait_for(email("mentor1"))
+
+
+async def test_no_role_is_chosen_for_a_new_person_and_a_coordinator_is_confirmed_first(server):
+    coordinator = await server.client("coordinator")
+    token = await _csrf(coordinator)
+    person = {"csrf_token": token, "email": "new@example.org", "name": "Nina Holm"}
+
+    form = await (await coordinator.get("/admin/users")).text()
+    assert '<option value="" disabled selected>Choose a role</option>' in form
+    unchosen = await coordinator.http.post("/admin/users", data=person)
+    assert unchosen.status == 400 and "Choose a role for them" in await unchosen.text()
+    assert await server.store.load_user_by_email("new@example.org") is None
+
+    # A coordinator: first a page that says what a coordinator can do; nothing is made yet.
+    asked = await coordinator.http.post("/admin/users", data={**person, "role": "coordinator"})
+    page = await asked.text()
+    assert asked.status == 200 and "Make Nina Holm a coordinator?" in page
+    assert "never reads what a pair writes" in page
+    assert await server.store.load_user_by_email("new@example.org") is None
+    confirmed = await coordinator.http.post(
+        "/admin/users",
+        data={**person, "role": "coordinator", "confirmed": "yes"},
+        allow_redirects=False,
+    )
+    assert confirmed.headers["Location"] == "/admin/users?notice=created-coordinator"
+    assert (await server.store.load_user_by_email("new@example.org")).role == "coordinator"
+
+    # A role change to coordinator is asked the same way.
+    ida = await server.store.load_user_by_email(email("mentee3"))
+    change = {"csrf_token": token, "action": "role", "role": "coordinator"}
+    asked = await coordinator.http.post(f"/admin/users/{ida.id}", data=change)
+    assert asked.status == 200 and f"Make {ida.name} a coordinator?" in await asked.text()
+    assert (await server.store.load_user(ida.id)).role == "mentee"

@@ -32,7 +32,10 @@ from storage.records import User
 routes = web.RouteTableDef()
 
 NOTICES = {
-    "created": "The account was created and the invitation is on its way.",
+    **{
+        f"created-{role}": f"The {role} account was created and the invitation is on its way."
+        for role in ROLES
+    },
     "updated": "Saved.",
     "invited": "A new invitation is on its way; the earlier link no longer works.",
     "email": "The address is corrected and a new invitation is on its way to it.",
@@ -96,7 +99,13 @@ async def users_page(request: web.Request) -> web.Response:
 async def create_user(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     form = await request.post()
-    await run_form(
+    if not form.get("role"):  # no role is chosen for them: the form starts without one
+        refused = await _users_page(request, user, error=CHOOSE_A_ROLE, form=form)
+        refused.set_status(400)
+        return refused
+    if _needs_confirming(form):
+        return _confirm_coordinator(request, user, form, str(form.get("name", "")).strip())
+    created = await run_form(
         lambda: users.create_user(
             request.app[keys.STORE],
             user,
@@ -107,7 +116,28 @@ async def create_user(request: web.Request) -> web.Response:
         lambda error: _users_page(request, user, error=error.message, form=form),
     )
     admin_events.poke_mailer(request.app)
-    raise back("/admin/users", "created")
+    raise back("/admin/users", f"created-{created.role}")
+
+
+CHOOSE_A_ROLE = "Choose a role for them: mentee, mentor or coordinator."
+
+
+def _needs_confirming(form: Any) -> bool:
+    """Making someone a coordinator (a new account, or a role change) is asked twice."""
+    return form.get("role") == "coordinator" and form.get("confirmed") != "yes"
+
+
+def _confirm_coordinator(request: web.Request, user: User, form: Any, name: str):
+    """The page that says what a coordinator can do, and posts the same form again."""
+    fields = {k: v for k, v in form.items() if k not in ("csrf_token", "confirmed")}
+    return page(
+        request,
+        "confirm_coordinator.html",
+        user,
+        action=request.path,
+        fields=fields,
+        name=name or "this person",
+    )
 
 
 @routes.post("/admin/users/{user_id}")
@@ -119,6 +149,11 @@ async def update_user(request: web.Request) -> web.Response:
     user_id = path_id(request, "user_id")
     store = request.app[keys.STORE]
     action = form.get("action")
+
+    if action == "role" and _needs_confirming(form):
+        person = await store.load_user(user_id)
+        if person is not None and person.role != "coordinator":
+            return _confirm_coordinator(request, user, form, person.name)
 
     async def apply() -> users.AccountChange | None:
         if action == "invite":
