@@ -104,7 +104,10 @@ async def test_a_coordinator_runs_the_programme_with_forms(mail_server, smtp):
             "expertise": "Human resources",
         },
     )
-    assert created.status == 303 and created.headers["Location"] == "/admin/users?notice=created-mentee"
+    assert (
+        created.status == 303
+        and created.headers["Location"] == "/admin/users?notice=created-mentee"
+    )
     page = await (await coordinator.get(created.headers["Location"])).text()
     assert "The mentee account was created and the invitation is on its way" in page
     assert "Ida Lund" in page
