@@ -128,8 +128,13 @@ async def test_a_coordinator_runs_the_programme_with_forms(mail_server, smtp):
     )
     assert paired.status == 303
     pair = await server.store.load_active_pair_of_mentee(ida.id)
+    asked = await coordinator.http.post(f"/admin/pairs/{pair.id}/end", data={"csrf_token": token})
+    assert asked.status == 200 and "End the pair of Grete Holm and Ida Lund?" in await asked.text()
+    assert not (await server.store.load_channel(pair.channel_id)).archived  # asked, not ended
     ended = await coordinator.http.post(
-        f"/admin/pairs/{pair.id}/end", data={"csrf_token": token}, allow_redirects=False
+        f"/admin/pairs/{pair.id}/end",
+        data={"csrf_token": token, "confirmed": "yes"},
+        allow_redirects=False,
     )
     assert ended.status == 303
     assert (await server.store.load_channel(pair.channel_id)).archived

@@ -233,7 +233,7 @@ async def test_no_sequence_of_coordinator_actions_reads_a_pair_channel(mail_serv
     new_pair = next(
         p for p in await store.list_pairs(active_only=True) if p.mentee_id == mentee1.id
     )
-    await form("/admin/pairs/{pair_id}/end", pair_id=new_pair.id)
+    await form("/admin/pairs/{pair_id}/end", {"confirmed": "yes"}, pair_id=new_pair.id)
     for person in (mentee1, mentor1):  # out of any active pair now: roles may change
         await api("PATCH", "/api/v1/users/{user_id}", {"role": "coordinator"}, user_id=person.id)
         await form(

@@ -329,7 +329,9 @@ async def test_coordinators_end_the_pair_or_disable_the_author_from_the_list(ser
     assert f'action="/admin/pairs/{pair_id}/end"' in page
     assert f'action="/admin/users/{anne.id}"' in page and "Disable Anne Berg's account" in page
     csrf = _csrf(page)
-    ended = await carla.http.post(f"/admin/pairs/{pair_id}/end", data={"csrf_token": csrf})
+    ended = await carla.http.post(
+        f"/admin/pairs/{pair_id}/end", data={"csrf_token": csrf, "confirmed": "yes"}
+    )
     assert ended.status == 200 and "The pair has ended" in await ended.text()
     disabled = await carla.http.post(
         f"/admin/users/{anne.id}", data={"csrf_token": csrf, "action": "disable"}

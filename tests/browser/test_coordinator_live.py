@@ -214,6 +214,9 @@ async def test_pairing_and_ending_a_pair_reach_both_open_home_pages_live(web: We
         admin.locator("tbody tr").filter(has_text="Olga Brandt").get_by_role(
             "button", name="End pair"
         ).click()
+        expect(admin.get_by_role("heading", level=1)).to_contain_text("End the pair of")
+        check_page(admin, "confirm-end-pair")
+        admin.get_by_role("button", name="Yes, end this pair").click()
         expect(admin.get_by_role("status")).to_contain_text("The pair has ended")
 
         # Both open channels turn read-only in place: the message box is gone, a calm notice says why.

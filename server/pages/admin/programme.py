@@ -292,7 +292,21 @@ async def create_pair(request: web.Request) -> web.Response:
 
 @routes.post("/admin/pairs/{pair_id}/end")
 async def end_pair(request: web.Request) -> web.Response:
+    """Asked first: a page that says what ending does, whose button posts again, confirmed."""
     user = await current_coordinator(request)
+    form = await request.post()
+    if form.get("confirmed") != "yes":
+        pair = await request.app[keys.STORE].load_pair(path_id(request, "pair_id"))
+        if pair is not None and pair.ended_at is None:
+            people = await request.app[keys.STORE].load_users([pair.mentor_id, pair.mentee_id])
+            return page(
+                request,
+                "confirm_end_pair.html",
+                user,
+                pair=pair,
+                mentor=people[pair.mentor_id],
+                mentee=people[pair.mentee_id],
+            )
     ended = await run_form(
         lambda: matching.end_pair(
             request.app[keys.STORE],
