@@ -286,7 +286,7 @@ async def test_no_sequence_of_coordinator_actions_reads_a_pair_channel(mail_serv
         "/admin/tasks", {"title": "Form task", "body": "b", "due_days": "", "action": "save"}
     )
     await walk.page("/admin/tasks/{task_id}", task_id=task)
-    await form("/admin/tasks/{task_id}/post-now", task_id=task)
+    await form("/admin/tasks/{task_id}/post-now", {"confirmed": "yes"}, task_id=task)
     await form("/admin/tasks/{task_id}/schedules", {"at": "2099-01-01T10:00"}, task_id=task)
     await api("DELETE", "/api/v1/tasks/{task_id}", task_id=task)
     # Goals and satisfaction: the counts, asking an active pair, the answers, closing.

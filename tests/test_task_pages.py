@@ -123,8 +123,21 @@ async def test_a_coordinator_writes_and_posts_a_task_with_forms(data_dir):
         (card,) = await task_messages(mentee, await server.pair_channel_id(1))
         assert card["task"]["title"] == "Week 1: your goals" and card["task"]["due_at"] is None
 
+        # Posting again is asked first, with how many pairs get one more copy.
+        again = await coordinator.http.post(f"{task_page}/post-now", data={"csrf_token": token})
+        html = await again.text()
+        assert again.status == 200 and f"Yes, post it again to {active} pairs" in html
+        assert len(await task_messages(mentee, await server.pair_channel_id(1))) == 1
+        confirmed = await coordinator.http.post(
+            f"{task_page}/post-now",
+            data={"csrf_token": token, "confirmed": "yes"},
+            allow_redirects=False,
+        )
+        assert confirmed.headers["Location"].endswith("?notice=posted")
+        assert len(await task_messages(mentee, await server.pair_channel_id(1))) == 2
+
         listing = await (await coordinator.get("/admin/tasks")).text()
-        assert "Week 1: your goals" in listing and f"0 of {active} done" in listing
+        assert "Week 1: your goals" in listing and f"0 of {2 * active} done" in listing
 
         # A later post: a time in the past is refused, a future one is scheduled.
         past = await coordinator.http.post(

@@ -138,6 +138,21 @@ async def task_page(request: web.Request) -> web.Response:
 
 
 async def _post_now(request: web.Request, user: User, task_id: int) -> web.Response:
+    """Posting again (the pairs have it already) is asked first: how many pairs get one more
+    copy; it is posted when the form comes back confirmed."""
+    form = await request.post()
+    if form.get("confirmed") != "yes":
+        store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
+        progress = progress_json(await tasks.load_progress(store, user, task_id, clock=clock))
+        if progress["totals"]["posted"]:
+            overview = await tasks.load_task(store, user, task_id, clock=clock)
+            return page(
+                request,
+                "confirm_post_again.html",
+                user,
+                overview=overview,
+                active_pairs=await _active_pairs(request),
+            )
     posted = await run_form(
         lambda: tasks.post_now(
             request.app[keys.STORE],
