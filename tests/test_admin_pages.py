@@ -251,3 +251,46 @@ async def test_no_role_is_chosen_for_a_new_person_and_a_coordinator_is_confirmed
     asked = await coordinator.http.post(f"/admin/users/{ida.id}", data=change)
     assert asked.status == 200 and f"Make {ida.name} a coordinator?" in await asked.text()
     assert (await server.store.load_user(ida.id)).role == "mentee"
+
+
+async def test_an_ended_pair_can_be_reopened_for_a_week(mail_server, clock):
+    server = mail_server
+    coordinator = await server.client("coordinator")
+    token = await _csrf(coordinator)
+    channel = await server.pair_channel_id(1)
+    pair = await server.store.load_pair_by_channel(channel)
+    mentee = await server.client("mentee1")
+    watching = await mentee.socket()
+
+    async def reopen():
+        return await coordinator.http.post(
+            f"/admin/pairs/{pair.id}/reopen", data={"csrf_token": token}, allow_redirects=False
+        )
+
+    assert (await reopen()).status == 409  # not ended
+    assert (await coordinator.delete(f"/api/v1/pairs/{pair.id}")).status == 200
+    assert (
+        f'action="/admin/pairs/{pair.id}/reopen"'
+        in await (await coordinator.get("/admin/pairs")).text()
+    )
+    clock.advance(days=6)
+    reopened = await reopen()
+    assert reopened.headers["Location"] == "/admin/pairs?notice=reopened"
+    assert not (await server.store.load_channel(channel)).archived
+    assert (await server.store.load_pair(pair.id)).ended_at is None
+    told = await watching.wait_for("message", lambda m: "open again" in m["body"])
+    assert told["kind"] == "system"
+    sent = await mentee.post(f"/api/v1/channels/{channel}/messages", {"body": "We are back"})
+    assert sent.status == 201
+    assert (await server.store.list_audit(action="pair.reopened"))[0].target_id == pair.id
+
+    # Ended again, and more than a week ago: pair them again instead.
+    assert (await coordinator.delete(f"/api/v1/pairs/{pair.id}")).status == 200
+    clock.advance(days=8)
+    assert (
+        f'action="/admin/pairs/{pair.id}/reopen"'
+        not in await (await coordinator.get("/admin/pairs")).text()
+    )
+    late = await reopen()
+    assert late.status == 409 and "within 7 days" in await late.text()
+    assert (await server.store.load_channel(channel)).archived

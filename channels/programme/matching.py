@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import storage
@@ -22,6 +22,7 @@ from channels.input import check_id, check_object
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
 from channels.render import render_markdown
+from channels.tasks.rules import parse_iso
 from storage import Store, Tx
 from storage.records import Channel, Message, Pair, PairActivity, User
 
@@ -138,6 +139,78 @@ async def end_pair(
     notice = await store.load_message(notice_id)
     assert ended is not None and channel is not None and notice is not None
     return EndedPair(ended, channel, notice, asked)
+
+
+REOPEN_DAYS = 7
+REOPENED_NOTICE = "This pair is open again: you can write to each other here as before."
+
+
+def can_reopen(pair: Pair, now: datetime) -> bool:
+    """Ended, and recently enough to be undone."""
+    return pair.ended_at is not None and now - parse_iso(pair.ended_at) <= timedelta(
+        days=REOPEN_DAYS
+    )
+
+
+async def reopen_pair(
+    store: Store, user: User, pair_id: int, *, clock: Clock = SYSTEM_CLOCK
+) -> EndedPair:
+    """Undo an ending within REOPEN_DAYS: the channel takes messages again, and says so.
+    Refused when either person is disabled or the mentee has a mentor again."""
+    actor = check_coordinator(user)
+    pair = await store.load_pair(pair_id)
+    if pair is None:
+        raise NotFound("That pair does not exist.")
+    moment = clock.now()
+    if pair.ended_at is None:
+        raise Conflict("That pair has not ended.")
+    if not can_reopen(pair, moment):
+        raise Conflict(
+            f"A pair can be reopened within {REOPEN_DAYS} days of ending. "
+            "Pair them again instead: they will get a new channel."
+        )
+    people = await store.load_users([pair.mentor_id, pair.mentee_id])
+    mentor, mentee = people[pair.mentor_id], people[pair.mentee_id]
+    for person in (mentor, mentee):
+        if person.disabled or person.role not in ("mentor", "mentee"):
+            raise Conflict(f"{person.name} can no longer be in this pair: see their account.")
+    if await store.load_active_pair_of_mentee(mentee.id) is not None:
+        raise Conflict(f"{mentee.name} has a mentor again: end that pair first.")
+    now = iso(moment)
+
+    async def reopen(tx: Tx) -> int:
+        if not await tx.reopen_pair(pair.id):
+            raise Conflict("That pair is open already.")
+        await tx.set_channel_archived(pair.channel_id, False)
+        added = await add_message(
+            tx,
+            channel_id=pair.channel_id,
+            author_id=None,
+            kind="system",
+            body=REOPENED_NOTICE,
+            html=render_markdown(REOPENED_NOTICE),
+            now=now,
+        )
+        await record_action(
+            tx,
+            actor,
+            "pair.reopened",
+            target_type="pair",
+            target_id=pair.id,
+            summary=f"Reopened the pair of {mentor.name} and {mentee.name}.",
+            now=now,
+        )
+        return added.id
+
+    try:
+        notice_id = await store.write(reopen)
+    except storage.IntegrityError:
+        raise Conflict(f"{mentee.name} was paired by someone else just now.") from None
+    reopened = await store.load_pair(pair.id)
+    channel = await store.load_channel(pair.channel_id)
+    notice = await store.load_message(notice_id)
+    assert reopened is not None and channel is not None and notice is not None
+    return EndedPair(reopened, channel, notice)
 
 
 @dataclass(frozen=True)

@@ -197,3 +197,11 @@ class ChannelQueries(QueryBase):
         await self._all(
             "UPDATE pairs SET ended_at = ? WHERE id = ? AND ended_at IS NULL", (now, pair_id)
         )
+
+    async def reopen_pair(self, pair_id: int) -> bool:
+        """An ended pair active again; False when it was not ended (reopened a moment ago)."""
+        rows = await self._all(
+            "UPDATE pairs SET ended_at = NULL WHERE id = ? AND ended_at IS NOT NULL RETURNING id",
+            (pair_id,),
+        )
+        return bool(rows)

@@ -41,7 +41,9 @@ NOTICES = {
     "email": "The address is corrected and a new invitation is on its way to it.",
     "imported": "The file was imported and the invitations are on their way.",
     "paired": "They are paired: their private channel is ready.",
-    "ended": "The pair has ended: their channel is read-only now, and both are asked how it went.",
+    "ended": "The pair has ended: their channel is read-only now, and both are asked how it went."
+    " You can reopen it from this page for a week.",
+    "reopened": "The pair is open again: they can write to each other in their channel.",
     "asked": "Both are asked how their mentoring is going; their answers show under Satisfaction.",
     "community": "The community is saved.",
     "menu": "The menu is saved and shown at once.",
@@ -264,6 +266,7 @@ async def show_pairs(request: web.Request, user: User, **context: Any):
         goal_counts=goal_counts,
         asked=asked,
         is_open=satisfaction.is_open,
+        can_reopen=matching.can_reopen,
         **context,
     )
 
@@ -320,6 +323,24 @@ async def end_pair(request: web.Request) -> web.Response:
     await admin_events.emit_pair_channel(request.app, ended.pair, ended.channel)
     await admin_events.emit_satisfaction_asked(request.app, ended.satisfaction_id)
     raise back("/admin/pairs", "ended")
+
+
+@routes.post("/admin/pairs/{pair_id}/reopen")
+async def reopen_pair(request: web.Request) -> web.Response:
+    """Undo an ending, for a while: the channel takes messages again, live."""
+    user = await current_coordinator(request)
+    reopened = await run_form(
+        lambda: matching.reopen_pair(
+            request.app[keys.STORE],
+            user,
+            path_id(request, "pair_id"),
+            clock=request.app[keys.CLOCK],
+        ),
+        lambda error: show_pairs(request, user, error=error.message),
+    )
+    await emit_changes(request.app, [reopened.notice])
+    await admin_events.emit_pair_channel(request.app, reopened.pair, reopened.channel)
+    raise back("/admin/pairs", "reopened")
 
 
 # communities
