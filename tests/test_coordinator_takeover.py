@@ -244,6 +244,9 @@ async def test_no_sequence_of_coordinator_actions_reads_a_pair_channel(mail_serv
                 "PATCH", "/api/v1/users/{user_id}", {"email": f"then@{OWN}"}, user_id=person.id
             )
         )[0] == 403
+    # Reopen the ended pair (its own two people again), and end it once more.
+    await form("/admin/pairs/{pair_id}/reopen", pair_id=new_pair.id)
+    await form("/admin/pairs/{pair_id}/end", {"confirmed": "yes"}, pair_id=new_pair.id)
 
     # Everything else a coordinator can do.
     status, text = await api("POST", "/api/v1/communities", {"name": "Finance"})
