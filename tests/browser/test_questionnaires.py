@@ -51,7 +51,7 @@ async def test_a_coordinator_builds_and_assigns_and_a_mentee_answers_on_a_phone(
         expect(desk.page.locator(".prompt")).to_have_count(0)
         desk.page.get_by_role("navigation", name="Programme").get_by_role(
             "link", name=re.compile("^Library")
-        ).click()  # counted in the usage record (the menu item, nothing more)
+        ).click()  # counted in the usage record (the menu item, nothing more), best effort
         expect(desk.page).to_have_url(f"{web.url}/resources")
         open_home(desk)
 
@@ -160,8 +160,11 @@ async def test_a_coordinator_builds_and_assigns_and_a_mentee_answers_on_a_phone(
             "link", name="Reports"
         ).click()
         assert chart_counts(admin, "How often have you met?") == [0, 1, 0]
-        for feature in ("Questionnaires answered", "Menu: library"):
-            expect(admin.locator(".chart-box").filter(has_text=feature)).to_be_visible()
+        # (Not "Menu: library": the menu tells it by a beacon, which a browser may drop as it
+        # follows the link; tests/test_research.py counts the menu item server-side.)
+        expect(
+            admin.locator(".chart-box").filter(has_text="Questionnaires answered")
+        ).to_be_visible()
         check_page(admin, "reports")
         phone_admin.goto("/admin/reports")
         assert chart_counts(phone_admin, "How often have you met?") == [0, 1, 0]
