@@ -19,7 +19,7 @@ from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, NotFound
 from channels.goals import satisfaction
 from channels.input import check_id, check_object
-from channels.policy import check_coordinator
+from channels.policy import PARTICIPANTS, check_coordinator
 from channels.programme.audit import record_action
 from channels.render import render_markdown
 from channels.tasks.rules import parse_iso
@@ -172,7 +172,7 @@ async def reopen_pair(
     people = await store.load_users([pair.mentor_id, pair.mentee_id])
     mentor, mentee = people[pair.mentor_id], people[pair.mentee_id]
     for person in (mentor, mentee):
-        if person.disabled or person.role not in ("mentor", "mentee"):
+        if person.disabled or person.role not in PARTICIPANTS:
             raise Conflict(f"{person.name} can no longer be in this pair: see their account.")
     if await store.load_active_pair_of_mentee(mentee.id) is not None:
         raise Conflict(f"{mentee.name} has a mentor again: end that pair first.")
