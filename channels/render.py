@@ -125,6 +125,23 @@ def _chip_mentions(tokens: list[Token], mentions: Mapping[int, str]) -> None:
         block.children = out
 
 
+def plain_text(source: str) -> str:
+    """What a reader sees of `source`, without its markup: a line per paragraph, heading or
+    list item ('**Summer** [meeting](https://x.org)' -> 'Summer meeting'), for a mail subject."""
+    lines = []
+    for block in _markdown.parse(source):
+        if block.type == "inline":
+            words = [
+                " " if token.type in ("softbreak", "hardbreak") else token.content
+                for token in block.children or ()
+                if token.type in ("text", "code_inline", "softbreak", "hardbreak")
+            ]
+            lines.append(" ".join("".join(words).split()))
+        elif block.type in ("fence", "code_block"):
+            lines.append(" ".join(block.content.split()))
+    return "\n".join(line for line in lines if line)
+
+
 def render_with_parser(source: str, mentions: Mapping[int, str] | None = None) -> str:
     if mentions:
         tokens = _markdown.parse(source)

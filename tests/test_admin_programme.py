@@ -121,7 +121,7 @@ async def test_announcements_can_also_be_emailed_to_everyone(mail_server, smtp):
     assert loud.status == 201
     assert (await loud.json())["emails_queued"] == 7
     mail = await smtp.wait_for(email("mentee2"))
-    assert mail.message["Subject"] == "Announcement: **Summer meeting** on 12 June"
+    assert mail.message["Subject"] == "Announcement: Summer meeting on 12 June"
     assert "<strong>Summer meeting</strong>" in mail.html
     assert "Carla Coordinator" in mail.text
     repeat = await coordinator.post(

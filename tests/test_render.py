@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from channels.render import _plain_paragraphs, render_markdown, render_with_parser
+from channels.render import _plain_paragraphs, plain_text, render_markdown, render_with_parser
 
 TRICKY = [*"ab  \n\n1-#>+=.)\"':!?é👍,", "\xa0", "\t", "    ", "http://x.org", "2.", "- "]
 
@@ -66,3 +66,19 @@ def test_user_html_and_script_links_are_inert():
     html = render_markdown("<img src=x onerror=alert(1)> [x](javascript:alert(1)) <script>")
     assert "<img" not in html and "<script" not in html and 'href="javascript' not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("**Summer meeting** on 12 June", "Summer meeting on 12 June"),
+        ("# Welcome\n\nto [our guide](https://example.org/guide)", "Welcome\nto our guide"),
+        ("- first\n- `second`", "first\nsecond"),
+        ("line one\nline two", "line one line two"),
+        ("<b>not html</b> ~~gone~~", "<b>not html</b> gone"),
+        ("@[Maria](user:3) see you", "@Maria see you"),
+        ("", ""),
+    ],
+)
+def test_plain_text_is_what_a_reader_sees_without_the_markup(source: str, shown: str) -> None:
+    assert plain_text(source) == shown

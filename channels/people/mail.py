@@ -15,6 +15,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
+from channels.render import plain_text
+
 
 @dataclass(frozen=True)
 class MailSettings:
@@ -217,7 +219,7 @@ def announcement_mail(
         f'<p><a href="{html.escape(link, quote=True)}">Read and reply in'
         f" {html.escape(settings.programme)}</a></p>"
     )
-    first_line = _one_line(body.strip().splitlines()[0] if body.strip() else "")
+    first_line = plain_text(body).partition("\n")[0]
     subject = f"Announcement: {first_line[:60]}{'…' if len(first_line) > 60 else ''}"
     return build_mail(
         settings,
