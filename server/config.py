@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from channels.dates import Calendar
+from channels.errors import Invalid
 from channels.files.uploads import MIB, UploadLimits
 
 # (flag, environment variable, default, help): one setting a line, so the list reads as a table
@@ -26,6 +28,7 @@ SETTINGS = [
     ("--redis-url", "MENTORSPACE_REDIS_URL", "", "redis:// URL to share real-time events between server processes"),
     ("--redis-channel", "MENTORSPACE_REDIS_CHANNEL", "mentorspace", "Redis pub/sub channel: one per programme sharing a Redis server"),
     ("--timezone", "MENTORSPACE_TIMEZONE", "UTC", "the programme's time zone (IANA name such as Europe/Copenhagen): scheduled tasks follow its wall clock"),
+    ("--locale", "MENTORSPACE_LOCALE", "en_GB", "how dates and times read (a locale such as en_GB or da_DK), in the programme's time zone"),
     ("--max-recurrence-days", "MENTORSPACE_MAX_RECURRENCE_DAYS", "366", "how far ahead a recurring task schedule may run, and the latest day of a pairing a task may be set for"),
     ("--public-url", "MENTORSPACE_PUBLIC_URL", "", "the address people open, for links in e-mails (default: http://HOST:PORT)"),
     ("--invitation-days", "MENTORSPACE_INVITATION_DAYS", "7", "how many days an invitation link works"),
@@ -65,6 +68,7 @@ class Config:
     redis_url: str = ""
     redis_channel: str = "mentorspace"
     timezone: str = "UTC"
+    locale: str = "en_GB"
     max_recurrence_days: int = 366
     public_url: str = ""
     invitation_days: int = 7
@@ -103,6 +107,9 @@ class Config:
         return UploadLimits(
             max_file_bytes=int(self.max_file_mb * MIB), quota_bytes=int(self.quota_mb * MIB)
         )
+
+    def calendar(self) -> Calendar:
+        return Calendar.of(self.locale, self.timezone)
 
     def session_idle(self) -> timedelta:
         return timedelta(hours=self.session_idle_hours)
@@ -150,6 +157,13 @@ def config_from_args(args: argparse.Namespace) -> Config:
         raise SystemExit(
             f"mentorspace: --timezone must be a time zone name such as Europe/Copenhagen, not {timezone!r}"
         ) from None
+    locale = values.get("locale", "en_GB")
+    try:
+        Calendar.of(locale)
+    except Invalid:
+        raise SystemExit(
+            f"mentorspace: --locale must be a locale such as en_GB or da_DK, not {locale!r}"
+        ) from None
     max_days = str(values.get("max_recurrence_days", "366"))
     if not max_days.isdigit() or not 1 <= int(max_days) <= 3660:
         raise SystemExit(
@@ -166,6 +180,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         redis_url=values.get("redis_url", ""),
         redis_channel=values.get("redis_channel", "mentorspace"),
         timezone=timezone,
+        locale=locale,
         max_recurrence_days=int(max_days),
         trusted_proxies=_networks(values.get("trusted_proxies", "")),
         session_idle_hours=_number(values, "session_idle_hours", "8", 0.1, 720, float),

@@ -9,10 +9,10 @@ import re
 import subprocess
 import sys
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import aiohttp
 
+from channels.dates import Calendar
 from channels.notify.digests import DigestSettings, click_path, current_period, open_path
 from channels.people.mail import MailSettings
 from server import keys
@@ -182,7 +182,7 @@ async def test_exactly_one_digest_per_person_across_two_schedulers_and_a_restart
 
 def _settings(weekday: int = 0) -> DigestSettings:
     return DigestSettings(
-        zone=ZoneInfo("Europe/Copenhagen"),
+        calendar=Calendar.of("en_GB", "Europe/Copenhagen"),
         hour=8,
         weekday=weekday,
         mail=MailSettings("M <m@example.org>", "https://m.example.org"),

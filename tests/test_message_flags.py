@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from channels.dates import Calendar
 from channels.errors import NotFound
 from channels.programme import flags
 from server import keys
@@ -310,7 +311,11 @@ async def test_what_cannot_be_reported_is_refused_and_changes_nothing(server):
     await store.write(disable)
     with pytest.raises(NotFound):
         await flags.report_message(
-            store, await store.load_user(sara.user["id"]), fine["id"], CONFIRM
+            store,
+            await store.load_user(sara.user["id"]),
+            fine["id"],
+            CONFIRM,
+            calendar=Calendar.of("en_GB"),
         )
     assert await _count(server) == counted
 
@@ -381,8 +386,9 @@ def test_the_line_text_quotes_the_message_and_its_mentions_as_names():
             body="Hi @[Anne Berg](user:7)\n\nsecond", created_at="2026-03-01T10:00:00.000000+00:00"
         ),
     )
-    assert flags.line_text(found, "See @[Eva](user:9)") == (  # type: ignore[arg-type]
-        "**Reported message** by Ma\\*ria in the Mentor lounge, written 2026-03-01 10:00 UTC:"
+    calendar = Calendar.of("en_GB", "Europe/Copenhagen")
+    assert flags.line_text(found, "See @[Eva](user:9)", calendar) == (  # type: ignore[arg-type]
+        "**Reported message** by Ma\\*ria in the Mentor lounge, written 1 Mar 2026, 11:00:"
         "\n\n> Hi @Anne Berg\n>\n> second\n\n**My note:** See @Eva"
     )
     assert flags.describe_channel("pair", "A & B") == "the pair channel A & B"

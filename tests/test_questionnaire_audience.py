@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from channels.dates import Calendar
 from channels.errors import Invalid
 from channels.questionnaires.audience import (
     Audience,
@@ -20,7 +20,7 @@ from channels.tasks.rules import Settings, Target
 from storage.records import Pair, Questionnaire, User
 
 NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
-SETTINGS = Settings(ZoneInfo("Europe/Copenhagen"), 366)
+SETTINGS = Settings(Calendar.of("en_GB", "Europe/Copenhagen"), 366)
 
 
 def person(user_id: int, role: str, disabled: bool = False) -> User:

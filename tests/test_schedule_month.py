@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import storage
+from channels.dates import Calendar
 from channels.people.accounts import create_user
 from channels.programme.matching import pair_users
 from channels.tasks import planning as tasks
@@ -21,7 +22,7 @@ from channels.tasks.rules import Settings
 from .clocks import FakeClock
 
 CPH = ZoneInfo("Europe/Copenhagen")
-SETTINGS = Settings(CPH, max_days=366)
+SETTINGS = Settings(Calendar.of("en_GB", "Europe/Copenhagen"), max_days=366)
 START = datetime(2026, 3, 13, 11, 0, tzinfo=UTC)  # Friday 13 March, 12:00 in Copenhagen
 
 Event = tuple[datetime, Callable[[], Awaitable[None]]]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from channels.dates import Calendar
 from channels.errors import Invalid
 from channels.tasks.rules import (
     Rule,
@@ -26,7 +27,7 @@ from channels.tasks.rules import (
 from storage.records import Pair
 
 CPH = ZoneInfo("Europe/Copenhagen")
-SETTINGS = Settings(CPH, max_days=366)
+SETTINGS = Settings(Calendar.of("en_GB", "Europe/Copenhagen"), max_days=366)
 NOW = datetime(2026, 3, 13, 11, 0, tzinfo=UTC)  # Friday 13 March 2026, 12:00 in Copenhagen
 
 

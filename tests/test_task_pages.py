@@ -150,7 +150,7 @@ async def test_a_coordinator_writes_and_posts_a_task_with_forms(data_dir):
         )
         assert later.status == 200
         assert re.search(
-            r"Once, on \w+day 1 April \d{4}, 09:00, to all active pairs\.", await later.text()
+            r"Once, on \w+day, 1 April \d{4}, 09:00, to all active pairs\.", await later.text()
         )
 
         missing = await coordinator.get("/admin/tasks/999999")

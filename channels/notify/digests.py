@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from channels.chat.directory import list_channels
 from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.dates import Calendar
 from channels.library.folders import visible_folder_ids
 from channels.notify.wire import excerpt
 from channels.people.mail import Mail, MailSettings
@@ -41,12 +42,16 @@ TASKS_AHEAD = timedelta(days=2)  # "due" = due within this, or overdue
 
 @dataclass(frozen=True)
 class DigestSettings:
-    zone: ZoneInfo
+    calendar: Calendar  # the programme's locale and time zone
     hour: int
     weekday: int  # 0 = Monday
     mail: MailSettings
     secret: bytes
     excerpts: bool = True
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.calendar.zone
 
 
 @dataclass(frozen=True)
@@ -244,7 +249,7 @@ async def build_digest(
             due = datetime.fromisoformat(task.due_at)
             if due > now + TASKS_AHEAD:
                 continue
-            when = due.astimezone(settings.zone).strftime("%-d %B")
+            when = settings.calendar.day_of_month(due)
             state = "overdue since" if due <= now else "due on"
             tasks.append(
                 DigestItem(

@@ -14,6 +14,7 @@ from typing import Any
 from channels.chat import lines
 from channels.chat.messages import Changed, check_post, do_post
 from channels.clock import SYSTEM_CLOCK, Clock, iso
+from channels.dates import Calendar
 from channels.errors import Conflict, Forbidden, Invalid, NotFound
 from channels.input import check_choice, check_object, check_text
 from channels.notify.mentions import unlink_mentions
@@ -99,7 +100,13 @@ class Reported:
 
 
 async def report_message(
-    store: Store, user: User, message_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+    store: Store,
+    user: User,
+    message_id: int,
+    payload: Any,
+    *,
+    calendar: Calendar,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Reported:
     """`payload`: {confirmed: true, note?}.  Reporting a message again returns the first report
     and changes nothing.  Everything is checked before the line is opened."""
@@ -122,7 +129,7 @@ async def report_message(
         user,
         {
             "channel_id": line.channel.id,
-            "body": line_text(found, note),
+            "body": line_text(found, note, calendar),
             # One per message and reporter: a retry, or a race of two confirmations, returns
             # the first post (do_post) and records nothing more.
             "client_id": f"report:{message.id}",
@@ -156,17 +163,17 @@ async def report_message(
     return Reported(flag, created=posted.created, line=line, posted=posted)
 
 
-def line_text(found: Reportable, note: str) -> str:
+def line_text(found: Reportable, note: str, calendar: Calendar) -> str:
     """The report as it reads in the reporter's coordinator line: who wrote what, where, and
     the note.  Mentions become plain names there: a quote notifies nobody."""
     source = unlink_mentions(found.message.body).strip()
     note = unlink_mentions(note)
     excerpt = source if len(source) <= QUOTED else source[:QUOTED].rstrip() + " …"
     quoted = "\n".join(f"> {row}" if row.strip() else ">" for row in excerpt.splitlines())
-    written = found.message.created_at[:16].replace("T", " ")
+    written = calendar.moment(found.message.created_at)
     return (
         f"**Reported message** by {escape_markdown(found.author)} in"
-        f" {escape_markdown(found.where)}, written {written} UTC:\n\n"
+        f" {escape_markdown(found.where)}, written {written}:\n\n"
         f"{quoted or '> (no text, only files: they are not shared)'}\n\n"
         + (f"**My note:** {note}" if note else "No note.")
     )

@@ -33,7 +33,7 @@ from channels.questionnaires.building import (
     load_existing,
     record,
 )
-from channels.tasks.rules import Settings, describe
+from channels.tasks.rules import Settings
 from storage import Store, Tx
 from storage.records import Message, Question, Questionnaire, User
 
@@ -77,8 +77,8 @@ async def assign(
         assert audience is not None
         summary = (
             f"Assigned the questionnaire {assigned.title} to {describe_audience(audience)},"
-            f" open {describe(audience.opens_at, settings.zone)}"
-            f" until {describe(audience.closes_at, settings.zone)}."
+            f" open {settings.calendar.long(audience.opens_at)}"
+            f" until {settings.calendar.long(audience.closes_at)}."
         )
         await record(tx, actor, "assigned", assigned, summary, iso(now))
         return assigned
@@ -139,7 +139,7 @@ async def _set_closing(
             if message_id is not None:  # every card shows when it closes
                 await tx.touch_message(message_id, seq=await tx.next_seq(channel_id))
                 touched.append(message_id)
-        when = describe(closes_at, settings.zone)
+        when = settings.calendar.long(closes_at)
         summary = (
             f"Closed the questionnaire {changed.title}."
             if action == "closed"

@@ -26,7 +26,6 @@ from channels.tasks.rules import (
     Occurrence,
     Settings,
     add_local_days,
-    describe,
     is_finished,
     is_late,
     next_occurrence,
@@ -147,7 +146,7 @@ async def run_due(store: Store, now: datetime, settings: Settings) -> Run:
 
 def _reminder_text(due_at: datetime, settings: Settings) -> str:
     return (
-        f"Reminder: this task was due on {describe(due_at, settings.zone)}. "
+        f"Reminder: this task was due on {settings.calendar.long(due_at)}. "
         "When you have done it, either of you can mark it done."
     )
 

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from channels.clock import iso, local_instant
+from channels.dates import Calendar
 from channels.errors import Invalid
 from channels.input import DATE, check_date, check_instant
 from storage.records import Pair, TaskSchedule
@@ -35,10 +36,14 @@ _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 @dataclass(frozen=True)
 class Settings:
-    """The programme's time zone and how far ahead a schedule may reach."""
+    """The programme's calendar (time zone and locale) and how far ahead a schedule may reach."""
 
-    zone: ZoneInfo
+    calendar: Calendar
     max_days: int
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.calendar.zone
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,6 @@ def add_local_days(moment: datetime, days: int, zone: ZoneInfo) -> datetime:
     """The same wall-clock time `days` calendar days later (not a multiple of 24 hours)."""
     local = moment.astimezone(zone)
     return local_instant(local.date() + timedelta(days=days), local.time(), zone)
-
-
-def describe(moment: datetime, zone: ZoneInfo) -> str:
-    """'Monday 6 April 2026, 09:00' in the programme's time zone."""
-    local = moment.astimezone(zone)
-    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}"
 
 
 def is_late(scheduled: datetime, posted: datetime) -> bool:

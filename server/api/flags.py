@@ -70,6 +70,7 @@ async def report_and_tell(request: web.Request, message_id: int, payload: Any) -
         await current_user(request),
         message_id,
         payload,
+        calendar=request.app[keys.CONFIG].calendar(),
         clock=request.app[keys.CLOCK],
     )
     if reported.line is not None:

@@ -72,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
             "redis_url",
             "redis_channel",
             "timezone",
+            "locale",
             "max_recurrence_days",
             "trusted_proxies",
             "session_idle_hours",
@@ -110,7 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     digests = commands.add_parser(
         "digests", help="preview one person's digest e-mail, or send the digests due today"
     )
-    add_setting_flags(digests, [*_DATA_ONLY, *MAIL_SETTINGS, "timezone", "secret", "host", "port"])
+    add_setting_flags(
+        digests, [*_DATA_ONLY, *MAIL_SETTINGS, "timezone", "locale", "secret", "host", "port"]
+    )
     what = digests.add_mutually_exclusive_group(required=True)
     what.add_argument(
         "--preview",

@@ -18,7 +18,7 @@ from storage import SQLiteStore
 async def run_digests(store: SQLiteStore, config: Config, *, preview: str | None) -> None:
     settings = digest_settings(config, config.secret_bytes())
     now = SYSTEM_CLOCK.now()
-    render = digest_renderer(create_templates(), settings, SYSTEM_CLOCK.now)
+    render = digest_renderer(create_templates(settings.calendar), settings, SYSTEM_CLOCK.now)
     if preview is not None:
         user = await store.load_user_by_email(preview.strip().lower())
         if user is None:
@@ -42,7 +42,7 @@ async def run_digests(store: SQLiteStore, config: Config, *, preview: str | None
 
 def digest_text(digest: digests.Digest, settings: digests.DigestSettings) -> str:
     return (
-        create_templates()
+        create_templates(settings.calendar)
         .get_template("mail/digest.txt")
         .render(digest=digest, links=digest.links(settings), programme=settings.mail.programme)
     )

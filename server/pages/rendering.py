@@ -15,6 +15,7 @@ import jinja2
 from aiohttp import web
 
 from channels.chat import directory
+from channels.dates import Calendar
 from channels.errors import MentorspaceError
 from channels.files.kinds import label_of
 from channels.files.wire import attachment_json, file_size
@@ -32,13 +33,17 @@ from storage.records import Channel, ChannelSummary, User
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 
-def create_templates() -> jinja2.Environment:
+def create_templates(calendar: Calendar) -> jinja2.Environment:
+    """The templates, with dates read in `calendar`: `|exact_time` (a time), `|day`, `|due`."""
     templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    templates.filters["exact_time"] = exact_time
+    templates.globals["calendar"] = calendar
+    templates.filters["exact_time"] = calendar.moment
+    templates.filters["day"] = calendar.day
+    templates.filters["due"] = calendar.due
     templates.filters["initials"] = initials
     templates.filters["moment"] = datetime.fromisoformat
     templates.filters["host"] = host
@@ -57,11 +62,6 @@ def initials(name: str) -> str:
 def host(url: str) -> str:
     """'https://www.example.org/guide' -> 'www.example.org'; a path of this site -> 'this site'."""
     return urlsplit(url).hostname or "this site"
-
-
-def exact_time(moment: str) -> str:
-    """The server's fallback for a time (the browser rewrites it in the reader's zone)."""
-    return datetime.fromisoformat(moment).strftime("%-d %b %Y, %H:%M UTC")
 
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:

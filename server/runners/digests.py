@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
@@ -26,7 +25,7 @@ POLL_SECONDS = 300.0
 
 def digest_settings(config: Config, secret: bytes) -> digests.DigestSettings:
     return digests.DigestSettings(
-        zone=ZoneInfo(config.timezone),
+        calendar=config.calendar(),
         hour=config.digest_hour,
         weekday=WEEKDAYS.index(config.digest_weekday),
         mail=MailSettings(sender=config.smtp_from, public_url=config.base_url()),

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -37,7 +36,7 @@ class Scheduler(Runner):
     def __init__(self, app: web.Application) -> None:
         super().__init__()
         config = app[keys.CONFIG]
-        self.settings = Settings(ZoneInfo(config.timezone), config.max_recurrence_days)
+        self.settings = Settings(config.calendar(), config.max_recurrence_days)
         self._app = app
         self._pass = asyncio.Lock()  # one pass at a time on this node
 

@@ -76,7 +76,7 @@ async def test_a_task_posted_now_is_done_live_and_the_coordinator_sees_one_done(
         expect(admin.get_by_role("status")).to_contain_text("The task is posted")
         expect(admin.locator(".progress-summary")).to_have_text(f"0 of {active} done")
 
-        # Both members see the card arrive, with its text and the due date in their own zone.
+        # Both members see the card arrive, with its text and the due date in the programme's zone.
         for person in (mentor, mentee):
             card = task_card(person)
             expect(card).to_have_count(1)

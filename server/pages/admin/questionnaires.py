@@ -19,7 +19,7 @@ from channels.questionnaires.audience import ROLE_NAMES, ROLES, audience_of, des
 from channels.questionnaires.questions import CHOICES, KINDS, MAX_ANSWER
 from channels.questionnaires.starters import STARTERS
 from channels.questionnaires.wire import intro_html
-from channels.tasks.rules import describe, parse_iso
+from channels.tasks.rules import parse_iso
 from server import keys
 from server.api.params import form_int, form_text, path_id
 from server.auth import current_coordinator
@@ -133,7 +133,8 @@ async def _questionnaire_page(
 ) -> web.Response:
     store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
     overview = await assigning.load_overview(store, user, questionnaire_id, clock=clock)
-    zone = _settings(request).zone
+    calendar = _settings(request).calendar
+    zone = calendar.zone
     questionnaire = overview.questionnaire
     audience = audience_of(questionnaire)
     return page(
@@ -152,8 +153,8 @@ async def _questionnaire_page(
         limits=MAX_ANSWER,
         pairs=await _pair_choices(request) if overview.state == "draft" else [],
         audience_words=describe_audience(audience) if audience else "",
-        opens_words=describe(audience.opens_at, zone) if audience else "",
-        closes_words=describe(audience.closes_at, zone) if audience else "",
+        opens_words=calendar.long(audience.opens_at) if audience else "",
+        closes_words=calendar.long(audience.closes_at) if audience else "",
         closes_date=audience.closes_at.astimezone(zone).date().isoformat() if audience else "",
         today=clock.now().astimezone(zone).date().isoformat(),
         zone=zone.key,

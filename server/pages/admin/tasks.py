@@ -12,10 +12,11 @@ from typing import Any
 
 from aiohttp import web
 
+from channels.dates import Calendar
 from channels.errors import Invalid
 from channels.render import render_markdown
 from channels.tasks import planning as tasks
-from channels.tasks.rules import describe, parse_iso, rule_json, rule_of, target_of
+from channels.tasks.rules import rule_json, rule_of, target_of
 from channels.tasks.wire import progress_json
 from server import keys
 from server.api.params import form_int, form_text, path_id
@@ -40,18 +41,18 @@ def _template_fields(form: Any) -> dict[str, Any]:
     return {"title": form.get("title"), "body": form.get("body", ""), "due_days": due_days}
 
 
-def schedule_words(schedule: TaskSchedule, zone) -> str:
+def schedule_words(schedule: TaskSchedule, calendar: Calendar) -> str:
     """A schedule as a coordinator would say it: when, to whom, and its state."""
     rule = rule_json(rule_of(schedule))
     if rule["kind"] == "now":
-        when = f"Posted at once on {describe(parse_iso(rule['at']), zone)}"
+        when = f"Posted at once on {calendar.long(rule['at'])}"
     elif rule["kind"] == "at":
-        when = f"Once, on {describe(parse_iso(rule['at']), zone)}"
+        when = f"Once, on {calendar.long(rule['at'])}"
     elif rule["kind"] == "pair_day":
         when = f"On day {rule['pair_day']} of each pairing at {rule['time']}"
     else:
         weekday = rule["weekly"]["weekday"].capitalize()
-        until = parse_iso(rule["until"]).astimezone(zone).date().isoformat()
+        until = calendar.day(rule["until"])
         when = f"Every {weekday} at {rule['weekly']['time']} until {until}"
     target = target_of(schedule)
     if target.kind == "pairs":
@@ -115,7 +116,7 @@ async def _task_page(request: web.Request, user: User, task_id: int, **context: 
     store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
     overview = await tasks.load_task(store, user, task_id, clock=clock)
     progress = progress_json(await tasks.load_progress(store, user, task_id, clock=clock))
-    zone = request.app[keys.SCHEDULER].settings.zone
+    settings = request.app[keys.SCHEDULER].settings
     return page(
         request,
         "task.html",
@@ -123,9 +124,9 @@ async def _task_page(request: web.Request, user: User, task_id: int, **context: 
         overview=overview,
         progress=progress,
         body_html=render_markdown(overview.template.body),
-        schedules=[schedule_words(s, zone) for s in overview.schedules],
+        schedules=[schedule_words(s, settings.calendar) for s in overview.schedules],
         active_pairs=await _active_pairs(request),
-        zone=zone.key,
+        zone=settings.zone.key,
         **context,
     )
 

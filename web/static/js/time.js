@@ -1,30 +1,38 @@
-// Times: "5 minutes ago" on the page, the exact time (in the reader's own zone) on hover.
-const exact = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
-const clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
-const dayMonth = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
-const dueFormat = new Intl.DateTimeFormat(undefined, {
+// Times: "5 minutes ago" on the page, the exact time on hover; in the programme's locale and
+// time zone (the page's lang and data-zone), as the server writes them (channels/dates.py).
+const page = globalThis.document?.documentElement;
+const locale = page?.lang || undefined;
+const timeZone = page?.dataset.zone || undefined;
+const format = (options) => new Intl.DateTimeFormat(locale, { timeZone, ...options });
+const exact = format({ dateStyle: "full", timeStyle: "short" });
+const clock = format({ hour: "numeric", minute: "2-digit" });
+const dayMonth = format({ day: "numeric", month: "short" });
+const dueFormat = format({
   weekday: "long",
   day: "numeric",
   month: "long",
   hour: "numeric",
   minute: "2-digit",
 });
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+const dayParts = format({ year: "numeric", month: "numeric", day: "numeric" });
+const relative = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
 
 export function describe(date, now = new Date()) {
   const seconds = (now - date) / 1000;
   if (seconds < 45) return "just now";
   if (seconds < 3600) return relative.format(-Math.round(seconds / 60), "minute");
   if (seconds < 6 * 3600) return relative.format(-Math.round(seconds / 3600), "hour");
-  const days = Math.round((startOfDay(now) - startOfDay(date)) / 86400000);
+  const days = dayNumber(now) - dayNumber(date);
   if (days === 0) return `today at ${clock.format(date)}`;
   if (days === 1) return `yesterday at ${clock.format(date)}`;
   if (days < 7) return relative.format(-days, "day");
   return dayMonth.format(date);
 }
 
-function startOfDay(date) {
-  return new Date(date.getFullYear(), date.getMonth(), date.getDate());
+// The day a moment falls on in the programme's zone, as a count of days.
+function dayNumber(date) {
+  const part = Object.fromEntries(dayParts.formatToParts(date).map((p) => [p.type, p.value]));
+  return Date.UTC(part.year, part.month - 1, part.day) / 86400000;
 }
 
 export function refresh(element) {
