@@ -63,6 +63,8 @@ async def test_consent_is_asked_at_first_login_changed_any_time_and_kept_with_it
 ):
     server = small_cells
     sara, carla = await server.client("mentee1"), await server.client("coordinator")
+    assert QUESTION not in await (await sara.get("/")).text()  # the welcome comes first
+    assert (await form(sara, "/welcome", {})).status == 303
     assert QUESTION in await (await sara.get("/")).text()
     asked = await expect(await sara.get("/api/v1/me/research-consent"), 200)
     assert asked == {"asked": True, "consented": None, "decided_at": None}

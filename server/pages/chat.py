@@ -14,6 +14,7 @@ from channels.chat import directory, lines, messages
 from channels.chat.wire import message_json
 from channels.errors import Invalid, NotFound
 from channels.goals import satisfaction
+from channels.people import welcome as welcomes
 from channels.policy import PARTICIPANTS
 from channels.questionnaires import answering
 from channels.research import consent, usage
@@ -22,7 +23,15 @@ from server import keys
 from server.api.files import read_form_with_file
 from server.api.params import form_int, form_text, path_id, query_int
 from server.auth import check_csrf, current_user, streams_its_body
-from server.pages.rendering import channel_rights, load_menu, me_json, render, see_other
+from server.pages.rendering import (
+    Menu,
+    MenuItem,
+    channel_rights,
+    load_menu,
+    me_json,
+    render,
+    see_other,
+)
 from server.realtime.emit import change_message, emit_new_line
 from storage.records import Message, User
 
@@ -40,12 +49,15 @@ async def home(request: web.Request) -> web.Response:
     found = await answering.list_mine(
         request.app[keys.STORE], user, clock=request.app[keys.CLOCK], open_only=True
     )
+    welcome = await welcomes.needs_welcome(request.app[keys.STORE], user)
     return render(
         request,
         "home.html",
         user=user,
         menu=menu,
-        ask_consent=await consent.needs_asking(request.app[keys.STORE], user),
+        welcome=_welcome(menu) if welcome else None,
+        # One card at a time at first login: the welcome, then the research question.
+        ask_consent=not welcome and await consent.needs_asking(request.app[keys.STORE], user),
         min_cell=request.app[keys.CONFIG].report_min_cell,
         next_path="/",
         satisfaction_asked=asked,
@@ -54,6 +66,24 @@ async def home(request: web.Request) -> web.Response:
         current=None,
         here="/",
     )
+
+
+def _welcome(menu: Menu) -> dict[str, MenuItem | None]:
+    """What the first-login welcome points to: the person's pair channel and lounge."""
+    items = [item for section in menu.sections for item in section.items]
+
+    def first(*kinds: str) -> MenuItem | None:
+        return next((item for item in items if item.channel.kind in kinds), None)
+
+    return {"pair": first("pair"), "lounge": first("mentor_lounge", "mentee_lounge")}
+
+
+@routes.post("/welcome")
+async def welcome_read(request: web.Request) -> web.Response:
+    """"Got it" on the first-login welcome: it is not shown again."""
+    user = await current_user(request)
+    await welcomes.mark_seen(request.app[keys.STORE], user, clock=request.app[keys.CLOCK])
+    return see_other("/")
 
 
 @routes.post("/menu/opened")

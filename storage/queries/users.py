@@ -37,6 +37,16 @@ class UserQueries(QueryBase):
         assert row is not None
         return _user(row)
 
+    async def load_welcome_seen(self, user_id: int) -> bool:
+        """Whether the person has read the first-login welcome."""
+        return await self._one("SELECT 1 FROM welcomes WHERE user_id = ?", (user_id,)) is not None
+
+    async def insert_welcome_seen(self, user_id: int, now: str) -> None:
+        await self._all(
+            "INSERT INTO welcomes (user_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (user_id, now),
+        )
+
     async def load_user(self, user_id: int) -> User | None:
         row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
         return None if row is None else _user(row)

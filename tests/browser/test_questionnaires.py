@@ -44,7 +44,12 @@ async def test_a_coordinator_builds_and_assigns_and_a_mentee_answers_on_a_phone(
         open_channel(mentee, pair)
         desk = web.person("mentee1")  # her home page on another device
         open_home(desk)
-        # Her first login asks about the research; she agrees.
+        # Her first login welcomes her (what the pair channel is), then asks about the research.
+        welcome = desk.page.locator(".prompt.welcome")
+        expect(welcome).to_contain_text("Only the two of you can read it")
+        check_page(desk.page, "welcome-card")
+        welcome.get_by_role("button", name="Got it").click()
+        expect(welcome).to_have_count(0)
         consent = desk.page.locator(".prompt").filter(has_text="may the research count your use")
         check_page(desk.page, "consent-card")
         consent.get_by_role("button", name="Yes, count my use").click()
