@@ -80,7 +80,7 @@ def _welcome(menu: Menu) -> dict[str, MenuItem | None]:
 
 @routes.post("/welcome")
 async def welcome_read(request: web.Request) -> web.Response:
-    """"Got it" on the first-login welcome: it is not shown again."""
+    """ "Got it" on the first-login welcome: it is not shown again."""
     user = await current_user(request)
     await welcomes.mark_seen(request.app[keys.STORE], user, clock=request.app[keys.CLOCK])
     return see_other("/")
