@@ -42,6 +42,7 @@ from server.pages import library as library_pages
 from server.pages import notify as notify_pages
 from server.pages import passwords as password_pages
 from server.pages import people as account_pages
+from server.pages import profiles as profile_pages
 from server.pages import questionnaires as questionnaire_pages
 from server.pages import rendering as pages
 from server.pages import research as research_pages
@@ -122,6 +123,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(flag_pages.routes)
     app.add_routes(digest_pages.routes)
     app.add_routes(account_pages.routes)
+    app.add_routes(profile_pages.routes)
     app.add_routes(search_pages.routes)
     app.add_routes(research_pages.routes)
     app.add_routes(research_api.routes)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps
@@ -20,6 +22,7 @@ log = logging.getLogger(__name__)
 
 MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo passes; Pillow's own alarm is at 89 M
 MAX_INPUT_BYTES = 40 * 1024 * 1024  # larger images are kept, without a thumbnail
+PORTRAIT = 256  # a person's photo: shown at most 128 CSS pixels wide
 BOX = (640, 640)  # shown at most 320 CSS pixels wide: sharp on a double-density screen
 QUALITY = 80
 TOO_MANY_PIXELS = (
@@ -52,6 +55,43 @@ async def make_picture(data: bytes) -> Picture | None:
 
 
 def picture_of(data: bytes) -> Picture | None:
+    with _opened(data) as image:
+        if image is None:
+            return None
+        try:
+            return _thumbnail(image)
+        except Exception:  # truncated or corrupt: the file is kept, shown as a card
+            log.info("an image could not be decoded for its thumbnail")
+            return None
+
+
+async def make_portrait(data: bytes) -> bytes | None:
+    """A person's photo as a square WebP of PORTRAIT pixels, centred, upright and without any
+    metadata; None when the bytes are not an image Pillow can decode.  TooLarge as above."""
+    return await asyncio.get_running_loop().run_in_executor(_DECODER, portrait_of, data)
+
+
+def portrait_of(data: bytes) -> bytes | None:
+    with _opened(data) as image:
+        if image is None:
+            return None
+        try:
+            if image.format == "JPEG":
+                image.draft("RGB", (PORTRAIT * 2, PORTRAIT * 2))
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+            square = ImageOps.fit(upright, (PORTRAIT, PORTRAIT), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            square.save(out, "WEBP", quality=QUALITY)
+            return out.getvalue()
+        except Exception:
+            log.info("a photo could not be decoded")
+            return None
+
+
+@contextmanager
+def _opened(data: bytes) -> Iterator[Image.Image | None]:
+    """The image (its header read, no pixel yet), or None when it is not one; TooLarge when
+    it has more than MAX_PIXELS."""
     try:
         image = Image.open(io.BytesIO(data))  # reads the header only
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -60,15 +100,12 @@ def picture_of(data: bytes) -> Picture | None:
         raise TooLarge(TOO_MANY_PIXELS) from None
     except Exception:
         log.info("an upload that looked like an image could not be opened")
-        return None
+        yield None
+        return
     with image:
         if image.width * image.height > MAX_PIXELS:
             raise TooLarge(TOO_MANY_PIXELS)
-        try:
-            return _thumbnail(image)
-        except Exception:  # truncated or corrupt: the file is kept, shown as a card
-            log.info("an image could not be decoded for its thumbnail")
-            return None
+        yield image
 
 
 def _thumbnail(image: Image.Image) -> Picture:

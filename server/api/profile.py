@@ -7,13 +7,14 @@ from aiohttp import web
 
 from channels.chat.wire import user_json
 from channels.input import check_bool
-from channels.people import accounts, email_changes
+from channels.people import accounts, email_changes, profiles
 from server import keys
-from server.api.params import read_json
-from server.auth import current_user, session_token
+from server.api.params import path_id, read_json, read_streamed_form
+from server.auth import current_user, session_token, streams_its_body
 from server.realtime import emit as admin_events
 from server.realtime.emit import disconnect_session, emit_changes
 from server.runners.mailer import link_settings
+from storage.records import User
 
 routes = web.RouteTableDef()
 
@@ -69,3 +70,39 @@ async def change_my_email(request: web.Request) -> web.Response:
         {"ok": True, "email": new_email, "message": email_changes.SENT.format(email=new_email)},
         status=202,
     )
+
+
+@routes.get("/api/v1/people/{person_id}")
+async def person(request: web.Request) -> web.Response:
+    """Anyone's profile, for anyone signed in (see channels/people/profiles.py)."""
+    user = await current_user(request)
+    profile = await profiles.load_profile(
+        request.app[keys.STORE], user, path_id(request, "person_id")
+    )
+    return web.json_response({"person": profiles.profile_json(profile)})
+
+
+async def upload_photo(request: web.Request, user: User) -> str:
+    """The photo in a multipart body's `photo` field becomes the person's; its version.  For
+    this API and the profile page's form."""
+    _, data = await read_streamed_form(
+        request, file_field="photo", on_file=lambda _name, chunks: profiles.read_photo(chunks)
+    )
+    return await profiles.set_photo(
+        request.app[keys.STORE], user, data, clock=request.app[keys.CLOCK]
+    )
+
+
+@routes.put("/api/v1/me/photo")
+@streams_its_body
+async def put_photo(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    version = await upload_photo(request, user)
+    return web.json_response({"photo_url": profiles.photo_url(user.id, version)})
+
+
+@routes.delete("/api/v1/me/photo")
+async def delete_photo(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    await profiles.remove_photo(request.app[keys.STORE], user)
+    return web.json_response({"photo_url": None})

@@ -7,16 +7,18 @@ from aiohttp import web
 
 from channels.errors import Invalid, MentorspaceError
 from channels.notify import inbox
-from channels.people import accounts, email_changes
+from channels.people import accounts, email_changes, profiles
 from channels.research import consent
 from server import auth, keys
 from server.api.params import form_text
+from server.api.profile import upload_photo
 from server.auth import (
     clear_session_cookie,
     current_user,
     optional_user,
     session_token,
     set_session_cookie,
+    streams_its_body,
 )
 from server.pages.rendering import render, run_form, see_other
 from server.realtime import emit as admin_events
@@ -31,6 +33,8 @@ _SAVED = {
     "password-ended": "Your password is changed, and you are logged out everywhere else.",
     "notifications": "Your notification settings are saved.",
     "research": "Your answer about the research is saved.",
+    "photo": "Your photo is saved.",
+    "photo-removed": "Your photo is removed: others see your initials.",
     "email": "We have sent a link to your new address. Open it to confirm; until then your"
     " address stays as it is.",
 }
@@ -97,10 +101,12 @@ async def _render_profile(
     profile_error: MentorspaceError | None = None,
     password_error: MentorspaceError | None = None,
     email_error: MentorspaceError | None = None,
+    photo_error: MentorspaceError | None = None,
     values: dict[str, str] | None = None,
     new_email: str = "",
 ) -> web.Response:
     shown = values or {"name": user.name, "expertise": user.expertise, "bio": user.bio}
+    store = request.app[keys.STORE]
     return render(
         request,
         "profile.html",
@@ -111,6 +117,8 @@ async def _render_profile(
         password_error=password_error,
         email_error=email_error,
         new_email=new_email,
+        photo_error=photo_error,
+        photo=(await store.load_photo_versions([user.id])).get(user.id),
         notify=await inbox.load_prefs(request.app[keys.STORE], user),
         notify_kinds=inbox.KINDS,
         research_asked=consent.is_asked(user),
@@ -129,6 +137,26 @@ async def save_profile(request: web.Request) -> web.Response:
     )
     await emit_changes(request.app, change.rerendered)
     return see_other("/profile?saved=profile")
+
+
+@routes.post("/profile/photo")
+@streams_its_body
+async def save_photo(request: web.Request) -> web.Response:
+    """The photo form: one image, made small and square, replacing the one there."""
+    user = await current_user(request)
+
+    await run_form(
+        lambda: upload_photo(request, user),
+        lambda error: _render_profile(request, user, photo_error=error),
+    )
+    return see_other("/profile?saved=photo")
+
+
+@routes.post("/profile/photo/remove")
+async def remove_photo(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    await profiles.remove_photo(request.app[keys.STORE], user)
+    return see_other("/profile?saved=photo-removed")
 
 
 @routes.post("/profile/password")

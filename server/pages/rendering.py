@@ -21,6 +21,7 @@ from channels.files.kinds import label_of
 from channels.files.wire import attachment_json, file_size
 from channels.goals.goals import STATUSES as GOAL_STATUSES
 from channels.library import folders as library_folders
+from channels.people.profiles import photo_url
 from channels.policy import Action, allows
 from channels.programme import flags
 from channels.programme import menu as role_menu
@@ -51,6 +52,7 @@ def create_templates(calendar: Calendar) -> jinja2.Environment:
     templates.filters["file_size"] = file_size
     templates.filters["file_label"] = label_of
     templates.globals["goal_statuses"] = GOAL_STATUSES
+    templates.globals["photo_url"] = photo_url
     return templates
 
 
@@ -117,6 +119,7 @@ class MenuItem:
     detail: str
     partner: User | None = None
     partner_online: bool = False
+    partner_photo: str | None = None  # the partner's photo version, for their avatar
 
     @property
     def channel(self) -> Channel:
@@ -170,6 +173,9 @@ async def load_menu(request: web.Request, user: User) -> Menu:
     listings = await directory.list_channels_with_partners(
         store, user, is_online=request.app[keys.PRESENCE].is_online
     )
+    photos = await store.load_photo_versions(
+        [listing.partner.id for listing in listings if listing.partner is not None]
+    )
     sections = []
     for title, kinds in _SECTIONS:
         if kinds == ("coordinator_line",) and user.role == "coordinator":
@@ -185,7 +191,14 @@ async def load_menu(request: web.Request, user: User) -> Menu:
                 else:
                     role = partner.role.capitalize() + (" · disabled" if partner.disabled else "")
                     items.append(
-                        MenuItem(summary, partner.name, role, partner, listing.partner_online)
+                        MenuItem(
+                            summary,
+                            partner.name,
+                            role,
+                            partner,
+                            listing.partner_online,
+                            photos.get(partner.id),
+                        )
                     )
                 continue
             if partner is not None:
@@ -193,7 +206,14 @@ async def load_menu(request: web.Request, user: User) -> Menu:
                 if summary.channel.archived:
                     detail += " · this pair has ended"
                 items.append(
-                    MenuItem(summary, partner.name, detail, partner, listing.partner_online)
+                    MenuItem(
+                        summary,
+                        partner.name,
+                        detail,
+                        partner,
+                        listing.partner_online,
+                        photos.get(partner.id),
+                    )
                 )
             else:
                 items.append(MenuItem(summary, summary.channel.name, summary.channel.topic))

@@ -47,6 +47,35 @@ class UserQueries(QueryBase):
             (user_id, now),
         )
 
+    async def load_photo(self, user_id: int) -> tuple[bytes, str] | None:
+        """A person's photo and when it was last changed (its version), or None."""
+        row = await self._one(
+            "SELECT image, updated_at FROM profile_photos WHERE user_id = ?", (user_id,)
+        )
+        return None if row is None else (bytes(row[0]), row[1])
+
+    async def load_photo_versions(self, user_ids: list[int]) -> dict[int, str]:
+        """Whose photo there is among `user_ids`, and its version: for the avatars of a page."""
+        if not user_ids:
+            return {}
+        rows = await self._all(
+            "SELECT user_id, updated_at FROM profile_photos WHERE user_id IN"
+            " (SELECT value FROM json_each(?))",
+            (json_list(user_ids),),
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def save_photo(self, user_id: int, image: bytes, now: str) -> None:
+        await self._all(
+            "INSERT INTO profile_photos (user_id, image, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET image = excluded.image,"
+            " updated_at = excluded.updated_at",
+            (user_id, image, now),
+        )
+
+    async def delete_photo(self, user_id: int) -> None:
+        await self._all("DELETE FROM profile_photos WHERE user_id = ?", (user_id,))
+
     async def load_user(self, user_id: int) -> User | None:
         row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
         return None if row is None else _user(row)

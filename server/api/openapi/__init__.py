@@ -49,6 +49,22 @@ _CONSENT = _object(
 )
 
 
+_NULLABLE_STR = {"type": ["string", "null"]}
+_PERSON = _object(
+    ["id", "name", "role", "expertise", "bio", "disabled", "photo_url", "relation"],
+    id=_INT,
+    name=_STR,
+    role=_STR,
+    expertise=_STR,
+    bio=_STR,
+    disabled={"type": "boolean"},
+    photo_url={**_NULLABLE_STR, "description": "a path of this site; null: show the initials"},
+    relation={**_NULLABLE_STR, "description": "'Your mentor' or 'Your mentee' to a pair's own"},
+    email={"type": "string", "description": "only for the person themself and coordinators"},
+)
+_PHOTO_URL = _object(["photo_url"], photo_url=_NULLABLE_STR)
+
+
 def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -110,6 +126,38 @@ def openapi_document() -> dict[str, Any]:
                     _CONSENT,
                     body=_object(["consented"], consented={"type": "boolean"}),
                 ),
+            },
+            "/api/v1/people/{person_id}": {
+                "get": _op(
+                    "A person's profile (anyone signed in may read anyone's); who is paired"
+                    " with whom only to the pair, e-mail only to the person and coordinators",
+                    _object(["person"], person=_PERSON),
+                    params=[("person_id", "path")],
+                )
+            },
+            "/api/v1/me/photo": {
+                "put": {
+                    **_op(
+                        "Your photo (multipart, field `photo`: JPEG, PNG or WebP, up to 10 MB),"
+                        " kept as a small square WebP without metadata; needs the page's CSRF"
+                        " token (X-CSRF-Token header, or a csrf_token field before the file)."
+                        "  400 invalid: not an image; 413 too_large",
+                        _PHOTO_URL,
+                    ),
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": _object(
+                                    ["photo"],
+                                    csrf_token=_STR,
+                                    photo={"type": "string", "format": "binary"},
+                                )
+                            }
+                        },
+                    },
+                },
+                "delete": _op("Remove your photo: your initials show instead", _PHOTO_URL),
             },
             "/api/v1/coordinator-line": {
                 "post": _op(
