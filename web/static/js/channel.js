@@ -43,6 +43,7 @@ function start() {
   function showChanges(changes, before) {
     for (const change of changes) show(change);
     if (!changes.length) return;
+    view.showTitle();
     view.scrollAfter(
       changes.map((change) => change.message),
       before,
@@ -91,7 +92,9 @@ function start() {
     if (document.visibilityState !== "visible" || !socket.connected) return;
     if (!nearBottom(els.scroll) || !model.unreadSeen()) return;
     const ack = await call("channel:read", { channel_id: model.channelId, seq: model.lastSeq });
-    if (!ack.error) model.markedRead(ack.last_read_seq);
+    if (ack.error) return;
+    model.markedRead(ack.last_read_seq);
+    view.showTitle();
   }
 
   els.scroll.addEventListener("scroll", () => {
@@ -128,6 +131,7 @@ function start() {
     const height = els.scroll.scrollHeight;
     const top = els.scroll.scrollTop;
     for (const change of model.takeOlder(ack)) show(change, { announce: false });
+    view.placeDivider();
     els.scroll.scrollTop = top + (els.scroll.scrollHeight - height); // keep the reader's place
     edgeWatcher.disconnect();
     view.showEdge(loadOlder, edgeWatcher);
@@ -270,6 +274,7 @@ function start() {
   // --- start ----------------------------------------------------------------------------
 
   view.adopt(data.messages, data.target_id);
+  view.showTitle();
   view.showEdge(loadOlder, edgeWatcher);
   keepTimesFresh();
   if (data.thread.length) panel.open(data.thread[0].id, { push: false, target: data.target_id });
