@@ -184,6 +184,7 @@ function start() {
       send: (body, attachments) => send(body, null, attachments),
       typing: () => sendTyping(null),
       maxFileBytes,
+      maxLength: data.max_body,
     });
     wireMentions(els.composer, model.channelId);
   }
@@ -192,6 +193,7 @@ function start() {
       send: (body, attachments) => send(body, model.thread, attachments),
       typing: () => sendTyping(model.thread),
       maxFileBytes,
+      maxLength: data.max_body,
     });
     wireMentions(els.threadComposer, model.channelId);
   }
