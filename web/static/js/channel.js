@@ -1,7 +1,7 @@
 // A channel, live: the server's page becomes a model (channel_model.js) kept up to date by
 // socket events; after any reconnect the client asks for every change since the last seq it
 // has seen.  This module wires the socket, the forms and the page to the model and its views.
-import { closeOpenPicker, wireMessageActions } from "./actions.js";
+import { closeOpenMenu, closeOpenPicker, wireMessageActions } from "./actions.js";
 import { announcement, ChannelModel } from "./channel_model.js";
 import { createChannelView, nearBottom, pageElements, toBottom } from "./channel_view.js";
 import { wireComposer } from "./composer.js";
@@ -246,11 +246,12 @@ function start() {
     deliver,
     discard,
     openThread: panel.open,
+    maxBody: data.max_body,
   });
 
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape" || event.defaultPrevented) return;
-    if (closeOpenPicker()) return;
+    if (closeOpenMenu() || closeOpenPicker()) return;
     if (model.thread !== null) panel.close();
   });
 

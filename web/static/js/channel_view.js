@@ -39,7 +39,9 @@ export function replaceKeepingFocus(old, element) {
   const action = focused.getAttribute("data-action");
   const selector = action ? `[data-action="${CSS.escape(action)}"]` : focused.tagName.toLowerCase();
   const index = [...old.querySelectorAll(selector)].indexOf(focused);
-  element.querySelectorAll(selector)[index]?.focus({ preventScroll: true });
+  // The new drawing has its actions menu closed: a control that was in it is hidden now.
+  const again = focused.closest(".msg-menu") ? element.querySelector("[data-action=menu]") : element.querySelectorAll(selector)[index];
+  again?.focus({ preventScroll: true });
 }
 
 export function pageElements() {
