@@ -110,6 +110,8 @@ async def test_an_empty_or_too_long_message_is_stopped_with_a_visible_reason(web
         expect(page.locator("#thread-composer-problem")).to_have_text(
             "Write a message first, then press Send."
         )
+        page.screenshot(path=ARTIFACTS / f"phone-chat-thread-empty-{size}.png")
+        assert axe_violations(page) == []
 
     await web.run(scenario)
 
