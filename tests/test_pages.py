@@ -289,3 +289,19 @@ async def test_the_api_document_lists_the_profile_routes(server):
         path = route.resource.canonical if route.resource else ""
         if path.startswith("/api/") and route.method != "HEAD":
             assert route.method.lower() in document["paths"].get(path, {}), (route.method, path)
+
+
+async def test_the_new_messages_line_is_above_the_first_unread_past_a_page(server):
+    """More unread than a page of history: the page loads back to the first of them, and the
+    line (drawn without JavaScript too) sits right above it, with the tab's title counting."""
+    pair = await server.pair_channel_id(1)
+    mentor, mentee = await server.client("mentor1"), await server.client("mentee1")
+    await mentor.post(f"/api/v1/channels/{pair}/messages", {"body": "Read already"})
+    await mentee.post(f"/api/v1/channels/{pair}/read", {"seq": 10**9})
+    for n in range(60):
+        await mentor.post(f"/api/v1/channels/{pair}/messages", {"body": f"Unread {n}"})
+    page = await (await mentee.get(f"/channels/{pair}")).text()
+    assert "<title>(60) Maria Jensen · Mentorspace</title>" in page
+    divider = page.index('id="unread-divider"')
+    assert page.index("<p>Read already</p>") < divider < page.index("<p>Unread 0</p>")
+    assert page.count('id="unread-divider"') == 1

@@ -33,6 +33,7 @@ MAX_REACTION_KINDS = 20
 NO_THREAD = "That thread is not in this channel."
 GOAL_CARD = "This is a goal's card: it changes with its goal (on the goals page), and goes with it."
 HISTORY_PAGE = 50
+HISTORY_PAGE_MAX = 200  # the most one history request may ask for
 SYNC_PAGE = 500
 
 
@@ -410,7 +411,7 @@ async def load_history(store: Store, user: User, payload: Any) -> Page:
     payload = check_object(payload)
     channel_id = check_id(payload, "channel_id")
     before_id = check_id(payload, "before_id", optional=True)
-    limit = check_count(payload, "limit", default=HISTORY_PAGE, low=1, high=200)
+    limit = check_count(payload, "limit", default=HISTORY_PAGE, low=1, high=HISTORY_PAGE_MAX)
     channel = await check_allowed(store, user, channel_id, Action.READ)
     messages = await store.list_history(channel_id, before_id=before_id, limit=limit + 1)
     more = len(messages) > limit

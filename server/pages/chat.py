@@ -163,6 +163,14 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         page = await messages.load_history(
             store, user, {"channel_id": channel.id, "before_id": before_id}
         )
+    first_unread = _first_unread(page.messages, last_read_seq, user)
+    if before_id is None and target is None and page.more and first_unread is page.messages[0]:
+        # Unread from the page's first message on, maybe before: load back to the first of
+        # them (as far as one request may; beyond, the page moves the line as older ones load).
+        page = await messages.load_history(
+            store, user, {"channel_id": channel.id, "limit": messages.HISTORY_PAGE_MAX}
+        )
+        first_unread = _first_unread(page.messages, last_read_seq, user)
     thread: list[Message] = []
     if thread_id is not None:
         try:
@@ -171,10 +179,6 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
             thread = []
         if not thread or thread[0].channel_id != channel.id:  # one answer, wherever it is
             raise NotFound(messages.NO_THREAD)
-    first_unread = next(
-        (m for m in page.messages if m.created_seq > last_read_seq and m.author_id != user.id),
-        None,
-    )
     rights = channel_rights(user, channel, is_member=is_member)
     page_data = {
         "me": me_json(user),
@@ -187,13 +191,14 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         "rights": rights,
         "last_seq": page.last_seq,
         "last_read_seq": last_read_seq,
-        "first_unread_id": first_unread.id if first_unread else None,
+        "unread": item.summary.unread if item else 0,
         "at_latest": before_id is None,
         "more": page.more,
         "messages": [message_json(m) for m in page.messages],
         "thread": [message_json(m) for m in thread],
         "target_id": target.id if target else None,
         "files": {"max_bytes": request.app[keys.CONFIG].upload_limits().max_file_bytes},
+        "max_body": messages.MAX_BODY,
     }
     return render(
         request,
@@ -206,13 +211,29 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         messages=page.messages,
         more=page.more,
         before_id=before_id,
-        first_unread_id=page_data["first_unread_id"],
+        first_unread_id=first_unread.id if first_unread else None,
+        unread=page_data["unread"],
         thread=thread,
         rights=rights,
         here=f"/channels/{channel.id}",
         client_id=str(uuid.uuid4()),
         target_id=target.id if target else None,
         page_data=page_data,
+    )
+
+
+def _first_unread(page: list[Message], last_read_seq: int, user: User) -> Message | None:
+    """The first message the channel's list shows (a deleted one only for its replies) that
+    someone else wrote after the read position: the "New messages" line goes above it."""
+    return next(
+        (
+            m
+            for m in page
+            if (m.deleted_at is None or m.reply_count > 0)
+            and m.created_seq > last_read_seq
+            and m.author_id != user.id
+        ),
+        None,
     )
 
 

@@ -125,11 +125,19 @@ class Web:
     async def run(self, work: Callable[[], T]) -> T:
         return await self.chromium.run(work)
 
-    def person(self, handle: str | None, viewport: dict[str, int] = DESKTOP) -> Person:
+    def person(
+        self, handle: str | None, viewport: dict[str, int] = DESKTOP, *, touch: bool = False
+    ) -> Person:
         """A new context logged in as `handle` (through the JSON login, which sets the same
-        cookie the login form does), or logged out if None.  Call from the browser thread."""
+        cookie the login form does), or logged out if None; `touch`: a phone's touch screen
+        (a coarse pointer, no hover).  Call from the browser thread."""
         context = self.chromium.browser.new_context(
-            viewport=viewport, base_url=self.url, locale="en-GB", timezone_id="Europe/Copenhagen"
+            viewport=viewport,
+            base_url=self.url,
+            locale="en-GB",
+            timezone_id="Europe/Copenhagen",
+            has_touch=touch,
+            is_mobile=touch,
         )
         page = context.new_page()
         person = Person(handle or "anonymous", context, page)

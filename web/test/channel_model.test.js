@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { announcement, ChannelModel } from "../static/js/channel_model.js";
+import { announcement, ChannelModel, firstUnread } from "../static/js/channel_model.js";
 
 const ME = { id: 1, name: "Maria Jensen" };
 const PARTNER = { id: 2, name: "Ole Berg" };
@@ -34,7 +34,7 @@ function model(fields = {}) {
     channel: { id: 7, kind: "pair", name: null, read_only: false },
     last_seq: 2,
     last_read_seq: 2,
-    first_unread_id: null,
+    unread: 0,
     at_latest: true,
     more: false,
     messages: [message(1, 1), message(2, 2)],
@@ -232,4 +232,38 @@ test("what a screen reader hears", () => {
   const byMe = { ...doneTask, done_by: ME };
   const doneByMe = channel.apply(message(6, 9, { created_seq: 6, kind: "task", author: null, task: byMe }));
   assert.equal(announcement(doneByMe, ME), null);
+});
+
+test("the unread count: the server's at opening, then each new message from someone else", () => {
+  const channel = model({ last_seq: 5, last_read_seq: 2, unread: 3 });
+  assert.equal(channel.unreadCount(), 3);
+  channel.receive(message(6, 6));
+  channel.receive(message(7, 7, { author: ME }));
+  channel.receive(message(8, 8, { thread_id: 6 })); // a reply counts as the server counts it
+  channel.receive(message(6, 9, { created_seq: 6, body: "edited" })); // not new
+  assert.equal(channel.unreadCount(), 5);
+  channel.markedRead(6); // read up to the first that came live
+  assert.equal(channel.unreadCount(), 1);
+  channel.markedRead(9);
+  assert.equal(channel.unreadCount(), 0);
+});
+
+test("a read position short of the opening keeps the server's count", () => {
+  const channel = model({ last_seq: 5, last_read_seq: 2, unread: 3 });
+  channel.markedRead(4);
+  assert.equal(channel.unreadCount(), 3);
+});
+
+test("the New messages line goes by the read position, not by what is loaded", () => {
+  const shown = [message(10, 10, { author: ME }), message(11, 11), message(12, 12), message(13, 13)];
+  // Read up to 10: the first unread is 11 (mine at 10 is not new to me).
+  assert.equal(firstUnread(shown, { after: 9, upTo: 13, me: ME.id }).id, 11);
+  // Read up to 5 (older than everything loaded): the top of what is loaded that is not mine.
+  assert.equal(firstUnread(shown, { after: 5, upTo: 13, me: ME.id }).id, 11);
+  // What came live after the page opened is never above the line.
+  assert.equal(firstUnread(shown, { after: 11, upTo: 11, me: ME.id }), null);
+  // Once older pages load, the line moves up to the first that was unread.
+  const more = [message(4, 4), message(6, 6), ...shown];
+  assert.equal(firstUnread(more, { after: 5, upTo: 13, me: ME.id }).id, 6);
+  assert.equal(model({ last_seq: 2, last_read_seq: 0 }).firstUnread([message(1, 1), message(2, 2)]).id, 1);
 });

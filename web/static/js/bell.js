@@ -2,12 +2,12 @@
 // socket, and opt-in browser notifications for mentions and pair messages while the tab is
 // hidden.  A notification's text never holds a pair's words (the server leaves them out).
 import { connect } from "/static/js/live.js";
+import { showCount } from "/static/js/tab_title.js";
 
 const PREF = "mentorspace:browser-notifications";
 const BROWSER_KINDS = new Set(["mention", "pair_message"]);
 const bell = document.getElementById("bell");
 const badge = document.getElementById("bell-count");
-const baseTitle = document.title.replace(/^\(\d+\) /, "");
 const seen = new Map(); // id -> read
 
 function show(unread) {
@@ -19,7 +19,7 @@ function show(unread) {
     "aria-label",
     count === 0 ? "Notifications" : `Notifications, ${count} unread`,
   );
-  document.title = count === 0 ? baseTitle : `(${count}) ${baseTitle}`;
+  showCount("bell", count);
 }
 
 async function refresh() {

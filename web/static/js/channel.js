@@ -1,7 +1,7 @@
 // A channel, live: the server's page becomes a model (channel_model.js) kept up to date by
 // socket events; after any reconnect the client asks for every change since the last seq it
 // has seen.  This module wires the socket, the forms and the page to the model and its views.
-import { closeOpenPicker, wireMessageActions } from "./actions.js";
+import { closeOpenMenu, closeOpenPicker, wireMessageActions } from "./actions.js";
 import { announcement, ChannelModel } from "./channel_model.js";
 import { createChannelView, nearBottom, pageElements, toBottom } from "./channel_view.js";
 import { wireComposer } from "./composer.js";
@@ -43,6 +43,7 @@ function start() {
   function showChanges(changes, before) {
     for (const change of changes) show(change);
     if (!changes.length) return;
+    view.showTitle();
     view.scrollAfter(
       changes.map((change) => change.message),
       before,
@@ -91,7 +92,9 @@ function start() {
     if (document.visibilityState !== "visible" || !socket.connected) return;
     if (!nearBottom(els.scroll) || !model.unreadSeen()) return;
     const ack = await call("channel:read", { channel_id: model.channelId, seq: model.lastSeq });
-    if (!ack.error) model.markedRead(ack.last_read_seq);
+    if (ack.error) return;
+    model.markedRead(ack.last_read_seq);
+    view.showTitle();
   }
 
   els.scroll.addEventListener("scroll", () => {
@@ -128,6 +131,7 @@ function start() {
     const height = els.scroll.scrollHeight;
     const top = els.scroll.scrollTop;
     for (const change of model.takeOlder(ack)) show(change, { announce: false });
+    view.placeDivider();
     els.scroll.scrollTop = top + (els.scroll.scrollHeight - height); // keep the reader's place
     edgeWatcher.disconnect();
     view.showEdge(loadOlder, edgeWatcher);
@@ -180,6 +184,7 @@ function start() {
       send: (body, attachments) => send(body, null, attachments),
       typing: () => sendTyping(null),
       maxFileBytes,
+      maxLength: data.max_body,
     });
     wireMentions(els.composer, model.channelId);
   }
@@ -188,6 +193,7 @@ function start() {
       send: (body, attachments) => send(body, model.thread, attachments),
       typing: () => sendTyping(model.thread),
       maxFileBytes,
+      maxLength: data.max_body,
     });
     wireMentions(els.threadComposer, model.channelId);
   }
@@ -240,11 +246,12 @@ function start() {
     deliver,
     discard,
     openThread: panel.open,
+    maxBody: data.max_body,
   });
 
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape" || event.defaultPrevented) return;
-    if (closeOpenPicker()) return;
+    if (closeOpenMenu() || closeOpenPicker()) return;
     if (model.thread !== null) panel.close();
   });
 
@@ -270,6 +277,7 @@ function start() {
   // --- start ----------------------------------------------------------------------------
 
   view.adopt(data.messages, data.target_id);
+  view.showTitle();
   view.showEdge(loadOlder, edgeWatcher);
   keepTimesFresh();
   if (data.thread.length) panel.open(data.thread[0].id, { push: false, target: data.target_id });

@@ -11,6 +11,11 @@ export class ChannelModel {
     this.locked = Boolean(data.channel.read_only);
     this.lastSeq = data.last_seq; // every change up to here is applied
     this.readSent = data.last_read_seq;
+    // Unread when the page opened: the server's count, and the span of seqs that were new.
+    this.readAtOpen = data.last_read_seq;
+    this.seqAtOpen = data.last_seq;
+    this.unreadAtOpen = data.unread ?? 0;
+    this.arrived = []; // created_seq of each message from someone else since the page opened
     this.messages = new Map(); // id -> the latest state of every message we know
     for (const message of [...data.messages, ...data.thread]) this.messages.set(message.id, message);
     this.pending = new Map(); // client_id -> a message on its way (or failed)
@@ -34,6 +39,7 @@ export class ChannelModel {
     const isNew = !known && message.created_seq === message.seq && !message.deleted;
     const byOther = isNew && Boolean(message.author) && !own;
     const typingStopped = byOther && this.stopTyping(message.author.id, message.thread_id);
+    if (byOther && message.created_seq > this.seqAtOpen) this.arrived.push(message.created_seq);
     return { message, known, isNew, byOther, confirmed, typingStopped };
   }
 
@@ -139,6 +145,19 @@ export class ChannelModel {
 
   markedRead(seq) {
     this.readSent = Math.max(this.readSent, seq);
+    if (this.readSent >= this.seqAtOpen) this.unreadAtOpen = 0;
+    this.arrived = this.arrived.filter((seq) => seq > this.readSent);
+  }
+
+  // How many messages from others I have not read (the tab's title shows it).
+  unreadCount() {
+    return this.unreadAtOpen + this.arrived.length;
+  }
+
+  // The "New messages" line goes before the first message, of those `shown` (in order), that
+  // was new to me when the page opened: placed by the read position, not by what is loaded.
+  firstUnread(shown) {
+    return firstUnread(shown, { after: this.readAtOpen, upTo: this.seqAtOpen, me: this.me.id });
   }
 
   // --- who is typing ---
@@ -161,6 +180,16 @@ export class ChannelModel {
     for (const right of Object.keys(this.rights)) if (right !== "report") this.rights[right] = false;
     this.locked = true;
   }
+}
+
+// The first of `messages` (in order) someone else wrote after the read position `after`, and
+// by `upTo` (later ones came live, below the line); null if none.
+export function firstUnread(messages, { after, upTo, me }) {
+  for (const message of messages) {
+    const seq = message.created_seq;
+    if (seq > after && seq <= upTo && message.author?.id !== me) return message;
+  }
+  return null;
 }
 
 // What a screen reader hears about a change, if anything: a message from someone else, a new

@@ -2,6 +2,7 @@
 // the edge of the history, what a screen reader is told, and the page going read-only.  It
 // draws what the model holds; the thread panel (thread_panel.js) draws the open thread.
 import { renderMessage, renderPending, typingText } from "./messages.js";
+import { showCount, showName } from "./tab_title.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -38,7 +39,9 @@ export function replaceKeepingFocus(old, element) {
   const action = focused.getAttribute("data-action");
   const selector = action ? `[data-action="${CSS.escape(action)}"]` : focused.tagName.toLowerCase();
   const index = [...old.querySelectorAll(selector)].indexOf(focused);
-  element.querySelectorAll(selector)[index]?.focus({ preventScroll: true });
+  // The new drawing has its actions menu closed: a control that was in it is hidden now.
+  const again = focused.closest(".msg-menu") ? element.querySelector("[data-action=menu]") : element.querySelectorAll(selector)[index];
+  again?.focus({ preventScroll: true });
 }
 
 export function pageElements() {
@@ -88,6 +91,26 @@ export function createChannelView(model, els) {
     mainElements.set(message.id, element);
   }
 
+  // The "New messages" line, before the first message that was unread when the page opened
+  // (at the top of what is loaded while that one is older); drawn again as older pages load.
+  function placeDivider() {
+    const shown = [...els.list.querySelectorAll(":scope > .msg[data-id]")];
+    const first = model.firstUnread(shown.map((element) => model.messages.get(Number(element.dataset.id))).filter(Boolean));
+    let divider = $("unread-divider");
+    if (!first) {
+      divider?.remove();
+      return;
+    }
+    if (!divider) {
+      divider = document.createElement("li");
+      divider.className = "unread-divider";
+      divider.id = "unread-divider";
+      divider.append(Object.assign(document.createElement("span"), { textContent: "New messages" }));
+    }
+    const element = mainElements.get(first.id);
+    if (element && element.previousElementSibling !== divider) element.before(divider);
+  }
+
   // The server drew the first page with the same markup: take its nodes as they are.  The
   // page opens at the message it was asked for (a search result), else at the first unread.
   function adopt(messages, targetId = null) {
@@ -95,6 +118,7 @@ export function createChannelView(model, els) {
       const element = document.getElementById(`m-${message.id}`);
       if (element) mainElements.set(message.id, element);
     }
+    placeDivider();
     const divider = $("unread-divider");
     const target = targetId === null ? null : mainElements.get(targetId);
     if (target) {
@@ -203,9 +227,14 @@ export function createChannelView(model, els) {
     note?.replaceChildren("This conversation is open again. ", again);
   }
 
+  // The tab's title counts the messages I have not read here.
+  function showTitle() {
+    showCount("channel", model.unreadCount());
+  }
+
   function showRenamed(name) {
     $("channel-title").textContent = name;
-    document.title = `${name} · Mentorspace`;
+    showName(`${name} · Mentorspace`);
   }
 
   // What I may do here follows my role: say so, and let the reader choose when to reload.
@@ -223,6 +252,7 @@ export function createChannelView(model, els) {
     mainElements,
     showInMain,
     adopt,
+    placeDivider,
     showTarget,
     positions,
     scrollAfter,
@@ -234,6 +264,7 @@ export function createChannelView(model, els) {
     showLocked,
     showUnlocked,
     showRenamed,
+    showTitle,
     showAccountChanged,
   };
 }

@@ -142,18 +142,19 @@ export function renderMessage(message, view) {
   if (message.deleted) {
     drop(actions);
   } else {
-    actions.setAttribute("aria-label", `Actions for the message from ${message.author?.name ?? "someone"}`);
+    const opener = actions.querySelector("[data-action=menu]");
+    opener.setAttribute("aria-label", `Actions for the message from ${message.author?.name ?? "someone"}`);
+    const menu = actions.querySelector(".msg-menu");
     const allowed = {
       "pick-reaction": view.rights.react,
-      "open-thread": top && view.rights.reply,
       // A goal's card changes and goes with its goal (the goals page), never on its own.
       edit: own && message.kind === "text" && !message.goal && view.rights.edit_own,
       delete: !message.goal && ((own && view.rights.edit_own) || view.rights.moderate),
       report: reportable,
     };
-    for (const choice of actions.querySelectorAll("[data-action]")) if (!allowed[choice.dataset.action]) choice.remove();
-    actions.querySelector("[data-action=report]")?.setAttribute("href", reportHref);
-    if (!actions.children.length) drop(actions);
+    for (const choice of menu.querySelectorAll("[data-action]")) if (!allowed[choice.dataset.action]) choice.remove();
+    menu.querySelector("[data-action=report]")?.setAttribute("href", reportHref);
+    if (!menu.children.length) drop(actions);
   }
   return item;
 }
@@ -375,7 +376,8 @@ export function renderPending(pending, me) {
   return item;
 }
 
-export function editForm(message) {
+// touch: on a touch screen Enter makes a new line and Save saves.
+export function editForm(message, touch) {
   const form = el("form", "edit-form");
   const id = `edit-${message.id}-${Math.random().toString(36).slice(2, 8)}`;
   const label = el("label", "visually-hidden", "Edit your message");
@@ -384,11 +386,10 @@ export function editForm(message) {
   input.id = id;
   input.value = message.body;
   input.rows = 3;
-  input.maxLength = 10000;
   const buttons = el("div", "edit-buttons");
   const save = el("button", "small-button", "Save");
   save.type = "submit";
-  buttons.append(save, button("cancel-edit", "Cancel", "small-button"), el("span", "hint", "Enter saves, Escape cancels."));
+  buttons.append(save, button("cancel-edit", "Cancel", "small-button"), el("span", "hint", touch ? "Enter starts a new line." : "Enter saves, Escape cancels."));
   const error = el("p", "msg-status");
   error.setAttribute("role", "alert");
   form.append(label, input, buttons, error);
