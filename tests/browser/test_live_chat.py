@@ -405,3 +405,46 @@ async def test_a_live_redraw_keeps_the_keyboard_focus_where_it_was(web: Web):
         ).to_be_focused()
 
     await web.run(scenario)
+
+
+async def test_a_late_answer_about_counts_does_not_undo_messages_counted_live(web: Web):
+    """The home page asks the server for its counts when it connects; the answer may come
+    after messages that arrived live.  Those stay counted (the answer was taken before them)."""
+    pair = await web.server.pair_channel_id(1)
+
+    def scenario():
+        mentor, mentee = web.person("mentor1"), web.person("mentee1")
+        held = []
+
+        def hold(route):  # the server answers now; the page hears it only when we say so
+            held.append((route, route.fetch()))
+
+        mentee.page.route("**/api/v1/channels", hold)
+        mentee.page.goto("/")
+        badge = mentee.page.locator(f"[data-channel-id='{pair}'] .unread")
+        start = int(badge.get_attribute("data-unread") or 0)
+        expect(mentee.page.locator("body[data-connection=live]")).to_have_count(1)
+        for _ in range(200):  # the page asks 150 ms after it connects
+            if held:
+                break
+            mentee.page.wait_for_timeout(25)
+        assert held, "the page never asked for its counts"
+
+        def send(text: str) -> None:
+            web.api(
+                mentor,
+                "POST",
+                f"/api/v1/channels/{pair}/messages",
+                {"body": text, "client_id": str(uuid.uuid4())},
+            )
+
+        send("Are you free on Thursday?")
+        send("Or Friday?")
+        expect(badge.locator(".unread-count")).to_have_text(str(start + 2))
+        route, answer = held.pop()
+        route.fulfill(response=answer)  # counts from before the two messages
+        mentee.page.unroute("**/api/v1/channels")
+        send("Or next week?")  # a barrier: once it is counted, the old answer has been applied
+        expect(badge.locator(".unread-count")).to_have_text(str(start + 3))
+
+    await web.run(scenario)

@@ -67,6 +67,7 @@ export function startMenu(socket, me, currentChannelId = null, { onChannel, onAc
   }
 
   // The server's word on counts and presence: on every (re)connect and after a read.
+  const countedLive = new Map(); // channel id -> seqs of the new messages counted live
   let refreshing = null;
   async function refresh() {
     clearTimeout(refreshing);
@@ -80,7 +81,10 @@ export function startMenu(socket, me, currentChannelId = null, { onChannel, onAc
         return; // offline: the next (re)connect refreshes again
       }
       for (const channel of channels) {
-        setUnread(channel.id, channel.unread);
+        // The answer was taken at some moment; messages counted live since then stay counted.
+        const later = [...(countedLive.get(channel.id) ?? [])].filter((s) => s > channel.last_seq);
+        countedLive.set(channel.id, new Set(later));
+        setUnread(channel.id, channel.unread + later.length);
         if (channel.partner) setPresence(channel.partner.id, channel.partner.online);
       }
     }, 150);
@@ -127,7 +131,10 @@ export function startMenu(socket, me, currentChannelId = null, { onChannel, onAc
     const isNew = message.created_seq === message.seq && !message.deleted;
     if (!isNew || message.author?.id === me.id) return;
     const count = unreadOf(message.channel_id);
-    if (count !== null) setUnread(message.channel_id, count + 1);
+    if (count === null) return;
+    if (!countedLive.has(message.channel_id)) countedLive.set(message.channel_id, new Set());
+    countedLive.get(message.channel_id).add(message.seq);
+    setUnread(message.channel_id, count + 1);
   });
   return { refresh };
 }
