@@ -66,6 +66,8 @@ async def _admin_pages(web: Web) -> list[str]:
         "/api/v1/users", {"email": LONG_EMAIL, "name": LONG_NAME, "role": "mentee"}
     )
     assert created.status == 201
+    community = {"name": "Finance and accounting", "topic": "Budgets, audits, first jobs"}
+    assert (await coordinator.post("/api/v1/communities", community)).status == 201
     task = await create_task(coordinator, title="Week 1: share your CV draft", due_days=3)
     await post_now(coordinator, task, {"all": True})
     questionnaire = await create_questionnaire(coordinator)
