@@ -10,6 +10,7 @@ import pytest
 from server.pages.admin import programme as admin_pages
 
 from .support import email
+from .task_support import create_task, pair_id, post_now, task_messages
 
 PAGES = [
     "/admin/users",
@@ -295,3 +296,83 @@ async def test_an_ended_pair_can_be_reopened_for_a_week(mail_server, clock):
     late = await reopen()
     assert late.status == 409 and "within 7 days" in await late.text()
     assert (await server.store.load_channel(channel)).archived
+
+
+async def _glance(coordinator) -> dict[str, tuple[str, int]]:
+    """The home page's figures: label -> (where it links, the number)."""
+    html = await (await coordinator.get("/admin")).text()
+    found = re.findall(
+        r'<a href="([^"]+)"><span class="glance-figure">(\d+)</span>'
+        r' <span class="glance-label">([^<]+)</span></a>',
+        html,
+    )
+    return {label: (href.replace("&amp;", "&"), int(n)) for href, n, label in found}
+
+
+async def test_the_home_page_shows_the_programme_at_a_glance_and_follows_it(mail_server, clock):
+    server, store = mail_server, mail_server.store
+    coordinator = await server.client("coordinator")
+    figures = await _glance(coordinator)
+    assert figures["mentors"] == ("/admin/users?role=mentor", 3)
+    assert figures["mentees"] == ("/admin/users?role=mentee", 3)
+    assert figures["coordinator"] == ("/admin/users?role=coordinator", 1)
+    assert figures["active pairs"] == ("/admin/pairs", 3)
+    assert figures["pairs quiet for two weeks"] == ("/admin/pairs?show=quiet", 0)
+    assert figures["tasks overdue"] == ("/admin/tasks", 0)
+    assert figures["tasks due within 7 days"] == ("/admin/tasks", 0)
+    assert figures["e-mails could not be sent"] == ("/admin/mail", 0)
+
+    # People: a new mentee counts (as invited); a disabled mentor no longer does.
+    new = {"email": "nina@example.org", "name": "Nina Holm", "role": "mentee"}
+    assert (await coordinator.post("/api/v1/users", new)).status == 201
+    mentor3 = await server.user("mentor3")
+    disabled = await coordinator.patch(f"/api/v1/users/{mentor3.id}", {"disabled": True})
+    assert disabled.status == 200
+    figures = await _glance(coordinator)
+    assert figures["mentees"][1] == 4 and figures["mentors"][1] == 2
+    assert "1 of them invited, no password yet" in await (await coordinator.get("/admin")).text()
+
+    # Tasks: posted to every pair, due in three days; then overdue; one done, one pair ended.
+    task = await create_task(coordinator, due_days=3)
+    await post_now(coordinator, task, {"all": True})
+    figures = await _glance(coordinator)
+    assert figures["tasks due within 7 days"][1] == 3 and figures["tasks overdue"][1] == 0
+    clock.advance(days=4)
+    figures = await _glance(coordinator)
+    assert figures["tasks due within 7 days"][1] == 0 and figures["tasks overdue"][1] == 3
+    mentee1 = await server.client("mentee1")
+    [card] = await task_messages(mentee1, await server.pair_channel_id(1))
+    done = await (await mentee1.socket()).call(
+        "task:complete", {"message_id": card["id"], "done": True}
+    )
+    assert done["ok"]
+    assert (await coordinator.delete(f"/api/v1/pairs/{await pair_id(server, 3)}")).status == 200
+    figures = await _glance(coordinator)
+    assert figures["task overdue"] == ("/admin/tasks", 1) and figures["active pairs"][1] == 2
+
+    # Quiet pairs: two weeks with nobody writing, then one of them writes.
+    assert figures["pairs quiet for two weeks"][1] == 0
+    clock.advance(days=15)
+    figures = await _glance(coordinator)
+    assert figures["pairs quiet for two weeks"] == ("/admin/pairs?show=quiet", 2)
+    quiet = await (await coordinator.get("/admin/pairs?show=quiet")).text()
+    assert "Maria Jensen" in quiet and "Grete Holm" in quiet
+    mentor1 = await server.client("mentor1")
+    sent = await mentor1.post(
+        f"/api/v1/channels/{await server.pair_channel_id(1)}/messages", {"body": "How are you?"}
+    )
+    assert sent.status == 201
+    figures = await _glance(coordinator)
+    assert figures["pair quiet for two weeks"] == ("/admin/pairs?show=quiet", 1)
+    quiet = await (await coordinator.get("/admin/pairs?show=quiet")).text()
+    assert "Maria Jensen" not in quiet.split("<h2")[0] and "Grete Holm" in quiet
+
+    # Mail: a mail given up on counts as a failure.
+    async def give_up(tx):
+        await tx.enqueue_mail([("gone@example.org", "Hello", "Hi")], now="2026-01-01T00:00:00")
+        [mail] = await tx.list_mail(limit=1)
+        await tx.mark_mail_failed(mail.id, error="550 no user", now="2026-01-01", retry_at=None)
+
+    await store.write(give_up)
+    figures = await _glance(coordinator)
+    assert figures["e-mail could not be sent"] == ("/admin/mail", 1)

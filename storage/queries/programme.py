@@ -66,6 +66,28 @@ class ProgrammeQueries(QueryBase):
             for row in totals
         }
 
+    async def list_quiet_pair_ids(self, since: str) -> list[int]:
+        """Active pairs started before `since` with no message written since then: only the
+        times of the messages are read, never what they say."""
+        rows = await self._all(
+            "SELECT p.id FROM pairs p WHERE p.ended_at IS NULL AND p.started_at < :since"
+            " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.channel_id = p.channel_id"
+            "  AND m.author_id IS NOT NULL AND m.created_at >= :since)"
+            " ORDER BY p.id",
+            {"since": since},
+        )
+        return [row["id"] for row in rows]
+
+    # people
+
+    async def count_people_by_role(self) -> dict[str, tuple[int, int]]:
+        """Per role, accounts that are not disabled: (all of them, those still invited)."""
+        rows = await self._all(
+            "SELECT role, count(*) AS n, count(*) FILTER (WHERE password_hash IS NULL) AS invited"
+            " FROM users WHERE NOT disabled GROUP BY role"
+        )
+        return {row["role"]: (row["n"], row["invited"]) for row in rows}
+
     # communities
 
     async def list_communities(

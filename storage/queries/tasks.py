@@ -305,3 +305,18 @@ class TaskQueries(QueryBase):
             row["template_id"]: TaskCounts(row["pairs"], row["posted"], row["done"], row["overdue"])
             for row in rows
         }
+
+    async def count_open_tasks(self, *, now: str, due_before: str) -> tuple[int, int]:
+        """Tasks not done in pairs still going: (overdue at `now`, due after `now` and before
+        `due_before`).  A task whose message was deleted is no longer asked of anyone."""
+        row = await self._one(
+            "SELECT coalesce(sum(o.due_at <= :now), 0) AS overdue,"
+            " coalesce(sum(o.due_at > :now AND o.due_at < :before), 0) AS soon"
+            " FROM task_occurrences o JOIN pairs p ON p.id = o.pair_id"
+            " JOIN messages m ON m.id = o.message_id"
+            " WHERE o.done_at IS NULL AND o.due_at IS NOT NULL AND p.ended_at IS NULL"
+            " AND m.deleted_at IS NULL",
+            {"now": now, "before": due_before},
+        )
+        assert row is not None
+        return row["overdue"], row["soon"]

@@ -17,7 +17,7 @@ from channels.errors import Invalid
 from channels.goals import goals, satisfaction
 from channels.people import importing, invitations, users
 from channels.policy import ROLES
-from channels.programme import communities, matching, menu
+from channels.programme import communities, glance, matching, menu
 from channels.programme.announcements import post_announcement
 from channels.programme.audit import list_audit
 from server import keys
@@ -79,8 +79,17 @@ def back(path: str, notice: str) -> web.HTTPSeeOther:
 
 @routes.get("/admin")
 async def home(request: web.Request) -> web.Response:
-    await current_coordinator(request)
-    raise web.HTTPFound("/admin/users")
+    """The programme at a glance: counts only, each linked to the page that acts on it."""
+    user = await current_coordinator(request)
+    found = await glance.load_glance(request.app[keys.STORE], user, clock=request.app[keys.CLOCK])
+    return page(
+        request,
+        "home.html",
+        user,
+        glance=found,
+        quiet_days=glance.QUIET_DAYS,
+        due_days=glance.DUE_SOON_DAYS,
+    )
 
 
 # people
@@ -253,12 +262,18 @@ async def show_pairs(request: web.Request, user: User, **context: Any):
         await matching.suggest_mentors(store, user, mentee_id) if mentee_id is not None else None
     )
     paired = {o.mentee.id for o in overviews if o.pair.ended_at is None}
+    quiet_only = request.query.get("show") == "quiet"
+    if quiet_only:
+        quiet = await glance.list_quiet_pair_ids(store, user, clock=request.app[keys.CLOCK])
+        overviews = [o for o in overviews if o.pair.id in quiet]
     mentees = [u for u in await store.list_users("mentee") if not u.disabled]
     return page(
         request,
         "pairs.html",
         user,
         pairs=overviews,
+        quiet_only=quiet_only,
+        quiet_days=glance.QUIET_DAYS,
         suggestions=suggestions,
         mentee_id=mentee_id,
         mentees=mentees,
