@@ -15,6 +15,7 @@ from channels.chat.wire import message_json
 from channels.errors import Invalid, NotFound
 from channels.goals import satisfaction
 from channels.people import welcome as welcomes
+from channels.people.profiles import photo_url
 from channels.policy import PARTICIPANTS
 from channels.questionnaires import answering
 from channels.research import consent, usage
@@ -180,6 +181,13 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         if not thread or thread[0].channel_id != channel.id:  # one answer, wherever it is
             raise NotFound(messages.NO_THREAD)
     rights = channel_rights(user, channel, is_member=is_member)
+    # The photos beside messages: of their authors, me and a pair's partner (the likely next).
+    faces = {m.author_id for m in [*page.messages, *thread] if m.author_id is not None}
+    faces |= {user.id} | ({item.partner.id} if item and item.partner else set())
+    photos = {
+        person: photo_url(person, version)
+        for person, version in (await store.load_photo_versions(sorted(faces))).items()
+    }
     page_data = {
         "me": me_json(user),
         "channel": {
@@ -199,6 +207,7 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         "target_id": target.id if target else None,
         "files": {"max_bytes": request.app[keys.CONFIG].upload_limits().max_file_bytes},
         "max_body": messages.MAX_BODY,
+        "photos": photos,
     }
     return render(
         request,
@@ -219,6 +228,7 @@ async def _render_channel(request: web.Request, *, thread_id: int | None) -> web
         client_id=str(uuid.uuid4()),
         target_id=target.id if target else None,
         page_data=page_data,
+        photos=photos,
     )
 
 

@@ -3,6 +3,8 @@ her (issue 13).  axe on both pages; screenshots in test-artifacts/."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.test_profiles import jpeg_with_location
@@ -11,6 +13,8 @@ from .conftest import ARTIFACTS, PHONE, Web, axe_violations
 
 
 async def test_a_mentor_adds_her_photo_and_her_mentee_reads_about_her(web: Web, tmp_path):
+    pair = await web.server.pair_channel_id(1)
+    maria_id = (await web.server.user("mentor1")).id
     photo = tmp_path / "maria.jpg"
     photo.write_bytes(jpeg_with_location())
     (tmp_path / "notes.txt").write_text("not a photo")
@@ -42,5 +46,21 @@ async def test_a_mentor_adds_her_photo_and_her_mentee_reads_about_her(web: Web, 
         assert loaded == 256
         assert axe_violations(sara) == []
         sara.screenshot(path=ARTIFACTS / "person-360.png", full_page=True)
+
+        # Beside her messages too: live, and as the server draws them; her name links here.
+        sara.goto(f"/channels/{pair}")
+        expect(sara.locator("body[data-connection=live]")).to_have_count(1)
+        maria.goto(f"/channels/{pair}")
+        maria.locator("#composer textarea").fill("Here is my photo")
+        maria.get_by_role("button", name="Send").click()
+        for page in (sara, sara):  # live first, then reloaded (the server's markup)
+            mine = page.locator("#messages .msg[data-id]").filter(has_text="Here is my photo")
+            expect(mine.locator(".avatar img")).to_have_attribute("src", re.compile("/photo"))
+            expect(mine.locator("a.msg-author")).to_have_attribute("href", f"/people/{maria_id}")
+            page.reload()
+        sara.locator("#composer textarea").fill("Lovely")
+        sara.get_by_role("button", name="Send").click()
+        own = sara.locator("#messages .msg[data-id]").filter(has_text="Lovely")
+        expect(own.locator(".avatar")).to_have_text("SN")  # no photo: her initials
 
     await web.run(scenario)

@@ -7,12 +7,14 @@ import { createChannelView, nearBottom, pageElements, toBottom } from "./channel
 import { wireComposer } from "./composer.js";
 import { call, connect, newClientId, pageData } from "./live.js";
 import { startMenu } from "./menu.js";
+import { knowPhotos } from "./messages.js";
 import { wireMentions } from "./mentions.js";
 import { createThreadPanel } from "./thread_panel.js";
 import { keepTimesFresh } from "./time.js";
 
 function start() {
   const data = pageData();
+  knowPhotos(data.photos);
   const model = new ChannelModel(data);
   const socket = connect();
   const view = createChannelView(model, pageElements());

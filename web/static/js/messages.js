@@ -29,6 +29,12 @@ function button(action, label, className = "") {
   return element;
 }
 
+// Whose photo the page knows (user id -> its address); the others show their initials.
+const photos = new Map();
+export function knowPhotos(known = {}) {
+  for (const [id, url] of Object.entries(known)) photos.set(Number(id), url);
+}
+
 export function initials(name) {
   return (name || "?")
     .split(/\s+/)
@@ -87,8 +93,13 @@ export function renderMessage(message, view) {
     drop(part(".msg-head"));
   } else {
     drop(part(":scope > .task-mark"));
-    part(":scope > .avatar").textContent = initials(message.author?.name);
-    part(".msg-author").textContent = message.author?.name ?? "Someone";
+    const avatar = part(":scope > .avatar");
+    const photo = photos.get(message.author?.id);
+    if (photo) avatar.querySelector("img").src = photo;
+    else avatar.textContent = initials(message.author?.name);
+    const author = part(".msg-author");
+    author.textContent = message.author?.name ?? "Someone";
+    if (message.author) author.href = `/people/${message.author.id}`;
     setTime(part(".msg-head time"), message.created_at);
     if (!message.edited_at || message.deleted) drop(part(".msg-edited"));
   }
