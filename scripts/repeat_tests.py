@@ -17,11 +17,16 @@ from collections import Counter
 from pathlib import Path
 
 
-def failures(report: Path) -> list[str]:
+def failures(report: Path) -> list[tuple[str, str]]:
+    """Each test that failed or errored, with the last lines of what it said."""
     failed = []
     for case in ElementTree.parse(report).getroot().iter("testcase"):
-        if case.find("failure") is not None or case.find("error") is not None:
-            failed.append(f"{case.get('classname')}::{case.get('name')}")
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is not None:
+            said = (problem.text or problem.get("message") or "").strip().splitlines()
+            failed.append((f"{case.get('classname')}::{case.get('name')}", "\n".join(said[-12:])))
     return failed
 
 
@@ -49,12 +54,16 @@ def main(argv: list[str]) -> int:
                 capture_output=True,
                 text=True,
             )
-            this_run = failures(report) if report.exists() else ["(no report: pytest crashed)"]
-            failed.update(this_run)
+            this_run = (
+                failures(report) if report.exists() else [("(no report: pytest crashed)", "")]
+            )
+            failed.update(name for name, _ in this_run)
             summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
             print(f"run {run}/{runs}: {summary} ({time.monotonic() - started:.0f} s)", flush=True)
-            for name in this_run:
+            for name, said in this_run:
                 print(f"    failed: {name}", flush=True)
+                for line in said.splitlines():
+                    print(f"        {line}", flush=True)
     if not failed:
         print(f"every test passed in all {runs} runs")
         return 0

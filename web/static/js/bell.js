@@ -23,9 +23,14 @@ function show(unread) {
 }
 
 async function refresh() {
-  const response = await fetch("/api/v1/notifications?limit=50", { credentials: "same-origin" });
-  if (!response.ok) return;
-  const body = await response.json();
+  let body;
+  try {
+    const response = await fetch("/api/v1/notifications?limit=50", { credentials: "same-origin" });
+    if (!response.ok) return;
+    body = await response.json();
+  } catch {
+    return; // offline, or the connection dropped as it answered: the next connect asks again
+  }
   for (const n of body.notifications) seen.set(n.id, n.read);
   show(body.unread);
 }
