@@ -6,7 +6,7 @@ DATA_DIR := $(or $(MENTORSPACE_DATA_DIR),./data)
 # Two workers (most tests wait on sockets and a browser); worksteal evens out the long ones.
 PYTEST_ARGS := -n 2 --dist worksteal
 
-.PHONY: run test install browser lint format bench clean repeat-tests
+.PHONY: run test install browser lint format bench clean repeat-tests translations
 
 run: install
 	@if [ ! -e "$(DATA_DIR)/mentorspace.sqlite3" ]; then \
@@ -62,3 +62,10 @@ clean:
 N ?= 20
 repeat-tests: install browser
 	$(BIN)/python scripts/repeat_tests.py $(N) $(PYTEST_ARGS)
+
+# After changing the interface's words: gather them, and add the new ones to each catalogue
+# (web/translations/LANG/LC_MESSAGES/messages.po) for a translator; tests/test_translations.py
+# fails until every one is translated.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header -o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --ignore-obsolete --no-fuzzy-matching

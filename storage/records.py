@@ -16,6 +16,7 @@ class User:
     bio: str
     disabled: bool
     created_at: str
+    language: str = ""  # '' = the programme's (channels/languages.py)
 
 
 @dataclass(frozen=True)

@@ -132,5 +132,5 @@ def user_json(user: User, *, private: bool = False) -> dict[str, Any]:
         "bio": user.bio,
     }
     if private:
-        public |= {"email": user.email, "disabled": user.disabled}
+        public |= {"email": user.email, "disabled": user.disabled, "language": user.language}
     return public

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from channels.languages import N_
 from storage import Tx
 
 # Every kind, in the order the profile page lists them.  'resource' is made by the library's
@@ -14,17 +15,17 @@ from storage import Tx
 # 'satisfaction' by a satisfaction request (channels/goals/satisfaction.py), for the two asked.
 # 'questionnaire' by the questionnaires' delivery (channels/questionnaires/delivery.py), for
 # the people a questionnaire asks, when it opens and a day before it closes.
-KINDS = {
-    "mention": "Someone mentions you",
-    "reply": "Replies in threads you started or replied in",
-    "pair_message": "New messages in your mentoring channel while you are away",
-    "line": "Messages in a line to the coordinators",
-    "task": "A task posted to your mentoring channel",
-    "task_due": "A task in your mentoring channel falls due",
-    "announcement": "Announcements",
-    "resource": "A new resource for your role in the library",
-    "satisfaction": "The coordinators ask how your mentoring is going",
-    "questionnaire": "A questionnaire for you opens, or is about to close unanswered",
+KINDS = {  # shown translated (profile.html)
+    "mention": N_("Someone mentions you"),
+    "reply": N_("Replies in threads you started or replied in"),
+    "pair_message": N_("New messages in your mentoring channel while you are away"),
+    "line": N_("Messages in a line to the coordinators"),
+    "task": N_("A task posted to your mentoring channel"),
+    "task_due": N_("A task in your mentoring channel falls due"),
+    "announcement": N_("Announcements"),
+    "resource": N_("A new resource for your role in the library"),
+    "satisfaction": N_("The coordinators ask how your mentoring is going"),
+    "questionnaire": N_("A questionnaire for you opens, or is about to close unanswered"),
 }
 AWAY_MAIL_KINDS = ["mention", "pair_message", "line", "questionnaire"]
 DIGEST_FREQUENCIES = ("daily", "weekly", "never")

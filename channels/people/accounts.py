@@ -13,6 +13,7 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, RateLimited, TooLarge, Unauthenticated
 from channels.input import check_name
+from channels.languages import check_language
 from channels.notify.mentions import rerender_mentions_of
 from channels.people.passwords import (
     MAX_PASSWORD,
@@ -258,6 +259,12 @@ def _check_profile_text(value: object, what: str, limit: int) -> str:
 class ProfileChange:
     user: User
     rerendered: list[Message]  # messages that mention the person, drawn again with the new name
+
+
+async def set_language(store: Store, user: User, language: object) -> User:
+    """The language the person reads the interface in ('' for the programme's)."""
+    chosen = check_language(language)
+    return await store.write(lambda tx: tx.set_user_language(user.id, chosen))
 
 
 async def update_profile(

@@ -9,6 +9,7 @@ from typing import Any
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid, MentorspaceError, TooLarge
 from channels.input import check_name, check_object, check_url
+from channels.languages import N_
 from channels.people.accounts import check_role
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
@@ -19,21 +20,25 @@ LINK = "link"
 MAX_ITEMS = 20
 MAX_LABEL = 40
 
-# item: (default label per role, roles that may have it)
+# item: (default label per role, roles that may have it); a default label is shown translated
 BUILT_IN: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
-    "home": ({"*": "Home"}, ("coordinator", "mentor", "mentee")),
-    "pair": ({"mentor": "My mentee", "mentee": "My mentor"}, ("mentor", "mentee")),
-    "announcements": ({"*": "Announcements"}, ("coordinator", "mentor", "mentee")),
+    "home": ({"*": N_("Home")}, ("coordinator", "mentor", "mentee")),
+    "pair": ({"mentor": N_("My mentee"), "mentee": N_("My mentor")}, ("mentor", "mentee")),
+    "announcements": ({"*": N_("Announcements")}, ("coordinator", "mentor", "mentee")),
     "lounge": (
-        {"mentor": "Mentor lounge", "mentee": "Mentee lounge", "coordinator": "Lounges"},
+        {
+            "mentor": N_("Mentor lounge"),
+            "mentee": N_("Mentee lounge"),
+            "coordinator": N_("Lounges"),
+        },
         ("coordinator", "mentor", "mentee"),
     ),
-    "communities": ({"*": "Communities"}, ("coordinator", "mentor", "mentee")),
-    "library": ({"*": "Library"}, ("coordinator", "mentor", "mentee")),
-    "questionnaires": ({"*": "Questionnaires"}, ("coordinator", "mentor", "mentee")),
-    "coordinators": ({"*": "Ask the coordinators"}, ("mentor", "mentee")),
-    "feedback": ({"*": "Feedback"}, ("mentor", "mentee")),
-    "admin": ({"*": "Coordinator area"}, ("coordinator",)),
+    "communities": ({"*": N_("Communities")}, ("coordinator", "mentor", "mentee")),
+    "library": ({"*": N_("Library")}, ("coordinator", "mentor", "mentee")),
+    "questionnaires": ({"*": N_("Questionnaires")}, ("coordinator", "mentor", "mentee")),
+    "coordinators": ({"*": N_("Ask the coordinators")}, ("mentor", "mentee")),
+    "feedback": ({"*": N_("Feedback")}, ("mentor", "mentee")),
+    "admin": ({"*": N_("Coordinator area")}, ("coordinator",)),
 }
 _PARTICIPANT_ORDER = [
     *("home", "pair", "announcements", "lounge", "communities", "library"),

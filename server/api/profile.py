@@ -7,6 +7,7 @@ from aiohttp import web
 
 from channels.chat.wire import user_json
 from channels.input import check_bool
+from channels.languages import check_language
 from channels.people import accounts, email_changes, profiles
 from server import keys
 from server.api.params import path_id, read_json, read_streamed_form
@@ -23,6 +24,8 @@ routes = web.RouteTableDef()
 async def update_me(request: web.Request) -> web.Response:
     user = await current_user(request)
     payload = await read_json(request)
+    if "language" in payload:  # checked before anything is saved
+        check_language(payload["language"])
     change = await accounts.update_profile(
         request.app[keys.STORE],
         user,
@@ -31,7 +34,10 @@ async def update_me(request: web.Request) -> web.Response:
         bio=payload.get("bio", user.bio),
     )
     await emit_changes(request.app, change.rerendered)
-    return web.json_response({"user": user_json(change.user, private=True)})
+    updated = change.user
+    if "language" in payload:
+        updated = await accounts.set_language(request.app[keys.STORE], user, payload["language"])
+    return web.json_response({"user": user_json(updated, private=True)})
 
 
 @routes.post("/api/v1/me/password")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from channels.errors import Invalid, MentorspaceError
+from channels.languages import LANGUAGES, N_
 from channels.notify import inbox
 from channels.people import accounts, email_changes, profiles
 from channels.research import consent
@@ -20,6 +21,7 @@ from server.auth import (
     set_session_cookie,
     streams_its_body,
 )
+from server.pages import translations
 from server.pages.rendering import render, run_form, see_other
 from server.realtime import emit as admin_events
 from server.realtime.emit import disconnect_session, emit_changes
@@ -27,16 +29,19 @@ from server.runners.mailer import link_settings
 
 routes = web.RouteTableDef()
 
-_SAVED = {
-    "profile": "Your profile is saved.",
-    "password": "Your password is changed.",
-    "password-ended": "Your password is changed, and you are logged out everywhere else.",
-    "notifications": "Your notification settings are saved.",
-    "research": "Your answer about the research is saved.",
-    "photo": "Your photo is saved.",
-    "photo-removed": "Your photo is removed: others see your initials.",
-    "email": "We have sent a link to your new address. Open it to confirm; until then your"
-    " address stays as it is.",
+_SAVED = {  # shown translated (profile.html)
+    "profile": N_("Your profile is saved."),
+    "password": N_("Your password is changed."),
+    "password-ended": N_("Your password is changed, and you are logged out everywhere else."),
+    "notifications": N_("Your notification settings are saved."),
+    "research": N_("Your answer about the research is saved."),
+    "photo": N_("Your photo is saved."),
+    "language": N_("Your language is saved."),
+    "photo-removed": N_("Your photo is removed: others see your initials."),
+    "email": N_(
+        "We have sent a link to your new address. Open it to confirm; until then your"
+        " address stays as it is."
+    ),
 }
 
 
@@ -102,6 +107,7 @@ async def _render_profile(
     password_error: MentorspaceError | None = None,
     email_error: MentorspaceError | None = None,
     photo_error: MentorspaceError | None = None,
+    language_error: MentorspaceError | None = None,
     values: dict[str, str] | None = None,
     new_email: str = "",
 ) -> web.Response:
@@ -118,6 +124,11 @@ async def _render_profile(
         email_error=email_error,
         new_email=new_email,
         photo_error=photo_error,
+        language_error=language_error,
+        languages=LANGUAGES,
+        programme_language=translations.reader_language(
+            "", request.app[keys.TEMPLATES].globals["programme_calendar"]
+        ),
         photo=(await store.load_photo_versions([user.id])).get(user.id),
         notify=await inbox.load_prefs(request.app[keys.STORE], user),
         notify_kinds=inbox.KINDS,
@@ -150,6 +161,17 @@ async def save_photo(request: web.Request) -> web.Response:
         lambda error: _render_profile(request, user, photo_error=error),
     )
     return see_other("/profile?saved=photo")
+
+
+@routes.post("/profile/language")
+async def save_language(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    form = await request.post()
+    await run_form(
+        lambda: accounts.set_language(request.app[keys.STORE], user, form_text(form, "language")),
+        lambda error: _render_profile(request, user, language_error=error),
+    )
+    return see_other("/profile?saved=language")
 
 
 @routes.post("/profile/photo/remove")

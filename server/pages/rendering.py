@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +20,7 @@ from channels.errors import MentorspaceError
 from channels.files.kinds import label_of
 from channels.files.wire import attachment_json, file_size
 from channels.goals.goals import STATUSES as GOAL_STATUSES
+from channels.languages import N_
 from channels.library import folders as library_folders
 from channels.people.profiles import photo_url
 from channels.policy import Action, allows
@@ -29,6 +30,7 @@ from channels.questionnaires import answering
 from server import keys
 from server.auth import csrf_token
 from server.errors import FormRefused
+from server.pages import translations
 from storage.records import Channel, ChannelSummary, User
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -41,10 +43,15 @@ def create_templates(calendar: Calendar) -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    translations.install(templates)
+    # A page's context names its reader's language and calendar (render); these are for the
+    # rest (mails, the CLI).
     templates.globals["calendar"] = calendar
-    templates.filters["exact_time"] = calendar.moment
-    templates.filters["day"] = calendar.day
-    templates.filters["due"] = calendar.due
+    templates.globals["language"] = translations.reader_language("", calendar)
+    templates.globals["programme_calendar"] = calendar
+    templates.filters["exact_time"] = jinja2.pass_context(lambda c, m: c["calendar"].moment(m))
+    templates.filters["day"] = jinja2.pass_context(lambda c, m: c["calendar"].day(m))
+    templates.filters["due"] = jinja2.pass_context(lambda c, m: c["calendar"].due(m))
     templates.filters["initials"] = initials
     templates.filters["moment"] = datetime.fromisoformat
     templates.filters["host"] = host
@@ -66,8 +73,25 @@ def host(url: str) -> str:
     return urlsplit(url).hostname or "this site"
 
 
+def _programme_calendar(request: web.Request) -> Calendar:
+    return request.app[keys.TEMPLATES].globals["programme_calendar"]
+
+
+def reader_gettext(request: web.Request, user: User | None) -> Callable[[str], str]:
+    """Translate in `user`'s language (the programme's for nobody): for the words a page
+    composes in Python, such as the menu's."""
+    language = translations.reader_language(
+        user.language if user else "", _programme_calendar(request)
+    )
+    return translations.catalogue(language).gettext
+
+
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     context.setdefault("user", None)
+    programme = _programme_calendar(request)
+    language = translations.reader_language(getattr(context["user"], "language", ""), programme)
+    context.setdefault("language", language)
+    context.setdefault("calendar", translations.reader_calendar(language, programme))
     context.setdefault("now", request.app[keys.CLOCK].now())  # e.g. is a task overdue
     html = (
         request.app[keys.TEMPLATES]
@@ -133,13 +157,14 @@ class MenuSection:
 
 
 _SECTIONS = [
-    ("Your mentoring", ("pair",)),
-    ("Coordinators", ("coordinator_line",)),
-    ("Lounges", ("mentor_lounge", "mentee_lounge")),
-    ("News", ("announcements",)),
-    ("Communities", ("community",)),
+    (N_("Your mentoring"), ("pair",)),
+    (N_("Coordinators"), ("coordinator_line",)),
+    (N_("Lounges"), ("mentor_lounge", "mentee_lounge")),
+    (N_("News"), ("announcements",)),
+    (N_("Communities"), ("community",)),
 ]
-_PARTNER_ROLE = {"mentor": "Your mentor", "mentee": "Your mentee"}
+_PARTNER_ROLE = {"mentor": N_("Your mentor"), "mentee": N_("Your mentee")}
+_ROLE = {"mentor": N_("Mentor"), "mentee": N_("Mentee"), "coordinator": N_("Coordinator")}
 
 
 @dataclass(frozen=True)
@@ -152,7 +177,7 @@ class ProgrammeLink:
     channel_id: int | None = None
     external: bool = False
     count: int = 0  # something new there (the library's new resources)
-    count_label: str = "new"  # what the count is of, for screen readers
+    count_label: str = N_("new")  # what the count is of, for screen readers (translated)
 
 
 @dataclass(frozen=True)
@@ -177,9 +202,10 @@ async def load_menu(request: web.Request, user: User) -> Menu:
         [listing.partner.id for listing in listings if listing.partner is not None]
     )
     sections = []
+    _ = reader_gettext(request, user)
     for title, kinds in _SECTIONS:
         if kinds == ("coordinator_line",) and user.role == "coordinator":
-            title = "Lines to the coordinators"
+            title = N_("Lines to the coordinators")
         items = []
         for listing in listings:
             summary, partner = listing.summary, listing.partner
@@ -187,9 +213,9 @@ async def load_menu(request: web.Request, user: User) -> Menu:
                 continue
             if summary.channel.kind == "coordinator_line":
                 if partner is None:  # the person's own line
-                    items.append(MenuItem(summary, "Your coordinators", "Ask for help"))
+                    items.append(MenuItem(summary, _("Your coordinators"), _("Ask for help")))
                 else:
-                    role = partner.role.capitalize() + (" · disabled" if partner.disabled else "")
+                    role = _(_ROLE[partner.role]) + (_(" · disabled") if partner.disabled else "")
                     items.append(
                         MenuItem(
                             summary,
@@ -202,9 +228,9 @@ async def load_menu(request: web.Request, user: User) -> Menu:
                     )
                 continue
             if partner is not None:
-                detail = _PARTNER_ROLE.get(partner.role, "")
+                detail = _(_PARTNER_ROLE[partner.role]) if partner.role in _PARTNER_ROLE else ""
                 if summary.channel.archived:
-                    detail += " · this pair has ended"
+                    detail += _(" · this pair has ended")
                 items.append(
                     MenuItem(
                         summary,
@@ -218,7 +244,7 @@ async def load_menu(request: web.Request, user: User) -> Menu:
             else:
                 items.append(MenuItem(summary, summary.channel.name, summary.channel.topic))
         if items:
-            sections.append(MenuSection(title, items))
+            sections.append(MenuSection(_(title), items))
     summaries = [listing.summary for listing in listings]
     items = await role_menu.menu_for(store, user)
     library_new = 0
@@ -227,6 +253,10 @@ async def load_menu(request: web.Request, user: User) -> Menu:
     waiting = 0
     if user.role != "coordinator" and any(item.item == "questionnaires" for item in items):
         waiting = await answering.count_waiting(store, user, clock=request.app[keys.CLOCK])
+    items = [  # a label the coordinators kept as it came is read in the reader's language
+        replace(i, label=_(i.label)) if i.label == role_menu.default_label(i.item, user.role) else i
+        for i in items
+    ]
     return Menu(sections, _programme_links(items, summaries, library_new, user, waiting))
 
 
@@ -257,7 +287,7 @@ def _programme_links(
                         item.label,
                         "/questionnaires",
                         count=waiting,
-                        count_label="waiting",
+                        count_label=N_("waiting"),
                     )
                 )
         elif item.item == "admin":

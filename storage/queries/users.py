@@ -37,6 +37,13 @@ class UserQueries(QueryBase):
         assert row is not None
         return _user(row)
 
+    async def set_user_language(self, user_id: int, language: str) -> User:
+        row = await self._one(
+            "UPDATE users SET language = ? WHERE id = ? RETURNING *", (language, user_id)
+        )
+        assert row is not None
+        return _user(row)
+
     async def load_welcome_seen(self, user_id: int) -> bool:
         """Whether the person has read the first-login welcome."""
         return await self._one("SELECT 1 FROM welcomes WHERE user_id = ?", (user_id,)) is not None

@@ -87,9 +87,15 @@ def openapi_document() -> dict[str, Any]:
                     "The logged-in user", _object(user={"$ref": "#/components/schemas/User"})
                 ),
                 "patch": _op(
-                    "Change your display name, field of expertise or bio (fields left out stay)",
+                    "Change your display name, field of expertise, bio or language ('en',"
+                    " 'da', or '' for the programme's); fields left out stay",
                     _object(user={"$ref": "#/components/schemas/User"}),
-                    body=_object(name=_STR, expertise=_STR, bio=_STR),
+                    body=_object(
+                        name=_STR,
+                        expertise=_STR,
+                        bio=_STR,
+                        language={"type": "string", "enum": ["", "en", "da"]},
+                    ),
                 ),
             },
             "/api/v1/me/password": {
@@ -298,6 +304,11 @@ def openapi_document() -> dict[str, Any]:
                     bio=_STR,
                     email=_STR,
                     disabled={"type": "boolean"},
+                    language={
+                        "type": "string",
+                        "enum": ["", "en", "da"],
+                        "description": "your own only: '' reads the programme's language",
+                    },
                 ),
                 "Channel": _object(
                     id=_INT,

@@ -275,6 +275,7 @@ def admin_schemas() -> dict[str, Any]:
             disabled=_BOOL,
             invited=_BOOL,
             created_at=_STR,
+            language={"type": "string", "description": "'' = the programme's"},
         ),
         "Pair": _object(
             id=_INT,

@@ -1,0 +1,28 @@
+"""The languages the interface is written in, and a person's choice among them."""
+
+from __future__ import annotations
+
+from channels.errors import Invalid
+
+LANGUAGES = {"en": "English", "da": "Dansk"}  # each name in its own language
+PROGRAMME_DEFAULT = ""  # a person who has not chosen reads the programme's language
+
+
+def N_(message: str) -> str:
+    """Marks a string for the catalogues (babel.cfg) where it is written; it is translated
+    where it is shown, in the reader's language."""
+    return message
+
+
+def check_language(value: object) -> str:
+    if value == PROGRAMME_DEFAULT or (isinstance(value, str) and value in LANGUAGES):
+        return value
+    names = ", ".join(f"'{code}' ({name})" for code, name in LANGUAGES.items())
+    raise Invalid(f"The language must be one of {names}, or '' for the programme's.")
+
+
+def language_of(chosen: str, programme: str) -> str:
+    """What a person reads: their choice, else the programme's language, else English."""
+    if chosen in LANGUAGES:
+        return chosen
+    return programme if programme in LANGUAGES else "en"
