@@ -141,12 +141,18 @@ async def test_a_coordinator_writes_and_posts_a_task_with_forms(data_dir):
 
         # A later post: a time in the past is refused, a future one is scheduled.
         past = await coordinator.http.post(
-            f"{task_page}/schedules", data={"csrf_token": token, "at": "2020-01-01T09:00"}
+            f"{task_page}/schedules",
+            data={"csrf_token": token, "when": "at", "who": "all", "at": "2020-01-01T09:00"},
         )
         assert past.status == 400
         later = await coordinator.http.post(
             f"{task_page}/schedules",
-            data={"csrf_token": token, "at": f"{datetime.now(UTC).year + 1}-04-01T09:00"},
+            data={
+                "csrf_token": token,
+                "when": "at",
+                "who": "all",
+                "at": f"{datetime.now(UTC).year + 1}-04-01T09:00",
+            },
         )
         assert later.status == 200
         assert re.search(
