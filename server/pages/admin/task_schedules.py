@@ -110,7 +110,7 @@ def form_values(schedule: TaskSchedule, zone: Any) -> dict[str, Any]:
     values: dict[str, Any] = {"when": rule.kind}
     if rule.at is not None:
         values["at"] = rule.at.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes")
-    wall = rule_json(rule).get("time") or rule_json(rule).get("weekly", {}).get("time", "")
+    wall = rule.time_of_day.isoformat(timespec="minutes") if rule.time_of_day else ""
     if rule.kind == "pair_day":
         values |= {"pair_day": str(rule.pair_day), "day_time": wall}
     if rule.kind == "weekly":
