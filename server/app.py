@@ -52,6 +52,7 @@ from server.pages.admin import library as admin_library_pages
 from server.pages.admin import programme as admin_pages
 from server.pages.admin import questionnaires as admin_questionnaire_pages
 from server.pages.admin import reports as admin_report_pages
+from server.pages.admin import task_schedules as admin_schedule_pages
 from server.pages.admin import tasks as admin_task_pages
 from server.realtime.emit import forget_presence
 from server.realtime.handlers import EVENTS
@@ -101,6 +102,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(account_api.routes)
     app.add_routes(admin_pages.routes)
     app.add_routes(admin_task_pages.routes)
+    app.add_routes(admin_schedule_pages.routes)
     app.add_routes(library_api.routes)
     app.add_routes(goals_api.routes)
     app.add_routes(goal_pages.routes)

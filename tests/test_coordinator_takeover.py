@@ -17,6 +17,7 @@ from server.api import programme as admin_api
 from server.api import tasks as tasks_api
 from server.pages.admin import goals as admin_goal_pages
 from server.pages.admin import programme as admin_pages
+from server.pages.admin import task_schedules as admin_schedule_pages
 from server.pages.admin import tasks as admin_task_pages
 
 from .support import email
@@ -25,6 +26,7 @@ COORDINATOR_TABLES = (
     admin_api.routes,
     admin_pages.routes,
     admin_task_pages.routes,
+    admin_schedule_pages.routes,
     tasks_api.routes,
     admin_goal_pages.routes,
     goals_api.routes,
@@ -89,6 +91,12 @@ class Walk:
 
     async def page(self, route: str, **ids):
         return await self.api("GET", route, **ids)
+
+
+async def _schedules(walk: Walk, task: int) -> list[dict]:
+    status, text = await walk.api("GET", "/api/v1/tasks/{task_id}", task_id=task)
+    assert status == 200, text
+    return json.loads(text)["task"]["schedules"]
 
 
 async def _mail_sessions(server, smtp, followed: set[str]) -> list:
@@ -290,8 +298,18 @@ async def test_no_sequence_of_coordinator_actions_reads_a_pair_channel(mail_serv
     )
     await walk.page("/admin/tasks/{task_id}", task_id=task)
     await form("/admin/tasks/{task_id}/post-now", {"confirmed": "yes"}, task_id=task)
-    await form("/admin/tasks/{task_id}/schedules", {"at": "2099-01-01T10:00"}, task_id=task)
+    when = {"when": "at", "who": "all", "at": "2099-01-01T10:00"}
+    await form("/admin/tasks/{task_id}/schedules", when, task_id=task)
+    (scheduled, *_) = [s["id"] for s in await _schedules(walk, task) if s["state"] == "active"]
+    await walk.page("/admin/schedules/{schedule_id}", schedule_id=scheduled)
+    await form("/admin/schedules/{schedule_id}", when, schedule_id=scheduled)
+    await form("/admin/schedules/{schedule_id}/pause", {"paused": "yes"}, schedule_id=scheduled)
+    await form("/admin/schedules/{schedule_id}/cancel", {"confirmed": "yes"}, schedule_id=scheduled)
+    await form("/admin/tasks/{task_id}", {"title": "Form task", "body": "c"}, task_id=task)
     await api("DELETE", "/api/v1/tasks/{task_id}", task_id=task)
+    status, text = await api("POST", "/api/v1/tasks", {"title": "Old", "body": "", "due_days": 1})
+    old = json.loads(text)["task"]["id"]
+    await form("/admin/tasks/{task_id}/delete", {"confirmed": "yes"}, task_id=old)
     # Goals and satisfaction: the counts, asking an active pair, the answers, closing.
     for route in ("/api/v1/pairs/goals", "/api/v1/satisfaction", "/api/v1/satisfaction/scores"):
         await walk.page(route)

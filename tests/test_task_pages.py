@@ -35,13 +35,14 @@ async def test_the_card_shows_due_overdue_and_done_and_its_button_works_without_
         page = await (await mentee.get(f"/channels/{channel}")).text()
         html = _card(page, card["id"])
         assert "msg-task" in html and "is-overdue" not in html
+        assert '<span class="task-overdue" hidden>Overdue</span>' in html  # for the page's timer
         assert "Share your CV draft" in html and "<strong>one</strong>" in html
         assert 'data-format="due"' in html and card["task"]["due_at"] in html
         assert 'aria-label="Mark as done: Share your CV draft"' in html
 
         clock.advance(days=3)
         html = _card(await (await mentee.get(f"/channels/{channel}")).text(), card["id"])
-        assert "is-overdue" in html and "Overdue" in html
+        assert "is-overdue" in html and '<span class="task-overdue">Overdue</span>' in html
 
         # The button is an ordinary form: it needs the session's token and says yes or no.
         token = await _csrf(mentee, f"/channels/{channel}")
@@ -141,12 +142,18 @@ async def test_a_coordinator_writes_and_posts_a_task_with_forms(data_dir):
 
         # A later post: a time in the past is refused, a future one is scheduled.
         past = await coordinator.http.post(
-            f"{task_page}/schedules", data={"csrf_token": token, "at": "2020-01-01T09:00"}
+            f"{task_page}/schedules",
+            data={"csrf_token": token, "when": "at", "who": "all", "at": "2020-01-01T09:00"},
         )
         assert past.status == 400
         later = await coordinator.http.post(
             f"{task_page}/schedules",
-            data={"csrf_token": token, "at": f"{datetime.now(UTC).year + 1}-04-01T09:00"},
+            data={
+                "csrf_token": token,
+                "when": "at",
+                "who": "all",
+                "at": f"{datetime.now(UTC).year + 1}-04-01T09:00",
+            },
         )
         assert later.status == 200
         assert re.search(

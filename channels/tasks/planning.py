@@ -235,6 +235,29 @@ async def _load_schedule(store: Store, schedule_id: int) -> TaskSchedule:
     return schedule
 
 
+async def load_schedule(store: Store, user: User, schedule_id: int) -> TaskSchedule:
+    check_coordinator(user)
+    return await _load_schedule(store, schedule_id)
+
+
+async def count_reached(store: Store, user: User, payload: Any, *, settings: Settings) -> int:
+    """How many active pairs a target reaches now: what a coordinator is told before posting."""
+    check_coordinator(user)
+    target = await _check_target(store, check_object(payload), settings)
+    return _reached(target, await store.list_pairs(active_only=True))
+
+
+async def count_schedule_reaches(store: Store, user: User, schedule_id: int) -> int:
+    """How many active pairs a schedule's target reaches now: what cancelling it affects."""
+    check_coordinator(user)
+    schedule = await _load_schedule(store, schedule_id)
+    return _reached(target_of(schedule), await store.list_pairs(active_only=True))
+
+
+def _reached(target: Target, active: list[Pair]) -> int:
+    return sum(1 for pair in active if target.includes(pair))
+
+
 async def edit_schedule(
     store: Store,
     user: User,

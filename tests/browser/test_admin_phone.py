@@ -7,6 +7,7 @@ without anyone remembering to add it (a route with a part this test cannot fill 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -70,11 +71,16 @@ async def _admin_pages(web: Web) -> list[str]:
     assert (await coordinator.post("/api/v1/communities", community)).status == 201
     task = await create_task(coordinator, title="Week 1: share your CV draft", due_days=3)
     await post_now(coordinator, task, {"all": True})
+    until = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
+    weekly = {"weekly": {"weekday": "monday", "time": "09:00"}, "until": until}
+    scheduled = await coordinator.post(f"/api/v1/tasks/{task}/schedules", {**weekly, "all": True})
+    assert scheduled.status == 201
     questionnaire = await create_questionnaire(coordinator)
     await assign(coordinator, questionnaire["id"])
     filled = {
         "{role}": "mentee",
         "{task_id}": str(task),
+        "{schedule_id}": str((await scheduled.json())["schedule"]["id"]),
         "{questionnaire_id}": str(questionnaire["id"]),
     }
     pages = []

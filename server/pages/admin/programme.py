@@ -51,6 +51,12 @@ NOTICES = {
     "saved": "The task is saved. Post it now or schedule it below.",
     "posted": "The task is posted: the pairs see it in their channel now.",
     "scheduled": "The task is scheduled; it will be posted at that time.",
+    "task-edited": "The task is changed. Tasks already posted keep the words they had.",
+    "task-deleted": "The task is deleted and its schedules stopped. Posted tasks stay with the pairs.",
+    "schedule-changed": "The schedule is changed, from now on. What was posted stays.",
+    "paused": "The schedule is paused: nothing is posted until you resume it.",
+    "resumed": "The schedule goes on from now. What fell due while it was paused is not posted.",
+    "cancelled": "The schedule is cancelled. Tasks already posted stay with the pairs.",
 }
 
 

@@ -24,6 +24,7 @@ from server import keys
 from server.api.params import form_int, form_text, path_id
 from server.auth import current_coordinator
 from server.pages.admin.programme import page
+from server.pages.admin.targets import pair_choices, target_payload
 from server.pages.rendering import run_form
 from server.realtime.emit import emit_changes
 from storage.records import User
@@ -111,23 +112,6 @@ async def create(request: web.Request) -> web.Response:
 # one questionnaire
 
 
-async def _pair_choices(request: web.Request) -> list[dict[str, Any]]:
-    store = request.app[keys.STORE]
-    pairs = await store.list_pairs()
-    people = await store.load_users([p.mentor_id for p in pairs] + [p.mentee_id for p in pairs])
-    choices = []
-    for pair in sorted(pairs, key=lambda p: (p.ended_at is not None, p.id)):
-        mentor, mentee = people.get(pair.mentor_id), people.get(pair.mentee_id)
-        choices.append(
-            {
-                "id": pair.id,
-                "label": f"{mentor.name if mentor else '?'} and {mentee.name if mentee else '?'}",
-                "ended": pair.ended_at is not None,
-            }
-        )
-    return choices
-
-
 async def _questionnaire_page(
     request: web.Request, user: User, questionnaire_id: int, **context: Any
 ) -> web.Response:
@@ -151,7 +135,7 @@ async def _questionnaire_page(
         asked_roles=ROLES,
         role_names=ROLE_NAMES,
         limits=MAX_ANSWER,
-        pairs=await _pair_choices(request) if overview.state == "draft" else [],
+        pairs=await pair_choices(request) if overview.state == "draft" else [],
         audience_words=describe_audience(audience) if audience else "",
         opens_words=calendar.long(audience.opens_at) if audience else "",
         closes_words=calendar.long(audience.closes_at) if audience else "",
@@ -318,31 +302,17 @@ async def change_question(request: web.Request) -> web.Response:
 
 def assignment_payload(form: Any) -> dict[str, Any]:
     """The assignment form as the domain takes it."""
-    who = form_text(form, "who")
     payload: dict[str, Any] = {
         "roles": [r for r in form.getall("roles", []) if isinstance(r, str)],
         "closes_at": form_text(form, "closes_at").strip(),
     }
     if form_text(form, "opens_at").strip():
         payload["opens_at"] = form_text(form, "opens_at").strip()
-    if who == "all":
-        payload["all"] = True
-    elif who == "pairs":
-        chosen = [v for v in form.getall("pairs", []) if isinstance(v, str)]
-        if not chosen:
-            raise Invalid("Choose at least one pair.")
-        if not all(v.isascii() and v.isdigit() and len(v) < 16 for v in chosen):
-            raise Invalid("Choose pairs from the list.")
-        payload["pairs"] = [int(v) for v in chosen]
-    elif who == "cohort":
-        payload["started_between"] = [
-            form_text(form, "started_from").strip(),
-            form_text(form, "started_until").strip(),
-        ]
-    else:
-        raise Invalid(
-            "Choose who is asked: everyone, chosen pairs, or the pairs that started between two dates."
-        )
+    payload |= target_payload(
+        form,
+        unchosen="Choose who is asked: everyone, chosen pairs, "
+        "or the pairs that started between two dates.",
+    )
     if not payload["roles"]:
         raise Invalid("Choose who is asked: mentors, mentees or both.")
     return payload

@@ -1,8 +1,10 @@
-"""Tasks in the coordinator area: write a task, post it now to every active pair or at a set
-time, and follow how far the pairs are (dates and done states only, never what they wrote).
+"""Tasks in the coordinator area: write, change and delete a task, post it now or schedule it
+(once, on day N of each pairing, weekly until a day) to all active pairs, chosen pairs or a
+cohort, and follow how far the pairs are (dates and done states only, never what they wrote).
+One schedule's own page (change, pause, cancel) is in `task_schedules.py`.
 
 Plain forms with the session's CSRF token, calling the same domain functions as the JSON API
-in `tasks_api.py`.  A form that fails shows the page again with the reason and changes
+in `server/api/tasks.py`.  A form that fails shows the page again with the reason and changes
 nothing; one that works redirects with a short notice.
 """
 
@@ -12,19 +14,24 @@ from typing import Any
 
 from aiohttp import web
 
-from channels.dates import Calendar
 from channels.errors import Invalid
 from channels.render import render_markdown
 from channels.tasks import planning as tasks
-from channels.tasks.rules import rule_json, rule_of, target_of
 from channels.tasks.wire import progress_json
 from server import keys
 from server.api.params import form_int, form_text, path_id
 from server.auth import current_coordinator
-from server.pages.admin.programme import page
+from server.pages.admin.programme import back, page
+from server.pages.admin.task_schedules import (
+    is_live,
+    schedule_form_context,
+    schedule_payload,
+    schedule_words,
+    typed_values,
+)
 from server.pages.rendering import run_form
 from server.realtime.emit import emit_changes
-from storage.records import TaskSchedule, User
+from storage.records import User
 
 routes = web.RouteTableDef()
 
@@ -39,32 +46,6 @@ def _template_fields(form: Any) -> dict[str, Any]:
     """The form as the domain takes it; an empty due period means no due date."""
     due_days = form_int(form, "due_days", "The due period")
     return {"title": form.get("title"), "body": form.get("body", ""), "due_days": due_days}
-
-
-def schedule_words(schedule: TaskSchedule, calendar: Calendar) -> str:
-    """A schedule as a coordinator would say it: when, to whom, and its state."""
-    rule = rule_json(rule_of(schedule))
-    if rule["kind"] == "now":
-        when = f"Posted at once on {calendar.long(rule['at'])}"
-    elif rule["kind"] == "at":
-        when = f"Once, on {calendar.long(rule['at'])}"
-    elif rule["kind"] == "pair_day":
-        when = f"On day {rule['pair_day']} of each pairing at {rule['time']}"
-    else:
-        weekday = rule["weekly"]["weekday"].capitalize()
-        until = calendar.day(rule["until"])
-        when = f"Every {weekday} at {rule['weekly']['time']} until {until}"
-    target = target_of(schedule)
-    if target.kind == "pairs":
-        whom = f"to {len(target.pair_ids)} chosen pairs"
-    elif target.kind == "started_between":
-        whom = "to the pairs that started in a date range"
-    else:
-        whom = "to all active pairs"
-    state = {"active": "", "paused": " (paused)", "cancelled": " (cancelled)"}.get(
-        schedule.state, ""
-    )
-    return f"{when}, {whom}{state}."
 
 
 # the list, and a new task
@@ -106,17 +87,29 @@ async def create_task(request: web.Request) -> web.Response:
     )
     if not post:
         raise web.HTTPSeeOther(f"/admin/tasks/{template.id}?notice=saved")
-    return await _post_now(request, user, template.id)
+    action = f"/admin/tasks/{template.id}/post-now"
+    return await _post_now(request, user, template.id, lambda: ALL_ACTIVE_PAIRS, form, action)
 
 
 # one task: its progress, post now, schedule
 
 
-async def _task_page(request: web.Request, user: User, task_id: int, **context: Any):
+async def _task_page(
+    request: web.Request,
+    user: User,
+    task_id: int,
+    values: dict[str, Any] | None = None,
+    **context: Any,
+):
     store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
     overview = await tasks.load_task(store, user, task_id, clock=clock)
     progress = progress_json(await tasks.load_progress(store, user, task_id, clock=clock))
     settings = request.app[keys.SCHEDULER].settings
+    schedules = [
+        {"schedule": s, "words": schedule_words(s, settings.calendar), "live": is_live(s)}
+        for s in overview.schedules
+    ]
+    context.setdefault("editing", None)
     return page(
         request,
         "task.html",
@@ -124,9 +117,10 @@ async def _task_page(request: web.Request, user: User, task_id: int, **context: 
         overview=overview,
         progress=progress,
         body_html=render_markdown(overview.template.body),
-        schedules=[schedule_words(s, settings.calendar) for s in overview.schedules],
+        schedules=schedules,
         active_pairs=await _active_pairs(request),
-        zone=settings.zone.key,
+        values=values or {"when": "at", "who": "all", "pairs": []},
+        **(await schedule_form_context(request, settings)),
         **context,
     )
 
@@ -138,63 +132,118 @@ async def task_page(request: web.Request) -> web.Response:
     )
 
 
-async def _post_now(request: web.Request, user: User, task_id: int) -> web.Response:
-    """Posting again (the pairs have it already) is asked first: how many pairs get one more
-    copy; it is posted when the form comes back confirmed."""
+@routes.post("/admin/tasks/{task_id}")
+async def edit_task(request: web.Request) -> web.Response:
+    """A new title, text or due period, for the tasks not posted yet."""
+    user = await current_coordinator(request)
+    task_id = path_id(request, "task_id")
     form = await request.post()
+    await run_form(
+        lambda: tasks.edit_template(
+            request.app[keys.STORE],
+            user,
+            task_id,
+            _template_fields(form),
+            clock=request.app[keys.CLOCK],
+        ),
+        lambda error: _task_page(request, user, task_id, error=error.message, editing=form),
+    )
+    raise back(f"/admin/tasks/{task_id}", "task-edited")
+
+
+@routes.post("/admin/tasks/{task_id}/delete")
+async def delete_task(request: web.Request) -> web.Response:
+    """Asked first: a page that says which schedules stop and that posted tasks stay."""
+    user = await current_coordinator(request)
+    task_id = path_id(request, "task_id")
+    form = await request.post()
+    store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
     if form.get("confirmed") != "yes":
-        store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
+        overview = await tasks.load_task(store, user, task_id, clock=clock)
+        return page(
+            request,
+            "confirm_delete_task.html",
+            user,
+            overview=overview,
+            live=sum(1 for s in overview.schedules if is_live(s)),
+        )
+    await run_form(
+        lambda: tasks.delete_template(store, user, task_id, clock=clock),
+        lambda error: _task_page(request, user, task_id, error=error.message),
+    )
+    raise back("/admin/tasks", "task-deleted")
+
+
+async def _post_now(
+    request: web.Request, user: User, task_id: int, target: Any, form: Any, action: str
+) -> web.Response:
+    """Posting again (the pairs have it already) is asked first: how many pairs get one more
+    copy; it is posted when the form (every field kept) comes back confirmed."""
+    store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
+    settings = request.app[keys.SCHEDULER].settings
+
+    def again(error):
+        return _task_page(request, user, task_id, typed_values(form), error=error.message)
+
+    reached = await run_form(
+        lambda: tasks.count_reached(store, user, target(), settings=settings), again
+    )
+    if form.get("confirmed") != "yes":
         progress = progress_json(await tasks.load_progress(store, user, task_id, clock=clock))
         if progress["totals"]["posted"]:
-            overview = await tasks.load_task(store, user, task_id, clock=clock)
             return page(
                 request,
                 "confirm_post_again.html",
                 user,
-                overview=overview,
-                active_pairs=await _active_pairs(request),
+                overview=await tasks.load_task(store, user, task_id, clock=clock),
+                reached=reached,
+                action=action,
+                fields=[(k, v) for k, v in form.items() if k not in ("csrf_token", "confirmed")],
             )
     posted = await run_form(
-        lambda: tasks.post_now(
-            request.app[keys.STORE],
-            user,
-            task_id,
-            ALL_ACTIVE_PAIRS,
-            settings=request.app[keys.SCHEDULER].settings,
-            clock=request.app[keys.CLOCK],
-        ),
-        lambda error: _task_page(request, user, task_id, error=error.message),
+        lambda: tasks.post_now(store, user, task_id, target(), settings=settings, clock=clock),
+        again,
     )
     await emit_changes(request.app, posted.changes)
-    raise web.HTTPSeeOther(f"/admin/tasks/{task_id}?notice=posted")
+    raise back(f"/admin/tasks/{task_id}", "posted")
 
 
 @routes.post("/admin/tasks/{task_id}/post-now")
 async def post_now(request: web.Request) -> web.Response:
-    return await _post_now(request, await current_coordinator(request), path_id(request, "task_id"))
+    """The quick way: now, to every active pair."""
+    user = await current_coordinator(request)
+    task_id = path_id(request, "task_id")
+    form = await request.post()
+    return await _post_now(request, user, task_id, lambda: ALL_ACTIVE_PAIRS, form, request.path)
 
 
 @routes.post("/admin/tasks/{task_id}/schedules")
 async def schedule(request: web.Request) -> web.Response:
-    """Post it once, at a date and time in the programme's zone, to every active pair then."""
+    """When (`when` = now, at, pair_day or weekly, with its fields) and to whom (`who` = all,
+    pairs or cohort, with its fields), in the programme's time zone."""
     user = await current_coordinator(request)
     task_id = path_id(request, "task_id")
     form = await request.post()
+    if form_text(form, "when") == "now":
+        return await _post_now(
+            request,
+            user,
+            task_id,
+            lambda: schedule_payload(form, allow_now=True),
+            form,
+            request.path,
+        )
     scheduler = request.app[keys.SCHEDULER]
-
-    async def create():
-        at = form_text(form, "at").strip()
-        if not at:
-            raise Invalid("Please choose the date and time to post it.")
-        return await tasks.create_schedule(
+    await run_form(
+        lambda: tasks.create_schedule(
             request.app[keys.STORE],
             user,
             task_id,
-            {"at": at, **ALL_ACTIVE_PAIRS},
+            schedule_payload(form, allow_now=False),
             settings=scheduler.settings,
             clock=request.app[keys.CLOCK],
-        )
-
-    await run_form(create, lambda error: _task_page(request, user, task_id, error=error.message))
+        ),
+        lambda error: _task_page(request, user, task_id, typed_values(form), error=error.message),
+    )
     scheduler.wake()
-    raise web.HTTPSeeOther(f"/admin/tasks/{task_id}?notice=scheduled")
+    raise back(f"/admin/tasks/{task_id}", "scheduled")

@@ -6,6 +6,7 @@ import { announcement, ChannelModel } from "./channel_model.js";
 import { createChannelView, nearBottom, pageElements, toBottom } from "./channel_view.js";
 import { wireComposer } from "./composer.js";
 import { call, connect, newClientId, pageData } from "./live.js";
+import { keepOverdueFresh } from "./messages.js";
 import { startMenu } from "./menu.js";
 import { knowPhotos } from "./messages.js";
 import { wireMentions } from "./mentions.js";
@@ -282,6 +283,7 @@ function start() {
   view.showTitle();
   view.showEdge(loadOlder, edgeWatcher);
   keepTimesFresh();
+  keepOverdueFresh();
   if (data.thread.length) panel.open(data.thread[0].id, { push: false, target: data.target_id });
   markReadSoon();
 }

@@ -233,6 +233,35 @@ export function isOverdue(task, now = new Date()) {
   return !task.done && task.due_at !== null && new Date(task.due_at) <= now;
 }
 
+// Cards whose due time has passed since they were drawn turn overdue, as the server would draw
+// them (web/templates/_message.html).  Returns the milliseconds until the next card falls due.
+export function markOverdue(root, now = new Date()) {
+  let next = Infinity;
+  for (const card of root.querySelectorAll(".msg-task:not(.is-done):not(.is-overdue)")) {
+    const due = card.querySelector(".task-due-time");
+    const label = card.querySelector(".task-overdue");
+    const at = new Date(due?.dateTime ?? "");
+    if (!label || Number.isNaN(at.getTime())) continue;
+    if (at > now) {
+      next = Math.min(next, at - now);
+      continue;
+    }
+    card.classList.add("is-overdue");
+    label.hidden = false;
+  }
+  return next;
+}
+
+// Keep checking while the page is open: at the next card's due time, and at least every
+// 30 seconds (a card that arrives live is seen then).
+export function keepOverdueFresh(root = document) {
+  const check = () => {
+    const next = markOverdue(root);
+    setTimeout(check, Math.min(Math.max(next, 1000), 30000));
+  };
+  check();
+}
+
 function fillTask(item, message, view) {
   const task = message.task;
   const part = (selector) => item.querySelector(selector);
@@ -242,7 +271,8 @@ function fillTask(item, message, view) {
   if (overdue) item.classList.add("is-overdue");
   if (task.due_at) {
     setTime(part(".task-due-time"), task.due_at);
-    if (!overdue) drop(part(".task-overdue"));
+    if (task.done) drop(part(".task-overdue"));
+    else part(".task-overdue").hidden = !overdue; // shown by markOverdue when the time comes
     drop(part(".task-no-due"));
   } else {
     drop(part(".task-due-on"));
