@@ -4,10 +4,16 @@ nobody twice."""
 
 from __future__ import annotations
 
+import io
+import os
 import subprocess
 import sys
 
+import openpyxl
+
 from .support import email
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 BAD = (
     "Email,Name,Role,Field of expertise\n"
@@ -27,6 +33,18 @@ FIXED = (
     "dan@example.org,Dan Holm,mentee,Law\n"
     f"{email('mentor1')},Maria Jensen,mentor,Finance\n"
 )
+
+
+def workbook(rows: list[list[object]]) -> bytes:
+    book = openpyxl.Workbook()
+    book.active.title = "People"
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 NEW_PEOPLE = ["ann@example.org", "bo@example.org", "cai@example.org", "dan@example.org"]
 
 
@@ -110,12 +128,41 @@ async def test_semicolon_files_from_spreadsheets_and_bad_headers(mail_server):
         assert response.status == 400
         assert expected in (await response.json())["error"]["message"]
 
-    latin1 = await coordinator.http.post(
-        "/api/v1/users/import",
-        data="email,name,role\nø@example.org,Søren,mentor\n".encode("latin-1"),
+
+async def test_the_api_reads_legacy_encodings_and_workbooks_and_refuses_junk(mail_server):
+    coordinator = await mail_server.client("coordinator")
+    store = mail_server.store
+    danish = "email;name;role\nsoeren@example.org;Søren Ærø Åse;mentor\n"
+    response = await coordinator.http.post(
+        "/api/v1/users/import?dry_run=1",
+        data=danish.encode("cp1252"),
         headers={"Content-Type": "text/csv"},
     )
-    assert latin1.status == 400 and "UTF-8" in (await latin1.json())["error"]["message"]
+    body = await response.json()
+    assert body["format"] == "CSV, Windows-1252 (Western European)"
+    assert [p["name"] for p in body["people"]] == ["Søren Ærø Åse"]
+
+    before = await store.list_users()
+    for data, content_type, status in [
+        (os.urandom(3000), "text/csv", 400),
+        (b"PK\x03\x04" + os.urandom(3000), XLSX, 400),
+        (danish.encode(), "application/vnd.ms-excel", 403),  # not a body the API takes
+    ]:
+        refused = await coordinator.http.post(
+            "/api/v1/users/import", data=data, headers={"Content-Type": content_type}
+        )
+        assert refused.status == status, await refused.text()
+        assert "xlsx" in (await refused.json())["error"]["message"] or status == 403
+    assert await store.list_users() == before
+
+    response = await coordinator.http.post(
+        "/api/v1/users/import",
+        data=workbook([["Email", "Name", "Role"], ["ase@example.org", "Åse Ørsted", "mentee"]]),
+        headers={"Content-Type": XLSX},
+    )
+    assert response.status == 201, await response.text()
+    assert (await response.json())["format"] == "Excel workbook (.xlsx), sheet “People”"
+    assert (await store.load_user_by_email("ase@example.org")).name == "Åse Ørsted"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -141,3 +188,24 @@ def test_the_command_line_import_checks_first_then_imports_with_progress(data_di
 
     again = _cli("import-users", str(fixed), "--data-dir", str(data_dir))
     assert again.returncode == 0 and "Imported 0 people" in again.stdout
+
+
+def test_the_command_line_imports_a_workbook(data_dir, tmp_path):
+    path = tmp_path / "people.xlsx"
+    path.write_bytes(
+        workbook(
+            [
+                ["Email", "Name", "Role", "Field of expertise"],
+                ["soeren@example.org", "Søren Ærø Åse", "mentor", "Økonomi"],
+                ["maja@example.org", "Maja Bæk", "mentee", None],
+            ]
+        )
+    )
+    done = _cli("import-users", str(path), "--data-dir", str(data_dir))
+    assert done.returncode == 0, done.stderr
+    assert "Excel workbook (.xlsx)" in done.stdout and "Imported 2 people" in done.stdout
+
+    xls = tmp_path / "people.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    refused = _cli("import-users", str(xls), "--data-dir", str(data_dir))
+    assert refused.returncode == 1 and "Save it as .xlsx or CSV" in refused.stderr

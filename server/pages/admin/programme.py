@@ -15,7 +15,7 @@ from aiohttp import web
 
 from channels.errors import Invalid
 from channels.goals import goals, satisfaction
-from channels.people import importing, invitations, users
+from channels.people import import_files, importing, invitations, users
 from channels.policy import ROLES
 from channels.programme import communities, glance, matching, menu
 from channels.programme.announcements import post_announcement
@@ -224,7 +224,8 @@ async def import_file(request: web.Request) -> web.Response:
         """The plan of a dry run; None once imported."""
         if not isinstance(upload, web.FileField):
             raise Invalid("Please choose a CSV file.")
-        text = importing.decode_csv(await asyncio.to_thread(upload.file.read))
+        data = await asyncio.to_thread(upload.file.read)
+        text = (await import_files.read_people_file(data)).text
         if form.get("dry_run"):
             return await importing.check_import(store, user, text)
         await importing.import_users(
