@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 
+import aiohttp
 import openpyxl
 
 from .support import email
@@ -209,3 +211,120 @@ def test_the_command_line_imports_a_workbook(data_dir, tmp_path):
     xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
     refused = _cli("import-users", str(xls), "--data-dir", str(data_dir))
     assert refused.returncode == 1 and "Save it as .xlsx or CSV" in refused.stderr
+
+
+# The page: a preview first, the import only on confirmation.
+
+
+async def _csrf(client) -> str:
+    html = await (await client.get("/admin/import")).text()
+    return re.search(r'name="csrf_token" value="([0-9a-f]+)"', html).group(1)
+
+
+async def _preview(client, data: bytes, filename: str) -> tuple[int, str]:
+    form = aiohttp.FormData()
+    form.add_field("csrf_token", await _csrf(client))
+    form.add_field("file", data, filename=filename)
+    response = await client.http.post("/admin/import", data=form)
+    return response.status, await response.text()
+
+
+def _seal(html: str) -> str:
+    return re.search(r'name="seal" value="([^"]+)"', html).group(1)
+
+
+async def _confirm(client, seal: str):
+    return await client.http.post(
+        "/admin/import/confirm",
+        data={"csrf_token": await _csrf(client), "seal": seal},
+        allow_redirects=False,
+    )
+
+
+def _danish_people(n: int) -> str:
+    rows = [f"p{i}@example.org;Søren Ærø {i};mentee;Økonomi" for i in range(1, n + 1)]
+    return "E-mail;Name;Role;Field of expertise\n" + "\n".join(rows) + "\n"
+
+
+async def test_the_page_shows_how_the_file_is_read_and_imports_only_when_confirmed(mail_server):
+    coordinator = await mail_server.client("coordinator")
+    store = mail_server.store
+    before, audit_before = await store.list_users(), await store.list_audit()
+
+    status, html = await _preview(coordinator, _danish_people(12).encode("cp1252"), "people.csv")
+    assert status == 200, html
+    assert "read as CSV, Windows-1252 (Western European)" in html
+    for i in range(1, 11):
+        assert f"Søren Ærø {i}</td>" in html and f"p{i}@example.org" in html
+    assert "Søren Ærø 11" not in html and "and 2 more rows" in html
+    assert "Import 12 people</button>" in html
+    assert await store.list_users() == before and await store.list_audit() == audit_before
+    assert sum((await store.count_mail()).values()) == 0
+
+    done = await _confirm(coordinator, _seal(html))
+    assert done.status == 303 and done.headers["Location"] == "/admin/users?notice=imported"
+    assert len(await store.list_users()) == len(before) + 12
+    assert (await store.load_user_by_email("p12@example.org")).name == "Søren Ærø 12"
+
+    # The same confirmation again imports nobody: the preview promised 12 new people.
+    again = await _confirm(coordinator, _seal(html))
+    assert again.status == 409
+    assert "there is nobody to import" in await again.text()
+    assert len(await store.list_users()) == len(before) + 12
+
+
+async def test_a_confirmation_imports_what_was_previewed_or_nothing(mail_server, clock):
+    coordinator = await mail_server.client("coordinator")
+    store = mail_server.store
+    _, html = await _preview(coordinator, workbook_of_people(3), "people.xlsx")
+    assert "read as Excel workbook (.xlsx), sheet “People”" in html
+    assert "Import 3 people</button>" in html
+    seal = _seal(html)
+    before = await store.list_users()
+
+    body, _, signature = seal.rpartition(".")
+    changed_text = body[:-4] + ("AAAA" if body[-4:] != "AAAA" else "BBBB") + "." + signature
+    for forged in (changed_text, seal + "0", "", "x.y"):
+        refused = await _confirm(coordinator, forged)
+        assert refused.status == 400 and "expired" in await refused.text()
+    assert await store.list_users() == before
+
+    # Someone in the file got an account meanwhile: a new preview, to confirm again.
+    await coordinator.post(
+        "/api/v1/users", {"email": "p1@example.org", "name": "Pia", "role": "mentee"}
+    )
+    changed = await _confirm(coordinator, seal)
+    assert changed.status == 409
+    html = await changed.text()
+    assert "Accounts changed since the preview" in html and "Import 2 people</button>" in html
+    assert len(await store.list_users()) == len(before) + 1
+
+    clock.advance(hours=1, minutes=1)
+    late = await _confirm(coordinator, _seal(html))
+    assert late.status == 400 and "expired" in await late.text()
+    assert len(await store.list_users()) == len(before) + 1
+
+
+def workbook_of_people(n: int) -> bytes:
+    rows = [[f"p{i}@example.org", f"Åse {i}", "mentor"] for i in range(1, n + 1)]
+    return workbook([["email", "name", "role"], *rows])
+
+
+async def test_the_page_refuses_what_is_not_a_spreadsheet_and_lists_rows_to_fix(mail_server):
+    coordinator = await mail_server.client("coordinator")
+    store = mail_server.store
+    before = await store.list_users()
+    for data, name, says in [
+        (os.urandom(4000), "people.xlsx", "not a text file"),  # what is in it decides
+        (b"PK\x03\x04" + os.urandom(4000), "people.xlsx", "not an Excel workbook"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4000), "people.xls", "old Excel file"),
+    ]:
+        status, html = await _preview(coordinator, data, name)
+        assert status == 400 and says in html and "Save it as .xlsx or CSV" in html, name
+    assert await store.list_users() == before
+
+    status, html = await _preview(coordinator, BAD.encode("utf-16"), "people.txt")
+    assert status == 200 and "read as CSV, UTF-16" in html
+    assert 'import-count">4</span> rows to fix' in html and "unknown role &#39;boss&#39;" in html
+    assert "Nothing can be imported until every row is right" in html
+    assert 'name="seal"' not in html
