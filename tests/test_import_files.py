@@ -157,3 +157,24 @@ async def test_a_real_workbook_cut_short_is_refused():
     data = _workbook([["email", "name", "role"], ["a@example.org", "A", "mentee"]])
     with pytest.raises(Invalid, match="not an Excel workbook"):
         await read_people_file(data[: len(data) // 2])
+
+
+async def test_a_workbook_with_xml_entities_is_refused_not_expanded():
+    """defusedxml (which openpyxl uses when it is installed) refuses every entity declaration,
+    so no sheet can grow by expanding them (a "billion laughs")."""
+    data = _workbook([["email", "name", "role"], ["a@example.org", "A", "mentee"]])
+    rebuilt = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as original,
+        zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for part in original.infolist():
+            content = original.read(part)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(
+                    b"<worksheet", b'<!DOCTYPE worksheet [<!ENTITY who "Eve">]><worksheet', 1
+                ).replace(b"<t>A</t>", b"<t>&who;</t>")
+                assert b"<t>&who;</t>" in content
+            archive.writestr(part, content)
+    with pytest.raises(Invalid, match="not an Excel workbook"):
+        await read_people_file(rebuilt.getvalue())

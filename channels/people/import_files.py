@@ -12,6 +12,9 @@ Which encoding a CSV file is in, by a rule a coordinator can be told:
    believable case (no "JosÈ"), count for it; other symbols count against it.  The best
    reading wins, and Windows-1252 on a tie.
 
+Workbooks are read by openpyxl, which parses their XML with defusedxml (a dependency for that
+alone): a workbook declaring XML entities is refused rather than expanded.
+
 (charset-normalizer was tried and read short Danish Windows-1252 files as Central European
 Windows-1250: "Søren" came out as "Sřren".)
 """
