@@ -1,6 +1,6 @@
-"""Importing people from CSV: the whole file is checked first, every bad row is reported with
-its line and reason, nothing is imported until it is clean, and importing twice creates
-nobody twice."""
+"""Importing people from CSV and XLSX files: the whole file is checked first, every bad row is
+reported with its line and reason, nothing is imported until it is clean (on the page, not until
+the preview is confirmed), and importing twice creates nobody twice."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import aiohttp
 import openpyxl
+import pytest
+
+from channels.errors import Invalid
+from server.pages.admin.importing import Sealed, open_seal, seal
 
 from .support import email
 
@@ -328,3 +334,17 @@ async def test_the_page_refuses_what_is_not_a_spreadsheet_and_lists_rows_to_fix(
     assert 'import-count">4</span> rows to fix' in html and "unknown role &#39;boss&#39;" in html
     assert "Nothing can be imported until every row is right" in html
     assert 'name="seal"' not in html
+
+
+def test_a_sealed_preview_opens_only_for_its_coordinator_within_the_hour():
+    secret, made = b"s" * 32, datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    sealed = Sealed(7, made.isoformat(), "people.csv", "CSV, UTF-8", 1, "email,name,role\n")
+    carla, other = SimpleNamespace(id=7), SimpleNamespace(id=8)
+    assert open_seal(secret, seal(secret, sealed), carla, made + timedelta(minutes=59)) == sealed
+    for secret_used, who, when in [
+        (b"t" * 32, carla, made),  # another server's secret
+        (secret, other, made),  # another coordinator
+        (secret, carla, made + timedelta(minutes=61)),
+    ]:
+        with pytest.raises(Invalid, match="expired"):
+            open_seal(secret, seal(secret_used, sealed), who, when)
