@@ -48,6 +48,7 @@ from server.pages import rendering as pages
 from server.pages import research as research_pages
 from server.pages import search as search_pages
 from server.pages.admin import goals as admin_goal_pages
+from server.pages.admin import importing as admin_import_pages
 from server.pages.admin import library as admin_library_pages
 from server.pages.admin import programme as admin_pages
 from server.pages.admin import questionnaires as admin_questionnaire_pages
@@ -101,6 +102,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(admin_api.routes)
     app.add_routes(account_api.routes)
     app.add_routes(admin_pages.routes)
+    app.add_routes(admin_import_pages.routes)
     app.add_routes(admin_task_pages.routes)
     app.add_routes(admin_schedule_pages.routes)
     app.add_routes(library_api.routes)

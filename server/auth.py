@@ -34,7 +34,11 @@ _USER: web.RequestKey[User] = web.RequestKey("user", User)
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Bodies the API takes.  Neither can be sent cross-site without a CORS preflight, which this
 # server never grants (text/csv is for POST /api/v1/users/import).
-_API_BODIES = ("application/json", "text/csv")
+_API_BODIES = (  # none can be sent cross-site without a CORS preflight
+    "application/json",
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",  # the user import
+)
 
 
 def cookie_name(secure: bool) -> str:

@@ -16,6 +16,7 @@ from server.api import goals as goals_api
 from server.api import programme as admin_api
 from server.api import tasks as tasks_api
 from server.pages.admin import goals as admin_goal_pages
+from server.pages.admin import importing as admin_import_pages
 from server.pages.admin import programme as admin_pages
 from server.pages.admin import task_schedules as admin_schedule_pages
 from server.pages.admin import tasks as admin_task_pages
@@ -25,6 +26,7 @@ from .support import email
 COORDINATOR_TABLES = (
     admin_api.routes,
     admin_pages.routes,
+    admin_import_pages.routes,
     admin_task_pages.routes,
     admin_schedule_pages.routes,
     tasks_api.routes,
@@ -219,8 +221,10 @@ async def test_no_sequence_of_coordinator_actions_reads_a_pair_channel(mail_serv
     repeat = f"email,name,role,expertise\n{email('mentee1')},Someone Else,coordinator,Takeover\n"
     before = await store.load_user(mentee1.id)
     await api("POST", "/api/v1/users/import", csv=repeat + f"imported@{OWN},Own Import,mentor,\n")
-    await form("/admin/import", {"dry_run": "1"}, upload=repeat)
-    await form("/admin/import", upload=repeat + f"form@{OWN},Own Form,mentee,\n")
+    await form("/admin/import", upload=repeat)
+    _, preview = await form("/admin/import", upload=repeat + f"form@{OWN},Own Form,mentee,\n")
+    seal = re.search(r'name="seal" value="([^"]+)"', preview).group(1)
+    await form("/admin/import/confirm", {"seal": seal})
     assert await store.load_user(mentee1.id) == before  # the repeated row changed nothing
     own_mentor = await store.load_user_by_email(f"mentor@{OWN}")
     # Correcting the address of someone not yet activated is allowed: it is the coordinator's.

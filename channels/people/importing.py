@@ -79,13 +79,6 @@ class ImportRejected(Invalid):
         self.plan = plan
 
 
-def decode_csv(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Invalid("The file must be saved as UTF-8 text (CSV UTF-8).") from None
-
-
 def _header_map(header: list[str]) -> dict[str, int]:
     names = [h.strip().lower() for h in header]
     found: dict[str, int] = {}

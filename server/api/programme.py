@@ -8,7 +8,7 @@ from aiohttp import web
 
 from channels.chat.wire import channel_json, message_json
 from channels.errors import Invalid, TooLarge
-from channels.people import importing, invitations, users
+from channels.people import import_files, importing, invitations, users
 from channels.programme import announcements, communities, matching, menu
 from channels.programme.audit import export_audit_csv, list_audit
 from channels.programme.matching import PairOverview
@@ -33,6 +33,8 @@ from storage.records import PairActivity
 routes = web.RouteTableDef()
 
 MAX_CSV = 2 * 1024 * 1024
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_TYPES = ("text/csv", XLSX_TYPE)
 MAIL_PAGE = 200
 
 
@@ -111,17 +113,23 @@ async def resend_invitation(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/users/import")
 async def import_users(request: web.Request) -> web.Response:
-    """A CSV body (Content-Type: text/csv); ?dry_run=1 only checks it."""
+    """A CSV body (text/csv) or an Excel workbook (XLSX_TYPE); ?dry_run=1 only checks it."""
     user = await current_coordinator(request)
-    if request.content_type != "text/csv":
-        raise Invalid("Send the file as the request body with Content-Type: text/csv.")
+    if request.content_type not in IMPORT_TYPES:
+        raise Invalid(
+            "Send the file as the request body with Content-Type: text/csv, or"
+            f" {XLSX_TYPE} for an Excel workbook."
+        )
     if request.content_length is not None and request.content_length > MAX_CSV:
         raise TooLarge("The file is too large: at most 2 MB.")
-    text = importing.decode_csv(await request.read())
+    people_file = await import_files.read_people_file(await request.read())
+    text = people_file.text
     store = request.app[keys.STORE]
     if _flag(request, "dry_run"):
         plan = await importing.check_import(store, user, text)
-        return web.json_response({"dry_run": True, **import_plan_json(plan)})
+        return web.json_response(
+            {"dry_run": True, "format": people_file.format, **import_plan_json(plan)}
+        )
     try:
         plan, created = await importing.import_users(
             store,
@@ -137,6 +145,7 @@ async def import_users(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "dry_run": False,
+            "format": people_file.format,
             **import_plan_json(plan),
             "created": [account_json(u) for u in created],
         },

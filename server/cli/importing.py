@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from channels.errors import Invalid
-from channels.people import importing
+from channels.people import import_files, importing
 from channels.policy import Actor
 from server.config import Config
 from server.runners.mailer import link_settings
@@ -37,7 +37,9 @@ async def run_import(store, config: Config, path: Path, *, dry_run: bool) -> Non
         data = await asyncio.to_thread(path.read_bytes)
     except OSError as error:
         raise Invalid(f"Cannot read {path}: {error.strerror}.") from None
-    plan = await importing.plan_import(store, importing.decode_csv(data))
+    people_file = await import_files.read_people_file(data)
+    print(f"{path}: {people_file.format}")
+    plan = await importing.plan_import(store, people_file.text)
     if not plan.clean:
         for problem in plan.problems:
             print(f"{path}: line {problem.line}: {problem.reason}", file=sys.stderr)

@@ -20,6 +20,12 @@ from .conftest import ARTIFACTS, DESKTOP, PHONE, Web, axe_violations
 
 LONG_NAME = "Christina Vestergaard-Johannsen"
 LONG_EMAIL = "christina.vestergaard-johannsen@kommune-eksempel-jobcenter.dk"
+PEOPLE_CSV = (  # as Danish Excel on Windows saves "CSV": semicolons, Windows-1252
+    "E-mail;Name;Role;Field of expertise\n"
+    "soeren@example.org;Søren Ærø Åse;mentor;Økonomi og regnskab\n"
+    f"{LONG_EMAIL};{LONG_NAME};mentee;\n"
+    + "".join(f"p{i}@example.org;Åse Bæk {i};mentee;Jura\n" for i in range(1, 10))
+).encode("cp1252")
 NOT_PAGES = {"/admin/reports/{file}"}  # a CSV or JSON download, not a page
 
 # Every visible element that sticks out of the screen, sideways: an element inside one that
@@ -146,6 +152,29 @@ async def test_every_coordinator_page_fits_a_phone_and_passes_axe(web: Web, size
         adding.get_by_role("button", name="Add and send invitation").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Make Ada Lund a coordinator?")
         check(page, "admin-confirm-coordinator")
+
+        # The import shows how the file is read before anything is imported; a file that
+        # is not a spreadsheet, or has rows to fix, is refused with what to do.
+        def choose(name: str, content: bytes) -> None:
+            page.locator("input[name=file]").set_input_files(
+                {"name": name, "mimeType": "application/octet-stream", "buffer": content}
+            )
+            page.get_by_role("button", name="Check the file").click()
+
+        page.goto("/admin/import")
+        choose("people.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+        expect(page.get_by_role("alert")).to_contain_text("Save it as .xlsx or CSV")
+        check(page, "admin-import-refused")
+        choose("people.csv", PEOPLE_CSV.replace(b";mentor;", b";chef;"))
+        expect(page.get_by_text("Nothing can be imported until every row is right")).to_be_visible()
+        check(page, "admin-import-rows-to-fix")
+        choose("Deltagere forår.csv", PEOPLE_CSV)
+        expect(page.get_by_role("heading", name="Check before importing")).to_be_visible()
+        expect(page.get_by_text("read as CSV, Windows-1252 (Western European)")).to_be_visible()
+        expect(page.get_by_role("cell", name="Søren Ærø Åse")).to_be_visible()
+        check(page, "admin-import-preview")
+        page.get_by_role("button", name="Import 10 people").click()
+        expect(page.locator(".notice")).to_contain_text("The file was imported")
 
         page.goto(pages[[p.startswith("/admin/tasks/") for p in pages].index(True)])
         page.get_by_role("button", name=re.compile("Post it again")).click()

@@ -24,6 +24,7 @@ _IMPORT = _object(
     problems=_PROBLEMS,
     people={"type": "array"},
     dry_run=_BOOL,
+    format=_STR,
     created={"type": "array", "items": _ACCOUNT},
 )
 _USER_ID = [("user_id", "path")]
@@ -56,10 +57,16 @@ def _query(operation: dict[str, Any], *names: str) -> dict[str, Any]:
 
 
 def admin_paths() -> dict[str, Any]:
-    csv_body = {"required": True, "content": {"text/csv": {"schema": _STR}}}
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    binary = {"type": "string", "format": "binary"}
+    csv_body = {
+        "required": True,
+        "content": {"text/csv": {"schema": _STR}, xlsx: {"schema": binary}},
+    }
     import_op = _query(
         _coord(
-            "Import people from CSV (email, name, role, field of expertise); every bad row"
+            "Import people from CSV (any encoding spreadsheets save) or XLSX (email, name, role,"
+            " field of expertise); every bad row"
             " is reported and nothing is imported until the file is clean",
             _IMPORT,
             status="201",

@@ -7,7 +7,6 @@ redirects back with a short notice, so reloading never repeats an action.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
@@ -15,7 +14,7 @@ from aiohttp import web
 
 from channels.errors import Invalid
 from channels.goals import goals, satisfaction
-from channels.people import importing, invitations, users
+from channels.people import invitations, users
 from channels.policy import ROLES
 from channels.programme import communities, glance, matching, menu
 from channels.programme.announcements import post_announcement
@@ -212,45 +211,6 @@ async def update_user(request: web.Request) -> web.Response:
         await admin_events.emit_account(request.app, user_id, {"role": change.after.role})
         await admin_events.cut_for_new_role(request.app, user_id)
     raise back("/admin/users", "updated")
-
-
-@routes.get("/admin/import")
-async def import_page(request: web.Request) -> web.Response:
-    return page(request, "import.html", await current_coordinator(request), plan=None)
-
-
-@routes.post("/admin/import")
-async def import_file(request: web.Request) -> web.Response:
-    user = await current_coordinator(request)
-    form = await request.post()
-    upload = form.get("file")
-    store = request.app[keys.STORE]
-
-    async def run() -> importing.ImportPlan | None:
-        """The plan of a dry run; None once imported."""
-        if not isinstance(upload, web.FileField):
-            raise Invalid("Please choose a CSV file.")
-        text = importing.decode_csv(await asyncio.to_thread(upload.file.read))
-        if form.get("dry_run"):
-            return await importing.check_import(store, user, text)
-        await importing.import_users(
-            store,
-            user,
-            text,
-            links=link_settings(request.app[keys.CONFIG]),
-            clock=request.app[keys.CLOCK],
-        )
-        return None
-
-    def show_again(error):
-        rejected = error.plan if isinstance(error, importing.ImportRejected) else None
-        return page(request, "import.html", user, plan=rejected, error=error.message)
-
-    plan = await run_form(run, show_again)
-    if plan is not None:
-        return page(request, "import.html", user, plan=plan, checked=True)
-    admin_events.poke_mailer(request.app)
-    raise back("/admin/users", "imported")
 
 
 # pairs
