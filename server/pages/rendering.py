@@ -254,10 +254,14 @@ async def load_menu(request: web.Request, user: User) -> Menu:
     if user.role != "coordinator" and any(item.item == "questionnaires" for item in items):
         waiting = await answering.count_waiting(store, user, clock=request.app[keys.CLOCK])
     items = [  # a label the coordinators kept as it came is read in the reader's language
-        replace(i, label=_(i.label)) if i.label == role_menu.default_label(i.item, user.role) else i
+        replace(i, label=_(i.label)) if i.label == _default_label(i.item, user.role) else i
         for i in items
     ]
     return Menu(sections, _programme_links(items, summaries, library_new, user, waiting))
+
+
+def _default_label(item: str, role: str) -> str | None:
+    return role_menu.default_label(item, role) if item in role_menu.BUILT_IN else None
 
 
 # Built-in menu items that open a channel: the first readable one of these kinds.

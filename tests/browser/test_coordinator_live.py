@@ -136,7 +136,7 @@ async def test_a_task_posted_now_is_done_live_and_the_coordinator_sees_one_done(
         other = web.person("mentee2")
         other.page.goto("/")
         other.page.get_by_role("navigation", name="Your conversations").get_by_role(
-            "link", name=re.compile("Grete Holm")
+            "link", name=re.compile("^Grete Holm")
         ).click()
         expect(task_card(other)).to_have_count(1)
         expect(task_card(other).locator(".task-state")).to_have_count(0)
@@ -179,10 +179,10 @@ async def test_pairing_and_ending_a_pair_reach_both_open_home_pages_live(web: We
         # The new channel appears on both home pages without a reload, under "Your mentoring",
         # and in the role's menu at the top.
         mentee_link = mentee.page.get_by_role("navigation", name="Your conversations").get_by_role(
-            "link", name=re.compile("Nina Holt")
+            "link", name=re.compile("^Nina Holt")
         )
         mentor_link = mentor.page.get_by_role("navigation", name="Your conversations").get_by_role(
-            "link", name=re.compile("Olga Brandt")
+            "link", name=re.compile("^Olga Brandt")
         )
         expect(mentee_link).to_be_visible()
         expect(mentor_link).to_be_visible()
