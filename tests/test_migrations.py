@@ -3,12 +3,11 @@ reference to it: the demo programme, seeded before such a migration, is all ther
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 
 import storage
-from channels.demo import seed_demo
-from storage import sqlite as engine
+
+from .migration_support import seed_on_older_schema
 
 
 def _counts(path) -> dict[str, int]:
@@ -27,26 +26,15 @@ def _counts(path) -> dict[str, int]:
 
 
 async def test_the_coordinator_line_migration_keeps_every_row(tmp_path, monkeypatch):
-    before = tmp_path / "migrations-before"
-    before.mkdir()
     # Before 0014, with the later migrations today's seeding code needs and that do not touch
     # what 0014 rebuilds (0016, research); the runner applies any version not yet recorded.
-    for path in sorted(engine.MIGRATIONS_DIR.glob("*.sql")):
-        if path.name < "0014" or path.name >= "0016":
-            shutil.copy(path, before / path.name)
-    monkeypatch.setattr(engine, "MIGRATIONS_DIR", before)
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    store = await storage.open_store(data_dir)
-    try:
-        await seed_demo(store, await storage.open_file_store(data_dir))
-    finally:
-        await store.close()
+    data_dir = await seed_on_older_schema(
+        tmp_path, monkeypatch, lambda name: name < "0014" or name >= "0016"
+    )
     database = data_dir / storage.DATABASE_FILE
     seeded = _counts(database)
     assert seeded["channels"] > 0 and seeded["messages"] > 0 and seeded["notifications"] > 0
 
-    monkeypatch.undo()
     store = await storage.open_store(data_dir)  # applies 0014 and every later one
     await store.close()
     after = _counts(database)

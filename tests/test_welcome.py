@@ -4,14 +4,12 @@ the lounge, and where help is, once; then the research question."""
 from __future__ import annotations
 
 import html
-import shutil
 import sqlite3
 
 import storage
-from channels.demo import seed_demo
-from storage import sqlite as engine
 
 from .goal_support import form
+from .migration_support import seed_on_older_schema
 from .questionnaire_support import rows
 
 WELCOME = "Welcome! Three things to know"
@@ -49,20 +47,7 @@ async def test_the_welcome_explains_the_pair_channel_once_then_the_research_is_a
 async def test_people_who_had_written_before_the_welcome_existed_are_not_welcomed(
     tmp_path, monkeypatch
 ):
-    before = tmp_path / "migrations-before"
-    before.mkdir()
-    for path in sorted(engine.MIGRATIONS_DIR.glob("*.sql")):
-        if path.name < "0018":
-            shutil.copy(path, before / path.name)
-    monkeypatch.setattr(engine, "MIGRATIONS_DIR", before)
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    store = await storage.open_store(data_dir)
-    try:
-        await seed_demo(store, await storage.open_file_store(data_dir))
-    finally:
-        await store.close()
-    monkeypatch.undo()
+    data_dir = await seed_on_older_schema(tmp_path, monkeypatch, lambda name: name < "0018")
     store = await storage.open_store(data_dir)  # applies 0018
     await store.close()
     conn = sqlite3.connect(data_dir / storage.DATABASE_FILE)
