@@ -92,6 +92,7 @@ def render(request: web.Request, template: str, status: int = 200, **context: An
     language = translations.reader_language(getattr(context["user"], "language", ""), programme)
     context.setdefault("language", language)
     context.setdefault("calendar", translations.reader_calendar(language, programme))
+    context.setdefault("words", translations.js_words(language))
     context.setdefault("now", request.app[keys.CLOCK].now())  # e.g. is a task overdue
     html = (
         request.app[keys.TEMPLATES]

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -39,6 +40,32 @@ def catalogue(language: str) -> gettext.NullTranslations:
     write_mo(compiled, messages)
     compiled.seek(0)
     return Translations(compiled)
+
+
+JS_DIR = Path(__file__).resolve().parents[2] / "web" / "static" / "js"
+JS_KEYWORDS = {"gettext": None, "ngettext": (1, 2)}
+
+
+@cache
+def js_words(language: str) -> dict[str, str]:
+    """The translations of the words the browser's modules write (web/static/js/words.js),
+    for the page to carry; none for English, whose words are the source."""
+    if language == "en" or language not in LANGUAGES:
+        return {}
+    translations = catalogue(language)
+    words = {}
+    for path in sorted(JS_DIR.glob("*.js")):
+        with path.open("rb") as source:
+            for _line, message, _comments, _context in extract(
+                "javascript", source, keywords=JS_KEYWORDS
+            ):
+                if isinstance(message, tuple):  # ngettext: its one and its many
+                    one, many = message[:2]
+                    words[one] = translations.ngettext(one, many, 1)
+                    words[many] = translations.ngettext(one, many, 2)
+                elif message:
+                    words[message] = translations.gettext(message)
+    return words
 
 
 @jinja2.pass_context

@@ -46,3 +46,33 @@ async def test_message_times_read_in_the_programme_locale_and_zone(danish_web: W
         )
 
     await web.run(scenario)
+
+
+async def test_a_danish_reader_sees_live_messages_and_the_composer_in_danish(danish_web: Web):
+    web = danish_web
+    pair = await web.server.pair_channel_id(1)
+    maria = await web.server.client("mentor1")
+    socket = await maria.socket()
+
+    def scenario():
+        sara = web.person("mentee1")
+        open_channel(sara, pair)
+        expect(sara.page.get_by_role("button", name="Send")).to_be_visible()
+        sara.page.get_by_role("button", name="Send").click()  # nothing written yet
+        expect(sara.page.locator("#composer-problem")).to_have_text(
+            "Skriv en besked først, og tryk så på Send."
+        )
+
+    await web.run(scenario)
+    await socket.send(pair, "Hej Sara")
+
+    def live():
+        sara = web.people[-1]
+        item = message_item(sara, "Hej Sara")
+        expect(item.locator("time")).to_have_text("lige nu")
+        expect(item.locator(".thread-link")).to_have_text("Svar i tråd")
+        expect(item.locator(".msg-menu-button")).to_have_attribute(
+            "aria-label", "Handlinger for beskeden fra Maria Jensen"
+        )
+
+    await web.run(live)

@@ -3,6 +3,7 @@
 // hidden.  A notification's text never holds a pair's words (the server leaves them out).
 import { connect } from "/static/js/live.js";
 import { showCount } from "/static/js/tab_title.js";
+import { gettext } from "./words.js";
 
 const PREF = "mentorspace:browser-notifications";
 const BROWSER_KINDS = new Set(["mention", "pair_message"]);
@@ -17,7 +18,7 @@ function show(unread) {
   badge.hidden = count === 0;
   bell.setAttribute(
     "aria-label",
-    count === 0 ? "Notifications" : `Notifications, ${count} unread`,
+    count === 0 ? gettext("Notifications") : gettext("Notifications, %(num)s unread", { num: count }),
   );
   showCount("bell", count);
 }
@@ -76,8 +77,8 @@ async function tellPairMessage(message) {
   if (message.seq !== message.created_seq || !message.author || message.kind !== "text") return;
   if (pairChannels === null) await loadPairs().catch(() => {});
   if (!pairChannels?.has(message.channel_id) || message.author.id === me) return;
-  const shown = new Notification(`${message.author.name} sent you a message`, {
-    body: "In your mentoring channel",
+  const shown = new Notification(gettext("%(name)s sent you a message", { name: message.author.name }), {
+    body: gettext("In your mentoring channel"),
     tag: `mentorspace-pair-${message.channel_id}`,
   });
   shown.onclick = () => {

@@ -12,6 +12,7 @@ import { knowPhotos } from "./messages.js";
 import { wireMentions } from "./mentions.js";
 import { createThreadPanel } from "./thread_panel.js";
 import { keepTimesFresh } from "./time.js";
+import { gettext } from "./words.js";
 
 function start() {
   const data = pageData();
@@ -124,11 +125,11 @@ function start() {
     if (loadingOlder || !model.more || model.oldestId === null) return;
     loadingOlder = true;
     const button = els.edge.querySelector("button");
-    if (button) button.textContent = "Loading…";
+    if (button) button.textContent = gettext("Loading…");
     const ack = await call("channel:history", { channel_id: model.channelId, before_id: model.oldestId });
     loadingOlder = false;
     if (ack.error) {
-      if (button) button.textContent = "Show earlier messages (try again)";
+      if (button) button.textContent = gettext("Show earlier messages (try again)");
       return;
     }
     const height = els.scroll.scrollHeight;
@@ -160,7 +161,7 @@ function start() {
           thread_id: pending.threadId,
           attachments: pending.attachments.map((file) => file.id),
         })
-      : { error: { message: "you are offline right now." } };
+      : { error: { message: gettext("you are offline right now.") } };
     const before = view.positions();
     const result = model.sent(pending, ack);
     if (result.confirmedBefore) return;

@@ -2,6 +2,7 @@
 // messages on their way, how far the changes are applied (seq), the open thread and who is
 // typing.  channel.js feeds it what the server says and draws what it answers; nothing here
 // touches the DOM, so `node --test` checks it (web/test/channel_model.test.js).
+import { gettext } from "./words.js";
 
 export class ChannelModel {
   constructor(data) {
@@ -197,16 +198,16 @@ export function firstUnread(messages, { after, upTo, me }) {
 export function announcement(change, me) {
   const { message, known } = change;
   if (change.byOther) {
-    const where = message.thread_id ? "Reply in a thread from" : "New message from";
-    return `${where} ${message.author.name}: ${message.body.slice(0, 200)}`;
+    const values = { name: message.author.name, text: message.body.slice(0, 200) };
+    return message.thread_id ? gettext("Reply in a thread from %(name)s: %(text)s", values) : gettext("New message from %(name)s: %(text)s", values);
   }
   const task = message.task;
   if (!task) return null;
-  if (!known && message.created_seq === message.seq) return `New task: ${task.title}`;
+  if (!known && message.created_seq === message.seq) return gettext("New task: %(title)s", { title: task.title });
   if (known?.task && known.task.done !== task.done) {
     const who = task.done ? task.done_by?.name : null;
-    if (task.done && who && task.done_by.id !== me.id) return `${who} marked the task ${task.title} as done.`;
-    if (!task.done) return `The task ${task.title} is not done any more.`;
+    if (task.done && who && task.done_by.id !== me.id) return gettext("%(name)s marked the task %(title)s as done.", { name: who, title: task.title });
+    if (!task.done) return gettext("The task %(title)s is not done any more.", { title: task.title });
   }
   return null;
 }

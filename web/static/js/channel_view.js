@@ -3,6 +3,7 @@
 // draws what the model holds; the thread panel (thread_panel.js) draws the open thread.
 import { renderMessage, renderPending, typingText } from "./messages.js";
 import { showCount, showName } from "./tab_title.js";
+import { gettext } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -105,7 +106,7 @@ export function createChannelView(model, els) {
       divider = document.createElement("li");
       divider.className = "unread-divider";
       divider.id = "unread-divider";
-      divider.append(Object.assign(document.createElement("span"), { textContent: "New messages" }));
+      divider.append(Object.assign(document.createElement("span"), { textContent: gettext("New messages") }));
     }
     const element = mainElements.get(first.id);
     if (element && element.previousElementSibling !== divider) element.before(divider);
@@ -186,7 +187,7 @@ export function createChannelView(model, els) {
       const more = document.createElement("button");
       more.type = "button";
       more.className = "load-earlier";
-      more.textContent = "Show earlier messages";
+      more.textContent = gettext("Show earlier messages");
       more.addEventListener("click", loadOlder);
       els.edge.replaceChildren(more);
       edgeWatcher.observe(more);
@@ -210,7 +211,7 @@ export function createChannelView(model, els) {
   // Read-only from now on: no message box, no buttons that would only be refused.
   function showLocked() {
     const hadFocus = els.channel.contains(document.activeElement) && document.activeElement.matches("textarea");
-    const note = composerNote("This conversation has ended. You can still read it.");
+    const note = composerNote(gettext("This conversation has ended. You can still read it."));
     const box = els.composer ?? document.querySelector("#channel > .composer-note");
     if (box) box.replaceWith(note);
     else els.channel.append(note);
@@ -223,8 +224,8 @@ export function createChannelView(model, els) {
     const note = document.querySelector("#channel > .composer-note");
     const again = document.createElement("a");
     again.href = location.pathname;
-    again.textContent = "Show the message box";
-    note?.replaceChildren("This conversation is open again. ", again);
+    again.textContent = gettext("Show the message box");
+    note?.replaceChildren(`${gettext("This conversation is open again.")} `, again);
   }
 
   // The tab's title counts the messages I have not read here.
@@ -242,8 +243,8 @@ export function createChannelView(model, els) {
     const banner = $("connection-banner");
     const reload = document.createElement("a");
     reload.href = location.pathname;
-    reload.textContent = "Show the page as it is now";
-    banner.replaceChildren("Your coordinator has changed your account.", " ", reload);
+    reload.textContent = gettext("Show the page as it is now");
+    banner.replaceChildren(gettext("Your coordinator has changed your account."), " ", reload);
     banner.hidden = false;
   }
 

@@ -6,6 +6,7 @@
 // included.
 import { counter, enterSends, problem, textLength } from "./composer_model.js";
 import { wireUploads } from "./uploads.js";
+import { gettext } from "./words.js";
 
 const TYPING_EVERY_MS = 3000;
 
@@ -37,7 +38,7 @@ export function wireComposer(form, { send, typing, maxFileBytes, maxLength }) {
       say("");
     } else if (list.anyFailed) {
       waiting = false;
-      say("A file could not be uploaded: try it again or remove it, then press Send.");
+      say(gettext("A file could not be uploaded: try it again or remove it, then press Send."));
     } else if (list.ready()) {
       waiting = false;
       say("");
@@ -70,12 +71,12 @@ export function wireComposer(form, { send, typing, maxFileBytes, maxLength }) {
     }
     if (!list.empty && !list.ready()) {
       if (list.anyFailed) {
-        say("A file could not be uploaded: try it again or remove it, then press Send.");
+        say(gettext("A file could not be uploaded: try it again or remove it, then press Send."));
         form.querySelector(".upload.is-failed button")?.focus();
         return;
       }
       waiting = true;
-      say("Sending as soon as the files are uploaded…");
+      say(gettext("Sending as soon as the files are uploaded…"));
       return;
     }
     const attachments = list.items.map((item) => item.uploaded);

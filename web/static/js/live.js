@@ -1,5 +1,6 @@
 // The one socket.io connection a page uses, and the banner that says when it is down.
 import { io } from "/static/vendor/socket.io.esm.min.js";
+import { gettext } from "./words.js";
 
 const GRACE_MS = 1500; // a blip shorter than this is not worth a banner
 
@@ -36,7 +37,7 @@ export function connect() {
   function loginAgain() {
     const login = document.createElement("a");
     login.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-    login.textContent = "Log in again";
+    login.textContent = gettext("Log in again");
     return login;
   }
 
@@ -46,7 +47,7 @@ export function connect() {
   socket.on("session:ended", ({ message }) => {
     ended = true;
     clearTimeout(timer);
-    show(`Your session has ended. ${message ?? ""}`.trim(), loginAgain());
+    show(`${gettext("Your session has ended.")} ${message ?? ""}`.trim(), loginAgain());
   });
 
   // The page says whether it is live (for styles, and for tests to wait on).
@@ -60,13 +61,13 @@ export function connect() {
     if (reason === "io client disconnect" && !navigator.onLine) return; // the offline handler said it
     // The server hangs up when the session has ended; asking again gets the reason.
     if (reason === "io server disconnect") socket.connect();
-    showSoon("Connection lost. Reconnecting… Your messages are kept and will catch up.");
+    showSoon(gettext("Connection lost. Reconnecting… Your messages are kept and will catch up."));
   });
   socket.on("connect_error", (error) => {
     // The server refuses a socket whose session ended, or one too many: `data` is its error.
     if (ended) return;
     if (error?.data?.code === "unauthenticated") {
-      show("Your session has ended.", loginAgain());
+      show(gettext("Your session has ended."), loginAgain());
       return;
     }
     if (error?.data?.code === "rate_limited") {
@@ -74,20 +75,20 @@ export function connect() {
       show(error.message);
       return;
     }
-    showSoon("Cannot reach Mentorspace. Trying again…");
+    showSoon(gettext("Cannot reach Mentorspace. Trying again…"));
   });
   // The browser knows it is offline before any socket times out: say so at once, and come
   // back the moment the network does (instead of waiting for the next retry).
   window.addEventListener("offline", () => {
     clearTimeout(timer);
-    show("You are offline. Messages will catch up when you are back online.");
+    show(gettext("You are offline. Messages will catch up when you are back online."));
     socket.disconnect();
   });
   window.addEventListener("online", () => {
-    showSoon("Back online. Reconnecting…");
+    showSoon(gettext("Back online. Reconnecting…"));
     socket.connect();
   });
-  if (!navigator.onLine) show("You are offline. Messages will catch up when you are back online.");
+  if (!navigator.onLine) show(gettext("You are offline. Messages will catch up when you are back online."));
   return socket;
 }
 
@@ -106,6 +107,6 @@ export async function call(event, payload, timeoutMs = 10000) {
   try {
     return await socket.timeout(timeoutMs).emitWithAck(event, payload);
   } catch {
-    return { error: { code: "timeout", message: "No answer from the server." } };
+    return { error: { code: "timeout", message: gettext("No answer from the server.") } };
   }
 }

@@ -4,6 +4,7 @@
 // its chosen option; aria-expanded is not allowed on a textarea) drives a listbox of options,
 // and a status line says how many were found.  Picking someone inserts `@[Name](user:ID)`: the id is what
 // the server checks and stores; the message shows their name as a chip.
+import { gettext, ngettext } from "./words.js";
 const TOKEN = /(^|[\s(])@([^\s@[\]()]{0,40})$/;
 let lists = 0;
 
@@ -15,7 +16,7 @@ export function wireMentions(form, channelId) {
   list.id = id;
   list.className = "mention-list";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "People you can mention");
+  list.setAttribute("aria-label", gettext("People you can mention"));
   list.hidden = true;
   const status = document.createElement("p");
   status.className = "visually-hidden";
@@ -92,8 +93,8 @@ export function wireMentions(form, channelId) {
     active = 0;
     render();
     status.textContent = people.length
-      ? `${people.length} ${people.length === 1 ? "person" : "people"} found. Use the arrow keys to choose.`
-      : "Nobody by that name can read this channel.";
+      ? ngettext("%(num)s person found. Use the arrow keys to choose.", "%(num)s people found. Use the arrow keys to choose.", people.length, { num: people.length })
+      : gettext("Nobody by that name can read this channel.");
   }
 
   function pick(person) {

@@ -2,6 +2,7 @@
 // the menus themselves, drawn again when a coordinator pairs, ends a pair, changes the role's
 // menu or the account.
 import { call } from "./live.js";
+import { gettext } from "./words.js";
 
 // Swap in the server's fresh menus, keeping the keyboard on the link it was on.
 async function redrawMenus(currentChannelId) {
@@ -62,7 +63,7 @@ export function startMenu(socket, me, currentChannelId = null, { onChannel, onAc
   function setPresence(userId, online) {
     for (const element of document.querySelectorAll(`[data-presence-user="${userId}"]`)) {
       element.classList.toggle("is-online", online);
-      element.querySelector(".presence-text").textContent = online ? "online" : "offline";
+      element.querySelector(".presence-text").textContent = online ? gettext("online") : gettext("offline");
     }
   }
 

@@ -5,14 +5,15 @@
 // actions.js handles them in one place.
 import { refresh } from "./time.js";
 import { fileSize } from "./uploads_model.js";
+import { gettext, ngettext } from "./words.js";
 
 export const REACTIONS = [
-  ["👍", "thumbs up"],
-  ["❤️", "heart"],
-  ["😊", "smile"],
-  ["🎉", "celebrate"],
-  ["🙏", "thank you"],
-  ["💡", "good idea"],
+  ["👍", gettext("thumbs up")],
+  ["❤️", gettext("heart")],
+  ["😊", gettext("smile")],
+  ["🎉", gettext("celebrate")],
+  ["🙏", gettext("thank you")],
+  ["💡", gettext("good idea")],
 ];
 
 function el(tag, className, text) {
@@ -43,10 +44,6 @@ export function initials(name) {
     .map((word) => word[0])
     .join("")
     .toUpperCase();
-}
-
-function plural(count, one, many) {
-  return `${count} ${count === 1 ? one : many}`;
 }
 
 function skeleton() {
@@ -98,7 +95,7 @@ export function renderMessage(message, view) {
     if (photo) avatar.querySelector("img").src = photo;
     else avatar.textContent = initials(message.author?.name);
     const author = part(".msg-author");
-    author.textContent = message.author?.name ?? "Someone";
+    author.textContent = message.author?.name ?? gettext("Someone");
     if (message.author) author.href = `/people/${message.author.id}`;
     setTime(part(".msg-head time"), message.created_at);
     if (!message.edited_at || message.deleted) drop(part(".msg-edited"));
@@ -154,7 +151,7 @@ export function renderMessage(message, view) {
     drop(actions);
   } else {
     const opener = actions.querySelector("[data-action=menu]");
-    opener.setAttribute("aria-label", `Actions for the message from ${message.author?.name ?? "someone"}`);
+    opener.setAttribute("aria-label", gettext("Actions for the message from %(name)s", { name: message.author?.name ?? gettext("someone") }));
     const menu = actions.querySelector(".msg-menu");
     const allowed = {
       "pick-reaction": view.rights.react,
@@ -175,7 +172,7 @@ export function renderMessage(message, view) {
 function fillResourceCard(card, resource) {
   const part = (selector) => card.querySelector(selector);
   if (resource.audience === "everyone") drop(part(".resource-card-audience"));
-  else part(".resource-card-audience").textContent = ` · for ${resource.audience} only`;
+  else part(".resource-card-audience").textContent = gettext(" · for %(audience)s only", { audience: resource.audience });
   const title = part(".resource-card-title");
   title.href = resource.url;
   title.textContent = resource.title;
@@ -206,17 +203,17 @@ function fillGoalCard(card, goal, channelId) {
     if (milestone.done) copy.classList.add("is-done");
     copy.querySelector(".milestone-mark").textContent = milestone.done ? "✓" : "";
     copy.querySelector(".milestone-title").textContent = milestone.title;
-    copy.querySelector(".milestone-state").textContent = milestone.done ? " (done)" : " (not done yet)";
+    copy.querySelector(".milestone-state").textContent = milestone.done ? gettext(" (done)") : gettext(" (not done yet)");
     return index && gap ? [gap.cloneNode(), copy] : [copy];
   });
   entry.replaceWith(...entries.flat());
-  part(".goal-card-progress").textContent = `${goal.milestones_done} of ${goal.milestones.length} milestones done`;
+  part(".goal-card-progress").textContent = gettext("%(done)s of %(total)s milestones done", { done: goal.milestones_done, total: goal.milestones.length });
 }
 
 // --- a questionnaire card: the same for every reader, never who answered ---
 
 export function questionnaireDue(questionnaire, now = new Date()) {
-  return new Date(questionnaire.closes_at) <= now ? "Closed" : "Answers until";
+  return new Date(questionnaire.closes_at) <= now ? gettext("Closed") : gettext("Answers until");
 }
 
 function fillQuestionnaire(item, questionnaire) {
@@ -224,7 +221,7 @@ function fillQuestionnaire(item, questionnaire) {
   setTime(item.querySelector(".questionnaire-closes"), questionnaire.closes_at);
   const open = item.querySelector(".questionnaire-open");
   open.setAttribute("href", questionnaire.url);
-  open.setAttribute("aria-label", `Open the questionnaire: ${questionnaire.title}`);
+  open.setAttribute("aria-label", gettext("Open the questionnaire: %(title)s", { title: questionnaire.title }));
 }
 
 // --- a task card: what the programme asks the pair to do, with its due date and done state ---
@@ -279,7 +276,7 @@ function fillTask(item, message, view) {
   }
   if (task.done) {
     const state = part(".task-state");
-    state.firstChild.textContent = `Done by ${task.done_by?.name ?? "one of you"}, `;
+    state.firstChild.textContent = gettext("Done by %(name)s, ", { name: task.done_by?.name ?? gettext("one of you") });
     setTime(state.querySelector("time"), task.done_at);
   } else {
     drop(part(".task-state"));
@@ -344,7 +341,7 @@ function fillReactions(list, message, view) {
     toggle.setAttribute("aria-pressed", String(mine));
     toggle.setAttribute(
       "aria-label",
-      `${reaction.emoji} ${plural(reaction.count, "reaction", "reactions")}${mine ? ", including yours" : ""}`,
+      ngettext("%(emoji)s %(num)s reaction", "%(emoji)s %(num)s reactions", reaction.count, { emoji: reaction.emoji, num: reaction.count }) + (mine ? gettext(", including yours") : ""),
     );
     toggle.disabled = !view.rights.react;
     const [emoji, count] = toggle.children;
@@ -362,7 +359,7 @@ function fillThreadLinks(item, message, view, top) {
   const href = `/channels/${view.channelId}/threads/${message.id}`;
   if (top && message.reply_count > 0) {
     replies.setAttribute("href", href);
-    replies.textContent = plural(message.reply_count, "reply", "replies");
+    replies.textContent = ngettext("%(num)s reply", "%(num)s replies", message.reply_count, { num: message.reply_count });
     if (message.last_reply_at) setTime(last.querySelector("time"), message.last_reply_at);
     else drop(last);
   } else {
@@ -376,11 +373,11 @@ function fillThreadLinks(item, message, view, top) {
 export function renderPicker() {
   const picker = el("div", "emoji-picker");
   picker.setAttribute("role", "group");
-  picker.setAttribute("aria-label", "Choose a reaction");
+  picker.setAttribute("aria-label", gettext("Choose a reaction"));
   for (const [emoji, name] of REACTIONS) {
     const choice = button("react", emoji);
     choice.dataset.emoji = emoji;
-    choice.setAttribute("aria-label", `React with ${name}`);
+    choice.setAttribute("aria-label", gettext("React with %(name)s", { name }));
     picker.append(choice);
   }
   return picker;
@@ -406,12 +403,12 @@ export function renderPending(pending, me) {
     item.classList.add("msg-failed");
     status.setAttribute("role", "alert");
     status.append(
-      el("span", "", `Not sent: ${pending.error}`),
-      button("retry", "Try again", "small-button"),
-      button("discard", "Remove", "small-button danger"),
+      el("span", "", gettext("Not sent: %(reason)s", { reason: pending.error })),
+      button("retry", gettext("Try again"), "small-button"),
+      button("discard", gettext("Remove"), "small-button danger"),
     );
   } else {
-    status.textContent = "Sending…";
+    status.textContent = gettext("Sending…");
   }
   item.querySelector(".msg-main").append(status);
   return item;
@@ -421,16 +418,16 @@ export function renderPending(pending, me) {
 export function editForm(message, touch) {
   const form = el("form", "edit-form");
   const id = `edit-${message.id}-${Math.random().toString(36).slice(2, 8)}`;
-  const label = el("label", "visually-hidden", "Edit your message");
+  const label = el("label", "visually-hidden", gettext("Edit your message"));
   label.htmlFor = id;
   const input = el("textarea");
   input.id = id;
   input.value = message.body;
   input.rows = 3;
   const buttons = el("div", "edit-buttons");
-  const save = el("button", "small-button", "Save");
+  const save = el("button", "small-button", gettext("Save"));
   save.type = "submit";
-  buttons.append(save, button("cancel-edit", "Cancel", "small-button"), el("span", "hint", touch ? "Enter starts a new line." : "Enter saves, Escape cancels."));
+  buttons.append(save, button("cancel-edit", gettext("Cancel"), "small-button"), el("span", "hint", touch ? gettext("Enter starts a new line.") : gettext("Enter saves, Escape cancels.")));
   const error = el("p", "msg-status");
   error.setAttribute("role", "alert");
   form.append(label, input, buttons, error);
@@ -440,16 +437,16 @@ export function editForm(message, touch) {
 export function confirmDelete() {
   const box = el("p", "msg-status confirm-delete");
   box.append(
-    el("span", "", "Delete this message?"),
-    button("confirm-delete", "Delete", "small-button danger"),
-    button("cancel-delete", "Keep it", "small-button"),
+    el("span", "", gettext("Delete this message?")),
+    button("confirm-delete", gettext("Delete"), "small-button danger"),
+    button("cancel-delete", gettext("Keep it"), "small-button"),
   );
   return box;
 }
 
 export function typingText(names) {
   if (names.length === 0) return "";
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  return "Several people are typing…";
+  if (names.length === 1) return gettext("%(name)s is typing…", { name: names[0] });
+  if (names.length === 2) return gettext("%(one)s and %(other)s are typing…", { one: names[0], other: names[1] });
+  return gettext("Several people are typing…");
 }

@@ -2,6 +2,7 @@
 // phone), with its own address, so Back and a shared link open and close it.
 import { insertInOrder, isEditing, replaceKeepingFocus, toBottom } from "./channel_view.js";
 import { renderMessage } from "./messages.js";
+import { ngettext } from "./words.js";
 
 export function createThreadPanel(model, view, { call, composers }) {
   const els = view.els;
@@ -20,7 +21,7 @@ export function createThreadPanel(model, view, { call, composers }) {
 
   function updateCount(root) {
     const count = root.reply_count;
-    els.threadCount.textContent = count === 1 ? "1 reply" : `${count} replies`;
+    els.threadCount.textContent = ngettext("%(num)s reply", "%(num)s replies", count, { num: count });
   }
 
   function show(message) {

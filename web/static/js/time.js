@@ -1,5 +1,6 @@
 // Times: "5 minutes ago" on the page, the exact time on hover; in the programme's locale and
 // time zone (the page's lang and data-zone), as the server writes them (channels/dates.py).
+import { gettext } from "./words.js";
 const page = globalThis.document?.documentElement;
 const locale = page?.lang || undefined;
 const timeZone = page?.dataset.zone || undefined;
@@ -19,12 +20,12 @@ const relative = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
 
 export function describe(date, now = new Date()) {
   const seconds = (now - date) / 1000;
-  if (seconds < 45) return "just now";
+  if (seconds < 45) return gettext("just now");
   if (seconds < 3600) return relative.format(-Math.round(seconds / 60), "minute");
   if (seconds < 6 * 3600) return relative.format(-Math.round(seconds / 3600), "hour");
   const days = dayNumber(now) - dayNumber(date);
-  if (days === 0) return `today at ${clock.format(date)}`;
-  if (days === 1) return `yesterday at ${clock.format(date)}`;
+  if (days === 0) return gettext("today at %(time)s", { time: clock.format(date) });
+  if (days === 1) return gettext("yesterday at %(time)s", { time: clock.format(date) });
   if (days < 7) return relative.format(-days, "day");
   return dayMonth.format(date);
 }

@@ -3,6 +3,7 @@
 // POST /api/v1/files, shows a progress bar, and can be cancelled, removed or tried again.  The
 // state lives in an UploadList (uploads_model.js); this draws it and talks to the server.
 import { fileSize, UploadList } from "./uploads_model.js";
+import { gettext } from "./words.js";
 
 function el(tag, className, text) {
   const element = document.createElement(tag);
@@ -27,22 +28,22 @@ function drawItem(list, item) {
   const bar = el("progress", "upload-progress");
   bar.max = 100;
   bar.value = list.percent(item);
-  bar.setAttribute("aria-label", `Uploading ${item.name}`);
+  bar.setAttribute("aria-label", gettext("Uploading %(name)s", { name: item.name }));
   const status = el("span", "upload-status");
   const actions = el("span", "upload-actions");
   if (item.status === "uploading") {
     status.textContent = `${list.percent(item)}%`;
-    actions.append(button("remove", `Cancel uploading ${item.name}`, "Cancel"));
+    actions.append(button("remove", gettext("Cancel uploading %(name)s", { name: item.name }), gettext("Cancel")));
   } else if (item.status === "failed") {
     status.textContent = item.error;
     status.setAttribute("role", "alert");
     actions.append(
-      button("retry", `Try uploading ${item.name} again`, "Try again"),
-      button("remove", `Remove ${item.name}`, "Remove", "small-button danger"),
+      button("retry", gettext("Try uploading %(name)s again", { name: item.name }), gettext("Try again")),
+      button("remove", gettext("Remove %(name)s", { name: item.name }), gettext("Remove"), "small-button danger"),
     );
   } else {
-    status.textContent = "Ready";
-    actions.append(button("remove", `Remove ${item.name}`, "Remove"));
+    status.textContent = gettext("Ready");
+    actions.append(button("remove", gettext("Remove %(name)s", { name: item.name }), gettext("Remove")));
   }
   if (item.status !== "uploading") bar.hidden = true;
   row.append(name, size, bar, status, actions);
@@ -90,13 +91,13 @@ export function wireUploads(form, { maxBytes, onChange }) {
     request.addEventListener("load", () => {
       requests.delete(item.key);
       if (request.status === 201 && request.response?.file) list.done(item.key, request.response.file);
-      else list.failed(item.key, request.response?.error?.message ?? `The upload failed (${request.status}).`);
+      else list.failed(item.key, request.response?.error?.message ?? gettext("The upload failed (%(status)s).", { status: request.status }));
       redrawItem(item);
       onChange(list);
     });
     request.addEventListener("error", () => {
       requests.delete(item.key);
-      list.failed(item.key, "The connection was lost.");
+      list.failed(item.key, gettext("The connection was lost."));
       redrawItem(item);
       onChange(list);
     });

@@ -2,6 +2,7 @@
 // its progress, done with the server's file id, failed with the reason), what may be added,
 // and whether the message can go.  uploads.js does the uploading and the drawing; nothing here
 // touches the DOM or the network, so `node --test` checks it (web/test/uploads_model.test.js).
+import { gettext, ngettext } from "./words.js";
 
 export const MAX_FILES = 10; // a message's files at most, as the server counts them
 
@@ -35,10 +36,10 @@ export class UploadList {
   // A file chosen, dropped or pasted: the new item (uploading), or {error} and nothing added.
   add(file) {
     if (this.items.length >= this.maxFiles) {
-      return { error: `A message can have at most ${this.maxFiles} files.` };
+      return { error: gettext("A message can have at most %(num)s files.", { num: this.maxFiles }) };
     }
     if (file.size > this.maxBytes) {
-      return { error: `${file.name} is too large: at most ${fileSize(this.maxBytes)} a file.` };
+      return { error: gettext("%(name)s is too large: at most %(size)s a file.", { name: file.name, size: fileSize(this.maxBytes) }) };
     }
     const item = {
       key: this.nextKey++,
@@ -132,9 +133,9 @@ export class UploadList {
     if (this.empty) return "";
     const waiting = this.items.filter((item) => item.status === "uploading").length;
     const failed = this.items.filter((item) => item.status === "failed").length;
-    const parts = [`${this.items.length} ${this.items.length === 1 ? "file" : "files"}`];
-    if (waiting) parts.push(`${waiting} uploading`);
-    if (failed) parts.push(`${failed} not uploaded`);
+    const parts = [ngettext("%(num)s file", "%(num)s files", this.items.length, { num: this.items.length })];
+    if (waiting) parts.push(gettext("%(num)s uploading", { num: waiting }));
+    if (failed) parts.push(gettext("%(num)s not uploaded", { num: failed }));
     return parts.join(", ");
   }
 }
