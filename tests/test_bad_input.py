@@ -211,3 +211,19 @@ async def test_a_bad_channel_id_gets_the_same_answer_on_every_route(server, bad)
         assert ack["error"] == {"code": "invalid", "message": NOT_AN_ID}, event
 
     assert await _count(server) == before
+
+
+async def test_a_choice_sent_as_a_list_or_an_object_is_refused_not_a_crash(server):
+    """Found by the schema fuzzing: a list where a word was expected met a dict's `in` (500)."""
+    sara, carla = await server.client("mentee1"), await server.client("coordinator")
+    for odd in ([["question"]], {"a": 1}, [], 7):
+        sent = await sara.post("/api/v1/feedback", {"category": odd, "body": "Hello"})
+        assert sent.status == 400, odd
+    created = await carla.post("/api/v1/questionnaires", {"title": "Intake"})
+    assert created.status == 201, await created.text()
+    questionnaire = (await created.json())["questionnaire"]["id"]
+    for odd in ([["scale"]], {"kind": "scale"}):
+        added = await carla.post(
+            f"/api/v1/questionnaires/{questionnaire}/questions", {"kind": odd, "prompt": "How?"}
+        )
+        assert added.status == 400, odd

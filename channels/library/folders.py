@@ -111,7 +111,7 @@ async def mark_library_seen(store: Store, user: User, *, clock: Clock = SYSTEM_C
 
 
 def check_audience(value: object) -> str:
-    if value not in FOLDER_AUDIENCES:
+    if not isinstance(value, str) or value not in FOLDER_AUDIENCES:
         raise Invalid("Who may see the folder: everyone, mentors, mentees or coordinators.")
     assert isinstance(value, str)
     return value

@@ -15,7 +15,7 @@ from channels.chat.messages import MAX_BODY, Changed, check_post, do_post
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, Invalid, NotFound
 from channels.files.uploads import check_attachments, check_own_uploads
-from channels.input import check_object, check_text
+from channels.input import check_choice, check_object, check_text
 from channels.policy import PARTICIPANTS, check_coordinator
 from channels.programme.audit import record_action
 from storage import Store, Tx
@@ -43,9 +43,7 @@ async def send_feedback(
     """`payload`: {category, body, attachments?, client_id?}.  Everything is checked before the
     line is opened, so bad input changes nothing."""
     payload = check_object(payload)
-    category = payload.get("category")
-    if category not in CATEGORIES:
-        raise Invalid(f"Choose what it is about: {', '.join(CATEGORIES)}.")
+    category = check_choice(payload, "category", CATEGORIES, what="What it is about")
     if user.role not in PARTICIPANTS:
         raise Forbidden("Feedback goes to the coordinators; write to them in the lounges.")
     body = check_text(payload, "body", max_length=MAX_BODY - 100, what="Your feedback")

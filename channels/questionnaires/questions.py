@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.errors import Invalid, TooLarge
-from channels.input import check_object
+from channels.input import check_choice, check_object
 from storage.records import Question
 
 KINDS = {
@@ -86,9 +86,12 @@ def check_question(payload: Any, current: Question | None = None) -> QuestionFie
     """`payload`: {kind, prompt, required?, options?}; with `current`, a change: fields left
     out stay as they are (options too, when the kind keeps them)."""
     payload = check_object(payload)
-    kind = payload.get("kind", current.kind if current else None)
-    if kind not in KINDS:
-        raise Invalid(f"'kind' must be one of {', '.join(KINDS)}.")
+    kind = check_choice(
+        {"kind": payload.get("kind", current.kind if current else None)},
+        "kind",
+        KINDS,
+        what="'kind'",
+    )
     prompt = payload.get("prompt", current.prompt if current else None)
     if prompt is None:
         raise Invalid("A question needs its text ('prompt').")
