@@ -148,3 +148,37 @@ async def test_browser_notifications_while_hidden_say_who_never_what(web: Web):
         assert secret not in str(shown)
 
     await web.run(scenario)
+
+
+async def test_a_late_answer_about_the_bell_does_not_undo_a_notification_counted_live(web: Web):
+    """The bell asks the server for its count as the page opens; a mention that arrives live
+    before the answer stays counted (the answer was taken before it)."""
+    lounge = await web.server.channel_id("mentor_lounge")
+
+    def scenario():
+        grete, maria = web.person("mentor2"), web.person("mentor1")
+        web.api(grete, "POST", "/api/v1/notifications/read", {"all": True})
+        held = []
+        grete.page.route("**/api/v1/notifications?limit=50", lambda r: held.append((r, r.fetch())))
+        open_page(grete, "/communities")
+        for _ in range(200):  # the page asks as it opens
+            if held:
+                break
+            grete.page.wait_for_timeout(25)
+        assert held, "the page never asked for its count"
+        me = web.api(grete, "GET", "/api/v1/me")["user"]
+
+        def mention(text: str) -> None:
+            body = f"{text} @[Grete Holm](user:{me['id']})"
+            web.api(maria, "POST", f"/api/v1/channels/{lounge}/messages", {"body": body})
+
+        bell = grete.page.locator("#bell")
+        mention("Lunch?")
+        expect(bell).to_have_attribute("data-unread", "1")
+        for route, answer in held:
+            route.fulfill(response=answer)  # counts from before the mention
+        grete.page.unroute("**/api/v1/notifications?limit=50")
+        mention("Or coffee?")  # a barrier: counted after the old answers are applied
+        expect(bell).to_have_attribute("data-unread", "2")
+
+    await web.run(scenario)

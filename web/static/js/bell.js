@@ -10,6 +10,9 @@ const BROWSER_KINDS = new Set(["mention", "pair_message"]);
 const bell = document.getElementById("bell");
 const badge = document.getElementById("bell-count");
 const seen = new Map(); // id -> read
+// Unread notifications counted live since the server was last asked: an answer taken before
+// they arrived must not undo them (it does not list them).
+const countedLive = new Set();
 
 function show(unread) {
   const count = Math.max(0, unread);
@@ -33,7 +36,9 @@ async function refresh() {
     return; // offline, or the connection dropped as it answered: the next connect asks again
   }
   for (const n of body.notifications) seen.set(n.id, n.read);
-  show(body.unread);
+  const listed = new Set(body.notifications.map((n) => n.id));
+  for (const id of countedLive) if (listed.has(id)) countedLive.delete(id);
+  show(body.unread + countedLive.size);
 }
 
 function browserNotificationsOn() {
@@ -95,11 +100,17 @@ if (bell && badge) {
     const known = seen.has(n.id);
     const wasUnread = known && seen.get(n.id) === false;
     seen.set(n.id, n.read);
-    if (!n.read && !wasUnread) show(Number(bell.dataset.unread) + 1);
+    if (!n.read && !wasUnread) {
+      countedLive.add(n.id);
+      show(Number(bell.dataset.unread) + 1);
+    }
     if (!known || !n.read) tellBrowser(n);
     document.dispatchEvent(new CustomEvent("mentorspace:notification", { detail: n }));
   });
-  socket.on("notifications:read", ({ unread }) => show(unread));
+  socket.on("notifications:read", ({ unread }) => {
+    countedLive.clear();
+    show(unread);
+  });
   socket.on("message", (message) => tellPairMessage(message));
   socket.on("channel", () => {
     pairChannels = null; // a pair began or ended: ask again when needed
