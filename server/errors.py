@@ -79,6 +79,6 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     if _is_api(request):
         response = web.json_response(error_json(failure), status=status)
     else:
-        response = request.app[keys.ERROR_PAGE](request, failure)
+        response = await request.app[keys.ERROR_PAGE](request, failure)
     add_error_headers(response, failure)
     return response

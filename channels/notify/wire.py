@@ -6,12 +6,15 @@ words of the pair."""
 
 from __future__ import annotations
 
+import gettext
+from collections.abc import Callable
 from typing import Any
 
 from channels.notify.mentions import unlink_mentions
 from storage.records import PRIVATE_CHANNEL_KINDS, Notification
 
 EXCERPT = 140
+ENGLISH = gettext.NullTranslations()  # the source language: no catalogue
 
 
 def excerpt(body: str | None, limit: int = EXCERPT) -> str | None:
@@ -22,41 +25,57 @@ def excerpt(body: str | None, limit: int = EXCERPT) -> str | None:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _where(n: Notification) -> str:
+def _where(n: Notification, _: Callable[[str], str]) -> str:
     if n.channel_kind == "pair":
-        return "your mentoring channel"
+        return _("your mentoring channel")
     if n.channel_kind == "coordinator_line":
         if n.user_id == n.line_owner_id:
-            return "your line to the coordinators"
-        return "their line to the coordinators"
+            return _("your line to the coordinators")
+        return _("their line to the coordinators")
     return n.channel_name or "Mentorspace"
 
 
-def notification_text(n: Notification) -> str:
-    who = n.actor_name or "Someone"
-    where = _where(n)
+def notification_text(n: Notification, words: gettext.NullTranslations = ENGLISH) -> str:
+    """The sentence, in the language of `words` (the recipient's catalogue; English without)."""
+    _, ngettext = words.gettext, words.ngettext
+    values = {"who": n.actor_name or _("Someone"), "where": _where(n, _), "num": n.count}
     if n.kind == "mention":
-        return f"{who} mentioned you in {where}"
+        return _("%(who)s mentioned you in %(where)s") % values
     if n.kind == "reply":
-        return f"{who} replied in a thread in {where}"
+        return _("%(who)s replied in a thread in %(where)s") % values
+    if n.kind == "line" and n.user_id != n.line_owner_id:
+        return (
+            ngettext(
+                "%(who)s wrote a new message in %(where)s",
+                "%(who)s wrote %(num)s new messages in %(where)s",
+                n.count,
+            )
+            % values
+        )
     if n.kind in ("pair_message", "line"):
-        many = f"{n.count} new messages" if n.count > 1 else "a new message"
-        if n.kind == "line" and n.user_id != n.line_owner_id:
-            return f"{who} wrote {many} in {where}"
-        return f"{who} sent you {many} in {where}"
+        return (
+            ngettext(
+                "%(who)s sent you a new message in %(where)s",
+                "%(who)s sent you %(num)s new messages in %(where)s",
+                n.count,
+            )
+            % values
+        )
     if n.kind == "task":
-        return f"A new task was posted in {where}"
+        return _("A new task was posted in %(where)s") % values
     if n.kind == "task_due":
-        return f"A task in {where} is due"
+        return _("A task in %(where)s is due") % values
     if n.kind == "announcement":
-        return f"{who} posted an announcement"
+        return _("%(who)s posted an announcement") % values
     if n.kind == "resource":
-        return f"New in the library: {n.resource_title or 'a resource'}"
+        title = n.resource_title or _("a resource")
+        return _("New in the library: %(title)s") % {"title": title}
     if n.kind == "satisfaction":
-        return "The coordinators ask how your mentoring is going: two short questions"
+        return _("The coordinators ask how your mentoring is going: two short questions")
     if n.kind == "questionnaire":
-        return f"A questionnaire is waiting for your answers: {n.questionnaire_title or ''}"
-    return "Something new in Mentorspace"
+        title = n.questionnaire_title or ""
+        return _("A questionnaire is waiting for your answers: %(title)s") % {"title": title}
+    return _("Something new in Mentorspace")
 
 
 def notification_link(n: Notification) -> str:
@@ -77,11 +96,12 @@ def notification_link(n: Notification) -> str:
     return f"/channels/{n.channel_id}{anchor}"
 
 
-def notification_json(n: Notification) -> dict[str, Any]:
+def notification_json(n: Notification, words: gettext.NullTranslations = ENGLISH) -> dict[str, Any]:
+    """`text` in the language of `words` (its recipient's)."""
     return {
         "id": n.id,
         "kind": n.kind,
-        "text": notification_text(n),
+        "text": notification_text(n, words),
         # Never for a pair channel or a coordinator line: storage gives no excerpt there.
         "excerpt": None if n.channel_kind in PRIVATE_CHANNEL_KINDS else excerpt(n.excerpt),
         "link": notification_link(n),

@@ -3,6 +3,7 @@ menu every signed-in page shows.  The routes live in `channel_pages.py` and `acc
 
 from __future__ import annotations
 
+import gettext
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -28,7 +29,7 @@ from channels.programme import flags
 from channels.programme import menu as role_menu
 from channels.questionnaires import answering
 from server import keys
-from server.auth import csrf_token
+from server.auth import csrf_token, optional_user
 from server.errors import FormRefused
 from server.pages import translations
 from storage.records import Channel, ChannelSummary, User
@@ -69,8 +70,9 @@ def initials(name: str) -> str:
 
 
 def host(url: str) -> str:
-    """'https://www.example.org/guide' -> 'www.example.org'; a path of this site -> 'this site'."""
-    return urlsplit(url).hostname or "this site"
+    """'https://www.example.org/guide' -> 'www.example.org'; a path of this site -> 'this site'
+    (marked: the templates translate it)."""
+    return urlsplit(url).hostname or N_("this site")
 
 
 def _programme_calendar(request: web.Request) -> Calendar:
@@ -80,10 +82,14 @@ def _programme_calendar(request: web.Request) -> Calendar:
 def reader_gettext(request: web.Request, user: User | None) -> Callable[[str], str]:
     """Translate in `user`'s language (the programme's for nobody): for the words a page
     composes in Python, such as the menu's."""
-    language = translations.reader_language(
+    return reader_catalogue(request, user).gettext
+
+
+def reader_catalogue(request: web.Request, user: User | None) -> gettext.NullTranslations:
+    """`user`'s catalogue (gettext and ngettext), for words composed in Python."""
+    return translations.reader_catalogue(
         user.language if user else "", _programme_calendar(request)
     )
-    return translations.catalogue(language).gettext
 
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
@@ -107,11 +113,26 @@ def see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
 
 
-def error_page(request: web.Request, error: MentorspaceError) -> web.Response:
+async def error_page(request: web.Request, error: MentorspaceError) -> web.Response:
+    """The error in its reader's language (a 403 or 404 of someone logged in in theirs), but
+    without their menus: the page is about what went wrong."""
     if error.code == "unauthenticated" and request.method == "GET":
         target = "/login" if request.path == "/" else f"/login?next={quote(request.path_qs)}"
         raise web.HTTPFound(target)
-    return render(request, "error.html", status=error.status, error=error)
+    reader = None
+    if error.status < 500:  # a failing store is no place to look someone up
+        reader = await optional_user(request)
+    return render(
+        request, "error.html", status=error.status, error=error, **reader_words(request, reader)
+    )
+
+
+def reader_words(request: web.Request, reader: User | None) -> dict[str, Any]:
+    """The language and calendar of a page for `reader` that shows them no menus (its context
+    has no `user`): the error page, the unsubscribe page of a digest's link."""
+    programme = _programme_calendar(request)
+    language = translations.reader_language(reader.language if reader else "", programme)
+    return {"language": language, "calendar": translations.reader_calendar(language, programme)}
 
 
 T = TypeVar("T")

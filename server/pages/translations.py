@@ -88,6 +88,12 @@ def reader_language(chosen: str, programme: Calendar) -> str:
     return language_of(chosen, programme.locale.language)
 
 
+def reader_catalogue(chosen: str, programme: Calendar) -> gettext.NullTranslations:
+    """The catalogue of someone who chose `chosen` ('' for the programme's language): for
+    words composed in Python, such as a notification's sentence."""
+    return catalogue(reader_language(chosen, programme))
+
+
 def reader_calendar(language: str, programme: Calendar) -> Calendar:
     """The programme's zone and region, in the reader's language: 'en' in a Danish programme
     reads dates as en_DK does."""
