@@ -107,6 +107,7 @@ async def test_a_member_reads_every_page_of_hers_in_danish(data_dir):
             page = await _text(sara, path)
             assert _english_left(page) == [], path
             assert '<html lang="da-DK"' in page, path
+            assert '<script type="application/json" id="words">' in page, path  # for its JS
             for phrase in phrases:
                 assert phrase in html.unescape(page), (path, phrase)
 

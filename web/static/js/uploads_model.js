@@ -43,7 +43,7 @@ export class UploadList {
     }
     const item = {
       key: this.nextKey++,
-      name: file.name || "pasted image",
+      name: file.name || gettext("pasted image"),
       size: file.size,
       file, // kept to try again
       status: "uploading",
