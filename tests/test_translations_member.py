@@ -89,7 +89,7 @@ async def test_a_member_reads_every_page_of_hers_in_danish(data_dir):
             ],
             f"/messages/{made['message']}/report": [
                 "Det ser koordinatorerne",
-                "Parkanalen",
+                "Mentorkanalen Maria Jensen & Sara Nielsen",
                 "Maria Jensen får ikke at vide, hvem der har anmeldt den.",
             ],
             "/notifications": [
