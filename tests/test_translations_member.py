@@ -193,3 +193,26 @@ async def test_the_pages_that_look_up_their_reader_show_nothing_of_a_pair(data_d
             )
             refused = await stranger.get(forged)
             assert refused.status == 404 and secret not in await refused.text()
+
+
+async def test_a_notification_reads_in_its_recipients_language_live_and_in_the_api(data_dir):
+    """One message notifies two people: each sentence is in its own recipient's language, as
+    the bell shows it (a browser notification) and as the API lists it."""
+    async with running_server(data_dir, config_changes=DANISH) as server:
+        maria = await server.client("mentor1")
+        grete, anne = await server.client("mentor2"), await server.client("mentor3")
+        await start_clean(grete, anne)
+        chosen = await grete.patch("/api/v1/me", {"language": "en"})
+        assert chosen.status == 200
+        grete_socket, anne_socket = await grete.socket(), await anne.socket()
+        lounge = await server.channel_id("mentor_lounge")
+        words = f"{mention(grete.user)} {mention(anne.user)} kaffe på fredag?"
+        await (await maria.socket()).send(lounge, words)
+
+        english = await grete_socket.wait_for("notification")
+        danish = await anne_socket.wait_for("notification")
+        assert english["text"] == "Maria Jensen mentioned you in Mentor lounge"
+        assert danish["text"] == "Maria Jensen nævnte dig i Mentor lounge"
+        for client, text in ((grete, english["text"]), (anne, danish["text"])):
+            listed = await expect(await client.get("/api/v1/notifications"), 200)
+            assert listed["notifications"][0]["text"] == text
