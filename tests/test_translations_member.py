@@ -8,11 +8,14 @@ show nothing of a pair's conversation to anyone."""
 from __future__ import annotations
 
 import html
+import re
 
 import aiohttp
 
+from channels.files.wire import file_size
 from channels.notify.digests import unsubscribe_path
 from server import keys
+from server.pages.translations import catalogue
 from server.runners.digests import digest_settings
 
 from .goal_support import add_goal, expect, form, pair_of
@@ -110,6 +113,10 @@ async def test_a_member_reads_every_page_of_hers_in_danish(data_dir):
             assert '<script type="application/json" id="words">' in page, path  # for its JS
             for phrase in phrases:
                 assert phrase in html.unescape(page), (path, phrase)
+
+        # File sizes as Danish writes them (the demo library has small text files).
+        library = await _text(sara, "/resources")
+        assert re.search(r"Tekst · \d+ byte<", library) and " bytes<" not in library
 
         # After a change: the notices chosen by key read in Danish too.
         left = await form(sara, f"/communities/{made['community']}/leave", {})
@@ -216,3 +223,14 @@ async def test_a_notification_reads_in_its_recipients_language_live_and_in_the_a
         for client, text in ((grete, english["text"]), (anne, danish["text"])):
             listed = await expect(await client.get("/api/v1/notifications"), 200)
             assert listed["notifications"][0]["text"] == text
+
+
+def test_a_file_size_reads_in_the_readers_language():
+    danish = catalogue("da")
+    assert [file_size(size, danish, ",") for size in (1, 804, 1572864, 26214400)] == [
+        "1 byte",
+        "804 byte",
+        "1,5 MB",
+        "25 MB",
+    ]
+    assert [file_size(size) for size in (1, 804, 1572864)] == ["1 byte", "804 bytes", "1.5 MB"]

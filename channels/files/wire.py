@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gettext
 from typing import Any
 from urllib.parse import quote
 
 from channels.files.kinds import label_of
 from storage.records import StoredFile
+
+_ENGLISH = gettext.NullTranslations()  # the source language: no catalogue
 
 
 def file_url(upload: StoredFile) -> str:
@@ -34,15 +37,19 @@ def attachment_json(upload: StoredFile) -> dict[str, Any]:
     }
 
 
-def file_size(size: int) -> str:
+def file_size(
+    size: int, words: gettext.NullTranslations = _ENGLISH, decimal_sign: str = "."
+) -> str:
     """'512 bytes', '2.5 KB', '340 KB', '12 MB': as web/static/js/uploads_model.js writes it
-    (whole-number arithmetic in both, so they round alike)."""
+    (whole-number arithmetic in both, so they round alike); 'byte' in the language of `words`,
+    and the locale's decimal sign (Danish: '2,5 KB')."""
+    ngettext = words.ngettext
     if size < 1024:
-        return "1 byte" if size == 1 else f"{size} bytes"
+        return ngettext("%(num)s byte", "%(num)s bytes", size) % {"num": size}
     for unit, scale in (("KB", 1024), ("MB", 1024**2), ("GB", 1024**3)):
         tenths = (size * 10 + scale // 2) // scale
         if tenths < 100:
-            return f"{tenths // 10}.{tenths % 10} {unit}"
+            return f"{tenths // 10}{decimal_sign}{tenths % 10} {unit}"
         whole = (size + scale // 2) // scale
         if whole < 1024 or unit == "GB":
             return f"{whole} {unit}"

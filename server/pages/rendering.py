@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 from aiohttp import web
+from babel.numbers import get_decimal_symbol
 
 from channels.chat import directory
 from channels.dates import Calendar
@@ -57,7 +58,11 @@ def create_templates(calendar: Calendar) -> jinja2.Environment:
     templates.filters["moment"] = datetime.fromisoformat
     templates.filters["host"] = host
     templates.filters["attachment"] = attachment_json
-    templates.filters["file_size"] = file_size
+    templates.filters["file_size"] = jinja2.pass_context(
+        lambda c, size: file_size(
+            size, translations.catalogue(c["language"]), get_decimal_symbol(c["calendar"].locale)
+        )
+    )
     templates.filters["file_label"] = label_of
     templates.globals["goal_statuses"] = GOAL_STATUSES
     templates.globals["photo_url"] = photo_url
