@@ -8,6 +8,7 @@ show nothing of a pair's conversation to anyone."""
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import aiohttp
@@ -105,6 +106,8 @@ async def test_a_member_reads_every_page_of_hers_in_danish(data_dir):
             "/feedback": ["Hvad drejer det sig om?", "Noget virker ikke"],
             "/coordinators": ["Din egen linje", "min mentor er blevet stille"],
             "/consent": ["Samtykke til forskning"],
+            # the goal's card in the conversation (its live copy: below)
+            f"/channels/{pair}": ['<span class="goal-status">Ikke begyndt<'],
         }
         for path, phrases in pages.items():
             page = await _text(sara, path)
@@ -113,6 +116,11 @@ async def test_a_member_reads_every_page_of_hers_in_danish(data_dir):
             assert '<script type="application/json" id="words">' in page, path  # for its JS
             for phrase in phrases:
                 assert phrase in html.unescape(page), (path, phrase)
+
+        # The labels a live message carries in English, for messages.js to show in Danish.
+        channel = await _text(sara, f"/channels/{pair}")
+        words = json.loads(re.search(r'id="words">(.*?)</script>', channel).group(1))
+        assert words["Achieved"] == "Nået" and words["PDF document"] == "PDF-dokument"
 
         # File sizes as Danish writes them (the demo library has small text files).
         library = await _text(sara, "/resources")

@@ -21,6 +21,8 @@ from babel.support import Translations
 
 from channels.dates import Calendar
 from channels.errors import Invalid
+from channels.files.kinds import ALLOWED, label_of
+from channels.goals.goals import STATUSES as GOAL_STATUSES
 from channels.languages import LANGUAGES, language_of
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "web" / "translations"
@@ -65,6 +67,10 @@ def js_words(language: str) -> dict[str, str]:
                     words[many] = translations.ngettext(one, many, 2)
                 elif message:
                     words[message] = translations.gettext(message)
+    # Labels the server sends in a message for the modules to show: a file's kind, a goal's
+    # status (marked where channels/ writes them).
+    for label in [*ALLOWED.values(), label_of(""), *GOAL_STATUSES.values()]:
+        words[label] = translations.gettext(label)
     return words
 
 

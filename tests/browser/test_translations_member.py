@@ -52,7 +52,8 @@ async def _check_pages(web: Web, chromium: BrowserThread, viewport: dict[str, in
     problems: list[Any] = []  # every page is looked at before the test says what is wrong
 
     def scenario() -> None:
-        page = web.person("mentee1", viewport=viewport, touch=True).page
+        sara = web.person("mentee1", viewport=viewport, touch=True)
+        page = sara.page
         for name, path in pages.items():
             page.goto(path)
             page.wait_for_load_state("load")
@@ -64,6 +65,11 @@ async def _check_pages(web: Web, chromium: BrowserThread, viewport: dict[str, in
             if violations := axe_violations(page):
                 problems.append((name, "axe", violations))
             page.screenshot(path=ARTIFACTS / f"member-da-{name}-{width}.png", full_page=True)
+        # A goal added elsewhere: its card arrives live, its status in Danish (messages.js).
+        page.goto(f"/channels/{made['pair']}")
+        web.api(sara, "POST", f"/api/v1/channels/{made['pair']}/goals", {"title": "Netværk"})
+        card = page.locator(".msg", has_text="Netværk")
+        expect(card.locator(".goal-status")).to_have_text("Ikke begyndt")
         page.goto("/notifications")
         # bell.js labels the bell from the page's words once it has counted.
         expect(page.locator("#bell")).to_have_attribute(
