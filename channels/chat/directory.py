@@ -10,15 +10,25 @@ from channels import policy
 from channels.chat.messages import add_message
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, NotFound
+from channels.languages import N_
 from channels.render import render_markdown
+from channels.words import Reader
 from storage import Store, Tx
 from storage.records import Channel, ChannelSummary, Message, Pair, User
 
+# Their names as created, marked: mails say them in the reader's language unless renamed.
 PROGRAMME_CHANNELS = {
-    "announcements": ("Announcements", "News from the programme coordinators."),
-    "mentor_lounge": ("Mentor lounge", "Mentors supporting each other."),
-    "mentee_lounge": ("Mentee lounge", "Mentees supporting each other."),
+    "announcements": (N_("Announcements"), "News from the programme coordinators."),
+    "mentor_lounge": (N_("Mentor lounge"), "Mentors supporting each other."),
+    "mentee_lounge": (N_("Mentee lounge"), "Mentees supporting each other."),
 }
+
+
+def channel_title(kind: str, name: str, words: Reader) -> str:
+    """A channel's name in `words`' language: a programme channel's as created is translated;
+    a name the coordinators gave it is theirs."""
+    default = PROGRAMME_CHANNELS.get(kind)
+    return words.gettext(name) if default and name == default[0] else name
 
 
 async def set_up_programme(store: Store, *, clock: Clock = SYSTEM_CLOCK) -> list[Channel]:
