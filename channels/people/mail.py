@@ -93,11 +93,13 @@ def build_mail(
 
 def _button(link: str, label: str, words: Reader) -> str:
     href = html.escape(link, quote=True)
-    copy = words.gettext("Or copy this address into your browser: %(link)s") % {"link": link}
+    copy = words.gettext("Or copy this address into your browser:")
     return (
         f'<p><a href="{href}" style="display:inline-block;padding:10px 18px;background:#2a5d84;'
         f'color:#fff;border-radius:6px;text-decoration:none">{html.escape(label)}</a></p>'
-        f'<p style="color:#555">{html.escape(copy)}</p>'
+        # a link is one long word: it breaks anywhere rather than widen a phone's screen
+        f'<p style="color:#555">{html.escape(copy)}<br>'
+        f'<span style="word-break:break-all">{html.escape(link)}</span></p>'
     )
 
 
