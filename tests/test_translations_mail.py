@@ -9,12 +9,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from channels.chat import notices
 from channels.dates import Calendar
 from channels.notify import digests
+from channels.render import render_markdown
 from channels.words import Reader
 from server import keys
 from server.cli.digests import digest_text
 from server.runners.digests import digest_settings
+from storage.records import Message
 
 from .clocks import FakeClock
 from .mail_support import Received, SmtpServer, running_server
@@ -272,3 +275,89 @@ async def test_the_cli_preview_of_a_digest_is_in_its_readers_language(danish, cl
     lene = await server.store.load_user_by_email(email("mentee2"))
     built = await digests.build_digest(server.store, lene, period, clock.now(), settings)
     assert "Here is what you have not read yet" in digest_text(built, settings)
+
+
+# The programme's own messages in a channel (channels/chat/notices.py): stored in English as
+# always, read in each reader's language on the page, in the API and live.
+
+WELCOME_DA = "Velkommen, Maria Jensen og Sara Nielsen! Det her er jeres egen kanal"
+ENDED_DA = "Dette par er afsluttet."
+
+
+def _system(body: str, author_id: int | None = None) -> Message:
+    """A stored message of kind 'system' (as add_message writes it)."""
+    return Message(
+        id=1,
+        channel_id=1,
+        author_id=author_id,
+        author_name=None,
+        thread_id=None,
+        kind="system",
+        body=body,
+        html=render_markdown(body),
+        client_id=None,
+        created_seq=1,
+        seq=1,
+        created_at="2026-04-06T07:00:00+00:00",
+        edited_at=None,
+        deleted_at=None,
+        reply_count=0,
+        last_reply_at=None,
+    )
+
+
+def test_each_notice_is_read_back_from_its_stored_words_and_nothing_else_is():
+    said = {
+        "pair.welcome": {"mentor": "Maria *Jensen*", "mentee": "Sara <b>N</b>"},
+        "pair.ended": {},
+        "pair.reopened": {},
+        "task.reminder": {"day": "mandag den 6. april 2026 09.00"},
+    }
+    assert said.keys() == notices.NOTICES.keys()
+    for key, params in said.items():
+        message = _system(notices.english(key, **params))
+        assert notices.notice_of(message) == (key, params)
+        wire = notices.notice_json(message)
+        assert wire is not None and wire["key"] == key
+        assert wire["html"]["en"] == message.html  # English reads exactly as stored
+        assert wire["html"]["da"] != message.html and "<b>" not in wire["html"]["da"]
+    welcome = _system(notices.english("pair.welcome", **said["pair.welcome"]))
+    assert notices.notice_html(welcome, "da").startswith(
+        "<p>Velkommen, Maria <em>Jensen</em> og Sara &lt;b&gt;N&lt;/b&gt;!"
+    )
+
+    # A person who writes the same words wrote them: they stay as written.  So do older words.
+    copied = _system(notices.english("pair.ended"), author_id=5)
+    assert notices.notice_of(copied) is None and notices.notice_json(copied) is None
+    assert notices.notice_html(copied, "da") == copied.html
+    older = _system("Maria Jensen and Sara Nielsen were paired.")
+    assert notices.notice_of(older) is None and notices.notice_html(older, "da") == older.html
+
+
+async def test_the_programmes_notices_read_in_each_readers_language_live_and_reloaded(danish):
+    server = danish
+    await _choose_english(server, "mentee2")
+    sara, lene = await server.client("mentee1"), await server.client("mentee2")
+    pair, other_pair = await server.pair_channel_id(1), await server.pair_channel_id(2)
+
+    page = await (await sara.get(f"/channels/{pair}")).text()
+    assert WELCOME_DA in page and _english_left(page) == []
+    english = await (await lene.get(f"/channels/{other_pair}")).text()
+    assert "Welcome, Grete Holm and Lene Madsen! This is your private pair channel" in english
+    history = await (await sara.get(f"/api/v1/channels/{pair}/messages?limit=200")).json()
+    welcome = next(m for m in history["messages"] if m["kind"] == "system")
+    assert welcome["body"].startswith("Welcome, Maria Jensen and Sara Nielsen!")  # as stored
+    assert welcome["notice"]["key"] == "pair.welcome"
+    assert WELCOME_DA in welcome["notice"]["html"]["da"]
+    assert welcome["notice"]["html"]["en"] == welcome["html"]
+    assert all(m["notice"] is None for m in history["messages"] if m["kind"] != "system")
+
+    # The pair ends while Sara is in the channel: the event carries both languages.
+    socket = await sara.socket()
+    coordinator = await server.client("coordinator")
+    ended = await coordinator.delete(f"/api/v1/pairs/{await pair_id(server, 1)}")
+    assert ended.status == 200, await ended.text()
+    live = await socket.wait_for("message", lambda m: m["kind"] == "system")
+    assert live["notice"]["key"] == "pair.ended" and ENDED_DA in live["notice"]["html"]["da"]
+    reloaded = await (await sara.get(f"/channels/{pair}")).text()
+    assert ENDED_DA in reloaded and _english_left(reloaded) == []

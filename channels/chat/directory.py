@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from channels import policy
+from channels.chat import notices
 from channels.chat.messages import add_message
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, NotFound
@@ -101,10 +102,7 @@ class NewPair:
 async def do_create_pair(tx: Tx, mentor: User, mentee: User, now: str) -> tuple[Pair, int]:
     """Inside a write: the pair's private channel, its two members, the pair and a welcome
     message; returns the pair and the welcome's id."""
-    body = (
-        f"Welcome, {mentor.name} and {mentee.name}! This is your private pair channel: "
-        "only the two of you can read it."
-    )
+    body = notices.english("pair.welcome", mentor=mentor.name, mentee=mentee.name)
     channel = await tx.insert_channel(kind="pair", name=f"{mentor.name} & {mentee.name}", now=now)
     await tx.add_member(channel.id, mentor.id, now)
     await tx.add_member(channel.id, mentee.id, now)
