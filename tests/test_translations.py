@@ -39,6 +39,8 @@ TRANSLATED = [
     "channel.html",
     "_composer.html",
     "_message.html",
+    "mail/digest.html",
+    "mail/digest.txt",
 ]
 BRAND = {"Mentorspace"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")

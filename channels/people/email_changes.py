@@ -72,6 +72,7 @@ async def request_email_change(
         now=now,
         link=links.mail.link(link_path(token)),
         hours=links.email_hours,
+        language=user.language,
     )
 
     async def send(tx: Tx) -> None:
@@ -126,7 +127,12 @@ async def confirm_email_change(
         keep = token_hash(keep_session) if keep_session else None
         await tx.delete_user_sessions(before.id, keep=keep)
         notice = email_changed_mail(
-            links.mail, name=before.name, old_email=before.email, new_email=new_email, now=now
+            links.mail,
+            name=before.name,
+            old_email=before.email,
+            new_email=new_email,
+            now=now,
+            language=before.language,
         )
         await tx.enqueue_mail([notice.as_row()], iso(now))
         await record_action(

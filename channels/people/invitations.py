@@ -57,10 +57,10 @@ class PreparedInvitation:
 
 
 def prepare_invitation(
-    links: LinkSettings, *, name: str, email: str, now: datetime
+    links: LinkSettings, *, name: str, email: str, now: datetime, language: str = ""
 ) -> PreparedInvitation:
     """A fresh link and its mail, built outside any transaction (pure, and cheap to run in a
-    thread for a whole import)."""
+    thread for a whole import); in the person's `language` ('' for the programme's)."""
     token = secrets.token_urlsafe(32)
     mail = invitation_mail(
         links.mail,
@@ -69,6 +69,7 @@ def prepare_invitation(
         now=now,
         link=links.mail.link(link_path(token)),
         days=links.invitation_days,
+        language=language,
     )
     return PreparedInvitation(token, mail)
 
@@ -90,7 +91,9 @@ async def do_store_invitations(
 
 async def do_send_invitation(tx: Tx, links: LinkSettings, user: User, now: datetime) -> None:
     """Inside a write: a new invitation link for `user` and its mail in the outbox."""
-    invitation = prepare_invitation(links, name=user.name, email=user.email, now=now)
+    invitation = prepare_invitation(
+        links, name=user.name, email=user.email, now=now, language=user.language
+    )
     await do_store_invitations(tx, links, [(user.id, invitation)], now)
 
 
@@ -170,6 +173,7 @@ async def request_password_reset(
             now=now,
             link=links.mail.link(link_path(token)),
             hours=links.reset_hours,
+            language=user.language,
         )
         await tx.enqueue_mail([mail.as_row()], iso(now))
 

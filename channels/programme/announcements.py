@@ -61,6 +61,7 @@ async def post_announcement(
                 body_html=new.html,
                 link=link,
                 now=now,
+                language=u.language,
             ).as_row()
             for u in recipients
         ]

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import storage
+from channels.chat import notices
 from channels.chat.directory import NewPair, do_create_pair
 from channels.chat.messages import add_message
 from channels.clock import SYSTEM_CLOCK, Clock, iso
@@ -28,10 +29,7 @@ from storage.records import Channel, Message, Pair, PairActivity, User
 
 ACTIVITY_WEEKS = 8
 _STOP_WORDS = {"and", "of", "the", "in", "for", "to", "a", "an", "&", "with"}
-ENDED_NOTICE = (
-    "This pair has ended. The conversation stays here for the two of you to read, and stays "
-    "private, but no new messages can be posted."
-)
+ENDED_NOTICE = notices.english("pair.ended")
 
 
 async def _load_person(store: Store, user_id: int, role: str) -> User:
@@ -142,7 +140,7 @@ async def end_pair(
 
 
 REOPEN_DAYS = 7
-REOPENED_NOTICE = "This pair is open again: you can write to each other here as before."
+REOPENED_NOTICE = notices.english("pair.reopened")
 
 
 def can_reopen(pair: Pair, now: datetime) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from channels.chat import notices
 from channels.chat.messages import Changed, add_message
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid
@@ -145,10 +146,7 @@ async def run_due(store: Store, now: datetime, settings: Settings) -> Run:
 
 
 def _reminder_text(due_at: datetime, settings: Settings) -> str:
-    return (
-        f"Reminder: this task was due on {settings.calendar.long(due_at)}. "
-        "When you have done it, either of you can mark it done."
-    )
+    return notices.english("task.reminder", day=settings.calendar.long(due_at))
 
 
 async def remind_overdue(store: Store, now: datetime, settings: Settings) -> Run:

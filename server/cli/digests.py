@@ -11,7 +11,7 @@ from channels.errors import NotFound
 from channels.notify import digests
 from server.config import Config
 from server.pages.rendering import create_templates
-from server.runners.digests import digest_renderer, digest_settings
+from server.runners.digests import digest_context, digest_renderer, digest_settings
 from storage import SQLiteStore
 
 
@@ -44,5 +44,5 @@ def digest_text(digest: digests.Digest, settings: digests.DigestSettings) -> str
     return (
         create_templates(settings.calendar)
         .get_template("mail/digest.txt")
-        .render(digest=digest, links=digest.links(settings), programme=settings.mail.programme)
+        .render(**digest_context(digest, settings))
     )

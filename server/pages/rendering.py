@@ -15,6 +15,7 @@ import jinja2
 from aiohttp import web
 
 from channels.chat import directory
+from channels.chat.notices import notice_html
 from channels.dates import Calendar
 from channels.errors import MentorspaceError
 from channels.files.kinds import label_of
@@ -60,6 +61,7 @@ def create_templates(calendar: Calendar) -> jinja2.Environment:
     templates.filters["file_label"] = label_of
     templates.globals["goal_statuses"] = GOAL_STATUSES
     templates.globals["photo_url"] = photo_url
+    templates.globals["notice_html"] = notice_html  # a system message in the reader's language
     return templates
 
 

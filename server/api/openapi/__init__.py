@@ -342,6 +342,16 @@ def openapi_document() -> dict[str, Any]:
                     },
                     attachments={"type": "array", "items": ATTACHMENT},
                     goal={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Goal"}]},
+                    notice={
+                        "oneOf": [
+                            {"type": "null"},
+                            _object(
+                                ["key", "html"],
+                                key=_STR,
+                                html={"type": "object", "additionalProperties": _STR},
+                            ),
+                        ]
+                    },
                 ),
                 **TASK_SCHEMAS,
                 **NOTIFY_SCHEMAS,
