@@ -14,6 +14,7 @@ from aiohttp import web
 
 from channels.errors import Invalid
 from channels.goals import goals, satisfaction
+from channels.languages import N_
 from channels.people import invitations, users
 from channels.policy import ROLES
 from channels.programme import communities, glance, matching, menu
@@ -188,7 +189,7 @@ async def update_user(request: web.Request) -> web.Response:
             "email": {"email": form.get("email")},
         }.get(str(action), {})
         if not changes:
-            raise Invalid("Unknown action.")
+            raise Invalid(N_("Unknown action."))
         return await users.update_user(
             store,
             user,
@@ -398,7 +399,7 @@ def _menu_from_form(form) -> dict[str, Any]:
         label, url = form.get(f"label_{index}", ""), form.get(f"url_{index}", "")
         if item == menu.LINK and not label and not url:
             continue  # the empty "add a link" row
-        position = form_int(form, f"position_{index}", "Position")
+        position = form_int(form, f"position_{index}", N_("Position"))
         if position is None:
             position = index + 1
         row: dict[str, Any] = {
