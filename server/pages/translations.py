@@ -12,6 +12,7 @@ import gettext
 import io
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from babel.messages.extract import extract
@@ -20,8 +21,9 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from channels.dates import Calendar
-from channels.errors import Invalid
+from channels.errors import Invalid, MentorspaceError
 from channels.languages import LANGUAGES, language_of
+from channels.words import Words
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "web" / "translations"
 
@@ -82,6 +84,17 @@ def install(templates: jinja2.Environment) -> None:
     """`{% trans %}` and `_()` in every template, in the language its context names."""
     templates.add_extension("jinja2.ext.i18n")
     templates.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+def said_in(value: Any, language: str) -> Any:
+    """An error (channels.errors), or the words of one, in `language`; a dict of them (the
+    reason next to each question of a form) too; anything else as it is."""
+    gettext = catalogue(language).gettext
+    if isinstance(value, MentorspaceError | Words):
+        return value.said_in(gettext, language)
+    if isinstance(value, dict) and any(isinstance(v, Words) for v in value.values()):
+        return {key: said_in(v, language) for key, v in value.items()}
+    return value
 
 
 def reader_language(chosen: str, programme: Calendar) -> str:
