@@ -20,6 +20,7 @@ from channels.policy import ROLES
 from channels.programme import communities, glance, matching, menu
 from channels.programme.announcements import post_announcement
 from channels.programme.audit import list_audit
+from channels.words import Words
 from server import keys
 from server.api.params import form_int, path_id, query_int
 from server.auth import csrf_token, current_coordinator
@@ -136,7 +137,8 @@ async def create_user(request: web.Request) -> web.Response:
     raise back("/admin/users", f"created-{created.role}")
 
 
-CHOOSE_A_ROLE = "Choose a role for them: mentee, mentor or coordinator."
+# Shown as the form's error, in the reader's language (rendering.render says it).
+CHOOSE_A_ROLE = Words(N_("Choose a role for them: mentee, mentor or coordinator."))
 
 
 def _needs_confirming(form: Any) -> bool:
