@@ -102,7 +102,7 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
         log.exception("unexpected error on %s %s", request.method, request.path)
         failure = internal_error()
         status = failure.status
-    reader = await _reader(request)
+    reader = await _reader(request)  # the error page finds them too (auth.known_user)
     if _is_api(request):
         said = said_to(request.app, reader, failure)
         response = web.json_response(error_json(said), status=status)
