@@ -1,85 +1,86 @@
-"""The interface's words in each language: the gettext catalogues in web/translations
-(LANG/LC_MESSAGES/messages.po, read with Babel when first needed; English is the source and
-needs none), and a `Reader`: one person's language, its words and their calendar, for what the
-domain writes to them itself (e-mails).  The pages use the same catalogues
-(server/pages/translations.py); this is the one place that loads them.
+"""Words for people that can be said again in each reader's language.
 
-    .venv/bin/pybabel extract -F babel.cfg -k N_ -o web/translations/messages.pot .
-    .venv/bin/pybabel update -i web/translations/messages.pot -d web/translations
+An error (channels.errors) is written in English as a catalogue template, marked with N_ where
+it is written, and filled with parameters:
+
+    raise TooLarge(N_("%(what)s is too long: at most %(limit)s characters."),
+                   what=Words(N_("A goal")), limit=Count(200))
+
+Its `.message` is the English sentence (for the API's English readers, logs and tests); the
+pages, the JSON API and the socket ACKs say it again in the reader's language with
+`said_in`.  A parameter that is `Words` (a label marked with N_) is translated too; a `Count`
+is grouped as the language writes numbers (10,000 / 10.000); anything else (a name, an
+address, what someone typed) is shown as it is and never looked up in a catalogue.
 """
 
 from __future__ import annotations
 
-import gettext
-import io
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from collections.abc import Callable
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
-
-from channels.dates import Calendar
-from channels.errors import Invalid
-from channels.languages import LANGUAGES, language_of
-
-TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "web" / "translations"
+from babel.numbers import format_decimal
 
 
-def catalogue_path(language: str) -> Path:
-    return TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
+class Count(int):
+    """A number people read, grouped by thousands in their language's way."""
 
 
-@cache
-def catalogue(language: str) -> gettext.NullTranslations:
-    if language == "en" or language not in LANGUAGES:
-        return gettext.NullTranslations()
-    with catalogue_path(language).open("rb") as source:
-        messages = read_po(source, locale=language)
-    compiled = io.BytesIO()
-    write_mo(compiled, messages)
-    compiled.seek(0)
-    return Translations(compiled)
+def _english(value: object) -> object:
+    return f"{value:,}" if isinstance(value, Count) else value
 
 
-def reader_language(chosen: str, programme: Calendar) -> str:
-    """A person's language: their choice ('' = none), else the programme's locale's."""
-    return language_of(chosen, programme.locale.language)
+class Words(str):
+    """The English text, remembering its catalogue template and parameters."""
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, /, **params: object) -> Words:
+        if isinstance(template, Words) and not params and type(template) is cls:
+            return template
+        template = str(template)
+        english = {name: _english(value) for name, value in params.items()}
+        words = super().__new__(cls, template % english if params else template)
+        words.template, words.params = template, params
+        return words
+
+    def said_in(self, gettext: Callable[[str], str], language: str) -> str:
+        """The same words in `language`, read from its catalogue through `gettext` (English,
+        or a template the catalogue lacks, stays as written)."""
+        said = gettext(self.template)
+        if not self.params:
+            return said
+        values = {name: _said(value, gettext, language) for name, value in self.params.items()}
+        return said % values
 
 
-def reader_calendar(language: str, programme: Calendar) -> Calendar:
-    """The programme's zone and region, in the reader's language: 'en' in a Danish programme
-    reads dates as en_DK does."""
-    if language == programme.locale.language:
-        return programme
-    territory = programme.locale.territory
-    for tag in ([f"{language}_{territory}"] if territory else []) + [language]:
-        try:
-            return Calendar.of(tag, programme.zone.key)
-        except Invalid:  # Babel has no such locale: try the next
-            continue
-    return programme
+def _said(value: object, gettext: Callable[[str], str], language: str) -> object:
+    if isinstance(value, Words):
+        return value.said_in(gettext, language)
+    if isinstance(value, Count):
+        return format_decimal(int(value), locale=language)
+    return value
 
 
-@dataclass(frozen=True)
-class Reader:
-    """Whom a mail is written for: their language and the calendar they read dates in."""
+class Sentence(Words):
+    """Words that start a sentence: the first letter a capital, in every language (a reason
+    written to follow 'Question 2:' said on its own)."""
 
-    language: str
-    calendar: Calendar
+    def __new__(cls, template: str, /, **params: object) -> Sentence:
+        words = super().__new__(cls, template, **params)
+        sentence = str.__new__(cls, _capital(str(words)))
+        sentence.template, sentence.params = words.template, words.params
+        return sentence
 
-    @classmethod
-    def of(cls, chosen: str, programme: Calendar) -> Reader:
-        """`chosen`: the person's `users.language` ('' for the programme's)."""
-        language = reader_language(chosen, programme)
-        return cls(language, reader_calendar(language, programme))
-
-    def gettext(self, message: str) -> str:
-        return catalogue(self.language).gettext(message)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return catalogue(self.language).ngettext(singular, plural, n)
+    def said_in(self, gettext: Callable[[str], str], language: str) -> str:
+        return _capital(super().said_in(gettext, language))
 
 
-ENGLISH = Reader("en", Calendar.of("en_GB"))
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def joined(parts: list[Words], separator: str = " ") -> Words:
+    """Several sentences as one, each said in the reader's language."""
+    names = [f"part{n}" for n in range(len(parts))]
+    template = separator.join(f"%({name})s" for name in names)
+    return Words(template, **dict(zip(names, parts, strict=True)))

@@ -12,8 +12,8 @@ import pytest
 from channels.chat import notices
 from channels.dates import Calendar
 from channels.notify import digests
+from channels.readers import Reader
 from channels.render import render_markdown
-from channels.words import Reader
 from server import keys
 from server.cli.digests import digest_text
 from server.runners.digests import digest_settings

@@ -12,8 +12,8 @@ from channels.chat.messages import add_message
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, NotFound
 from channels.languages import N_
+from channels.readers import Reader
 from channels.render import render_markdown
-from channels.words import Reader
 from storage import Store, Tx
 from storage.records import Channel, ChannelSummary, Message, Pair, User
 
@@ -128,9 +128,9 @@ async def join_community(
 ) -> Channel:
     channel = await store.load_channel(channel_id)
     if channel is None or channel.kind != "community":
-        raise NotFound("That community does not exist.")
+        raise NotFound(N_("That community does not exist."))
     if channel.archived:
-        raise Forbidden("This community has been archived.")
+        raise Forbidden(N_("This community has been archived."))
     await store.write(lambda tx: tx.add_member(channel.id, user.id, iso(clock.now())))
     return channel
 
@@ -138,7 +138,7 @@ async def join_community(
 async def leave_community(store: Store, user: User, channel_id: int) -> None:
     channel = await store.load_channel(channel_id)
     if channel is None or channel.kind != "community":
-        raise NotFound("That community does not exist.")
+        raise NotFound(N_("That community does not exist."))
     await store.write(lambda tx: tx.remove_member(channel.id, user.id))
 
 

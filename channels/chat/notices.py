@@ -16,8 +16,8 @@ import re
 from functools import lru_cache
 
 from channels.languages import LANGUAGES, N_
+from channels.readers import catalogue
 from channels.render import render_markdown
-from channels.words import catalogue
 from storage.records import Message
 
 NOTICES = {

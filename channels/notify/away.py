@@ -22,7 +22,7 @@ from channels.clock import iso
 from channels.notify.notifications import AWAY_MAIL_KINDS
 from channels.notify.wire import excerpt, notification_link, notification_text
 from channels.people.mail import Mail, MailSettings, build_mail, greeting
-from channels.words import Reader
+from channels.readers import Reader
 from storage import Store, Tx
 from storage.records import PRIVATE_CHANNEL_KINDS, Notification, User
 

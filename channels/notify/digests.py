@@ -29,8 +29,8 @@ from channels.dates import Calendar
 from channels.library.folders import visible_folder_ids
 from channels.notify.wire import excerpt
 from channels.people.mail import Mail, MailSettings
+from channels.readers import Reader
 from channels.research.usage import count_use
-from channels.words import Reader
 from storage import Store, Tx
 from storage.records import Channel, User
 

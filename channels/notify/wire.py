@@ -10,7 +10,7 @@ from typing import Any
 
 from channels.chat.directory import channel_title
 from channels.notify.mentions import unlink_mentions
-from channels.words import ENGLISH, Reader
+from channels.readers import ENGLISH, Reader
 from storage.records import PRIVATE_CHANNEL_KINDS, Notification
 
 EXCERPT = 140

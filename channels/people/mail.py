@@ -20,8 +20,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
 from channels.dates import Calendar
+from channels.readers import Reader
 from channels.render import plain_text
-from channels.words import Reader
 
 
 @dataclass(frozen=True)

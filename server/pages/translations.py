@@ -1,17 +1,20 @@
 """The interface in each person's language: the gettext catalogues (loaded by
-channels/words.py, which the domain's e-mails use too) handed to the templates through Jinja's
+channels/readers.py, which the domain's e-mails use too) handed to the templates through Jinja's
 i18n extension (`{% trans %}`, `_()`), and the words the browser's modules write."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from babel.messages.extract import extract
 
+from channels.errors import MentorspaceError
 from channels.languages import LANGUAGES
-from channels.words import catalogue, catalogue_path, reader_calendar, reader_language
+from channels.readers import catalogue, catalogue_path, reader_calendar, reader_language
+from channels.words import Words
 
 __all__ = [
     "catalogue",
@@ -20,6 +23,7 @@ __all__ = [
     "js_words",
     "reader_calendar",
     "reader_language",
+    "said_in",
 ]
 
 JS_DIR = Path(__file__).resolve().parents[2] / "web" / "static" / "js"
@@ -62,3 +66,14 @@ def install(templates: jinja2.Environment) -> None:
     """`{% trans %}` and `_()` in every template, in the language its context names."""
     templates.add_extension("jinja2.ext.i18n")
     templates.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+def said_in(value: Any, language: str) -> Any:
+    """An error (channels.errors), or the words of one, in `language`; a dict of them (the
+    reason next to each question of a form) too; anything else as it is."""
+    gettext = catalogue(language).gettext
+    if isinstance(value, MentorspaceError | Words):
+        return value.said_in(gettext, language)
+    if isinstance(value, dict) and any(isinstance(v, Words) for v in value.values()):
+        return {key: said_in(v, language) for key, v in value.items()}
+    return value
