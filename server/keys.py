@@ -13,7 +13,7 @@ from storage import SQLiteStore
 from storage.files import LocalFileStore
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Callable
 
     from channels.errors import MentorspaceError
     from server.config import Config
@@ -44,8 +44,7 @@ DIGESTS: web.AppKey[DigestRunner] = web.AppKey("digests")
 EVENT_LIMITS: web.AppKey[EventLimits] = web.AppKey("event_limits")
 SESSION_SOCKETS: web.AppKey[SessionSockets] = web.AppKey("session_sockets")
 # The page an HTML request gets for an error (create_app sets pages.rendering.error_page), so
-# that server.errors needs nothing of page rendering.  Async: it reads who is asking, for
-# their language.
-ERROR_PAGE: web.AppKey[Callable[[web.Request, MentorspaceError], Awaitable[web.Response]]] = (
-    web.AppKey("error_page")
+# that server.errors needs nothing of page rendering.
+ERROR_PAGE: web.AppKey[Callable[[web.Request, MentorspaceError], web.Response]] = web.AppKey(
+    "error_page"
 )

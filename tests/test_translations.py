@@ -57,6 +57,8 @@ TRANSLATED = [
     "search.html",
     "unsubscribe.html",
     "_menus.html",
+    "mail/digest.html",
+    "mail/digest.txt",
 ]
 BRAND = {"Mentorspace"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")

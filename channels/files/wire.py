@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import gettext
 from typing import Any
 from urllib.parse import quote
 
-from channels.files.kinds import label_of
-from storage.records import StoredFile
+from babel.numbers import get_decimal_symbol
 
-_ENGLISH = gettext.NullTranslations()  # the source language: no catalogue
+from channels.files.kinds import label_of
+from channels.readers import ENGLISH, Reader
+from storage.records import StoredFile
 
 
 def file_url(upload: StoredFile) -> str:
@@ -37,13 +37,12 @@ def attachment_json(upload: StoredFile) -> dict[str, Any]:
     }
 
 
-def file_size(
-    size: int, words: gettext.NullTranslations = _ENGLISH, decimal_sign: str = "."
-) -> str:
+def file_size(size: int, words: Reader = ENGLISH) -> str:
     """'512 bytes', '2.5 KB', '340 KB', '12 MB': as web/static/js/uploads_model.js writes it
-    (whole-number arithmetic in both, so they round alike); 'byte' in the language of `words`,
-    and the locale's decimal sign (Danish: '2,5 KB')."""
+    (whole-number arithmetic in both, so they round alike); 'byte' in the reader's language,
+    and their locale's decimal sign (Danish: '2,5 KB')."""
     ngettext = words.ngettext
+    decimal_sign = get_decimal_symbol(words.calendar.locale)
     if size < 1024:
         return ngettext("%(num)s byte", "%(num)s bytes", size) % {"num": size}
     for unit, scale in (("KB", 1024), ("MB", 1024**2), ("GB", 1024**3)):

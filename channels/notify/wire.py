@@ -6,15 +6,14 @@ words of the pair."""
 
 from __future__ import annotations
 
-import gettext
-from collections.abc import Callable
 from typing import Any
 
+from channels.chat.directory import channel_title
 from channels.notify.mentions import unlink_mentions
+from channels.readers import ENGLISH, Reader
 from storage.records import PRIVATE_CHANNEL_KINDS, Notification
 
 EXCERPT = 140
-ENGLISH = gettext.NullTranslations()  # the source language: no catalogue
 
 
 def excerpt(body: str | None, limit: int = EXCERPT) -> str | None:
@@ -25,56 +24,64 @@ def excerpt(body: str | None, limit: int = EXCERPT) -> str | None:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _where(n: Notification, _: Callable[[str], str]) -> str:
+def _where(n: Notification, words: Reader) -> str:
+    _ = words.gettext
     if n.channel_kind == "pair":
         return _("your mentoring channel")
     if n.channel_kind == "coordinator_line":
         if n.user_id == n.line_owner_id:
             return _("your line to the coordinators")
         return _("their line to the coordinators")
-    return n.channel_name or "Mentorspace"
+    if n.channel_kind and n.channel_name:
+        return channel_title(n.channel_kind, n.channel_name, words)
+    return "Mentorspace"
 
 
-def notification_text(n: Notification, words: gettext.NullTranslations = ENGLISH) -> str:
-    """The sentence, in the language of `words` (the recipient's catalogue; English without)."""
+def notification_text(n: Notification, words: Reader = ENGLISH) -> str:
+    """One sentence, in `words`' language (English on the wire)."""
     _, ngettext = words.gettext, words.ngettext
-    values = {"who": n.actor_name or _("Someone"), "where": _where(n, _), "num": n.count}
+    said = {
+        "who": n.actor_name or _("Someone"),
+        "where": _where(n, words),
+        "count": n.count,
+        "title": n.resource_title or n.questionnaire_title or "",
+    }
     if n.kind == "mention":
-        return _("%(who)s mentioned you in %(where)s") % values
+        return _("%(who)s mentioned you in %(where)s") % said
     if n.kind == "reply":
-        return _("%(who)s replied in a thread in %(where)s") % values
+        return _("%(who)s replied in a thread in %(where)s") % said
     if n.kind == "line" and n.user_id != n.line_owner_id:
         return (
             ngettext(
                 "%(who)s wrote a new message in %(where)s",
-                "%(who)s wrote %(num)s new messages in %(where)s",
+                "%(who)s wrote %(count)s new messages in %(where)s",
                 n.count,
             )
-            % values
+            % said
         )
     if n.kind in ("pair_message", "line"):
         return (
             ngettext(
                 "%(who)s sent you a new message in %(where)s",
-                "%(who)s sent you %(num)s new messages in %(where)s",
+                "%(who)s sent you %(count)s new messages in %(where)s",
                 n.count,
             )
-            % values
+            % said
         )
     if n.kind == "task":
-        return _("A new task was posted in %(where)s") % values
+        return _("A new task was posted in %(where)s") % said
     if n.kind == "task_due":
-        return _("A task in %(where)s is due") % values
+        return _("A task in %(where)s is due") % said
     if n.kind == "announcement":
-        return _("%(who)s posted an announcement") % values
+        return _("%(who)s posted an announcement") % said
     if n.kind == "resource":
-        title = n.resource_title or _("a resource")
-        return _("New in the library: %(title)s") % {"title": title}
+        if not n.resource_title:
+            return _("New in the library: a resource")
+        return _("New in the library: %(title)s") % said
     if n.kind == "satisfaction":
         return _("The coordinators ask how your mentoring is going: two short questions")
     if n.kind == "questionnaire":
-        title = n.questionnaire_title or ""
-        return _("A questionnaire is waiting for your answers: %(title)s") % {"title": title}
+        return _("A questionnaire is waiting for your answers: %(title)s") % said
     return _("Something new in Mentorspace")
 
 
@@ -96,7 +103,7 @@ def notification_link(n: Notification) -> str:
     return f"/channels/{n.channel_id}{anchor}"
 
 
-def notification_json(n: Notification, words: gettext.NullTranslations = ENGLISH) -> dict[str, Any]:
+def notification_json(n: Notification, words: Reader = ENGLISH) -> dict[str, Any]:
     """`text` in the language of `words` (its recipient's)."""
     return {
         "id": n.id,

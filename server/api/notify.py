@@ -10,10 +10,10 @@ from channels.input import check_text
 from channels.notify import inbox
 from channels.notify.mentions import list_mentionable
 from channels.notify.wire import notification_json
+from channels.readers import Reader
 from server import keys
 from server.api.params import path_id, query_int, read_json
 from server.auth import current_user
-from server.pages.translations import reader_catalogue
 from server.realtime.emit import emit_notifications_read
 
 routes = web.RouteTableDef()
@@ -37,7 +37,7 @@ async def list_notifications(request: web.Request) -> web.Response:
     )
     # The sentences in the reader's language, as the page and the bell show them.
     programme = request.app[keys.TEMPLATES].globals["programme_calendar"]
-    words = reader_catalogue(user.language, programme)
+    words = Reader.of(user.language, programme)
     return web.json_response(
         {
             "notifications": [notification_json(n, words) for n in found.notifications],

@@ -6,12 +6,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from channels.errors import NotFound
+from channels.languages import N_
 from channels.notify import inbox
 from channels.notify.wire import notification_json
 from server import keys
 from server.api.params import form_text, path_id, query_int
 from server.auth import current_user
-from server.pages.rendering import reader_catalogue, render, see_other
+from server.pages.rendering import reader_of, render, see_other
 from server.realtime.emit import emit_notifications_read
 
 routes = web.RouteTableDef()
@@ -27,9 +28,7 @@ async def list_page(request: web.Request) -> web.Response:
         request,
         "notifications.html",
         user=user,
-        notifications=[
-            notification_json(n, reader_catalogue(request, user)) for n in found.notifications
-        ],
+        notifications=[notification_json(n, reader_of(request, user)) for n in found.notifications],
         unread=found.unread,
         more=found.more,
     )
@@ -47,7 +46,7 @@ async def open_one(request: web.Request) -> web.Response:
         page = await inbox.list_notifications(store, user, {"before_id": wanted + 1, "limit": 1})
         listed = bool(page.notifications) and page.notifications[0].id == wanted
     if not listed or found is None:
-        raise NotFound("That notification does not exist.")
+        raise NotFound(N_("That notification does not exist."))
     unread = await inbox.mark_read(store, user, {"ids": [wanted]}, clock=request.app[keys.CLOCK])
     await emit_notifications_read(request.app, user.id, unread)
     return see_other(notification_json(found)["link"])

@@ -3,7 +3,6 @@ menu every signed-in page shows.  The routes live in `channel_pages.py` and `acc
 
 from __future__ import annotations
 
-import gettext
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -14,9 +13,9 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 from aiohttp import web
-from babel.numbers import get_decimal_symbol
 
 from channels.chat import directory
+from channels.chat.notices import notice_html
 from channels.dates import Calendar
 from channels.errors import MentorspaceError
 from channels.files.kinds import label_of
@@ -29,8 +28,9 @@ from channels.policy import Action, allows
 from channels.programme import flags
 from channels.programme import menu as role_menu
 from channels.questionnaires import answering
+from channels.readers import Reader
 from server import keys
-from server.auth import csrf_token, optional_user
+from server.auth import csrf_token, known_user
 from server.errors import FormRefused
 from server.pages import translations
 from storage.records import Channel, ChannelSummary, User
@@ -59,13 +59,12 @@ def create_templates(calendar: Calendar) -> jinja2.Environment:
     templates.filters["host"] = host
     templates.filters["attachment"] = attachment_json
     templates.filters["file_size"] = jinja2.pass_context(
-        lambda c, size: file_size(
-            size, translations.catalogue(c["language"]), get_decimal_symbol(c["calendar"].locale)
-        )
+        lambda c, size: file_size(size, Reader(c["language"], c["calendar"]))
     )
     templates.filters["file_label"] = label_of
     templates.globals["goal_statuses"] = GOAL_STATUSES
     templates.globals["photo_url"] = photo_url
+    templates.globals["notice_html"] = notice_html  # a system message in the reader's language
     return templates
 
 
@@ -87,21 +86,26 @@ def _programme_calendar(request: web.Request) -> Calendar:
 def reader_gettext(request: web.Request, user: User | None) -> Callable[[str], str]:
     """Translate in `user`'s language (the programme's for nobody): for the words a page
     composes in Python, such as the menu's."""
-    return reader_catalogue(request, user).gettext
+    return reader_of(request, user).gettext
 
 
-def reader_catalogue(request: web.Request, user: User | None) -> gettext.NullTranslations:
-    """`user`'s catalogue (gettext and ngettext), for words composed in Python."""
-    return translations.reader_catalogue(
-        user.language if user else "", _programme_calendar(request)
-    )
+def reader_of(request: web.Request, user: User | None) -> Reader:
+    """`user` as a reader (their language's gettext and ngettext), for words composed in
+    Python, such as a notification's sentence."""
+    return Reader.of(user.language if user else "", _programme_calendar(request))
 
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     context.setdefault("user", None)
     programme = _programme_calendar(request)
-    language = translations.reader_language(getattr(context["user"], "language", ""), programme)
-    context.setdefault("language", language)
+    language = context.setdefault(
+        "language",
+        translations.reader_language(getattr(context["user"], "language", ""), programme),
+    )
+    # An error a page shows (a form again with its reason, the error page) is said in the
+    # reader's language here, where every page is drawn: handlers hand on the domain's error,
+    # or its `.message`, as it is.
+    context = {key: translations.said_in(value, language) for key, value in context.items()}
     context.setdefault("calendar", translations.reader_calendar(language, programme))
     context.setdefault("words", translations.js_words(language))
     context.setdefault("now", request.app[keys.CLOCK].now())  # e.g. is a task overdue
@@ -118,17 +122,18 @@ def see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
 
 
-async def error_page(request: web.Request, error: MentorspaceError) -> web.Response:
-    """The error in its reader's language (a 403 or 404 of someone logged in in theirs), but
-    without their menus: the page is about what went wrong."""
+def error_page(request: web.Request, error: MentorspaceError) -> web.Response:
+    """The error in the language of the person signed in, when the request knows them (the
+    error middleware looked them up), without their menus: the page is about what went wrong."""
     if error.code == "unauthenticated" and request.method == "GET":
         target = "/login" if request.path == "/" else f"/login?next={quote(request.path_qs)}"
         raise web.HTTPFound(target)
-    reader = None
-    if error.status < 500:  # a failing store is no place to look someone up
-        reader = await optional_user(request)
     return render(
-        request, "error.html", status=error.status, error=error, **reader_words(request, reader)
+        request,
+        "error.html",
+        status=error.status,
+        error=error,
+        **reader_words(request, known_user(request)),
     )
 
 

@@ -23,8 +23,8 @@ from channels.notify.wire import notification_json
 from channels.people.accounts import token_hash
 from channels.programme import menu as role_menu
 from channels.programme.wire import menu_item_json
+from channels.readers import Reader
 from server import keys
-from server.pages.translations import reader_catalogue
 from server.realtime.sessions import HangUp
 from storage.records import Channel, MenuItem, Message, Notification, Pair, Resource, User
 
@@ -128,7 +128,7 @@ async def _send_notifications(app: web.Application, notifications: list[Notifica
     programme = app[keys.TEMPLATES].globals["programme_calendar"]
     for notification in notifications:
         recipient = recipients.get(notification.user_id)
-        words = reader_catalogue(recipient.language if recipient else "", programme)
+        words = Reader.of(recipient.language if recipient else "", programme)
         await app[keys.SIO].emit(
             "notification",
             notification_json(notification, words),
