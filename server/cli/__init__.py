@@ -22,6 +22,7 @@ from server.cli.digests import run_digests
 from server.cli.importing import run_import
 from server.cli.report import run_report
 from server.config import Config, add_setting_flags, config_from_args
+from server.operations.logs import JsonFormatter
 from server.security import RedactingAccessLogger
 
 MAIL_SETTINGS = [
@@ -47,7 +48,7 @@ SOCKET_SETTINGS = [
     "message_burst",
     "socket_check_seconds",
 ]
-_DATA_ONLY = ["data_dir", "log_level"]
+_DATA_ONLY = ["data_dir", "log_level", "log_format"]
 # Sockets are hung up first thing on shutdown; this bounds how long a peer that never finishes
 # the websocket closing handshake, or a slow request, can hold a restart.
 SHUTDOWN_TIMEOUT = 5.0
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
             "secret",
             "allowed_origins",
             "log_level",
+            "log_format",
             "redis_url",
             "redis_channel",
             "timezone",
@@ -78,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
             "session_idle_hours",
             *MAIL_SETTINGS,
             *SOCKET_SETTINGS,
+            "metrics_allow",
+            "metrics_token",
         ],
     )
 
@@ -175,10 +179,13 @@ def _read_password(args: argparse.Namespace) -> str:
 QUIET_LOGGERS = ("aiosqlite",)
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, log_format: str = "text") -> None:
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if log_format == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter())
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
 
@@ -186,7 +193,7 @@ def configure_logging(level: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     config = config_from_args(args)
-    configure_logging(config.log_level)
+    configure_logging(config.log_level, config.log_format)
     try:
         if args.command == "serve":
             web.run_app(

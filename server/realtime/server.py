@@ -154,12 +154,15 @@ def _guarded(app: web.Application, sio: socketio.AsyncServer, name: str, handler
                 raise Invalid("Send exactly one JSON object with this event.")
             user = await _session_user(app, sio, sid)
             result = await handler(Call(app, sio, sid, user), args[0])
-            return {"ok": True, **(result or {})}
         except MentorspaceError as error:
+            app[keys.METRICS].count_event(name, "refused")
             return {"error": error.as_dict()}
         except Exception:
             log.exception("socket event %s failed", name)
+            app[keys.METRICS].count_event(name, "failed")
             return {"error": internal_error().as_dict()}
+        app[keys.METRICS].count_event(name, "ok")
+        return {"ok": True, **(result or {})}
 
     return run
 
