@@ -1,5 +1,5 @@
 """The `mentorspace` command: serve, init, migrate, create-user, import-users, digests, report,
-demo."""
+demo, backup, restore."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from channels.chat import directory
 from channels.errors import MentorspaceError
 from channels.people import accounts
 from server.app import create_app
+from server.cli.backup import run_backup, run_restore
 from server.cli.digests import run_digests
 from server.cli.importing import run_import
 from server.cli.report import run_report
@@ -157,7 +158,28 @@ def _parser() -> argparse.ArgumentParser:
 
     demo_cmd = commands.add_parser("demo", help="seed the demo programme (only for trying out)")
     add_setting_flags(demo_cmd, _DATA_ONLY)
+    _add_backup_commands(commands)
     return parser
+
+
+def _add_backup_commands(commands: argparse._SubParsersAction) -> None:
+    backup = commands.add_parser(
+        "backup",
+        help="copy the data dir (database, files, secret) into a new folder, while serving",
+    )
+    add_setting_flags(backup, _DATA_ONLY)
+    backup.add_argument("dest", type=Path, metavar="DEST", help="a new (or empty) folder")
+    restore = commands.add_parser(
+        "restore", help="put a backup made by `mentorspace backup` in place as the data dir"
+    )
+    add_setting_flags(restore, _DATA_ONLY)
+    restore.add_argument("source", type=Path, metavar="SRC", help="the backup's folder")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="when the data dir is not empty, move it aside (DATA_DIR.before-restore-TIME)"
+        " and restore in its place; refused while a server has it open",
+    )
 
 
 async def _with_store(config: Config, work: Callable[[storage.SQLiteStore], Awaitable[None]]):
@@ -194,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     config = config_from_args(args)
     configure_logging(config.log_level, config.log_format)
+    if args.command == "backup":
+        return run_backup(config, args.dest)
+    if args.command == "restore":
+        return run_restore(config, args.source, force=args.force)
     try:
         if args.command == "serve":
             web.run_app(
