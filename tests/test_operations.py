@@ -368,3 +368,35 @@ async def test_a_pair_message_never_reaches_metrics_health_checks_or_json_logs(d
     assert any("GET /metrics" in e.get("first_request_line", "") for e in access)
     assert any("/search?q=[redacted]" in e["message"] for e in access)
     assert marker not in process.log_path.read_text()
+
+
+# The deployment guide
+
+
+GUIDE = (Path(__file__).resolve().parent.parent / "docs" / "deploy.md").read_text()
+
+
+def test_the_deployment_guide_lists_every_setting():
+    from server.config import SETTINGS
+
+    for _flag, env, _default, _help in SETTINGS:
+        assert env in GUIDE, f"docs/deploy.md does not list {env}"
+
+
+async def test_the_deployment_guide_names_every_metric(data_dir: Path):
+    running = await started(data_dir, metrics_token=TOKEN)
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{running.url}/metrics", headers=WITH_TOKEN) as response:
+                families = list(text_string_to_metric_families(await response.text()))
+    finally:
+        await running.stop()
+    ours = [
+        family.name
+        for family in families  # (prometheus-client adds a `_created` time to each counter)
+        if family.name.startswith("mentorspace_") and not family.name.endswith("_created")
+    ]
+    assert len(ours) == 7
+    for name in ours:
+        assert f"`{name}" in GUIDE, f"docs/deploy.md does not describe the metric {name}"
+    assert "process_resident_memory_bytes" in GUIDE
