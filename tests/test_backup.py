@@ -208,6 +208,12 @@ def test_bad_backup_and_restore_requests_are_refused_and_change_nothing(
     assert over.returncode == 1 and "never overwrites" in over.stderr
     assert [p.name for p in taken.iterdir()] == ["keep.txt"]
 
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    unwritable = run("backup", str(a_file / "backup"), "--data-dir", str(data_dir))
+    assert unwritable.returncode == 1 and "the backup failed" in unwritable.stderr
+    assert "Traceback" not in unwritable.stderr
+
     inside = run("backup", str(data_dir / "backup"), "--data-dir", str(data_dir))
     assert inside.returncode == 1 and "inside the data dir" in inside.stderr
 

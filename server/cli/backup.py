@@ -19,6 +19,7 @@ import json
 import os
 import secrets
 import shutil
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +53,9 @@ def run_backup(config: Config, dest: Path) -> int:
     except (Refused, NotADatabase, _Incomplete) as error:
         print(f"mentorspace: {error}", file=sys.stderr)
         return 1
+    except (OSError, sqlite3.Error) as error:  # a full disk, a folder we may not write in
+        print(f"mentorspace: the backup failed and was removed: {error}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -60,6 +64,12 @@ def run_restore(config: Config, source: Path, *, force: bool) -> int:
         print(_restore(source, config.data_dir, force=force))
     except (Refused, NotADatabase, DatabaseInUse) as error:
         print(f"mentorspace: {error}", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as error:
+        print(
+            f"mentorspace: the restore failed; {config.data_dir} is as it was: {error}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -167,7 +177,12 @@ def _restore(source: Path, data_dir: Path, *, force: bool) -> str:
             os.rename(data_dir, aside)
         elif data_dir.exists():
             data_dir.rmdir()  # empty
-        os.rename(partial, data_dir)
+        try:
+            os.rename(partial, data_dir)
+        except OSError:
+            if aside is not None:
+                os.rename(aside, data_dir)  # put back what was there
+            raise
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
