@@ -31,6 +31,9 @@ from server.assets import add_static_routes
 from server.auth import cross_site_guard
 from server.config import Config
 from server.errors import error_middleware
+from server.operations import health
+from server.operations import metrics as metrics_route
+from server.operations.metrics import Metrics, watch_store
 from server.pages import chat as channel_pages
 from server.pages import communities as community_pages
 from server.pages import digests as digest_pages
@@ -85,6 +88,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.SECRET] = config.secret_bytes()
     app[keys.PRESENCE] = Presence()
     app[keys.EVENT_LIMITS] = EventLimits(clock, config)
+    app[keys.METRICS] = Metrics(app, EVENTS)
     app[keys.TEMPLATES] = pages.create_templates(config.calendar())
     app[keys.ERROR_PAGE] = pages.error_page
     app[keys.SIO] = create_socket_server(app, EVENTS)
@@ -132,9 +136,12 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.add_routes(research_pages.routes)
     app.add_routes(research_api.routes)
     app.add_routes(admin_report_pages.routes)
+    app.add_routes(health.routes)
+    app.add_routes(metrics_route.routes)
     add_static_routes(app)
     app.on_response_prepare.append(add_security_headers)
     app.cleanup_ctx.append(_store)
+    app.cleanup_ctx.append(watch_store)  # after the store: measures its commits
     app.cleanup_ctx.append(run_scheduler)  # after the store: stopped before it closes
     app.cleanup_ctx.append(run_questionnaires)  # after the store: stopped before it closes
     app.cleanup_ctx.append(_mailer)  # after the store: stops before it closes

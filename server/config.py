@@ -25,6 +25,7 @@ SETTINGS = [
     ("--secret", "MENTORSPACE_SECRET", "", "key for CSRF tokens (default: made once, kept in the data dir)"),
     ("--allowed-origins", "MENTORSPACE_ALLOWED_ORIGINS", "", "comma-separated origins allowed to call the API and connect sockets (default: the server's own)"),
     ("--log-level", "MENTORSPACE_LOG_LEVEL", "info", "debug, info, warning or error"),
+    ("--log-format", "MENTORSPACE_LOG_FORMAT", "text", "text, or json for one JSON object a line (no message text, tokens or e-mail bodies either way)"),
     ("--redis-url", "MENTORSPACE_REDIS_URL", "", "redis:// URL to share real-time events between server processes"),
     ("--redis-channel", "MENTORSPACE_REDIS_CHANNEL", "mentorspace", "Redis pub/sub channel: one per programme sharing a Redis server"),
     ("--timezone", "MENTORSPACE_TIMEZONE", "UTC", "the programme's time zone (IANA name such as Europe/Copenhagen): scheduled tasks follow its wall clock"),
@@ -54,6 +55,8 @@ SETTINGS = [
     ("--max-file-mb", "MENTORSPACE_MAX_FILE_MB", "25", "the largest file one may upload, in MiB"),
     ("--quota-mb", "MENTORSPACE_QUOTA_MB", "500", "what one person's uploads may take up in all, in MiB"),
     ("--report-min-cell", "MENTORSPACE_REPORT_MIN_CELL", "5", "research reports leave empty every figure that counts fewer than this many people (or pairs)"),
+    ("--metrics-allow", "MENTORSPACE_METRICS_ALLOW", "", "comma-separated networks (CIDR) that may read GET /metrics (default: none; with neither this nor a token, /metrics is off)"),
+    ("--metrics-token", "MENTORSPACE_METRICS_TOKEN", "", "a bearer token (at least 16 characters) that GET /metrics asks for (default: none)"),
 ]  # fmt: skip
 
 
@@ -65,6 +68,7 @@ class Config:
     secret: str = ""
     allowed_origins: tuple[str, ...] = field(default=())
     log_level: str = "info"
+    log_format: str = "text"
     redis_url: str = ""
     redis_channel: str = "mentorspace"
     timezone: str = "UTC"
@@ -94,6 +98,8 @@ class Config:
     max_file_mb: float = 25.0
     quota_mb: float = 500.0
     report_min_cell: int = 5
+    metrics_allow: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    metrics_token: str = ""
 
     def base_url(self) -> str:
         """Where links in mails point: never taken from a request's Host header."""
@@ -182,7 +188,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         timezone=timezone,
         locale=locale,
         max_recurrence_days=int(max_days),
-        trusted_proxies=_networks(values.get("trusted_proxies", "")),
+        trusted_proxies=_networks(values.get("trusted_proxies", ""), "--trusted-proxies"),
         session_idle_hours=_number(values, "session_idle_hours", "8", 0.1, 720, float),
         **mail,
         max_sockets_per_user=_number(values, "max_sockets_per_user", "10", 1, 1000),
@@ -194,7 +200,29 @@ def config_from_args(args: argparse.Namespace) -> Config:
         max_file_mb=_number(values, "max_file_mb", "25", 0.01, 10_240, float),
         quota_mb=_number(values, "quota_mb", "500", 0.01, 10_485_760, float),
         report_min_cell=_number(values, "report_min_cell", "5", 1, 1000),
+        **_operations_values(values),
     )
+
+
+LOG_FORMATS = ("text", "json")
+MIN_METRICS_TOKEN = 16
+
+
+def _operations_values(values: dict) -> dict:
+    log_format = str(values.get("log_format", "text")).lower()
+    if log_format not in LOG_FORMATS:
+        raise SystemExit(f"mentorspace: --log-format must be text or json, not {log_format!r}")
+    token = str(values.get("metrics_token", "")).strip()
+    if token and (len(token) < MIN_METRICS_TOKEN or any(c.isspace() for c in token)):
+        raise SystemExit(
+            f"mentorspace: --metrics-token must be at least {MIN_METRICS_TOKEN} characters"
+            " without spaces (make one with: openssl rand -hex 32)"
+        )
+    return {
+        "log_format": log_format,
+        "metrics_allow": _networks(values.get("metrics_allow", ""), "--metrics-allow"),
+        "metrics_token": token,
+    }
 
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -217,12 +245,12 @@ def _notify_values(values: dict) -> dict:
     }
 
 
-def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+def _networks(text: str, flag: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     try:
         return tuple(ipaddress.ip_network(n.strip()) for n in text.split(",") if n.strip())
     except ValueError as error:
         raise SystemExit(
-            f"mentorspace: --trusted-proxies must be networks such as 10.0.0.0/8, ::1/128: {error}"
+            f"mentorspace: {flag} must be networks such as 10.0.0.0/8, ::1/128: {error}"
         ) from None
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from channels.errors import MentorspaceError
     from server.config import Config
+    from server.operations.metrics import Metrics
     from server.realtime.limits import EventLimits
     from server.realtime.presence import Presence
     from server.realtime.sessions import SessionSockets
@@ -43,6 +44,7 @@ AWAY_MAILER: web.AppKey[AwayMailer] = web.AppKey("away_mailer")
 DIGESTS: web.AppKey[DigestRunner] = web.AppKey("digests")
 EVENT_LIMITS: web.AppKey[EventLimits] = web.AppKey("event_limits")
 SESSION_SOCKETS: web.AppKey[SessionSockets] = web.AppKey("session_sockets")
+METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 # The page an HTML request gets for an error (create_app sets pages.rendering.error_page), so
 # that server.errors needs nothing of page rendering.
 ERROR_PAGE: web.AppKey[Callable[[web.Request, MentorspaceError], web.Response]] = web.AppKey(

@@ -20,7 +20,8 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Coroutine
+import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,6 +41,11 @@ MAX_BATCH = 256  # blocks sharing one commit at most; bounds the latency of the 
 BUSY_TIMEOUT_MS = 10_000
 
 T = TypeVar("T")
+
+# Told of every batch once it is over (on the writer thread): how many blocks shared the
+# commit, and the seconds from BEGIN IMMEDIATE to the end of COMMIT.  For metrics; it must be
+# quick and thread-safe, and what it raises is logged and ignored.
+CommitObserver = Callable[[int, float], None]
 
 
 class _ThreadConnection:
@@ -160,6 +166,12 @@ class Writer:
         self._thread = threading.Thread(target=self._run, name="mentorspace-writer", daemon=True)
         self._started = threading.Event()
         self._startup_error: BaseException | None = None
+        self.observers: list[CommitObserver] = []
+        self._stopping = False
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive() and not self._stopping
 
     def start(self) -> None:
         """Open the connection and migrate (on the thread); raise if that fails."""
@@ -169,12 +181,15 @@ class Writer:
             raise self._startup_error
 
     async def run(self, block: Block[T]) -> T:
+        if self._stopping:  # nobody would ever run it
+            raise sqlite3.OperationalError("the database has been closed")
         loop = asyncio.get_running_loop()
         job = _Job(block, loop.create_future(), loop)
         self._jobs.put(job)
         return await job.future
 
     async def stop(self) -> None:
+        self._stopping = True
         self._jobs.put(None)
         await asyncio.to_thread(self._thread.join)
 
@@ -204,6 +219,7 @@ class Writer:
             conn.close()
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+        began = time.perf_counter()
         try:
             conn.execute("BEGIN IMMEDIATE")
             for job in batch:
@@ -230,6 +246,14 @@ class Writer:
                 job.outcome = (True, exc)
         for job in batch:
             job.settle()
+        self._tell_observers(len(batch), time.perf_counter() - began)
+
+    def _tell_observers(self, blocks: int, seconds: float) -> None:
+        for observe in self.observers:
+            try:
+                observe(blocks, seconds)
+            except Exception:
+                log.exception("a commit observer failed")
 
 
 class SQLiteStore(Queries):
@@ -247,6 +271,16 @@ class SQLiteStore(Queries):
     async def write(self, block: Block[T]) -> T:
         """Run `block(tx)` in the writer thread; return its result once it is committed."""
         return await self._writer.run(block)
+
+    def observe_commits(self, observer: CommitObserver) -> None:
+        """Call `observer(blocks, seconds)` after every write batch (see CommitObserver)."""
+        self._writer.observers.append(observer)
+
+    async def check_reachable(self) -> None:
+        """Raise unless a read connection answers and the writer thread is running."""
+        if not self._writer.alive:
+            raise sqlite3.OperationalError("the writer thread has stopped")
+        await self.db.execute_fetchall("SELECT 1", ())
 
     async def close(self) -> None:
         await self._writer.stop()

@@ -1,5 +1,5 @@
 """The `mentorspace` command: serve, init, migrate, create-user, import-users, digests, report,
-demo."""
+demo, backup, restore."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from channels.chat import directory
 from channels.errors import MentorspaceError
 from channels.people import accounts
 from server.app import create_app
+from server.cli.backup import run_backup, run_restore
 from server.cli.digests import run_digests
 from server.cli.importing import run_import
 from server.cli.report import run_report
 from server.config import Config, add_setting_flags, config_from_args
+from server.operations.logs import JsonFormatter
 from server.security import RedactingAccessLogger
 
 MAIL_SETTINGS = [
@@ -47,7 +49,7 @@ SOCKET_SETTINGS = [
     "message_burst",
     "socket_check_seconds",
 ]
-_DATA_ONLY = ["data_dir", "log_level"]
+_DATA_ONLY = ["data_dir", "log_level", "log_format"]
 # Sockets are hung up first thing on shutdown; this bounds how long a peer that never finishes
 # the websocket closing handshake, or a slow request, can hold a restart.
 SHUTDOWN_TIMEOUT = 5.0
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
             "secret",
             "allowed_origins",
             "log_level",
+            "log_format",
             "redis_url",
             "redis_channel",
             "timezone",
@@ -78,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
             "session_idle_hours",
             *MAIL_SETTINGS,
             *SOCKET_SETTINGS,
+            "metrics_allow",
+            "metrics_token",
         ],
     )
 
@@ -153,7 +158,28 @@ def _parser() -> argparse.ArgumentParser:
 
     demo_cmd = commands.add_parser("demo", help="seed the demo programme (only for trying out)")
     add_setting_flags(demo_cmd, _DATA_ONLY)
+    _add_backup_commands(commands)
     return parser
+
+
+def _add_backup_commands(commands: argparse._SubParsersAction) -> None:
+    backup = commands.add_parser(
+        "backup",
+        help="copy the data dir (database, files, secret) into a new folder, while serving",
+    )
+    add_setting_flags(backup, _DATA_ONLY)
+    backup.add_argument("dest", type=Path, metavar="DEST", help="a new (or empty) folder")
+    restore = commands.add_parser(
+        "restore", help="put a backup made by `mentorspace backup` in place as the data dir"
+    )
+    add_setting_flags(restore, _DATA_ONLY)
+    restore.add_argument("source", type=Path, metavar="SRC", help="the backup's folder")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="when the data dir is not empty, move it aside (DATA_DIR.before-restore-TIME)"
+        " and restore in its place; refused while a server has it open",
+    )
 
 
 async def _with_store(config: Config, work: Callable[[storage.SQLiteStore], Awaitable[None]]):
@@ -175,10 +201,13 @@ def _read_password(args: argparse.Namespace) -> str:
 QUIET_LOGGERS = ("aiosqlite",)
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, log_format: str = "text") -> None:
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if log_format == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter())
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
 
@@ -186,7 +215,11 @@ def configure_logging(level: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     config = config_from_args(args)
-    configure_logging(config.log_level)
+    configure_logging(config.log_level, config.log_format)
+    if args.command == "backup":
+        return run_backup(config, args.dest)
+    if args.command == "restore":
+        return run_restore(config, args.source, force=args.force)
     try:
         if args.command == "serve":
             web.run_app(

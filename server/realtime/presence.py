@@ -55,6 +55,9 @@ class Presence:
     def sockets_of(self, user_id: int) -> list[str]:
         return list(self._sockets.get(user_id, ()))
 
+    def socket_count(self) -> int:
+        return len(self._by_sid)
+
     def socket(self, sid: str) -> Socket | None:
         return self._by_sid.get(sid)
 

@@ -155,12 +155,15 @@ def _guarded(app: web.Application, sio: socketio.AsyncServer, name: str, handler
                 raise Invalid(N_("Send exactly one JSON object with this event."))
             user = await _session_user(app, sio, sid)
             result = await handler(Call(app, sio, sid, user), args[0])
-            return {"ok": True, **(result or {})}
         except MentorspaceError as error:
+            app[keys.METRICS].count_event(name, "refused")
             return {"error": said_to(app, user, error).as_dict()}
         except Exception:
             log.exception("socket event %s failed", name)
+            app[keys.METRICS].count_event(name, "failed")
             return {"error": said_to(app, user, internal_error()).as_dict()}
+        app[keys.METRICS].count_event(name, "ok")
+        return {"ok": True, **(result or {})}
 
     return run
 

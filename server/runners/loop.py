@@ -23,6 +23,7 @@ class Runner(ABC):
         self._task: asyncio.Task[None] | None = None
         self.stopping = False
         self.first_pass_done = asyncio.Event()
+        self.lag_seconds = 0.0  # how late the last pass that was not woken early started
 
     @abstractmethod
     async def run_pass(self) -> float:
@@ -62,5 +63,8 @@ class Runner(ABC):
             self.first_pass_done.set()
             if self.stopping:
                 break
+            planned = asyncio.get_running_loop().time() + delay
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)
+            late = asyncio.get_running_loop().time() - planned
+            self.lag_seconds = 0.0 if self._wake.is_set() else max(late, 0.0)

@@ -61,6 +61,8 @@ class Mailer(Runner):
         self._config = config
         self._clock = clock
         self.eml_dir = config.data_dir / EML_DIR
+        self.retried = 0  # failed attempts since start, for /metrics
+        self.given_up = 0
 
     def start(self) -> None:
         if not self._config.smtp_host:
@@ -149,8 +151,10 @@ class Mailer(Runner):
             lambda tx: tx.mark_mail_failed(mail.id, error=reason, now=iso(now), retry_at=retry_at)
         )
         if give_up:
+            self.given_up += 1
             log.error("mail %d to %s failed for good: %s", mail.id, mail.recipient, reason)
         else:
+            self.retried += 1
             log.warning(
                 "mail %d to %s not sent (attempt %d), retrying at %s: %s",
                 mail.id,
