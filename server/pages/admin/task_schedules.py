@@ -9,6 +9,7 @@ calls them; this module only turns the form into the domain's payload and back.
 from __future__ import annotations
 
 from datetime import timedelta
+from gettext import NullTranslations
 from typing import Any
 
 from aiohttp import web
@@ -16,10 +17,11 @@ from aiohttp import web
 from channels.dates import Calendar
 from channels.errors import Invalid
 from channels.tasks import planning as tasks
-from channels.tasks.rules import WEEKDAYS, Settings, rule_json, rule_of, target_json, target_of
+from channels.tasks.rules import WEEKDAYS, Settings, rule_of, target_json, target_of
 from server import keys
 from server.api.params import form_int, form_text, path_id
 from server.auth import current_coordinator
+from server.pages import translations
 from server.pages.admin.programme import back, page
 from server.pages.admin.targets import pair_choices, target_payload
 from server.pages.rendering import run_form
@@ -33,32 +35,70 @@ WHOM_UNCHOSEN = (
 LIVE = ("active", "paused")
 
 
-def schedule_words(schedule: TaskSchedule, calendar: Calendar) -> str:
-    """A schedule as a coordinator would say it: when, to whom, and its state."""
-    rule = rule_json(rule_of(schedule))
-    if rule["kind"] == "now":
-        when = f"Posted at once on {calendar.long(rule['at'])}"
-    elif rule["kind"] == "at":
-        when = f"Once, on {calendar.long(rule['at'])}"
-    elif rule["kind"] == "pair_day":
-        when = f"On day {rule['pair_day']} of each pairing at {rule['time']}"
+def reader_words(user: User, settings: Settings) -> tuple[Calendar, NullTranslations]:
+    """The calendar and the words a page composed here is read in: the coordinator's own
+    language, in the programme's zone."""
+    language = translations.reader_language(user.language, settings.calendar)
+    return (
+        translations.reader_calendar(language, settings.calendar),
+        translations.catalogue(language),
+    )
+
+
+def schedule_words(schedule: TaskSchedule, calendar: Calendar, words: NullTranslations) -> str:
+    """A schedule as a coordinator would say it, in `words`' language: when, to whom, and its
+    state."""
+    _, ngettext = words.gettext, words.ngettext
+    rule = rule_of(schedule)
+    if rule.kind in ("now", "at"):
+        assert rule.at is not None
+        at = calendar.long(rule.at)
+        when = _("Posted at once on %(when)s") if rule.kind == "now" else _("Once, on %(when)s")
+        when %= {"when": at}
+    elif rule.kind == "pair_day":
+        assert rule.time_of_day is not None
+        when = _("On day %(day)s of each pairing at %(time)s") % {
+            "day": rule.pair_day,
+            "time": calendar.wall_time(rule.time_of_day),
+        }
     else:
-        weekday = rule["weekly"]["weekday"].capitalize()
-        until = calendar.day(rule["until"])
-        when = f"Every {weekday} at {rule['weekly']['time']} until {until}"
+        assert rule.weekday is not None and rule.time_of_day is not None
+        assert rule.until is not None
+        when = _("Every %(weekday)s at %(time)s until %(day)s") % {
+            "weekday": calendar.weekday(rule.weekday),
+            "time": calendar.wall_time(rule.time_of_day),
+            "day": calendar.day(rule.until),
+        }
     target = target_of(schedule)
     if target.kind == "pairs":
         count = len(target.pair_ids)
-        whom = f"to {count} chosen {'pair' if count == 1 else 'pairs'}"
+        whom = ngettext("to %(num)s chosen pair", "to %(num)s chosen pairs", count)
+        whom %= {"num": count}
     elif target.kind == "started_between":
         assert target.started_from is not None and target.started_until is not None
-        first = calendar.day(target.started_from)
-        last = calendar.day(target.started_until - timedelta(seconds=1))
-        whom = f"to the pairs that started from {first} to {last}"
+        whom = _("to the pairs that started from %(first)s to %(last)s") % {
+            "first": calendar.day(target.started_from),
+            "last": calendar.day(target.started_until - timedelta(seconds=1)),
+        }
     else:
-        whom = "to all active pairs"
-    state = {"paused": " (paused)", "cancelled": " (cancelled)"}.get(schedule.state, "")
-    return f"{when}, {whom}{state}."
+        whom = _("to all active pairs")
+    if schedule.state == "paused":
+        sentence = _("%(when)s, %(whom)s (paused).")
+    elif schedule.state == "cancelled":
+        sentence = _("%(when)s, %(whom)s (cancelled).")
+    else:
+        sentence = _("%(when)s, %(whom)s.")
+    return sentence % {"when": when, "whom": whom}
+
+
+def weekday_choices(calendar: Calendar) -> list[tuple[str, str]]:
+    """The days a weekly schedule may fall on: each day's value in the form, and its name in
+    the reader's language (Babel's, as a list shows it: 'Monday', 'Mandag')."""
+    choices = []
+    for number, day in enumerate(WEEKDAYS):
+        name = calendar.weekday(number, standalone=True)
+        choices.append((day, name[:1].upper() + name[1:]))
+    return choices
 
 
 def is_live(schedule: TaskSchedule) -> bool:
@@ -138,11 +178,14 @@ def typed_values(form: Any) -> dict[str, Any]:
     }
 
 
-async def schedule_form_context(request: web.Request, settings: Settings) -> dict[str, Any]:
-    """What the schedule form needs besides its values."""
+async def schedule_form_context(
+    request: web.Request, user: User, settings: Settings
+) -> dict[str, Any]:
+    """What the schedule form needs besides its values, in the reader's language."""
+    calendar, _words = reader_words(user, settings)
     return {
-        "pairs": await pair_choices(request, active_only=True),
-        "weekdays": WEEKDAYS,
+        "pairs": await pair_choices(request, user, active_only=True),
+        "weekdays": weekday_choices(calendar),
         "max_days": settings.max_days,
         "zone": settings.zone.key,
     }
@@ -162,17 +205,18 @@ async def _schedule_page(
     settings = request.app[keys.SCHEDULER].settings
     schedule = await tasks.load_schedule(store, user, schedule_id)
     overview = await tasks.load_task(store, user, schedule.template_id, clock=clock)
+    calendar, words = reader_words(user, settings)
     return page(
         request,
         "task_schedule.html",
         user,
         overview=overview,
         schedule=schedule,
-        words=schedule_words(schedule, settings.calendar),
+        words=schedule_words(schedule, calendar, words),
         live=is_live(schedule),
         values=values or form_values(schedule, settings.zone),
         reached=await tasks.count_schedule_reaches(store, user, schedule_id),
-        **(await schedule_form_context(request, settings)),
+        **(await schedule_form_context(request, user, settings)),
         **context,
     )
 
@@ -258,7 +302,7 @@ async def cancel_schedule(request: web.Request) -> web.Response:
                 user,
                 overview=overview,
                 schedule=schedule,
-                words=schedule_words(schedule, settings.calendar),
+                words=schedule_words(schedule, *reader_words(user, settings)),
                 reached=await tasks.count_schedule_reaches(store, user, schedule_id),
             )
     cancelled = await run_form(
