@@ -21,6 +21,7 @@ from typing import Any
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Forbidden, Invalid, NotFound
 from channels.input import check_count, check_object, check_text
+from channels.languages import N_
 from channels.policy import Actor, check_coordinator
 from channels.programme.audit import record_action
 from storage import Store, Tx
@@ -30,7 +31,7 @@ ANSWER_DAYS = 30
 MAX_COMMENT = 2_000
 SCORES = range(1, 6)
 QUESTIONS = ("relationship", "progress")
-REASONS = {"pair_ended": "the pair ended", "coordinator": "a coordinator asked"}
+REASONS = {"pair_ended": N_("the pair ended"), "coordinator": N_("a coordinator asked")}
 NO_REQUEST = "That satisfaction form does not exist."
 
 

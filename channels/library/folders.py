@@ -9,6 +9,7 @@ from typing import Any
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, NotFound
 from channels.input import check_changes, check_id, check_name, check_object, check_place
+from channels.languages import N_
 from channels.policy import FOLDER_AUDIENCES, check_coordinator, may_see_audience
 from channels.programme.audit import record_action
 from storage import Store, Tx
@@ -16,10 +17,10 @@ from storage.records import LibraryFolder, Resource, StoredFile, User
 
 NO_FOLDER = "That folder does not exist."
 AUDIENCE_NAMES = {
-    "everyone": "everyone",
-    "mentors": "mentors only",
-    "mentees": "mentees only",
-    "coordinators": "coordinators only",
+    "everyone": N_("everyone"),
+    "mentors": N_("mentors only"),
+    "mentees": N_("mentees only"),
+    "coordinators": N_("coordinators only"),
 }
 
 

@@ -16,16 +16,17 @@ from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, Invalid, NotFound
 from channels.files.uploads import check_attachments, check_own_uploads
 from channels.input import check_choice, check_object, check_text
+from channels.languages import N_
 from channels.policy import PARTICIPANTS, check_coordinator
 from channels.programme.audit import record_action
 from storage import Store, Tx
 from storage.records import Feedback, User
 
 CATEGORIES = {
-    "question": "A question",
-    "problem": "Something does not work",
-    "idea": "An idea",
-    "other": "Something else",
+    "question": N_("A question"),
+    "problem": N_("Something does not work"),
+    "idea": N_("An idea"),
+    "other": N_("Something else"),
 }
 STATUSES = ("new", "answered", "closed")
 FIGURES_SINCE = timedelta(days=90)

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from channels.goals import satisfaction
+from channels.languages import N_
 from server import keys
 from server.api.params import path_id
 from server.auth import current_coordinator
@@ -19,8 +20,10 @@ from storage.records import User
 
 routes = web.RouteTableDef()
 
+ROLE_NAMES = {"mentor": N_("Mentor"), "mentee": N_("Mentee")}  # translated where shown
+
 NOTICES = {
-    "closed": "The form is closed: its answers can no longer change.",
+    "closed": N_("The form is closed: its answers can no longer change."),
 }
 
 
@@ -36,6 +39,7 @@ async def _satisfaction_page(request: web.Request, user: User, **context: Any) -
         is_open=satisfaction.is_open,
         answer_days=satisfaction.ANSWER_DAYS,
         reasons=satisfaction.REASONS,
+        role_names=ROLE_NAMES,
         **context,
     )
 

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from channels.files import uploads
+from channels.languages import N_
 from channels.library import folders, resources
 from channels.library.folders import AUDIENCE_NAMES
 from server import keys
@@ -23,10 +24,10 @@ from storage.records import Resource, User
 routes = web.RouteTableDef()
 
 NOTICES = {
-    "folder": "The folder is saved.",
-    "deleted": "The folder is deleted.",
-    "resource": "The resource is saved.",
-    "removed": "The resource is removed from the library.",
+    "folder": N_("The folder is saved."),
+    "deleted": N_("The folder is deleted."),
+    "resource": N_("The resource is saved."),
+    "removed": N_("The resource is removed from the library."),
 }
 
 
