@@ -15,14 +15,15 @@ from typing import Any
 
 from channels.errors import Invalid, TooLarge
 from channels.input import check_choice, check_object
+from channels.languages import N_
 from storage.records import Question
 
 KINDS = {
-    "single": "One choice",
-    "multiple": "Several choices",
-    "scale": "A scale from 1 to 5",
-    "short_text": "A short answer",
-    "long_text": "A longer answer",
+    "single": N_("One choice"),
+    "multiple": N_("Several choices"),
+    "scale": N_("A scale from 1 to 5"),
+    "short_text": N_("A short answer"),
+    "long_text": N_("A longer answer"),
 }
 CHOICES = ("single", "multiple")
 TEXTS = ("short_text", "long_text")
