@@ -6,16 +6,21 @@ participants only, small cells suppressed, pairs under names made for that one r
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from aiohttp import web
+from babel.dates import format_date, format_skeleton
 
+from channels.dates import Calendar
 from channels.errors import NotFound
+from channels.languages import N_
 from channels.policy import check_coordinator
 from channels.research import export, reports
 from channels.research.usage import FEATURES
 from server import keys
 from server.auth import current_coordinator
+from server.pages import translations
 from server.pages.admin.programme import page
 from server.pages.rendering import run_form
 from storage.records import User
@@ -23,7 +28,45 @@ from storage.records import User
 routes = web.RouteTableDef()
 
 FORMATS = {"csv": "text/csv", "json": "application/json"}
-ROLE_NAMES = {"mentor": "Mentors", "mentee": "Mentees"}
+ROLE_NAMES = {"mentor": N_("Mentors"), "mentee": N_("Mentees")}  # translated where shown
+# Each table's columns as the page heads them (the downloads keep the names).
+COLUMN_NAMES = {
+    "week": N_("Week"),
+    "feature": N_("Feature"),
+    "what": N_("What"),
+    "role": N_("Role"),
+    "people": N_("People"),
+    "uses": N_("Uses"),
+    "pair": N_("Pair"),
+    "messages": N_("Messages"),
+    "pairs": N_("Pairs"),
+    "posted": N_("Posted"),
+    "done": N_("Done"),
+    "status": N_("Status"),
+    "goals": N_("Goals"),
+    "question": N_("Question"),
+    "score": N_("Score"),
+    "questionnaire": N_("Questionnaire"),
+    "answer": N_("Answer"),
+    "received": N_("Received"),
+    "answered": N_("Answered"),
+    "median_hours": N_("Median hours"),
+}
+
+
+def _reader_calendar(request: web.Request, user: User) -> Calendar:
+    programme = request.app[keys.SCHEDULER].settings.calendar
+    return translations.reader_calendar(
+        translations.reader_language(user.language, programme), programme
+    )
+
+
+def week_labels(report: reports.Report, calendar: Calendar) -> list[str]:
+    """Each week of the range by its Monday, short, in the reader's language: '30 Mar'."""
+    return [
+        format_skeleton("MMMd", date.fromisoformat(week), locale=calendar.locale)
+        for week in report.weeks
+    ]
 
 
 async def _report(
@@ -39,8 +82,9 @@ async def _report(
     )
 
 
-def chart_data(report: reports.Report) -> dict[str, Any]:
-    """What the page's charts draw (web/static/js/reports.js): suppressed figures are null."""
+def chart_data(report: reports.Report, labels: list[str]) -> dict[str, Any]:
+    """What the page's charts draw (web/static/js/reports.js): suppressed figures are null;
+    `labels` name the weeks."""
     weeks = report.weeks
     at = {week: n for n, week in enumerate(weeks)}
     usage: dict[str, dict[str, Any]] = {}
@@ -65,6 +109,7 @@ def chart_data(report: reports.Report) -> dict[str, Any]:
         chart["counts"].append(people)
     return {
         "weeks": weeks,
+        "week_labels": labels,
         "roles": ROLE_NAMES,
         "usage": [usage[f] for f in FEATURES if f in usage],
         "tasks": {
@@ -102,6 +147,8 @@ async def reports_page(request: web.Request) -> web.Response:
         )  # fmt: skip
 
     report = await run_form(lambda: _report(request, user), refused)
+    calendar = _reader_calendar(request, user)
+    weeks = week_labels(report, calendar)
     return page(
         request,
         "reports.html",
@@ -109,9 +156,13 @@ async def reports_page(request: web.Request) -> web.Response:
         report=report,
         query=report.filters.as_query(),
         role_names=ROLE_NAMES,
+        column_names=COLUMN_NAMES,
+        since=format_date(report.filters.since, "medium", locale=calendar.locale),
+        until=format_date(report.filters.until, "medium", locale=calendar.locale),
+        week_labels=weeks,
         pairs=pair_grid(report),
         has_goals=any(row[1] != 0 for row in report.table("goals").rows),  # None: a few
-        page_data={"charts": chart_data(report)},
+        page_data={"charts": chart_data(report, weeks)},
     )
 
 
