@@ -39,6 +39,18 @@ TRANSLATED = [
     "channel.html",
     "_composer.html",
     "_message.html",
+    "admin/tasks.html",
+    "admin/task.html",
+    "admin/task_schedule.html",
+    "admin/_schedule_fields.html",
+    "admin/library.html",
+    "admin/feedback.html",
+    "admin/flags.html",
+    "admin/questionnaire.html",
+    "admin/questionnaires.html",
+    "admin/questionnaire_results.html",
+    "admin/reports.html",
+    "admin/satisfaction.html",
 ]
 BRAND = {"Mentorspace"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
