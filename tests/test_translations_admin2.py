@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from channels.dates import Calendar
 from server.pages.admin.task_schedules import weekday_choices
 
+from .goal_support import form
 from .mail_support import running_server
 from .questionnaire_support import answer, assign, create_questionnaire, full_answers
 from .research_support import consent
@@ -160,3 +161,25 @@ async def test_weekday_names_come_from_babel_in_the_readers_language():
     ]
     assert weekday_choices(Calendar.of("en_GB"))[0] == ("monday", "Monday")
     assert danish.weekday(0) == "mandag"  # in a sentence: "Hver mandag kl. 09.00"
+
+
+async def test_a_ready_questionnaire_started_in_danish_is_written_in_danish(data_dir):
+    async with running_server(data_dir, config_changes=DANISH) as server:
+        carla = await server.client("coordinator")
+        listing = html.unescape(await (await carla.get("/admin/questionnaires")).text())
+        assert "Velkommen: hvad vil du gerne opnå?" in listing and _english_left(listing) == []
+        started = await form(carla, "/admin/questionnaires", {"starter": "intake"})
+        assert started.status == 303
+        draft_id = int(started.headers["Location"].split("?")[0].rsplit("/", 1)[1])
+        draft = (await expect(await carla.get(f"/api/v1/questionnaires/{draft_id}"), 200))[
+            "questionnaire"
+        ]
+        assert draft["title"] == "Velkommen: hvad vil du gerne opnå?"
+        prompts = [q["prompt"] for q in draft["questions"]]
+        assert "Hvor tit vil du gerne mødes?" in prompts
+        options = [o for q in draft["questions"] for o in q["options"]]
+        assert "Jobsamtaler" in options and "Slet ikke" in options
+
+        # The JSON API keeps the ready ones as they are written: in English.
+        api = await expect(await carla.post("/api/v1/questionnaires", {"starter": "intake"}), 201)
+        assert api["questionnaire"]["title"] == "Welcome: what do you want to achieve?"
