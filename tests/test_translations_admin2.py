@@ -97,7 +97,13 @@ DANISH_WORDS = {
     "questionnaire": ["Spørger <strong>alle mentorer og mentees</strong>", "Luk det nu"],
     "draft": ["Tilføj et spørgsmål", "Besvares med", "En skala fra 1 til 5"],
     "results": ["Hvem der svarede", "1 svar"],
-    "reports": ["Parrenes aktivitet: beskeder pr. uge", "Kun de, der har sagt ja"],
+    "reports": [
+        "Parrenes aktivitet: beskeder pr. uge",
+        "Kun de, der har sagt ja",
+        "Beskeder i mentorkanalen",  # what the usage record counts
+        "<td data-label=\"Rolle\">Mentee</td>",
+        "Ikke startet",  # a goal's status
+    ],
     "satisfaction": ["Skemaer, nyeste først", "fordi en koordinator spurgte"],
 }
 ENGLISH_WORDS = {
