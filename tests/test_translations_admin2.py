@@ -101,7 +101,7 @@ DANISH_WORDS = {
         "Parrenes aktivitet: beskeder pr. uge",
         "Kun de, der har sagt ja",
         "Beskeder i mentorkanalen",  # what the usage record counts
-        "<td data-label=\"Rolle\">Mentee</td>",
+        '<td data-label="Rolle">Mentee</td>',
         "Ikke startet",  # a goal's status
     ],
     "satisfaction": ["Skemaer, nyeste først", "fordi en koordinator spurgte"],
