@@ -51,6 +51,8 @@ TRANSLATED = [
     "admin/questionnaire_results.html",
     "admin/reports.html",
     "admin/satisfaction.html",
+    "mail/digest.html",
+    "mail/digest.txt",
 ]
 BRAND = {"Mentorspace"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")

@@ -14,11 +14,13 @@ from aiohttp import web
 
 from channels.errors import Invalid
 from channels.goals import goals, satisfaction
+from channels.languages import N_
 from channels.people import invitations, users
 from channels.policy import ROLES
 from channels.programme import communities, glance, matching, menu
 from channels.programme.announcements import post_announcement
 from channels.programme.audit import list_audit
+from channels.words import Words
 from server import keys
 from server.api.params import form_int, path_id, query_int
 from server.auth import csrf_token, current_coordinator
@@ -135,7 +137,8 @@ async def create_user(request: web.Request) -> web.Response:
     raise back("/admin/users", f"created-{created.role}")
 
 
-CHOOSE_A_ROLE = "Choose a role for them: mentee, mentor or coordinator."
+# Shown as the form's error, in the reader's language (rendering.render says it).
+CHOOSE_A_ROLE = Words(N_("Choose a role for them: mentee, mentor or coordinator."))
 
 
 def _needs_confirming(form: Any) -> bool:
@@ -188,7 +191,7 @@ async def update_user(request: web.Request) -> web.Response:
             "email": {"email": form.get("email")},
         }.get(str(action), {})
         if not changes:
-            raise Invalid("Unknown action.")
+            raise Invalid(N_("Unknown action."))
         return await users.update_user(
             store,
             user,
@@ -398,7 +401,7 @@ def _menu_from_form(form) -> dict[str, Any]:
         label, url = form.get(f"label_{index}", ""), form.get(f"url_{index}", "")
         if item == menu.LINK and not label and not url:
             continue  # the empty "add a link" row
-        position = form_int(form, f"position_{index}", "Position")
+        position = form_int(form, f"position_{index}", N_("Position"))
         if position is None:
             position = index + 1
         row: dict[str, Any] = {

@@ -128,7 +128,7 @@ async def create(request: web.Request) -> web.Response:
         if form_text(form, "starter"):
             return {"starter": form_text(form, "starter")}
         if form_text(form, "copy_of"):
-            return {"copy_of": form_int(form, "copy_of", "The questionnaire to copy")}
+            return {"copy_of": form_int(form, "copy_of", N_("The questionnaire to copy"))}
         return {"title": form_text(form, "title")}
 
     created = await run_form(
@@ -321,10 +321,10 @@ async def change_question(request: web.Request) -> web.Response:
 
     def payload() -> dict[str, Any]:
         if action in ("up", "down"):
-            return {"position": form_int(form, "position", "The new place")}
+            return {"position": form_int(form, "position", N_("The new place"))}
         if action == "save":
             return question_payload(form)
-        raise Invalid("Unknown action.")
+        raise Invalid(N_("Unknown action."))
 
     await run_form(
         lambda: building.edit_question(
@@ -345,11 +345,13 @@ def assignment_payload(form: Any) -> dict[str, Any]:
         payload["opens_at"] = form_text(form, "opens_at").strip()
     payload |= target_payload(
         form,
-        unchosen="Choose who is asked: everyone, chosen pairs, "
-        "or the pairs that started between two dates.",
+        unchosen=N_(
+            "Choose who is asked: everyone, chosen pairs, "
+            "or the pairs that started between two dates."
+        ),
     )
     if not payload["roles"]:
-        raise Invalid("Choose who is asked: mentors, mentees or both.")
+        raise Invalid(N_("Choose who is asked: mentors, mentees or both."))
     return payload
 
 

@@ -227,7 +227,7 @@ async def download(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     name, _, fmt = request.match_info["file"].rpartition(".")
     if fmt not in FORMATS or name not in reports.BUILDERS:
-        raise NotFound("There is no such report table.")
+        raise NotFound(N_("There is no such report table."))
     report = await _report(request, user, only=[name])
     table = report.table(name)
     if fmt == "csv":
