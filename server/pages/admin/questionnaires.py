@@ -9,7 +9,6 @@ changes nothing; one that works redirects with a short notice.
 
 from __future__ import annotations
 
-from gettext import NullTranslations
 from typing import Any
 
 from aiohttp import web
@@ -22,13 +21,14 @@ from channels.questionnaires.audience import ROLES, Audience, audience_of
 from channels.questionnaires.questions import CHOICES, KINDS, MAX_ANSWER
 from channels.questionnaires.starters import STARTERS
 from channels.questionnaires.wire import intro_html
+from channels.readers import Reader
 from channels.tasks.rules import parse_iso
 from server import keys
 from server.api.params import form_int, form_text, path_id
 from server.auth import current_coordinator
 from server.pages.admin.programme import page
 from server.pages.admin.targets import pair_choices, target_payload
-from server.pages.admin.task_schedules import reader_words
+from server.pages.admin.task_schedules import reader_of
 from server.pages.rendering import reader_gettext, run_form
 from server.realtime.emit import emit_changes
 from storage.records import User
@@ -59,7 +59,7 @@ STATE_NAMES = {
 ROLE_WORDS = {"mentor": N_("Mentors"), "mentee": N_("Mentees")}
 
 
-def audience_words(audience: Audience, words: NullTranslations) -> str:
+def audience_words(audience: Audience, words: Reader) -> str:
     """'mentees of 3 chosen pairs', as a coordinator would say it, in her language."""
     _ = words.gettext
     if audience.roles == ("mentor",):
@@ -154,7 +154,8 @@ async def _questionnaire_page(
     overview = await assigning.load_overview(store, user, questionnaire_id, clock=clock)
     settings = _settings(request)
     zone = settings.zone
-    calendar, words = reader_words(user, settings)
+    words = reader_of(user, settings)
+    calendar = words.calendar
     questionnaire = overview.questionnaire
     audience = audience_of(questionnaire)
     return page(
@@ -382,7 +383,7 @@ async def assign(request: web.Request) -> web.Response:
 @routes.get("/admin/questionnaires/{questionnaire_id}/results")
 async def results_page(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
-    calendar, _words = reader_words(user, _settings(request))
+    calendar = reader_of(user, _settings(request)).calendar
     found = await results.load_results(
         request.app[keys.STORE],
         user,

@@ -17,12 +17,12 @@ from channels.dates import Calendar
 from channels.errors import NotFound
 from channels.languages import N_
 from channels.policy import check_coordinator
+from channels.readers import Reader
 from channels.research import export, reports
 from channels.research.reports import Value
 from channels.research.usage import CHANNEL_KINDS, FEATURES
 from server import keys
 from server.auth import current_coordinator
-from server.pages import translations
 from server.pages.admin.programme import page
 from server.pages.rendering import reader_gettext, run_form
 from storage.records import User
@@ -99,10 +99,7 @@ def cell_words(_: Callable[[str], str]) -> Callable[[str, Value], Value]:
 
 
 def _reader_calendar(request: web.Request, user: User) -> Calendar:
-    programme = request.app[keys.SCHEDULER].settings.calendar
-    return translations.reader_calendar(
-        translations.reader_language(user.language, programme), programme
-    )
+    return Reader.of(user.language, request.app[keys.SCHEDULER].settings.calendar).calendar
 
 
 def week_labels(report: reports.Report, calendar: Calendar) -> list[str]:

@@ -9,7 +9,6 @@ calls them; this module only turns the form into the domain's payload and back.
 from __future__ import annotations
 
 from datetime import timedelta
-from gettext import NullTranslations
 from typing import Any
 
 from aiohttp import web
@@ -17,13 +16,13 @@ from aiohttp import web
 from channels.dates import Calendar
 from channels.errors import Invalid
 from channels.languages import N_
+from channels.readers import Reader
 from channels.tasks import planning as tasks
 from channels.tasks.rules import WEEKDAYS, Settings, rule_of, target_json, target_of
 from channels.words import Words
 from server import keys
 from server.api.params import form_int, form_text, path_id
 from server.auth import current_coordinator
-from server.pages import translations
 from server.pages.admin.programme import back, page
 from server.pages.admin.targets import pair_choices, target_payload
 from server.pages.rendering import run_form
@@ -37,20 +36,16 @@ WHOM_UNCHOSEN = N_(
 LIVE = ("active", "paused")
 
 
-def reader_words(user: User, settings: Settings) -> tuple[Calendar, NullTranslations]:
-    """The calendar and the words a page composed here is read in: the coordinator's own
-    language, in the programme's zone."""
-    language = translations.reader_language(user.language, settings.calendar)
-    return (
-        translations.reader_calendar(language, settings.calendar),
-        translations.catalogue(language),
-    )
+def reader_of(user: User, settings: Settings) -> Reader:
+    """Whom a page composed here is written for: the coordinator's own language, in the
+    programme's zone."""
+    return Reader.of(user.language, settings.calendar)
 
 
-def schedule_words(schedule: TaskSchedule, calendar: Calendar, words: NullTranslations) -> str:
-    """A schedule as a coordinator would say it, in `words`' language: when, to whom, and its
-    state."""
-    _, ngettext = words.gettext, words.ngettext
+def schedule_words(schedule: TaskSchedule, reader: Reader) -> str:
+    """A schedule as a coordinator would say it, in the reader's language and calendar: when,
+    to whom, and its state."""
+    _, ngettext, calendar = reader.gettext, reader.ngettext, reader.calendar
     rule = rule_of(schedule)
     if rule.kind in ("now", "at"):
         assert rule.at is not None
@@ -184,10 +179,9 @@ async def schedule_form_context(
     request: web.Request, user: User, settings: Settings
 ) -> dict[str, Any]:
     """What the schedule form needs besides its values, in the reader's language."""
-    calendar, _words = reader_words(user, settings)
     return {
         "pairs": await pair_choices(request, user, active_only=True),
-        "weekdays": weekday_choices(calendar),
+        "weekdays": weekday_choices(reader_of(user, settings).calendar),
         "max_days": settings.max_days,
         "zone": settings.zone.key,
     }
@@ -207,14 +201,13 @@ async def _schedule_page(
     settings = request.app[keys.SCHEDULER].settings
     schedule = await tasks.load_schedule(store, user, schedule_id)
     overview = await tasks.load_task(store, user, schedule.template_id, clock=clock)
-    calendar, words = reader_words(user, settings)
     return page(
         request,
         "task_schedule.html",
         user,
         overview=overview,
         schedule=schedule,
-        words=schedule_words(schedule, calendar, words),
+        words=schedule_words(schedule, reader_of(user, settings)),
         live=is_live(schedule),
         values=values or form_values(schedule, settings.zone),
         reached=await tasks.count_schedule_reaches(store, user, schedule_id),
@@ -304,7 +297,7 @@ async def cancel_schedule(request: web.Request) -> web.Response:
                 user,
                 overview=overview,
                 schedule=schedule,
-                words=schedule_words(schedule, *reader_words(user, settings)),
+                words=schedule_words(schedule, reader_of(user, settings)),
                 reached=await tasks.count_schedule_reaches(store, user, schedule_id),
             )
     cancelled = await run_form(

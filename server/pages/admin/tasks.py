@@ -25,7 +25,7 @@ from server.auth import current_coordinator
 from server.pages.admin.programme import back, page
 from server.pages.admin.task_schedules import (
     is_live,
-    reader_words,
+    reader_of,
     schedule_form_context,
     schedule_payload,
     schedule_words,
@@ -107,9 +107,9 @@ async def _task_page(
     overview = await tasks.load_task(store, user, task_id, clock=clock)
     progress = progress_json(await tasks.load_progress(store, user, task_id, clock=clock))
     settings = request.app[keys.SCHEDULER].settings
-    calendar, words = reader_words(user, settings)
+    reader = reader_of(user, settings)
     schedules = [
-        {"schedule": s, "words": schedule_words(s, calendar, words), "live": is_live(s)}
+        {"schedule": s, "words": schedule_words(s, reader), "live": is_live(s)}
         for s in overview.schedules
     ]
     context.setdefault("editing", None)
