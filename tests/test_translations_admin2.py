@@ -102,7 +102,7 @@ DANISH_WORDS = {
         "Kun de, der har sagt ja",
         "Beskeder i mentorkanalen",  # what the usage record counts
         '<td data-label="Rolle">Mentee</td>',
-        "Ikke startet",  # a goal's status
+        "Ikke begyndt",  # a goal's status
     ],
     "satisfaction": ["Skemaer, nyeste først", "fordi en koordinator spurgte"],
 }
