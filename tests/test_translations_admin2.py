@@ -136,6 +136,16 @@ async def test_the_coordinator_area_reads_in_danish_and_in_english_for_who_chose
             for words in DANISH_WORDS[name]:
                 assert words in shown, (path, words)
 
+        # What a form says it did, after it did it, is Danish too.
+        for path, notice in (
+            ("/admin/library?notice=folder", "Mappen er gemt."),
+            ("/admin/satisfaction?notice=closed", "Skemaet er lukket"),
+            (f"{pages['questionnaire']}?notice=closing", "Lukkedatoen er ændret."),
+            ("/admin/questionnaires?notice=deleted", "Spørgeskemaet er slettet."),
+        ):
+            page = html.unescape(await (await carla.get(path)).text())
+            assert f'<p class="notice" role="status">{notice}' in page, path
+
         # The week of the pair grid is named the Danish way, and the chart's words come along.
         reports = await (await carla.get(pages["reports"])).text()
         assert '"Mentorer"' in reports and '"week_labels"' in reports

@@ -14,7 +14,7 @@ from server import keys
 from server.api.params import path_id
 from server.auth import current_coordinator
 from server.pages.admin.programme import back, page, show_pairs
-from server.pages.rendering import run_form
+from server.pages.rendering import reader_gettext, run_form
 from server.realtime.emit import emit_satisfaction_asked
 from storage.records import User
 
@@ -29,7 +29,8 @@ NOTICES = {
 
 async def _satisfaction_page(request: web.Request, user: User, **context: Any) -> web.Response:
     store = request.app[keys.STORE]
-    context.setdefault("notice", NOTICES.get(request.query.get("notice", "")))
+    notice = NOTICES.get(request.query.get("notice", ""))  # said in her language
+    context.setdefault("notice", reader_gettext(request, user)(notice) if notice else None)
     return page(
         request,
         "satisfaction.html",

@@ -84,8 +84,10 @@ def _settings(request: web.Request):
     return request.app[keys.SCHEDULER].settings
 
 
-def _notice(request: web.Request) -> str | None:
-    return NOTICES.get(request.query.get("notice", ""))
+def _notice(request: web.Request, user: User) -> str | None:
+    """The notice `?notice=` names, in the coordinator's language."""
+    notice = NOTICES.get(request.query.get("notice", ""))
+    return reader_gettext(request, user)(notice) if notice else None
 
 
 def back(questionnaire_id: int, notice: str, anchor: str = "") -> web.HTTPSeeOther:
@@ -109,7 +111,7 @@ async def _list_page(request: web.Request, user: User, **context: Any) -> web.Re
         ],
         states=STATE_NAMES,
         zone=_settings(request).zone,
-        **{"notice": _notice(request), **context},
+        **{"notice": _notice(request, user), **context},
     )
 
 
@@ -178,7 +180,7 @@ async def _questionnaire_page(
         closes_date=audience.closes_at.astimezone(zone).date().isoformat() if audience else "",
         today=clock.now().astimezone(zone).date().isoformat(),
         zone=zone.key,
-        **{"notice": _notice(request), "failed": None, **context},
+        **{"notice": _notice(request, user), "failed": None, **context},
     )
 
 
