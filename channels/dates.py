@@ -5,7 +5,7 @@ the times it can with Intl, which uses the same data (web/static/js/time.js)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -67,3 +67,12 @@ class Calendar:
     def day_of_month(self, when: Moment) -> str:
         """'29 November', for a date in a sentence."""
         return format_skeleton("MMMMd", self._local(when), locale=self.locale)
+
+    def weekday(self, number: int, *, standalone: bool = False) -> str:
+        """Day `number` of the week (0 is Monday) as the locale names it: 'Monday', 'mandag'
+        (in a sentence; `standalone` for a day named on its own, as in a list)."""
+        return self.locale.days["stand-alone" if standalone else "format"]["wide"][number]
+
+    def wall_time(self, wall: time) -> str:
+        """A time of day on the wall clock, with no date: '09:00' (en_GB), '09.00' (da)."""
+        return format_time(wall, "short", locale=self.locale)

@@ -31,7 +31,7 @@ ANSWER_DAYS = 30
 MAX_COMMENT = 2_000
 SCORES = range(1, 6)
 QUESTIONS = ("relationship", "progress")
-REASONS = {"pair_ended": "the pair ended", "coordinator": "a coordinator asked"}
+REASONS = {"pair_ended": N_("the pair ended"), "coordinator": N_("a coordinator asked")}
 NO_REQUEST = N_("That satisfaction form does not exist.")
 
 

@@ -9,6 +9,7 @@ changed in the audit log in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from channels.clock import SYSTEM_CLOCK, Clock, iso
@@ -109,17 +110,23 @@ async def check_never_opened(tx: Tx, questionnaire_id: int) -> None:
 
 
 async def create_questionnaire(
-    store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+    store: Store,
+    user: User,
+    payload: Any,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    words: Callable[[str], str] | None = None,
 ) -> Questionnaire:
     """`payload`: {title, intro?, anonymous?, questions?: [question, ...]}, or {starter} (one
-    of the ready questionnaires, copied as a draft), or {copy_of} (a questionnaire's id)."""
+    of the ready questionnaires, copied as a draft: in the language `words` translates into,
+    if given), or {copy_of} (a questionnaire's id)."""
     actor = check_coordinator(user)
     payload = check_object(payload)
     if "starter" in payload or "copy_of" in payload:
         source = check_changes(payload, ["starter", "copy_of"])
         if len(source) != 1:
             raise Invalid(N_("Give either 'starter' or 'copy_of'."))
-        details, questions = await _source(store, source)
+        details, questions = await _source(store, source, words)
     else:
         unknown = sorted(set(payload) - {"title", "intro", "anonymous", "questions"})
         if unknown:
@@ -148,7 +155,7 @@ async def create_questionnaire(
 
 
 async def _source(
-    store: Store, source: dict[str, Any]
+    store: Store, source: dict[str, Any], words: Callable[[str], str] | None
 ) -> tuple[dict[str, Any], list[QuestionFields]]:
     if "starter" in source:
         starter = STARTERS.get(source["starter"]) if isinstance(source["starter"], str) else None
@@ -156,6 +163,8 @@ async def _source(
             raise Invalid(
                 N_("'starter' must be one of %(starters)s."), starters=", ".join(STARTERS)
             )
+        if words is not None:
+            starter = starter.translated(words)
         details = {"title": starter.title, "intro": starter.intro, "anonymous": False}
         return details, [check_question(q) for q in starter.questions]
     copy_of = source["copy_of"]

@@ -20,11 +20,11 @@ from channels.words import Count, Sentence, Words, joined
 from storage.records import Question
 
 KINDS = {
-    "single": "One choice",
-    "multiple": "Several choices",
-    "scale": "A scale from 1 to 5",
-    "short_text": "A short answer",
-    "long_text": "A longer answer",
+    "single": N_("One choice"),
+    "multiple": N_("Several choices"),
+    "scale": N_("A scale from 1 to 5"),
+    "short_text": N_("A short answer"),
+    "long_text": N_("A longer answer"),
 }
 CHOICES = ("single", "multiple")
 TEXTS = ("short_text", "long_text")

@@ -1,11 +1,15 @@
 """Three ready questionnaires a coordinator can start from: the intake at the start of a
 pairing (what do you want to achieve), the midpoint, and the end of the pairing.  Starting
-from one makes a draft copy to change as one likes."""
+from one makes a draft copy to change as one likes, in the coordinator's language when the page
+gives its words (`Starter.translated`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
+
+from channels.languages import N_
 
 
 @dataclass(frozen=True)
@@ -15,6 +19,20 @@ class Starter:
     intro: str
     for_whom: str  # a hint for the coordinator: who it suits
     questions: tuple[dict[str, Any], ...]
+
+    def translated(self, words: Callable[[str], str]) -> Starter:
+        """The same questionnaire in a reader's language: `words` translates each of its texts
+        (they are marked for the catalogues where they are written)."""
+        return replace(
+            self,
+            title=words(self.title),
+            intro=words(self.intro),
+            for_whom=words(self.for_whom),
+            questions=tuple(
+                {**q, "prompt": words(q["prompt"]), "options": [words(o) for o in q["options"]]}
+                for q in self.questions
+            ),
+        )
 
 
 def _q(
@@ -26,90 +44,107 @@ def _q(
 STARTERS = {
     "intake": Starter(
         "intake",
-        "Welcome: what do you want to achieve?",
-        "Before you start, tell us what you hope to get out of the programme. Your answers help "
-        "your coordinators support you, and help you and your partner agree on your first goal.",
-        "mentees (or both) at the start of their pairing",
+        N_("Welcome: what do you want to achieve?"),
+        N_(
+            "Before you start, tell us what you hope to get out of the programme. Your answers help "
+            "your coordinators support you, and help you and your partner agree on your first goal."
+        ),
+        N_("mentees (or both) at the start of their pairing"),
         (
-            _q("long_text", "What do you most want to achieve in the programme?"),
+            _q("long_text", N_("What do you most want to achieve in the programme?")),
             _q(
                 "multiple",
-                "Which of these would you like to work on?",
+                N_("Which of these would you like to work on?"),
                 (
-                    "My CV and applications",
-                    "Job interviews",
-                    "My network",
-                    "Confidence",
-                    "Finding my direction",
-                    "Skills for a new field",
+                    N_("My CV and applications"),
+                    N_("Job interviews"),
+                    N_("My network"),
+                    N_("Confidence"),
+                    N_("Finding my direction"),
+                    N_("Skills for a new field"),
                 ),
             ),
             _q(
                 "scale",
-                "How confident are you today that you will reach it?",
-                ("Not at all", "Very confident"),
+                N_("How confident are you today that you will reach it?"),
+                (N_("Not at all"), N_("Very confident")),
             ),
             _q(
                 "single",
-                "How often would you like to meet?",
-                ("Every week", "Every two weeks", "Once a month"),
+                N_("How often would you like to meet?"),
+                (N_("Every week"), N_("Every two weeks"), N_("Once a month")),
             ),
             _q(
-                "long_text", "Is there anything else your coordinators should know?", required=False
+                "long_text",
+                N_("Is there anything else your coordinators should know?"),
+                required=False,
             ),
         ),
     ),
     "midpoint": Starter(
         "midpoint",
-        "Halfway: how is it going?",
-        "You are halfway through your pairing. A few questions on how it is going, so we can "
-        "help where it is needed.",
-        "mentors and mentees halfway through",
+        N_("Halfway: how is it going?"),
+        N_(
+            "You are halfway through your pairing. A few questions on how it is going, so we can "
+            "help where it is needed."
+        ),
+        N_("mentors and mentees halfway through"),
         (
-            _q("scale", "How well is your mentoring going?", ("Not well", "Very well")),
+            _q("scale", N_("How well is your mentoring going?"), (N_("Not well"), N_("Very well"))),
             _q(
                 "single",
-                "How often have you been in touch?",
-                ("Every week", "Every two weeks", "About once a month", "Less often"),
+                N_("How often have you been in touch?"),
+                (
+                    N_("Every week"),
+                    N_("Every two weeks"),
+                    N_("About once a month"),
+                    N_("Less often"),
+                ),
             ),
             _q(
                 "scale",
-                "How much progress have you made toward the goal you set?",
-                ("None yet", "A lot"),
+                N_("How much progress have you made toward the goal you set?"),
+                (N_("None yet"), N_("A lot")),
             ),
-            _q("long_text", "What has helped most so far?", required=False),
-            _q("short_text", "Is there anything you need from your coordinators?", required=False),
+            _q("long_text", N_("What has helped most so far?"), required=False),
+            _q(
+                "short_text",
+                N_("Is there anything you need from your coordinators?"),
+                required=False,
+            ),
         ),
     ),
     "end": Starter(
         "end",
-        "The end of your pairing",
-        "Your pairing has come to an end. Thank you for taking part! Please tell us how it went: "
-        "it helps us improve the programme for the next people.",
-        "both people of pairs that are ending",
+        N_("The end of your pairing"),
+        N_(
+            "Your pairing has come to an end. Thank you for taking part! Please tell us how it went: "
+            "it helps us improve the programme for the next people."
+        ),
+        N_("both people of pairs that are ending"),
         (
             _q(
                 "single",
-                "Did you reach the goal you set at the start?",
-                ("Yes", "Partly", "Not yet", "The goal changed"),
+                N_("Did you reach the goal you set at the start?"),
+                (N_("Yes"), N_("Partly"), N_("Not yet"), N_("The goal changed")),
             ),
             _q(
                 "scale",
-                "How satisfied are you with the mentoring relationship?",
-                ("Not at all", "Very satisfied"),
+                N_("How satisfied are you with the mentoring relationship?"),
+                (N_("Not at all"), N_("Very satisfied")),
             ),
             _q(
                 "scale",
-                "How much did the programme help you move forward?",
-                ("Not at all", "A lot"),
+                N_("How much did the programme help you move forward?"),
+                (N_("Not at all"), N_("A lot")),
             ),
-            _q("long_text", "What was the most valuable part?", required=False),
+            _q("long_text", N_("What was the most valuable part?"), required=False),
             _q(
                 "single",
-                "Would you recommend the programme to others?",
-                ("Yes", "Maybe", "No"),
+                N_("Would you recommend the programme to others?"),
+                (N_("Yes"), N_("Maybe"), N_("No")),
             ),
-            _q("long_text", "What should we change?", required=False),
+            _q("long_text", N_("What should we change?"), required=False),
         ),
     ),
 }

@@ -159,9 +159,11 @@ async def _usage(store: Store, f: Filters, k: int, _: Pseudonyms) -> Table:
         )
     return Table(
         "usage",
-        "Use of each feature, per week and role",
-        "How many consenting people used each feature in each week (the week's Monday), and "
-        "how many times: never what they wrote, searched for or opened.",
+        N_("Use of each feature, per week and role"),
+        N_(
+            "How many consenting people used each feature in each week (the week's Monday), and "
+            "how many times: never what they wrote, searched for or opened."
+        ),
         ("week", "feature", "what", "role", "people", "uses"),
         rows,
     )
@@ -171,9 +173,11 @@ async def _pairs(store: Store, f: Filters, _: int, names: Pseudonyms) -> Table:
     weeks = await store.list_pair_weeks(since=f.starts, until=f.ends, cohort=f.cohort)
     return Table(
         "pairs",
-        "Pair engagement: messages per week",
-        "Messages the two people of each pair wrote in their pair channel per week, as "
-        "numbers only; pairs where both consent, under names made for this report alone.",
+        N_("Pair engagement: messages per week"),
+        N_(
+            "Messages the two people of each pair wrote in their pair channel per week, as "
+            "numbers only; pairs where both consent, under names made for this report alone."
+        ),
         ("pair", "week", "messages"),
         [(names.name("pair", w.pair_id), w.week, w.messages) for w in weeks],
     )
@@ -187,8 +191,8 @@ async def _tasks(store: Store, f: Filters, k: int, _: Pseudonyms) -> Table:
         rows.append((w.week, *((None, None, None) if hidden else (w.pairs, w.posted, w.done))))
     return Table(
         "tasks",
-        "Task completion",
-        "Tasks posted into pairs in each week, and how many of them are done now.",
+        N_("Task completion"),
+        N_("Tasks posted into pairs in each week, and how many of them are done now."),
         ("week", "pairs", "posted", "done"),
         rows,
     )
@@ -206,9 +210,11 @@ async def _goals(store: Store, f: Filters, k: int, _: Pseudonyms) -> Table:
         )
     return Table(
         "goals",
-        "Goals by status",
-        "Goals the pairs set by the end of the range, by where they stand now: how many, and "
-        "in how many pairs.  Never what a goal says.",
+        N_("Goals by status"),
+        N_(
+            "Goals the pairs set by the end of the range, by where they stand now: how many, and "
+            "in how many pairs.  Never what a goal says."
+        ),
         ("status", "goals", "pairs"),
         rows,
     )
@@ -220,9 +226,11 @@ async def _satisfaction(store: Store, f: Filters, k: int, _: Pseudonyms) -> Tabl
     )
     return Table(
         "satisfaction",
-        "Satisfaction: the distribution of scores",
-        "How many people gave each score (1 to 5) to the relationship and to progress toward "
-        "the goal, by role.  Never a comment.",
+        N_("Satisfaction: the distribution of scores"),
+        N_(
+            "How many people gave each score (1 to 5) to the relationship and to progress toward "
+            "the goal, by role.  Never a comment."
+        ),
         ("question", "role", "score", "people"),
         [(s.question, s.role, s.score, None if _small(s.count, k) else s.count) for s in scores],
     )
@@ -257,10 +265,12 @@ async def _questionnaires(store: Store, f: Filters, k: int, _: Pseudonyms) -> Ta
                 )  # fmt: skip
     return Table(
         "questionnaires",
-        "Questionnaire results",
-        "How many consenting people answered each questionnaire that was open in the range, "
-        "by role, and how many chose each answer of its choice and scale questions.  Free "
-        "text and anonymous questionnaires are on each questionnaire's results page only.",
+        N_("Questionnaire results"),
+        N_(
+            "How many consenting people answered each questionnaire that was open in the range, "
+            "by role, and how many chose each answer of its choice and scale questions.  Free "
+            "text and anonymous questionnaires are on each questionnaire's results page only."
+        ),
         ("questionnaire", "question", "answer", "people"),
         rows,
     )
@@ -281,9 +291,11 @@ async def _feedback(store: Store, f: Filters, k: int, _: Pseudonyms) -> Table:
         rows.append((week, len(seconds), len(answered), median))
     return Table(
         "feedback",
-        "Feedback and how fast coordinators answered",
-        "Feedback received per week, how much of it a coordinator has answered, and the "
-        "median time to the first answer in hours.",
+        N_("Feedback and how fast coordinators answered"),
+        N_(
+            "Feedback received per week, how much of it a coordinator has answered, and the "
+            "median time to the first answer in hours."
+        ),
         ("week", "received", "answered", "median_hours"),
         rows,
     )

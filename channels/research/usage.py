@@ -11,42 +11,44 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from channels.clock import SYSTEM_CLOCK, Clock
+from channels.languages import N_
 from storage import Store, Tx
 from storage.records import User
 
 # Message features are 'message.<channel kind>' and 'reply.<channel kind>' (a thread reply).
+# The labels are marked for the catalogues: the reports page shows them in the reader's words.
 CHANNEL_KINDS = {
-    "pair": "pair channel",
-    "mentor_lounge": "mentor lounge",
-    "mentee_lounge": "mentee lounge",
-    "announcements": "announcements",
-    "community": "communities",
-    "coordinator_line": "line to the coordinators",
+    "pair": N_("pair channel"),
+    "mentor_lounge": N_("mentor lounge"),
+    "mentee_lounge": N_("mentee lounge"),
+    "announcements": N_("announcements"),
+    "community": N_("communities"),
+    "coordinator_line": N_("line to the coordinators"),
 }
 FEATURES: dict[str, str] = {
     **{f"message.{kind}": f"Messages in the {label}" for kind, label in CHANNEL_KINDS.items()},
     **{f"reply.{kind}": f"Thread replies in the {label}" for kind, label in CHANNEL_KINDS.items()},
-    "reaction": "Reactions",
-    "file.upload": "Files uploaded",
-    "file.download": "Files downloaded",
-    "resource.open": "Library resources opened",
-    "search": "Searches",
-    "task.done": "Tasks done",
-    "questionnaire.answered": "Questionnaires answered",
-    "goal.changed": "Goals written or changed",
-    "login": "Logins",
-    "digest.opened": "Digests opened",
-    "digest.clicked": "Digests clicked",
-    "menu.home": "Menu: home",
-    "menu.pair": "Menu: pair channel",
-    "menu.announcements": "Menu: announcements",
-    "menu.lounge": "Menu: lounge",
-    "menu.communities": "Menu: communities",
-    "menu.library": "Menu: library",
-    "menu.questionnaires": "Menu: questionnaires",
-    "menu.coordinators": "Menu: ask the coordinators",
-    "menu.feedback": "Menu: feedback",
-    "menu.link": "Menu: the programme's own links",
+    "reaction": N_("Reactions"),
+    "file.upload": N_("Files uploaded"),
+    "file.download": N_("Files downloaded"),
+    "resource.open": N_("Library resources opened"),
+    "search": N_("Searches"),
+    "task.done": N_("Tasks done"),
+    "questionnaire.answered": N_("Questionnaires answered"),
+    "goal.changed": N_("Goals written or changed"),
+    "login": N_("Logins"),
+    "digest.opened": N_("Digests opened"),
+    "digest.clicked": N_("Digests clicked"),
+    "menu.home": N_("Menu: home"),
+    "menu.pair": N_("Menu: pair channel"),
+    "menu.announcements": N_("Menu: announcements"),
+    "menu.lounge": N_("Menu: lounge"),
+    "menu.communities": N_("Menu: communities"),
+    "menu.library": N_("Menu: library"),
+    "menu.questionnaires": N_("Menu: questionnaires"),
+    "menu.coordinators": N_("Menu: ask the coordinators"),
+    "menu.feedback": N_("Menu: feedback"),
+    "menu.link": N_("Menu: the programme's own links"),
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from channels.languages import N_
 from channels.programme import feedback
 from server import keys
 from server.api.feedback import send_and_tell
@@ -18,6 +19,10 @@ from server.pages.rendering import load_menu, render, run_form, see_other
 from storage.records import User
 
 routes = web.RouteTableDef()
+
+# The coordinators' list: each status and role as a word (translated where shown).
+STATUS_NAMES = {"new": N_("New"), "answered": N_("Answered"), "closed": N_("Closed")}
+ROLE_NAMES = {"mentor": N_("Mentor"), "mentee": N_("Mentee"), "coordinator": N_("Coordinator")}
 
 
 async def _form_page(
@@ -78,6 +83,8 @@ async def list_page(request: web.Request) -> web.Response:
         found=found,
         shown=status,
         statuses=feedback.STATUSES,
+        status_names=STATUS_NAMES,
+        role_names=ROLE_NAMES,
         categories=feedback.CATEGORIES,
     )
 

@@ -4,18 +4,43 @@ reported messages with what they can do about each."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 
+from channels.languages import N_
 from channels.programme import flags
 from server import keys
 from server.api.flags import report_and_tell
 from server.api.params import form_text, path_id
 from server.auth import current_coordinator, current_user
 from server.pages.admin.programme import back, page
-from server.pages.rendering import load_menu, render, run_form, see_other
+from server.pages.rendering import load_menu, reader_gettext, render, run_form, see_other
 from storage.records import User
 
 routes = web.RouteTableDef()
+
+# The coordinators' list: each status and role as a word (translated where shown).
+STATUS_NAMES = {"new": N_("New"), "handled": N_("Handled")}
+ROLE_NAMES = {"mentor": N_("Mentor"), "mentee": N_("Mentee"), "coordinator": N_("Coordinator")}
+
+
+def where_written(_: Callable[[str], str]) -> Callable[[str, str], str]:
+    """Where a reported message was written, in the reader's words (`_` translates): "the
+    pair channel Maria Jensen & Sara Nielsen", "the Mentor lounge" (flags.describe_channel)."""
+
+    def describe(kind: str, name: str) -> str:
+        if kind == "pair":
+            return _("the pair channel %(name)s") % {"name": name}
+        if kind == "community":
+            return _("the community %(name)s") % {"name": name}
+        if kind == "coordinator_line":
+            return _("%(name)s's line to the coordinators") % {"name": name}
+        if kind.endswith("lounge"):
+            return _("the %(lounge)s") % {"lounge": _(name)}
+        return name
+
+    return describe
 
 
 async def _confirmation(
@@ -79,7 +104,9 @@ async def list_page(request: web.Request) -> web.Response:
         flags=found,
         shown=status,
         statuses=flags.STATUSES,
-        describe=flags.describe_channel,
+        status_names=STATUS_NAMES,
+        role_names=ROLE_NAMES,
+        describe=where_written(reader_gettext(request, user)),
     )
 
 

@@ -9,24 +9,28 @@ from typing import Any
 from aiohttp import web
 
 from channels.goals import satisfaction
+from channels.languages import N_
 from server import keys
 from server.api.params import path_id
 from server.auth import current_coordinator
 from server.pages.admin.programme import back, page, show_pairs
-from server.pages.rendering import run_form
+from server.pages.rendering import reader_gettext, run_form
 from server.realtime.emit import emit_satisfaction_asked
 from storage.records import User
 
 routes = web.RouteTableDef()
 
+ROLE_NAMES = {"mentor": N_("Mentor"), "mentee": N_("Mentee")}  # translated where shown
+
 NOTICES = {
-    "closed": "The form is closed: its answers can no longer change.",
+    "closed": N_("The form is closed: its answers can no longer change."),
 }
 
 
 async def _satisfaction_page(request: web.Request, user: User, **context: Any) -> web.Response:
     store = request.app[keys.STORE]
-    context.setdefault("notice", NOTICES.get(request.query.get("notice", "")))
+    notice = NOTICES.get(request.query.get("notice", ""))  # said in her language
+    context.setdefault("notice", reader_gettext(request, user)(notice) if notice else None)
     return page(
         request,
         "satisfaction.html",
@@ -36,6 +40,7 @@ async def _satisfaction_page(request: web.Request, user: User, **context: Any) -
         is_open=satisfaction.is_open,
         answer_days=satisfaction.ANSWER_DAYS,
         reasons=satisfaction.REASONS,
+        role_names=ROLE_NAMES,
         **context,
     )
 

@@ -17,17 +17,17 @@ from server.api.files import read_form_with_file
 from server.api.params import form_int, form_text, path_id
 from server.auth import current_coordinator, streams_its_body
 from server.pages.admin.programme import back, page
-from server.pages.rendering import run_form
+from server.pages.rendering import reader_gettext, run_form
 from server.realtime.emit import emit_library_news, emit_new_resource, emit_resource_change
 from storage.records import Resource, User
 
 routes = web.RouteTableDef()
 
 NOTICES = {
-    "folder": "The folder is saved.",
-    "deleted": "The folder is deleted.",
-    "resource": "The resource is saved.",
-    "removed": "The resource is removed from the library.",
+    "folder": N_("The folder is saved."),
+    "deleted": N_("The folder is deleted."),
+    "resource": N_("The resource is saved."),
+    "removed": N_("The resource is removed from the library."),
 }
 
 
@@ -39,7 +39,8 @@ async def _library_page(request: web.Request, user: User, **context: Any) -> web
     for row in await resources.library_usage(store, user, clock=request.app[keys.CLOCK]):
         usage[row.resource_id][row.role] += row.opened
         titles[row.resource_id] = row.title
-    context.setdefault("notice", NOTICES.get(request.query.get("notice", "")))
+    notice = NOTICES.get(request.query.get("notice", ""))  # said in her language
+    context.setdefault("notice", reader_gettext(request, user)(notice) if notice else None)
     return page(
         request,
         "library.html",

@@ -12,52 +12,82 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from babel.numbers import format_decimal
 
 from channels.errors import Invalid
 from channels.languages import N_
 from channels.questionnaires import assigning, building, results
-from channels.questionnaires.audience import ROLE_NAMES, ROLES, audience_of, describe_audience
+from channels.questionnaires.audience import ROLES, Audience, audience_of
 from channels.questionnaires.questions import CHOICES, KINDS, MAX_ANSWER
 from channels.questionnaires.starters import STARTERS
 from channels.questionnaires.wire import intro_html
+from channels.readers import Reader
 from channels.tasks.rules import parse_iso
 from server import keys
 from server.api.params import form_int, form_text, path_id
 from server.auth import current_coordinator
 from server.pages.admin.programme import page
 from server.pages.admin.targets import pair_choices, target_payload
-from server.pages.rendering import run_form
+from server.pages.admin.task_schedules import reader_of
+from server.pages.rendering import reader_gettext, run_form
 from server.realtime.emit import emit_changes
 from storage.records import User
 
 routes = web.RouteTableDef()
 
 NOTICES = {
-    "created": "The questionnaire is written. Add or change its questions, then assign it.",
-    "saved": "Saved.",
-    "question": "The question is saved.",
-    "removed": "The question is removed.",
-    "assigned": "It is assigned. People see it when it opens, and are told then.",
-    "opened": "It is open: the people it asks see it now, and have been told.",
-    "unassigned": "It is a draft again: nobody saw it.",
-    "closing": "The closing date is changed.",
-    "closed": "It is closed: it takes no more answers.",
-    "deleted": "The questionnaire is deleted.",
+    "created": N_("The questionnaire is written. Add or change its questions, then assign it."),
+    "saved": N_("Saved."),
+    "question": N_("The question is saved."),
+    "removed": N_("The question is removed."),
+    "assigned": N_("It is assigned. People see it when it opens, and are told then."),
+    "opened": N_("It is open: the people it asks see it now, and have been told."),
+    "unassigned": N_("It is a draft again: nobody saw it."),
+    "closing": N_("The closing date is changed."),
+    "closed": N_("It is closed: it takes no more answers."),
+    "deleted": N_("The questionnaire is deleted."),
 }
 STATE_NAMES = {
-    "draft": "Draft",
-    "scheduled": "Assigned, not open yet",
-    "open": "Open",
-    "closed": "Closed",
+    "draft": N_("Draft"),
+    "scheduled": N_("Assigned, not open yet"),
+    "open": N_("Open"),
+    "closed": N_("Closed"),
 }
+
+
+# Who answered, per role (the results page).
+ROLE_WORDS = {"mentor": N_("Mentors"), "mentee": N_("Mentees")}
+
+
+def audience_words(audience: Audience, words: Reader) -> str:
+    """'mentees of 3 chosen pairs', as a coordinator would say it, in her language."""
+    _ = words.gettext
+    if audience.roles == ("mentor",):
+        who = _("mentors")
+    elif audience.roles == ("mentee",):
+        who = _("mentees")
+    else:
+        who = _("mentors and mentees")
+    target = audience.target
+    if target.kind == "all":
+        return _("all %(who)s") % {"who": who}
+    if target.kind == "pairs":
+        count = len(target.pair_ids)
+        chosen = words.ngettext(
+            "%(who)s of %(num)s chosen pair", "%(who)s of %(num)s chosen pairs", count
+        )
+        return chosen % {"who": who, "num": count}
+    return _("%(who)s of the pairs that started in a date range") % {"who": who}
 
 
 def _settings(request: web.Request):
     return request.app[keys.SCHEDULER].settings
 
 
-def _notice(request: web.Request) -> str | None:
-    return NOTICES.get(request.query.get("notice", ""))
+def _notice(request: web.Request, user: User) -> str | None:
+    """The notice `?notice=` names, in the coordinator's language."""
+    notice = NOTICES.get(request.query.get("notice", ""))
+    return reader_gettext(request, user)(notice) if notice else None
 
 
 def back(questionnaire_id: int, notice: str, anchor: str = "") -> web.HTTPSeeOther:
@@ -76,10 +106,12 @@ async def _list_page(request: web.Request, user: User, **context: Any) -> web.Re
         "questionnaires.html",
         user,
         overviews=overviews,
-        starters=list(STARTERS.values()),
+        starters=[
+            starter.translated(reader_gettext(request, user)) for starter in STARTERS.values()
+        ],
         states=STATE_NAMES,
         zone=_settings(request).zone,
-        **{"notice": _notice(request), **context},
+        **{"notice": _notice(request, user), **context},
     )
 
 
@@ -103,7 +135,11 @@ async def create(request: web.Request) -> web.Response:
 
     created = await run_form(
         lambda: building.create_questionnaire(
-            request.app[keys.STORE], user, payload(), clock=request.app[keys.CLOCK]
+            request.app[keys.STORE],
+            user,
+            payload(),
+            clock=request.app[keys.CLOCK],
+            words=reader_gettext(request, user),  # a ready one, in her language
         ),
         lambda error: _list_page(request, user, error=error.message, form=form),
     )
@@ -118,8 +154,10 @@ async def _questionnaire_page(
 ) -> web.Response:
     store, clock = request.app[keys.STORE], request.app[keys.CLOCK]
     overview = await assigning.load_overview(store, user, questionnaire_id, clock=clock)
-    calendar = _settings(request).calendar
-    zone = calendar.zone
+    settings = _settings(request)
+    zone = settings.zone
+    words = reader_of(user, settings)
+    calendar = words.calendar
     questionnaire = overview.questionnaire
     audience = audience_of(questionnaire)
     return page(
@@ -134,16 +172,15 @@ async def _questionnaire_page(
         kinds=KINDS,
         choices=CHOICES,
         asked_roles=ROLES,
-        role_names=ROLE_NAMES,
         limits=MAX_ANSWER,
-        pairs=await pair_choices(request) if overview.state == "draft" else [],
-        audience_words=describe_audience(audience) if audience else "",
+        pairs=await pair_choices(request, user) if overview.state == "draft" else [],
+        audience_words=audience_words(audience, words) if audience else "",
         opens_words=calendar.long(audience.opens_at) if audience else "",
         closes_words=calendar.long(audience.closes_at) if audience else "",
         closes_date=audience.closes_at.astimezone(zone).date().isoformat() if audience else "",
         today=clock.now().astimezone(zone).date().isoformat(),
         zone=zone.key,
-        **{"notice": _notice(request), "failed": None, **context},
+        **{"notice": _notice(request, user), "failed": None, **context},
     )
 
 
@@ -348,6 +385,7 @@ async def assign(request: web.Request) -> web.Response:
 @routes.get("/admin/questionnaires/{questionnaire_id}/results")
 async def results_page(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
+    calendar = reader_of(user, _settings(request)).calendar
     found = await results.load_results(
         request.app[keys.STORE],
         user,
@@ -361,6 +399,7 @@ async def results_page(request: web.Request) -> web.Response:
         results=found,
         questionnaire=found.overview.questionnaire,
         states=STATE_NAMES,
-        role_names=ROLE_NAMES,
+        role_names=ROLE_WORDS,
         percent=results.percent,
+        one_decimal=lambda number: format_decimal(number, "0.0", locale=calendar.locale),
     )

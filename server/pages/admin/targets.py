@@ -12,10 +12,16 @@ from channels.errors import Invalid
 from channels.languages import N_
 from server import keys
 from server.api.params import form_text
+from server.pages.rendering import reader_gettext
+from storage.records import User
 
 
-async def pair_choices(request: web.Request, *, active_only: bool = False) -> list[dict[str, Any]]:
-    """The pairs to tick, active ones first, each named by its two people."""
+async def pair_choices(
+    request: web.Request, user: User, *, active_only: bool = False
+) -> list[dict[str, Any]]:
+    """The pairs to tick, active ones first, each named by its two people (in `user`'s
+    language)."""
+    _ = reader_gettext(request, user)
     store = request.app[keys.STORE]
     pairs = await store.list_pairs(active_only=active_only)
     people = await store.load_users([p.mentor_id for p in pairs] + [p.mentee_id for p in pairs])
@@ -25,7 +31,11 @@ async def pair_choices(request: web.Request, *, active_only: bool = False) -> li
         choices.append(
             {
                 "id": pair.id,
-                "label": f"{mentor.name if mentor else '?'} and {mentee.name if mentee else '?'}",
+                "label": _("%(mentor)s and %(mentee)s")
+                % {
+                    "mentor": mentor.name if mentor else "?",
+                    "mentee": mentee.name if mentee else "?",
+                },
                 "ended": pair.ended_at is not None,
             }
         )

@@ -16,8 +16,9 @@ from aiohttp import web
 from channels.dates import Calendar
 from channels.errors import Invalid
 from channels.languages import N_
+from channels.readers import Reader
 from channels.tasks import planning as tasks
-from channels.tasks.rules import WEEKDAYS, Settings, rule_json, rule_of, target_json, target_of
+from channels.tasks.rules import WEEKDAYS, Settings, rule_of, target_json, target_of
 from channels.words import Words
 from server import keys
 from server.api.params import form_int, form_text, path_id
@@ -35,32 +36,66 @@ WHOM_UNCHOSEN = N_(
 LIVE = ("active", "paused")
 
 
-def schedule_words(schedule: TaskSchedule, calendar: Calendar) -> str:
-    """A schedule as a coordinator would say it: when, to whom, and its state."""
-    rule = rule_json(rule_of(schedule))
-    if rule["kind"] == "now":
-        when = f"Posted at once on {calendar.long(rule['at'])}"
-    elif rule["kind"] == "at":
-        when = f"Once, on {calendar.long(rule['at'])}"
-    elif rule["kind"] == "pair_day":
-        when = f"On day {rule['pair_day']} of each pairing at {rule['time']}"
+def reader_of(user: User, settings: Settings) -> Reader:
+    """Whom a page composed here is written for: the coordinator's own language, in the
+    programme's zone."""
+    return Reader.of(user.language, settings.calendar)
+
+
+def schedule_words(schedule: TaskSchedule, reader: Reader) -> str:
+    """A schedule as a coordinator would say it, in the reader's language and calendar: when,
+    to whom, and its state."""
+    _, ngettext, calendar = reader.gettext, reader.ngettext, reader.calendar
+    rule = rule_of(schedule)
+    if rule.kind in ("now", "at"):
+        assert rule.at is not None
+        at = calendar.long(rule.at)
+        when = _("Posted at once on %(when)s") if rule.kind == "now" else _("Once, on %(when)s")
+        when %= {"when": at}
+    elif rule.kind == "pair_day":
+        assert rule.time_of_day is not None
+        when = _("On day %(day)s of each pairing at %(time)s") % {
+            "day": rule.pair_day,
+            "time": calendar.wall_time(rule.time_of_day),
+        }
     else:
-        weekday = rule["weekly"]["weekday"].capitalize()
-        until = calendar.day(rule["until"])
-        when = f"Every {weekday} at {rule['weekly']['time']} until {until}"
+        assert rule.weekday is not None and rule.time_of_day is not None
+        assert rule.until is not None
+        when = _("Every %(weekday)s at %(time)s until %(day)s") % {
+            "weekday": calendar.weekday(rule.weekday),
+            "time": calendar.wall_time(rule.time_of_day),
+            "day": calendar.day(rule.until),
+        }
     target = target_of(schedule)
     if target.kind == "pairs":
         count = len(target.pair_ids)
-        whom = f"to {count} chosen {'pair' if count == 1 else 'pairs'}"
+        whom = ngettext("to %(num)s chosen pair", "to %(num)s chosen pairs", count)
+        whom %= {"num": count}
     elif target.kind == "started_between":
         assert target.started_from is not None and target.started_until is not None
-        first = calendar.day(target.started_from)
-        last = calendar.day(target.started_until - timedelta(seconds=1))
-        whom = f"to the pairs that started from {first} to {last}"
+        whom = _("to the pairs that started from %(first)s to %(last)s") % {
+            "first": calendar.day(target.started_from),
+            "last": calendar.day(target.started_until - timedelta(seconds=1)),
+        }
     else:
-        whom = "to all active pairs"
-    state = {"paused": " (paused)", "cancelled": " (cancelled)"}.get(schedule.state, "")
-    return f"{when}, {whom}{state}."
+        whom = _("to all active pairs")
+    if schedule.state == "paused":
+        sentence = _("%(when)s, %(whom)s (paused).")
+    elif schedule.state == "cancelled":
+        sentence = _("%(when)s, %(whom)s (cancelled).")
+    else:
+        sentence = _("%(when)s, %(whom)s.")
+    return sentence % {"when": when, "whom": whom}
+
+
+def weekday_choices(calendar: Calendar) -> list[tuple[str, str]]:
+    """The days a weekly schedule may fall on: each day's value in the form, and its name in
+    the reader's language (Babel's, as a list shows it: 'Monday', 'Mandag')."""
+    choices = []
+    for number, day in enumerate(WEEKDAYS):
+        name = calendar.weekday(number, standalone=True)
+        choices.append((day, name[:1].upper() + name[1:]))
+    return choices
 
 
 def is_live(schedule: TaskSchedule) -> bool:
@@ -140,11 +175,13 @@ def typed_values(form: Any) -> dict[str, Any]:
     }
 
 
-async def schedule_form_context(request: web.Request, settings: Settings) -> dict[str, Any]:
-    """What the schedule form needs besides its values."""
+async def schedule_form_context(
+    request: web.Request, user: User, settings: Settings
+) -> dict[str, Any]:
+    """What the schedule form needs besides its values, in the reader's language."""
     return {
-        "pairs": await pair_choices(request, active_only=True),
-        "weekdays": WEEKDAYS,
+        "pairs": await pair_choices(request, user, active_only=True),
+        "weekdays": weekday_choices(reader_of(user, settings).calendar),
         "max_days": settings.max_days,
         "zone": settings.zone.key,
     }
@@ -170,11 +207,11 @@ async def _schedule_page(
         user,
         overview=overview,
         schedule=schedule,
-        words=schedule_words(schedule, settings.calendar),
+        words=schedule_words(schedule, reader_of(user, settings)),
         live=is_live(schedule),
         values=values or form_values(schedule, settings.zone),
         reached=await tasks.count_schedule_reaches(store, user, schedule_id),
-        **(await schedule_form_context(request, settings)),
+        **(await schedule_form_context(request, user, settings)),
         **context,
     )
 
@@ -260,7 +297,7 @@ async def cancel_schedule(request: web.Request) -> web.Response:
                 user,
                 overview=overview,
                 schedule=schedule,
-                words=schedule_words(schedule, settings.calendar),
+                words=schedule_words(schedule, reader_of(user, settings)),
                 reached=await tasks.count_schedule_reaches(store, user, schedule_id),
             )
     cancelled = await run_form(

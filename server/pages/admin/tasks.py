@@ -25,6 +25,7 @@ from server.auth import current_coordinator
 from server.pages.admin.programme import back, page
 from server.pages.admin.task_schedules import (
     is_live,
+    reader_of,
     schedule_form_context,
     schedule_payload,
     schedule_words,
@@ -106,8 +107,9 @@ async def _task_page(
     overview = await tasks.load_task(store, user, task_id, clock=clock)
     progress = progress_json(await tasks.load_progress(store, user, task_id, clock=clock))
     settings = request.app[keys.SCHEDULER].settings
+    reader = reader_of(user, settings)
     schedules = [
-        {"schedule": s, "words": schedule_words(s, settings.calendar), "live": is_live(s)}
+        {"schedule": s, "words": schedule_words(s, reader), "live": is_live(s)}
         for s in overview.schedules
     ]
     context.setdefault("editing", None)
@@ -121,7 +123,7 @@ async def _task_page(
         schedules=schedules,
         active_pairs=await _active_pairs(request),
         values=values or {"when": "at", "who": "all", "pairs": []},
-        **(await schedule_form_context(request, settings)),
+        **(await schedule_form_context(request, user, settings)),
         **context,
     )
 

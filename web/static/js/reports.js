@@ -1,10 +1,12 @@
 // The research reports' charts (/admin/reports): drawn with Chart.js (web/node_modules, loaded
 // before this module as a classic script) from the figures the server put in #page-data.  A
 // suppressed figure is null and draws as a gap; every chart has its numbers in a table beside it.
+// Its words are in the reader's language (words.js); the server names the weeks.
 import { keepTimesFresh } from "./time.js";
+import { gettext } from "./words.js";
 
 const COLOURS = { mentor: "#1d6b64", mentee: "#c26b2a", posted: "#8fa3ad", done: "#1d6b64" };
-const ROLE_LABELS = { mentor: "Mentors", mentee: "Mentees" };
+const ROLE_LABELS = { mentor: gettext("Mentors"), mentee: gettext("Mentees") };
 
 function bars(canvas, labels, datasets, { horizontal = false, legend = datasets.length > 1 } = {}) {
   const Chart = window.Chart;
@@ -50,7 +52,7 @@ function weekLabel(week) {
 }
 
 export function drawReports(charts, root = document) {
-  const weeks = charts.weeks.map(weekLabel);
+  const weeks = charts.week_labels ?? charts.weeks.map(weekLabel); // "30 Mar", "30. mar."
   const usage = root.querySelector('[data-chart="usage"]');
   for (const feature of usage ? charts.usage : []) {
     const roles = Object.keys(ROLE_LABELS).filter((role) => feature[role].some((n) => n));
@@ -65,17 +67,20 @@ export function drawReports(charts, root = document) {
   const tasks = root.querySelector('[data-chart="tasks"]');
   if (tasks) {
     bars(tasks, weeks, [
-      series("Posted", charts.tasks.posted, COLOURS.posted),
-      series("Done", charts.tasks.done, COLOURS.done),
+      series(gettext("Posted"), charts.tasks.posted, COLOURS.posted),
+      series(gettext("Done"), charts.tasks.done, COLOURS.done),
     ]);
   }
   const goals = root.querySelector('[data-chart="goals"]');
   if (goals) {
-    bars(goals, charts.goals.labels, [series("Goals", charts.goals.goals, COLOURS.done)]);
+    bars(goals, charts.goals.labels, [series(gettext("Goals"), charts.goals.goals, COLOURS.done)]);
   }
   const satisfaction = root.querySelector('[data-chart="satisfaction"]');
   for (const [question, perRole] of Object.entries(satisfaction ? charts.satisfaction : {})) {
-    const caption = question === "relationship" ? "The relationship" : "Progress toward the goal";
+    const caption =
+      question === "relationship"
+        ? gettext("The relationship")
+        : gettext("Progress toward the goal");
     bars(
       figure(satisfaction, caption),
       ["1", "2", "3", "4", "5"],
@@ -88,9 +93,9 @@ export function drawReports(charts, root = document) {
   for (const chart of questionnaires ? charts.questionnaires : []) {
     if (chart.question === "(answered)") {
       bars(
-        figure(questionnaires, `${chart.title}: who answered`, 120),
+        figure(questionnaires, gettext("%(title)s: who answered", { title: chart.title }), 120),
         chart.labels.map((role) => ROLE_LABELS[role] ?? role),
-        [series("People", chart.counts, COLOURS.posted)],
+        [series(gettext("People"), chart.counts, COLOURS.posted)],
         { horizontal: true },
       );
       continue;
@@ -99,7 +104,7 @@ export function drawReports(charts, root = document) {
     bars(
       figure(questionnaires, `${chart.title}: ${chart.question}`, height),
       chart.labels,
-      [series("People", chart.counts, COLOURS.done)],
+      [series(gettext("People"), chart.counts, COLOURS.done)],
       { horizontal: true },
     );
   }
