@@ -39,6 +39,23 @@ TRANSLATED = [
     "channel.html",
     "_composer.html",
     "_message.html",
+    "admin/layout.html",
+    "admin/_words.html",
+    "admin/home.html",
+    "admin/users.html",
+    "admin/pairs.html",
+    "admin/import.html",
+    "admin/communities.html",
+    "admin/menu.html",
+    "admin/announce.html",
+    "admin/audit.html",
+    "admin/confirm_coordinator.html",
+    "admin/confirm_end_pair.html",
+    "admin/confirm_post_again.html",
+    "admin/confirm_cancel_schedule.html",
+    "admin/confirm_delete_task.html",
+    "admin/mail.html",
+    "admin/digests.html",
 ]
 BRAND = {"Mentorspace"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")

@@ -24,6 +24,7 @@ from aiohttp import web
 
 from channels.clock import iso
 from channels.errors import Conflict, Invalid
+from channels.languages import N_
 from channels.people import import_files, importing
 from channels.policy import check_coordinator
 from server import keys
@@ -38,7 +39,9 @@ routes = web.RouteTableDef()
 
 PREVIEW_ROWS = 10
 SEAL_LIFETIME = timedelta(hours=1)
-EXPIRED = "This preview has expired. Please choose the file again."
+EXPIRED = N_("This preview has expired. Please choose the file again.")
+CHOOSE_A_FILE = N_("Please choose a CSV or Excel file.")
+CHANGED = N_("Accounts changed since the preview: please check it again before importing.")
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ async def preview_file(request: web.Request) -> web.Response:
 
     async def check() -> Preview:
         if not isinstance(upload, web.FileField):
-            raise Invalid("Please choose a CSV or Excel file.")
+            raise Invalid(CHOOSE_A_FILE)
         data = await asyncio.to_thread(upload.file.read)
         people_file = await import_files.read_people_file(data)
         plan = await importing.check_import(request.app[keys.STORE], user, people_file.text)
@@ -143,9 +146,7 @@ async def import_previewed(request: web.Request) -> web.Response:
         plan = await importing.check_import(store, user, sealed.text)
         if len(plan.new) != sealed.people:
             changed.append(_preview(request, sealed, plan))
-            raise Conflict(
-                "Accounts changed since the preview: please check it again before importing."
-            )
+            raise Conflict(CHANGED)
         await importing.do_import(
             store,
             check_coordinator(user),
