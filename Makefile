@@ -68,4 +68,4 @@ repeat-tests: install browser
 # fails until every one is translated.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header -o web/translations/messages.pot .
-	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel update --width 100 -i web/translations/messages.pot -d web/translations --ignore-obsolete --no-fuzzy-matching

@@ -12,6 +12,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton, format_time
 
 from channels.errors import Invalid
+from channels.languages import N_
 
 Moment = datetime | str  # a stored ISO time is formatted as it is read
 
@@ -27,7 +28,9 @@ class Calendar:
         try:
             return cls(Locale.parse(locale.replace("-", "_")), ZoneInfo(zone))
         except (UnknownLocaleError, ValueError, TypeError):
-            raise Invalid(f"{locale!r} is not a locale such as en_GB or da_DK") from None
+            raise Invalid(
+                N_("%(locale)s is not a locale such as en_GB or da_DK"), locale=repr(locale)
+            ) from None
 
     @property
     def tag(self) -> str:

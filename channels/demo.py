@@ -11,6 +11,7 @@ from channels.chat.messages import post_message
 from channels.clock import SYSTEM_CLOCK, Clock
 from channels.errors import Conflict
 from channels.files.uploads import UploadLimits, receive_upload
+from channels.languages import N_
 from channels.library.folders import create_folder
 from channels.library.resources import add_resource
 from channels.people.accounts import create_user
@@ -62,7 +63,7 @@ async def seed_demo(
     for handle, name, role, expertise in _PEOPLE:
         email = f"{handle}@{DEMO_DOMAIN}"
         if await store.load_user_by_email(email) is not None:
-            raise Conflict("The demo programme is already there.")
+            raise Conflict(N_("The demo programme is already there."))
         people[handle] = await create_user(
             store, email=email, name=name, role=role, expertise=expertise, clock=clock
         )

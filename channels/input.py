@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from channels.clock import local_instant
 from channels.errors import Invalid, TooLarge
+from channels.languages import N_
+from channels.words import Count, Words
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_URL = 500
@@ -19,7 +21,7 @@ MAX_URL = 500
 
 def check_object(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict):
-        raise Invalid("Expected a JSON object.")
+        raise Invalid(N_("Expected a JSON object."))
     return payload
 
 
@@ -32,9 +34,9 @@ def check_id(payload: dict[str, Any], key: str, *, optional: bool = False) -> in
     if value is None and optional:
         return None
     if value is None:
-        raise Invalid(f"'{key}' is required.")
+        raise Invalid(N_("'%(key)s' is required."), key=key)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**53:
-        raise Invalid(f"'{key}' must be a positive whole number.")
+        raise Invalid(N_("'%(key)s' must be a positive whole number."), key=key)
     return value
 
 
@@ -43,7 +45,12 @@ def check_count(payload: dict[str, Any], key: str, *, default: int, low: int, hi
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Invalid(f"'{key}' must be a whole number from {low} to {high}.")
+        raise Invalid(
+            N_("'%(key)s' must be a whole number from %(low)s to %(high)s."),
+            key=key,
+            low=low,
+            high=high,
+        )
     return value
 
 
@@ -77,17 +84,21 @@ def check_text(
     what: str | None = None,
 ) -> str | None:
     value = payload.get(key)
-    label = what or f"'{key}'"
+    label = Words(what) if what else f"'{key}'"
     if value is None:
         if optional:
             return None
-        raise Invalid(f"{label} is required.")
+        raise Invalid(N_("%(label)s is required."), label=Words(label))
     if not isinstance(value, str):
-        raise Invalid(f"{label} must be text.")
+        raise Invalid(N_("%(label)s must be text."), label=Words(label))
     if not allow_empty and not value.strip():
-        raise Invalid(f"{label} cannot be empty.")
+        raise Invalid(N_("%(label)s cannot be empty."), label=Words(label))
     if len(value) > max_length:
-        raise TooLarge(f"{label} is too long: at most {max_length:,} characters.")
+        raise TooLarge(
+            N_("%(label)s is too long: at most %(max_length)s characters."),
+            label=Words(label),
+            max_length=Count(max_length),
+        )
     return value
 
 
@@ -102,7 +113,11 @@ def check_choice(payload: dict[str, Any], key: str, choices: Iterable[str], *, w
     allowed = list(choices)
     value = payload.get(key)
     if value not in allowed:
-        raise Invalid(f"{what} must be one of: {', '.join(allowed)}.")
+        raise Invalid(
+            N_("%(what)s must be one of: %(choices)s."),
+            what=Words(what),
+            choices=", ".join(allowed),
+        )
     assert isinstance(value, str)
     return value
 
@@ -113,9 +128,13 @@ def check_changes(payload: Any, allowed: Iterable[str]) -> dict[str, Any]:
     allowed = list(allowed)
     unknown = sorted(set(payload) - set(allowed))
     if unknown:
-        raise Invalid(f"Unknown field: {', '.join(unknown)}. Allowed: {', '.join(allowed)}.")
+        raise Invalid(
+            N_("Unknown field: %(unknown)s. Allowed: %(allowed)s."),
+            unknown=", ".join(unknown),
+            allowed=", ".join(allowed),
+        )
     if not payload:
-        raise Invalid("Nothing to change.")
+        raise Invalid(N_("Nothing to change."))
     return payload
 
 
@@ -132,18 +151,18 @@ def check_place(payload: dict[str, Any], item_id: int, siblings: list[int]) -> l
 def check_bool(payload: dict[str, Any], key: str, *, default: bool | None = None) -> bool:
     value = payload.get(key, default)
     if not isinstance(value, bool):
-        raise Invalid(f"'{key}' must be true or false.")
+        raise Invalid(N_("'%(key)s' must be true or false."), key=key)
     return value
 
 
-def check_name(name: object, what: str = "Name") -> str:
+def check_name(name: object, what: str = N_("Name")) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise Invalid(f"{what} cannot be empty.")
+        raise Invalid(N_("%(what)s cannot be empty."), what=Words(what))
     name = " ".join(name.split())  # no line breaks or tabs: names go into mail headers
     if len(name) > 100:
-        raise TooLarge(f"{what} is too long: at most 100 characters.")
+        raise TooLarge(N_("%(what)s is too long: at most 100 characters."), what=Words(what))
     if any(unicodedata.category(ch) == "Cc" for ch in name):
-        raise Invalid(f"{what} cannot contain control characters.")
+        raise Invalid(N_("%(what)s cannot contain control characters."), what=Words(what))
     return name
 
 
@@ -153,7 +172,7 @@ def check_date(value: Any, what: str) -> date:
             return date.fromisoformat(value)
     except ValueError:
         pass
-    raise Invalid(f'{what} must be a date like "2026-04-01".')
+    raise Invalid(N_('%(what)s must be a date like "2026-04-01".'), what=Words(what))
 
 
 def check_instant(value: Any, what: str, zone: ZoneInfo) -> datetime:
@@ -163,7 +182,9 @@ def check_instant(value: Any, what: str, zone: ZoneInfo) -> datetime:
             raise ValueError
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise Invalid(f'{what} must be a date and time like "2026-04-01T09:00".') from None
+        raise Invalid(
+            N_('%(what)s must be a date and time like "2026-04-01T09:00".'), what=Words(what)
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC)
@@ -175,20 +196,26 @@ def check_moment(value: Any, what: str, zone: ZoneInfo) -> datetime:
         return local_instant(check_date(value.strip(), what), time(0), zone)
     if isinstance(value, str) and "T" in value.upper():
         return check_instant(value, what, zone)
-    raise Invalid(f'{what} must be a date like "2026-04-01" or a date and time.')
+    raise Invalid(
+        N_('%(what)s must be a date like "2026-04-01" or a date and time.'), what=Words(what)
+    )
 
 
 def check_url(url: object) -> str:
     """A web address people may follow: http(s), or a path on this server."""
     if not isinstance(url, str) or not url.strip():
-        raise Invalid("A link needs an address, like https://meet.example.org/programme.")
+        raise Invalid(N_("A link needs an address, like https://meet.example.org/programme."))
     url = url.strip()
     if len(url) > MAX_URL:
-        raise TooLarge(f"A link address can have at most {MAX_URL} characters.")
+        raise TooLarge(
+            N_("A link address can have at most %(max_url)s characters."), max_url=MAX_URL
+        )
     parts = urlsplit(url)
     internal = url.startswith("/") and not url.startswith("//")
     if any(ch.isspace() or ord(ch) < 32 for ch in url) or not (
         internal or (parts.scheme in ("https", "http") and parts.netloc)
     ):
-        raise Invalid(f"{url!r} is not a web address: use one starting with https://.")
+        raise Invalid(
+            N_("%(url)s is not a web address: use one starting with https://."), url=repr(url)
+        )
     return url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from channels.errors import Invalid
+from channels.words import Words
 
 LANGUAGES = {"en": "English", "da": "Dansk"}  # each name in its own language
 PROGRAMME_DEFAULT = ""  # a person who has not chosen reads the programme's language
@@ -14,11 +15,27 @@ def N_(message: str) -> str:
     return message
 
 
+_ROLE = {"mentor": N_("mentor"), "mentee": N_("mentee"), "coordinator": N_("coordinator")}
+_ROLES = {"mentor": N_("mentors"), "mentee": N_("mentees"), "coordinator": N_("coordinators")}
+
+
+def role_word(role: str) -> str:
+    """A role as a sentence names it ('a %(role)s'), said in the reader's language."""
+    return Words(_ROLE[role]) if role in _ROLE else role
+
+
+def roles_word(role: str) -> str:
+    """A role's people ('for %(roles)s'), said in the reader's language."""
+    return Words(_ROLES[role]) if role in _ROLES else f"{role}s"
+
+
 def check_language(value: object) -> str:
     if value == PROGRAMME_DEFAULT or (isinstance(value, str) and value in LANGUAGES):
         return value
     names = ", ".join(f"'{code}' ({name})" for code, name in LANGUAGES.items())
-    raise Invalid(f"The language must be one of {names}, or '' for the programme's.")
+    raise Invalid(
+        N_("The language must be one of %(names)s, or '' for the programme's."), names=names
+    )
 
 
 def language_of(chosen: str, programme: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from channels.errors import Forbidden, NotFound
+from channels.languages import N_
 from storage import Store
 from storage.records import PRIVATE_CHANNEL_KINDS, Channel, Message, User
 
@@ -100,8 +101,8 @@ def may_see_audience(user: User, audience: str) -> bool:
     return not user.disabled and user.role in FOLDER_AUDIENCES[audience]
 
 
-NO_CHANNEL = "That channel does not exist."
-NO_MESSAGE = "That message does not exist."
+NO_CHANNEL = N_("That channel does not exist.")
+NO_MESSAGE = N_("That message does not exist.")
 
 
 async def check_allowed(
@@ -121,8 +122,8 @@ async def check_allowed(
     if not allows(user, channel, Action.READ, is_member=is_member):
         raise NotFound(missing)
     if channel.archived:
-        raise Forbidden("This channel is read-only now.")
-    raise Forbidden(_REFUSALS.get(action, "You are not allowed to do that here."))
+        raise Forbidden(N_("This channel is read-only now."))
+    raise Forbidden(_REFUSALS.get(action, N_("You are not allowed to do that here.")))
 
 
 async def check_message_allowed(
@@ -138,9 +139,9 @@ async def check_message_allowed(
 
 
 _REFUSALS = {
-    Action.POST: "You cannot post in this channel.",
-    Action.REPLY: "You cannot reply in this channel.",
-    Action.MODERATE: "Only a moderator can remove other people's messages here.",
+    Action.POST: N_("You cannot post in this channel."),
+    Action.REPLY: N_("You cannot reply in this channel."),
+    Action.MODERATE: N_("Only a moderator can remove other people's messages here."),
 }
 
 
@@ -162,5 +163,5 @@ class Actor:
 def check_coordinator(user: User) -> Actor:
     """Every coordinator action starts here; the Actor it returns signs the audit entry."""
     if user.role != "coordinator" or user.disabled:
-        raise Forbidden("Only programme coordinators can do that.")
+        raise Forbidden(N_("Only programme coordinators can do that."))
     return Actor.of(user)

@@ -8,6 +8,7 @@ from pathlib import Path
 from aiohttp import web
 
 from channels.errors import NotFound
+from channels.languages import N_
 from server.pages.rendering import WEB_DIR
 
 NODE_MODULES = WEB_DIR / "node_modules"
@@ -26,7 +27,7 @@ VENDOR_FILES: dict[str, Path] = {
 async def vendor_file(request: web.Request) -> web.StreamResponse:
     path = VENDOR_FILES.get(request.match_info["name"])
     if path is None or not path.is_file():
-        raise NotFound("There is nothing at this address.")
+        raise NotFound(N_("There is nothing at this address."))
     return web.FileResponse(path)
 
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from channels.errors import Forbidden, Unauthenticated
+from channels.languages import N_
 from channels.people import accounts
 from channels.people.accounts import SESSION_LIFETIME, load_session_user, token_hash
 from channels.policy import check_coordinator
@@ -114,6 +115,11 @@ async def current_user(request: web.Request) -> User:
     return request[_USER]
 
 
+def known_user(request: web.Request) -> User | None:
+    """The logged-in user if this request has loaded them already (without asking storage)."""
+    return request.get(_USER)
+
+
 async def current_coordinator(request: web.Request) -> User:
     """The logged-in user, who must be a coordinator (Forbidden otherwise)."""
     user = await current_user(request)
@@ -153,7 +159,7 @@ def csrf_token(request: web.Request) -> str:
     return digest.hexdigest()
 
 
-EXPIRED_FORM = "This form has expired. Please reload the page and try again."
+EXPIRED_FORM = N_("This form has expired. Please reload the page and try again.")
 
 
 def check_csrf(request: web.Request, sent: object) -> None:
@@ -202,9 +208,9 @@ async def cross_site_guard(request: web.Request, handler) -> web.StreamResponse:
     if request.method in _UNSAFE and not request.path.startswith(SIGNED_LINKS):
         origin = request.headers.get("Origin")
         if origin is not None and not origin_allowed(request, origin):
-            raise Forbidden("Requests from other sites are not accepted.")
+            raise Forbidden(N_("Requests from other sites are not accepted."))
         if request.headers.get("Sec-Fetch-Site") == "cross-site" and origin is None:
-            raise Forbidden("Requests from other sites are not accepted.")
+            raise Forbidden(N_("Requests from other sites are not accepted."))
         if _streams_its_body(request):
             pass  # the handler checks the token as it reads the body
         elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -212,5 +218,5 @@ async def cross_site_guard(request: web.Request, handler) -> web.StreamResponse:
             check_csrf(request, form.get("csrf_token"))
         elif request.path.startswith("/api/") and request.can_read_body:
             if request.content_type not in _API_BODIES:
-                raise Forbidden("The API takes JSON bodies (Content-Type: application/json).")
+                raise Forbidden(N_("The API takes JSON bodies (Content-Type: application/json)."))
     return await handler(request)

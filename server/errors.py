@@ -4,7 +4,7 @@ the page the app holds at keys.ERROR_PAGE) and one function for socket.io ACKs."
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -17,17 +17,21 @@ from channels.errors import (
     TooLarge,
     Unauthenticated,
 )
+from channels.languages import N_
 from server import keys
+from server.auth import known_user, optional_user
+from server.pages import translations
+from storage.records import User
 
 log = logging.getLogger(__name__)
 
 _FROM_HTTP = {
-    400: Invalid("That request was not understood."),
-    401: Unauthenticated("Please log in."),
-    403: Forbidden("You are not allowed to do that."),
-    404: NotFound("There is nothing at this address."),
-    405: Invalid("That method is not allowed here."),
-    413: TooLarge("That request is too large."),
+    400: Invalid(N_("That request was not understood.")),
+    401: Unauthenticated(N_("Please log in.")),
+    403: Forbidden(N_("You are not allowed to do that.")),
+    404: NotFound(N_("There is nothing at this address.")),
+    405: Invalid(N_("That method is not allowed here.")),
+    413: TooLarge(N_("That request is too large.")),
 }
 
 
@@ -44,6 +48,28 @@ def error_json(error: MentorspaceError) -> dict[str, Any]:
     return {"error": error.as_dict()}
 
 
+E = TypeVar("E", bound=MentorspaceError)
+
+
+def said_to(app: web.Application, reader: User | None, error: E) -> E:
+    """The error with its sentence in the reader's language (the programme's for nobody), for
+    the JSON API and the socket ACKs: the code stays the same, for programs."""
+    programme = app[keys.TEMPLATES].globals["programme_calendar"]
+    language = translations.reader_language(reader.language if reader else "", programme)
+    return translations.said_in(error, language)
+
+
+async def _reader(request: web.Request) -> User | None:
+    """Who the error is for, if anyone is logged in (a failure here leaves the programme's
+    language: the error must still be answered)."""
+    if (user := known_user(request)) is not None:
+        return user
+    try:
+        return await optional_user(request)
+    except Exception:
+        return None
+
+
 def add_error_headers(response: web.StreamResponse, error: MentorspaceError) -> None:
     """Headers an error carries on every HTTP answer, API or page: a rate limit says when to
     try again (`Retry-After`, in seconds)."""
@@ -52,7 +78,7 @@ def add_error_headers(response: web.StreamResponse, error: MentorspaceError) -> 
 
 
 def internal_error() -> MentorspaceError:
-    return MentorspaceError("Something went wrong on our side. Please try again.")
+    return MentorspaceError(N_("Something went wrong on our side. Please try again."))
 
 
 def _is_api(request: web.Request) -> bool:
@@ -76,8 +102,10 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
         log.exception("unexpected error on %s %s", request.method, request.path)
         failure = internal_error()
         status = failure.status
+    reader = await _reader(request)  # the error page finds them too (auth.known_user)
     if _is_api(request):
-        response = web.json_response(error_json(failure), status=status)
+        said = said_to(request.app, reader, failure)
+        response = web.json_response(error_json(said), status=status)
     else:
         response = request.app[keys.ERROR_PAGE](request, failure)
     add_error_headers(response, failure)

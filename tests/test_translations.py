@@ -56,6 +56,8 @@ TRANSLATED = [
     "admin/confirm_delete_task.html",
     "admin/mail.html",
     "admin/digests.html",
+    "mail/digest.html",
+    "mail/digest.txt",
 ]
 BRAND = {"Mentorspace"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")

@@ -152,7 +152,7 @@ async def test_a_danish_coordinator_reads_her_area_in_danish_and_an_english_one_
         assert "Importér 2 personer" in preview
         refused = await form(coordinator, "/admin/import/confirm", {"seal": "x.y"})
         page = await read("/admin/import", status=400, response=refused)
-        assert "Forhåndsvisningen er udløbet. Vælg filen igen." in page
+        assert "forhåndsvisning er udløbet. Vælg filen igen." in page
 
         # What asks first, and what a form says when it is done or refused.
         nameless = await form(coordinator, "/admin/users", {"email": "a@example.org", "name": "A"})

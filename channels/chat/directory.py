@@ -7,18 +7,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from channels import policy
+from channels.chat import notices
 from channels.chat.messages import add_message
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, NotFound
+from channels.languages import N_
+from channels.readers import Reader
 from channels.render import render_markdown
 from storage import Store, Tx
 from storage.records import Channel, ChannelSummary, Message, Pair, User
 
+# Their names as created, marked: mails say them in the reader's language unless renamed.
 PROGRAMME_CHANNELS = {
-    "announcements": ("Announcements", "News from the programme coordinators."),
-    "mentor_lounge": ("Mentor lounge", "Mentors supporting each other."),
-    "mentee_lounge": ("Mentee lounge", "Mentees supporting each other."),
+    "announcements": (N_("Announcements"), "News from the programme coordinators."),
+    "mentor_lounge": (N_("Mentor lounge"), "Mentors supporting each other."),
+    "mentee_lounge": (N_("Mentee lounge"), "Mentees supporting each other."),
 }
+
+
+def channel_title(kind: str, name: str, words: Reader) -> str:
+    """A channel's name in `words`' language: a programme channel's as created is translated;
+    a name the coordinators gave it is theirs."""
+    default = PROGRAMME_CHANNELS.get(kind)
+    return words.gettext(name) if default and name == default[0] else name
 
 
 async def set_up_programme(store: Store, *, clock: Clock = SYSTEM_CLOCK) -> list[Channel]:
@@ -91,10 +102,7 @@ class NewPair:
 async def do_create_pair(tx: Tx, mentor: User, mentee: User, now: str) -> tuple[Pair, int]:
     """Inside a write: the pair's private channel, its two members, the pair and a welcome
     message; returns the pair and the welcome's id."""
-    body = (
-        f"Welcome, {mentor.name} and {mentee.name}! This is your private pair channel: "
-        "only the two of you can read it."
-    )
+    body = notices.english("pair.welcome", mentor=mentor.name, mentee=mentee.name)
     channel = await tx.insert_channel(kind="pair", name=f"{mentor.name} & {mentee.name}", now=now)
     await tx.add_member(channel.id, mentor.id, now)
     await tx.add_member(channel.id, mentee.id, now)
@@ -120,9 +128,9 @@ async def join_community(
 ) -> Channel:
     channel = await store.load_channel(channel_id)
     if channel is None or channel.kind != "community":
-        raise NotFound("That community does not exist.")
+        raise NotFound(N_("That community does not exist."))
     if channel.archived:
-        raise Forbidden("This community has been archived.")
+        raise Forbidden(N_("This community has been archived."))
     await store.write(lambda tx: tx.add_member(channel.id, user.id, iso(clock.now())))
     return channel
 
@@ -130,7 +138,7 @@ async def join_community(
 async def leave_community(store: Store, user: User, channel_id: int) -> None:
     channel = await store.load_channel(channel_id)
     if channel is None or channel.kind != "community":
-        raise NotFound("That community does not exist.")
+        raise NotFound(N_("That community does not exist."))
     await store.write(lambda tx: tx.remove_member(channel.id, user.id))
 
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import NotFound
+from channels.languages import N_
 from channels.policy import PARTICIPANTS
 from storage import Store, Tx
 from storage.records import Channel, User
 
-NO_PERSON = "That person does not exist."
+NO_PERSON = N_("That person does not exist.")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, Invalid, NotFound
 from channels.files.uploads import attach_uploads, check_attachments, check_own_uploads
 from channels.input import check_count, check_id, check_object, check_text
+from channels.languages import N_
 from channels.notify import notifications
 from channels.notify.mentions import check_mentions, names
 from channels.policy import NO_MESSAGE, Action, check_allowed, check_message_allowed
@@ -30,8 +31,10 @@ MAX_BODY = 10_000
 MAX_CLIENT_ID = 64
 MAX_EMOJI = 32
 MAX_REACTION_KINDS = 20
-NO_THREAD = "That thread is not in this channel."
-GOAL_CARD = "This is a goal's card: it changes with its goal (on the goals page), and goes with it."
+NO_THREAD = N_("That thread is not in this channel.")
+GOAL_CARD = N_(
+    "This is a goal's card: it changes with its goal (on the goals page), and goes with it."
+)
 HISTORY_PAGE = 50
 HISTORY_PAGE_MAX = 200  # the most one history request may ask for
 SYNC_PAGE = 500
@@ -139,7 +142,7 @@ async def post_message(
 
 
 async def check_post(
-    store: Store, user: User, payload: Any, *, kind: str = "text", what: str = "A message"
+    store: Store, user: User, payload: Any, *, kind: str = "text", what: str = N_("A message")
 ) -> NewMessage:
     """Everything a post can get wrong, checked before anything is written; `what` names it
     in the errors ("An announcement")."""
@@ -162,9 +165,9 @@ async def check_post(
         if root is None or root.channel_id != channel_id:  # one answer, wherever it is
             raise NotFound(NO_THREAD)
         if root.thread_id is not None:
-            raise Invalid("You can reply to a message, not to a reply.")
+            raise Invalid(N_("You can reply to a message, not to a reply."))
         if root.deleted_at is not None:
-            raise Invalid("That message has been deleted.")
+            raise Invalid(N_("That message has been deleted."))
     # A retry of a send with files (the same client_id) finds them attached by the first:
     # do_post then returns that first message.
     if attachments and not (
@@ -269,7 +272,7 @@ async def _check_own_or_moderator(
         return await check_allowed(store, user, channel_id, own, missing=NO_MESSAGE)
     if own is Action.EDIT_OWN:
         await check_allowed(store, user, channel_id, Action.READ, missing=NO_MESSAGE)
-        raise Forbidden("You can only edit your own messages.")
+        raise Forbidden(N_("You can only edit your own messages."))
     return await check_allowed(store, user, channel_id, Action.MODERATE, missing=NO_MESSAGE)
 
 
@@ -279,13 +282,13 @@ async def edit_message(
     """`payload`: {message_id, body}."""
     payload = check_object(payload)
     message_id = check_id(payload, "message_id")
-    body = check_text(payload, "body", max_length=MAX_BODY, what="A message")
+    body = check_text(payload, "body", max_length=MAX_BODY, what=N_("A message"))
     message = await _load_message(store, message_id)
     channel = await _check_own_or_moderator(store, user, message, Action.EDIT_OWN)
     if message.deleted_at is not None:
-        raise Invalid("That message has been deleted.")
+        raise Invalid(N_("That message has been deleted."))
     if message.kind != "text":
-        raise Invalid("Only ordinary messages can be edited.")
+        raise Invalid(N_("Only ordinary messages can be edited."))
     if message.goal is not None:
         raise Invalid(GOAL_CARD)
     mentioned = await check_mentions(store, channel, body)
@@ -352,7 +355,7 @@ def check_emoji(value: Any) -> str:
             for i, ch in enumerate(value)
         ):
             return value
-    raise Invalid("A reaction is one emoji.")
+    raise Invalid(N_("A reaction is one emoji."))
 
 
 async def toggle_reaction(
@@ -364,10 +367,13 @@ async def toggle_reaction(
     emoji = check_emoji(payload.get("emoji"))
     message, _ = await check_message_allowed(store, user, message_id, Action.REACT)
     if message.deleted_at is not None:
-        raise Invalid("That message has been deleted.")
+        raise Invalid(N_("That message has been deleted."))
     already = {reaction.emoji for reaction in message.reactions}
     if emoji not in already and len(already) >= MAX_REACTION_KINDS:
-        raise Invalid(f"A message can have at most {MAX_REACTION_KINDS} different reactions.")
+        raise Invalid(
+            N_("A message can have at most %(max_reaction_kinds)s different reactions."),
+            max_reaction_kinds=MAX_REACTION_KINDS,
+        )
 
     async def toggle(tx: Tx) -> None:
         now = iso(clock.now())
@@ -425,7 +431,7 @@ async def load_thread(store: Store, user: User, payload: Any) -> Page:
         store, user, check_id(payload, "message_id"), Action.READ
     )
     if root.thread_id is not None:
-        raise Invalid("That message is a reply; open its thread instead.")
+        raise Invalid(N_("That message is a reply; open its thread instead."))
     return Page(await store.list_thread(root.id), False, channel.last_seq)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from channels.chat.directory import Listing
 from channels.chat.messages import Page, ReadPosition
+from channels.chat.notices import notice_json
 from channels.files.wire import attachment_json
 from channels.goals.wire import goal_json
 from channels.library.wire import resource_card_json
@@ -45,6 +46,8 @@ def message_json(message: Message) -> dict[str, Any]:
         if message.questionnaire is None
         else card_json(message.questionnaire),
         "attachments": [attachment_json(upload) for upload in message.attachments],
+        # The programme's own words (kind 'system') in every language: the reader picks theirs.
+        "notice": notice_json(message),
     }
 
 

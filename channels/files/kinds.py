@@ -11,6 +11,8 @@ import filetype
 
 from channels.errors import Invalid
 from channels.files.names import extension_of
+from channels.languages import N_
+from channels.words import Words
 
 HEAD = 8192  # what filetype reads (office formats are recognised from their first entries)
 
@@ -43,7 +45,7 @@ IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 INLINE = IMAGES | {"application/pdf"}
 _SAME_AS = {"image/apng": "image/png"}  # an animated PNG is a PNG to every browser
 _TEXT_BY_EXTENSION = {"csv": "text/csv", "md": "text/markdown", "markdown": "text/markdown"}
-ALLOWED_TEXT = (
+ALLOWED_TEXT = N_(
     "Allowed: images (PNG, JPEG, GIF, WebP), PDF, Word, Excel, PowerPoint and OpenDocument"
     " files, plain text, CSV, Markdown, and ZIP, gzip or 7-Zip archives."
 )
@@ -82,8 +84,9 @@ class Sniffer:
             if mime in ALLOWED:
                 return mime
             raise Invalid(
-                f"This file is of a kind that cannot be shared here ({found.extension.upper()}). "
-                + ALLOWED_TEXT
+                N_("This file is of a kind that cannot be shared here (%(kind)s). %(allowed)s"),
+                kind=found.extension.upper(),
+                allowed=Words(ALLOWED_TEXT),
             )
         if self._text:
             try:
@@ -92,7 +95,9 @@ class Sniffer:
                 self._text = False
         if self._text:
             return _TEXT_BY_EXTENSION.get(extension_of(name), "text/plain")
-        raise Invalid("This kind of file cannot be shared here. " + ALLOWED_TEXT)
+        raise Invalid(
+            N_("This kind of file cannot be shared here. %(allowed)s"), allowed=Words(ALLOWED_TEXT)
+        )
 
 
 def extension_for(mime: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps
 
 from channels.errors import TooLarge
+from channels.languages import N_
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ MAX_INPUT_BYTES = 40 * 1024 * 1024  # larger images are kept, without a thumbnai
 PORTRAIT = 256  # a person's photo: shown at most 128 CSS pixels wide
 BOX = (640, 640)  # shown at most 320 CSS pixels wide: sharp on a double-density screen
 QUALITY = 80
-TOO_MANY_PIXELS = (
+TOO_MANY_PIXELS = N_(
     "This image is too large to show: it has more than 50 million pixels."
     " Please make it smaller and try again."
 )

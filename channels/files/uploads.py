@@ -22,8 +22,10 @@ from channels.errors import Invalid, NotFound, TooLarge
 from channels.files.kinds import IMAGES, Sniffer, extension_for
 from channels.files.names import clean_name
 from channels.files.thumbnails import MAX_INPUT_BYTES, make_picture
+from channels.languages import N_
 from channels.policy import Action, check_allowed
 from channels.research.usage import count_use, record_use
+from channels.words import Count
 from storage import Store, Tx
 from storage.files import FileStore, Staged, chunks_of
 from storage.records import StoredFile, Thumbnail, User
@@ -31,7 +33,7 @@ from storage.records import StoredFile, Thumbnail, User
 MAX_ATTACHMENTS = 10
 STALE_AFTER = timedelta(hours=24)  # an upload not attached by then is removed
 SWEEP_BATCH = 500
-NO_FILE = "That file does not exist."
+NO_FILE = N_("That file does not exist.")
 PUBLIC_ID_BYTES = 18  # 144 bits, 24 URL-safe characters
 _PUBLIC_ID_LENGTH = 24
 MIB = 1024 * 1024
@@ -43,23 +45,28 @@ class UploadLimits:
     quota_bytes: int
 
 
-def _mib(size: int) -> str:
-    return f"{size / MIB:,.0f} MB"
+def _mib(size: int) -> Count:
+    return Count(round(size / MIB))
 
 
 def too_big(limits: UploadLimits) -> TooLarge:
-    return TooLarge(f"That file is too large: at most {_mib(limits.max_file_bytes)} a file.")
+    return TooLarge(
+        N_("That file is too large: at most %(mb)s MB a file."), mb=_mib(limits.max_file_bytes)
+    )
 
 
 def quota_full(limits: UploadLimits) -> TooLarge:
     return TooLarge(
-        f"Your files already take up your {_mib(limits.quota_bytes)}."
-        " Delete messages with files you no longer need, then try again."
+        N_(
+            "Your files already take up your %(mb)s MB."
+            " Delete messages with files you no longer need, then try again."
+        ),
+        mb=_mib(limits.quota_bytes),
     )
 
 
 def no_file() -> Invalid:
-    return Invalid("Choose a file to upload (the form field 'file').")
+    return Invalid(N_("Choose a file to upload (the form field 'file')."))
 
 
 async def _counted(
@@ -156,11 +163,14 @@ def check_attachments(payload: dict[str, Any]) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise Invalid("'attachments' must be a list of file ids.")
+        raise Invalid(N_("'attachments' must be a list of file ids."))
     if len(value) > MAX_ATTACHMENTS:
-        raise Invalid(f"A message can have at most {MAX_ATTACHMENTS} files.")
+        raise Invalid(
+            N_("A message can have at most %(max_attachments)s files."),
+            max_attachments=MAX_ATTACHMENTS,
+        )
     if len(set(value)) != len(value):
-        raise Invalid("Each file can be attached once.")
+        raise Invalid(N_("Each file can be attached once."))
     return tuple(value)
 
 
@@ -177,7 +187,9 @@ async def check_own_uploads(store: Store, user: User, public_ids: tuple[str, ...
         if upload is None or upload.uploader_id != user.id:
             raise NotFound(NO_FILE)
         if upload.attached_at is not None:
-            raise Invalid(f"The file {upload.name} is attached to a message already.")
+            raise Invalid(
+                N_("The file %(name)s is attached to a message already."), name=upload.name
+            )
 
 
 async def attach_uploads(
@@ -190,7 +202,9 @@ async def attach_uploads(
         return
     attached = await tx.attach_files(message_id, list(public_ids), uploader_id=user.id, now=now)
     if attached != len(public_ids):
-        raise Invalid("One of the files is no longer waiting to be sent. Please attach it again.")
+        raise Invalid(
+            N_("One of the files is no longer waiting to be sent. Please attach it again.")
+        )
 
 
 # who may download

@@ -30,6 +30,7 @@ from channels.input import (
     check_line,
     check_object,
 )
+from channels.languages import N_
 from channels.policy import NO_CHANNEL, Action, allows, check_allowed, check_coordinator
 from channels.research.usage import count_use
 from storage import Store, Tx
@@ -45,10 +46,10 @@ MAX_TITLE = 200
 MAX_MILESTONES = 10
 MAX_GOALS = 20
 CARD_BODY = "Added a goal."
-NO_GOAL = "That goal does not exist."
-NO_MILESTONE = "That milestone does not exist."
-NOT_A_PAIR = "Goals belong to a mentoring pair: this conversation has none."
-ENDED = "This pair has ended: its goals can still be read, but not changed."
+NO_GOAL = N_("That goal does not exist.")
+NO_MILESTONE = N_("That milestone does not exist.")
+NOT_A_PAIR = N_("Goals belong to a mentoring pair: this conversation has none.")
+ENDED = N_("This pair has ended: its goals can still be read, but not changed.")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ async def _pair_channel(
     if pair is None:
         raise Invalid(NOT_A_PAIR)
     if change and not _may_change(user, channel):
-        raise Forbidden(ENDED if channel.archived else "You cannot change these goals.")
+        raise Forbidden(ENDED if channel.archived else N_("You cannot change these goals."))
     return channel, pair
 
 
@@ -98,12 +99,12 @@ async def _load_goal(store: Store, user: User, goal_id: int, *, change: bool) ->
     return goal
 
 
-def _check_title(payload: dict[str, Any], what: str = "A goal") -> str:
+def _check_title(payload: dict[str, Any], what: str = N_("A goal")) -> str:
     return check_line(payload, "title", max_length=MAX_TITLE, what=what)
 
 
 def _check_status(payload: dict[str, Any]) -> str:
-    return check_choice(payload, "status", STATUSES, what="A goal's status")
+    return check_choice(payload, "status", STATUSES, what=N_("A goal's status"))
 
 
 def _check_milestones(payload: dict[str, Any]) -> list[str]:
@@ -112,14 +113,17 @@ def _check_milestones(payload: dict[str, Any]) -> list[str]:
     if given is None:
         return []
     if not isinstance(given, list) or not all(isinstance(t, str) for t in given):
-        raise Invalid("'milestones' must be a list of texts.")
+        raise Invalid(N_("'milestones' must be a list of texts."))
     titles = [
-        check_line({"title": t}, "title", max_length=MAX_TITLE, what="A milestone")
+        check_line({"title": t}, "title", max_length=MAX_TITLE, what=N_("A milestone"))
         for t in given
         if t.strip()
     ]
     if len(titles) > MAX_MILESTONES:
-        raise Invalid(f"A goal can have at most {MAX_MILESTONES} milestones.")
+        raise Invalid(
+            N_("A goal can have at most %(max_milestones)s milestones."),
+            max_milestones=MAX_MILESTONES,
+        )
     return titles
 
 
@@ -164,13 +168,16 @@ async def add_goal(
         store,
         user,
         {"channel_id": channel.id, "body": CARD_BODY, "client_id": payload.get("client_id")},
-        what="A goal",
+        what=N_("A goal"),
     )
     now = iso(clock.now())
 
     async def insert(tx: Tx, message_id: int) -> int:
         if len(await tx.list_goals(pair.id)) >= MAX_GOALS:
-            raise Invalid(f"A pair can have at most {MAX_GOALS} goals: drop or remove one first.")
+            raise Invalid(
+                N_("A pair can have at most %(max_goals)s goals: drop or remove one first."),
+                max_goals=MAX_GOALS,
+            )
         goal_id = await tx.insert_goal(
             pair_id=pair.id, title=title, status=status, created_by=user.id, now=now
         )
@@ -183,7 +190,7 @@ async def add_goal(
     shown = await store.load_message(posted.message.id)  # with its goal
     assert shown is not None
     if shown.goal is None:  # a client_id this person first used for something else
-        raise Conflict("That client_id was already used for a message that is not a goal.")
+        raise Conflict(N_("That client_id was already used for a message that is not a goal."))
     if not posted.created:
         return GoalChange(shown.goal, [])
     # The card as loaded (with its goal), saying whether its post notified anyone.
@@ -248,13 +255,16 @@ async def add_milestone(
     """`payload`: {title}: a milestone after the goal's last one."""
     payload = check_object(payload)
     goal = await _load_goal(store, user, goal_id, change=True)
-    title = _check_title(payload, "A milestone")
+    title = _check_title(payload, N_("A milestone"))
     now = iso(clock.now())
 
     async def insert(tx: Tx) -> list[int]:
         current = await _current(tx, goal.id)
         if len(current.milestones) >= MAX_MILESTONES:
-            raise Invalid(f"A goal can have at most {MAX_MILESTONES} milestones.")
+            raise Invalid(
+                N_("A goal can have at most %(max_milestones)s milestones."),
+                max_milestones=MAX_MILESTONES,
+            )
         await tx.insert_milestones(goal.id, [title])
         await tx.mark_goal_changed(goal.id, updated_by=user.id, now=now)
         return await _card(tx, current, user, now)
@@ -284,7 +294,7 @@ async def change_milestone(
     """`payload`: any of {title, done}.  Ticking a milestone that is ticked changes nothing."""
     payload = check_changes(payload, ["title", "done"])
     goal, milestone_id = await _load_milestone(store, user, milestone_id)
-    title = _check_title(payload, "A milestone") if "title" in payload else None
+    title = _check_title(payload, N_("A milestone")) if "title" in payload else None
     done = check_bool(payload, "done") if "done" in payload else None
     now = iso(clock.now())
 

@@ -21,6 +21,7 @@ from typing import Any
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Forbidden, Invalid, NotFound
 from channels.input import check_count, check_object, check_text
+from channels.languages import N_
 from channels.policy import Actor, check_coordinator
 from channels.programme.audit import record_action
 from storage import Store, Tx
@@ -31,7 +32,7 @@ MAX_COMMENT = 2_000
 SCORES = range(1, 6)
 QUESTIONS = ("relationship", "progress")
 REASONS = {"pair_ended": "the pair ended", "coordinator": "a coordinator asked"}
-NO_REQUEST = "That satisfaction form does not exist."
+NO_REQUEST = N_("That satisfaction form does not exist.")
 
 
 def is_open(request: SatisfactionRequest, now: datetime) -> bool:
@@ -84,9 +85,9 @@ async def request_satisfaction(
     actor = check_coordinator(user)
     pair = await store.load_pair(pair_id)
     if pair is None:
-        raise NotFound("That pair does not exist.")
+        raise NotFound(N_("That pair does not exist."))
     if pair.ended_at is not None:
-        raise Invalid("That pair has ended: its two people were asked when it ended.")
+        raise Invalid(N_("That pair has ended: its two people were asked when it ended."))
     now = clock.now()
 
     async def ask(tx: Tx) -> int | None:
@@ -94,7 +95,7 @@ async def request_satisfaction(
 
     request_id = await store.write(ask)
     if request_id is None:
-        raise Conflict("This pair has a satisfaction form open already: close it first.")
+        raise Conflict(N_("This pair has a satisfaction form open already: close it first."))
     return await _load(store, request_id)
 
 
@@ -113,7 +114,7 @@ async def close_request(
     request = await _load(store, request_id)
     now = clock.now()
     if not is_open(request, now):
-        raise Conflict("That satisfaction form is closed already.")
+        raise Conflict(N_("That satisfaction form is closed already."))
     names = " and ".join(a.user_name for a in request.answers)
 
     async def close(tx: Tx) -> None:
@@ -175,12 +176,15 @@ async def list_mine(
     return [m for m in found if m is not None and (m.open or not open_only)]
 
 
-_ASKED = {"relationship": "your relationship", "progress": "progress toward the goal"}
+_UNSCORED = {  # the sentence when a score is missing
+    "relationship": N_("Choose a number from 1 to 5 for your relationship ('relationship')."),
+    "progress": N_("Choose a number from 1 to 5 for progress toward the goal ('progress')."),
+}
 
 
 def _check_score(payload: dict[str, Any], key: str) -> int:
     if payload.get(key) is None:
-        raise Invalid(f"Choose a number from 1 to 5 for {_ASKED[key]} ('{key}').")
+        raise Invalid(_UNSCORED[key])
     return check_count(payload, key, default=0, low=SCORES[0], high=SCORES[-1])
 
 
@@ -198,10 +202,10 @@ async def answer_request(
         max_length=MAX_COMMENT,
         optional=True,
         allow_empty=True,
-        what="A comment",
+        what=N_("A comment"),
     )
     if not mine.open:
-        raise Forbidden("This form is closed: its answers can no longer be changed.")
+        raise Forbidden(N_("This form is closed: its answers can no longer be changed."))
     now = iso(clock.now())
 
     async def save(tx: Tx) -> None:

@@ -9,12 +9,13 @@ from typing import Any
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, NotFound
 from channels.input import check_changes, check_id, check_name, check_object, check_place
+from channels.languages import N_
 from channels.policy import FOLDER_AUDIENCES, check_coordinator, may_see_audience
 from channels.programme.audit import record_action
 from storage import Store, Tx
 from storage.records import LibraryFolder, Resource, StoredFile, User
 
-NO_FOLDER = "That folder does not exist."
+NO_FOLDER = N_("That folder does not exist.")
 AUDIENCE_NAMES = {
     "everyone": "everyone",
     "mentors": "mentors only",
@@ -112,7 +113,7 @@ async def mark_library_seen(store: Store, user: User, *, clock: Clock = SYSTEM_C
 
 def check_audience(value: object) -> str:
     if not isinstance(value, str) or value not in FOLDER_AUDIENCES:
-        raise Invalid("Who may see the folder: everyone, mentors, mentees or coordinators.")
+        raise Invalid(N_("Who may see the folder: everyone, mentors, mentees or coordinators."))
     assert isinstance(value, str)
     return value
 
@@ -133,12 +134,12 @@ async def _check_parent(
         return
     parent = await load_folder(store, parent_id)
     if parent.parent_id is not None:
-        raise Invalid("Folders go one level deep: choose a top-level folder as the parent.")
+        raise Invalid(N_("Folders go one level deep: choose a top-level folder as the parent."))
     if moving is not None:
         if parent.id == moving.id:
-            raise Invalid("A folder cannot be inside itself.")
+            raise Invalid(N_("A folder cannot be inside itself."))
         if any(f.parent_id == moving.id for f in await store.list_folders()):
-            raise Invalid("This folder has folders inside it, so it stays at the top level.")
+            raise Invalid(N_("This folder has folders inside it, so it stays at the top level."))
 
 
 async def create_folder(
@@ -147,7 +148,7 @@ async def create_folder(
     """`payload`: {name, audience, parent_id?}."""
     actor = check_coordinator(user)
     payload = check_object(payload)
-    name = check_name(payload.get("name"), "Folder name")
+    name = check_name(payload.get("name"), N_("Folder name"))
     audience = check_audience(payload.get("audience"))
     parent_id = check_id(payload, "parent_id", optional=True)
     await _check_parent(store, parent_id)
@@ -177,7 +178,7 @@ async def update_folder(
     actor = check_coordinator(user)
     payload = check_changes(payload, ["name", "audience", "parent_id", "position"])
     folder = await load_folder(store, folder_id)
-    name = check_name(payload["name"], "Folder name") if "name" in payload else folder.name
+    name = check_name(payload["name"], N_("Folder name")) if "name" in payload else folder.name
     audience = check_audience(payload["audience"]) if "audience" in payload else folder.audience
     parent_id = (
         check_id(payload, "parent_id", optional=True)
@@ -225,7 +226,7 @@ async def delete_folder(
 
     async def delete(tx: Tx) -> None:
         if await tx.count_folder_contents(folder.id):
-            raise Conflict("This folder is not empty: move or remove what is in it first.")
+            raise Conflict(N_("This folder is not empty: move or remove what is in it first."))
         await tx.delete_folder(folder.id)
         await record_action(
             tx,

@@ -21,6 +21,7 @@ from channels.input import (
     check_text,
     check_url,
 )
+from channels.languages import N_
 from channels.library.folders import load_folder, roles_seeing, visible_folder_ids
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
@@ -29,7 +30,7 @@ from channels.research.usage import count_use, week_of
 from storage import Store, Tx
 from storage.records import Message, Resource, StoredFile, User
 
-NO_RESOURCE = "That resource does not exist."
+NO_RESOURCE = N_("That resource does not exist.")
 MAX_TITLE = 200
 MAX_DESCRIPTION = 1_000
 USAGE_WEEKS = 12
@@ -75,7 +76,7 @@ async def open_resource(
 
 
 def _check_title(payload: dict[str, Any]) -> str:
-    return check_line(payload, "title", max_length=MAX_TITLE, what="A title")
+    return check_line(payload, "title", max_length=MAX_TITLE, what=N_("A title"))
 
 
 def _check_description(payload: dict[str, Any]) -> str:
@@ -98,11 +99,11 @@ async def add_resource(
     description = _check_description(payload)
     url, file_id = None, None
     if (payload.get("url") is None) == (payload.get("file_id") is None):
-        raise Invalid("Give either a web address ('url') or an uploaded file ('file_id').")
+        raise Invalid(N_("Give either a web address ('url') or an uploaded file ('file_id')."))
     if payload.get("url") is not None:
         url = check_url(payload["url"])
     else:
-        file_id = check_text(payload, "file_id", max_length=64, what="The file")
+        file_id = check_text(payload, "file_id", max_length=64, what=N_("The file"))
         await check_own_uploads(store, user, (file_id,))
     now = iso(clock.now())
 
@@ -176,7 +177,7 @@ async def update_resource(
     url = None
     if "url" in payload:
         if resource.url is None:
-            raise Invalid("This resource is a file: add the new file as a resource of its own.")
+            raise Invalid(N_("This resource is a file: add the new file as a resource of its own."))
         url = check_url(payload["url"])
     folder_id = resource.folder_id
     if "folder_id" in payload:
@@ -250,7 +251,7 @@ async def share_resource(
     payload = check_object(payload)
     resource = await load_visible_resource(store, user, check_id(payload, "resource_id"))
     body = f"Shared from the library: {escape_markdown(resource.title)}"
-    new = await messages.check_post(store, user, {**payload, "body": body}, what="A share")
+    new = await messages.check_post(store, user, {**payload, "body": body}, what=N_("A share"))
 
     async def attach(tx: Tx, message_id: int) -> None:
         await tx.share_resource(message_id, resource.id)

@@ -21,7 +21,8 @@ from channels.chat.directory import readable_channel_ids
 from channels.clock import iso
 from channels.notify.notifications import AWAY_MAIL_KINDS
 from channels.notify.wire import excerpt, notification_link, notification_text
-from channels.people.mail import Mail, MailSettings, build_mail
+from channels.people.mail import Mail, MailSettings, build_mail, greeting
+from channels.readers import Reader
 from storage import Store, Tx
 from storage.records import PRIVATE_CHANNEL_KINDS, Notification, User
 
@@ -85,24 +86,27 @@ async def _queue(
         return False
 
 
-def _line(n: Notification, settings: AwaySettings) -> tuple[str, str | None]:
+def _line(n: Notification, settings: AwaySettings, words: Reader) -> tuple[str, str | None]:
     """What the mail says of one notification, and the excerpt it may quote (never a pair's)."""
     quoted = None
     if settings.excerpts and n.kind == "mention" and n.channel_kind not in PRIVATE_CHANNEL_KINDS:
         quoted = excerpt(n.excerpt)
-    return notification_text(n), quoted
+    return notification_text(n, words), quoted
 
 
 def away_mail(settings: AwaySettings, user: User, items: list[Notification], now: datetime) -> Mail:
+    """In `user`'s language (the programme's if they chose none)."""
     mail = settings.mail
+    words = mail.reader(user.language)
+    _ = words.gettext
     # The subject says nothing of who wrote: coordinators see the subjects of outgoing mail.
-    subject = f"New in {mail.programme} while you were away"
-    greeting = f"Hello {user.name},"
-    intro = "While you were away:"
-    text_lines = [greeting, "", intro, ""]
+    subject = _("New in %(programme)s while you were away") % {"programme": mail.programme}
+    hello = greeting(words, user.name)
+    intro = _("While you were away:")
+    text_lines = [hello, "", intro, ""]
     html_items = []
     for n in items:
-        said, quoted = _line(n, settings)
+        said, quoted = _line(n, settings, words)
         link = mail.link(notification_link(n))
         text_lines.append(f"- {said}." + (f' "{quoted}"' if quoted else ""))
         text_lines.append(f"  {link}")
@@ -112,15 +116,16 @@ def away_mail(settings: AwaySettings, user: User, items: list[Notification], now
             + "</li>"
         )
     settings_link = mail.link("/profile#notifications-title")
-    footer = (
+    footer = _(
         "You get at most one such e-mail while you are away. To stop them, change your"
         " notification settings:"
     )
+    settings_label = _("Notification settings")
     text_lines += ["", footer, settings_link]
     body = (
-        f"<p>{html.escape(greeting)}</p><p>{html.escape(intro)}</p><ul>{''.join(html_items)}</ul>"
+        f"<p>{html.escape(hello)}</p><p>{html.escape(intro)}</p><ul>{''.join(html_items)}</ul>"
         f'<p style="color:#555">{html.escape(footer)} <a href="{html.escape(settings_link, quote=True)}">'
-        "Notification settings</a></p>"
+        f"{html.escape(settings_label)}</a></p>"
     )
     return build_mail(
         mail,

@@ -23,12 +23,13 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from channels.chat.directory import list_channels
+from channels.chat.directory import channel_title, list_channels
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.dates import Calendar
 from channels.library.folders import visible_folder_ids
 from channels.notify.wire import excerpt
 from channels.people.mail import Mail, MailSettings
+from channels.readers import Reader
 from channels.research.usage import count_use
 from storage import Store, Tx
 from storage.records import Channel, User
@@ -52,6 +53,10 @@ class DigestSettings:
     @property
     def zone(self) -> ZoneInfo:
         return self.calendar.zone
+
+    def reader(self, user: User) -> Reader:
+        """What `user`'s digest is written in: their language, else the programme's."""
+        return Reader.of(user.language, self.calendar)
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,8 @@ async def build_digest(
     `sample_pair`: a coordinator's preview for a role (no real pair): one example line."""
     since = iso(period.starts - period.length)
     token = secrets.token_urlsafe(12)
+    words = settings.reader(user)
+    _, ngettext = words.gettext, words.ngettext
 
     def tracked(path: str) -> str:  # through the click counter
         return settings.mail.link(click_path(settings.secret, period.key, token, path))
@@ -182,11 +189,15 @@ async def build_digest(
     news = [c.id for c in channels.values() if c.kind == "announcements"]
 
     def quoted(body: str) -> str:
-        return (excerpt(body, 200) or "") if settings.excerpts else "A new conversation"
+        return (excerpt(body, 200) or "") if settings.excerpts else _("A new conversation")
+
+    def where(channel_id: int, name: str) -> str:
+        channel = channels.get(channel_id)
+        return channel_title(channel.kind, name, words) if channel else name
 
     threads = [
         DigestItem(
-            title=f"{t.channel_name}: {t.author_name or 'Mentorspace'}",
+            title=f"{where(t.channel_id, t.channel_name)}: {t.author_name or 'Mentorspace'}",
             text=quoted(t.body),
             link=tracked(f"/channels/{t.channel_id}#m-{t.message_id}"),
         )
@@ -196,7 +207,7 @@ async def build_digest(
     ]
     announcements = [
         DigestItem(
-            title=t.author_name or "Announcement",
+            title=t.author_name or _("Announcement"),
             text=quoted(t.body),
             link=tracked(f"/channels/{t.channel_id}#m-{t.message_id}"),
         )
@@ -209,7 +220,7 @@ async def build_digest(
     resources = [
         DigestItem(
             title=r.title,
-            text=excerpt(r.description, 200) or ("A link" if r.url else "A document"),
+            text=excerpt(r.description, 200) or (_("A link") if r.url else _("A document")),
             link=tracked(f"/resources#resource-{r.id}"),
         )
         for r in await store.list_new_resources(
@@ -219,7 +230,9 @@ async def build_digest(
     pair_items, tasks = [], []
     if sample_pair:
         pair_items.append(
-            DigestItem("Open your mentoring channel", "4 new messages from (their partner)", "#")
+            DigestItem(
+                _("Open your mentoring channel"), _("4 new messages from (their partner)"), "#"
+            )
         )
     for summary in summaries:
         channel = summary.channel
@@ -230,11 +243,13 @@ async def build_digest(
             channel.id, user_id=user.id, author_id=summary.partner_id
         )
         if partner is not None and count:
-            many = f"{count} new messages" if count > 1 else "1 new message"
+            many = ngettext(
+                "%(count)s new message from %(name)s", "%(count)s new messages from %(name)s", count
+            )
             pair_items.append(
                 DigestItem(
-                    "Open your mentoring channel",
-                    f"{many} from {partner.name}",
+                    _("Open your mentoring channel"),
+                    many % {"count": count, "name": partner.name},
                     tracked(f"/channels/{channel.id}"),
                 )
             )
@@ -249,16 +264,24 @@ async def build_digest(
             due = datetime.fromisoformat(task.due_at)
             if due > now + TASKS_AHEAD:
                 continue
-            when = settings.calendar.day_of_month(due)
-            state = "overdue since" if due <= now else "due on"
+            when = {"day": words.calendar.day_of_month(due)}
             tasks.append(
                 DigestItem(
                     task.title,
-                    f"{state} {when}",
+                    (_("overdue since %(day)s") if due <= now else _("due on %(day)s")) % when,
                     tracked(f"/channels/{channel.id}#m-{task.message_id}"),
                 )
             )
     return Digest(user, period, token, threads, announcements, pair_items, tasks, resources)
+
+
+def digest_subject(digest: Digest, settings: DigestSettings) -> str:
+    """The mail's subject, in its reader's language."""
+    _ = settings.reader(digest.user).gettext
+    programme = {"programme": settings.mail.programme}
+    if digest.period.frequency == "weekly":
+        return _("Your weekly summary from %(programme)s") % programme
+    return _("Your daily summary from %(programme)s") % programme
 
 
 Render = Callable[[Digest], Mail]

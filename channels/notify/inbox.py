@@ -11,6 +11,7 @@ from channels.chat.directory import readable_channel_ids
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid
 from channels.input import check_bool, check_count, check_id, check_object
+from channels.languages import N_
 from channels.library.folders import visible_folder_ids
 from channels.notify.notifications import DIGEST_FREQUENCIES, KINDS
 from storage import Store
@@ -77,7 +78,7 @@ async def mark_read(store: Store, user: User, payload: Any, *, clock: Clock = SY
             or not 0 < len(ids) <= 500
             or not all(type(i) is int and 0 < i < 2**53 for i in ids)
         ):
-            raise Invalid("Send 'ids', a list of notification ids, or 'all': true.")
+            raise Invalid(N_("Send 'ids', a list of notification ids, or 'all': true."))
     now = iso(clock.now())
     await store.write(lambda tx: tx.mark_notifications_read(user.id, None if every else ids, now))
     return await count_unread(store, user)
@@ -95,14 +96,18 @@ async def save_prefs(store: Store, user: User, payload: Any) -> NotificationPref
     muted = set(current.muted)
     kinds = payload.get("kinds", {})
     if not isinstance(kinds, dict) or not set(kinds) <= set(KINDS):
-        raise Invalid(f"'kinds' maps each of {', '.join(KINDS)} to true or false.")
+        raise Invalid(
+            N_("'kinds' maps each of %(kinds)s to true or false."), kinds=", ".join(KINDS)
+        )
     for kind, on in kinds.items():
         if not isinstance(on, bool):
-            raise Invalid(f"'kinds' maps each of {', '.join(KINDS)} to true or false.")
+            raise Invalid(
+                N_("'kinds' maps each of %(kinds)s to true or false."), kinds=", ".join(KINDS)
+            )
         (muted.discard if on else muted.add)(kind)
     digest = payload.get("digest", current.digest)
     if digest not in DIGEST_FREQUENCIES:
-        raise Invalid("'digest' is daily, weekly or never.")
+        raise Invalid(N_("'digest' is daily, weekly or never."))
     away_mail = check_bool(payload, "away_mail", default=current.away_mail)
     await store.write(
         lambda tx: tx.save_notification_prefs(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from channels.errors import Invalid
+from channels.languages import N_
 from channels.policy import Action, allows, needs_membership
 from channels.render import render_markdown
 from storage import Reads, Tx
@@ -15,7 +16,7 @@ from storage.records import Channel, User
 
 MENTION = re.compile(r"@\[(?P<label>[^\]\n]{0,200})\]\(user:(?P<id>[1-9][0-9]{0,15})\)")
 MAX_MENTIONS = 20
-CANNOT_MENTION = "You can only mention people who can read this channel."
+CANNOT_MENTION = N_("You can only mention people who can read this channel.")
 
 
 def parse_mentions(body: str) -> list[int]:
@@ -43,7 +44,9 @@ async def check_mentions(store: Reads, channel: Channel, body: str) -> dict[int,
     if not ids:
         return {}
     if len(ids) > MAX_MENTIONS:
-        raise Invalid(f"A message can mention at most {MAX_MENTIONS} people.")
+        raise Invalid(
+            N_("A message can mention at most %(max_mentions)s people."), max_mentions=MAX_MENTIONS
+        )
     people = await store.load_users(ids)
     for user_id in ids:
         person = people.get(user_id)

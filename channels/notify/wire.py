@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.chat.directory import channel_title
 from channels.notify.mentions import unlink_mentions
+from channels.readers import ENGLISH, Reader
 from storage.records import PRIVATE_CHANNEL_KINDS, Notification
 
 EXCERPT = 140
@@ -22,41 +24,65 @@ def excerpt(body: str | None, limit: int = EXCERPT) -> str | None:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _where(n: Notification) -> str:
+def _where(n: Notification, words: Reader) -> str:
+    _ = words.gettext
     if n.channel_kind == "pair":
-        return "your mentoring channel"
+        return _("your mentoring channel")
     if n.channel_kind == "coordinator_line":
         if n.user_id == n.line_owner_id:
-            return "your line to the coordinators"
-        return "their line to the coordinators"
-    return n.channel_name or "Mentorspace"
+            return _("your line to the coordinators")
+        return _("their line to the coordinators")
+    if n.channel_kind and n.channel_name:
+        return channel_title(n.channel_kind, n.channel_name, words)
+    return "Mentorspace"
 
 
-def notification_text(n: Notification) -> str:
-    who = n.actor_name or "Someone"
-    where = _where(n)
+def notification_text(n: Notification, words: Reader = ENGLISH) -> str:
+    """One sentence, in `words`' language (English on the wire)."""
+    _, ngettext = words.gettext, words.ngettext
+    said = {
+        "who": n.actor_name or _("Someone"),
+        "where": _where(n, words),
+        "count": n.count,
+        "title": n.resource_title or n.questionnaire_title or "",
+    }
     if n.kind == "mention":
-        return f"{who} mentioned you in {where}"
+        return _("%(who)s mentioned you in %(where)s") % said
     if n.kind == "reply":
-        return f"{who} replied in a thread in {where}"
+        return _("%(who)s replied in a thread in %(where)s") % said
+    if n.kind == "line" and n.user_id != n.line_owner_id:
+        return (
+            ngettext(
+                "%(who)s wrote a new message in %(where)s",
+                "%(who)s wrote %(count)s new messages in %(where)s",
+                n.count,
+            )
+            % said
+        )
     if n.kind in ("pair_message", "line"):
-        many = f"{n.count} new messages" if n.count > 1 else "a new message"
-        if n.kind == "line" and n.user_id != n.line_owner_id:
-            return f"{who} wrote {many} in {where}"
-        return f"{who} sent you {many} in {where}"
+        return (
+            ngettext(
+                "%(who)s sent you a new message in %(where)s",
+                "%(who)s sent you %(count)s new messages in %(where)s",
+                n.count,
+            )
+            % said
+        )
     if n.kind == "task":
-        return f"A new task was posted in {where}"
+        return _("A new task was posted in %(where)s") % said
     if n.kind == "task_due":
-        return f"A task in {where} is due"
+        return _("A task in %(where)s is due") % said
     if n.kind == "announcement":
-        return f"{who} posted an announcement"
+        return _("%(who)s posted an announcement") % said
     if n.kind == "resource":
-        return f"New in the library: {n.resource_title or 'a resource'}"
+        if not n.resource_title:
+            return _("New in the library: a resource")
+        return _("New in the library: %(title)s") % said
     if n.kind == "satisfaction":
-        return "The coordinators ask how your mentoring is going: two short questions"
+        return _("The coordinators ask how your mentoring is going: two short questions")
     if n.kind == "questionnaire":
-        return f"A questionnaire is waiting for your answers: {n.questionnaire_title or ''}"
-    return "Something new in Mentorspace"
+        return _("A questionnaire is waiting for your answers: %(title)s") % said
+    return _("Something new in Mentorspace")
 
 
 def notification_link(n: Notification) -> str:

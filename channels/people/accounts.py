@@ -13,7 +13,7 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, RateLimited, TooLarge, Unauthenticated
 from channels.input import check_name
-from channels.languages import check_language
+from channels.languages import N_, check_language
 from channels.notify.mentions import rerender_mentions_of
 from channels.people.passwords import (
     MAX_PASSWORD,
@@ -23,6 +23,7 @@ from channels.people.passwords import (
 )
 from channels.policy import ROLES
 from channels.research.usage import count_use
+from channels.words import Count, Words
 from storage import Store, Tx
 from storage.records import Message, User
 
@@ -47,13 +48,13 @@ def token_hash(token: str) -> str:
 
 def check_email(email: object) -> str:
     if not isinstance(email, str) or len(email) > 254 or not _EMAIL.match(email.strip()):
-        raise Invalid("Please give a valid e-mail address, like name@example.org.")
+        raise Invalid(N_("Please give a valid e-mail address, like name@example.org."))
     return email.strip().lower()
 
 
 def check_role(role: object) -> str:
     if not isinstance(role, str) or role not in ROLES:
-        raise Invalid(f"Role must be one of: {', '.join(ROLES)}.")
+        raise Invalid(N_("Role must be one of: %(roles)s."), roles=", ".join(ROLES))
     return role
 
 
@@ -87,7 +88,7 @@ async def create_user(
             )
         )
     except storage.IntegrityError:
-        raise Conflict(f"There is already an account for {email}.") from None
+        raise Conflict(N_("There is already an account for %(email)s."), email=email) from None
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,13 @@ async def _reserve_attempt(store: Store, keys: dict[str, str], now: datetime) ->
         wait = datetime.fromisoformat(free_at) + FAILURE_WINDOW - now
         seconds = max(1, math.ceil(wait.total_seconds()))
         minutes = math.ceil(seconds / 60)
+        if minutes == 1:
+            raise RateLimited(
+                N_("Too many attempts. Please wait 1 minute and try again."), retry_after=seconds
+            )
         raise RateLimited(
-            f"Too many attempts. Please wait {minutes} minute{'s' * (minutes != 1)} and try again.",
+            N_("Too many attempts. Please wait %(minutes)s minutes and try again."),
+            minutes=minutes,
             retry_after=seconds,
         )
 
@@ -159,7 +165,7 @@ async def log_in(
     """Check an e-mail address and password and open a session of `idle` idle timeout.
     `replaces` is the session cookie the request carried, if any: that session ends."""
     if not isinstance(email, str) or not isinstance(password, str) or len(email) > 254:
-        raise Invalid("Please give your e-mail address and password.")
+        raise Invalid(N_("Please give your e-mail address and password."))
     check_password_size(password)
     email = email.strip().lower()
     now = clock.now()
@@ -172,9 +178,9 @@ async def log_in(
     if user is None or not password_ok or user.disabled:
         if user is not None and password_ok and user.disabled:
             raise Unauthenticated(
-                "This account has been disabled. Please contact your coordinator."
+                N_("This account has been disabled. Please contact your coordinator.")
             )
-        raise Unauthenticated("That e-mail address and password do not match.")
+        raise Unauthenticated(N_("That e-mail address and password do not match."))
     old_hash = user.password_hash
     assert old_hash is not None
     new_hash = await passwords.hash(password) if passwords.needs_rehash(old_hash) else None
@@ -198,11 +204,11 @@ async def load_session_user(
     """The user behind a session cookie; Unauthenticated if it is unknown, expired, idle too
     long or disabled.  Using a session moves its idle deadline on (at most once a minute)."""
     if not token or len(token) > 200:
-        raise Unauthenticated("Please log in.")
+        raise Unauthenticated(N_("Please log in."))
     now = clock.now()
     found = await store.load_session_user(token_hash(token), iso(now))
     if found is None:
-        raise Unauthenticated("Your session has ended. Please log in again.")
+        raise Unauthenticated(N_("Your session has ended. Please log in again."))
     session, user = found
     last_used = datetime.fromisoformat(session.last_used_at)
     if now - last_used >= SESSION_TOUCH:
@@ -235,7 +241,7 @@ async def change_password(
         or len(current) > MAX_PASSWORD
         or not await passwords.verify(user.password_hash, current)
     ):
-        raise Invalid("Your current password is not right.")
+        raise Invalid(N_("Your current password is not right."))
     new_hash = await passwords.hash(check_password(new))
 
     async def set_password(tx: Tx) -> None:
@@ -249,9 +255,13 @@ async def change_password(
 
 def _check_profile_text(value: object, what: str, limit: int) -> str:
     if not isinstance(value, str):
-        raise Invalid(f"{what} must be text.")
+        raise Invalid(N_("%(what)s must be text."), what=Words(what))
     if len(value) > limit:
-        raise TooLarge(f"{what} is too long: at most {limit:,} characters.")
+        raise TooLarge(
+            N_("%(what)s is too long: at most %(limit)s characters."),
+            what=Words(what),
+            limit=Count(limit),
+        )
     return value.strip()
 
 
@@ -271,8 +281,8 @@ async def update_profile(
     store: Store, user: User, *, name: object, expertise: object, bio: object
 ) -> ProfileChange:
     clean_name = check_name(name)
-    clean_expertise = _check_profile_text(expertise, "Field of expertise", 200)
-    clean_bio = _check_profile_text(bio, "Bio", 2000)
+    clean_expertise = _check_profile_text(expertise, N_("Field of expertise"), 200)
+    clean_bio = _check_profile_text(bio, N_("Bio"), 2000)
 
     async def update(tx: Tx) -> tuple[User, list[int]]:
         updated = await tx.update_profile(

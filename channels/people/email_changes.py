@@ -19,6 +19,7 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Forbidden, Invalid, RateLimited
 from channels.input import check_object
+from channels.languages import N_
 from channels.people.accounts import FAILURE_WINDOW, check_email, token_hash
 from channels.people.invitations import LinkSettings, check_token, link_path, refuse_link
 from channels.people.mail import email_change_mail, email_changed_mail
@@ -43,7 +44,7 @@ async def request_email_change(
     email = check_email(payload.get("email"))
     current = payload.get("current")
     if email == user.email:
-        raise Invalid("That is already your e-mail address.")
+        raise Invalid(N_("That is already your e-mail address."))
     now = clock.now()
     key = f"email-change:{user.id}"
     since = iso(now - FAILURE_WINDOW)
@@ -52,7 +53,7 @@ async def request_email_change(
         # Counted before the password is checked, in one write: parallel guesses cannot race it.
         if await tx.count_login_failures([key], since) >= REQUEST_LIMIT:
             raise RateLimited(
-                "Too many requests. Please wait 15 minutes and try again.",
+                N_("Too many requests. Please wait 15 minutes and try again."),
                 retry_after=int(
                     FAILURE_WINDOW.total_seconds()
                 ),  # at the latest, the window is clear
@@ -63,7 +64,7 @@ async def request_email_change(
     if not isinstance(current, str) or not await passwords_for(store).verify(
         user.password_hash, current
     ):
-        raise Invalid("Your current password is not right.")
+        raise Invalid(N_("Your current password is not right."))
     token = secrets.token_urlsafe(32)
     mail = email_change_mail(
         links.mail,
@@ -72,6 +73,7 @@ async def request_email_change(
         now=now,
         link=links.mail.link(link_path(token)),
         hours=links.email_hours,
+        language=user.language,
     )
 
     async def send(tx: Tx) -> None:
@@ -115,18 +117,25 @@ async def confirm_email_change(
             await refuse_link(tx, token, iso(now), LINK)
         before = await tx.load_user(spent.user_id)
         if before is None or before.disabled:
-            raise Forbidden("This account has been disabled. Please contact your coordinator.")
+            raise Forbidden(N_("This account has been disabled. Please contact your coordinator."))
         new_email = spent.new_email
         assert new_email is not None  # every e-mail change link carries its address
         taken = await tx.load_user_by_email(new_email)
         if taken is not None and taken.id != before.id:
-            raise Conflict(f"There is already an account for {new_email}.")
+            raise Conflict(
+                N_("There is already an account for %(new_email)s."), new_email=new_email
+            )
         await tx.set_user_email(before.id, new_email)
         await tx.retire_account_tokens(before.id, iso(now))  # links sent to the old address
         keep = token_hash(keep_session) if keep_session else None
         await tx.delete_user_sessions(before.id, keep=keep)
         notice = email_changed_mail(
-            links.mail, name=before.name, old_email=before.email, new_email=new_email, now=now
+            links.mail,
+            name=before.name,
+            old_email=before.email,
+            new_email=new_email,
+            now=now,
+            language=before.language,
         )
         await tx.enqueue_mail([notice.as_row()], iso(now))
         await record_action(
@@ -144,4 +153,4 @@ async def confirm_email_change(
     try:
         return await store.write(confirm)
     except storage.IntegrityError:  # another account took the address in the same moment
-        raise Conflict("There is already an account for that address.") from None
+        raise Conflict(N_("There is already an account for that address.")) from None

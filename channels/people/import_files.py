@@ -33,13 +33,15 @@ from datetime import date, datetime, time
 import openpyxl
 
 from channels.errors import Invalid, TooLarge
+from channels.languages import N_
 from channels.people.importing import MAX_ROWS
+from channels.words import Count, Words
 
 MAX_UNPACKED = 8 * 1024 * 1024  # a workbook of 5,000 people unpacks to some 1.3 MB
 MAX_PARTS = 200
 MAX_COLUMNS = 50  # of a worksheet; a people file has a handful
 
-SAVE_AS = "Save it as .xlsx or CSV (in Excel: File, Save As) and choose it again."
+SAVE_AS = Words(N_("Save it as .xlsx or CSV (in Excel: File, Save As) and choose it again."))
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old binary Office files (.xls)
 ZIP_MAGIC = b"PK\x03\x04"  # .xlsx is a zip archive
 
@@ -76,7 +78,10 @@ async def read_people_file(data: bytes) -> PeopleFile:
 
 def _read(data: bytes) -> PeopleFile:
     if data.startswith(XLS_MAGIC):
-        raise Invalid(f"This is an old Excel file (.xls), which cannot be read. {SAVE_AS}")
+        raise Invalid(
+            N_("This is an old Excel file (.xls), which cannot be read. %(save_as)s"),
+            save_as=SAVE_AS,
+        )
     if data.startswith(ZIP_MAGIC):
         return _read_workbook(data)
     text, encoding = decode_csv(data)
@@ -93,7 +98,11 @@ def decode_csv(data: bytes) -> tuple[str, str]:
             try:
                 return _check_text(data.decode(codec)), name
             except UnicodeDecodeError:
-                raise Invalid(f"The file says it is {name} text but is not. {SAVE_AS}") from None
+                raise Invalid(
+                    N_("The file says it is %(name)s text but is not. %(save_as)s"),
+                    name=name,
+                    save_as=SAVE_AS,
+                ) from None
     try:
         return _check_text(data.decode("utf-8")), "UTF-8"
     except UnicodeDecodeError:
@@ -107,7 +116,7 @@ def decode_csv(data: bytes) -> tuple[str, str]:
         if not _binary(text):
             readings.append((_plausibility(text), -order, text, name))
     if not readings:
-        raise Invalid(f"This is not a text file that can be read. {SAVE_AS}")
+        raise Invalid(N_("This is not a text file that can be read. %(save_as)s"), save_as=SAVE_AS)
     _, _, text, name = max(readings)
     return text, name
 
@@ -119,7 +128,7 @@ def _binary(text: str) -> bool:
 
 def _check_text(text: str) -> str:
     if _binary(text):
-        raise Invalid(f"This is not a text file that can be read. {SAVE_AS}")
+        raise Invalid(N_("This is not a text file that can be read. %(save_as)s"), save_as=SAVE_AS)
     return text
 
 
@@ -145,7 +154,9 @@ def _plausibility(text: str) -> int:
 # XLSX
 
 
-NOT_A_WORKBOOK = f"This is not an Excel workbook that can be read. {SAVE_AS}"
+NOT_A_WORKBOOK = Words(
+    N_("This is not an Excel workbook that can be read. %(save_as)s"), save_as=SAVE_AS
+)
 
 
 def _read_workbook(data: bytes) -> PeopleFile:
@@ -162,8 +173,10 @@ def _read_workbook(data: bytes) -> PeopleFile:
         raise Invalid(NOT_A_WORKBOOK)
     if len(parts) > MAX_PARTS or sum(part.file_size for part in parts) > MAX_UNPACKED:
         raise TooLarge(
-            f"The workbook is too large: at most {MAX_ROWS:,} people. Please split it or"
-            " save it as CSV."
+            N_(
+                "The workbook is too large: at most %(max_rows)s people. Please split it or save it as CSV."
+            ),
+            max_rows=Count(MAX_ROWS),
         )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -171,14 +184,17 @@ def _read_workbook(data: bytes) -> PeopleFile:
         raise Invalid(NOT_A_WORKBOOK) from None
     try:
         if not workbook.worksheets:
-            raise Invalid(f"The workbook has no worksheet. {SAVE_AS}")
+            raise Invalid(N_("The workbook has no worksheet. %(save_as)s"), save_as=SAVE_AS)
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # a sheet's stated size may be anything: read the rows it has
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)):
             if number > MAX_ROWS:  # the header, then at most MAX_ROWS rows, blank or not
-                raise TooLarge(f"A file can hold at most {MAX_ROWS:,} people. Please split it.")
+                raise TooLarge(
+                    N_("A file can hold at most %(max_rows)s people. Please split it."),
+                    max_rows=Count(MAX_ROWS),
+                )
             cells = [_cell_text(value) for value in row]
             while cells and not cells[-1]:
                 cells.pop()

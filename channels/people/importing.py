@@ -19,6 +19,7 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, MentorspaceError, TooLarge
 from channels.input import check_name
+from channels.languages import N_
 from channels.people.accounts import check_email
 from channels.people.invitations import (
     LinkSettings,
@@ -29,6 +30,7 @@ from channels.people.invitations import (
 from channels.people.users import check_expertise
 from channels.policy import ROLES, Actor, check_coordinator
 from channels.programme.audit import record_action
+from channels.words import Count
 from storage import Store, Tx
 from storage.records import User
 
@@ -77,10 +79,21 @@ class ImportRejected(Invalid):
 
     def __init__(self, plan: ImportPlan) -> None:
         n = len(plan.problems)
-        super().__init__(
-            f"{n} problem{'s' if n != 1 else ''} in the file. Nothing was imported;"
-            " please fix the rows listed and try again."
-        )
+        if n == 1:
+            super().__init__(
+                N_(
+                    "1 problem in the file. Nothing was imported;"
+                    " please fix the rows listed and try again."
+                )
+            )
+        else:
+            super().__init__(
+                N_(
+                    "%(n)s problems in the file. Nothing was imported;"
+                    " please fix the rows listed and try again."
+                ),
+                n=n,
+            )
         self.plan = plan
 
 
@@ -95,8 +108,11 @@ def _header_map(header: list[str]) -> dict[str, int]:
     missing = [c for c in REQUIRED if c not in found]
     if missing:
         raise Invalid(
-            "The first line must name the columns: email, name, role, field of expertise"
-            f" (or in Danish: e-mail, navn, rolle, fagområde). Missing: {', '.join(missing)}."
+            N_(
+                "The first line must name the columns: email, name, role, field of expertise"
+                " (or in Danish: e-mail, navn, rolle, fagområde). Missing: %(missing)s."
+            ),
+            missing=", ".join(missing),
         )
     return found
 
@@ -142,12 +158,12 @@ def _check_row(values: dict[str, str]) -> tuple[str, str, str, str, list[str]]:
 def parse_rows(text: str) -> tuple[list[ImportRow], list[RowProblem]]:
     """Every row checked on its own and against the rows above it (pure)."""
     if not text.strip():
-        raise Invalid("The file is empty.")
+        raise Invalid(N_("The file is empty."))
     reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
     try:
         header = next(reader)
     except csv.Error as error:
-        raise Invalid(f"Line 1 is not valid CSV: {error}.") from None
+        raise Invalid(N_("Line 1 is not valid CSV: %(error)s."), error=error) from None
     columns = _header_map(header)
     rows: list[ImportRow] = []
     problems: list[RowProblem] = []
@@ -164,7 +180,10 @@ def parse_rows(text: str) -> tuple[list[ImportRow], list[RowProblem]]:
         if not any(cell.strip() for cell in cells):
             continue  # blank lines are fine
         if len(rows) + len(problems) >= MAX_ROWS:
-            raise TooLarge(f"A file can hold at most {MAX_ROWS:,} people. Please split it.")
+            raise TooLarge(
+                N_("A file can hold at most %(max_rows)s people. Please split it."),
+                max_rows=Count(MAX_ROWS),
+            )
 
         values = {c: cells[i].strip() for c, i in columns.items() if i < len(cells)}
         email, name, role, expertise, reasons = _check_row(values)
@@ -177,7 +196,7 @@ def parse_rows(text: str) -> tuple[list[ImportRow], list[RowProblem]]:
         else:
             rows.append(ImportRow(line, email, name, role, expertise))
     if not rows and not problems:
-        raise Invalid("The file has a header but no people.")
+        raise Invalid(N_("The file has a header but no people."))
     return rows, problems
 
 
@@ -268,8 +287,10 @@ async def do_import(
             users = await store.write(insert)
         except storage.IntegrityError:
             raise Conflict(
-                "Someone in the file got an account while it was being imported."
-                " Please import the file again: people already there are skipped."
+                N_(
+                    "Someone in the file got an account while it was being imported."
+                    " Please import the file again: people already there are skipped."
+                )
             ) from None
         created.extend(users)
         if on_progress is not None:

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from channels.input import check_object, check_text
+from channels.languages import N_
 from channels.people.accounts import (
     FAILURE_WINDOW,
     SESSION_IDLE,
@@ -35,7 +36,7 @@ RESET_LIMITS = {"account": 3, "address": 20}  # requests per FAILURE_WINDOW
 MAX_TOKEN = 100
 PASSWORD_LINKS = ("invitation", "reset")
 ALL_LINKS = (*PASSWORD_LINKS, "email")
-NOT_A_LINK = "This link is not valid. Please check you copied all of it."
+NOT_A_LINK = N_("This link is not valid. Please check you copied all of it.")
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,10 @@ class PreparedInvitation:
 
 
 def prepare_invitation(
-    links: LinkSettings, *, name: str, email: str, now: datetime
+    links: LinkSettings, *, name: str, email: str, now: datetime, language: str = ""
 ) -> PreparedInvitation:
     """A fresh link and its mail, built outside any transaction (pure, and cheap to run in a
-    thread for a whole import)."""
+    thread for a whole import); in the person's `language` ('' for the programme's)."""
     token = secrets.token_urlsafe(32)
     mail = invitation_mail(
         links.mail,
@@ -69,6 +70,7 @@ def prepare_invitation(
         now=now,
         link=links.mail.link(link_path(token)),
         days=links.invitation_days,
+        language=language,
     )
     return PreparedInvitation(token, mail)
 
@@ -90,7 +92,9 @@ async def do_store_invitations(
 
 async def do_send_invitation(tx: Tx, links: LinkSettings, user: User, now: datetime) -> None:
     """Inside a write: a new invitation link for `user` and its mail in the outbox."""
-    invitation = prepare_invitation(links, name=user.name, email=user.email, now=now)
+    invitation = prepare_invitation(
+        links, name=user.name, email=user.email, now=now, language=user.language
+    )
     await do_store_invitations(tx, links, [(user.id, invitation)], now)
 
 
@@ -100,12 +104,13 @@ async def resend_invitation(
     actor = check_coordinator(user)
     target = await store.load_user(target_id)
     if target is None:
-        raise NotFound("That person does not exist.")
+        raise NotFound(N_("That person does not exist."))
     if target.disabled:
-        raise Invalid(f"{target.name}'s account is disabled. Enable it first.")
+        raise Invalid(N_("%(name)s's account is disabled. Enable it first."), name=target.name)
     if target.password_hash is not None:
         raise Conflict(
-            f"{target.name} has already chosen a password. They can use “Forgot password”."
+            N_("%(name)s has already chosen a password. They can use “Forgot password”."),
+            name=target.name,
         )
     now = clock.now()
 
@@ -143,7 +148,7 @@ async def request_password_reset(
     for kind, key in keys.items():
         if await store.count_login_failures([key], since) >= RESET_LIMITS[kind]:
             raise RateLimited(
-                "Too many requests. Please wait 15 minutes and try again.",
+                N_("Too many requests. Please wait 15 minutes and try again."),
                 retry_after=int(
                     FAILURE_WINDOW.total_seconds()
                 ),  # at the latest, the window is clear
@@ -170,6 +175,7 @@ async def request_password_reset(
             now=now,
             link=links.mail.link(link_path(token)),
             hours=links.reset_hours,
+            language=user.language,
         )
         await tx.enqueue_mail([mail.as_row()], iso(now))
 
@@ -195,9 +201,9 @@ async def refuse_link(store: Reads, token: str, now: str, purposes: tuple[str, .
     if found is None or found.purpose not in purposes:
         raise NotFound(NOT_A_LINK)
     if found.used_at is not None:
-        raise Invalid("This link has already been used. Ask for a new one if you need it.")
+        raise Invalid(N_("This link has already been used. Ask for a new one if you need it."))
     if found.expires_at <= now:
-        raise Invalid("This link has expired. Ask for a new one.")
+        raise Invalid(N_("This link has expired. Ask for a new one."))
     raise NotFound(NOT_A_LINK)
 
 
@@ -222,7 +228,7 @@ async def check_link(
     assert found is not None
     user = await store.load_user(found.user_id)
     if user is None or user.disabled:
-        raise Forbidden("This account has been disabled. Please contact your coordinator.")
+        raise Forbidden(N_("This account has been disabled. Please contact your coordinator."))
     return LinkInfo(found.purpose, user, found.new_email)
 
 
@@ -233,7 +239,7 @@ async def set_password_with_link(
     session, and logs the person in."""
     payload = check_object(payload)
     token = check_token(payload.get("token"))
-    password = check_password(check_text(payload, "password", max_length=2048, what="Password"))
+    password = check_password(check_text(payload, "password", max_length=2048, what=N_("Password")))
     await check_link(store, token, purposes=PASSWORD_LINKS, clock=clock)
     new_hash = await passwords_for(store).hash(password)
     now = clock.now()
@@ -244,7 +250,7 @@ async def set_password_with_link(
             await refuse_link(tx, token, iso(now), PASSWORD_LINKS)
         user = await tx.load_user(spent.user_id)
         if user is None or user.disabled:
-            raise Forbidden("This account has been disabled. Please contact your coordinator.")
+            raise Forbidden(N_("This account has been disabled. Please contact your coordinator."))
         await tx.set_password_hash(user.id, new_hash)
         await tx.retire_account_tokens(user.id, iso(now))
         await tx.delete_user_sessions(user.id)

@@ -20,6 +20,7 @@ from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from channels.errors import Invalid, TooLarge
+from channels.languages import N_
 from storage import Store
 
 MIN_PASSWORD = 10
@@ -35,7 +36,9 @@ PARAMETERS: Parameters = profiles.RFC_9106_LOW_MEMORY
 
 def check_password(password: object) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise Invalid(f"Passwords need at least {MIN_PASSWORD} characters.")
+        raise Invalid(
+            N_("Passwords need at least %(min_password)s characters."), min_password=MIN_PASSWORD
+        )
     check_password_size(password)
     return password
 
@@ -43,7 +46,9 @@ def check_password(password: object) -> str:
 def check_password_size(password: str) -> None:
     """Refuse a password too long to be anyone's, before it costs a hash."""
     if len(password) > MAX_PASSWORD:
-        raise TooLarge(f"Passwords can have at most {MAX_PASSWORD} characters.")
+        raise TooLarge(
+            N_("Passwords can have at most %(max_password)s characters."), max_password=MAX_PASSWORD
+        )
 
 
 class Passwords:

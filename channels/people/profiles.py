@@ -16,14 +16,15 @@ from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid, NotFound, TooLarge
 from channels.files.thumbnails import make_portrait
 from channels.files.uploads import MIB
+from channels.languages import N_
 from storage import Store
 from storage.records import User
 
 MAX_PHOTO_BYTES = 10 * MIB
-NO_PERSON = "There is no such person in the programme."
-NOT_A_PHOTO = "That file is not a photo we can read. Please choose a JPEG, PNG or WebP image."
-NO_PHOTO_CHOSEN = "Choose a photo first."
-PHOTO_TOO_LARGE = "That photo is larger than 10 MB. Please choose a smaller one."
+NO_PERSON = N_("There is no such person in the programme.")
+NOT_A_PHOTO = N_("That file is not a photo we can read. Please choose a JPEG, PNG or WebP image.")
+NO_PHOTO_CHOSEN = N_("Choose a photo first.")
+PHOTO_TOO_LARGE = N_("That photo is larger than 10 MB. Please choose a smaller one.")
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ async def load_photo(store: Store, person_id: int) -> tuple[bytes, str]:
     """Anyone's photo, for any reader (see above); NotFound without one."""
     found = await store.load_photo(person_id)
     if found is None:
-        raise NotFound("This person has no photo.")
+        raise NotFound(N_("This person has no photo."))
     return found
 
 

@@ -14,11 +14,13 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from channels.input import check_bool, check_changes, check_name, check_object
+from channels.languages import N_
 from channels.notify.mentions import rerender_mentions_of
 from channels.people.accounts import check_email, check_role
 from channels.people.invitations import LinkSettings, do_send_invitation
 from channels.policy import Actor, check_coordinator
 from channels.programme.audit import record_action
+from channels.words import Count, Words
 from storage import Store, Tx
 from storage.records import Message, User
 
@@ -27,15 +29,19 @@ MAX_BIO = 2000
 
 
 def check_expertise(
-    value: object, what: str = "Field of expertise", limit: int = MAX_EXPERTISE
+    value: object, what: str = N_("Field of expertise"), limit: int = MAX_EXPERTISE
 ) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise Invalid(f"{what} must be text.")
+        raise Invalid(N_("%(what)s must be text."), what=Words(what))
     value = value.strip()
     if len(value) > limit:
-        raise TooLarge(f"{what} is too long: at most {limit:,} characters.")
+        raise TooLarge(
+            N_("%(what)s is too long: at most %(limit)s characters."),
+            what=Words(what),
+            limit=Count(limit),
+        )
     return value
 
 
@@ -50,7 +56,7 @@ async def load_user(store: Store, user: User, user_id: int) -> User:
     check_coordinator(user)
     found = await store.load_user(user_id)
     if found is None:
-        raise NotFound("That person does not exist.")
+        raise NotFound(N_("That person does not exist."))
     return found
 
 
@@ -64,7 +70,7 @@ async def create_user(
     name = check_name(payload.get("name"))
     role = check_role(payload.get("role"))
     expertise = check_expertise(payload.get("expertise"))
-    bio = check_expertise(payload.get("bio"), "Bio", MAX_BIO)
+    bio = check_expertise(payload.get("bio"), N_("Bio"), MAX_BIO)
     now = clock.now()
     try:
 
@@ -92,7 +98,7 @@ async def create_user(
 
         created = await store.write(insert)
     except storage.IntegrityError:
-        raise Conflict(f"There is already an account for {email}.") from None
+        raise Conflict(N_("There is already an account for %(email)s."), email=email) from None
     return created
 
 
@@ -122,9 +128,10 @@ def check_email_settable(target: User) -> None:
     The person changes it themselves, from their profile (`email_changes`)."""
     if target.password_hash is not None:
         raise Forbidden(
-            f"{target.name} has activated their account, so only they can change its e-mail"
-            " address (from their profile, with their password and a link sent to the new"
-            " address)."
+            N_(
+                "%(name)s has activated their account, so only they can change its e-mail address (from their profile, with their password and a link sent to the new address)."
+            ),
+            name=target.name,
         )
 
 
@@ -148,7 +155,7 @@ async def update_user(
     expertise = (
         check_expertise(payload["expertise"]) if "expertise" in payload else target.expertise
     )
-    bio = check_expertise(payload["bio"], "Bio", MAX_BIO) if "bio" in payload else target.bio
+    bio = check_expertise(payload["bio"], N_("Bio"), MAX_BIO) if "bio" in payload else target.bio
     role = check_role(payload["role"]) if "role" in payload else target.role
     disabled = check_bool(payload, "disabled") if "disabled" in payload else target.disabled
     new_email = email != target.email
@@ -212,7 +219,7 @@ async def update_user(
 
         after, rerendered = await store.write(update)
     except storage.IntegrityError:
-        raise Conflict(f"There is already an account for {email}.") from None
+        raise Conflict(N_("There is already an account for %(email)s."), email=email) from None
     assert after is not None
     return AccountChange(target, after, await store.load_messages(rerendered))
 
@@ -221,13 +228,14 @@ async def _check_role_and_state(
     store: Store, actor: Actor, target: User, role: str, disabled: bool
 ) -> None:
     if target.id == actor.id and (disabled or role != "coordinator"):
-        raise Invalid("You cannot disable yourself or take away your own coordinator role.")
+        raise Invalid(N_("You cannot disable yourself or take away your own coordinator role."))
     losing_coordinator = (
         target.role == "coordinator" and not target.disabled and (disabled or role != "coordinator")
     )
     if losing_coordinator and await store.count_enabled_coordinators() <= 1:
-        raise Invalid("The programme needs at least one enabled coordinator.")
+        raise Invalid(N_("The programme needs at least one enabled coordinator."))
     if role != target.role and await store.count_active_pairs_of(target.id):
         raise Conflict(
-            f"{target.name} is in an active pair. End the pair before changing their role."
+            N_("%(name)s is in an active pair. End the pair before changing their role."),
+            name=target.name,
         )

@@ -13,6 +13,7 @@ from channels.chat.messages import Changed, check_post, do_post
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import NotFound
 from channels.input import check_bool, check_object
+from channels.languages import N_
 from channels.people.mail import MailSettings, announcement_mail
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
@@ -36,7 +37,7 @@ async def post_announcement(
     send_mail = check_bool(payload, "email", default=False)
     channel = await store.load_channel_by_kind("announcements")
     if channel is None:
-        raise NotFound("The programme has no announcements channel.")
+        raise NotFound(N_("The programme has no announcements channel."))
     new = await check_post(
         store,
         user,
@@ -45,7 +46,7 @@ async def post_announcement(
             "body": payload.get("body"),
             "client_id": payload.get("client_id"),
         },
-        what="An announcement",
+        what=N_("An announcement"),
     )
     now = clock.now()
     recipients = [u for u in await store.list_users() if not u.disabled] if send_mail else []
@@ -61,6 +62,7 @@ async def post_announcement(
                 body_html=new.html,
                 link=link,
                 now=now,
+                language=u.language,
             ).as_row()
             for u in recipients
         ]

@@ -9,6 +9,7 @@ from channels.chat import directory
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid, NotFound, TooLarge
 from channels.input import check_bool, check_changes, check_name, check_object
+from channels.languages import N_
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
 from storage import Store, Tx
@@ -21,9 +22,11 @@ def check_topic(topic: object) -> str:
     if topic is None:
         return ""
     if not isinstance(topic, str):
-        raise Invalid("The topic must be text.")
+        raise Invalid(N_("The topic must be text."))
     if len(topic) > MAX_TOPIC:
-        raise TooLarge(f"The topic is too long: at most {MAX_TOPIC} characters.")
+        raise TooLarge(
+            N_("The topic is too long: at most %(max_topic)s characters."), max_topic=MAX_TOPIC
+        )
     return " ".join(topic.split())
 
 
@@ -37,7 +40,7 @@ async def list_communities(store: Store, user: User) -> list[CommunityListing]:
 async def load_community(store: Store, channel_id: int) -> Channel:
     channel = await store.load_channel(channel_id)
     if channel is None or channel.kind != "community":
-        raise NotFound("That community does not exist.")
+        raise NotFound(N_("That community does not exist."))
     return channel
 
 
@@ -47,7 +50,7 @@ async def create_community(
     """`payload`: {name, topic?}."""
     actor = check_coordinator(user)
     payload = check_object(payload)
-    name = check_name(payload.get("name"), "Community name")
+    name = check_name(payload.get("name"), N_("Community name"))
     topic = check_topic(payload.get("topic"))
     now = iso(clock.now())
 
@@ -75,7 +78,7 @@ async def update_community(
     actor = check_coordinator(user)
     payload = check_changes(payload, ["name", "topic", "archived"])
     channel = await load_community(store, channel_id)
-    name = check_name(payload["name"], "Community name") if "name" in payload else channel.name
+    name = check_name(payload["name"], N_("Community name")) if "name" in payload else channel.name
     topic = check_topic(payload["topic"]) if "topic" in payload else channel.topic
     archived = check_bool(payload, "archived") if "archived" in payload else channel.archived
     now = iso(clock.now())

@@ -16,6 +16,7 @@ from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, Invalid, NotFound
 from channels.files.uploads import check_attachments, check_own_uploads
 from channels.input import check_choice, check_object, check_text
+from channels.languages import N_
 from channels.policy import PARTICIPANTS, check_coordinator
 from channels.programme.audit import record_action
 from storage import Store, Tx
@@ -43,10 +44,10 @@ async def send_feedback(
     """`payload`: {category, body, attachments?, client_id?}.  Everything is checked before the
     line is opened, so bad input changes nothing."""
     payload = check_object(payload)
-    category = check_choice(payload, "category", CATEGORIES, what="What it is about")
+    category = check_choice(payload, "category", CATEGORIES, what=N_("What it is about"))
     if user.role not in PARTICIPANTS:
-        raise Forbidden("Feedback goes to the coordinators; write to them in the lounges.")
-    body = check_text(payload, "body", max_length=MAX_BODY - 100, what="Your feedback")
+        raise Forbidden(N_("Feedback goes to the coordinators; write to them in the lounges."))
+    body = check_text(payload, "body", max_length=MAX_BODY - 100, what=N_("Your feedback"))
     attachments = check_attachments(payload)
     await check_own_uploads(store, user, attachments)
     line = await lines.open_line(store, user, clock=clock)
@@ -87,7 +88,7 @@ async def list_feedback(
 ) -> FeedbackList:
     check_coordinator(user)
     if status is not None and status not in STATUSES:
-        raise Invalid(f"The status is one of {', '.join(STATUSES)}.")
+        raise Invalid(N_("The status is one of %(statuses)s."), statuses=", ".join(STATUSES))
     found = await store.list_feedback(status=status, limit=200)
     waits = await store.list_answer_seconds(iso(clock.now() - FIGURES_SINCE))
     median = round(statistics.median(waits) / 3600, 1) if waits else None
@@ -102,10 +103,10 @@ async def set_status(
     payload = check_object(payload)
     status = payload.get("status")
     if status not in STATUSES:
-        raise Invalid(f"The status is one of {', '.join(STATUSES)}.")
+        raise Invalid(N_("The status is one of %(statuses)s."), statuses=", ".join(STATUSES))
     found = await store.load_feedback(feedback_id)
     if found is None:
-        raise NotFound("That feedback does not exist.")
+        raise NotFound(N_("That feedback does not exist."))
     now = iso(clock.now())
 
     async def write(tx: Tx) -> None:

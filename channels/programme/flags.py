@@ -17,6 +17,7 @@ from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.dates import Calendar
 from channels.errors import Conflict, Forbidden, Invalid, NotFound
 from channels.input import check_choice, check_object, check_text
+from channels.languages import N_
 from channels.notify.mentions import unlink_mentions
 from channels.policy import Action, check_coordinator, check_message_allowed
 from channels.programme.audit import record_action
@@ -27,14 +28,14 @@ from storage.records import Channel, Message, MessageFlag, User
 STATUSES = ("new", "handled")
 MAX_NOTE = 2_000
 QUOTED = 2_000  # characters of the message quoted in the line; the list keeps it whole
-NOT_FOR_COORDINATORS = (
+NOT_FOR_COORDINATORS = N_(
     "Reports go to the coordinators. As a coordinator, remove the message yourself where you"
     " moderate, or disable its author's account under People."
 )
-NOT_CONFIRMED = (
+NOT_CONFIRMED = N_(
     "Confirm that this message and your note will be shared with the programme's coordinators."
 )
-NO_FLAG = "That reported message does not exist."
+NO_FLAG = N_("That reported message does not exist.")
 
 
 def describe_channel(kind: str, name: str) -> str:
@@ -80,13 +81,15 @@ async def check_reportable(store: Store, user: User, message_id: int) -> Reporta
     earlier = await store.load_flag_of(user.id, message.id)
     if earlier is None:
         if message.author_id == user.id:
-            raise Invalid("This is your own message: you can edit or delete it instead.")
+            raise Invalid(N_("This is your own message: you can edit or delete it instead."))
         if message.deleted_at is not None:
-            raise Invalid("That message has been deleted.")
+            raise Invalid(N_("That message has been deleted."))
         if message.author_id is None or message.kind != "text" or message.goal is not None:
             raise Invalid(
-                "Only a message someone wrote can be reported, not a card from the programme"
-                " or a goal."
+                N_(
+                    "Only a message someone wrote can be reported, not a card from the programme"
+                    " or a goal."
+                )
             )
     return Reportable(message, channel, earlier)
 
@@ -113,7 +116,7 @@ async def report_message(
     found = await check_reportable(store, user, message_id)
     payload = check_object(payload)
     note = check_text(
-        payload, "note", max_length=MAX_NOTE, optional=True, allow_empty=True, what="Your note"
+        payload, "note", max_length=MAX_NOTE, optional=True, allow_empty=True, what=N_("Your note")
     )
     if payload.get("confirmed") is not True:
         raise Invalid(NOT_CONFIRMED)
@@ -158,7 +161,7 @@ async def report_message(
     flag = await store.load_flag_of(user.id, message.id)
     if flag is None:  # not posted: a message of theirs already had this report's client_id
         raise Conflict(
-            "A message of yours already uses this report's client_id: nothing was reported."
+            N_("A message of yours already uses this report's client_id: nothing was reported.")
         )
     return Reported(flag, created=posted.created, line=line, posted=posted)
 
@@ -182,7 +185,7 @@ def line_text(found: Reportable, note: str, calendar: Calendar) -> str:
 async def list_flags(store: Store, user: User, *, status: str | None = None) -> list[MessageFlag]:
     check_coordinator(user)
     if status is not None:
-        check_choice({"status": status}, "status", STATUSES, what="The status")
+        check_choice({"status": status}, "status", STATUSES, what=N_("The status"))
     return await store.list_flags(status=status, limit=200)
 
 
@@ -191,7 +194,7 @@ async def set_status(
 ) -> MessageFlag:
     """`payload`: {status}.  Coordinators only; audited, without a word of the message."""
     actor = check_coordinator(user)
-    status = check_choice(check_object(payload), "status", STATUSES, what="The status")
+    status = check_choice(check_object(payload), "status", STATUSES, what=N_("The status"))
     found = await store.load_flag(flag_id)
     if found is None:
         raise NotFound(NO_FLAG)

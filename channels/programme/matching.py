@@ -13,35 +13,44 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import storage
+from channels.chat import notices
 from channels.chat.directory import NewPair, do_create_pair
 from channels.chat.messages import add_message
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, NotFound
 from channels.goals import satisfaction
 from channels.input import check_id, check_object
+from channels.languages import N_, role_word
 from channels.policy import PARTICIPANTS, check_coordinator
 from channels.programme.audit import record_action
 from channels.render import render_markdown
 from channels.tasks.rules import parse_iso
+from channels.words import Words
 from storage import Store, Tx
 from storage.records import Channel, Message, Pair, PairActivity, User
 
 ACTIVITY_WEEKS = 8
 _STOP_WORDS = {"and", "of", "the", "in", "for", "to", "a", "an", "&", "with"}
-ENDED_NOTICE = (
-    "This pair has ended. The conversation stays here for the two of you to read, and stays "
-    "private, but no new messages can be posted."
-)
+ENDED_NOTICE = notices.english("pair.ended")
 
 
 async def _load_person(store: Store, user_id: int, role: str) -> User:
     person = await store.load_user(user_id)
     if person is None:
-        raise NotFound(f"There is no {role} with id {user_id}.")
+        raise NotFound(
+            N_("There is no %(role)s with id %(user_id)s."), role=role_word(role), user_id=user_id
+        )
     if person.role != role:
-        raise Invalid(f"{person.name} is a {person.role}, not a {role}.")
+        raise Invalid(
+            N_("%(name)s is a %(their_role)s, not a %(role)s."),
+            name=person.name,
+            their_role=role_word(person.role),
+            role=role_word(role),
+        )
     if person.disabled:
-        raise Invalid(f"{person.name}'s account is disabled: enable it before pairing.")
+        raise Invalid(
+            N_("%(name)s's account is disabled: enable it before pairing."), name=person.name
+        )
     return person
 
 
@@ -57,8 +66,12 @@ async def pair_users(
     if current is not None:
         who = await store.load_user(current.mentor_id)
         raise Conflict(
-            f"{mentee.name} already has a mentor ({who.name if who else 'unknown'})."
-            " End that pair first to pair them with someone else."
+            N_(
+                "%(name)s already has a mentor (%(mentor)s)."
+                " End that pair first to pair them with someone else."
+            ),
+            name=mentee.name,
+            mentor=who.name if who else Words(N_("unknown")),
         )
     now = iso(clock.now())
     try:
@@ -78,7 +91,9 @@ async def pair_users(
 
         pair, message_id = await store.write(insert)
     except storage.IntegrityError:
-        raise Conflict(f"{mentee.name} was paired by someone else just now.") from None
+        raise Conflict(
+            N_("%(name)s was paired by someone else just now."), name=mentee.name
+        ) from None
     channel = await store.load_channel(pair.channel_id)
     welcome = await store.load_message(message_id)
     assert channel is not None and welcome is not None
@@ -99,9 +114,9 @@ async def end_pair(
     actor = check_coordinator(user)
     pair = await store.load_pair(pair_id)
     if pair is None:
-        raise NotFound("That pair does not exist.")
+        raise NotFound(N_("That pair does not exist."))
     if pair.ended_at is not None:
-        raise Conflict("That pair has already ended.")
+        raise Conflict(N_("That pair has already ended."))
     people = await store.load_users([pair.mentor_id, pair.mentee_id])
     names = " and ".join(people[i].name for i in (pair.mentor_id, pair.mentee_id) if i in people)
     moment = clock.now()
@@ -142,7 +157,7 @@ async def end_pair(
 
 
 REOPEN_DAYS = 7
-REOPENED_NOTICE = "This pair is open again: you can write to each other here as before."
+REOPENED_NOTICE = notices.english("pair.reopened")
 
 
 def can_reopen(pair: Pair, now: datetime) -> bool:
@@ -160,27 +175,31 @@ async def reopen_pair(
     actor = check_coordinator(user)
     pair = await store.load_pair(pair_id)
     if pair is None:
-        raise NotFound("That pair does not exist.")
+        raise NotFound(N_("That pair does not exist."))
     moment = clock.now()
     if pair.ended_at is None:
-        raise Conflict("That pair has not ended.")
+        raise Conflict(N_("That pair has not ended."))
     if not can_reopen(pair, moment):
         raise Conflict(
-            f"A pair can be reopened within {REOPEN_DAYS} days of ending. "
-            "Pair them again instead: they will get a new channel."
+            N_(
+                "A pair can be reopened within %(reopen_days)s days of ending. Pair them again instead: they will get a new channel."
+            ),
+            reopen_days=REOPEN_DAYS,
         )
     people = await store.load_users([pair.mentor_id, pair.mentee_id])
     mentor, mentee = people[pair.mentor_id], people[pair.mentee_id]
     for person in (mentor, mentee):
         if person.disabled or person.role not in PARTICIPANTS:
-            raise Conflict(f"{person.name} can no longer be in this pair: see their account.")
+            raise Conflict(
+                N_("%(name)s can no longer be in this pair: see their account."), name=person.name
+            )
     if await store.load_active_pair_of_mentee(mentee.id) is not None:
-        raise Conflict(f"{mentee.name} has a mentor again: end that pair first.")
+        raise Conflict(N_("%(name)s has a mentor again: end that pair first."), name=mentee.name)
     now = iso(moment)
 
     async def reopen(tx: Tx) -> int:
         if not await tx.reopen_pair(pair.id):
-            raise Conflict("That pair is open already.")
+            raise Conflict(N_("That pair is open already."))
         await tx.set_channel_archived(pair.channel_id, False)
         added = await add_message(
             tx,
@@ -205,7 +224,9 @@ async def reopen_pair(
     try:
         notice_id = await store.write(reopen)
     except storage.IntegrityError:
-        raise Conflict(f"{mentee.name} was paired by someone else just now.") from None
+        raise Conflict(
+            N_("%(name)s was paired by someone else just now."), name=mentee.name
+        ) from None
     reopened = await store.load_pair(pair.id)
     channel = await store.load_channel(pair.channel_id)
     notice = await store.load_message(notice_id)
@@ -269,9 +290,13 @@ async def suggest_mentors(store: Store, user: User, mentee_id: int) -> list[Sugg
     check_coordinator(user)
     mentee = await store.load_user(mentee_id)
     if mentee is None:
-        raise NotFound("That person does not exist.")
+        raise NotFound(N_("That person does not exist."))
     if mentee.role != "mentee":
-        raise Invalid(f"{mentee.name} is a {mentee.role}: suggestions are for mentees.")
+        raise Invalid(
+            N_("%(name)s is a %(role)s: suggestions are for mentees."),
+            name=mentee.name,
+            role=role_word(mentee.role),
+        )
     current = await store.load_active_pair_of_mentee(mentee.id)
     loads = await store.count_mentees_by_mentor()
     wanted = _words(mentee.expertise)

@@ -9,10 +9,11 @@ from typing import Any
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid, MentorspaceError, TooLarge
 from channels.input import check_name, check_object, check_url
-from channels.languages import N_
+from channels.languages import N_, roles_word
 from channels.people.accounts import check_role
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
+from channels.words import Words
 from storage import Store, Tx
 from storage.records import MenuItem, User
 
@@ -92,48 +93,55 @@ async def load_menu_for_editing(store: Store, user: User, role: object) -> list[
 
 def _check_item(role: str, raw: Any, position: int) -> MenuItem:
     entry = check_object(raw)
-    where = f"Menu item {position}"
+    where = Words(N_("Menu item %(position)s"), position=position)
     item = entry.get("item")
     if item != LINK and item not in available_items(role):
         raise Invalid(
-            f"{where}: {item!r} is not a menu item for {role}s. Use one of:"
-            f" {', '.join([*available_items(role), LINK])}."
+            N_("%(where)s: %(item)s is not a menu item for %(roles)s. Use one of: %(items)s."),
+            where=where,
+            item=repr(item),
+            roles=roles_word(role),
+            items=", ".join([*available_items(role), LINK]),
         )
     visible = entry.get("visible", True)
     if not isinstance(visible, bool):
-        raise Invalid(f"{where}: 'visible' must be true or false.")
+        raise Invalid(N_("%(where)s: 'visible' must be true or false."), where=Words(where))
     label = entry.get("label")
     if label is None or (isinstance(label, str) and not label.strip()):
         if item == LINK:
-            raise Invalid(f"{where}: a link needs a label.")
+            raise Invalid(N_("%(where)s: a link needs a label."), where=Words(where))
         label = default_label(item, role)
     try:
-        label = check_name(label, f"{where}: the label")
+        label = check_name(label, Words(N_("%(where)s: the label"), where=where))
     except MentorspaceError as error:
         raise type(error)(error.message) from None
     if len(label) > MAX_LABEL:
-        raise TooLarge(f"{where}: labels can have at most {MAX_LABEL} characters.")
+        raise TooLarge(
+            N_("%(where)s: labels can have at most %(max_label)s characters."),
+            where=Words(where),
+            max_label=MAX_LABEL,
+        )
     if item == LINK:
         return MenuItem(LINK, label, check_url(entry.get("url")), visible)
     if entry.get("url") is not None:
-        raise Invalid(f"{where}: only links have an address.")
+        raise Invalid(N_("%(where)s: only links have an address."), where=Words(where))
     return MenuItem(item, label, None, visible)
 
 
 def check_menu(role: str, payload: Any) -> list[MenuItem]:
     items = check_object(payload).get("items")
     if not isinstance(items, list) or not items:
-        raise Invalid("'items' must be a list of menu items.")
+        raise Invalid(N_("'items' must be a list of menu items."))
     if len(items) > MAX_ITEMS:
-        raise TooLarge(f"A menu can have at most {MAX_ITEMS} items.")
+        raise TooLarge(N_("A menu can have at most %(max_items)s items."), max_items=MAX_ITEMS)
     checked = [_check_item(role, raw, n) for n, raw in enumerate(items, start=1)]
     seen: set[str] = set()
     for entry in checked:
         if entry.item != LINK and entry.item in seen:
-            raise Invalid(f"The item {entry.item!r} is in the menu twice.")
+            raise Invalid(N_("The item %(item)s is in the menu twice."), item=repr(entry.item))
         seen.add(entry.item)
     if role == "coordinator" and not any(i.item == "admin" and i.visible for i in checked):
-        raise Invalid("Coordinators' menu must keep the coordinator area.")
+        raise Invalid(N_("Coordinators' menu must keep the coordinator area."))
     return checked
 
 

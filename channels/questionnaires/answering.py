@@ -16,6 +16,7 @@ from typing import Any
 
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, NotFound
+from channels.languages import N_
 from channels.questionnaires.audience import ROLES, audience_of, state_of
 from channels.questionnaires.questions import check_answers
 from channels.research.usage import count_use
@@ -23,9 +24,9 @@ from channels.tasks.rules import parse_iso
 from storage import Store, Tx
 from storage.records import AnswerSet, Pair, Question, Questionnaire, User
 
-NOT_FOR_YOU = "There is no such questionnaire for you."
-CLOSED = "This questionnaire has closed: it no longer takes answers."
-ANSWERED_ANONYMOUSLY = (
+NOT_FOR_YOU = N_("There is no such questionnaire for you.")
+CLOSED = N_("This questionnaire has closed: it no longer takes answers.")
+ANSWERED_ANONYMOUSLY = N_(
     "You have answered already. Anonymous answers are kept without your name, so they cannot "
     "be changed."
 )

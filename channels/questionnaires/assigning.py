@@ -15,6 +15,7 @@ from typing import Any
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid
 from channels.input import check_changes
+from channels.languages import N_
 from channels.policy import check_coordinator
 from channels.questionnaires.audience import (
     Assignment,
@@ -44,7 +45,9 @@ async def _check_pairs(store: Store, assignment: Assignment) -> None:
     known = {pair.id for pair in await store.list_pairs()}
     unknown = [pair_id for pair_id in assignment.target.pair_ids if pair_id not in known]
     if unknown:
-        raise Invalid(f"There is no pair with id {', '.join(str(i) for i in unknown)}.")
+        raise Invalid(
+            N_("There is no pair with id %(ids)s."), ids=", ".join(str(i) for i in unknown)
+        )
 
 
 async def assign(
@@ -64,9 +67,11 @@ async def assign(
     await _check_pairs(store, assignment)
     questionnaire = await load_existing(store, questionnaire_id)
     if questionnaire.assigned_at is not None:
-        raise Conflict("It is assigned already. Change its closing date, or take it back first.")
+        raise Conflict(
+            N_("It is assigned already. Change its closing date, or take it back first.")
+        )
     if not await store.list_questions(questionnaire.id):
-        raise Invalid("Add at least one question before you assign it.")
+        raise Invalid(N_("Add at least one question before you assign it."))
 
     async def update(tx: Tx) -> Questionnaire:
         await check_still_draft(tx, questionnaire.id)
@@ -86,6 +91,12 @@ async def assign(
     return await store.write(update)
 
 
+_STAYS_ASSIGNED = {
+    "open": N_("It is open: people have seen it, so it stays assigned. Close it instead."),
+    "closed": N_("It is closed: people have seen it, so it stays assigned. Close it instead."),
+}
+
+
 async def unassign(
     store: Store, user: User, questionnaire_id: int, *, clock: Clock = SYSTEM_CLOCK
 ) -> Questionnaire:
@@ -96,9 +107,7 @@ async def unassign(
     if state == "draft":
         return questionnaire
     if state != "scheduled":
-        raise Conflict(
-            f"It is {state}: people have seen it, so it stays assigned. Close it instead."
-        )
+        raise Conflict(_STAYS_ASSIGNED[state])
 
     async def update(tx: Tx) -> Questionnaire:
         now = iso(clock.now())
@@ -166,11 +175,13 @@ async def change_closing(
     changes = check_changes(payload, ["closes_at"])
     questionnaire = await load_existing(store, questionnaire_id)
     if questionnaire.assigned_at is None:
-        raise Conflict("It is a draft: assign it to give it dates.")
+        raise Conflict(N_("It is a draft: assign it to give it dates."))
     if questionnaire.anonymous and state_of(questionnaire, clock.now()) == "closed":
         raise Conflict(
-            "An anonymous questionnaire stays closed: its results have been shown, and an "
-            "answer added after them could be picked out. Make a copy instead."
+            N_(
+                "An anonymous questionnaire stays closed: its results have been shown, and an "
+                "answer added after them could be picked out. Make a copy instead."
+            )
         )
     closes_at = check_closes_at(changes["closes_at"], questionnaire, clock.now(), settings)
     return await _set_closing(
@@ -191,10 +202,11 @@ async def close_now(
     questionnaire = await load_existing(store, questionnaire_id)
     state = state_of(questionnaire, clock.now())
     if state != "open":
-        raise Conflict(
-            "Only an open questionnaire can be closed."
-            + (" Take it back to a draft instead." if state == "scheduled" else "")
-        )
+        if state == "scheduled":
+            raise Conflict(
+                N_("Only an open questionnaire can be closed. Take it back to a draft instead.")
+            )
+        raise Conflict(N_("Only an open questionnaire can be closed."))
     return await _set_closing(store, user, questionnaire, clock.now(), "closed", clock, settings)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from channels.clock import iso
 from channels.errors import Invalid
 from channels.input import check_moment, check_object
+from channels.languages import N_
 from channels.policy import PARTICIPANTS
 from channels.tasks.rules import (
     Settings,
@@ -175,7 +176,7 @@ def check_roles(value: Any) -> tuple[str, ...]:
         or not value
         or not all(isinstance(r, str) and r in ROLES for r in value)
     ):
-        raise Invalid('\'roles\' must list who is asked: "mentor", "mentee" or both.')
+        raise Invalid(N_('\'roles\' must list who is asked: "mentor", "mentee" or both.'))
     return tuple(r for r in ROLES if r in value)
 
 
@@ -188,12 +189,15 @@ def check_period(
     if payload.get("opens_at") not in (None, ""):
         opens_at = max(check_moment(payload["opens_at"], "'opens_at'", settings.zone), now)
     if payload.get("closes_at") in (None, ""):
-        raise Invalid("Say until when it takes answers: 'closes_at', a date.")
+        raise Invalid(N_("Say until when it takes answers: 'closes_at', a date."))
     closes_at = check_until(payload["closes_at"], settings.zone, "'closes_at'")
     if closes_at - opens_at < MIN_OPEN:
-        raise Invalid("It must close after it opens (and stay open at least an hour).")
+        raise Invalid(N_("It must close after it opens (and stay open at least an hour)."))
     if closes_at - opens_at > timedelta(days=settings.max_days):
-        raise Invalid(f"A questionnaire can stay open at most {settings.max_days} days.")
+        raise Invalid(
+            N_("A questionnaire can stay open at most %(max_days)s days."),
+            max_days=settings.max_days,
+        )
     return opens_at, closes_at
 
 
@@ -206,7 +210,7 @@ def check_assignment(payload: Any, now: datetime, settings: Settings) -> Assignm
         set(payload) - {"all", "pairs", "started_between", "roles", "opens_at", "closes_at"}
     )
     if unknown:
-        raise Invalid(f"Unknown field: {', '.join(unknown)}.")
+        raise Invalid(N_("Unknown field: %(unknown)s."), unknown=", ".join(unknown))
     target = check_target(payload, settings.zone)
     roles = check_roles(payload.get("roles"))
     opens_at, closes_at = check_period(payload, now, settings)
@@ -221,12 +225,15 @@ def check_closes_at(
     audience = audience_of(questionnaire)
     assert audience is not None
     if value in (None, ""):
-        raise Invalid("Give the new closing date ('closes_at').")
+        raise Invalid(N_("Give the new closing date ('closes_at')."))
     closes_at = check_until(value, settings.zone, "'closes_at'")
     if closes_at <= now or closes_at - audience.opens_at < MIN_OPEN:
-        raise Invalid("The new closing time must be in the future and after it opens.")
+        raise Invalid(N_("The new closing time must be in the future and after it opens."))
     if closes_at - audience.opens_at > timedelta(days=settings.max_days):
-        raise Invalid(f"A questionnaire can stay open at most {settings.max_days} days.")
+        raise Invalid(
+            N_("A questionnaire can stay open at most %(max_days)s days."),
+            max_days=settings.max_days,
+        )
     return closes_at
 
 

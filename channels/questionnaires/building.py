@@ -14,6 +14,7 @@ from typing import Any
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, NotFound
 from channels.input import check_bool, check_changes, check_object, check_place, check_text
+from channels.languages import N_
 from channels.policy import Actor, check_coordinator
 from channels.programme.audit import record_action
 from channels.questionnaires.audience import state_of
@@ -24,8 +25,8 @@ from storage.records import Question, Questionnaire, User
 
 MAX_TITLE = 200
 MAX_INTRO = 5000
-NO_QUESTIONNAIRE = "That questionnaire does not exist."
-NO_QUESTION = "That question is not in this questionnaire."
+NO_QUESTIONNAIRE = N_("That questionnaire does not exist.")
+NO_QUESTION = N_("That question is not in this questionnaire.")
 
 
 async def load_existing(store: Store, questionnaire_id: int) -> Questionnaire:
@@ -53,30 +54,45 @@ async def record(
 def _check_details(payload: dict[str, Any], current: Questionnaire | None) -> dict[str, Any]:
     title = payload.get("title", current.title if current else None)
     title = check_text(
-        {"title": title}, "title", max_length=MAX_TITLE, what="A questionnaire's title"
+        {"title": title}, "title", max_length=MAX_TITLE, what=N_("A questionnaire's title")
     )
     intro = payload.get("intro", current.intro if current else "")
     intro = check_text(
-        {"intro": intro}, "intro", max_length=MAX_INTRO, allow_empty=True, what="The intro"
+        {"intro": intro}, "intro", max_length=MAX_INTRO, allow_empty=True, what=N_("The intro")
     )
     anonymous = check_bool(payload, "anonymous", default=current.anonymous if current else False)
     return {"title": " ".join(title.split()), "intro": intro.strip(), "anonymous": anonymous}
+
+
+_KEEPS_QUESTIONS = {
+    "open": N_(
+        "It is open: its questions stay as they are, so every answer is to the same questions."
+        " Make a copy instead."
+    ),
+    "closed": N_(
+        "It is closed: its questions stay as they are, so every answer is to the same"
+        " questions. Make a copy instead."
+    ),
+}
+_KEEPS_ANSWERS = {
+    "open": N_("It is open, and its answers are kept: it cannot be deleted."),
+    "closed": N_("It is closed, and its answers are kept: it cannot be deleted."),
+}
 
 
 def _check_draft(questionnaire: Questionnaire, now: Any) -> None:
     state = state_of(questionnaire, now)
     if state == "scheduled":
         raise Conflict(
-            "It is assigned already: take it back to a draft to change it (it has not opened)."
+            N_("It is assigned already: take it back to a draft to change it (it has not opened).")
         )
     if state != "draft":
-        raise Conflict(
-            f"It is {state}: its questions stay as they are, so every answer is to the same "
-            "questions. Make a copy instead."
-        )
+        raise Conflict(_KEEPS_QUESTIONS[state])
 
 
-CHANGED_MEANWHILE = "It was assigned or opened meanwhile: reload the page to see it as it is now."
+CHANGED_MEANWHILE = N_(
+    "It was assigned or opened meanwhile: reload the page to see it as it is now."
+)
 
 
 async def check_still_draft(tx: Tx, questionnaire_id: int) -> None:
@@ -102,18 +118,21 @@ async def create_questionnaire(
     if "starter" in payload or "copy_of" in payload:
         source = check_changes(payload, ["starter", "copy_of"])
         if len(source) != 1:
-            raise Invalid("Give either 'starter' or 'copy_of'.")
+            raise Invalid(N_("Give either 'starter' or 'copy_of'."))
         details, questions = await _source(store, source)
     else:
         unknown = sorted(set(payload) - {"title", "intro", "anonymous", "questions"})
         if unknown:
-            raise Invalid(f"Unknown field: {', '.join(unknown)}.")
+            raise Invalid(N_("Unknown field: %(unknown)s."), unknown=", ".join(unknown))
         details = _check_details(payload, None)
         raw = payload.get("questions", [])
         if not isinstance(raw, list):
-            raise Invalid("'questions' must be a list of questions.")
+            raise Invalid(N_("'questions' must be a list of questions."))
         if len(raw) > MAX_QUESTIONS:
-            raise Invalid(f"A questionnaire can have at most {MAX_QUESTIONS} questions.")
+            raise Invalid(
+                N_("A questionnaire can have at most %(max_questions)s questions."),
+                max_questions=MAX_QUESTIONS,
+            )
         questions = [check_question(q) for q in raw]
 
     async def insert(tx: Tx) -> Questionnaire:
@@ -134,12 +153,14 @@ async def _source(
     if "starter" in source:
         starter = STARTERS.get(source["starter"]) if isinstance(source["starter"], str) else None
         if starter is None:
-            raise Invalid(f"'starter' must be one of {', '.join(STARTERS)}.")
+            raise Invalid(
+                N_("'starter' must be one of %(starters)s."), starters=", ".join(STARTERS)
+            )
         details = {"title": starter.title, "intro": starter.intro, "anonymous": False}
         return details, [check_question(q) for q in starter.questions]
     copy_of = source["copy_of"]
     if isinstance(copy_of, bool) or not isinstance(copy_of, int) or not 0 < copy_of < 2**53:
-        raise Invalid("'copy_of' must be a questionnaire's id.")
+        raise Invalid(N_("'copy_of' must be a questionnaire's id."))
     original = await load_existing(store, copy_of)
     details = {
         "title": f"Copy of {original.title}"[:MAX_TITLE],
@@ -194,7 +215,7 @@ async def delete_questionnaire(
     questionnaire = await load_existing(store, questionnaire_id)
     state = state_of(questionnaire, clock.now())
     if state in ("open", "closed"):
-        raise Conflict(f"It is {state}, and its answers are kept: it cannot be deleted.")
+        raise Conflict(_KEEPS_ANSWERS[state])
 
     async def delete(tx: Tx) -> None:
         now = iso(clock.now())
@@ -233,7 +254,10 @@ async def add_question(
     fields = check_question({k: v for k, v in payload.items() if k != "position"})
     questionnaire, questions = await _draft_and_questions(store, questionnaire_id, clock)
     if len(questions) >= MAX_QUESTIONS:
-        raise Invalid(f"A questionnaire can have at most {MAX_QUESTIONS} questions.")
+        raise Invalid(
+            N_("A questionnaire can have at most %(max_questions)s questions."),
+            max_questions=MAX_QUESTIONS,
+        )
     order = check_place(payload, 0, [q.id for q in questions])
 
     async def insert(tx: Tx) -> Question:

@@ -15,6 +15,8 @@ from typing import Any
 
 from channels.errors import Invalid, TooLarge
 from channels.input import check_choice, check_object
+from channels.languages import N_
+from channels.words import Count, Sentence, Words, joined
 from storage.records import Question
 
 KINDS = {
@@ -49,36 +51,45 @@ def _one_line(value: str) -> str:
 
 def _check_line(value: Any, what: str, limit: int, *, allow_empty: bool = False) -> str:
     if not isinstance(value, str):
-        raise Invalid(f"{what} must be text.")
+        raise Invalid(N_("%(what)s must be text."), what=Words(what))
     line = _one_line(value)
     if not line and not allow_empty:
-        raise Invalid(f"{what} cannot be empty.")
+        raise Invalid(N_("%(what)s cannot be empty."), what=Words(what))
     if len(line) > limit:
-        raise TooLarge(f"{what} is too long: at most {limit:,} characters.")
+        raise TooLarge(
+            N_("%(what)s is too long: at most %(limit)s characters."),
+            what=Words(what),
+            limit=Count(limit),
+        )
     if any(unicodedata.category(ch) == "Cc" for ch in line):
-        raise Invalid(f"{what} cannot contain control characters.")
+        raise Invalid(N_("%(what)s cannot contain control characters."), what=Words(what))
     return line
 
 
 def _check_options(kind: str, value: Any) -> tuple[str, ...]:
     if kind in TEXTS:
         if value:
-            raise Invalid("A text question has no options.")
+            raise Invalid(N_("A text question has no options."))
         return ()
     if not isinstance(value, list):
-        raise Invalid("'options' must be a list of texts.")
+        raise Invalid(N_("'options' must be a list of texts."))
     if kind == "scale":
         if value and len(value) != 2:
-            raise Invalid("A scale takes two words: what 1 means and what 5 means (or none).")
+            raise Invalid(N_("A scale takes two words: what 1 means and what 5 means (or none)."))
         words = [
-            _check_line(v, "The words of a scale", MAX_SCALE_WORDS, allow_empty=True) for v in value
+            _check_line(v, N_("The words of a scale"), MAX_SCALE_WORDS, allow_empty=True)
+            for v in value
         ]
         return tuple(words) if any(words) else ()
-    options = [_check_line(v, "An option", MAX_OPTION) for v in value]
+    options = [_check_line(v, N_("An option"), MAX_OPTION) for v in value]
     if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
-        raise Invalid(f"A choice needs {MIN_OPTIONS} to {MAX_OPTIONS} options.")
+        raise Invalid(
+            N_("A choice needs %(min_options)s to %(max_options)s options."),
+            min_options=MIN_OPTIONS,
+            max_options=MAX_OPTIONS,
+        )
     if len({o.casefold() for o in options}) != len(options):
-        raise Invalid("Each option can be there only once.")
+        raise Invalid(N_("Each option can be there only once."))
     return tuple(options)
 
 
@@ -94,17 +105,21 @@ def check_question(payload: Any, current: Question | None = None) -> QuestionFie
     )
     prompt = payload.get("prompt", current.prompt if current else None)
     if prompt is None:
-        raise Invalid("A question needs its text ('prompt').")
-    prompt = _check_line(prompt, "A question's text", MAX_PROMPT)
+        raise Invalid(N_("A question needs its text ('prompt')."))
+    prompt = _check_line(prompt, N_("A question's text"), MAX_PROMPT)
     required = payload.get("required", current.required if current else True)
     if not isinstance(required, bool):
-        raise Invalid("'required' must be true or false.")
+        raise Invalid(N_("'required' must be true or false."))
     if "options" in payload:
         options = _check_options(kind, payload["options"] or [])
     elif current is not None and (current.kind == kind or {current.kind, kind} <= set(CHOICES)):
         options = current.options
     elif kind in CHOICES:
-        raise Invalid(f"A choice needs {MIN_OPTIONS} to {MAX_OPTIONS} options.")
+        raise Invalid(
+            N_("A choice needs %(min_options)s to %(max_options)s options."),
+            min_options=MIN_OPTIONS,
+            max_options=MAX_OPTIONS,
+        )
     else:
         options = ()
     return QuestionFields(kind, prompt, options, required)
@@ -122,10 +137,12 @@ class AnswersRefused(Invalid):
         self.problems = problems
 
 
-def _numbers(positions: list[int]) -> str:
+def _listed(positions: list[int]) -> Words:
+    """'1', '1 and 2', '1, 2 and 3'."""
     words = [str(p) for p in positions]
-    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-    return f"Question {listed}" if len(words) == 1 else f"Questions {listed}"
+    if len(words) == 1:
+        return Words(words[0])
+    return Words(N_("%(first)s and %(last)s"), first=", ".join(words[:-1]), last=words[-1])
 
 
 def _is_whole(value: Any) -> bool:
@@ -138,7 +155,7 @@ def _check_answer(question: Question, value: Any) -> Any:
         if value is None:
             return None
         if not _is_whole(value) or not 0 <= value < len(question.options):
-            raise Invalid("choose one of its options")
+            raise Invalid(N_("choose one of its options"))
         return value
     if question.kind == "multiple":
         if value is None:
@@ -146,26 +163,28 @@ def _check_answer(question: Question, value: Any) -> Any:
         if not isinstance(value, list) or not all(
             _is_whole(v) and 0 <= v < len(question.options) for v in value
         ):
-            raise Invalid("choose among its options")
+            raise Invalid(N_("choose among its options"))
         if len(set(value)) != len(value):
-            raise Invalid("each option can be chosen once")
+            raise Invalid(N_("each option can be chosen once"))
         return sorted(value) or None
     if question.kind == "scale":
         if value is None:
             return None
         if not _is_whole(value) or value not in SCALE:
-            raise Invalid("choose a number from 1 to 5")
+            raise Invalid(N_("choose a number from 1 to 5"))
         return value
     if value is None:
         return None
     if not isinstance(value, str):
-        raise Invalid("the answer must be text")
+        raise Invalid(N_("the answer must be text"))
     text = _one_line(value) if question.kind == "short_text" else value.strip()
     limit = MAX_ANSWER[question.kind]
     if len(text) > limit:
-        raise Invalid(f"the answer is too long (at most {limit:,} characters)")
+        raise Invalid(
+            N_("the answer is too long (at most %(limit)s characters)"), limit=Count(limit)
+        )
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
-        raise Invalid("the answer cannot contain control characters")
+        raise Invalid(N_("the answer cannot contain control characters"))
     return text or None
 
 
@@ -174,11 +193,13 @@ def check_answers(questions: list[Question], payload: Any) -> dict[str, Any]:
     question must be answered; returns the answers given, keyed by question id as text."""
     answers = check_object(payload).get("answers")
     if not isinstance(answers, dict):
-        raise Invalid("'answers' must be an object: {question id: answer}.")
+        raise Invalid(N_("'answers' must be an object: {question id: answer}."))
     by_id = {str(q.id): q for q in questions}
     unknown = sorted(key for key in answers if key not in by_id)
     if unknown:
-        raise Invalid(f"This questionnaire has no question {unknown[0]!r}.")
+        raise Invalid(
+            N_("This questionnaire has no question %(question)s."), question=repr(unknown[0])
+        )
     clean: dict[str, Any] = {}
     wrong: list[tuple[Question, str]] = []
     missing: list[Question] = []
@@ -193,13 +214,20 @@ def check_answers(questions: list[Question], payload: Any) -> dict[str, Any]:
                 missing.append(question)
             continue
         clean[str(question.id)] = value
-    sentences = [f"{_numbers([questions.index(q) + 1])}: {why}." for q, why in wrong]
+    sentences = [
+        Words(N_("Question %(number)s: %(why)s."), number=questions.index(q) + 1, why=why)
+        for q, why in wrong
+    ]
     if missing:
         positions = [questions.index(q) + 1 for q in missing]
-        needs = "needs an answer" if len(missing) == 1 else "need an answer"
-        sentences.append(f"{_numbers(positions)} {needs}.")
+        if len(missing) == 1:
+            sentences.append(Words(N_("Question %(number)s needs an answer."), number=positions[0]))
+        else:
+            sentences.append(
+                Words(N_("Questions %(numbers)s need an answer."), numbers=_listed(positions))
+            )
     if sentences:
-        problems = {q.id: f"{why[0].upper()}{why[1:]}." for q, why in wrong}
-        problems |= {q.id: "This question needs an answer." for q in missing}
-        raise AnswersRefused(" ".join(sentences), problems)
+        problems: dict[int, str] = {q.id: Sentence("%(why)s.", why=why) for q, why in wrong}
+        problems |= {q.id: Words(N_("This question needs an answer.")) for q in missing}
+        raise AnswersRefused(joined(sentences), problems)
     return clean

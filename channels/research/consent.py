@@ -10,11 +10,12 @@ from typing import Any
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden
 from channels.input import check_bool, check_object
+from channels.languages import N_
 from channels.policy import PARTICIPANTS
 from storage import Store
 from storage.records import ConsentDecision, User
 
-NOT_ASKED = "Coordinators are not part of the research: there is nothing to consent to."
+NOT_ASKED = N_("Coordinators are not part of the research: there is nothing to consent to.")
 
 
 def is_asked(user: User) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid
 from channels.input import check_date, check_object
+from channels.languages import N_
 from channels.policy import PARTICIPANTS, Actor
 from channels.questionnaires.results import tally_question
 from channels.research.usage import FEATURES, week_of
@@ -74,15 +75,15 @@ def check_filters(payload: Any, *, clock: Clock = SYSTEM_CLOCK) -> Filters:
         else until - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1)
     )
     if since > until:
-        raise Invalid("'from' must not be after 'to'.")
+        raise Invalid(N_("'from' must not be after 'to'."))
     if (until - since).days > MAX_DAYS:
-        raise Invalid("A report covers at most three years: choose a shorter range.")
+        raise Invalid(N_("A report covers at most three years: choose a shorter range."))
     cohort = payload.get("cohort") or None
     if cohort is not None and not (isinstance(cohort, str) and COHORT.fullmatch(cohort)):
-        raise Invalid("'cohort' is the month the pairs started, like \"2026-03\".")
+        raise Invalid(N_("'cohort' is the month the pairs started, like \"2026-03\"."))
     role = payload.get("role") or None
     if role is not None and role not in PARTICIPANTS:
-        raise Invalid("'role' is mentor or mentee (or empty for both).")
+        raise Invalid(N_("'role' is mentor or mentee (or empty for both)."))
     return Filters(since, until, cohort, role)
 
 
@@ -301,7 +302,11 @@ BUILDERS: dict[str, Builder] = {
 
 def check_table_name(name: str) -> str:
     if name not in BUILDERS:
-        raise Invalid(f"There is no report table '{name}': choose one of {', '.join(BUILDERS)}.")
+        raise Invalid(
+            N_("There is no report table '%(name)s': choose one of %(tables)s."),
+            name=name,
+            tables=", ".join(BUILDERS),
+        )
     return name
 
 

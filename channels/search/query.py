@@ -21,6 +21,7 @@ import unicodedata
 from typing import Any
 
 from channels.errors import Invalid
+from channels.languages import N_
 from storage.records import SearchPosition, SearchTerm
 
 MAX_QUERY = 200  # characters
@@ -28,7 +29,7 @@ MAX_TERMS = 12
 MAX_WORDS = 24  # in all terms together
 MIN_PREFIX = 2  # a shorter prefix would match half the index: the word is then taken whole
 MAX_CURSOR = 200
-BAD_CURSOR = "That 'cursor' does not belong to a search: start the search again."
+BAD_CURSOR = N_("That 'cursor' does not belong to a search: start the search again.")
 
 
 def _is_word_character(ch: str) -> bool:
@@ -110,7 +111,7 @@ def parse_query(text: str) -> list[SearchTerm]:
     """The terms of a query; [] when it has no word at all.  Raises Invalid when it is too
     long or has too many words to be a search."""
     if len(text) > MAX_QUERY:
-        raise Invalid(f"A search is at most {MAX_QUERY} characters.")
+        raise Invalid(N_("A search is at most %(max_query)s characters."), max_query=MAX_QUERY)
     terms: list[SearchTerm] = []
     chunks = _chunks(text)
     for number, (chunk, quoted, starred) in enumerate(chunks):
@@ -121,7 +122,9 @@ def parse_query(text: str) -> list[SearchTerm]:
         wants_prefix = starred or (last_bare_word and not text[-1:].isspace())
         terms.append(SearchTerm(words, prefix=wants_prefix and len(words[-1]) >= MIN_PREFIX))
     if len(terms) > MAX_TERMS or sum(len(term.words) for term in terms) > MAX_WORDS:
-        raise Invalid(f"A search can have at most {MAX_TERMS} words or phrases.")
+        raise Invalid(
+            N_("A search can have at most %(max_terms)s words or phrases."), max_terms=MAX_TERMS
+        )
     return terms
 
 

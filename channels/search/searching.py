@@ -25,6 +25,7 @@ from channels.chat.directory import readable_channel_ids
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid
 from channels.input import check_count, check_id, check_moment, check_object
+from channels.languages import N_
 from channels.library.folders import load_library
 from channels.policy import Action, check_allowed
 from channels.research.usage import record_use
@@ -46,7 +47,7 @@ PAGE = 20
 MAX_PAGE = 50
 OTHER_HITS = 10  # files and library resources found by name: the first page shows so many
 FILE_SIEVE = 200
-NOTHING_TO_FIND = "Type a word to search for."
+NOTHING_TO_FIND = N_("Type a word to search for.")
 
 
 @dataclass(frozen=True)
@@ -90,13 +91,13 @@ def check_search(payload: Any, zone: ZoneInfo, secret: bytes) -> Filters:
     if query is None:
         query = ""
     if not isinstance(query, str):
-        raise Invalid("'q' must be text.")
+        raise Invalid(N_("'q' must be text."))
     moments = {}
     for key in ("after", "before"):
         value = payload.get(key)
         moments[key] = None if value in (None, "") else iso(check_moment(value, f"'{key}'", zone))
     if moments["after"] and moments["before"] and moments["after"] >= moments["before"]:
-        raise Invalid("'after' must be earlier than 'before'.")
+        raise Invalid(N_("'after' must be earlier than 'before'."))
     cursor = payload.get("cursor")
     return Filters(
         query=query.strip(),

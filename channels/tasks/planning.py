@@ -15,6 +15,7 @@ from channels.chat.messages import MAX_BODY
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid, NotFound
 from channels.input import check_bool, check_line, check_object, check_text
+from channels.languages import N_
 from channels.policy import Actor, check_coordinator
 from channels.programme.audit import record_action
 from channels.tasks.posting import post_occurrences
@@ -61,7 +62,9 @@ def is_overdue(occurrence: TaskOccurrence, now: datetime) -> bool:
 def _check_template_fields(payload: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if not partial or "title" in payload:
-        fields["title"] = check_line(payload, "title", max_length=MAX_TITLE, what="A task's title")
+        fields["title"] = check_line(
+            payload, "title", max_length=MAX_TITLE, what=N_("A task's title")
+        )
     if not partial or "body" in payload:
         body = check_text(
             payload,
@@ -69,7 +72,7 @@ def _check_template_fields(payload: dict[str, Any], *, partial: bool) -> dict[st
             max_length=MAX_BODY,
             optional=True,
             allow_empty=True,
-            what="A task's text",
+            what=N_("A task's text"),
         )
         fields["body"] = (body or "").strip()
     if not partial or "due_days" in payload:
@@ -79,10 +82,13 @@ def _check_template_fields(payload: dict[str, Any], *, partial: bool) -> dict[st
             or not isinstance(due_days, int)
             or not 1 <= due_days <= MAX_DUE_DAYS
         ):
-            raise Invalid(f"'due_days' must be a whole number from 1 to {MAX_DUE_DAYS}, or null.")
+            raise Invalid(
+                N_("'due_days' must be a whole number from 1 to %(max_due_days)s, or null."),
+                max_due_days=MAX_DUE_DAYS,
+            )
         fields["due_days"] = due_days
     if not fields:
-        raise Invalid("Nothing to change: give a 'title', 'body' or 'due_days'.")
+        raise Invalid(N_("Nothing to change: give a 'title', 'body' or 'due_days'."))
     return fields
 
 
@@ -97,7 +103,7 @@ async def _record(
 async def _load_template(store: Store, template_id: int) -> TaskTemplate:
     template = await store.load_template(template_id)
     if template is None or template.deleted_at is not None:
-        raise NotFound("That task does not exist.")
+        raise NotFound(N_("That task does not exist."))
     return template
 
 
@@ -191,7 +197,7 @@ async def _check_target(store: Store, payload: dict[str, Any], settings: Setting
         unknown = [pair_id for pair_id in target.pair_ids if pair_id not in active]
         if unknown:
             listed = ", ".join(str(pair_id) for pair_id in unknown)
-            raise Invalid(f"There is no active pair with id {listed}.")
+            raise Invalid(N_("There is no active pair with id %(listed)s."), listed=listed)
     return target
 
 
@@ -230,7 +236,7 @@ async def create_schedule(
 async def _load_schedule(store: Store, schedule_id: int) -> TaskSchedule:
     schedule = await store.load_schedule(schedule_id)
     if schedule is None:
-        raise NotFound("That schedule does not exist.")
+        raise NotFound(N_("That schedule does not exist."))
     await _load_template(store, schedule.template_id)
     return schedule
 
@@ -258,6 +264,12 @@ def _reached(target: Target, active: list[Pair]) -> int:
     return sum(1 for pair in active if target.includes(pair))
 
 
+_OVER = {
+    "cancelled": N_("This schedule has cancelled; make a new one instead."),
+    "finished": N_("This schedule has finished; make a new one instead."),
+}
+
+
 async def edit_schedule(
     store: Store,
     user: User,
@@ -277,14 +289,14 @@ async def edit_schedule(
     new_target = any(key in payload for key in _TARGET_KEYS)
     paused = check_bool(payload, "paused") if "paused" in payload else None
     if not (new_rule or new_target or paused is not None):
-        raise Invalid("Nothing to change: give 'paused', a new time or a new target.")
+        raise Invalid(N_("Nothing to change: give 'paused', a new time or a new target."))
     rule = check_rule(payload, now, settings) if new_rule else None
     target = await _check_target(store, payload, settings) if new_target else None
     schedule = await _load_schedule(store, schedule_id)
     if schedule.state in ("cancelled", "finished"):
-        raise Invalid(f"This schedule has {schedule.state}; make a new one instead.")
+        raise Invalid(_OVER[schedule.state])
     if schedule.kind == "now":
-        raise Invalid("A task that was posted at once has no schedule to change.")
+        raise Invalid(N_("A task that was posted at once has no schedule to change."))
 
     async def update(tx: Tx) -> TaskSchedule:
         updated = schedule
@@ -353,7 +365,7 @@ async def post_now(
         rule, target, await store.list_pairs(active_only=True), settings.zone, now, now
     )
     if not due:
-        raise Invalid("No active pair matches that target, so nothing was posted.")
+        raise Invalid(N_("No active pair matches that target, so nothing was posted."))
 
     async def post(tx: Tx) -> tuple[TaskSchedule, list[int]]:
         schedule = await tx.insert_schedule(
@@ -420,7 +432,7 @@ async def load_pair_tasks(
     check_coordinator(user)
     pair = await store.load_pair(pair_id)
     if pair is None:
-        raise NotFound("That pair does not exist.")
+        raise NotFound(N_("That pair does not exist."))
     tasks = await store.list_pair_occurrences(pair.id)
     (progress,) = await _pair_progress(store, [pair], {pair.id: tasks})
     return progress, clock.now()

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from channels.chat import notices
 from channels.chat.messages import Changed, add_message
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Invalid
 from channels.input import check_bool, check_id, check_object
+from channels.languages import N_
 from channels.policy import Action, check_message_allowed
 from channels.render import render_markdown
 from channels.research.usage import count_use
@@ -145,10 +147,7 @@ async def run_due(store: Store, now: datetime, settings: Settings) -> Run:
 
 
 def _reminder_text(due_at: datetime, settings: Settings) -> str:
-    return (
-        f"Reminder: this task was due on {settings.calendar.long(due_at)}. "
-        "When you have done it, either of you can mark it done."
-    )
+    return notices.english("task.reminder", day=settings.calendar.long(due_at))
 
 
 async def remind_overdue(store: Store, now: datetime, settings: Settings) -> Run:
@@ -213,9 +212,9 @@ async def complete_task(
     done = check_bool(payload, "done")
     message, _ = await check_message_allowed(store, user, message_id, Action.REPLY)
     if message.task is None:
-        raise Invalid("That message is not a task.")
+        raise Invalid(N_("That message is not a task."))
     if message.deleted_at is not None:
-        raise Invalid("That task has been deleted.")
+        raise Invalid(N_("That task has been deleted."))
 
     now = iso(clock.now())
 

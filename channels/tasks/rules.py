@@ -25,6 +25,8 @@ from channels.clock import iso, local_instant
 from channels.dates import Calendar
 from channels.errors import Invalid
 from channels.input import DATE, check_date, check_instant
+from channels.languages import N_
+from channels.words import Words
 from storage.records import Pair, TaskSchedule
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -98,7 +100,7 @@ def is_late(scheduled: datetime, posted: datetime) -> bool:
 
 def check_time(value: Any, what: str) -> time:
     if not isinstance(value, str) or not (match := _TIME.match(value.strip())):
-        raise Invalid(f'{what} must be a time of day like "09:00".')
+        raise Invalid(N_('%(what)s must be a time of day like "09:00".'), what=Words(what))
     return time(int(match[1]), int(match[2]))
 
 
@@ -108,7 +110,7 @@ def check_weekday(value: Any) -> int:
         for number, day in enumerate(WEEKDAYS):
             if name in (day, day[:3]):
                 return number
-    raise Invalid("'weekday' must be a day of the week, like \"monday\".")
+    raise Invalid(N_("'weekday' must be a day of the week, like \"monday\"."))
 
 
 def check_rule(payload: dict[str, Any], now: datetime, settings: Settings) -> Rule:
@@ -116,34 +118,43 @@ def check_rule(payload: dict[str, Any], now: datetime, settings: Settings) -> Ru
     given = [key for key in ("at", "pair_day", "weekly") if payload.get(key) is not None]
     if len(given) != 1:
         raise Invalid(
-            "Say when to post: 'at' a date and time, 'pair_day' with a 'time', "
-            "or 'weekly' with an 'until' date."
+            N_(
+                "Say when to post: 'at' a date and time, 'pair_day' with a 'time', "
+                "or 'weekly' with an 'until' date."
+            )
         )
     kind = given[0]
     if kind != "weekly" and payload.get("until") is not None:
-        raise Invalid("'until' goes with a weekly schedule only.")
+        raise Invalid(N_("'until' goes with a weekly schedule only."))
     if kind == "at":
         at = check_instant(payload["at"], "'at'", settings.zone)
         if at <= now:
-            raise Invalid("That time has already passed. Choose a time in the future.")
+            raise Invalid(N_("That time has already passed. Choose a time in the future."))
         return Rule("at", at=at)
     if kind == "pair_day":
         day = payload["pair_day"]
         if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= settings.max_days:
-            raise Invalid(f"'pair_day' must be a whole number from 1 to {settings.max_days}.")
+            raise Invalid(
+                N_("'pair_day' must be a whole number from 1 to %(max_days)s."),
+                max_days=settings.max_days,
+            )
         return Rule("pair_day", pair_day=day, time_of_day=check_time(payload.get("time"), "'time'"))
     weekly = payload["weekly"]
     if not isinstance(weekly, dict):
-        raise Invalid('\'weekly\' must be an object like {"weekday": "monday", "time": "09:00"}.')
+        raise Invalid(
+            N_('\'weekly\' must be an object like {"weekday": "monday", "time": "09:00"}.')
+        )
     if payload.get("until") is None:
-        raise Invalid("A weekly schedule needs an end: give an 'until' date.")
+        raise Invalid(N_("A weekly schedule needs an end: give an 'until' date."))
     until = check_until(payload["until"], settings.zone)
     if until <= now:
-        raise Invalid("'until' has already passed. Choose a date in the future.")
+        raise Invalid(N_("'until' has already passed. Choose a date in the future."))
     if until - now > timedelta(days=settings.max_days):
         raise Invalid(
-            f"A weekly schedule can run for at most {settings.max_days} days. "
-            "Choose an earlier 'until' date."
+            N_(
+                "A weekly schedule can run for at most %(max_days)s days. Choose an earlier 'until' date."
+            ),
+            max_days=settings.max_days,
         )
     rule = Rule(
         "weekly",
@@ -153,7 +164,7 @@ def check_rule(payload: dict[str, Any], now: datetime, settings: Settings) -> Ru
     )
     if not weekly_occurrences(rule, settings.zone, now, until):
         raise Invalid(
-            "That weekly schedule would never post: its day does not come before 'until'."
+            N_("That weekly schedule would never post: its day does not come before 'until'.")
         )
     return rule
 
@@ -172,27 +183,32 @@ def check_target(payload: dict[str, Any], zone: ZoneInfo) -> Target:
     given = [k for k in ("all", "pairs", "started_between") if payload.get(k) is not None]
     if len(given) != 1:
         raise Invalid(
-            'Say which pairs: {"all": true}, {"pairs": [pair ids]} '
-            'or {"started_between": [from date, to date]}.'
+            N_(
+                'Say which pairs: {"all": true}, {"pairs": [pair ids]} '
+                'or {"started_between": [from date, to date]}.'
+            )
         )
     kind = given[0]
     value = payload[kind]
     if kind == "all":
         if value is not True:
-            raise Invalid("'all' must be true.")
+            raise Invalid(N_("'all' must be true."))
         return Target("all")
     if kind == "pairs":
         if not isinstance(value, list) or not value or len(value) > MAX_CHOSEN_PAIRS:
-            raise Invalid(f"'pairs' must be a list of 1 to {MAX_CHOSEN_PAIRS} pair ids.")
+            raise Invalid(
+                N_("'pairs' must be a list of 1 to %(max_chosen_pairs)s pair ids."),
+                max_chosen_pairs=MAX_CHOSEN_PAIRS,
+            )
         if any(isinstance(i, bool) or not isinstance(i, int) or not 0 < i < 2**53 for i in value):
-            raise Invalid("'pairs' must list pair ids (whole numbers).")
+            raise Invalid(N_("'pairs' must list pair ids (whole numbers)."))
         return Target("pairs", pair_ids=tuple(sorted(set(value))))
     if not isinstance(value, list) or len(value) != 2:
-        raise Invalid("'started_between' must be two dates: [from, to].")
-    first = check_date(value[0], "The first date of 'started_between'")
-    last = check_date(value[1], "The second date of 'started_between'")
+        raise Invalid(N_("'started_between' must be two dates: [from, to]."))
+    first = check_date(value[0], N_("The first date of 'started_between'"))
+    last = check_date(value[1], N_("The second date of 'started_between'"))
     if last < first:
-        raise Invalid("In 'started_between' the first date must not be after the second.")
+        raise Invalid(N_("In 'started_between' the first date must not be after the second."))
     return Target(
         "started_between",
         started_from=local_instant(first, time(0), zone),

@@ -12,6 +12,7 @@ from aiohttp import web
 from channels.errors import RateLimited
 from channels.files import uploads
 from channels.files.wire import attachment_json
+from channels.languages import N_
 from server import keys
 from server.api.params import check_content_length, read_streamed_form
 from server.auth import current_user, streams_its_body
@@ -19,7 +20,7 @@ from storage.records import StoredFile, User
 
 routes = web.RouteTableDef()
 
-TOO_FAST = "You are uploading too fast. Please wait a moment and try again."
+TOO_FAST = N_("You are uploading too fast. Please wait a moment and try again.")
 
 
 @routes.post("/api/v1/files")

@@ -13,6 +13,8 @@ from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from channels.errors import Forbidden, Invalid, TooLarge
+from channels.languages import N_
+from channels.words import Words
 from server.auth import EXPIRED_FORM, check_csrf
 
 LIMIT = 2**53  # safe in JSON and in JavaScript, as channels.input.check_id takes it
@@ -22,9 +24,9 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     try:
         payload = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise Invalid("The request body is not valid JSON.") from None
+        raise Invalid(N_("The request body is not valid JSON.")) from None
     if not isinstance(payload, dict):
-        raise Invalid("Expected a JSON object.")
+        raise Invalid(N_("Expected a JSON object."))
     return payload
 
 
@@ -39,7 +41,9 @@ def _whole_number(text: str | None, what: str, *, positive: bool = False) -> int
         or int(text) >= LIMIT
         or (positive and int(text) == 0)
     ):
-        raise Invalid(f"{what} must be a {'positive ' if positive else ''}whole number.")
+        if positive:
+            raise Invalid(N_("%(what)s must be a positive whole number."), what=Words(what))
+        raise Invalid(N_("%(what)s must be a whole number."), what=Words(what))
     return int(text)
 
 
@@ -94,11 +98,11 @@ async def _field(part: BodyPartReader) -> str:
     async for chunk in _chunks(part):
         value += chunk
         if len(value) > MAX_FIELD:
-            raise TooLarge(f"The form field '{part.name}' is too long.")
+            raise TooLarge(N_("The form field '%(name)s' is too long."), name=part.name)
     try:
         return value.decode("utf-8")
     except UnicodeDecodeError:
-        raise Invalid(f"The form field '{part.name}' is not UTF-8 text.") from None
+        raise Invalid(N_("The form field '%(name)s' is not UTF-8 text."), name=part.name) from None
 
 
 def _browser_filename(sent: str) -> str:
@@ -114,7 +118,7 @@ async def read_streamed_form(
     which a browser sends as a part without a filename, is skipped).  The page's CSRF token
     must come first: as the X-CSRF-Token header, or a `csrf_token` field before the file."""
     if request.content_type != "multipart/form-data":
-        raise Invalid("Send the file as multipart/form-data.")
+        raise Invalid(N_("Send the file as multipart/form-data."))
     checked = "X-CSRF-Token" in request.headers
     if checked:
         check_csrf(request, request.headers["X-CSRF-Token"])
@@ -125,17 +129,19 @@ async def read_streamed_form(
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
             if not isinstance(part, BodyPartReader) or part.name is None:
-                raise Invalid("Each part of the form must be a named field.")
+                raise Invalid(N_("Each part of the form must be a named field."))
             if part.filename is None:
                 if len(fields) >= MAX_FIELDS or part.name in fields:
-                    raise Invalid("The form has more fields than it should.")
+                    raise Invalid(N_("The form has more fields than it should."))
                 fields[part.name] = await _field(part)
                 if part.name == "csrf_token" and not checked:
                     check_csrf(request, fields["csrf_token"])
                     checked = True
                 continue
             if part.name != file_field or taken:
-                raise Invalid(f"Send one file, in the form field '{file_field}'.")
+                raise Invalid(
+                    N_("Send one file, in the form field '%(file_field)s'."), file_field=file_field
+                )
             if not checked:
                 raise Forbidden(EXPIRED_FORM)
             taken = True
@@ -145,7 +151,7 @@ async def read_streamed_form(
                 continue
             result = await on_file(_browser_filename(part.filename), _chunks(part))
     except (ValueError, HttpProcessingError):  # a malformed body (aiohttp's multipart parser)
-        raise Invalid("The form could not be read: it is not well-formed multipart.") from None
+        raise Invalid(N_("The form could not be read: it is not well-formed multipart.")) from None
     if not checked:
         raise Forbidden(EXPIRED_FORM)
     return fields, result

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from channels.chat.wire import channel_json, message_json
 from channels.errors import Invalid, TooLarge
+from channels.languages import N_
 from channels.people import import_files, importing, invitations, users
 from channels.programme import announcements, communities, matching, menu
 from channels.programme.audit import export_audit_csv, list_audit
@@ -24,7 +25,7 @@ from channels.programme.wire import (
 from server import keys
 from server.api.params import path_id, query_int, read_json
 from server.auth import current_coordinator
-from server.errors import error_json
+from server.errors import error_json, said_to
 from server.realtime import emit as admin_events
 from server.realtime.emit import emit_changes
 from server.runners.mailer import link_settings
@@ -117,11 +118,13 @@ async def import_users(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     if request.content_type not in IMPORT_TYPES:
         raise Invalid(
-            "Send the file as the request body with Content-Type: text/csv, or"
-            f" {XLSX_TYPE} for an Excel workbook."
+            N_(
+                "Send the file as the request body with Content-Type: text/csv, or %(xlsx_type)s for an Excel workbook."
+            ),
+            xlsx_type=XLSX_TYPE,
         )
     if request.content_length is not None and request.content_length > MAX_CSV:
-        raise TooLarge("The file is too large: at most 2 MB.")
+        raise TooLarge(N_("The file is too large: at most 2 MB."))
     people_file = await import_files.read_people_file(await request.read())
     text = people_file.text
     store = request.app[keys.STORE]
@@ -139,7 +142,8 @@ async def import_users(request: web.Request) -> web.Response:
             clock=request.app[keys.CLOCK],
         )
     except importing.ImportRejected as rejected:
-        body = {**error_json(rejected), **import_plan_json(rejected.plan)}
+        said = said_to(request.app, user, rejected)
+        body = {**error_json(said), **import_plan_json(rejected.plan)}
         return web.json_response(body, status=rejected.status)
     admin_events.poke_mailer(request.app)
     return web.json_response(

@@ -8,10 +8,11 @@ from datetime import datetime, time
 
 from channels.clock import SYSTEM_CLOCK
 from channels.errors import NotFound
+from channels.languages import N_
 from channels.notify import digests
 from server.config import Config
 from server.pages.rendering import create_templates
-from server.runners.digests import digest_renderer, digest_settings
+from server.runners.digests import digest_context, digest_renderer, digest_settings
 from storage import SQLiteStore
 
 
@@ -22,7 +23,7 @@ async def run_digests(store: SQLiteStore, config: Config, *, preview: str | None
     if preview is not None:
         user = await store.load_user_by_email(preview.strip().lower())
         if user is None:
-            raise NotFound(f"There is no account for {preview}.")
+            raise NotFound(N_("There is no account for %(preview)s."), preview=preview)
         prefs = await store.load_notification_prefs(user.id)
         frequency = prefs.digest if prefs.digest in digests.FREQUENCIES else "weekly"
         period = digests.current_period(frequency, now, settings)
@@ -44,5 +45,5 @@ def digest_text(digest: digests.Digest, settings: digests.DigestSettings) -> str
     return (
         create_templates(settings.calendar)
         .get_template("mail/digest.txt")
-        .render(digest=digest, links=digest.links(settings), programme=settings.mail.programme)
+        .render(**digest_context(digest, settings))
     )

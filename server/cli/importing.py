@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from channels.errors import Invalid
+from channels.languages import N_
 from channels.people import import_files, importing
 from channels.policy import Actor
 from server.config import Config
@@ -36,7 +37,9 @@ async def run_import(store, config: Config, path: Path, *, dry_run: bool) -> Non
     try:
         data = await asyncio.to_thread(path.read_bytes)
     except OSError as error:
-        raise Invalid(f"Cannot read {path}: {error.strerror}.") from None
+        raise Invalid(
+            N_("Cannot read %(path)s: %(strerror)s."), path=path, strerror=error.strerror
+        ) from None
     people_file = await import_files.read_people_file(data)
     print(f"{path}: {people_file.format}")
     plan = await importing.plan_import(store, people_file.text)

@@ -11,6 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from channels.errors import Invalid
+from channels.languages import N_
 from channels.policy import Actor
 from channels.research import export, reports
 from server.config import Config
@@ -19,7 +20,7 @@ from storage import SQLiteStore
 
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise Invalid(f"{out} is a file: give a directory for the CSV files.")
+        raise Invalid(N_("%(out)s is a file: give a directory for the CSV files."), out=out)
 
 
 def _write(out: Path, tables: list[reports.Table]) -> list[Path]:

@@ -14,6 +14,7 @@ from channels.chat import directory, lines, messages
 from channels.chat.wire import message_json
 from channels.errors import Invalid, NotFound
 from channels.goals import satisfaction
+from channels.languages import N_
 from channels.people import welcome as welcomes
 from channels.people.profiles import photo_url
 from channels.policy import PARTICIPANTS
@@ -96,7 +97,7 @@ async def menu_item_opened(request: web.Request) -> web.Response:
     item = form_text(await request.post(), "item")
     links = (await load_menu(request, user)).links
     if item not in {link.item for link in links}:
-        raise Invalid("That is not an item of your menu.")
+        raise Invalid(N_("That is not an item of your menu."))
     feature = f"menu.{item}"
     if feature in usage.FEATURES:  # a coordinator's own item ('admin') is not counted
         await usage.record_use(
@@ -112,10 +113,10 @@ async def menus(request: web.Request) -> web.Response:
     user = await current_user(request)
     here = request.query.get("here", "/")
     if not here.startswith("/") or here.startswith("//"):
-        raise Invalid("'here' must be a path of this site, like /channels/4.")
+        raise Invalid(N_("'here' must be a path of this site, like /channels/4."))
     menu_id = request.query.get("menu_id", "home")
     if not menu_id.isalnum():
-        raise Invalid("'menu_id' must be letters and digits.")
+        raise Invalid(N_("'menu_id' must be letters and digits."))
     return render(
         request,
         "_menus.html",
@@ -282,7 +283,7 @@ async def complete_from_form(request: web.Request) -> web.Response:
     form = await request.post()
     done = {"yes": True, "no": False}.get(form_text(form, "done"))
     if done is None:
-        raise Invalid("Please use the task's button: 'done' must be yes or no.")
+        raise Invalid(N_("Please use the task's button: 'done' must be yes or no."))
     message = await _load_message_in(request, user, channel_id, message_id)
     payload = {"message_id": message.id, "done": done}
     await change_message(request.app, task_posting.complete_task, user, payload)
@@ -309,7 +310,7 @@ async def _load_message_in(
     await directory.load_visible_channel(store, user, channel_id)
     message = await store.load_message(message_id)
     if message is None or message.channel_id != channel_id:
-        raise NotFound("That task is not in this channel.")
+        raise NotFound(N_("That task is not in this channel."))
     return message
 
 
@@ -331,7 +332,7 @@ async def coordinator_line_page(request: web.Request) -> web.Response:
 async def open_coordinator_line(request: web.Request) -> web.Response:
     user = await current_user(request)
     form = await request.post()
-    owner_id = form_int(form, "user_id", "The person")
+    owner_id = form_int(form, "user_id", N_("The person"))
     opened = await lines.open_line(
         request.app[keys.STORE], user, owner_id, clock=request.app[keys.CLOCK]
     )

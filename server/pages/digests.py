@@ -10,6 +10,7 @@ import base64
 from aiohttp import web
 
 from channels.errors import NotFound
+from channels.languages import N_
 from channels.notify import digests
 from channels.policy import ROLES
 from server import keys
@@ -23,7 +24,7 @@ from server.runners.digests import digest_settings
 routes = web.RouteTableDef()
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-NO_LINK = "This link does not work. Change your e-mail settings on your profile page instead."
+NO_LINK = N_("This link does not work. Change your e-mail settings on your profile page instead.")
 
 
 def _settings(request: web.Request) -> digests.DigestSettings:

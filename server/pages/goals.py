@@ -15,6 +15,7 @@ from aiohttp import web
 from channels.errors import Invalid
 from channels.goals import goals, satisfaction
 from channels.goals.goals import STATUSES, GoalChange
+from channels.languages import N_
 from channels.notify import inbox
 from server import keys
 from server.api.params import form_int, form_text, path_id
@@ -110,7 +111,7 @@ async def change_goal(request: web.Request) -> web.Response:
         if action == "save":
             payload = {k: form_text(form, k) for k in ("title", "status") if k in form}
             return await goals.change_goal(store, user, goal_id, payload, clock=clock)
-        raise Invalid("Please use the goal's buttons: 'action' must be save or remove.")
+        raise Invalid(N_("Please use the goal's buttons: 'action' must be save or remove."))
 
     result = await run_form(
         change, lambda error: _goals_page(request, user, channel_id, error=error.message)
@@ -160,7 +161,9 @@ async def change_milestone(request: web.Request) -> web.Response:
             return await goals.remove_milestone(store, user, milestone_id, clock=clock)
         if action not in payloads:
             raise Invalid(
-                "Please use the milestone's buttons: 'action' must be done, undo, save or remove."
+                N_(
+                    "Please use the milestone's buttons: 'action' must be done, undo, save or remove."
+                )
             )
         return await goals.change_milestone(
             store, user, milestone_id, payloads[action], clock=clock

@@ -8,6 +8,7 @@ import uuid
 from aiohttp import web
 
 from channels.chat.messages import Changed
+from channels.languages import N_
 from channels.library import folders, resources
 from channels.library.folders import AUDIENCE_NAMES
 from channels.notify import inbox
@@ -84,7 +85,7 @@ async def share_resource(request: web.Request) -> web.Response:
             user,
             {
                 "resource_id": path_id(request, "resource_id"),
-                "channel_id": form_int(form, "channel_id", "The conversation"),
+                "channel_id": form_int(form, "channel_id", N_("The conversation")),
                 "client_id": form_text(form, "client_id") or str(uuid.uuid4()),
             },
             clock=request.app[keys.CLOCK],

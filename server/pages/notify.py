@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from channels.errors import NotFound
+from channels.languages import N_
 from channels.notify import inbox
 from channels.notify.wire import notification_json
 from server import keys
@@ -45,7 +46,7 @@ async def open_one(request: web.Request) -> web.Response:
         page = await inbox.list_notifications(store, user, {"before_id": wanted + 1, "limit": 1})
         listed = bool(page.notifications) and page.notifications[0].id == wanted
     if not listed or found is None:
-        raise NotFound("That notification does not exist.")
+        raise NotFound(N_("That notification does not exist."))
     unread = await inbox.mark_read(store, user, {"ids": [wanted]}, clock=request.app[keys.CLOCK])
     await emit_notifications_read(request.app, user.id, unread)
     return see_other(notification_json(found)["link"])

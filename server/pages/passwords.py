@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from channels.errors import Invalid, MentorspaceError
+from channels.languages import N_
 from channels.people import email_changes, invitations
 from channels.people.passwords import MIN_PASSWORD
 from server import keys
@@ -89,7 +90,7 @@ async def choose(request: web.Request) -> web.Response:
 
     async def choose_password():
         if form.get("password") != form.get("password_again"):
-            raise Invalid("The two passwords are not the same. Please type them again.")
+            raise Invalid(N_("The two passwords are not the same. Please type them again."))
         return await invitations.set_password_with_link(
             store,
             {"token": token, "password": form.get("password")},

@@ -189,7 +189,7 @@ async def change_password(request: web.Request) -> web.Response:
 
     async def change() -> None:
         if form_text(form, "new_password") != form_text(form, "confirm_password"):
-            raise Invalid("The two new passwords are not the same. Please type them again.")
+            raise Invalid(N_("The two new passwords are not the same. Please type them again."))
         await accounts.change_password(
             request.app[keys.STORE],
             user,

@@ -15,6 +15,7 @@ import jinja2
 from aiohttp import web
 
 from channels.chat import directory
+from channels.chat.notices import notice_html
 from channels.dates import Calendar
 from channels.errors import MentorspaceError
 from channels.files.kinds import label_of
@@ -28,7 +29,7 @@ from channels.programme import flags
 from channels.programme import menu as role_menu
 from channels.questionnaires import answering
 from server import keys
-from server.auth import csrf_token
+from server.auth import csrf_token, known_user
 from server.errors import FormRefused
 from server.pages import translations
 from storage.records import Channel, ChannelSummary, User
@@ -60,6 +61,7 @@ def create_templates(calendar: Calendar) -> jinja2.Environment:
     templates.filters["file_label"] = label_of
     templates.globals["goal_statuses"] = GOAL_STATUSES
     templates.globals["photo_url"] = photo_url
+    templates.globals["notice_html"] = notice_html  # a system message in the reader's language
     return templates
 
 
@@ -89,8 +91,14 @@ def reader_gettext(request: web.Request, user: User | None) -> Callable[[str], s
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     context.setdefault("user", None)
     programme = _programme_calendar(request)
-    language = translations.reader_language(getattr(context["user"], "language", ""), programme)
-    context.setdefault("language", language)
+    language = context.setdefault(
+        "language",
+        translations.reader_language(getattr(context["user"], "language", ""), programme),
+    )
+    # An error a page shows (a form again with its reason, the error page) is said in the
+    # reader's language here, where every page is drawn: handlers hand on the domain's error,
+    # or its `.message`, as it is.
+    context = {key: translations.said_in(value, language) for key, value in context.items()}
     context.setdefault("calendar", translations.reader_calendar(language, programme))
     context.setdefault("words", translations.js_words(language))
     context.setdefault("now", request.app[keys.CLOCK].now())  # e.g. is a task overdue
@@ -108,10 +116,15 @@ def see_other(location: str) -> web.Response:
 
 
 def error_page(request: web.Request, error: MentorspaceError) -> web.Response:
+    """The error in the language of the person signed in, when the request knows them."""
     if error.code == "unauthenticated" and request.method == "GET":
         target = "/login" if request.path == "/" else f"/login?next={quote(request.path_qs)}"
         raise web.HTTPFound(target)
-    return render(request, "error.html", status=error.status, error=error)
+    reader = known_user(request)
+    language = translations.reader_language(
+        reader.language if reader else "", _programme_calendar(request)
+    )
+    return render(request, "error.html", status=error.status, error=error, language=language)
 
 
 T = TypeVar("T")

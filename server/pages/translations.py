@@ -1,46 +1,30 @@
-"""The interface in each person's language: the gettext catalogues in web/translations
-(LANG/LC_MESSAGES/messages.po, read with Babel when first needed; English is the source and
-needs none), handed to the templates through Jinja's i18n extension (`{% trans %}`, `_()`).
-
-    .venv/bin/pybabel extract -F babel.cfg -o web/translations/messages.pot .
-    .venv/bin/pybabel update -i web/translations/messages.pot -d web/translations
-"""
+"""The interface in each person's language: the gettext catalogues (loaded by
+channels/readers.py, which the domain's e-mails use too) handed to the templates through Jinja's
+i18n extension (`{% trans %}`, `_()`), and the words the browser's modules write."""
 
 from __future__ import annotations
 
-import gettext
-import io
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from babel.messages.extract import extract
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 
-from channels.dates import Calendar
-from channels.errors import Invalid
-from channels.languages import LANGUAGES, language_of
+from channels.errors import MentorspaceError
+from channels.languages import LANGUAGES
+from channels.readers import catalogue, catalogue_path, reader_calendar, reader_language
+from channels.words import Words
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "web" / "translations"
-
-
-def catalogue_path(language: str) -> Path:
-    return TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
-
-
-@cache
-def catalogue(language: str) -> gettext.NullTranslations:
-    if language == "en" or language not in LANGUAGES:
-        return gettext.NullTranslations()
-    with catalogue_path(language).open("rb") as source:
-        messages = read_po(source, locale=language)
-    compiled = io.BytesIO()
-    write_mo(compiled, messages)
-    compiled.seek(0)
-    return Translations(compiled)
-
+__all__ = [
+    "catalogue",
+    "catalogue_path",
+    "install",
+    "js_words",
+    "reader_calendar",
+    "reader_language",
+    "said_in",
+]
 
 JS_DIR = Path(__file__).resolve().parents[2] / "web" / "static" / "js"
 JS_KEYWORDS = {"gettext": None, "ngettext": (1, 2)}
@@ -84,19 +68,12 @@ def install(templates: jinja2.Environment) -> None:
     templates.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 
-def reader_language(chosen: str, programme: Calendar) -> str:
-    return language_of(chosen, programme.locale.language)
-
-
-def reader_calendar(language: str, programme: Calendar) -> Calendar:
-    """The programme's zone and region, in the reader's language: 'en' in a Danish programme
-    reads dates as en_DK does."""
-    if language == programme.locale.language:
-        return programme
-    territory = programme.locale.territory
-    for tag in ([f"{language}_{territory}"] if territory else []) + [language]:
-        try:
-            return Calendar.of(tag, programme.zone.key)
-        except Invalid:  # Babel has no such locale: try the next
-            continue
-    return programme
+def said_in(value: Any, language: str) -> Any:
+    """An error (channels.errors), or the words of one, in `language`; a dict of them (the
+    reason next to each question of a form) too; anything else as it is."""
+    gettext = catalogue(language).gettext
+    if isinstance(value, MentorspaceError | Words):
+        return value.said_in(gettext, language)
+    if isinstance(value, dict) and any(isinstance(v, Words) for v in value.values()):
+        return {key: said_in(v, language) for key, v in value.items()}
+    return value

@@ -12,6 +12,7 @@ import socketio
 
 from channels.clock import Clock
 from channels.errors import RateLimited
+from channels.languages import N_
 from server.config import Config
 from server.realtime.presence import Presence
 
@@ -32,7 +33,7 @@ BUCKET_OF = {
     "typing": "typing",
 }  # every other event: "read"
 ABUSE_LIMIT = 50  # refusals in a row after which the socket is hung up
-TOO_FAST = "You are sending too fast. Please wait a moment and try again."
+TOO_FAST = N_("You are sending too fast. Please wait a moment and try again.")
 
 
 class TokenBucket:
@@ -109,12 +110,14 @@ def check_socket_room(presence: Presence, config: Config, user_id: int, address:
     """Refuse a socket beyond the user's or the address's share of this server process."""
     if len(presence.sockets_of(user_id)) >= config.max_sockets_per_user:
         raise RateLimited(
-            f"You have {config.max_sockets_per_user} connections open already."
-            " Please close some tabs or windows and try again."
+            N_(
+                "You have %(max_sockets_per_user)s connections open already. Please close some tabs or windows and try again."
+            ),
+            max_sockets_per_user=config.max_sockets_per_user,
         )
     if presence.count_from(address) >= config.max_sockets_per_address:
         raise RateLimited(
-            "Too many connections from your network. Please try again in a few minutes."
+            N_("Too many connections from your network. Please try again in a few minutes.")
         )
 
 

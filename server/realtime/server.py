@@ -15,10 +15,11 @@ from aiohttp import web
 
 from channels.chat import directory
 from channels.errors import Invalid, MentorspaceError, RateLimited, Unauthenticated
+from channels.languages import N_
 from channels.people.accounts import load_session_user, token_hash
 from server import keys
 from server.auth import client_address, session_token
-from server.errors import internal_error
+from server.errors import internal_error, said_to
 from server.realtime.emit import emit_presence, enter_rooms, set_online
 from server.realtime.limits import TOO_FAST, JsonOnlyServer, check_socket_room
 from storage.records import User
@@ -92,10 +93,9 @@ def create_socket_server(
             user = await load_session_user(app[keys.STORE], token, clock=app[keys.CLOCK])
             check_socket_room(presence, config, user.id, address)
         except MentorspaceError as error:
-            # connect_error {message, data: {code, message}}
-            raise socketio.exceptions.ConnectionRefusedError(
-                error.message, error.as_dict()
-            ) from None
+            # connect_error {message, data: {code, message}}, in the programme's language
+            said = said_to(app, None, error)
+            raise socketio.exceptions.ConnectionRefusedError(said.message, said.as_dict()) from None
         # Counted at once (no await since the check), so parallel connects cannot overshoot.
         first = presence.add(user.id, sid, token_hash=token_hash(token or ""), address=address)
         try:
@@ -148,18 +148,19 @@ def _guarded(app: web.Application, sio: socketio.AsyncServer, name: str, handler
     """Authorise every event again, turn every failure into an error ACK, never crash."""
 
     async def run(sid: str, *args: Any) -> dict[str, Any] | None:
+        user: User | None = None  # whose language an error is said in, once known
         try:
             _check_rate(app, sio, sid, name)
             if len(args) != 1:
-                raise Invalid("Send exactly one JSON object with this event.")
+                raise Invalid(N_("Send exactly one JSON object with this event."))
             user = await _session_user(app, sio, sid)
             result = await handler(Call(app, sio, sid, user), args[0])
             return {"ok": True, **(result or {})}
         except MentorspaceError as error:
-            return {"error": error.as_dict()}
+            return {"error": said_to(app, user, error).as_dict()}
         except Exception:
             log.exception("socket event %s failed", name)
-            return {"error": internal_error().as_dict()}
+            return {"error": said_to(app, user, internal_error()).as_dict()}
 
     return run
 

@@ -23,7 +23,9 @@ POLL_SECONDS = 30.0  # well within inbox.ONLINE_FRESH, so live rows never look s
 def away_settings(app: web.Application) -> away.AwaySettings:
     config = app[keys.CONFIG]
     return away.AwaySettings(
-        mail=MailSettings(sender=config.smtp_from, public_url=config.base_url()),
+        mail=MailSettings(
+            sender=config.smtp_from, public_url=config.base_url(), calendar=config.calendar()
+        ),
         minutes=config.away_minutes,
         excerpts=config.mail_excerpts,
     )

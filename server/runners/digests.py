@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
+from typing import Any
 
 import jinja2
 from aiohttp import web
@@ -28,10 +29,25 @@ def digest_settings(config: Config, secret: bytes) -> digests.DigestSettings:
         calendar=config.calendar(),
         hour=config.digest_hour,
         weekday=WEEKDAYS.index(config.digest_weekday),
-        mail=MailSettings(sender=config.smtp_from, public_url=config.base_url()),
+        mail=MailSettings(
+            sender=config.smtp_from, public_url=config.base_url(), calendar=config.calendar()
+        ),
         secret=secret,
         excerpts=config.mail_excerpts,
     )
+
+
+def digest_context(digest: digests.Digest, settings: digests.DigestSettings) -> dict[str, Any]:
+    """What the digest templates read: the digest, its links, and its reader's language and
+    calendar (the templates' `_()` and dates follow them)."""
+    reader = settings.reader(digest.user)
+    return {
+        "digest": digest,
+        "links": digest.links(settings),
+        "programme": settings.mail.programme,
+        "language": reader.language,
+        "calendar": reader.calendar,
+    }
 
 
 def digest_renderer(
@@ -39,17 +55,17 @@ def digest_renderer(
     settings: digests.DigestSettings,
     now: Callable[[], datetime],
 ) -> digests.Render:
-    """A digest as a mail: plain text and HTML from the templates, one-click unsubscribe."""
+    """A digest as a mail: plain text and HTML from the templates, one-click unsubscribe; in
+    its reader's language and calendar."""
 
     def render(digest: digests.Digest) -> Mail:
         links = digest.links(settings)
-        context = {"digest": digest, "links": links, "programme": settings.mail.programme}
-        every = "weekly" if digest.period.frequency == "weekly" else "daily"
+        context = digest_context(digest, settings)
         return build_mail(
             settings.mail,
             to_name=digest.user.name,
             to_address=digest.user.email,
-            subject=f"Your {every} summary from {settings.mail.programme}",
+            subject=digests.digest_subject(digest, settings),
             text=templates.get_template("mail/digest.txt").render(**context),
             html_body="",
             html_document=templates.get_template("mail/digest.html").render(**context),

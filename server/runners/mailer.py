@@ -184,6 +184,8 @@ def _write_file(folder: Path, mail: OutgoingMail) -> Path:
 def link_settings(config: Config) -> LinkSettings:
     """What the domain needs to write mails with links: From, the public address, lifetimes."""
     return LinkSettings(
-        mail=MailSettings(sender=config.smtp_from, public_url=config.base_url()),
+        mail=MailSettings(
+            sender=config.smtp_from, public_url=config.base_url(), calendar=config.calendar()
+        ),
         invitation_days=config.invitation_days,
     )

@@ -19,6 +19,7 @@ from server.api.openapi.schema import (
     _MSG,
     _REPEATED,
     _STR,
+    _multipart,
     _object,
     _op,
     _rate_limited,
@@ -150,18 +151,7 @@ def openapi_document() -> dict[str, Any]:
                         "  400 invalid: not an image; 413 too_large",
                         _PHOTO_URL,
                     ),
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "multipart/form-data": {
-                                "schema": _object(
-                                    ["photo"],
-                                    csrf_token=_STR,
-                                    photo={"type": "string", "format": "binary"},
-                                )
-                            }
-                        },
-                    },
+                    "requestBody": _multipart("photo"),
                 },
                 "delete": _op("Remove your photo: your initials show instead", _PHOTO_URL),
             },
@@ -352,6 +342,16 @@ def openapi_document() -> dict[str, Any]:
                     },
                     attachments={"type": "array", "items": ATTACHMENT},
                     goal={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Goal"}]},
+                    notice={
+                        "oneOf": [
+                            {"type": "null"},
+                            _object(
+                                ["key", "html"],
+                                key=_STR,
+                                html={"type": "object", "additionalProperties": _STR},
+                            ),
+                        ]
+                    },
                 ),
                 **TASK_SCHEMAS,
                 **NOTIFY_SCHEMAS,

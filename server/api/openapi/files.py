@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.api.openapi.schema import _ERROR, _STR, _json, _object
+from server.api.openapi.schema import _ERROR, _STR, _json, _multipart, _object
 
 _NULLABLE_INT = {"type": ["integer", "null"]}
 ATTACHMENT = {"$ref": "#/components/schemas/Attachment"}
@@ -52,18 +52,7 @@ def file_paths() -> dict[str, Any]:
                         "schema": {"type": "string"},
                     }
                 ],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": _object(
-                                ["file"],
-                                csrf_token=_STR,
-                                file={"type": "string", "format": "binary"},
-                            )
-                        }
-                    },
-                },
+                "requestBody": _multipart("file"),
                 "responses": {
                     "201": {"description": "Stored", **_json(_object(["file"], file=ATTACHMENT))},
                     "default": _json(_ERROR),

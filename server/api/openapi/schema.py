@@ -45,6 +45,14 @@ def _op(
     return operation
 
 
+def _multipart(field: str) -> dict[str, Any]:
+    """The body of an upload: one file in `field`, after the page's CSRF token (which may
+    come in the X-CSRF-Token header instead)."""
+    binary = {"type": "string", "format": "binary"}
+    schema = _object([field], csrf_token={"type": "string"}, **{field: binary})
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+
+
 def _rate_limited(operation: dict[str, Any]) -> dict[str, Any]:
     """An operation that may answer 429, with the seconds to wait in `Retry-After`."""
     operation["responses"]["429"] = {

@@ -40,8 +40,6 @@ routes = web.RouteTableDef()
 PREVIEW_ROWS = 10
 SEAL_LIFETIME = timedelta(hours=1)
 EXPIRED = N_("This preview has expired. Please choose the file again.")
-CHOOSE_A_FILE = N_("Please choose a CSV or Excel file.")
-CHANGED = N_("Accounts changed since the preview: please check it again before importing.")
 
 
 @dataclass(frozen=True)
@@ -120,7 +118,7 @@ async def preview_file(request: web.Request) -> web.Response:
 
     async def check() -> Preview:
         if not isinstance(upload, web.FileField):
-            raise Invalid(CHOOSE_A_FILE)
+            raise Invalid(N_("Please choose a CSV or Excel file."))
         data = await asyncio.to_thread(upload.file.read)
         people_file = await import_files.read_people_file(data)
         plan = await importing.check_import(request.app[keys.STORE], user, people_file.text)
@@ -146,7 +144,9 @@ async def import_previewed(request: web.Request) -> web.Response:
         plan = await importing.check_import(store, user, sealed.text)
         if len(plan.new) != sealed.people:
             changed.append(_preview(request, sealed, plan))
-            raise Conflict(CHANGED)
+            raise Conflict(
+                N_("Accounts changed since the preview: please check it again before importing.")
+            )
         await importing.do_import(
             store,
             check_coordinator(user),

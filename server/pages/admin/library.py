@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from channels.files import uploads
+from channels.languages import N_
 from channels.library import folders, resources
 from channels.library.folders import AUDIENCE_NAMES
 from server import keys
@@ -59,7 +60,7 @@ async def library_page(request: web.Request) -> web.Response:
 def _moved(form: Any, changes: dict[str, Any]) -> dict[str, Any]:
     """The 'up' and 'down' buttons carry the place they move to."""
     if form.get("action") in ("up", "down"):
-        return {"position": form_int(form, "position", "The new place")}
+        return {"position": form_int(form, "position", N_("The new place"))}
     return changes
 
 
@@ -74,7 +75,7 @@ async def create_folder(request: web.Request) -> web.Response:
             {
                 "name": form_text(form, "name"),
                 "audience": form_text(form, "audience"),
-                "parent_id": form_int(form, "parent_id", "The parent folder"),
+                "parent_id": form_int(form, "parent_id", N_("The parent folder")),
             },
             clock=request.app[keys.CLOCK],
         ),
@@ -105,7 +106,7 @@ async def update_folder(request: web.Request) -> web.Response:
                 {
                     "name": form_text(form, "name"),
                     "audience": form_text(form, "audience"),
-                    "parent_id": form_int(form, "parent_id", "The parent folder"),
+                    "parent_id": form_int(form, "parent_id", N_("The parent folder")),
                 },
             ),
             clock=clock,
@@ -125,7 +126,7 @@ async def add_resource(request: web.Request) -> web.Response:
             request.app[keys.STORE],
             user,
             {
-                "folder_id": form_int(form, "folder_id", "The folder"),
+                "folder_id": form_int(form, "folder_id", N_("The folder")),
                 "title": form_text(form, "title"),
                 "description": form_text(form, "description"),
                 "url": form_text(form, "url"),
@@ -152,7 +153,7 @@ async def add_file(request: web.Request) -> web.Response:
             request.app[keys.STORE],
             user,
             {
-                "folder_id": form_int(form, "folder_id", "The folder"),
+                "folder_id": form_int(form, "folder_id", N_("The folder")),
                 "title": form_text(form, "title"),
                 "description": form_text(form, "description"),
                 "file_id": upload.public_id,
@@ -183,7 +184,7 @@ async def update_resource(request: web.Request) -> web.Response:
         fields = {
             "title": form_text(form, "title"),
             "description": form_text(form, "description"),
-            "folder_id": form_int(form, "folder_id", "The folder"),
+            "folder_id": form_int(form, "folder_id", N_("The folder")),
         }
         if "url" in form:
             fields["url"] = form_text(form, "url")

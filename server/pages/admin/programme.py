@@ -20,6 +20,7 @@ from channels.policy import ROLES
 from channels.programme import communities, glance, matching, menu
 from channels.programme.announcements import post_announcement
 from channels.programme.audit import list_audit
+from channels.words import Words
 from server import keys
 from server.api.params import form_int, path_id, query_int
 from server.auth import csrf_token, current_coordinator
@@ -70,19 +71,15 @@ NOTICES = {  # shown translated, in the reader's language (page)
 
 
 def page(request: web.Request, template: str, user: User, **context: Any):
-    """A page of the coordinator area (`admin/layout.html`), with the notice `?notice=` names;
-    the notice and the error read in the coordinator's language (an error this catalogue does
-    not know, such as one with what was typed in it, reads as it was written)."""
-    _ = reader_gettext(request, user)
+    """A page of the coordinator area (`admin/layout.html`), with the notice `?notice=` names,
+    in the coordinator's language (an error is said in it by `render`)."""
     notice = NOTICES.get(request.query.get("notice", ""))
     defaults = {
         "error": None,
         "form": None,
         "checked": False,
-        "notice": _(notice) if notice else None,
+        "notice": reader_gettext(request, user)(notice) if notice else None,
     }
-    if context.get("error"):
-        context["error"] = _(str(context["error"]))
     return render(
         request,
         f"admin/{template}",
@@ -151,7 +148,8 @@ async def create_user(request: web.Request) -> web.Response:
     raise back("/admin/users", f"created-{created.role}")
 
 
-CHOOSE_A_ROLE = N_("Choose a role for them: mentee, mentor or coordinator.")
+# Shown as the form's error, in the reader's language (rendering.render says it).
+CHOOSE_A_ROLE = Words(N_("Choose a role for them: mentee, mentor or coordinator."))
 
 
 def _needs_confirming(form: Any) -> bool:
@@ -204,7 +202,7 @@ async def update_user(request: web.Request) -> web.Response:
             "email": {"email": form.get("email")},
         }.get(str(action), {})
         if not changes:
-            raise Invalid("Unknown action.")
+            raise Invalid(N_("Unknown action."))
         return await users.update_user(
             store,
             user,
@@ -414,7 +412,7 @@ def _menu_from_form(form) -> dict[str, Any]:
         label, url = form.get(f"label_{index}", ""), form.get(f"url_{index}", "")
         if item == menu.LINK and not label and not url:
             continue  # the empty "add a link" row
-        position = form_int(form, f"position_{index}", "Position")
+        position = form_int(form, f"position_{index}", N_("Position"))
         if position is None:
             position = index + 1
         row: dict[str, Any] = {
@@ -509,7 +507,7 @@ async def mail_page(request: web.Request) -> web.Response:
     store = request.app[keys.STORE]
     shown = request.query.get("show", "")
     if shown not in ("", "failed"):
-        raise Invalid("Show all mail, or show=failed for the mail that could not be sent.")
+        raise Invalid(N_("Show all mail, or show=failed for the mail that could not be sent."))
     failed_only = shown == "failed"
     return page(
         request,

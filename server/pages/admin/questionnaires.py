@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from channels.errors import Invalid
+from channels.languages import N_
 from channels.questionnaires import assigning, building, results
 from channels.questionnaires.audience import ROLE_NAMES, ROLES, audience_of, describe_audience
 from channels.questionnaires.questions import CHOICES, KINDS, MAX_ANSWER
@@ -97,7 +98,7 @@ async def create(request: web.Request) -> web.Response:
         if form_text(form, "starter"):
             return {"starter": form_text(form, "starter")}
         if form_text(form, "copy_of"):
-            return {"copy_of": form_int(form, "copy_of", "The questionnaire to copy")}
+            return {"copy_of": form_int(form, "copy_of", N_("The questionnaire to copy"))}
         return {"title": form_text(form, "title")}
 
     created = await run_form(
@@ -286,10 +287,10 @@ async def change_question(request: web.Request) -> web.Response:
 
     def payload() -> dict[str, Any]:
         if action in ("up", "down"):
-            return {"position": form_int(form, "position", "The new place")}
+            return {"position": form_int(form, "position", N_("The new place"))}
         if action == "save":
             return question_payload(form)
-        raise Invalid("Unknown action.")
+        raise Invalid(N_("Unknown action."))
 
     await run_form(
         lambda: building.edit_question(
@@ -310,11 +311,13 @@ def assignment_payload(form: Any) -> dict[str, Any]:
         payload["opens_at"] = form_text(form, "opens_at").strip()
     payload |= target_payload(
         form,
-        unchosen="Choose who is asked: everyone, chosen pairs, "
-        "or the pairs that started between two dates.",
+        unchosen=N_(
+            "Choose who is asked: everyone, chosen pairs, "
+            "or the pairs that started between two dates."
+        ),
     )
     if not payload["roles"]:
-        raise Invalid("Choose who is asked: mentors, mentees or both.")
+        raise Invalid(N_("Choose who is asked: mentors, mentees or both."))
     return payload
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from channels.errors import NotFound
+from channels.languages import N_
 from channels.policy import check_coordinator
 from channels.research import export, reports
 from channels.research.usage import FEATURES
@@ -121,7 +122,7 @@ async def download(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     name, _, fmt = request.match_info["file"].rpartition(".")
     if fmt not in FORMATS or name not in reports.BUILDERS:
-        raise NotFound("There is no such report table.")
+        raise NotFound(N_("There is no such report table."))
     report = await _report(request, user, only=[name])
     table = report.table(name)
     if fmt == "csv":

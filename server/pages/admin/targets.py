@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from channels.errors import Invalid
+from channels.languages import N_
 from server import keys
 from server.api.params import form_text
 
@@ -40,9 +41,9 @@ def target_payload(form: Any, *, unchosen: str) -> dict[str, Any]:
     if who == "pairs":
         chosen = [v for v in form.getall("pairs", []) if isinstance(v, str)]
         if not chosen:
-            raise Invalid("Choose at least one pair.")
+            raise Invalid(N_("Choose at least one pair."))
         if not all(v.isascii() and v.isdigit() and len(v) < 16 for v in chosen):
-            raise Invalid("Choose pairs from the list.")
+            raise Invalid(N_("Choose pairs from the list."))
         return {"pairs": [int(v) for v in chosen]}
     if who == "cohort":
         return {

@@ -15,8 +15,10 @@ from aiohttp import web
 
 from channels.dates import Calendar
 from channels.errors import Invalid
+from channels.languages import N_
 from channels.tasks import planning as tasks
 from channels.tasks.rules import WEEKDAYS, Settings, rule_json, rule_of, target_json, target_of
+from channels.words import Words
 from server import keys
 from server.api.params import form_int, form_text, path_id
 from server.auth import current_coordinator
@@ -27,7 +29,7 @@ from storage.records import TaskSchedule, User
 
 routes = web.RouteTableDef()
 
-WHOM_UNCHOSEN = (
+WHOM_UNCHOSEN = N_(
     "Choose which pairs get it: all, chosen pairs, or the pairs that started between two dates."
 )
 LIVE = ("active", "paused")
@@ -72,7 +74,7 @@ def is_live(schedule: TaskSchedule) -> bool:
 def _filled(form: Any, name: str, what: str) -> str:
     value = form_text(form, name).strip()
     if not value:
-        raise Invalid(f"Please fill in {what}.")
+        raise Invalid(N_("Please fill in %(what)s."), what=Words(what))
     return value
 
 
@@ -82,22 +84,22 @@ def rule_payload(form: Any, *, allow_now: bool) -> dict[str, Any]:
     if when == "now" and allow_now:
         return {}
     if when == "at":
-        return {"at": _filled(form, "at", "the date and time to post it")}
+        return {"at": _filled(form, "at", N_("the date and time to post it"))}
     if when == "pair_day":
-        _filled(form, "pair_day", "the day of the pairing")
+        _filled(form, "pair_day", N_("the day of the pairing"))
         return {
-            "pair_day": form_int(form, "pair_day", "The day of the pairing"),
-            "time": _filled(form, "day_time", "the time of day"),
+            "pair_day": form_int(form, "pair_day", N_("The day of the pairing")),
+            "time": _filled(form, "day_time", N_("the time of day")),
         }
     if when == "weekly":
         return {
             "weekly": {
                 "weekday": form_text(form, "weekday"),
-                "time": _filled(form, "week_time", "the time of day"),
+                "time": _filled(form, "week_time", N_("the time of day")),
             },
-            "until": _filled(form, "until", "the last day it is posted"),
+            "until": _filled(form, "until", N_("the last day it is posted")),
         }
-    raise Invalid("Choose when to post it.")
+    raise Invalid(N_("Choose when to post it."))
 
 
 def schedule_payload(form: Any, *, allow_now: bool) -> dict[str, Any]:
@@ -223,7 +225,7 @@ async def pause_schedule(request: web.Request) -> web.Response:
     async def pause():
         answer = form_text(form, "paused")
         if answer not in ("yes", "no"):
-            raise Invalid("Say yes or no: pause it, or go on.")
+            raise Invalid(N_("Say yes or no: pause it, or go on."))
         return await _edit(request, user, schedule_id, {"paused": answer == "yes"})
 
     changed = await run_form(

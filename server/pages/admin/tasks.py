@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from channels.errors import Invalid
+from channels.languages import N_
 from channels.render import render_markdown
 from channels.tasks import planning as tasks
 from channels.tasks.wire import progress_json
@@ -44,7 +45,7 @@ async def _active_pairs(request: web.Request) -> int:
 
 def _template_fields(form: Any) -> dict[str, Any]:
     """The form as the domain takes it; an empty due period means no due date."""
-    due_days = form_int(form, "due_days", "The due period")
+    due_days = form_int(form, "due_days", N_("The due period"))
     return {"title": form.get("title"), "body": form.get("body", ""), "due_days": due_days}
 
 
@@ -79,7 +80,7 @@ async def create_task(request: web.Request) -> web.Response:
     async def create():
         fields = _template_fields(form)
         if post and not await _active_pairs(request):
-            raise Invalid("There is no active pair yet, so there is nobody to post it to.")
+            raise Invalid(N_("There is no active pair yet, so there is nobody to post it to."))
         return await tasks.create_template(store, user, fields, clock=clock)
 
     template = await run_form(

@@ -58,6 +58,17 @@ function drop(element) {
   element.remove();
 }
 
+// The page's language ("da" on a page whose <html lang> is "da-DK").
+function pageLanguage() {
+  return (globalThis.document?.documentElement?.lang || "en").split("-")[0];
+}
+
+// A system message the programme wrote, in the reader's language (its `notice` holds the
+// words in every language); any other as it is stored.
+export function noticeHtml(message, language = pageLanguage()) {
+  return message.notice?.html?.[language] ?? message.html;
+}
+
 function setTime(element, iso) {
   element.dateTime = iso;
   refresh(element);
@@ -78,7 +89,7 @@ export function renderMessage(message, view) {
   const systemBody = part(":scope > .msg-body");
   if (message.kind === "system") {
     item.classList.add("msg-system");
-    systemBody.innerHTML = message.html; // sanitised by the server on write
+    systemBody.innerHTML = noticeHtml(message); // sanitised by the server
     for (const other of [...item.children].slice(1)) drop(other);
     return item;
   }

@@ -1,0 +1,85 @@
+"""Whom words are written for, and in which language: the gettext catalogues in web/translations
+(LANG/LC_MESSAGES/messages.po, read with Babel when first needed; English is the source and
+needs none), and a `Reader`: one person's language, its words and their calendar, for what the
+domain writes to them itself (e-mails).  The pages use the same catalogues
+(server/pages/translations.py); this is the one place that loads them.
+
+    .venv/bin/pybabel extract -F babel.cfg -k N_ -o web/translations/messages.pot .
+    .venv/bin/pybabel update -i web/translations/messages.pot -d web/translations
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from channels.dates import Calendar
+from channels.errors import Invalid
+from channels.languages import LANGUAGES, language_of
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "web" / "translations"
+
+
+def catalogue_path(language: str) -> Path:
+    return TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
+
+
+@cache
+def catalogue(language: str) -> gettext.NullTranslations:
+    if language == "en" or language not in LANGUAGES:
+        return gettext.NullTranslations()
+    with catalogue_path(language).open("rb") as source:
+        messages = read_po(source, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, messages)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def reader_language(chosen: str, programme: Calendar) -> str:
+    """A person's language: their choice ('' = none), else the programme's locale's."""
+    return language_of(chosen, programme.locale.language)
+
+
+def reader_calendar(language: str, programme: Calendar) -> Calendar:
+    """The programme's zone and region, in the reader's language: 'en' in a Danish programme
+    reads dates as en_DK does."""
+    if language == programme.locale.language:
+        return programme
+    territory = programme.locale.territory
+    for tag in ([f"{language}_{territory}"] if territory else []) + [language]:
+        try:
+            return Calendar.of(tag, programme.zone.key)
+        except Invalid:  # Babel has no such locale: try the next
+            continue
+    return programme
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Whom a mail is written for: their language and the calendar they read dates in."""
+
+    language: str
+    calendar: Calendar
+
+    @classmethod
+    def of(cls, chosen: str, programme: Calendar) -> Reader:
+        """`chosen`: the person's `users.language` ('' for the programme's)."""
+        language = reader_language(chosen, programme)
+        return cls(language, reader_calendar(language, programme))
+
+    def gettext(self, message: str) -> str:
+        return catalogue(self.language).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return catalogue(self.language).ngettext(singular, plural, n)
+
+
+ENGLISH = Reader("en", Calendar.of("en_GB"))
