@@ -18,26 +18,26 @@ HEAD = 8192  # what filetype reads (office formats are recognised from their fir
 
 # mime -> what a person calls it
 ALLOWED: dict[str, str] = {
-    "image/png": "PNG image",
-    "image/jpeg": "JPEG image",
-    "image/gif": "GIF image",
-    "image/webp": "WebP image",
-    "application/pdf": "PDF document",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel spreadsheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint presentation",
-    "application/vnd.oasis.opendocument.text": "OpenDocument text",
-    "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument spreadsheet",
-    "application/vnd.oasis.opendocument.presentation": "OpenDocument presentation",
-    "application/msword": "Word document",
-    "application/vnd.ms-excel": "Excel spreadsheet",
-    "application/vnd.ms-powerpoint": "PowerPoint presentation",
-    "text/plain": "Text",
-    "text/csv": "CSV table",
-    "text/markdown": "Markdown text",
-    "application/zip": "ZIP archive",
-    "application/gzip": "Gzip archive",
-    "application/x-7z-compressed": "7-Zip archive",
+    "image/png": N_("PNG image"),
+    "image/jpeg": N_("JPEG image"),
+    "image/gif": N_("GIF image"),
+    "image/webp": N_("WebP image"),
+    "application/pdf": N_("PDF document"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": N_("Word document"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": N_("Excel spreadsheet"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": N_("PowerPoint presentation"),
+    "application/vnd.oasis.opendocument.text": N_("OpenDocument text"),
+    "application/vnd.oasis.opendocument.spreadsheet": N_("OpenDocument spreadsheet"),
+    "application/vnd.oasis.opendocument.presentation": N_("OpenDocument presentation"),
+    "application/msword": N_("Word document"),
+    "application/vnd.ms-excel": N_("Excel spreadsheet"),
+    "application/vnd.ms-powerpoint": N_("PowerPoint presentation"),
+    "text/plain": N_("Text"),
+    "text/csv": N_("CSV table"),
+    "text/markdown": N_("Markdown text"),
+    "application/zip": N_("ZIP archive"),
+    "application/gzip": N_("Gzip archive"),
+    "application/x-7z-compressed": N_("7-Zip archive"),
 }  # fmt: skip
 IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 # Shown in the browser rather than saved: images, and PDFs (whose viewer runs scripts in no
@@ -52,7 +52,7 @@ ALLOWED_TEXT = N_(
 
 
 def label_of(mime: str) -> str:
-    return ALLOWED.get(mime, "File")
+    return ALLOWED.get(mime, N_("File"))
 
 
 class Sniffer:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from babel.numbers import get_decimal_symbol
+
 from channels.files.kinds import label_of
+from channels.readers import ENGLISH, Reader
 from storage.records import StoredFile
 
 
@@ -34,15 +37,18 @@ def attachment_json(upload: StoredFile) -> dict[str, Any]:
     }
 
 
-def file_size(size: int) -> str:
+def file_size(size: int, words: Reader = ENGLISH) -> str:
     """'512 bytes', '2.5 KB', '340 KB', '12 MB': as web/static/js/uploads_model.js writes it
-    (whole-number arithmetic in both, so they round alike)."""
+    (whole-number arithmetic in both, so they round alike); 'byte' in the reader's language,
+    and their locale's decimal sign (Danish: '2,5 KB')."""
+    ngettext = words.ngettext
+    decimal_sign = get_decimal_symbol(words.calendar.locale)
     if size < 1024:
-        return "1 byte" if size == 1 else f"{size} bytes"
+        return ngettext("%(num)s byte", "%(num)s bytes", size) % {"num": size}
     for unit, scale in (("KB", 1024), ("MB", 1024**2), ("GB", 1024**3)):
         tenths = (size * 10 + scale // 2) // scale
         if tenths < 100:
-            return f"{tenths // 10}.{tenths % 10} {unit}"
+            return f"{tenths // 10}{decimal_sign}{tenths % 10} {unit}"
         whole = (size + scale // 2) // scale
         if whole < 1024 or unit == "GB":
             return f"{whole} {unit}"

@@ -37,10 +37,10 @@ from storage import Store, Tx
 from storage.records import Channel, Goal, GoalCounts, Message, Pair, User
 
 STATUSES = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "achieved": "Achieved",
-    "dropped": "Dropped",
+    "not_started": N_("Not started"),
+    "in_progress": N_("In progress"),
+    "achieved": N_("Achieved"),
+    "dropped": N_("Dropped"),
 }
 MAX_TITLE = 200
 MAX_MILESTONES = 10

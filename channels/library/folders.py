@@ -17,10 +17,10 @@ from storage.records import LibraryFolder, Resource, StoredFile, User
 
 NO_FOLDER = N_("That folder does not exist.")
 AUDIENCE_NAMES = {
-    "everyone": "everyone",
-    "mentors": "mentors only",
-    "mentees": "mentees only",
-    "coordinators": "coordinators only",
+    "everyone": N_("everyone"),
+    "mentors": N_("mentors only"),
+    "mentees": N_("mentees only"),
+    "coordinators": N_("coordinators only"),
 }
 
 

@@ -103,11 +103,12 @@ def notification_link(n: Notification) -> str:
     return f"/channels/{n.channel_id}{anchor}"
 
 
-def notification_json(n: Notification) -> dict[str, Any]:
+def notification_json(n: Notification, words: Reader = ENGLISH) -> dict[str, Any]:
+    """`text` in the language of `words` (its recipient's)."""
     return {
         "id": n.id,
         "kind": n.kind,
-        "text": notification_text(n),
+        "text": notification_text(n, words),
         # Never for a pair channel or a coordinator line: storage gives no excerpt there.
         "excerpt": None if n.channel_kind in PRIVATE_CHANNEL_KINDS else excerpt(n.excerpt),
         "link": notification_link(n),

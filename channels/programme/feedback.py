@@ -23,10 +23,10 @@ from storage import Store, Tx
 from storage.records import Feedback, User
 
 CATEGORIES = {
-    "question": "A question",
-    "problem": "Something does not work",
-    "idea": "An idea",
-    "other": "Something else",
+    "question": N_("A question"),
+    "problem": N_("Something does not work"),
+    "idea": N_("An idea"),
+    "other": N_("Something else"),
 }
 STATUSES = ("new", "answered", "closed")
 FIGURES_SINCE = timedelta(days=90)

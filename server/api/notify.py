@@ -10,6 +10,7 @@ from channels.input import check_text
 from channels.notify import inbox
 from channels.notify.mentions import list_mentionable
 from channels.notify.wire import notification_json
+from channels.readers import Reader
 from server import keys
 from server.api.params import path_id, query_int, read_json
 from server.auth import current_user
@@ -34,9 +35,12 @@ async def list_notifications(request: web.Request) -> web.Response:
         user,
         {"before_id": query_int(request, "before_id"), "limit": query_int(request, "limit")},
     )
+    # The sentences in the reader's language, as the page and the bell show them.
+    programme = request.app[keys.TEMPLATES].globals["programme_calendar"]
+    words = Reader.of(user.language, programme)
     return web.json_response(
         {
-            "notifications": [notification_json(n) for n in found.notifications],
+            "notifications": [notification_json(n, words) for n in found.notifications],
             "unread": found.unread,
             "more": found.more,
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from channels.languages import N_
 from channels.programme import communities
 from server import keys
 from server.api.params import path_id
@@ -13,7 +14,7 @@ from server.realtime import emit as admin_events
 
 routes = web.RouteTableDef()
 
-NOTICES = {"left": "You have left the community. You can join it again at any time."}
+NOTICES = {"left": N_("You have left the community. You can join it again at any time.")}
 
 
 @routes.get("/communities")

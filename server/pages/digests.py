@@ -18,7 +18,7 @@ from server.api.params import path_id
 from server.auth import current_coordinator
 from server.pages.admin.programme import page
 from server.pages.people import safe_next
-from server.pages.rendering import render
+from server.pages.rendering import reader_words, render
 from server.runners.digests import digest_settings
 
 routes = web.RouteTableDef()
@@ -37,7 +37,14 @@ async def unsubscribe_page(request: web.Request) -> web.Response:
     signature = request.match_info["signature"]
     if not digests.check_signed(_settings(request).secret, signature, "unsubscribe", user_id):
         raise NotFound(NO_LINK)
-    return render(request, "unsubscribe.html", done=False, action=request.path)
+    person = await request.app[keys.STORE].load_user(user_id)  # the page in their language
+    return render(
+        request,
+        "unsubscribe.html",
+        done=False,
+        action=request.path,
+        **reader_words(request, person),
+    )
 
 
 @routes.post("/digests/unsubscribe/{user_id}/{signature}")
@@ -52,7 +59,10 @@ async def unsubscribe(request: web.Request) -> web.Response:
     )
     if done is None:
         raise NotFound(NO_LINK)
-    return render(request, "unsubscribe.html", done=True, action=request.path)
+    person = await request.app[keys.STORE].load_user(path_id(request, "user_id"))
+    return render(
+        request, "unsubscribe.html", done=True, action=request.path, **reader_words(request, person)
+    )
 
 
 async def _count(request: web.Request, *, clicked: bool, to: str = "") -> bool:

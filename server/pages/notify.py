@@ -12,7 +12,7 @@ from channels.notify.wire import notification_json
 from server import keys
 from server.api.params import form_text, path_id, query_int
 from server.auth import current_user
-from server.pages.rendering import render, see_other
+from server.pages.rendering import reader_of, render, see_other
 from server.realtime.emit import emit_notifications_read
 
 routes = web.RouteTableDef()
@@ -28,7 +28,7 @@ async def list_page(request: web.Request) -> web.Response:
         request,
         "notifications.html",
         user=user,
-        notifications=[notification_json(n) for n in found.notifications],
+        notifications=[notification_json(n, reader_of(request, user)) for n in found.notifications],
         unread=found.unread,
         more=found.more,
     )

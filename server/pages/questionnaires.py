@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from channels.errors import MentorspaceError
+from channels.languages import N_
 from channels.notify import inbox
 from channels.questionnaires import answering
 from channels.questionnaires.questions import CHOICES, MAX_ANSWER, SCALE
@@ -27,8 +28,8 @@ from storage.records import Question, User
 routes = web.RouteTableDef()
 
 NOTICES = {
-    "answered": "Thank you: your answers are sent.",
-    "changed": "Your changes are saved.",
+    "answered": N_("Thank you: your answers are sent."),
+    "changed": N_("Your changes are saved."),
 }
 
 

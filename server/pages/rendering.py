@@ -28,6 +28,7 @@ from channels.policy import Action, allows
 from channels.programme import flags
 from channels.programme import menu as role_menu
 from channels.questionnaires import answering
+from channels.readers import Reader
 from server import keys
 from server.auth import csrf_token, known_user
 from server.errors import FormRefused
@@ -57,7 +58,9 @@ def create_templates(calendar: Calendar) -> jinja2.Environment:
     templates.filters["moment"] = datetime.fromisoformat
     templates.filters["host"] = host
     templates.filters["attachment"] = attachment_json
-    templates.filters["file_size"] = file_size
+    templates.filters["file_size"] = jinja2.pass_context(
+        lambda c, size: file_size(size, Reader(c["language"], c["calendar"]))
+    )
     templates.filters["file_label"] = label_of
     templates.globals["goal_statuses"] = GOAL_STATUSES
     templates.globals["photo_url"] = photo_url
@@ -71,8 +74,9 @@ def initials(name: str) -> str:
 
 
 def host(url: str) -> str:
-    """'https://www.example.org/guide' -> 'www.example.org'; a path of this site -> 'this site'."""
-    return urlsplit(url).hostname or "this site"
+    """'https://www.example.org/guide' -> 'www.example.org'; a path of this site -> 'this site'
+    (marked: the templates translate it)."""
+    return urlsplit(url).hostname or N_("this site")
 
 
 def _programme_calendar(request: web.Request) -> Calendar:
@@ -82,10 +86,13 @@ def _programme_calendar(request: web.Request) -> Calendar:
 def reader_gettext(request: web.Request, user: User | None) -> Callable[[str], str]:
     """Translate in `user`'s language (the programme's for nobody): for the words a page
     composes in Python, such as the menu's."""
-    language = translations.reader_language(
-        user.language if user else "", _programme_calendar(request)
-    )
-    return translations.catalogue(language).gettext
+    return reader_of(request, user).gettext
+
+
+def reader_of(request: web.Request, user: User | None) -> Reader:
+    """`user` as a reader (their language's gettext and ngettext), for words composed in
+    Python, such as a notification's sentence."""
+    return Reader.of(user.language if user else "", _programme_calendar(request))
 
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
@@ -116,15 +123,26 @@ def see_other(location: str) -> web.Response:
 
 
 def error_page(request: web.Request, error: MentorspaceError) -> web.Response:
-    """The error in the language of the person signed in, when the request knows them."""
+    """The error in the language of the person signed in, when the request knows them (the
+    error middleware looked them up), without their menus: the page is about what went wrong."""
     if error.code == "unauthenticated" and request.method == "GET":
         target = "/login" if request.path == "/" else f"/login?next={quote(request.path_qs)}"
         raise web.HTTPFound(target)
-    reader = known_user(request)
-    language = translations.reader_language(
-        reader.language if reader else "", _programme_calendar(request)
+    return render(
+        request,
+        "error.html",
+        status=error.status,
+        error=error,
+        **reader_words(request, known_user(request)),
     )
-    return render(request, "error.html", status=error.status, error=error, language=language)
+
+
+def reader_words(request: web.Request, reader: User | None) -> dict[str, Any]:
+    """The language and calendar of a page for `reader` that shows them no menus (its context
+    has no `user`): the error page, the unsubscribe page of a digest's link."""
+    programme = _programme_calendar(request)
+    language = translations.reader_language(reader.language if reader else "", programme)
+    return {"language": language, "calendar": translations.reader_calendar(language, programme)}
 
 
 T = TypeVar("T")

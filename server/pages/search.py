@@ -4,6 +4,7 @@ reply); the search box in every page's top bar sends its words here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from channels.files.wire import file_url
 from channels.search.searching import Results
 from server.api.search import run_search, search_payload
 from server.auth import current_user
-from server.pages.rendering import Menu, load_menu, render
+from server.pages.rendering import Menu, load_menu, reader_gettext, render
 from storage.records import FileHit, MessageHit
 
 routes = web.RouteTableDef()
@@ -33,18 +34,22 @@ def result_href(hit: MessageHit) -> str:
     return message_href(hit.channel_id, hit.message_id, hit.thread_id)
 
 
-def channel_label(menu: Menu, hit: MessageHit | FileHit) -> str:
-    """The channel as the person's menu names it (a pair channel by the partner)."""
+def channel_label(menu: Menu, hit: MessageHit | FileHit, _: Callable[[str], str]) -> str:
+    """The channel as the person's menu names it (a pair channel by the partner), in their
+    language (`_`)."""
     item = menu.item(hit.channel_id)
     if item is None:
         return hit.channel_name
-    return f"Conversation with {item.label}" if item.partner else item.label
+    if item.partner:
+        return _("Conversation with %(name)s") % {"name": item.label}
+    return item.label
 
 
 @routes.get("/search")
 async def search_page(request: web.Request) -> web.Response:
     user = await current_user(request)
     menu = await load_menu(request, user)
+    _ = reader_gettext(request, user)
     asked = {name: request.query.get(name, "").strip() for name in FIELDS}
     results: Results | None = None
     error: MentorspaceError | None = None
@@ -73,12 +78,12 @@ async def search_page(request: web.Request) -> web.Response:
         error=error,
         next_href=next_href,
         channels=channels,
-        authors=[(user.id, "Me"), *partners.items()],
+        authors=[(user.id, _("Me")), *partners.items()],
         result_href=result_href,
         file_url=file_url,
         file_message_href=lambda hit: message_href(
             hit.channel_id, hit.file.message_id, hit.thread_id
         ),
-        channel_label=lambda hit: channel_label(menu, hit),
+        channel_label=lambda hit: channel_label(menu, hit, _),
     )
     return response

@@ -12,6 +12,8 @@ import jinja2
 from babel.messages.extract import extract
 
 from channels.errors import MentorspaceError
+from channels.files.kinds import ALLOWED, label_of
+from channels.goals.goals import STATUSES as GOAL_STATUSES
 from channels.languages import LANGUAGES
 from channels.readers import catalogue, catalogue_path, reader_calendar, reader_language
 from channels.words import Words
@@ -49,6 +51,10 @@ def js_words(language: str) -> dict[str, str]:
                     words[many] = translations.ngettext(one, many, 2)
                 elif message:
                     words[message] = translations.gettext(message)
+    # Labels the server sends in a message for the modules to show: a file's kind, a goal's
+    # status (marked where channels/ writes them).
+    for label in [*ALLOWED.values(), label_of(""), *GOAL_STATUSES.values()]:
+        words[label] = translations.gettext(label)
     return words
 
 

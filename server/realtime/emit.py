@@ -23,6 +23,7 @@ from channels.notify.wire import notification_json
 from channels.people.accounts import token_hash
 from channels.programme import menu as role_menu
 from channels.programme.wire import menu_item_json
+from channels.readers import Reader
 from server import keys
 from server.realtime.sessions import HangUp
 from storage.records import Channel, MenuItem, Message, Notification, Pair, Resource, User
@@ -120,9 +121,18 @@ async def emit_notifications_by_id(app: web.Application, ids: list[int]) -> None
 
 
 async def _send_notifications(app: web.Application, notifications: list[Notification]) -> None:
+    """Each in its recipient's language (the bell shows its sentence as a browser notification)."""
+    if not notifications:
+        return
+    recipients = await app[keys.STORE].load_users([n.user_id for n in notifications])
+    programme = app[keys.TEMPLATES].globals["programme_calendar"]
     for notification in notifications:
+        recipient = recipients.get(notification.user_id)
+        words = Reader.of(recipient.language if recipient else "", programme)
         await app[keys.SIO].emit(
-            "notification", notification_json(notification), room=user_room(notification.user_id)
+            "notification",
+            notification_json(notification, words),
+            room=user_room(notification.user_id),
         )
 
 

@@ -24,6 +24,12 @@ test("sizes read as the server writes them", () => {
   for (const [size, text] of cases) assert.equal(fileSize(size), text, String(size));
 });
 
+test("a Danish page writes a decimal comma, as the server does for it", () => {
+  assert.equal(fileSize(1572864, "da-DK"), "1,5 MB");
+  assert.equal(fileSize(26214400, "da-DK"), "25 MB");
+  assert.equal(fileSize(1572864, "en-GB"), "1.5 MB");
+});
+
 test("a message waits until every file is uploaded, in the order chosen", () => {
   const list = new UploadList({ maxBytes: 1000 });
   const first = list.add(file("a.pdf", 400)).item;

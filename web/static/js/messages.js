@@ -197,7 +197,7 @@ function fillResourceCard(card, resource) {
 function fillGoalCard(card, goal, channelId) {
   const part = (selector) => card.querySelector(selector);
   card.classList.add(`goal-${goal.status}`);
-  part(".goal-status").textContent = goal.status_label;
+  part(".goal-status").textContent = gettext(goal.status_label); // the page carries the labels
   const title = part(".goal-card-title");
   title.setAttribute("href", `/channels/${channelId}/goals#goal-${goal.id}`);
   title.textContent = goal.title;
@@ -330,7 +330,7 @@ function fillAttachments(list, attachments) {
       drop(picture);
       card.setAttribute("href", file.url);
       card.querySelector(".attachment-name").textContent = file.name;
-      card.querySelector(".attachment-meta").textContent = `${file.label} · ${fileSize(file.size)}`;
+      card.querySelector(".attachment-meta").textContent = `${gettext(file.label)} · ${fileSize(file.size)}`;
     }
     return index ? [gap.cloneNode(), copy] : [copy];
   });

@@ -6,10 +6,21 @@ import { gettext, ngettext } from "./words.js";
 
 export const MAX_FILES = 10; // a message's files at most, as the server counts them
 
-// "512 bytes", "2.5 KB", "340 KB", "12 MB": whole-number arithmetic, as the server's
-// channels/files/wire.py file_size does it, so a live message reads like a reloaded one.
-export function fileSize(size) {
-  if (size < 1024) return size === 1 ? "1 byte" : `${size} bytes`;
+// The decimal sign of a locale ("da-DK" writes 2,5): the page's own language by default.
+function decimalSign(locale) {
+  try {
+    return new Intl.NumberFormat(locale || "en").format(1.5).charAt(1);
+  } catch {
+    return "."; // a language tag the browser does not know
+  }
+}
+
+// "512 bytes", "2.5 KB", "340 KB", "12 MB" (in Danish "512 byte", "2,5 KB"): whole-number
+// arithmetic, as the server's channels/files/wire.py file_size does it, so a live message reads
+// like a reloaded one.
+export function fileSize(size, locale = globalThis.document?.documentElement.lang) {
+  if (size < 1024) return ngettext("%(num)s byte", "%(num)s bytes", size, { num: size });
+  const point = decimalSign(locale);
   const units = [
     ["KB", 1024],
     ["MB", 1024 ** 2],
@@ -17,11 +28,11 @@ export function fileSize(size) {
   ];
   for (const [unit, scale] of units) {
     const tenths = Math.floor((size * 10 + Math.floor(scale / 2)) / scale);
-    if (tenths < 100) return `${Math.floor(tenths / 10)}.${tenths % 10} ${unit}`;
+    if (tenths < 100) return `${Math.floor(tenths / 10)}${point}${tenths % 10} ${unit}`;
     const whole = Math.floor((size + Math.floor(scale / 2)) / scale);
     if (whole < 1024 || unit === "GB") return `${whole} ${unit}`;
   }
-  return `${size} bytes`;
+  return ngettext("%(num)s byte", "%(num)s bytes", size, { num: size });
 }
 
 export class UploadList {
@@ -43,7 +54,7 @@ export class UploadList {
     }
     const item = {
       key: this.nextKey++,
-      name: file.name || "pasted image",
+      name: file.name || gettext("pasted image"),
       size: file.size,
       file, // kept to try again
       status: "uploading",
