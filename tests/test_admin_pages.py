@@ -4,13 +4,17 @@ token, refused for other roles and for forms without the token."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
+from server import keys
 from server.pages.admin import programme as admin_pages
 
-from .support import email
-from .task_support import create_task, pair_id, post_now, task_messages
+from .mail_support import SmtpServer, running_server
+from .notify_support import marker, start_clean
+from .support import DAYS_AWAKE, email, eventually
+from .task_support import create_task, pair_id, post_now, scheduler, task_messages
 
 PAGES = [
     "/admin/users",
@@ -318,9 +322,9 @@ async def test_the_home_page_shows_the_programme_at_a_glance_and_follows_it(mail
     assert figures["coordinator"] == ("/admin/users?role=coordinator", 1)
     assert figures["active pairs"] == ("/admin/pairs", 3)
     assert figures["pairs quiet for two weeks"] == ("/admin/pairs?show=quiet", 0)
-    assert figures["tasks overdue"] == ("/admin/tasks", 0)
-    assert figures["tasks due within 7 days"] == ("/admin/tasks", 0)
-    assert figures["e-mails could not be sent"] == ("/admin/mail", 0)
+    assert figures["posted tasks overdue"] == ("/admin/tasks", 0)
+    assert figures["posted tasks due within 7 days"] == ("/admin/tasks", 0)
+    assert figures["e-mails could not be sent"] == ("/admin/mail?show=failed", 0)
 
     # People: a new mentee counts (as invited); a disabled mentor no longer does.
     new = {"email": "nina@example.org", "name": "Nina Holm", "role": "mentee"}
@@ -336,10 +340,16 @@ async def test_the_home_page_shows_the_programme_at_a_glance_and_follows_it(mail
     task = await create_task(coordinator, due_days=3)
     await post_now(coordinator, task, {"all": True})
     figures = await _glance(coordinator)
-    assert figures["tasks due within 7 days"][1] == 3 and figures["tasks overdue"][1] == 0
+    assert (
+        figures["posted tasks due within 7 days"][1] == 3
+        and figures["posted tasks overdue"][1] == 0
+    )
     clock.advance(days=4)
     figures = await _glance(coordinator)
-    assert figures["tasks due within 7 days"][1] == 0 and figures["tasks overdue"][1] == 3
+    assert (
+        figures["posted tasks due within 7 days"][1] == 0
+        and figures["posted tasks overdue"][1] == 3
+    )
     mentee1 = await server.client("mentee1")
     [card] = await task_messages(mentee1, await server.pair_channel_id(1))
     done = await (await mentee1.socket()).call(
@@ -348,7 +358,7 @@ async def test_the_home_page_shows_the_programme_at_a_glance_and_follows_it(mail
     assert done["ok"]
     assert (await coordinator.delete(f"/api/v1/pairs/{await pair_id(server, 3)}")).status == 200
     figures = await _glance(coordinator)
-    assert figures["task overdue"] == ("/admin/tasks", 1) and figures["active pairs"][1] == 2
+    assert figures["posted task overdue"] == ("/admin/tasks", 1) and figures["active pairs"][1] == 2
 
     # Quiet pairs: two weeks with nobody writing, then one of them writes.
     assert figures["pairs quiet for two weeks"][1] == 0
@@ -375,4 +385,85 @@ async def test_the_home_page_shows_the_programme_at_a_glance_and_follows_it(mail
 
     await store.write(give_up)
     figures = await _glance(coordinator)
-    assert figures["e-mail could not be sent"] == ("/admin/mail", 1)
+    assert figures["e-mail could not be sent"] == ("/admin/mail?show=failed", 1)
+
+
+async def test_the_tasks_figures_count_posted_tasks_as_their_label_says(mail_server, clock):
+    """'Posted tasks overdue / due within 7 days': one per pair's copy, not done, in pairs
+    still going; a task scheduled for later is not counted until it is posted."""
+    server = mail_server
+    coordinator = await server.client("coordinator")
+    task = await create_task(coordinator, due_days=2)
+    tomorrow = (clock.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    schedule = await coordinator.post(
+        f"/api/v1/tasks/{task}/schedules", {"at": tomorrow, "all": True}
+    )
+    assert schedule.status == 201, await schedule.text()
+    figures = await _glance(coordinator)
+    assert figures["posted tasks due within 7 days"] == ("/admin/tasks", 0)
+    assert figures["posted tasks overdue"] == ("/admin/tasks", 0)
+    home = await (await coordinator.get("/admin")).text()
+    assert "Posted tasks not done yet" in home
+    assert "a task posted to three pairs counts three times" in home
+    assert "Scheduled tasks count once they are posted." in home
+
+    clock.advance(days=1, minutes=5)
+    await scheduler(server).run_once()
+    assert (
+        len(await task_messages(await server.client("mentee1"), await server.pair_channel_id(1)))
+        == 1
+    )
+    figures = await _glance(coordinator)
+    assert figures["posted tasks due within 7 days"] == ("/admin/tasks", 3)  # one per pair
+    clock.advance(days=3)
+    figures = await _glance(coordinator)
+    assert figures["posted tasks overdue"][1] == 3
+    assert figures["posted tasks due within 7 days"][1] == 0
+
+
+async def test_the_mail_failures_figure_opens_the_mail_page_showing_only_them(data_dir, clock):
+    """The home page's 'e-mails could not be sent' links to the outbox filtered to the mail
+    given up on.  Neither list shows a word of the pair message an away mail was about."""
+    smtp = await SmtpServer(refused={email("mentee1")}).start()
+    config = {**smtp.config(), **DAYS_AWAKE}
+    try:
+        async with running_server(data_dir, clock=clock, config_changes=config) as server:
+            store = server.store
+            coordinator = await server.client("coordinator")
+            # Nothing given up on yet: the filtered page says so and links back to all mail.
+            empty = await (await coordinator.get("/admin/mail?show=failed")).text()
+            assert "none was given up" in empty and 'href="/admin/mail">Show all mail' in empty
+
+            maria, sara = await server.client("mentor1"), await server.client("mentee1")
+            await start_clean(sara)
+            secret = marker()
+            await (await maria.socket()).send(
+                await server.pair_channel_id(1), f"{secret} Thursday?"
+            )
+            clock.advance(minutes=11)
+            assert await server.app[keys.AWAY_MAILER].run_once() == 1  # to Sara, refused (550)
+            nina = {"email": "nina@example.org", "name": "Nina Holm", "role": "mentee"}
+            assert (await coordinator.post("/api/v1/users", nina)).status == 201
+            await smtp.wait_for("nina@example.org")
+
+            async def given_up() -> bool:
+                return (await store.count_mail())["failed"] == 1
+
+            await eventually(given_up)
+            assert (await _glance(coordinator))["e-mail could not be sent"] == (
+                "/admin/mail?show=failed",
+                1,
+            )
+            everything = await (await coordinator.get("/admin/mail")).text()
+            failed = await (await coordinator.get("/admin/mail?show=failed")).text()
+            assert "nina@example.org" in everything and email("mentee1") in everything
+            assert email("mentee1") in failed and "nina@example.org" not in failed
+            assert "<h1>Mail that could not be sent</h1>" in failed and "550" in failed
+            assert 'href="/admin/mail?show=failed" aria-current="page"' in failed
+            for page in (everything, failed, await (await coordinator.get("/admin")).text()):
+                assert secret not in page
+
+            wrong = await coordinator.get("/admin/mail?show=everything")
+            assert wrong.status == 400 and "show=failed" in await wrong.text()
+    finally:
+        await smtp.stop()

@@ -178,3 +178,57 @@ async def test_a_workbook_with_xml_entities_is_refused_not_expanded():
             archive.writestr(part, content)
     with pytest.raises(Invalid, match="not an Excel workbook"):
         await read_people_file(rebuilt.getvalue())
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Navn;E-mail;Rolle;Fagområde",
+        "navn;email;rolle;ekspertise",
+        "NAVN;E-mailadresse;ROLLE",
+        "Fulde navn;Mailadresse;Rolle;Felt",
+    ],
+)
+async def test_danish_column_names_and_roles_are_read_as_the_english_ones(header):
+    """A Danish coordinator's spreadsheet, as Danish Excel on Windows saves it: its columns
+    named in Danish, in any order and case, and the roles as Danes write them."""
+    text = (
+        f"{header}\n"
+        "Søren Ærø Åse;soeren@example.org;Mentor;Økonomi\n"
+        "Maja Bæk;maja@example.org;mentee;Jura\n"
+        "Lise Holm;lise@example.org;Koordinator;\n"
+    )
+    rows, problems = parse_rows((await read_people_file(text.encode("cp1252"))).text)
+    assert problems == []
+    expertise = ["Økonomi", "Jura", ""] if header.count(";") == 3 else ["", "", ""]
+    assert [(r.line, r.name, r.email, r.role, r.expertise) for r in rows] == [
+        (2, "Søren Ærø Åse", "soeren@example.org", "mentor", expertise[0]),
+        (3, "Maja Bæk", "maja@example.org", "mentee", expertise[1]),
+        (4, "Lise Holm", "lise@example.org", "coordinator", expertise[2]),
+    ]
+
+
+async def test_a_danish_workbook_is_read_and_a_role_neither_language_knows_is_a_row_to_fix():
+    data = _workbook(
+        [
+            ["E-mail", "Navn", "Rolle", "Fagområde"],
+            ["soeren@example.org", "Søren Ærø Åse", "koordinator", "Økonomi"],
+            ["maja@example.org", "Maja Bæk", "leder", "Jura"],
+            ["bo@example.org", "Bo Berg", "", "Jura"],
+        ]
+    )
+    rows, problems = parse_rows((await read_people_file(data)).text)
+    assert [(r.name, r.role) for r in rows] == [("Søren Ærø Åse", "coordinator")]
+    assert [(p.line, p.reason) for p in problems] == [
+        (3, "unknown role 'leder' (use coordinator, mentor or mentee)"),
+        (4, "no role (use coordinator, mentor or mentee)"),
+    ]
+
+
+def test_a_header_in_neither_language_says_both_and_what_is_missing():
+    with pytest.raises(Invalid) as refused:
+        parse_rows("Fornavn;E-post;Rolle\nSøren;s@example.org;mentor\n")
+    assert refused.value.message == (
+        "The first line must name the columns: email, name, role, field of expertise"
+        " (or in Danish: e-mail, navn, rolle, fagområde). Missing: email, name."
+    )

@@ -1,4 +1,5 @@
-"""Importing people from a CSV file (email, name, role, field of expertise).
+"""Importing people from a CSV file (email, name, role, field of expertise), its columns
+named in English or in Danish (e-mail, navn, rolle, fagområde; a role may be "koordinator").
 
 The whole file is checked before anything is written, and every bad row is reported with its
 line number and the reason.  People who already have an account are skipped, so importing
@@ -34,12 +35,16 @@ from storage import Store, Tx
 from storage.records import User
 
 MAX_ROWS = 5000
-COLUMNS = {
-    "email": ("email", "e-mail", "email address", "e-mail address"),
-    "name": ("name", "full name"),
-    "role": ("role",),
-    "expertise": ("expertise", "field of expertise", "field"),
+COLUMNS = {  # each column's names, in English and in Danish, as the first line writes them
+    "email": (
+        *("email", "e-mail", "email address", "e-mail address"),
+        *("e-mailadresse", "emailadresse", "mailadresse"),
+    ),
+    "name": ("name", "full name", "navn", "fulde navn", "fuldt navn"),
+    "role": ("role", "rolle"),
+    "expertise": ("expertise", "field of expertise", "field", "fagområde", "ekspertise", "felt"),
 }
+ROLE_NAMES = {role: role for role in ROLES} | {"koordinator": "coordinator"}  # and in Danish
 REQUIRED = ("email", "name", "role")
 
 
@@ -104,8 +109,8 @@ def _header_map(header: list[str]) -> dict[str, int]:
     if missing:
         raise Invalid(
             N_(
-                "The first line must name the columns: email, name, role, field of expertise."
-                " Missing: %(missing)s."
+                "The first line must name the columns: email, name, role, field of expertise"
+                " (or in Danish: e-mail, navn, rolle, fagområde). Missing: %(missing)s."
             ),
             missing=", ".join(missing),
         )
@@ -134,11 +139,12 @@ def _check_row(values: dict[str, str]) -> tuple[str, str, str, str, list[str]]:
         name = check_name(values.get("name", ""))
     except MentorspaceError as error:
         reasons.append(error.message.rstrip(".").lower())
-    role = values.get("role", "").lower()
-    if role not in ROLES:
+    written = values.get("role", "").lower()
+    role = ROLE_NAMES.get(written, "")
+    if not role:
         reasons.append(
             f"unknown role {values['role']!r} (use coordinator, mentor or mentee)"
-            if role
+            if written
             else "no role (use coordinator, mentor or mentee)"
         )
     expertise = ""

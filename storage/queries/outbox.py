@@ -75,11 +75,15 @@ class OutboxQueries(QueryBase):
             f" WHERE {_PENDING}"
         )
 
-    async def list_mail(self, *, limit: int, unsent_only: bool = False) -> list[OutgoingMail]:
+    async def list_mail(
+        self, *, limit: int, unsent_only: bool = False, failed_only: bool = False
+    ) -> list[OutgoingMail]:
+        """Newest first: all mail; `unsent_only`, what is waiting or given up on; `failed_only`,
+        what was given up on."""
         rows = await self._all(
-            f"SELECT * FROM outbox WHERE NOT :unsent OR ({_PENDING} OR failed_at IS NOT NULL)"
-            f" ORDER BY id DESC LIMIT :limit",
-            {"unsent": int(unsent_only), "limit": limit},
+            f"SELECT * FROM outbox WHERE (NOT :unsent OR ({_PENDING} OR failed_at IS NOT NULL))"
+            f" AND (NOT :failed OR failed_at IS NOT NULL) ORDER BY id DESC LIMIT :limit",
+            {"unsent": int(unsent_only), "failed": int(failed_only), "limit": limit},
         )
         return [_mail(row) for row in rows]
 

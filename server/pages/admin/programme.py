@@ -24,7 +24,7 @@ from channels.words import Words
 from server import keys
 from server.api.params import form_int, path_id, query_int
 from server.auth import csrf_token, current_coordinator
-from server.pages.rendering import render, run_form
+from server.pages.rendering import reader_gettext, render, run_form
 from server.realtime import emit as admin_events
 from server.realtime.emit import emit_changes
 from server.runners.mailer import link_settings
@@ -32,42 +32,53 @@ from storage.records import User
 
 routes = web.RouteTableDef()
 
-NOTICES = {
-    **{
-        f"created-{role}": f"The {role} account was created and the invitation is on its way."
-        for role in ROLES
-    },
-    "updated": "Saved.",
-    "invited": "A new invitation is on its way; the earlier link no longer works.",
-    "email": "The address is corrected and a new invitation is on its way to it.",
-    "imported": "The file was imported and the invitations are on their way.",
-    "paired": "They are paired: their private channel is ready.",
-    "ended": "The pair has ended: their channel is read-only now, and both are asked how it went."
-    " You can reopen it from this page for a week.",
-    "reopened": "The pair is open again: they can write to each other in their channel.",
-    "asked": "Both are asked how their mentoring is going; their answers show under Satisfaction.",
-    "community": "The community is saved.",
-    "menu": "The menu is saved and shown at once.",
-    "announced": "The announcement is posted.",
-    "saved": "The task is saved. Post it now or schedule it below.",
-    "posted": "The task is posted: the pairs see it in their channel now.",
-    "scheduled": "The task is scheduled; it will be posted at that time.",
-    "task-edited": "The task is changed. Tasks already posted keep the words they had.",
-    "task-deleted": "The task is deleted and its schedules stopped. Posted tasks stay with the pairs.",
-    "schedule-changed": "The schedule is changed, from now on. What was posted stays.",
-    "paused": "The schedule is paused: nothing is posted until you resume it.",
-    "resumed": "The schedule goes on from now. What fell due while it was paused is not posted.",
-    "cancelled": "The schedule is cancelled. Tasks already posted stay with the pairs.",
+NOTICES = {  # shown translated, in the reader's language (page)
+    "created-mentor": N_("The mentor account was created and the invitation is on its way."),
+    "created-mentee": N_("The mentee account was created and the invitation is on its way."),
+    "created-coordinator": N_(
+        "The coordinator account was created and the invitation is on its way."
+    ),
+    "updated": N_("Saved."),
+    "invited": N_("A new invitation is on its way; the earlier link no longer works."),
+    "email": N_("The address is corrected and a new invitation is on its way to it."),
+    "imported": N_("The file was imported and the invitations are on their way."),
+    "paired": N_("They are paired: their private channel is ready."),
+    "ended": N_(
+        "The pair has ended: their channel is read-only now, and both are asked how it went."
+        " You can reopen it from this page for a week."
+    ),
+    "reopened": N_("The pair is open again: they can write to each other in their channel."),
+    "asked": N_(
+        "Both are asked how their mentoring is going; their answers show under Satisfaction."
+    ),
+    "community": N_("The community is saved."),
+    "menu": N_("The menu is saved and shown at once."),
+    "announced": N_("The announcement is posted."),
+    "saved": N_("The task is saved. Post it now or schedule it below."),
+    "posted": N_("The task is posted: the pairs see it in their channel now."),
+    "scheduled": N_("The task is scheduled; it will be posted at that time."),
+    "task-edited": N_("The task is changed. Tasks already posted keep the words they had."),
+    "task-deleted": N_(
+        "The task is deleted and its schedules stopped. Posted tasks stay with the pairs."
+    ),
+    "schedule-changed": N_("The schedule is changed, from now on. What was posted stays."),
+    "paused": N_("The schedule is paused: nothing is posted until you resume it."),
+    "resumed": N_(
+        "The schedule goes on from now. What fell due while it was paused is not posted."
+    ),
+    "cancelled": N_("The schedule is cancelled. Tasks already posted stay with the pairs."),
 }
 
 
 def page(request: web.Request, template: str, user: User, **context: Any):
-    """A page of the coordinator area (`admin/layout.html`), with the notice `?notice=` names."""
+    """A page of the coordinator area (`admin/layout.html`), with the notice `?notice=` names,
+    in the coordinator's language (an error is said in it by `render`)."""
+    notice = NOTICES.get(request.query.get("notice", ""))
     defaults = {
         "error": None,
         "form": None,
         "checked": False,
-        "notice": NOTICES.get(request.query.get("notice", "")),
+        "notice": reader_gettext(request, user)(notice) if notice else None,
     }
     return render(
         request,
@@ -155,7 +166,7 @@ def _confirm_coordinator(request: web.Request, user: User, form: Any, name: str)
         user,
         action=request.path,
         fields=fields,
-        name=name or "this person",
+        name=name or reader_gettext(request, user)(N_("this person")),
     )
 
 
@@ -485,14 +496,24 @@ async def audit_page(request: web.Request) -> web.Response:
     return page(request, "audit.html", user, entries=entries)
 
 
+MAIL_SHOWN = 200
+
+
 @routes.get("/admin/mail")
 async def mail_page(request: web.Request) -> web.Response:
+    """The outbox, newest first: all of it, or (`?show=failed`, where the home page's figure
+    links) only the mail given up on.  Recipients, subjects and states: no mail's text."""
     user = await current_coordinator(request)
     store = request.app[keys.STORE]
+    shown = request.query.get("show", "")
+    if shown not in ("", "failed"):
+        raise Invalid(N_("Show all mail, or show=failed for the mail that could not be sent."))
+    failed_only = shown == "failed"
     return page(
         request,
         "mail.html",
         user,
+        failed_only=failed_only,
         counts=await store.count_mail(),
-        mails=await store.list_mail(limit=200),
+        mails=await store.list_mail(limit=MAIL_SHOWN, failed_only=failed_only),
     )
