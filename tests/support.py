@@ -48,6 +48,10 @@ def email(handle: str) -> str:
     return f"{handle}@{DEMO_DOMAIN}"
 
 
+# How long a socket may take to be accepted: long, for a loaded machine (two CPU-bound suites
+# at once once took more than 5 s); a refusal answers at once, so no test waits it out.
+CONNECT_WAIT = 30
+
 # For tests that move a FakeClock on by days while the same people stay logged in: sessions
 # that do not idle out within them (the idle timeout has its own tests, in test_sessions.py).
 DAYS_AWAKE = {"session_idle_hours": 720}
@@ -174,7 +178,7 @@ class Client:
         sock = SocketClient()
         headers = {"Cookie": f"{self.server.cookie}={self.token}"} if self.token else {}
         await sock.sio.connect(
-            self.server.url, headers=headers, transports=["websocket"], wait_timeout=5
+            self.server.url, headers=headers, transports=["websocket"], wait_timeout=CONNECT_WAIT
         )
         self.sockets.append(sock)
         return sock

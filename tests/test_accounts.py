@@ -14,7 +14,7 @@ from channels.people.accounts import create_user
 from server.auth import COOKIE
 
 from .clocks import FakeClock
-from .support import Server, email
+from .support import CONNECT_WAIT, Server, email
 
 
 async def test_login_sets_a_safe_cookie_and_stores_only_a_hash(server):
@@ -115,7 +115,7 @@ async def _try_connect(server, headers: dict[str, str]) -> bool:
         sock = socketio.AsyncClient(reconnection=False, http_session=http)
         try:
             await sock.connect(
-                server.url, headers=headers, transports=["websocket"], wait_timeout=5
+                server.url, headers=headers, transports=["websocket"], wait_timeout=CONNECT_WAIT
             )
         except socketio.exceptions.ConnectionError:
             return False

@@ -21,7 +21,7 @@ from server.auth import cookie_name
 from server.runners.loop import Runner
 
 from .conftest import require_service
-from .support import Server, email, eventually, free_port
+from .support import CONNECT_WAIT, Server, email, eventually, free_port
 from .test_cli import run
 
 TOKEN = "metrics-" + "x" * 24
@@ -330,7 +330,7 @@ async def test_a_pair_message_never_reaches_metrics_health_checks_or_json_logs(d
                 process.url,
                 headers={"Cookie": f"{cookie_name(False)}={token}"},
                 transports=["websocket"],
-                wait_timeout=5,
+                wait_timeout=CONNECT_WAIT,
             )
             sent = await sock.call(
                 "message:send",

@@ -21,7 +21,7 @@ from channels.errors import ERROR_CODES
 from server.auth import COOKIE
 from server.realtime.handlers import EVENTS
 
-from .support import SocketClient, email, free_port
+from .support import CONNECT_WAIT, SocketClient, email, free_port
 
 EXAMPLES = 400  # in all, over every event: bounded, well under a minute
 RSS_GROWTH_LIMIT_MB = 40  # generous: the run itself needs a few MB at most
@@ -110,7 +110,10 @@ async def log_in(url: str, handle: str) -> tuple[str, dict[str, int]]:
 async def connect(url: str, cookie: str) -> SocketClient:
     sock = SocketClient()
     await sock.sio.connect(
-        url, headers={"Cookie": f"{COOKIE}={cookie}"}, transports=["websocket"], wait_timeout=10
+        url,
+        headers={"Cookie": f"{COOKIE}={cookie}"},
+        transports=["websocket"],
+        wait_timeout=CONNECT_WAIT,
     )
     return sock
 

@@ -18,7 +18,7 @@ from server.realtime.limits import ABUSE_LIMIT
 
 from .clocks import FakeClock
 from .mail_support import running_server
-from .support import SocketClient
+from .support import CONNECT_WAIT, SocketClient
 
 
 async def _raw_socket(
@@ -93,7 +93,7 @@ async def _refusal(server, token: str) -> dict | None:
             server.url,
             headers={"Cookie": f"{COOKIE}={token}"},
             transports=["websocket"],
-            wait_timeout=5,
+            wait_timeout=CONNECT_WAIT,
         )
     except socketio.exceptions.ConnectionError:
         assert refused, "refused without a reason"
