@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from server import keys
 
-from .clocks import FakeClock, next_whole_hour
+from .clocks import FakeClock
 from .questionnaire_support import (
     answer,
     create_questionnaire,
@@ -27,7 +27,11 @@ ASKED = ("mentor1", "mentor2", "mentor3", "mentee1", "mentee2", "mentee3")
 
 
 def fresh_clock() -> FakeClock:
-    return FakeClock(next_whole_hour(datetime.now(UTC)))
+    """Tomorrow at 10:00 UTC: after the demo was seeded, and at the same hour whenever the
+    suite runs (from 23:00 the next whole hour was midnight, and a reminder due 'the day before
+    it closes' fell a day later than the tests expect)."""
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    return FakeClock(datetime.combine(tomorrow, time(10), tzinfo=UTC))
 
 
 def notified(server, questionnaire_id: int) -> list[tuple[int, str]]:

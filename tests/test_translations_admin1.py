@@ -33,7 +33,10 @@ async def _read(client, path: str, *, status: int = 200, response=None) -> str:
     response = response or await client.get(path)
     page = await response.text()
     assert response.status == status, (path, page[:2000])
-    assert _english_left(page) == [], path
+    # The audit log's summaries are stored as they were written, in English (issue 13 lists
+    # them as left): the page's own words are checked, not theirs.
+    own = re.sub(r'<td data-label="Hvad">.*?</td>', "", page) if "/audit" in path else page
+    assert _english_left(own) == [], path
     markup = " ".join(html.unescape(page).split())
     return f"{markup}\n{words(markup)}"
 
