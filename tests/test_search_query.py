@@ -113,6 +113,10 @@ def test_snippets_escape_first_and_keep_marks_balanced():
     assert snippet_html(f"{s}open") == "<mark>open</mark>"
     assert snippet_html(f"{e}closed{e}{s}{s}a{e}") == "closed<mark>a</mark>"
     assert snippet_html("bell\x07 and\nline") == "bell and\nline"
+    # a mention reads as the name, as in the message
+    assert snippet_html(f"ask @[{s}Sara{e} Nielsen](user:5) & [x](user:6)") == (
+        "ask @<mark>Sara</mark> Nielsen &amp; [x](user:6)"
+    )
 
 
 # Every text, parsed and quoted, is a valid FTS5 query on the real index definition.

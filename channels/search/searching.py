@@ -182,13 +182,15 @@ async def _find_files(
 
 _MARKERS = re.compile(f"([{SNIPPET_START}{SNIPPET_END}])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A mention as written (`@[Sara Nielsen](user:5)`, the label perhaps marked): read as '@Sara Nielsen'
+_MENTION = re.compile(r"@\[([^\]\n]*)\]\(user:[0-9]+\)")
 
 
 def snippet_html(snippet: str) -> str:
     """The snippet as HTML: every piece of text escaped, then the matches in <mark>, always
     balanced (a stray marker a message happened to hold cannot open or close one)."""
     parts, marked = [], False
-    for piece in _MARKERS.split(snippet):
+    for piece in _MARKERS.split(_MENTION.sub(r"@\1", snippet)):
         if piece == SNIPPET_START:
             if not marked:
                 parts.append("<mark>")
