@@ -27,6 +27,7 @@ from channels.errors import Invalid
 from channels.input import check_count, check_id, check_moment, check_object
 from channels.languages import N_
 from channels.library.folders import load_library
+from channels.notify.mentions import unlink_mentions
 from channels.policy import Action, check_allowed
 from channels.research.usage import record_use
 from channels.search.query import decode_cursor, encode_cursor, matches, parse_query, sieve
@@ -182,15 +183,14 @@ async def _find_files(
 
 _MARKERS = re.compile(f"([{SNIPPET_START}{SNIPPET_END}])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# A mention as written (`@[Sara Nielsen](user:5)`, the label perhaps marked): read as '@Sara Nielsen'
-_MENTION = re.compile(r"@\[([^\]\n]*)\]\(user:[0-9]+\)")
 
 
 def snippet_html(snippet: str) -> str:
     """The snippet as HTML: every piece of text escaped, then the matches in <mark>, always
-    balanced (a stray marker a message happened to hold cannot open or close one)."""
+    balanced (a stray marker a message happened to hold cannot open or close one); a mention
+    reads as its name, as in the message."""
     parts, marked = [], False
-    for piece in _MARKERS.split(_MENTION.sub(r"@\1", snippet)):
+    for piece in _MARKERS.split(unlink_mentions(snippet)):
         if piece == SNIPPET_START:
             if not marked:
                 parts.append("<mark>")
