@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from channels.notify.wire import excerpt
+
 from .notify_support import marker, mention, new_notifications, notifications_of, start_clean
 
 
@@ -244,3 +246,11 @@ async def test_a_task_and_its_overdue_reminder_notify_both_of_the_pair_only(mail
         due = [n for n in await new_notifications(client) if n["kind"] == "task_due"]
         assert [n["text"] for n in due] == ["A task in your mentoring channel is due"]
     assert await new_notifications(grete) == [] and await new_notifications(carla) == []
+
+
+def test_an_excerpt_reads_as_the_message_does_without_its_markup():
+    assert excerpt("**Summer** [meeting](https://x.org) with @[Maria Jensen](user:2)") == (
+        "Summer meeting with @Maria Jensen"
+    )
+    assert excerpt("# Plan\n\n- one\n- two") == "Plan one two"
+    assert excerpt("x" * 300, 10) == "x" * 9 + "…"

@@ -11,16 +11,18 @@ from typing import Any
 from channels.chat.directory import channel_title
 from channels.notify.mentions import unlink_mentions
 from channels.readers import ENGLISH, Reader
+from channels.render import plain_text
 from storage.records import PRIVATE_CHANNEL_KINDS, Notification
 
 EXCERPT = 140
 
 
 def excerpt(body: str | None, limit: int = EXCERPT) -> str | None:
-    """The start of a message's source as one line of plain text (a mention as @Name)."""
+    """The start of a message as one line of plain text, as a reader sees it: without its
+    markup ('**Summer** [meeting](https://x.org)' -> 'Summer meeting'), a mention as @Name."""
     if not body:
         return None
-    text = " ".join(unlink_mentions(body).split())
+    text = " ".join(plain_text(unlink_mentions(body)).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
