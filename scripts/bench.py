@@ -408,6 +408,20 @@ class ServerProcess:
             return ""
 
 
+def python_loop_ms() -> float:
+    """How fast this machine runs plain Python right now (lower is faster): the best of three
+    timings of one fixed loop, so that runs on different days, or beside other load, can be
+    compared."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i % 7
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def machine_busy_s() -> float:
     """CPU seconds all processes on this machine have used since boot (every core)."""
     fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
@@ -556,6 +570,9 @@ def run(
     for _, conn in workers:
         conn.send(("expect", all_acked))
     results = gather("result", args.timeout * 3)
+    # Every delivery has arrived (or timed out) by now: the server's CPU from the first send
+    # to here is what the messages cost it, fan-out included, divided by deliveries below.
+    server_cpu_delivered = server.cpu_s() - server_cpu_before
     for process, _ in workers:  # they disconnect first: the server is slow to stop otherwise
         process.join(args.timeout)
     peak_rss_kb = server.status_kb("VmHWM")
@@ -571,6 +588,7 @@ def run(
     elapsed_s = (last_ack - first_send) / 1e9
     errors = [e for r in results for e in r["errors"]]
     bench_cpu = sum(r["cpu_s"] for r in results)
+    deliveries = sum(len(r["latencies_ns"]) for r in results)
     return {
         "clients": args.clients,
         "senders": args.senders,
@@ -593,11 +611,18 @@ def run(
         "elapsed_s": round(elapsed_s, 3),
         "max_send_lag_ms": round(max(r["max_lag_ns"] for r in results) / 1e6, 2),
         "server_cpu_s": round(server_cpu, 2),
+        # The server's CPU (user + system) per message delivered to one socket, from the first
+        # send until every client has its messages: the cost of one delivery, fan-out included.
+        "deliveries": deliveries,
+        "server_cpu_us_per_delivery": (
+            round(server_cpu_delivered * 1e6 / deliveries, 1) if deliveries else None
+        ),
         "bench_cpu_s": round(bench_cpu, 2),
         # CPU that other programs on this machine took while the messages were being sent:
         # when it is high, the figures above are noisy.
         "other_cpu_s": round(max(0.0, machine_cpu - server_cpu - bench_cpu), 2),
         "cores": os.cpu_count(),
+        "python_loop_ms": args.python_loop_ms,
         **({"flooder": flood_counts} if flood_counts is not None else {}),
     }
 
@@ -691,6 +716,7 @@ def main(argv: list[str] | None = None) -> int:
         check_flood_args(args)
     # SIGTERM unwinds like Ctrl-C, so the server and workers are always stopped.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    args.python_loop_ms = python_loop_ms()
     workdir = Path(tempfile.mkdtemp(prefix="mentorspace-bench-"))
     children: list[Any] = []
     try:
