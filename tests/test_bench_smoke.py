@@ -33,6 +33,9 @@ def test_bench_prints_one_json_line_and_loses_nothing():
     assert (result["sent"], result["acked"], result["errors"]) == (30, 30, 0)
     assert result["lost"] == 0
     assert result["duplicates"] == 0
+    assert result["deliveries"] == 3 * 30  # every client gets every message
+    assert result["server_cpu_us_per_delivery"] >= 0  # CPU ticks are 10 ms: may read 0 here
+    assert result["python_loop_ms"] > 0
 
 
 def test_bench_flood_compares_the_normal_load_with_and_without_an_abusive_client():
