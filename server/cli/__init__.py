@@ -47,7 +47,7 @@ SOCKET_SETTINGS = [
     "message_burst",
     "socket_check_seconds",
 ]
-_DATA_ONLY = ["data_dir", "log_level"]
+_DATA_ONLY = ["data_dir", "database_url", "log_level"]
 # Sockets are hung up first thing on shutdown; this bounds how long a peer that never finishes
 # the websocket closing handshake, or a slow request, can hold a restart.
 SHUTDOWN_TIMEOUT = 5.0
@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         serve,
         [
             "data_dir",
+            "database_url",
             "host",
             "port",
             "secret",
@@ -156,8 +157,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _with_store(config: Config, work: Callable[[storage.SQLiteStore], Awaitable[None]]):
-    store = await storage.open_store(config.data_dir)
+async def _with_store(config: Config, work: Callable[[storage.Store], Awaitable[None]]):
+    store = await storage.open_store(config.data_dir, config.database_url)
     try:
         await directory.set_up_programme(store)
         await work(store)

@@ -14,7 +14,7 @@ from channels.errors import Invalid
 from channels.policy import Actor
 from channels.research import export, reports
 from server.config import Config
-from storage import SQLiteStore
+from storage import Store
 
 
 def _check_out(out: Path) -> None:
@@ -33,7 +33,7 @@ def _write(out: Path, tables: list[reports.Table]) -> list[Path]:
 
 
 async def run_report(
-    store: SQLiteStore,
+    store: Store,
     config: Config,
     out: Path,
     *,
