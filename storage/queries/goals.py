@@ -230,7 +230,7 @@ class GoalQueries(QueryBase):
         )
         await self._all(
             "INSERT INTO satisfaction_answers (request_id, user_id, role)"
-            " SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+            " SELECT ?, CAST(value ->> 0 AS INTEGER), value ->> 1"
             " FROM json_each(?) WHERE true",
             (request_id, json_list([list(p) for p in people])),
         )

@@ -84,7 +84,7 @@ class ProgrammeQueries(QueryBase):
         """Per role, accounts that are not disabled: (all of them, those still invited)."""
         rows = await self._all(
             "SELECT role, count(*) AS n, count(*) FILTER (WHERE password_hash IS NULL) AS invited"
-            " FROM users WHERE NOT disabled GROUP BY role"
+            " FROM users WHERE disabled = 0 GROUP BY role"
         )
         return {row["role"]: (row["n"], row["invited"]) for row in rows}
 
@@ -98,8 +98,8 @@ class ProgrammeQueries(QueryBase):
             " (SELECT count(*) FROM channel_members m WHERE m.channel_id = c.id) AS members,"
             " EXISTS (SELECT 1 FROM channel_members m"
             "         WHERE m.channel_id = c.id AND m.user_id = :user) AS is_member"
-            " FROM channels c WHERE c.kind = 'community' AND (:archived OR NOT c.archived)"
-            " ORDER BY c.archived, c.name COLLATE NOCASE, c.id",
+            " FROM channels c WHERE c.kind = 'community' AND (:archived = 1 OR c.archived = 0)"
+            " ORDER BY c.archived, lower(c.name), c.id",
             {"user": user_id, "archived": int(include_archived)},
         )
         return [
@@ -132,8 +132,8 @@ class ProgrammeQueries(QueryBase):
         await self._all("DELETE FROM menu_items WHERE role = ?", (role,))
         await self._all(
             "INSERT INTO menu_items (role, position, item, label, url, visible)"
-            " SELECT :role, key, json_extract(value, '$.item'), json_extract(value, '$.label'),"
-            "        json_extract(value, '$.url'), json_extract(value, '$.visible')"
+            " SELECT :role, key, value ->> 'item', value ->> 'label', value ->> 'url',"
+            "        CAST(value ->> 'visible' AS INTEGER)"
             " FROM json_each(:items)",
             {
                 "role": role,

@@ -242,7 +242,7 @@ class TaskQueries(QueryBase):
         """Mark done (`done_by` a user) or not done (None); False when it already was."""
         changed = await self._all(
             "UPDATE task_occurrences SET done_at = ?, done_by = ?"
-            " WHERE message_id = ? AND (done_at IS NULL) = ? RETURNING id",
+            " WHERE message_id = ? AND (done_at IS NULL) = (? = 1) RETURNING id",
             (now if done_by else None, done_by, message_id, int(done_by is not None)),
         )
         return bool(changed)

@@ -93,13 +93,14 @@ class UserQueries(QueryBase):
 
     async def list_users(self, role: str | None = None) -> list[User]:
         rows = await self._all(
-            "SELECT * FROM users WHERE ? IS NULL OR role = ? ORDER BY name, id", (role, role)
+            "SELECT * FROM users WHERE role = coalesce(:role, role) ORDER BY name, id",
+            {"role": role},
         )
         return [_user(row) for row in rows]
 
     async def list_enabled_ids(self, role: str) -> list[int]:
         rows = await self._all(
-            "SELECT id FROM users WHERE role = ? AND NOT disabled ORDER BY id", (role,)
+            "SELECT id FROM users WHERE role = ? AND disabled = 0 ORDER BY id", (role,)
         )
         return [row[0] for row in rows]
 
@@ -197,7 +198,8 @@ class UserQueries(QueryBase):
 
     async def delete_user_sessions(self, user_id: int, *, keep: str | None = None) -> None:
         await self._all(
-            "DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?", (user_id, keep)
+            "DELETE FROM sessions WHERE user_id = ? AND token_hash IS DISTINCT FROM ?",
+            (user_id, keep),
         )
 
     async def delete_expired_sessions(self, now: str) -> None:
