@@ -10,14 +10,16 @@ SQLite.  For PostgreSQL, `to_postgres()` translates each statement with a few ex
   list's type (bigint, text, or jsonb for objects and lists), with its `value` and its `key`
   (counted from 0, as in SQLite); a statement whose rows come from an empty list does nothing,
   so it is not sent at all (PostgreSQL could not tell the type of an empty list);
-- a parameter given as None is written NULL, and one given as a str is cast to text
-  (PostgreSQL cannot tell the type of `$1` in `$1 IS NULL OR x > $1`);
-- `json_group_array(` is `json_agg(`, and a table's `rowid` is its `ctid`;
+- a parameter given as None is written NULL, one given as a str is cast to text and one
+  given as an int (or a bool) to bigint (PostgreSQL cannot tell the type of `$1` in
+  `$1 IS NULL OR x > $1`);
+- `json_group_array(x)` is `coalesce(json_agg(x), '[]')`, a table's `rowid` is its `ctid`, and `CROSS JOIN t ON`
+  (SQLite's hint to keep the join order) is a plain `JOIN t ON`;
 - `LIKE` is `ILIKE`: SQLite's LIKE ignores the case of ASCII letters, PostgreSQL's does not.
 
 A statement that no rule fits is written twice, side by side, with `differs(sqlite, postgres=…)`
-in its query module; the translation then takes the PostgreSQL text as written (placeholders
-included, so both texts keep the same parameters).
+in its query module; the translation then starts from the PostgreSQL text (the same rules
+apply to it, so both texts keep the same parameters).
 
 Migrations: `to_postgres_ddl()` maps SQLite's column types (`INTEGER PRIMARY KEY` is an identity
 column; integers are 64-bit; `BLOB` is `bytea`; `WITHOUT ROWID` goes); a migration whose
@@ -58,8 +60,9 @@ _JSON_ROWS = re.compile(
     re.IGNORECASE,
 )
 _WORDS = [
-    (re.compile(r"\bjson_group_array\(", re.IGNORECASE), "json_agg("),
     (re.compile(r"\browid\b", re.IGNORECASE), "ctid"),
+    # SQLite's way to fix the join order (a CROSS JOIN with ON); PostgreSQL plans it itself.
+    (re.compile(r"\bCROSS JOIN (\w+(?: AS)?(?: \w+)?) ON\b", re.IGNORECASE), r"JOIN \1 ON"),
     (re.compile(r"\bLIKE\b", re.IGNORECASE), "ILIKE"),
 ]
 _LIST_MARK = "\x00"  # after a placeholder: its value is a JSON list, to be passed as an array
@@ -93,16 +96,14 @@ def _typed_rows(values: list[Any]) -> tuple[str, list[Any]]:
 def to_postgres(sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> tuple[str, list[Any]]:
     """PostgreSQL's text of `sql` and its positional arguments; raises NothingToDo when the
     statement's rows come from an empty list."""
-    explicit = isinstance(sql, Differs)
-    if explicit:
-        text = sql.postgres  # type: ignore[attr-defined]
-    else:
-        text = _JSON_LIST.sub(
-            lambda m: ("<> ALL(" if m["not"] else "= ANY(") + m["param"] + _LIST_MARK + ")", sql
-        )
-        text = _JSON_ROWS.sub(_rows_of, text)
-        for pattern, replacement in _WORDS:
-            text = _split_replace(text, pattern, replacement)
+    text = sql.postgres if isinstance(sql, Differs) else sql
+    text = _JSON_LIST.sub(
+        lambda m: ("<> ALL(" if m["not"] else "= ANY(") + m["param"] + _LIST_MARK + ")", text
+    )
+    text = _JSON_ROWS.sub(_rows_of, text)
+    text = _json_arrays(text)
+    for pattern, replacement in _WORDS:
+        text = _split_replace(text, pattern, replacement)
     args: list[Any] = []
     names: dict[str, int] = {}
     named = params if isinstance(params, dict) else {}
@@ -128,6 +129,8 @@ def to_postgres(sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> tuple[
             value = json.loads(value)
         elif isinstance(value, str):
             cast = "::text"  # the type of `$1 IS NULL OR x > $1`, which PostgreSQL cannot tell
+        elif isinstance(value, int):  # bool too: stored as 0 and 1, as in SQLite
+            value, cast = int(value), "::bigint"
         if not token.startswith("?"):
             if name in names:
                 return f"${names[name]}{cast}"
@@ -144,6 +147,20 @@ def to_postgres(sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> tuple[
 _END = object()
 
 
+def _json_arrays(text: str) -> str:
+    """`json_group_array(x)` as `coalesce(json_agg(x), '[]')`: SQLite's is `[]` over no rows."""
+    while (at := text.find("json_group_array(")) >= 0:
+        depth, opened = 0, at + len("json_group_array")
+        end = opened
+        for end in range(opened, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        inner = text[at + len("json_group_array(") : end]
+        text = f"{text[:at]}coalesce(json_agg({inner}), '[]'){text[end + 1 :]}"
+    return text
+
+
 def _split_replace(text: str, pattern: re.Pattern[str], replacement: str) -> str:
     """Replace outside string literals only."""
     parts = re.split(r"('(?:[^']|'')*')", text)
@@ -151,6 +168,15 @@ def _split_replace(text: str, pattern: re.Pattern[str], replacement: str) -> str
         part if part.startswith("'") else pattern.sub(replacement, part) for part in parts
     )
 
+
+# SQLite's date functions that the queries use, as PostgreSQL functions of the same name and
+# meaning; made (again) before every migration run.  Times are ISO 8601 text on both engines.
+COMPATIBILITY_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION julianday(moment TEXT) RETURNS DOUBLE PRECISION
+    LANGUAGE sql STABLE STRICT
+    AS $$ SELECT CAST(extract(epoch FROM CAST(moment AS timestamptz)) AS DOUBLE PRECISION)
+                 / 86400.0 + 2440587.5 $$;
+"""
 
 _DDL = [
     (

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
 
-from .dialect import NothingToDo, to_postgres, to_postgres_ddl
+from .dialect import COMPATIBILITY_FUNCTIONS, NothingToDo, to_postgres, to_postgres_ddl
 from .errors import IntegrityError
 from .interface import Block, Store, Tx
 from .queries import Queries
@@ -114,6 +114,7 @@ async def migrate(conn: asyncpg.Connection) -> list[str]:
     runs in its own transaction with its record, as on SQLite."""
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+        await conn.execute(COMPATIBILITY_FUNCTIONS)
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"

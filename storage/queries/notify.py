@@ -442,7 +442,7 @@ class NotifyQueries(QueryBase):
             _LISTED + " LEFT JOIN notification_people p ON p.user_id = n.user_id"
             " WHERE n.read_at IS NULL AND n.mailed_at IS NULL"
             " AND n.kind IN (SELECT value FROM json_each(:kinds))"
-            " AND coalesce(p.away_mail, 1)"
+            " AND coalesce(p.away_mail, 1) = 1"
             " AND NOT EXISTS (SELECT 1 FROM presence s WHERE s.user_id = n.user_id)"
             " ORDER BY n.user_id, n.id",
             {"kinds": json_list(kinds)},

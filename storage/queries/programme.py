@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from ..dialect import differs
 from ..records import CommunityListing, MenuItem, Pair, PairActivity, User
 from .base import QueryBase
 from .channels import _pair
@@ -43,13 +44,19 @@ class ProgrammeQueries(QueryBase):
             "   ON m.channel_id = p.channel_id AND m.author_id IS NOT NULL"
             " GROUP BY p.id"
         )
-        weekly = await self._all(
-            "SELECT p.id AS pair_id,"
-            " CAST((julianday(:now) - julianday(m.created_at)) / 7 AS INTEGER) AS week,"
-            " count(*) AS n"
+        weeks_ago = "(julianday(:now) - julianday(m.created_at)) / 7"
+        weekly_sql = (
+            "SELECT p.id AS pair_id, {week} AS week, count(*) AS n"
             " FROM pairs p JOIN messages m ON m.channel_id = p.channel_id"
             " WHERE m.author_id IS NOT NULL AND m.created_at >= :since AND m.created_at <= :now"
-            " GROUP BY p.id, week",
+            " GROUP BY p.id, week"
+        )
+        weekly = await self._all(
+            # Whole weeks ago: SQLite's CAST truncates, PostgreSQL's rounds.
+            differs(
+                weekly_sql.format(week=f"CAST({weeks_ago} AS INTEGER)"),
+                postgres=weekly_sql.format(week=f"CAST(floor({weeks_ago}) AS INTEGER)"),
+            ),
             {"now": now, "since": since},
         )
         per_week: dict[int, list[int]] = {}
