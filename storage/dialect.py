@@ -15,6 +15,7 @@ SQLite.  For PostgreSQL, `to_postgres()` translates each statement with a few ex
   `$1 IS NULL OR x > $1`);
 - `json_group_array(x)` is `coalesce(json_agg(x), '[]')`, a table's `rowid` is its `ctid`, and `CROSS JOIN t ON`
   (SQLite's hint to keep the join order) is a plain `JOIN t ON`;
+- `date(x, 'weekday 0', '-6 days')`, the Monday of x's week, is PostgreSQL's `date_trunc`;
 - `LIKE` is `ILIKE`: SQLite's LIKE ignores the case of ASCII letters, PostgreSQL's does not.
 
 A statement that no rule fits is written twice, side by side, with `differs(sqlite, postgres=…)`
@@ -59,6 +60,8 @@ _JSON_ROWS = re.compile(
     r"(?:\s+(?:AS\s+)?(?!(?:WHERE|ON|JOIN|LEFT|ORDER|GROUP|LIMIT)\b)(?P<alias>\w+))?",
     re.IGNORECASE,
 )
+# The Monday of a time's week, as the research reports count weeks.
+_MONDAY = re.compile(r"\bdate\(([\w.]+), 'weekday 0', '-6 days'\)")
 _WORDS = [
     (re.compile(r"\browid\b", re.IGNORECASE), "ctid"),
     # SQLite's way to fix the join order (a CROSS JOIN with ON); PostgreSQL plans it itself.
@@ -97,6 +100,10 @@ def to_postgres(sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> tuple[
     """PostgreSQL's text of `sql` and its positional arguments; raises NothingToDo when the
     statement's rows come from an empty list."""
     text = sql.postgres if isinstance(sql, Differs) else sql
+    text = _MONDAY.sub(
+        r"to_char(date_trunc('week', CAST(\1 AS timestamptz) AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
+        text,
+    )
     text = _JSON_LIST.sub(
         lambda m: ("<> ALL(" if m["not"] else "= ANY(") + m["param"] + _LIST_MARK + ")", text
     )

@@ -100,3 +100,17 @@ def create_database(template: str | None = None) -> tuple[str, str]:
 
 def drop_database(name: str) -> None:
     _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+_to_drop: list[str] = []
+
+
+def drop_later(name: str) -> None:
+    """Drop at the end of the run (`drop_databases`), with the others."""
+    _to_drop.append(name)
+
+
+def drop_databases() -> None:
+    names, _to_drop[:] = list(_to_drop), []
+    if names:
+        _admin(*(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)" for name in names))

@@ -214,7 +214,7 @@ class UserQueries(QueryBase):
         """The most failures any one of `keys` has had since `since`."""
         value = await self._value(
             "SELECT max(n) FROM (SELECT count(*) AS n FROM login_failures"
-            " WHERE key IN (SELECT value FROM json_each(?)) AND failed_at > ? GROUP BY key)",
+            " WHERE key IN (SELECT value FROM json_each(?)) AND failed_at > ? GROUP BY key) AS f",
             (json_list(keys), since),
         )
         return value or 0
