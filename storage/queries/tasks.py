@@ -295,7 +295,7 @@ class TaskQueries(QueryBase):
         rows = await self._all(
             "SELECT s.template_id, count(DISTINCT o.pair_id) AS pairs, count(*) AS posted,"
             " count(o.done_at) AS done,"
-            " coalesce(sum(o.done_at IS NULL AND o.due_at IS NOT NULL AND o.due_at <= ?), 0)"
+            " count(*) FILTER (WHERE o.done_at IS NULL AND o.due_at IS NOT NULL AND o.due_at <= ?)"
             " AS overdue"
             " FROM task_occurrences o JOIN task_schedules s ON s.id = o.schedule_id"
             " GROUP BY s.template_id",
@@ -310,8 +310,8 @@ class TaskQueries(QueryBase):
         """Tasks not done in pairs still going: (overdue at `now`, due after `now` and before
         `due_before`).  A task whose message was deleted is no longer asked of anyone."""
         row = await self._one(
-            "SELECT coalesce(sum(o.due_at <= :now), 0) AS overdue,"
-            " coalesce(sum(o.due_at > :now AND o.due_at < :before), 0) AS soon"
+            "SELECT count(*) FILTER (WHERE o.due_at <= :now) AS overdue,"
+            " count(*) FILTER (WHERE o.due_at > :now AND o.due_at < :before) AS soon"
             " FROM task_occurrences o JOIN pairs p ON p.id = o.pair_id"
             " JOIN messages m ON m.id = o.message_id"
             " WHERE o.done_at IS NULL AND o.due_at IS NOT NULL AND p.ended_at IS NULL"
