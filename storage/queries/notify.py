@@ -535,7 +535,7 @@ class NotifyQueries(QueryBase):
             " coalesce(k.opened, 0) + (SELECT count(*) FROM digest_reads r"
             " WHERE r.period = p.period),"
             " coalesce(k.clicked, 0) + (SELECT count(*) FROM digest_reads r"
-            " WHERE r.period = p.period AND r.clicked)"
+            " WHERE r.period = p.period AND r.clicked = 1)"
             " FROM (SELECT period FROM digest_claims UNION SELECT period FROM digest_reads"
             " UNION SELECT period FROM digest_counts) p"
             " LEFT JOIN digest_counts k ON k.period = p.period ORDER BY p.period DESC LIMIT 60"
