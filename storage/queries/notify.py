@@ -509,7 +509,9 @@ class NotifyQueries(QueryBase):
               AND m.thread_id IS NULL AND m.deleted_at IS NULL AND m.kind = 'text'
               AND m.created_at >= :since AND m.author_id IS DISTINCT FROM :user
               AND m.created_seq > coalesce(rs.last_read_seq, 0)
-            ORDER BY m.reply_count + reactions DESC, m.id DESC LIMIT :limit
+            ORDER BY m.reply_count
+                     + (SELECT count(*) FROM reactions r WHERE r.message_id = m.id) DESC,
+                     m.id DESC LIMIT :limit
             """,
             {"user": user_id, "channels": json_list(channel_ids), "since": since, "limit": limit},
         )

@@ -167,7 +167,7 @@ class TaskQueries(QueryBase):
         (resuming does not post what fell due while paused)."""
         row = await self._one(
             "UPDATE task_schedules SET state = ?, updated_at = ?,"
-            " active_from = CASE WHEN ? THEN ? ELSE active_from END WHERE id = ? RETURNING *",
+            " active_from = CASE WHEN ? = 1 THEN ? ELSE active_from END WHERE id = ? RETURNING *",
             (state, now, int(restart), now, schedule_id),
         )
         assert row is not None
