@@ -11,10 +11,14 @@ is only used to create and drop the others).  Without it the tests skip, or fail
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
+import sqlite3
 import threading
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import storage
@@ -26,6 +30,7 @@ ADMIN_URL = os.environ.get(
     "MENTORSPACE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 
+T = TypeVar("T")
 _urls: dict[Path, str] = {}
 _names = itertools.count(1)
 
@@ -53,9 +58,28 @@ def _url_of(name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def _in_a_thread(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run `work()` to the end on an event loop of its own thread: callers may be inside a
+    running event loop (an async test calling a sync helper), or not."""
+    outcome: list[Any] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(asyncio.run(work()))
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
 def _admin(*statements: str) -> None:
-    """Run statements on the admin database, from a thread of its own (callers may be inside
-    a running event loop, or not)."""
+    """Run statements on the admin database."""
 
     async def run() -> None:
         import asyncpg
@@ -67,19 +91,31 @@ def _admin(*statements: str) -> None:
         finally:
             await conn.close()
 
-    failure: list[BaseException] = []
+    _in_a_thread(run)
 
-    def target() -> None:
+
+def rows(data_dir: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Read a test's database directly, as someone with the disk (or the database) would:
+    the SQLite file read-only, or the PostgreSQL database (the statement translated)."""
+    url = database_url(data_dir)
+    if not url:
+        file = f"file:{Path(data_dir) / storage.DATABASE_FILE}?mode=ro"
+        with contextlib.closing(sqlite3.connect(file, uri=True)) as db:
+            return db.execute(sql, params).fetchall()
+
+    async def run() -> list[tuple]:
+        import asyncpg
+
+        from storage.dialect import to_postgres
+
+        conn = await asyncpg.connect(url, timeout=5)
         try:
-            asyncio.run(run())
-        except BaseException as exc:
-            failure.append(exc)
+            text, args = to_postgres(sql, params)
+            return [tuple(row) for row in await conn.fetch(text, *args)]
+        finally:
+            await conn.close()
 
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
+    return _in_a_thread(run)
 
 
 def postgres_reachable() -> bool:
