@@ -94,6 +94,21 @@ def _admin(*statements: str) -> None:
     _in_a_thread(run)
 
 
+def columns(data_dir: Path, table: str) -> list[str]:
+    """The columns of a table of the test's database, in order."""
+    if not database_url(data_dir):
+        return [
+            name for _, name, *_ in rows(data_dir, "SELECT * FROM pragma_table_info(?)", (table,))
+        ]
+    found = rows(
+        data_dir,
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+        (table,),
+    )
+    return [name for (name,) in found]
+
+
 def rows(data_dir: Path, sql: str, params: tuple = ()) -> list[tuple]:
     """Read a test's database directly, as someone with the disk (or the database) would:
     the SQLite file read-only, or the PostgreSQL database (the statement translated)."""
