@@ -24,6 +24,7 @@ cursor's score says which order it continues).
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -130,6 +131,8 @@ class SearchQueries(QueryBase):
         walk = {
             **tsquery_params,
             "headline": f'StartSel="{marks[0]}", StopSel="{marks[1]}", HighlightAll=true',
+            # ts_headline marks each word of a phrase; FTS5 marks the phrase, once.
+            "joined": re.escape(marks[1]) + r"(\W*)" + re.escape(marks[0]),
             "match": match,
             "channels": json_list(channels),
             "author": author_id,
@@ -204,7 +207,9 @@ class SearchQueries(QueryBase):
         PostgreSQL: the GIN index of `messages.search` finds the hits, `ts_headline` marks the
         matches in the whole text (as `highlight()`)."""
         postgres = f"""
-            SELECT m.id, ts_headline('mentorspace_search', m.body, q.query, :headline)
+            SELECT m.id, regexp_replace(
+                       ts_headline('mentorspace_search', m.body, q.query, :headline),
+                       :joined, '\\1', 'g')
               FROM messages m, (SELECT {tsquery} AS query) AS q
              WHERE m.search @@ q.query AND m.id < :older_than
                AND m.channel_id IN (SELECT value FROM json_each(:channels))
