@@ -6,7 +6,7 @@ DATA_DIR := $(or $(MENTORSPACE_DATA_DIR),./data)
 # Two workers (most tests wait on sockets and a browser); worksteal evens out the long ones.
 PYTEST_ARGS := -n 2 --dist worksteal
 
-.PHONY: run test install browser lint format bench clean repeat-tests translations
+.PHONY: run test test-postgres install browser lint format bench clean repeat-tests translations
 
 run: install
 	@if [ ! -e "$(DATA_DIR)/mentorspace.sqlite3" ]; then \
@@ -20,6 +20,12 @@ test: install browser
 	cd web && npx eslint .
 	cd web && node --test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite on PostgreSQL (tests/databases.py): a database per test on MENTORSPACE_TEST_POSTGRES_URL
+# (default 127.0.0.1:5432, database `test`, trust auth), dropped after it.  Not yet part of
+# `make test`: not every end-to-end test passes on PostgreSQL yet (see issue 14).
+test-postgres: install browser
+	MENTORSPACE_TEST_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed web/node_modules/.installed
 

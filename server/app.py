@@ -154,7 +154,8 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:
-    store = await storage.open_store(app[keys.CONFIG].data_dir)
+    config = app[keys.CONFIG]
+    store = await storage.open_store(config.data_dir, config.database_url)
     await app[keys.FILES].start()
     try:
         await set_up_programme(store, clock=app[keys.CLOCK])

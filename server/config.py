@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from channels.dates import Calendar
 from channels.errors import Invalid
 from channels.files.uploads import MIB, UploadLimits
+from storage import check_database_url
 
 # (flag, environment variable, default, help): one setting a line, so the list reads as a table
 # (ruff format would break each into five lines).
 SETTINGS = [
     ("--data-dir", "MENTORSPACE_DATA_DIR", "./data", "where the database, secret and files live"),
+    ("--database-url", "MENTORSPACE_DATABASE_URL", "", "postgresql:// URL of a PostgreSQL database to keep the data in (default: SQLite in the data dir)"),
     ("--host", "MENTORSPACE_HOST", "127.0.0.1", "address to listen on"),
     ("--port", "MENTORSPACE_PORT", "8080", "port to listen on"),
     ("--secret", "MENTORSPACE_SECRET", "", "key for CSRF tokens (default: made once, kept in the data dir)"),
@@ -63,6 +65,7 @@ SETTINGS = [
 @dataclass(frozen=True)
 class Config:
     data_dir: Path = Path("./data")
+    database_url: str = ""  # PostgreSQL's postgresql://…; empty: SQLite in data_dir
     host: str = "127.0.0.1"
     port: int = 8080
     secret: str = ""
@@ -176,8 +179,14 @@ def config_from_args(args: argparse.Namespace) -> Config:
             f"mentorspace: --max-recurrence-days must be a number from 1 to 3660, not {max_days!r}"
         )
     mail = _mail_values(values)
+    database_url = values.get("database_url", "").strip()
+    try:
+        check_database_url(database_url)
+    except ValueError as error:
+        raise SystemExit(f"mentorspace: --database-url: {error}") from None
     return Config(
         data_dir=Path(values.get("data_dir", "./data")),
+        database_url=database_url,
         host=values.get("host", "127.0.0.1"),
         port=int(port),
         secret=values.get("secret", ""),

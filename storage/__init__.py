@@ -1,7 +1,8 @@
 """Storage: every SQL statement, the migrations, and the engines behind one interface.
 
-`open_store(data_dir)` returns a store whose methods read, and whose `write()` block gives a
-transaction with the same methods plus the writes.  Rows come back as `records` dataclasses.
+`open_store(data_dir, database_url)` returns a store whose methods read, and whose `write()`
+block gives a transaction with the same methods plus the writes: SQLite in the data dir, or
+PostgreSQL when a `postgresql://` URL is given.  Rows come back as `records` dataclasses.
 `Store` and `Tx` (interface.py) are those two contracts, whatever the engine; `Reads`, what
 both offer, types a helper that only reads and is called with either.
 """
@@ -9,6 +10,7 @@ both offer, types a helper that only reads and is called with either.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import records
 from .errors import IntegrityError
@@ -16,11 +18,30 @@ from .files import FileStore, LocalFileStore
 from .interface import Reads, Store, Tx
 from .sqlite import SQLiteStore, open_sqlite
 
+if TYPE_CHECKING:
+    from .postgres import PostgresStore
+
 DATABASE_FILE = "mentorspace.sqlite3"
 FILES_DIR = "files"  # DATA_DIR/files: the file store
 
 
-async def open_store(data_dir: Path) -> SQLiteStore:
+DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def check_database_url(url: str) -> None:
+    """Raise ValueError unless `url` is empty (SQLite) or names a PostgreSQL database."""
+    if url and not url.startswith(DATABASE_URL_SCHEMES):
+        raise ValueError(f"a database URL starts with postgresql://, not {url[:40]!r}")
+
+
+async def open_store(data_dir: Path, database_url: str = "") -> SQLiteStore | PostgresStore:
+    """The store: PostgreSQL at `database_url` if given, else SQLite in `data_dir`."""
+    check_database_url(database_url)
+    if database_url:
+        # Imported here: asyncpg is the `postgres` extra, not needed to run on SQLite.
+        from .postgres import open_postgres
+
+        return await open_postgres(database_url)
     return await open_sqlite(Path(data_dir) / DATABASE_FILE)
 
 
@@ -40,6 +61,7 @@ __all__ = [
     "SQLiteStore",
     "Store",
     "Tx",
+    "check_database_url",
     "open_file_store",
     "open_store",
     "records",

@@ -218,6 +218,9 @@ class Reads(Protocol):
     async def load_flag(self, flag_id: int) -> MessageFlag | None: ...
     async def load_flag_of(self, reporter_id: int, message_id: int) -> MessageFlag | None: ...
 
+    # schema: storage/queries/audit.py
+    async def list_migrations(self) -> list[str]: ...
+
     # audit: storage/queries/audit.py
     async def list_audit(
         self, *, before_id: int | None = None, limit: int | None = None, action: str | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ import storage
 from channels.demo import seed_demo
 from channels.people import passwords
 
+from . import databases
 from .clocks import FakeClock
 from .mail_support import SmtpServer, running_server
 from .support import DAYS_AWAKE, Client, Server
@@ -28,26 +29,52 @@ passwords.PARAMETERS = profiles.CHEAPEST
 
 
 @pytest.fixture(scope="session")
-def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir with the demo programme, made once; tests get copies."""
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A data dir with the demo programme, made once; tests get copies.  On PostgreSQL
+    (tests/databases.py) the programme is in a template database the copies are made from."""
     data_dir = tmp_path_factory.mktemp("demo-template")
+    template = None
+    if databases.ENGINE == "postgresql":
+        require_service("PostgreSQL", databases.postgres_reachable())
+        template, url = databases.create_database()
+        databases.use_database(data_dir, url)
 
     async def seed() -> None:
-        store = await storage.open_store(data_dir)
+        store = await databases.open_store(data_dir)
         try:
             await seed_demo(store, await storage.open_file_store(data_dir))
         finally:
             await store.close()
 
-    asyncio.run(seed())
-    return data_dir
+    try:
+        asyncio.run(seed())
+        yield data_dir
+    finally:
+        # Dropped together at the end: PostgreSQL makes a checkpoint for each DROP DATABASE,
+        # which would cost every test a second or two.
+        databases.drop_databases()
+        if template is not None:
+            databases.drop_database(template)
 
 
 @pytest.fixture
-def data_dir(demo_data: Path, tmp_path: Path) -> Path:
+def data_dir(demo_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the demo programme.  On PostgreSQL, commands the test runs (`python -m
+    server.cli … --data-dir`) find its database in MENTORSPACE_DATABASE_URL."""
     copy = tmp_path / "data"
     shutil.copytree(demo_data, copy)
-    return copy
+    template_url = databases.database_url(demo_data)
+    if not template_url:
+        yield copy
+        return
+    name, url = databases.create_database(template=template_url.rsplit("/", 1)[1])
+    databases.use_database(copy, url)
+    monkeypatch.setenv("MENTORSPACE_DATABASE_URL", url)
+    try:
+        yield copy
+    finally:
+        databases.forget_database(copy)
+        databases.drop_later(name)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import sqlite3
 import struct
 import uuid
 import zlib
@@ -14,8 +13,8 @@ from typing import Any
 from PIL import Image
 
 from server import keys
-from storage import DATABASE_FILE
 
+from . import databases
 from .support import Client, Server
 
 
@@ -151,14 +150,13 @@ def stored_blobs(server: Server) -> set[str]:
     """The digests of every blob in the file store (not the temporary files), leaving out the
     documents of the demo library, which every test's data starts with."""
     root = server.app[keys.FILES].root
-    database = f"file:{server.app[keys.CONFIG].data_dir / DATABASE_FILE}?mode=ro"
-    with sqlite3.connect(database, uri=True) as db:
-        library = {
-            sha
-            for (sha,) in db.execute(
-                "SELECT f.sha256 FROM files f JOIN library_resources r ON r.file_id = f.public_id"
-            )
-        }
+    library = {
+        sha
+        for (sha,) in databases.rows(
+            server.app[keys.CONFIG].data_dir,
+            "SELECT f.sha256 FROM files f JOIN library_resources r ON r.file_id = f.public_id",
+        )
+    }
     return {path.name for path in root.glob("??/??/*")} - library
 
 

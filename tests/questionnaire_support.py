@@ -4,12 +4,12 @@ it, answer it, read the stored rows, run the runner."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
 from server import keys
 
+from . import databases
 from .support import Client, Server
 from .task_support import expect
 
@@ -79,12 +79,8 @@ async def answer(client: Client, questionnaire_id: int, answers: dict[str, Any],
 
 
 def rows(server: Server, sql: str, params: tuple = ()) -> list[tuple]:
-    """Read the database file directly, as someone with the disk would."""
-    db = sqlite3.connect(server.app[keys.CONFIG].data_dir / "mentorspace.sqlite3")
-    try:
-        return db.execute(sql, params).fetchall()
-    finally:
-        db.close()
+    """Read the database directly, as someone with the disk would."""
+    return databases.rows(server.app[keys.CONFIG].data_dir, sql, params)
 
 
 def snapshot(server: Server) -> dict[str, list[tuple]]:

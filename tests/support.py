@@ -23,6 +23,7 @@ from server.auth import cookie_name
 from server.config import Config
 from server.security import RedactingAccessLogger
 
+from .databases import database_url
 from .openapi_check import check_documented
 
 
@@ -73,7 +74,8 @@ class Server:
 
     async def start(self) -> Server:
         self.port = self.port or free_port()
-        config = Config(data_dir=self.data_dir, port=self.port, **self.config_changes)
+        changes = {"database_url": database_url(self.data_dir), **self.config_changes}
+        config = Config(data_dir=self.data_dir, port=self.port, **changes)
         self.runner = web.AppRunner(
             create_app(config, clock=self.clock),
             handle_signals=False,

@@ -12,12 +12,13 @@ import storage
 from channels.chat import messages
 from channels.chat.messages import edit_message, load_thread, post_message, sync_channel
 
+from . import databases
 from .support import email
 
 
 @pytest.fixture
-async def store(data_dir: Path) -> AsyncIterator[storage.SQLiteStore]:
-    opened = await storage.open_store(data_dir)
+async def store(data_dir: Path) -> AsyncIterator[storage.Store]:
+    opened = await databases.open_store(data_dir)
     yield opened
     await opened.close()
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from . import databases
+from .conftest import require_service
 from .support import Server
 
 
@@ -132,3 +134,80 @@ def test_settings_come_from_the_environment(tmp_path: Path):
     assert (tmp_path / "from-env" / "mentorspace.sqlite3").exists()
     bad = run("serve", "--port", "http", env=env)
     assert bad.returncode != 0 and "--port" in bad.stderr
+
+
+STORE_COMMANDS = [
+    "serve",
+    "init",
+    "migrate",
+    "create-user",
+    "import-users",
+    "digests",
+    "report",
+    "demo",
+]
+
+
+@pytest.mark.parametrize("command", STORE_COMMANDS)
+def test_every_command_that_opens_the_store_takes_a_database_url(command):
+    result = run(command, "--help")
+    assert "--database-url" in result.stdout and "MENTORSPACE_DATABASE_URL" in result.stdout
+
+
+def test_a_database_url_that_is_not_postgresql_is_refused_and_nothing_is_made(tmp_path: Path):
+    data = tmp_path / "programme"
+    bad = run("init", "--data-dir", str(data), "--database-url", "mysql://localhost/x")
+    assert bad.returncode != 0 and "--database-url" in bad.stderr
+    assert "postgresql://" in bad.stderr
+    assert not data.exists()
+
+
+@pytest.fixture
+def postgres_url():
+    """A new, empty PostgreSQL database, dropped after the test."""
+    require_service("PostgreSQL", databases.postgres_reachable())
+    name, url = databases.create_database()
+    yield url
+    databases.drop_database(name)
+
+
+def test_the_commands_work_on_postgresql(tmp_path: Path, postgres_url: str):
+    env = {**os.environ, "MENTORSPACE_DATABASE_URL": postgres_url}
+    data = str(tmp_path / "programme")
+    assert run("init", "--data-dir", data, env=env).returncode == 0
+    assert not (tmp_path / "programme" / "mentorspace.sqlite3").exists()  # the data is there
+    migrated = run("migrate", "--data-dir", data, env=env)
+    assert migrated.returncode == 0 and "up to date" in migrated.stdout, migrated.stderr
+    created = run(
+        "create-user",
+        "--data-dir",
+        data,
+        "--database-url",
+        postgres_url,
+        "--email",
+        "ada@example.org",
+        "--name",
+        "Ada",
+        "--role",
+        "coordinator",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
+    assert created.returncode == 0, created.stderr
+    again = run(
+        "create-user",
+        "--data-dir",
+        data,
+        "--email",
+        "ada@example.org",
+        "--name",
+        "Ada",
+        "--role",
+        "mentor",
+        "--password-stdin",
+        stdin="a long enough password\n",
+        env=env,
+    )
+    assert again.returncode == 1 and "already" in again.stderr
+    assert run("demo", "--data-dir", data, env=env).returncode == 0
+    assert "already there" in run("demo", "--data-dir", data, env=env).stderr

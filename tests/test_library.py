@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 
 from server import keys
-from storage import DATABASE_FILE
+from tests import databases
 from tests.file_support import blob_path, file_form, uploaded
 from tests.support import eventually
 
@@ -113,9 +112,8 @@ async def test_openings_are_counted_per_week_and_role_never_per_person(server):
     assert mine == {"mentor": 3, "mentee": 1}
     assert {row["title"] for row in usage if row["resource_id"] == guide} == {"Counted guide"}
     # What is stored has no column that could name a person.
-    with sqlite3.connect(server.app[keys.CONFIG].data_dir / DATABASE_FILE) as db:
-        columns = {row[1] for row in db.execute("PRAGMA table_info(library_uses)")}
-    assert columns == {"resource_id", "week", "role", "opened"}
+    columns = databases.columns(server.app[keys.CONFIG].data_dir, "library_uses")
+    assert set(columns) == {"resource_id", "week", "role", "opened"}
 
     mentor = await server.client("mentor1")
     assert (await mentor.get("/api/v1/library/usage")).status == 403

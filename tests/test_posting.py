@@ -3,18 +3,18 @@ whether they created anything, and a repeated client_id writes nothing at all.""
 
 from __future__ import annotations
 
-import storage
 from channels.chat.messages import edit_message, post_message
 from channels.people.mail import MailSettings
 from channels.programme.announcements import post_announcement
 
+from . import databases
 from .support import email
 
 MAIL = MailSettings(sender="Mentorspace <no-reply@example.org>", public_url="https://m.example")
 
 
 async def test_a_post_says_whether_it_was_new(data_dir):
-    store = await storage.open_store(data_dir)
+    store = await databases.open_store(data_dir)
     try:
         mentee = await store.load_user_by_email(email("mentee1"))
         lounge = (await store.load_channel_by_kind("mentee_lounge")).id
@@ -31,7 +31,7 @@ async def test_a_post_says_whether_it_was_new(data_dir):
 
 
 async def test_a_repeated_announcement_is_not_new_and_queues_and_audits_nothing(data_dir):
-    store = await storage.open_store(data_dir)
+    store = await databases.open_store(data_dir)
     try:
         coordinator = await store.load_user_by_email(email("coordinator"))
         payload = {"body": "**News**", "client_id": "a1", "email": True}

@@ -14,7 +14,9 @@ import uuid
 import pytest
 
 from channels.demo import DEMO_DOMAIN
+from server import keys
 
+from . import databases
 from .clocks import FakeClock
 from .questionnaire_support import answer, assign, create_questionnaire, full_answers, ids, rows
 from .task_support import expect, pair_id, running
@@ -142,17 +144,17 @@ async def test_an_anonymous_answer_is_tied_to_its_author_by_nothing(data_dir, ev
             assert marker not in logged(every_log)
 
         # The database: the answers have no person, no time, and no hidden order.
-        columns = rows(
-            server, "SELECT name FROM pragma_table_info('questionnaire_anonymous_answers')"
-        )
-        assert [c for (c,) in columns] == ["questionnaire_id", "token", "answers"]
-        respondent_columns = rows(
-            server, "SELECT name FROM pragma_table_info('questionnaire_respondents')"
-        )
-        assert [c for (c,) in respondent_columns] == ["questionnaire_id", "user_id", "role"]
-        for table in ("questionnaire_anonymous_answers", "questionnaire_respondents"):
-            with pytest.raises(sqlite3.OperationalError, match="no such column: rowid"):
-                rows(server, f"SELECT rowid FROM {table}")  # WITHOUT ROWID: no counter at all
+        data_dir = server.app[keys.CONFIG].data_dir
+        columns = databases.columns(data_dir, "questionnaire_anonymous_answers")
+        assert columns == ["questionnaire_id", "token", "answers"]
+        respondent_columns = databases.columns(data_dir, "questionnaire_respondents")
+        assert respondent_columns == ["questionnaire_id", "user_id", "role"]
+        if not databases.database_url(data_dir):
+            # SQLite: WITHOUT ROWID, no counter at all.  (PostgreSQL has no such table: a row's
+            # ctid, where it lies in the heap, is a hidden order there; see issue 14's notes.)
+            for table in ("questionnaire_anonymous_answers", "questionnaire_respondents"):
+                with pytest.raises(sqlite3.OperationalError, match="no such column: rowid"):
+                    rows(server, f"SELECT rowid FROM {table}")
         assert rows(server, "SELECT count(*) FROM questionnaire_answers") == [(0,)]
         for _, stored in tokens:  # no time, no person in what was stored either
             assert not re.search(r"\d{4}-\d{2}-\d{2}T", stored) and DEMO_DOMAIN not in stored

@@ -21,6 +21,7 @@ from channels.errors import ERROR_CODES
 from server.auth import COOKIE
 from server.realtime.handlers import EVENTS
 
+from . import databases
 from .support import CONNECT_WAIT, SocketClient, email, free_port
 
 EXAMPLES = 400  # in all, over every event: bounded, well under a minute
@@ -137,6 +138,8 @@ async def test_any_payload_gets_a_known_answer_and_the_server_lives_on(data_dir,
     # Message events unlimited, so the fuzz reaches the handlers rather than the rate limit
     # (tests/test_socket_limits.py tests the limits).
     flags = ["--message-rate", "1000000", "--message-burst", "1000000"]
+    if url := databases.database_url(data_dir):  # the suite on PostgreSQL: the test's database
+        flags += ["--database-url", url]
     await asyncio.to_thread(server.start, 30, flags)
     try:
         cookie, channels = await log_in(server.url, "mentee1")

@@ -9,6 +9,7 @@ import re
 
 from storage import SQLiteStore, Store, Tx
 from storage.interface import Reads, Writes
+from storage.postgres import PostgresStore, PostgresTx
 from storage.queries import Queries
 
 CHANGES_DATA = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b")
@@ -37,6 +38,8 @@ def test_a_store_offers_the_reads_and_write_and_a_tx_offers_every_query():
     assert _methods(Store) == _listed(Reads) | {"write"}
     assert _methods(Tx) == _methods(Queries)
     assert _methods(Store) <= _methods(SQLiteStore)
+    assert _methods(Store) <= _methods(PostgresStore)
+    assert _methods(Tx) <= _methods(PostgresTx)
 
 
 def test_the_reads_change_nothing_and_the_writes_change_something():

@@ -49,7 +49,9 @@ SOCKET_SETTINGS = [
     "message_burst",
     "socket_check_seconds",
 ]
-_DATA_ONLY = ["data_dir", "log_level", "log_format"]
+_DATA_ONLY = ["data_dir", "database_url", "log_level", "log_format"]
+# backup and restore copy SQLite's file (PostgreSQL has pg_dump: docs/deploy.md)
+_SQLITE_ONLY = ["data_dir", "log_level", "log_format"]
 # Sockets are hung up first thing on shutdown; this bounds how long a peer that never finishes
 # the websocket closing handshake, or a slow request, can hold a restart.
 SHUTDOWN_TIMEOUT = 5.0
@@ -66,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         serve,
         [
             "data_dir",
+            "database_url",
             "host",
             "port",
             "secret",
@@ -167,12 +170,12 @@ def _add_backup_commands(commands: argparse._SubParsersAction) -> None:
         "backup",
         help="copy the data dir (database, files, secret) into a new folder, while serving",
     )
-    add_setting_flags(backup, _DATA_ONLY)
+    add_setting_flags(backup, _SQLITE_ONLY)
     backup.add_argument("dest", type=Path, metavar="DEST", help="a new (or empty) folder")
     restore = commands.add_parser(
         "restore", help="put a backup made by `mentorspace backup` in place as the data dir"
     )
-    add_setting_flags(restore, _DATA_ONLY)
+    add_setting_flags(restore, _SQLITE_ONLY)
     restore.add_argument("source", type=Path, metavar="SRC", help="the backup's folder")
     restore.add_argument(
         "--force",
@@ -182,8 +185,8 @@ def _add_backup_commands(commands: argparse._SubParsersAction) -> None:
     )
 
 
-async def _with_store(config: Config, work: Callable[[storage.SQLiteStore], Awaitable[None]]):
-    store = await storage.open_store(config.data_dir)
+async def _with_store(config: Config, work: Callable[[storage.Store], Awaitable[None]]):
+    store = await storage.open_store(config.data_dir, config.database_url)
     try:
         await directory.set_up_programme(store)
         await work(store)

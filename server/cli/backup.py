@@ -47,7 +47,16 @@ class Refused(Exception):
     """What the operator asked cannot be done as asked; nothing was changed."""
 
 
+_ON_POSTGRESQL = (
+    "backup and restore copy the SQLite database; this programme is on PostgreSQL"
+    " (MENTORSPACE_DATABASE_URL): use pg_dump and pg_restore (docs/deploy.md)."
+)
+
+
 def run_backup(config: Config, dest: Path) -> int:
+    if config.database_url:
+        print(f"mentorspace: {_ON_POSTGRESQL}", file=sys.stderr)
+        return 1
     try:
         print(_backup(config.data_dir, dest))
     except (Refused, NotADatabase, _Incomplete) as error:
@@ -60,6 +69,9 @@ def run_backup(config: Config, dest: Path) -> int:
 
 
 def run_restore(config: Config, source: Path, *, force: bool) -> int:
+    if config.database_url:
+        print(f"mentorspace: {_ON_POSTGRESQL}", file=sys.stderr)
+        return 1
     try:
         print(_restore(source, config.data_dir, force=force))
     except (Refused, NotADatabase, DatabaseInUse) as error:

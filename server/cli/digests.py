@@ -13,10 +13,10 @@ from channels.notify import digests
 from server.config import Config
 from server.pages.rendering import create_templates
 from server.runners.digests import digest_context, digest_renderer, digest_settings
-from storage import SQLiteStore
+from storage import Store
 
 
-async def run_digests(store: SQLiteStore, config: Config, *, preview: str | None) -> None:
+async def run_digests(store: Store, config: Config, *, preview: str | None) -> None:
     settings = digest_settings(config, config.secret_bytes())
     now = SYSTEM_CLOCK.now()
     render = digest_renderer(create_templates(settings.calendar), settings, SYSTEM_CLOCK.now)

@@ -15,7 +15,7 @@ from channels.languages import N_
 from channels.policy import Actor
 from channels.research import export, reports
 from server.config import Config
-from storage import SQLiteStore
+from storage import Store
 
 
 def _check_out(out: Path) -> None:
@@ -34,7 +34,7 @@ def _write(out: Path, tables: list[reports.Table]) -> list[Path]:
 
 
 async def run_report(
-    store: SQLiteStore,
+    store: Store,
     config: Config,
     out: Path,
     *,

@@ -30,6 +30,11 @@ class AuditQueries(QueryBase):
             (actor_id, actor_name, action, target_type, target_id, summary, now),
         )
 
+    async def list_migrations(self) -> list[str]:
+        """The migrations applied, by file name, in order: the same on every engine."""
+        rows = await self._all("SELECT name FROM schema_migrations ORDER BY version")
+        return [row["name"] for row in rows]
+
     async def list_audit(
         self, *, before_id: int | None = None, limit: int | None = None, action: str | None = None
     ) -> list[AuditEntry]:
@@ -40,7 +45,7 @@ class AuditQueries(QueryBase):
             {
                 "before": before_id if before_id is not None else 2**62,
                 "action": action,
-                "limit": limit if limit is not None else -1,
+                "limit": limit if limit is not None else 2**62,  # no limit, in both dialects
             },
         )
         return [_entry(row) for row in rows]

@@ -54,6 +54,6 @@ R = TypeVar("R", bound="DataclassInstance")
 def record(cls: type[R], row: sqlite3.Row, **converted: Any) -> R:
     """A records dataclass from a row: each field from the column of its name (fields with no
     such column keep their defaults), except those given already `converted`."""
-    columns = row.keys()
+    columns = set(row.keys())  # a list on SQLite, an iterator on PostgreSQL
     values = {f.name: row[f.name] for f in fields(cls) if f.name in columns}
     return cls(**(values | converted))

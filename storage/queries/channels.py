@@ -105,7 +105,7 @@ class ChannelQueries(QueryBase):
                    (SELECT count(*) FROM messages x
                      WHERE x.channel_id = c.id AND x.seq > coalesce(r.last_read_seq, 0)
                        AND x.created_seq > coalesce(r.last_read_seq, 0)
-                       AND x.deleted_at IS NULL AND x.author_id IS NOT :user) AS unread,
+                       AND x.deleted_at IS NULL AND x.author_id IS DISTINCT FROM :user) AS unread,
                    coalesce(
                      (SELECT CASE WHEN p.mentor_id = :user THEN p.mentee_id ELSE p.mentor_id END
                         FROM pairs p WHERE p.channel_id = c.id),
@@ -152,7 +152,8 @@ class ChannelQueries(QueryBase):
         value = await self._value(
             "INSERT INTO read_state (user_id, channel_id, last_read_seq) VALUES (?, ?, ?)"
             " ON CONFLICT (user_id, channel_id) DO UPDATE"
-            " SET last_read_seq = max(last_read_seq, excluded.last_read_seq)"
+            " SET last_read_seq = CASE WHEN excluded.last_read_seq > read_state.last_read_seq"
+            "  THEN excluded.last_read_seq ELSE read_state.last_read_seq END"
             " RETURNING last_read_seq",
             (user_id, channel_id, seq),
         )
@@ -181,7 +182,7 @@ class ChannelQueries(QueryBase):
 
     async def list_pairs(self, *, active_only: bool = False) -> list[Pair]:
         rows = await self._all(
-            "SELECT * FROM pairs WHERE NOT ? OR ended_at IS NULL ORDER BY id", (int(active_only),)
+            "SELECT * FROM pairs WHERE ? = 0 OR ended_at IS NULL ORDER BY id", (int(active_only),)
         )
         return [_pair(row) for row in rows]
 

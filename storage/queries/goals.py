@@ -96,10 +96,10 @@ class GoalQueries(QueryBase):
         """Per pair with any goal: goals by status, milestones and those done.  No words."""
         rows = await self._all(
             "SELECT g.pair_id, count(*) AS goals,"
-            " sum(g.status = 'not_started') AS not_started,"
-            " sum(g.status = 'in_progress') AS in_progress,"
-            " sum(g.status = 'achieved') AS achieved,"
-            " sum(g.status = 'dropped') AS dropped,"
+            " count(*) FILTER (WHERE g.status = 'not_started') AS not_started,"
+            " count(*) FILTER (WHERE g.status = 'in_progress') AS in_progress,"
+            " count(*) FILTER (WHERE g.status = 'achieved') AS achieved,"
+            " count(*) FILTER (WHERE g.status = 'dropped') AS dropped,"
             " sum((SELECT count(*) FROM goal_milestones m WHERE m.goal_id = g.id)) AS milestones,"
             " sum((SELECT count(*) FROM goal_milestones m WHERE m.goal_id = g.id"
             "      AND m.done_at IS NOT NULL)) AS milestones_done"
@@ -230,7 +230,7 @@ class GoalQueries(QueryBase):
         )
         await self._all(
             "INSERT INTO satisfaction_answers (request_id, user_id, role)"
-            " SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+            " SELECT ?, CAST(value ->> 0 AS INTEGER), value ->> 1"
             " FROM json_each(?) WHERE true",
             (request_id, json_list([list(p) for p in people])),
         )

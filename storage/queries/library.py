@@ -90,7 +90,7 @@ class LibraryQueries(QueryBase):
         row = await self._one(
             "INSERT INTO library_folders (parent_id, name, audience, position, created_at)"
             " VALUES (?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM library_folders"
-            "  WHERE parent_id IS ?), ?) RETURNING *",
+            "  WHERE parent_id IS NOT DISTINCT FROM ?), ?) RETURNING *",
             (parent_id, name, audience, parent_id, now),
         )
         assert row is not None
@@ -197,7 +197,7 @@ class LibraryQueries(QueryBase):
     async def count_resource_use(self, resource_id: int, *, week: str, role: str) -> None:
         await self._all(
             "INSERT INTO library_uses (resource_id, week, role, opened) VALUES (?, ?, ?, 1)"
-            " ON CONFLICT (resource_id, week, role) DO UPDATE SET opened = opened + 1",
+            " ON CONFLICT (resource_id, week, role) DO UPDATE SET opened = library_uses.opened + 1",
             (resource_id, week, role),
         )
 

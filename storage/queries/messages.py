@@ -35,7 +35,7 @@ class MessageQueries(QueryBase):
         reaction_rows = await self._all(
             "SELECT message_id, emoji, json_group_array(user_id) AS user_ids FROM"
             " (SELECT * FROM reactions WHERE message_id IN (SELECT value FROM json_each(?))"
-            "  ORDER BY created_at, user_id)"
+            "  ORDER BY created_at, user_id) AS r"
             " GROUP BY message_id, emoji ORDER BY min(created_at), emoji",
             (json_list(m.id for m in messages),),
         )
@@ -176,6 +176,6 @@ class MessageQueries(QueryBase):
 
     async def count_messages(self, channel_id: int | None = None) -> int:
         return await self._value(
-            "SELECT count(*) FROM messages WHERE ? IS NULL OR channel_id = ?",
-            (channel_id, channel_id),
+            "SELECT count(*) FROM messages WHERE channel_id = coalesce(:channel, channel_id)",
+            {"channel": channel_id},
         )

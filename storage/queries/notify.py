@@ -118,8 +118,8 @@ class NotifyQueries(QueryBase):
         rows = await self._all(
             "INSERT INTO notifications (user_id, kind, channel_id, message_id, thread_id,"
             " actor_id, created_at, updated_at)"
-            " SELECT DISTINCT value, :kind, :channel, :message, :thread, :actor, :now, :now"
-            " FROM json_each(:users) WHERE "
+            " SELECT value, :kind, :channel, :message, :thread, :actor, :now, :now"
+            " FROM (SELECT DISTINCT value FROM json_each(:users)) AS u WHERE "
             + _UNMUTED.format(who="value", kind=":kind")
             + " RETURNING id",
             {
@@ -142,7 +142,7 @@ class NotifyQueries(QueryBase):
             "INSERT INTO notifications (user_id, kind, channel_id, message_id, actor_id,"
             " created_at, updated_at)"
             " SELECT u.id, :kind, :channel, :message, :actor, :now, :now FROM users u"
-            " WHERE NOT u.disabled AND u.id IS NOT coalesce(:actor, -1) AND "
+            " WHERE u.disabled = 0 AND u.id IS DISTINCT FROM :actor AND "
             + _UNMUTED.format(who="u.id", kind=":kind")
             + " RETURNING id",
             {
@@ -162,7 +162,7 @@ class NotifyQueries(QueryBase):
         rows = await self._all(
             "INSERT INTO notifications (user_id, kind, resource_id, actor_id, created_at,"
             " updated_at) SELECT u.id, 'resource', :resource, :actor, :now, :now FROM users u"
-            " WHERE NOT u.disabled AND u.id IS NOT coalesce(:actor, -1)"
+            " WHERE u.disabled = 0 AND u.id IS DISTINCT FROM :actor"
             " AND u.role IN (SELECT value FROM json_each(:roles)) AND "
             + _UNMUTED.format(who="u.id", kind="'resource'")
             + " RETURNING id",
@@ -178,9 +178,10 @@ class NotifyQueries(QueryBase):
         Returns the ids made."""
         rows = await self._all(
             "INSERT INTO notifications (user_id, kind, channel_id, message_id, questionnaire_id,"
-            " created_at, updated_at) SELECT value ->> 0, 'questionnaire', value ->> 1,"
-            " value ->> 2, :questionnaire, :now, :now FROM json_each(:places) WHERE "
-            + _UNMUTED.format(who="value ->> 0", kind="'questionnaire'")
+            " created_at, updated_at) SELECT CAST(value ->> 0 AS INTEGER), 'questionnaire',"
+            " CAST(value ->> 1 AS INTEGER), CAST(value ->> 2 AS INTEGER), :questionnaire, :now,"
+            " :now FROM json_each(:places) WHERE "
+            + _UNMUTED.format(who="CAST(value ->> 0 AS INTEGER)", kind="'questionnaire'")
             + " RETURNING id",
             {"questionnaire": questionnaire_id, "now": now, "places": json_list(places)},
         )
@@ -220,8 +221,8 @@ class NotifyQueries(QueryBase):
         rows = await self._all(
             "INSERT INTO notifications (user_id, kind, channel_id, satisfaction_id, actor_id,"
             " created_at, updated_at)"
-            " SELECT DISTINCT value, 'satisfaction', :channel, :request, :actor, :now, :now"
-            " FROM json_each(:users) WHERE "
+            " SELECT value, 'satisfaction', :channel, :request, :actor, :now, :now"
+            " FROM (SELECT DISTINCT value FROM json_each(:users)) AS u WHERE "
             + _UNMUTED.format(who="value", kind="'satisfaction'")
             + " RETURNING id",
             {
@@ -258,7 +259,7 @@ class NotifyQueries(QueryBase):
             + _UNMUTED.format(who=":user", kind=":kind")
             + " ON CONFLICT (user_id, channel_id) WHERE kind IN ('pair_message', 'line')"
             " AND read_at IS NULL AND mailed_at IS NULL"
-            " DO UPDATE SET count = count + 1, message_id = excluded.message_id,"
+            " DO UPDATE SET count = notifications.count + 1, message_id = excluded.message_id,"
             " actor_id = excluded.actor_id, updated_at = excluded.updated_at",
             {
                 "user": user_id,
@@ -331,8 +332,8 @@ class NotifyQueries(QueryBase):
         """The person's notifications `ids` (None: all) are read; returns how many changed."""
         rows = await self._all(
             "UPDATE notifications SET read_at = :now WHERE user_id = :user AND read_at IS NULL"
-            " AND (:all OR id IN (SELECT value FROM json_each(:ids))) RETURNING id",
-            {"now": now, "user": user_id, "all": ids is None, "ids": json_list(ids or [])},
+            " AND (:all = 1 OR id IN (SELECT value FROM json_each(:ids))) RETURNING id",
+            {"now": now, "user": user_id, "all": int(ids is None), "ids": json_list(ids or [])},
         )
         return len(rows)
 
@@ -441,7 +442,7 @@ class NotifyQueries(QueryBase):
             _LISTED + " LEFT JOIN notification_people p ON p.user_id = n.user_id"
             " WHERE n.read_at IS NULL AND n.mailed_at IS NULL"
             " AND n.kind IN (SELECT value FROM json_each(:kinds))"
-            " AND coalesce(p.away_mail, 1)"
+            " AND coalesce(p.away_mail, 1) = 1"
             " AND NOT EXISTS (SELECT 1 FROM presence s WHERE s.user_id = n.user_id)"
             " ORDER BY n.user_id, n.id",
             {"kinds": json_list(kinds)},
@@ -464,7 +465,7 @@ class NotifyQueries(QueryBase):
         """Enabled people with a password whose digest frequency is `frequency`."""
         rows = await self._all(
             "SELECT u.id FROM users u LEFT JOIN notification_people p ON p.user_id = u.id"
-            " WHERE NOT u.disabled AND u.password_hash IS NOT NULL"
+            " WHERE u.disabled = 0 AND u.password_hash IS NOT NULL"
             " AND coalesce(p.digest, 'weekly') = ? ORDER BY u.id",
             (frequency,),
         )
@@ -506,9 +507,11 @@ class NotifyQueries(QueryBase):
             + _PRIVATE
             + """
               AND m.thread_id IS NULL AND m.deleted_at IS NULL AND m.kind = 'text'
-              AND m.created_at >= :since AND m.author_id IS NOT :user
+              AND m.created_at >= :since AND m.author_id IS DISTINCT FROM :user
               AND m.created_seq > coalesce(rs.last_read_seq, 0)
-            ORDER BY m.reply_count + reactions DESC, m.id DESC LIMIT :limit
+            ORDER BY m.reply_count
+                     + (SELECT count(*) FROM reactions r WHERE r.message_id = m.id) DESC,
+                     m.id DESC LIMIT :limit
             """,
             {"user": user_id, "channels": json_list(channel_ids), "since": since, "limit": limit},
         )
@@ -534,7 +537,7 @@ class NotifyQueries(QueryBase):
             " coalesce(k.opened, 0) + (SELECT count(*) FROM digest_reads r"
             " WHERE r.period = p.period),"
             " coalesce(k.clicked, 0) + (SELECT count(*) FROM digest_reads r"
-            " WHERE r.period = p.period AND r.clicked)"
+            " WHERE r.period = p.period AND r.clicked = 1)"
             " FROM (SELECT period FROM digest_claims UNION SELECT period FROM digest_reads"
             " UNION SELECT period FROM digest_counts) p"
             " LEFT JOIN digest_counts k ON k.period = p.period ORDER BY p.period DESC LIMIT 60"
@@ -549,7 +552,7 @@ class NotifyQueries(QueryBase):
         )
         await self._all(
             "INSERT INTO digest_reads (period, token, clicked) VALUES (?, ?, ?)"
-            " ON CONFLICT (period, token) DO UPDATE SET clicked = max(clicked, excluded.clicked)",
+            " ON CONFLICT (period, token) DO UPDATE SET clicked = CASE WHEN excluded.clicked > digest_reads.clicked THEN excluded.clicked ELSE digest_reads.clicked END",
             (period, token, int(clicked)),
         )
         firsts = ["opened"] if before is None else []

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
+from ..dialect import differs
 from ..records import OutgoingMail
 from .base import QueryBase, record
 
@@ -27,19 +28,27 @@ class OutboxQueries(QueryBase):
             return 0
         await self._all(
             "INSERT INTO outbox (recipient, subject, message, created_at, next_attempt_at)"
-            " SELECT json_extract(value, '$.to'), json_extract(value, '$.subject'),"
-            "        json_extract(value, '$.message'), :now, :now FROM json_each(:batch)",
+            " SELECT value ->> 'to', value ->> 'subject', value ->> 'message', :now, :now"
+            " FROM json_each(:batch)",
             {"now": now, "batch": json.dumps(batch)},
         )
         return len(batch)
 
     async def claim_due_mail(self, *, now: str, lease_until: str, limit: int) -> list[OutgoingMail]:
         """Take mails that are due and not being sent by anyone else, for a while."""
+        due = (
+            f"SELECT id FROM outbox WHERE {_PENDING} AND next_attempt_at <= :now"
+            "  AND (claimed_until IS NULL OR claimed_until <= :now) ORDER BY id LIMIT :limit"
+        )
         rows = await self._all(
-            f"UPDATE outbox SET claimed_until = :lease WHERE id IN ("
-            f" SELECT id FROM outbox WHERE {_PENDING} AND next_attempt_at <= :now"
-            f"  AND (claimed_until IS NULL OR claimed_until <= :now) ORDER BY id LIMIT :limit)"
-            f" RETURNING *",
+            # SQLite has one writer at a time.  PostgreSQL runs the writers of several nodes at
+            # once, and an UPDATE that waited for a row does not look for its ids again: the
+            # rows are locked as they are chosen, and those another sender holds are skipped.
+            differs(
+                f"UPDATE outbox SET claimed_until = :lease WHERE id IN ({due}) RETURNING *",
+                postgres=f"UPDATE outbox SET claimed_until = :lease WHERE id IN ({due}"
+                " FOR UPDATE SKIP LOCKED) RETURNING *",
+            ),
             {"now": now, "lease": lease_until, "limit": limit},
         )
         return sorted((_mail(row) for row in rows), key=lambda mail: mail.id)
@@ -56,10 +65,10 @@ class OutboxQueries(QueryBase):
     ) -> None:
         """Record a failed attempt: try again at `retry_at`, or give up if it is None."""
         await self._all(
-            "UPDATE outbox SET attempts = attempts + 1, claimed_until = NULL, last_error = ?,"
-            " next_attempt_at = coalesce(?, next_attempt_at),"
-            " failed_at = CASE WHEN ? IS NULL THEN ? END WHERE id = ?",
-            (error, retry_at, retry_at, now, mail_id),
+            "UPDATE outbox SET attempts = attempts + 1, claimed_until = NULL, last_error = :error,"
+            " next_attempt_at = coalesce(:retry, next_attempt_at),"
+            " failed_at = CASE WHEN :retry IS NULL THEN :now END WHERE id = :mail",
+            {"error": error, "retry": retry_at, "now": now, "mail": mail_id},
         )
 
     async def release_mail(self, mail_ids: list[int]) -> None:
@@ -71,7 +80,8 @@ class OutboxQueries(QueryBase):
 
     async def next_mail_due_at(self) -> str | None:
         return await self._value(
-            f"SELECT min(max(next_attempt_at, coalesce(claimed_until, ''))) FROM outbox"
+            "SELECT min(CASE WHEN claimed_until > next_attempt_at THEN claimed_until"
+            f" ELSE next_attempt_at END) FROM outbox"
             f" WHERE {_PENDING}"
         )
 
@@ -81,8 +91,8 @@ class OutboxQueries(QueryBase):
         """Newest first: all mail; `unsent_only`, what is waiting or given up on; `failed_only`,
         what was given up on."""
         rows = await self._all(
-            f"SELECT * FROM outbox WHERE (NOT :unsent OR ({_PENDING} OR failed_at IS NOT NULL))"
-            f" AND (NOT :failed OR failed_at IS NOT NULL) ORDER BY id DESC LIMIT :limit",
+            f"SELECT * FROM outbox WHERE (:unsent = 0 OR ({_PENDING} OR failed_at IS NOT NULL))"
+            f" AND (:failed = 0 OR failed_at IS NOT NULL) ORDER BY id DESC LIMIT :limit",
             {"unsent": int(unsent_only), "failed": int(failed_only), "limit": limit},
         )
         return [_mail(row) for row in rows]

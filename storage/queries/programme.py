@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from ..dialect import differs
 from ..records import CommunityListing, MenuItem, Pair, PairActivity, User
 from .base import QueryBase
 from .channels import _pair
@@ -43,13 +44,19 @@ class ProgrammeQueries(QueryBase):
             "   ON m.channel_id = p.channel_id AND m.author_id IS NOT NULL"
             " GROUP BY p.id"
         )
-        weekly = await self._all(
-            "SELECT p.id AS pair_id,"
-            " CAST((julianday(:now) - julianday(m.created_at)) / 7 AS INTEGER) AS week,"
-            " count(*) AS n"
+        weeks_ago = "(julianday(:now) - julianday(m.created_at)) / 7"
+        weekly_sql = (
+            "SELECT p.id AS pair_id, {week} AS week, count(*) AS n"
             " FROM pairs p JOIN messages m ON m.channel_id = p.channel_id"
             " WHERE m.author_id IS NOT NULL AND m.created_at >= :since AND m.created_at <= :now"
-            " GROUP BY p.id, week",
+            " GROUP BY p.id, week"
+        )
+        weekly = await self._all(
+            # Whole weeks ago: SQLite's CAST truncates, PostgreSQL's rounds.
+            differs(
+                weekly_sql.format(week=f"CAST({weeks_ago} AS INTEGER)"),
+                postgres=weekly_sql.format(week=f"CAST(floor({weeks_ago}) AS INTEGER)"),
+            ),
             {"now": now, "since": since},
         )
         per_week: dict[int, list[int]] = {}
@@ -84,7 +91,7 @@ class ProgrammeQueries(QueryBase):
         """Per role, accounts that are not disabled: (all of them, those still invited)."""
         rows = await self._all(
             "SELECT role, count(*) AS n, count(*) FILTER (WHERE password_hash IS NULL) AS invited"
-            " FROM users WHERE NOT disabled GROUP BY role"
+            " FROM users WHERE disabled = 0 GROUP BY role"
         )
         return {row["role"]: (row["n"], row["invited"]) for row in rows}
 
@@ -98,8 +105,8 @@ class ProgrammeQueries(QueryBase):
             " (SELECT count(*) FROM channel_members m WHERE m.channel_id = c.id) AS members,"
             " EXISTS (SELECT 1 FROM channel_members m"
             "         WHERE m.channel_id = c.id AND m.user_id = :user) AS is_member"
-            " FROM channels c WHERE c.kind = 'community' AND (:archived OR NOT c.archived)"
-            " ORDER BY c.archived, c.name COLLATE NOCASE, c.id",
+            " FROM channels c WHERE c.kind = 'community' AND (:archived = 1 OR c.archived = 0)"
+            " ORDER BY c.archived, lower(c.name), c.id",
             {"user": user_id, "archived": int(include_archived)},
         )
         return [
@@ -132,8 +139,8 @@ class ProgrammeQueries(QueryBase):
         await self._all("DELETE FROM menu_items WHERE role = ?", (role,))
         await self._all(
             "INSERT INTO menu_items (role, position, item, label, url, visible)"
-            " SELECT :role, key, json_extract(value, '$.item'), json_extract(value, '$.label'),"
-            "        json_extract(value, '$.url'), json_extract(value, '$.visible')"
+            " SELECT :role, key, value ->> 'item', value ->> 'label', value ->> 'url',"
+            "        CAST(value ->> 'visible' AS INTEGER)"
             " FROM json_each(:items)",
             {
                 "role": role,

@@ -63,7 +63,7 @@ class ResearchQueries(QueryBase):
             " FROM users u WHERE u.id = :user AND u.role IN ('mentor', 'mentee')"
             " AND (SELECT consented FROM research_consent WHERE user_id = u.id"
             " ORDER BY id DESC LIMIT 1) = 1"
-            " ON CONFLICT (week, feature, role, cohort, person) DO UPDATE SET uses = uses + 1",
+            " ON CONFLICT (week, feature, role, cohort, person) DO UPDATE SET uses = usage_counts.uses + 1",
             {"week": week, "feature": feature, "channel": channel_id, "user": user_id},
         )
 

@@ -1,5 +1,8 @@
 """Full-text search over messages: SQLite FTS5 (the `message_search` index of migrations 0007
-and 0011, kept in step with `messages` by triggers).
+and 0011, kept in step with `messages` by triggers); on PostgreSQL its own full-text search
+(the `messages.search` tsvector of migrations/postgres/0007, with a GIN index).  Only the one
+pass of the index (`_walk`) differs between them: `fts5_expression` and `tsquery_sql` below
+say how each engine is asked for the same words.
 
 The caller says which channels to look in (those the person may read, worked out by the
 domain from the policy); nothing outside them is ever returned, whatever the words.  The index
@@ -21,10 +24,12 @@ cursor's score says which order it continues).
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from ..dialect import differs
 from ..records import (
     FileHit,
     MessageHit,
@@ -67,6 +72,30 @@ def fts5_expression(terms: Iterable[SearchTerm]) -> str:
     return f"body : ({' '.join(parts)})"
 
 
+def tsquery_sql(terms: Iterable[SearchTerm]) -> tuple[str, dict[str, str]]:
+    """PostgreSQL's counterpart of `fts5_expression`: SQL for a tsquery that holds every term
+    (a phrase of its words, the last one a prefix if the term says so), and its parameters.
+    The words are only ever parameters, parsed as the messages were ('mentorspace_search': lower-cased,
+    every word kept), so what people type can never be tsquery syntax."""
+    parts, params = [], {}
+    for n, term in enumerate(terms):
+        words = [word for word in term.words if word.strip()]
+        if not words:
+            continue
+        if term.prefix:
+            head, last = words[:-1], words[-1]
+            params[f"prefix{n}"] = last
+            part = f"to_tsquery('mentorspace_search', quote_literal(:prefix{n}) || ':*')"
+            if head:
+                params[f"words{n}"] = " ".join(head)
+                part = f"tsquery_phrase(phraseto_tsquery('mentorspace_search', :words{n}), {part})"
+        else:
+            params[f"words{n}"] = " ".join(words)
+            part = f"phraseto_tsquery('mentorspace_search', :words{n})"
+        parts.append(f"({part})")
+    return " && ".join(parts), params
+
+
 def channel_scope(channel_ids: Iterable[int]) -> str:
     """The FTS5 expression for "in one of these channels": their tokens in the channel column
     (migration 0011 writes `c` and the id)."""
@@ -98,7 +127,12 @@ class SearchQueries(QueryBase):
         # Random markers: marker characters a message holds itself are never taken for one.
         nonce = secrets.token_hex(8)
         marks = (f"[{nonce}[", f"]{nonce}]")
+        tsquery, tsquery_params = tsquery_sql(terms)
         walk = {
+            **tsquery_params,
+            "headline": f'StartSel="{marks[0]}", StopSel="{marks[1]}", HighlightAll=true',
+            # ts_headline marks each word of a phrase; FTS5 marks the phrase, once.
+            "joined": re.escape(marks[1]) + r"(\W*)" + re.escape(marks[0]),
             "match": match,
             "channels": json_list(channels),
             "author": author_id,
@@ -110,11 +144,11 @@ class SearchQueries(QueryBase):
         page: list[tuple[float, int]]
         if cursor is not None and cursor.score == 0.0:
             # Newest first, carried on: the page's hits only, older than the cursor's.
-            hits = await self._walk(walk, older_than=cursor.message_id, most=limit)
+            hits = await self._walk(walk, tsquery, older_than=cursor.message_id, most=limit)
             page = [(0.0, message_id) for message_id in hits][:limit]
         else:
             # At most one more than can be ranked: reading them says which order this is.
-            hits = await self._walk(walk, older_than=2**62, most=RANK_AT_MOST + 1)
+            hits = await self._walk(walk, tsquery, older_than=2**62, most=RANK_AT_MOST + 1)
             if cursor is None and len(hits) > RANK_AT_MOST:
                 page = [(0.0, message_id) for message_id in hits][:limit]
             else:
@@ -164,14 +198,28 @@ class SearchQueries(QueryBase):
         ]
 
     async def _walk(
-        self, walk: dict[str, Any], *, older_than: int, most: int
+        self, walk: dict[str, Any], tsquery: str, *, older_than: int, most: int
     ) -> dict[int, str | None]:
         """The hits older than `older_than`, newest first, at most `most`, each with its text and
         the matches between the walk's markers.  The one pass of the index a search makes
         (CROSS JOIN: the index drives, never a search per message of those channels); each
-        hit's channel is checked in `messages` even when the index was told the channels."""
-        rows = await self._all(
+        hit's channel is checked in `messages` even when the index was told the channels.
+        PostgreSQL: the GIN index of `messages.search` finds the hits, `ts_headline` marks the
+        matches in the whole text (as `highlight()`)."""
+        postgres = f"""
+            SELECT m.id, regexp_replace(
+                       ts_headline('mentorspace_search', m.body, q.query, :headline),
+                       :joined, '\\1', 'g')
+              FROM messages m, (SELECT {tsquery} AS query) AS q
+             WHERE m.search @@ q.query AND m.id < :older_than
+               AND m.channel_id IN (SELECT value FROM json_each(:channels))
+               AND m.deleted_at IS NULL
+               AND (:author IS NULL OR m.author_id = :author)
+               AND (:after IS NULL OR m.created_at >= :after)
+               AND (:before IS NULL OR m.created_at < :before)
+             ORDER BY m.id DESC LIMIT :most
             """
+        sqlite = """
             SELECT m.id, highlight(message_search, 0, :start, :end)
               FROM message_search CROSS JOIN messages m ON m.id = message_search.rowid
              WHERE message_search MATCH :match AND message_search.rowid < :older_than
@@ -181,7 +229,9 @@ class SearchQueries(QueryBase):
                AND (:after IS NULL OR m.created_at >= :after)
                AND (:before IS NULL OR m.created_at < :before)
              ORDER BY message_search.rowid DESC LIMIT :most
-            """,
+            """
+        rows = await self._all(
+            differs(sqlite, postgres=postgres),
             {**walk, "older_than": older_than, "most": most},
         )
         return {row[0]: row[1] for row in rows}

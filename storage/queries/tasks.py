@@ -167,7 +167,7 @@ class TaskQueries(QueryBase):
         (resuming does not post what fell due while paused)."""
         row = await self._one(
             "UPDATE task_schedules SET state = ?, updated_at = ?,"
-            " active_from = CASE WHEN ? THEN ? ELSE active_from END WHERE id = ? RETURNING *",
+            " active_from = CASE WHEN ? = 1 THEN ? ELSE active_from END WHERE id = ? RETURNING *",
             (state, now, int(restart), now, schedule_id),
         )
         assert row is not None
@@ -242,7 +242,7 @@ class TaskQueries(QueryBase):
         """Mark done (`done_by` a user) or not done (None); False when it already was."""
         changed = await self._all(
             "UPDATE task_occurrences SET done_at = ?, done_by = ?"
-            " WHERE message_id = ? AND (done_at IS NULL) = ? RETURNING id",
+            " WHERE message_id = ? AND (done_at IS NULL) = (? = 1) RETURNING id",
             (now if done_by else None, done_by, message_id, int(done_by is not None)),
         )
         return bool(changed)
@@ -295,7 +295,7 @@ class TaskQueries(QueryBase):
         rows = await self._all(
             "SELECT s.template_id, count(DISTINCT o.pair_id) AS pairs, count(*) AS posted,"
             " count(o.done_at) AS done,"
-            " coalesce(sum(o.done_at IS NULL AND o.due_at IS NOT NULL AND o.due_at <= ?), 0)"
+            " count(*) FILTER (WHERE o.done_at IS NULL AND o.due_at IS NOT NULL AND o.due_at <= ?)"
             " AS overdue"
             " FROM task_occurrences o JOIN task_schedules s ON s.id = o.schedule_id"
             " GROUP BY s.template_id",
@@ -310,8 +310,8 @@ class TaskQueries(QueryBase):
         """Tasks not done in pairs still going: (overdue at `now`, due after `now` and before
         `due_before`).  A task whose message was deleted is no longer asked of anyone."""
         row = await self._one(
-            "SELECT coalesce(sum(o.due_at <= :now), 0) AS overdue,"
-            " coalesce(sum(o.due_at > :now AND o.due_at < :before), 0) AS soon"
+            "SELECT count(*) FILTER (WHERE o.due_at <= :now) AS overdue,"
+            " count(*) FILTER (WHERE o.due_at > :now AND o.due_at < :before) AS soon"
             " FROM task_occurrences o JOIN pairs p ON p.id = o.pair_id"
             " JOIN messages m ON m.id = o.message_id"
             " WHERE o.done_at IS NULL AND o.due_at IS NOT NULL AND p.ended_at IS NULL"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..dialect import differs
 from ..records import Session, User
 from .base import QueryBase, json_list, record
 
@@ -93,13 +94,14 @@ class UserQueries(QueryBase):
 
     async def list_users(self, role: str | None = None) -> list[User]:
         rows = await self._all(
-            "SELECT * FROM users WHERE ? IS NULL OR role = ? ORDER BY name, id", (role, role)
+            "SELECT * FROM users WHERE role = coalesce(:role, role) ORDER BY name, id",
+            {"role": role},
         )
         return [_user(row) for row in rows]
 
     async def list_enabled_ids(self, role: str) -> list[int]:
         rows = await self._all(
-            "SELECT id FROM users WHERE role = ? AND NOT disabled ORDER BY id", (role,)
+            "SELECT id FROM users WHERE role = ? AND disabled = 0 ORDER BY id", (role,)
         )
         return [row[0] for row in rows]
 
@@ -197,7 +199,8 @@ class UserQueries(QueryBase):
 
     async def delete_user_sessions(self, user_id: int, *, keep: str | None = None) -> None:
         await self._all(
-            "DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?", (user_id, keep)
+            "DELETE FROM sessions WHERE user_id = ? AND token_hash IS DISTINCT FROM ?",
+            (user_id, keep),
         )
 
     async def delete_expired_sessions(self, now: str) -> None:
@@ -208,17 +211,33 @@ class UserQueries(QueryBase):
 
     # failed logins (and reset requests): each attempt is a row per key it counts against
 
+    async def _serialize_keys(self, keys: list[str]) -> None:
+        """Inside a write, before counting: wait for other writes counting these keys.  SQLite
+        runs one write at a time; PostgreSQL runs several nodes' at once, and a count taken
+        before another's new row commits would let both through (an advisory lock per key,
+        in key order, held until the commit; a read outside a write lets it go at once)."""
+        await self._all(
+            differs(
+                "SELECT 1",
+                postgres="SELECT pg_advisory_xact_lock(hashtext(value))"
+                " FROM (SELECT value FROM json_each(:keys) ORDER BY value) AS k",
+            ),
+            {"keys": json_list(keys)},
+        )
+
     async def count_login_failures(self, keys: list[str], since: str) -> int:
         """The most failures any one of `keys` has had since `since`."""
+        await self._serialize_keys(keys)
         value = await self._value(
             "SELECT max(n) FROM (SELECT count(*) AS n FROM login_failures"
-            " WHERE key IN (SELECT value FROM json_each(?)) AND failed_at > ? GROUP BY key)",
+            " WHERE key IN (SELECT value FROM json_each(?)) AND failed_at > ? GROUP BY key) AS f",
             (json_list(keys), since),
         )
         return value or 0
 
     async def list_login_failures(self, key: str, since: str) -> list[str]:
         """When `key` failed since `since`, oldest first."""
+        await self._serialize_keys([key])
         rows = await self._all(
             "SELECT failed_at FROM login_failures WHERE key = ? AND failed_at > ?"
             " ORDER BY failed_at",
