@@ -9,7 +9,7 @@ import socketio
 from aiohttp import web
 
 from channels.clock import Clock
-from storage import Store
+from storage import Engine
 from storage.files import LocalFileStore
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 CONFIG: web.AppKey[Config] = web.AppKey("config")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock", Clock)
-STORE: web.AppKey[Store] = web.AppKey("store")
+STORE: web.AppKey[Engine] = web.AppKey("store")
 FILES: web.AppKey[LocalFileStore] = web.AppKey("files", LocalFileStore)
 UPLOAD_SWEEPER: web.AppKey[UploadSweeper] = web.AppKey("upload_sweeper")
 SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio", socketio.AsyncServer)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from . import records
 from .errors import IntegrityError
 from .files import FileStore, LocalFileStore
-from .interface import Reads, Store, Tx
+from .interface import Engine, Reads, Store, Tx
 from .sqlite import SQLiteStore, open_sqlite
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ async def open_file_store(data_dir: Path) -> LocalFileStore:
 __all__ = [
     "DATABASE_FILE",
     "FILES_DIR",
+    "Engine",
     "FileStore",
     "IntegrityError",
     "LocalFileStore",

@@ -706,3 +706,20 @@ class Store(Reads, Protocol):
 
 class Tx(Reads, Writes, Protocol):
     """What a write block may call: the reads and the writes, in one transaction."""
+
+
+# Told of every write batch once it is over: how many blocks shared the commit, and the seconds
+# from its BEGIN to the end of its COMMIT.  For metrics: quick and thread-safe (SQLite calls it
+# on its writer thread); what it raises is logged and ignored.
+CommitObserver = Callable[[int, float], None]
+
+
+class Engine(Store, Protocol):
+    """A store as the server runs it (SQLite or PostgreSQL): the contract `channels/` calls,
+    and what operations need (/metrics, /readyz)."""
+
+    def observe_commits(self, observer: CommitObserver) -> None:
+        """Call `observer(blocks, seconds)` after every write batch."""
+
+    async def check_reachable(self) -> None:
+        """Raise unless the database answers (and, on SQLite, its writer thread runs)."""

@@ -14,6 +14,7 @@ ON CONFLICT DO NOTHING or conditional updates, which the row locks make exactly-
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ import asyncpg
 
 from .dialect import COMPATIBILITY_FUNCTIONS, NothingToDo, to_postgres, to_postgres_ddl
 from .errors import IntegrityError
-from .interface import Block, Store, Tx
+from .interface import Block, CommitObserver, Engine, Tx
 from .queries import Queries
 from .queries.base import Connection, Params
 
@@ -86,6 +87,7 @@ class PostgresStore(Queries):
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
         self._db = _Translating(pool)
+        self._observers: list[CommitObserver] = []
 
     @property
     def db(self) -> Connection:
@@ -93,8 +95,26 @@ class PostgresStore(Queries):
 
     async def write(self, block: Block[T]) -> T:
         """Run `block(tx)` in a transaction; return its result once it is committed."""
+        began = time.perf_counter()
         async with self._pool.acquire() as conn, conn.transaction():
-            return await block(PostgresTx(conn))
+            result = await block(PostgresTx(conn))
+        self._tell_observers(time.perf_counter() - began)
+        return result
+
+    def observe_commits(self, observer: CommitObserver) -> None:
+        """Call `observer(1, seconds)` after every committed write (no batching here)."""
+        self._observers.append(observer)
+
+    def _tell_observers(self, seconds: float) -> None:
+        for observe in self._observers:
+            try:
+                observe(1, seconds)
+            except Exception:
+                log.exception("a commit observer failed")
+
+    async def check_reachable(self) -> None:
+        """Raise unless a pooled connection answers."""
+        await self._pool.fetchval("SELECT 1")
 
     async def close(self) -> None:
         await self._pool.close()
@@ -154,6 +174,6 @@ async def open_postgres(url: str, *, pool_size: int = POOL_SIZE) -> PostgresStor
 
 if TYPE_CHECKING:
 
-    def _keeps_the_contracts(store: PostgresStore, tx: PostgresTx) -> tuple[Store, Tx]:
+    def _keeps_the_contracts(store: PostgresStore, tx: PostgresTx) -> tuple[Engine, Tx]:
         """mypy fails here when a query's signature and its line in `interface.py` differ."""
         return store, tx

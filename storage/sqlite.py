@@ -21,14 +21,14 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 
 from .errors import IntegrityError
-from .interface import Block, Store, Tx
+from .interface import Block, CommitObserver, Engine, Tx
 from .queries import Queries
 from .queries.base import Connection, Params
 
@@ -41,11 +41,6 @@ MAX_BATCH = 256  # blocks sharing one commit at most; bounds the latency of the 
 BUSY_TIMEOUT_MS = 10_000
 
 T = TypeVar("T")
-
-# Told of every batch once it is over (on the writer thread): how many blocks shared the
-# commit, and the seconds from BEGIN IMMEDIATE to the end of COMMIT.  For metrics; it must be
-# quick and thread-safe, and what it raises is logged and ignored.
-CommitObserver = Callable[[int, float], None]
 
 
 class _ThreadConnection:
@@ -315,6 +310,6 @@ async def open_sqlite(path: Path) -> SQLiteStore:
 
 if TYPE_CHECKING:
 
-    def _keeps_the_contracts(store: SQLiteStore, tx: SQLiteTx) -> tuple[Store, Tx]:
+    def _keeps_the_contracts(store: SQLiteStore, tx: SQLiteTx) -> tuple[Engine, Tx]:
         """mypy fails here when a query's signature and its line in `interface.py` differ."""
         return store, tx

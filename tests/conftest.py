@@ -57,6 +57,36 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             databases.drop_database(template)
 
 
+@pytest.fixture(scope="session")
+def sqlite_demo_data(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo programme in SQLite whatever engine the tests run on: for what only SQLite
+    has (`mentorspace backup` and `restore` copy its file)."""
+    if not databases.database_url(demo_data):
+        return demo_data
+    data_dir = tmp_path_factory.mktemp("demo-sqlite")
+
+    async def seed() -> None:
+        store = await storage.open_store(data_dir)
+        try:
+            await seed_demo(store, await storage.open_file_store(data_dir))
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    return data_dir
+
+
+@pytest.fixture
+def sqlite_data_dir(
+    sqlite_demo_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A copy of the SQLite demo programme, with no database URL in the environment."""
+    monkeypatch.delenv("MENTORSPACE_DATABASE_URL", raising=False)
+    copy = tmp_path / "data"
+    shutil.copytree(sqlite_demo_data, copy)
+    return copy
+
+
 @pytest.fixture
 def data_dir(demo_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A copy of the demo programme.  On PostgreSQL, commands the test runs (`python -m

@@ -5,11 +5,14 @@ table and every file; neither overwrites anything by surprise."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import sys
 import uuid
 from contextlib import closing
 from pathlib import Path
+
+import pytest
 
 from server.cli.backup import MANIFEST
 from storage import DATABASE_FILE, FILES_DIR
@@ -18,6 +21,13 @@ from storage.backup import list_blobs
 from .file_support import png, share
 from .support import Server, eventually
 from .test_cli import run
+
+
+@pytest.fixture
+def data_dir(sqlite_data_dir: Path) -> Path:
+    """Backup and restore copy SQLite's file: these tests run on SQLite on either engine
+    (on PostgreSQL the commands refuse, tested below)."""
+    return sqlite_data_dir
 
 
 async def run_async(*args: str) -> tuple[int, str, str]:
@@ -231,6 +241,14 @@ def test_bad_backup_and_restore_requests_are_refused_and_change_nothing(
     assert broken.returncode == 1 and "not a database" in broken.stderr
     assert not (tmp_path / "new").exists()
     assert not list(tmp_path.glob(".*"))  # no partial folder left behind
+
+
+def test_a_programme_on_postgresql_is_pointed_to_pg_dump(data_dir: Path, tmp_path: Path):
+    env = {**os.environ, "MENTORSPACE_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    for command in ("backup", "restore"):
+        refused = run(command, str(tmp_path / "b"), "--data-dir", str(data_dir), env=env)
+        assert refused.returncode == 1 and "pg_dump" in refused.stderr, refused.stderr
+        assert not (tmp_path / "b").exists()
 
 
 def test_backup_and_restore_have_help():

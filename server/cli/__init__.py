@@ -50,8 +50,6 @@ SOCKET_SETTINGS = [
     "socket_check_seconds",
 ]
 _DATA_ONLY = ["data_dir", "database_url", "log_level", "log_format"]
-# backup and restore copy SQLite's file (PostgreSQL has pg_dump: docs/deploy.md)
-_SQLITE_ONLY = ["data_dir", "log_level", "log_format"]
 # Sockets are hung up first thing on shutdown; this bounds how long a peer that never finishes
 # the websocket closing handshake, or a slow request, can hold a restart.
 SHUTDOWN_TIMEOUT = 5.0
@@ -170,12 +168,12 @@ def _add_backup_commands(commands: argparse._SubParsersAction) -> None:
         "backup",
         help="copy the data dir (database, files, secret) into a new folder, while serving",
     )
-    add_setting_flags(backup, _SQLITE_ONLY)
+    add_setting_flags(backup, _DATA_ONLY)
     backup.add_argument("dest", type=Path, metavar="DEST", help="a new (or empty) folder")
     restore = commands.add_parser(
         "restore", help="put a backup made by `mentorspace backup` in place as the data dir"
     )
-    add_setting_flags(restore, _SQLITE_ONLY)
+    add_setting_flags(restore, _DATA_ONLY)
     restore.add_argument("source", type=Path, metavar="SRC", help="the backup's folder")
     restore.add_argument(
         "--force",
