@@ -127,6 +127,8 @@ async def test_a_danish_programme_reads_in_danish_and_a_person_may_choose_englis
         home = html.unescape(await (await sara.get("/")).text())
         assert "Velkommen! Tre ting, du skal vide" in home and "Din samtale med Maria" in home
         assert "Min mentor" in home  # the programme menu's default labels too
+        # a lounge's name and topic as created, in her language, on the home card
+        assert "Menteelounge" in home and "Mentees, der støtter hinanden." in home
 
         # She chooses English: her pages, and only hers, change.
         chosen = await form(sara, "/profile/language", {"language": "en"})

@@ -17,19 +17,32 @@ from channels.render import render_markdown
 from storage import Store, Tx
 from storage.records import Channel, ChannelSummary, Message, Pair, User
 
-# Their names as created, marked: mails say them in the reader's language unless renamed.
+# Their names and topics as created, marked: pages and mails say them in the reader's
+# language unless the coordinators changed them.
 PROGRAMME_CHANNELS = {
-    "announcements": (N_("Announcements"), "News from the programme coordinators."),
-    "mentor_lounge": (N_("Mentor lounge"), "Mentors supporting each other."),
-    "mentee_lounge": (N_("Mentee lounge"), "Mentees supporting each other."),
+    "announcements": (N_("Announcements"), N_("News from the programme coordinators.")),
+    "mentor_lounge": (N_("Mentor lounge"), N_("Mentors supporting each other.")),
+    "mentee_lounge": (N_("Mentee lounge"), N_("Mentees supporting each other.")),
 }
 
 
-def channel_title(kind: str, name: str, words: Reader) -> str:
-    """A channel's name in `words`' language: a programme channel's as created is translated;
-    a name the coordinators gave it is theirs."""
+def said_as_created(
+    kind: str, name: str, topic: str, gettext: Callable[[str], str]
+) -> tuple[str, str]:
+    """A channel's name and topic for a reader: a programme channel's, as created, in the
+    reader's language (`gettext`); what the coordinators wrote instead is theirs."""
     default = PROGRAMME_CHANNELS.get(kind)
-    return words.gettext(name) if default and name == default[0] else name
+    if default is None:
+        return name, topic
+    return (
+        gettext(name) if name == default[0] else name,
+        gettext(topic) if topic == default[1] else topic,
+    )
+
+
+def channel_title(kind: str, name: str, words: Reader) -> str:
+    """A channel's name in `words`' language (see `said_as_created`)."""
+    return said_as_created(kind, name, "", words.gettext)[0]
 
 
 async def set_up_programme(store: Store, *, clock: Clock = SYSTEM_CLOCK) -> list[Channel]:

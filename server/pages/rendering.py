@@ -274,7 +274,11 @@ async def load_menu(request: web.Request, user: User) -> Menu:
                     )
                 )
             else:
-                items.append(MenuItem(summary, summary.channel.name, summary.channel.topic))
+                channel = summary.channel
+                name, topic = directory.said_as_created(
+                    channel.kind, channel.name, channel.topic, _
+                )
+                items.append(MenuItem(summary, name, topic))
         if items:
             sections.append(MenuSection(_(title), items))
     summaries = [listing.summary for listing in listings]
