@@ -22,8 +22,8 @@ test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The suite on PostgreSQL (tests/databases.py): a database per test on MENTORSPACE_TEST_POSTGRES_URL
-# (default 127.0.0.1:5432, database `test`, trust auth), dropped after it.  Not yet part of
-# `make test`: not every end-to-end test passes on PostgreSQL yet (see issue 14).
+# (default 127.0.0.1:5432, database `test`, trust auth), dropped after it.  CI (.ci/run) runs it
+# after `make test`; kept apart so that `make test` needs no PostgreSQL on a new machine.
 test-postgres: install browser
 	MENTORSPACE_TEST_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -3,11 +3,14 @@
     .venv/bin/python scripts/repeat_tests.py 20 [pytest args...]     (or: make repeat-tests N=20)
 
 Each run writes a JUnit XML report; a test is flaky when it failed in some runs and passed in
-others.  Exits 1 when any test failed in any run.
+others.  Browser tests record Playwright traces (MENTORSPACE_TRACE=1); a run's traces of failed
+tests are kept in test-artifacts/traces-runN.  Exits 1 when any test failed in any run.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,6 +18,8 @@ import time
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from pathlib import Path
+
+TRACES = Path(__file__).resolve().parents[1] / "test-artifacts" / "traces"
 
 
 def failures(report: Path) -> list[tuple[str, str]]:
@@ -53,13 +58,21 @@ def main(argv: list[str]) -> int:
                 ],
                 capture_output=True,
                 text=True,
+                env={**os.environ, "MENTORSPACE_TRACE": "1"},
             )
             this_run = (
                 failures(report) if report.exists() else [("(no report: pytest crashed)", "")]
             )
+            if result.returncode != 0 and not this_run:  # e.g. 5: no tests ran
+                this_run = [(f"(pytest exited {result.returncode})", result.stderr[-2000:])]
             failed.update(name for name, _ in this_run)
             summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
             print(f"run {run}/{runs}: {summary} ({time.monotonic() - started:.0f} s)", flush=True)
+            if TRACES.exists():
+                kept = TRACES.with_name(f"traces-run{run}")
+                shutil.rmtree(kept, ignore_errors=True)
+                TRACES.rename(kept)
+                print(f"    traces of failed browser tests: {kept}", flush=True)
             for name, said in this_run:
                 print(f"    failed: {name}", flush=True)
                 for line in said.splitlines():

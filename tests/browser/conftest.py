@@ -4,7 +4,9 @@ Playwright's sync API runs on one thread of its own; a test hands it a plain fun
 scenario) with `await browser.run(scenario)`, so the test's event loop keeps serving the real
 server meanwhile.  Each test gets fresh browser contexts (separate cookie jars: separate people),
 closed before its server stops.  Uncaught page errors and Content-Security-Policy violations
-fail the test that caused them.
+fail the test that caused them.  With MENTORSPACE_TRACE=1 (as `make repeat-tests` sets) every
+context records a Playwright trace, kept under test-artifacts/traces when its test fails: open
+one with `npx playwright show-trace FILE` to see each step, the page and its network.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from tests.support import Server, email
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
+TRACING = os.environ.get("MENTORSPACE_TRACE") == "1"
+FAILED = pytest.StashKey[bool]()
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--headless",
@@ -116,6 +120,7 @@ class Web:
 
     server: Server
     chromium: BrowserThread
+    test_name: str = "test"
     people: list[Person] = field(default_factory=list)
 
     @property
@@ -139,6 +144,8 @@ class Web:
             has_touch=touch,
             is_mobile=touch,
         )
+        if TRACING:
+            context.tracing.start(screenshots=True, snapshots=True)
         page = context.new_page()
         person = Person(handle or "anonymous", context, page)
         page.on("pageerror", lambda error: person.problems.append(f"page error: {error}"))
@@ -161,8 +168,11 @@ class Web:
         self.people.append(person)
         return person
 
-    def close(self) -> None:
-        for person in self.people:
+    def close(self, failed: bool = False) -> None:
+        for number, person in enumerate(self.people):
+            if TRACING:
+                name = f"{self.test_name}-{number}-{person.handle}.zip"
+                person.context.tracing.stop(path=ARTIFACTS / "traces" / name if failed else None)
             person.context.close()
 
     def api(self, person: Person, method: str, path: str, payload: Any = None) -> Any:
@@ -177,12 +187,23 @@ class Web:
         return response.json()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
+    """Note whether a test's own call failed, for the `web` fixture to keep its traces."""
+    report = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    return report
+
+
 @pytest.fixture
-async def web(server: Server, chromium: BrowserThread) -> Any:
-    session = Web(server, chromium)
+async def web(request: pytest.FixtureRequest, server: Server, chromium: BrowserThread) -> Any:
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in request.node.name)
+    session = Web(server, chromium, test_name=name)
     yield session
     problems = [p for person in session.people for p in person.problems]
-    await chromium.run(session.close)
+    failed = request.node.stash.get(FAILED, True)
+    await chromium.run(lambda: session.close(failed))
     assert not problems, problems
 
 

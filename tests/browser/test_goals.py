@@ -18,6 +18,14 @@ from .test_coordinator_live import check_page, open_channel
 SHOTS = Path(os.environ.get("MENTORSPACE_SHOTS", "/tmp/goals-shots"))
 
 
+def post(page, button) -> None:
+    """Click a goal form's button and wait for the page it posts to.  Each post also reaches
+    the page being left as a live change, which can redraw it to the new state before the
+    answer arrives: without the wait, the next step could type into the page being left."""
+    with page.expect_navigation():
+        button.click()
+
+
 def shoot(page, name: str) -> None:
     """An extra photograph for people to look at (check_page keeps its own)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -41,7 +49,7 @@ async def test_a_goal_added_on_a_phone_is_a_live_card_for_the_mentor(web: Web):
         expect(page.get_by_role("heading", name="Your goals")).to_be_visible()
         page.get_by_label("Goal", exact=True).fill("A job in project management")
         page.get_by_label("Milestones").fill("Update my CV")
-        page.get_by_role("button", name="Add the goal").click()
+        post(page, page.get_by_role("button", name="Add the goal"))
         goal = page.locator(".goal").filter(has_text="A job in project management")
         expect(goal).to_be_visible()
         expect(goal.get_by_text("0 of 1 milestones done")).to_be_visible()
@@ -60,10 +68,10 @@ async def test_a_goal_added_on_a_phone_is_a_live_card_for_the_mentor(web: Web):
         expect(mentor_goals.locator("#no-goals")).to_be_hidden()
 
         # She ticks the milestone and says it is in progress: his card and page follow.
-        goal.get_by_role("button", name="Update my CV: mark as done").click()
+        post(page, goal.get_by_role("button", name="Update my CV: mark as done"))
         expect(goal.get_by_text("1 of 1 milestones done")).to_be_visible()
         goal.get_by_label("Status").select_option("In progress")
-        goal.get_by_role("button", name="Save", exact=True).click()
+        post(page, goal.get_by_role("button", name="Save", exact=True))
         expect(goal.locator(".goal-status")).to_have_text("In progress")
         expect(card.get_by_text("1 of 1 milestones done")).to_be_visible()
         expect(card.locator(".goal-status")).to_have_text("In progress")
@@ -80,7 +88,7 @@ async def test_a_goal_added_on_a_phone_is_a_live_card_for_the_mentor(web: Web):
         goal.get_by_role("textbox", name="New milestone for A job in project management").fill(
             "Apply to five jobs"
         )
-        goal.get_by_role("button", name="Add", exact=True).click()
+        post(page, goal.get_by_role("button", name="Add", exact=True))
         expect(card.get_by_text("Apply to five jobs")).to_be_visible()
         check_page(page, "goals")
         shoot(page, "goals-phone")
