@@ -10,6 +10,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
 INDEX_WRITES = BENCH.with_name("index_write_bench.py")
+IDLE_SOCKETS = BENCH.with_name("idle_sockets.py")
 
 
 def test_bench_prints_one_json_line_and_loses_nothing():
@@ -115,3 +116,17 @@ def test_index_write_bench_writes_with_and_without_the_index():
     for runs in result["cpu_ms_per_message"].values():
         assert len(runs) == 1 and runs[0] > 0
     assert {"index_ms_per_message", "other_cpu_s"} <= set(result)
+
+
+def test_idle_sockets_all_connect_and_all_get_the_probe():
+    done = subprocess.run(
+        [sys.executable, str(IDLE_SOCKETS), "--sockets", "5", "--procs", "1", "--hold", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    [line] = done.stdout.splitlines()
+    result = json.loads(line)
+    assert (result["connected"], result["probe_received"], result["dropped"]) == (5, 5, 0)
+    assert result["server_rss_after_idle_mb"] > 0 and result["kb_per_socket"] is not None
