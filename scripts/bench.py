@@ -553,6 +553,7 @@ def run(
             raise RuntimeError("the flooder failed to start")
     time.sleep(0.3)  # let warm-up deliveries drain (and the flood begin)
     server_cpu_before, machine_before = server.cpu_s(), machine_busy_s()
+    rss_start_kb = server.status_kb("VmRSS")  # warmed up, every socket connected
     start_ns = time.monotonic_ns() + 100_000_000
     for _, conn in workers:
         conn.send(("go", start_ns))
@@ -573,6 +574,7 @@ def run(
     # Every delivery has arrived (or timed out) by now: the server's CPU from the first send
     # to here is what the messages cost it, fan-out included, divided by deliveries below.
     server_cpu_delivered = server.cpu_s() - server_cpu_before
+    rss_end_kb = server.status_kb("VmRSS")  # the same sockets still connected
     for process, _ in workers:  # they disconnect first: the server is slow to stop otherwise
         process.join(args.timeout)
     peak_rss_kb = server.status_kb("VmHWM")
@@ -601,6 +603,10 @@ def run(
         "persisted_per_s": round(len(acked) / elapsed_s, 1) if elapsed_s > 0 else None,
         "lost": len(undelivered | not_stored),
         "server_peak_rss_mb": round(peak_rss_kb / 1024, 1),
+        # A long run (a soak: --messages 60000 --rate 100 is ten minutes) shows a leak here.
+        "server_rss_start_mb": round(rss_start_kb / 1024, 1),
+        "server_rss_end_mb": round(rss_end_kb / 1024, 1),
+        "server_rss_growth_pct": round((rss_end_kb - rss_start_kb) * 100 / rss_start_kb, 1),
         "sent": len(sent),
         "acked": len(acked),
         "errors": len(errors),
