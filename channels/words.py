@@ -134,7 +134,10 @@ def _encoded(value: object) -> object:
 
 def words_of(stored: str) -> Words:
     """The words `words_json` stored; ValueError if `stored` is not such words."""
-    decoded = _decoded(json.loads(stored))
+    try:
+        decoded = _decoded(json.loads(stored))
+    except (KeyError, TypeError) as error:  # a template and its parameters that do not agree
+        raise ValueError("not stored words") from error
     if not isinstance(decoded, Words):
         raise ValueError("not stored words")
     return decoded
