@@ -121,6 +121,9 @@ def words_json(words: Words) -> str:
 
 
 def _encoded(value: object) -> object:
+    stored = getattr(value, "stored", None)
+    if isinstance(value, Words) and callable(stored):  # a time (channels.readers.Time)
+        return stored()
     if isinstance(value, Words):
         kind = "sentence" if isinstance(value, Sentence) else "words"
         params = {name: _encoded(v) for name, v in value.params.items()}
@@ -147,6 +150,10 @@ def _decoded(value: object) -> object:
     if isinstance(value, dict):
         if set(value) == {"count"} and isinstance(value["count"], int):
             return Count(value["count"])
+        if "time" in value:
+            from channels.readers import Time  # which reads calendars, and so imports this
+
+            return Time.from_stored(value)
         params = value.get("params")
         for kind, cls in (("sentence", Sentence), ("words", Words)):
             template = value.get(kind)

@@ -7,6 +7,7 @@ English, in the same programme."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import UTC, datetime, timedelta
 
 from channels.dates import Calendar
@@ -155,6 +156,15 @@ async def test_the_coordinator_area_reads_in_danish_and_in_english_for_who_chose
         assert '<option value="mentor" selected>Mentorer</option>' in mentors
         assert ", kun mentorer." in mentors and _english_left(mentors) == []
 
+        # What she did, in the audit log: the questionnaire's dates in her calendar too.
+        audit = html.unescape(await (await carla.get("/admin/audit")).text())
+        assert _english_left(audit) == []
+        assert re.search(
+            r"Sendte spørgeskemaet .+ til alle mentorer og mentees, åbent fra "
+            r"\w+dag den \d+\. \w+ \d{4}",
+            audit,
+        ), audit
+
         # She chooses English: her pages, and only hers, change.
         chosen = await carla.patch("/api/v1/me", {"language": "en"})
         assert chosen.status == 200
@@ -167,6 +177,13 @@ async def test_the_coordinator_area_reads_in_danish_and_in_english_for_who_chose
         assert '"roles": {"mentee": "Mentees", "mentor": "Mentors"}' in mentors
         assert '<option value="mentor" selected>Mentors</option>' in mentors
         assert ", mentors only." in mentors
+
+        audit = html.unescape(await (await carla.get("/admin/audit")).text())
+        assert re.search(
+            r"Assigned the questionnaire .+ to all mentors and mentees, open "
+            r"\w+day, \d+ \w+ \d{4}",
+            audit,
+        ), audit
 
         # Back to the programme's language: Danish again.
         assert (await carla.patch("/api/v1/me", {"language": ""})).status == 200

@@ -8,15 +8,18 @@ from __future__ import annotations
 import ast
 import html
 import importlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
 from channels.chat.messages import MAX_BODY
+from channels.dates import Calendar
 from channels.errors import Conflict, Invalid, TooLarge
 from channels.languages import N_
 from channels.people.passwords import MIN_PASSWORD
+from channels.readers import Time
 from channels.words import Clause, Count, Words, words_json, words_of
 from server.pages.translations import catalogue, catalogue_path
 
@@ -342,3 +345,25 @@ def test_stored_words_are_read_back_and_said_in_each_language():
     for broken in ("[]", '{"words": "%(x)s", "params": {"y": "1"}}', '{"words": 1}', "not json"):
         with pytest.raises(ValueError):
             words_of(broken)
+
+
+def test_a_stored_time_reads_in_each_readers_calendar_of_the_programmes_zone():
+    programme = Calendar.of("da_DK", "Europe/Copenhagen")
+    said = Words(
+        N_("Moved the closing of the questionnaire %(title)s to %(when)s."),
+        title="Forår",
+        when=Time(datetime(2026, 4, 6, 7, 0, tzinfo=UTC), programme),  # 09:00 there
+    )
+    again = words_of(words_json(said))
+    assert (
+        again
+        == said
+        == (
+            "Moved the closing of the questionnaire Forår to Monday, 6 April 2026, 09.00."  # en_DK
+        )
+    )
+    assert again.said_in(catalogue("da").gettext, "da") == (
+        "Flyttede lukningen af spørgeskemaet Forår til mandag den 6. april 2026 09.00."
+    )
+    with pytest.raises(ValueError):
+        words_of('{"time": "2026-04-06T07:00:00+00:00", "locale": "xx_YY", "zone": "UTC"}')

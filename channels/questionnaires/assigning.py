@@ -34,6 +34,7 @@ from channels.questionnaires.building import (
     load_existing,
     record,
 )
+from channels.readers import Time
 from channels.tasks.rules import Settings
 from channels.words import Words
 from storage import Store, Tx
@@ -87,8 +88,8 @@ async def assign(
             ),
             title=assigned.title,
             audience=describe_audience(audience),
-            opens=settings.calendar.long(audience.opens_at),
-            closes=settings.calendar.long(audience.closes_at),
+            opens=Time(audience.opens_at, settings.calendar),
+            closes=Time(audience.closes_at, settings.calendar),
         )
         await record(tx, actor, "assigned", assigned, summary, iso(now))
         return assigned
@@ -156,7 +157,7 @@ async def _set_closing(
             if message_id is not None:  # every card shows when it closes
                 await tx.touch_message(message_id, seq=await tx.next_seq(channel_id))
                 touched.append(message_id)
-        when = settings.calendar.long(closes_at)
+        when = Time(closes_at, settings.calendar)
         summary = (
             Words(N_("Closed the questionnaire %(title)s."), title=changed.title)
             if action == "closed"
