@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,9 +21,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from channels.dates import Calendar
+from channels.dates import Calendar, Moment
 from channels.errors import Invalid
 from channels.languages import LANGUAGES, language_of
+from channels.words import Words
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "web" / "translations"
 
@@ -83,3 +85,37 @@ class Reader:
 
 
 ENGLISH = Reader("en", Calendar.of("en_GB"))
+
+
+class Time(Words):
+    """A time in a sentence ('Monday, 6 April 2026, 09:00'), read in each reader's calendar
+    of the programme's zone; its English is the time in English."""
+
+    when: str  # ISO
+    programme: Calendar
+
+    def __new__(cls, when: Moment, programme: Calendar) -> Time:
+        english = reader_calendar("en", programme).long(when)
+        time = str.__new__(cls, english)
+        time.template, time.params = english.replace("%", "%%"), {}
+        time.when = when if isinstance(when, str) else when.isoformat()
+        time.programme = programme
+        return time
+
+    def said_in(self, gettext: Callable[[str], str], language: str) -> str:
+        return reader_calendar(language, self.programme).long(self.when)
+
+    def stored(self) -> dict[str, str]:
+        """What channels.words `words_json` keeps of it."""
+        locale, zone = str(self.programme.locale), self.programme.zone.key
+        return {"time": self.when, "locale": locale, "zone": zone}
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, object]) -> Time:
+        when, locale, zone = stored.get("time"), stored.get("locale"), stored.get("zone")
+        if not (isinstance(when, str) and isinstance(locale, str) and isinstance(zone, str)):
+            raise ValueError("not a stored time")
+        try:
+            return cls(when, Calendar.of(locale, zone))
+        except Invalid as error:
+            raise ValueError("not a stored time") from error

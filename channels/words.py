@@ -15,7 +15,8 @@ address, what someone typed) is shown as it is and never looked up in a catalogu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 
 from babel.numbers import format_decimal
 
@@ -79,8 +80,86 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def joined(parts: list[Words], separator: str = " ") -> Words:
-    """Several sentences as one, each said in the reader's language."""
+class Clause(Words):
+    """A sentence said inside another: its first letter small and no full stop, in every
+    language ('name cannot be empty', a reason after 'line 6:')."""
+
+    def __new__(cls, template: str, /, **params: object) -> Clause:
+        words = Words(template, **params)
+        clause = str.__new__(cls, _clause(str(words)))
+        clause.template, clause.params = words.template, words.params
+        return clause
+
+    @classmethod
+    def of(cls, words: str) -> Clause:
+        """`words` (an error's message, say) said as a clause."""
+        if isinstance(words, Words):
+            return cls(words.template, **words.params)
+        return cls(words.replace("%", "%%"))
+
+    def said_in(self, gettext: Callable[[str], str], language: str) -> str:
+        return _clause(super().said_in(gettext, language))
+
+
+def _clause(text: str) -> str:
+    text = text.rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
+def joined(parts: Sequence[str], separator: str = " ") -> Words:
+    """Several sentences (or names) as one, each said in the reader's language (a `Words`)
+    or as it is (any other text)."""
     names = [f"part{n}" for n in range(len(parts))]
     template = separator.join(f"%({name})s" for name in names)
     return Words(template, **dict(zip(names, parts, strict=True)))
+
+
+def words_json(words: Words) -> str:
+    """Words as they are stored to be said again in each reader's language: the template and
+    its parameters, as JSON (`words_of` reads them back)."""
+    return json.dumps(_encoded(words), ensure_ascii=False, sort_keys=True)
+
+
+def _encoded(value: object) -> object:
+    stored = getattr(value, "stored", None)
+    if isinstance(value, Words) and callable(stored):  # a time (channels.readers.Time)
+        return stored()
+    if isinstance(value, Words):
+        kind = "sentence" if isinstance(value, Sentence) else "words"
+        params = {name: _encoded(v) for name, v in value.params.items()}
+        return {kind: value.template, "params": params}
+    if isinstance(value, Count):
+        return {"count": int(value)}
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def words_of(stored: str) -> Words:
+    """The words `words_json` stored; ValueError if `stored` is not such words."""
+    try:
+        decoded = _decoded(json.loads(stored))
+    except (KeyError, TypeError) as error:  # a template and its parameters that do not agree
+        raise ValueError("not stored words") from error
+    if not isinstance(decoded, Words):
+        raise ValueError("not stored words")
+    return decoded
+
+
+def _decoded(value: object) -> object:
+    if isinstance(value, dict):
+        if set(value) == {"count"} and isinstance(value["count"], int):
+            return Count(value["count"])
+        if "time" in value:
+            from channels.readers import Time  # which reads calendars, and so imports this
+
+            return Time.from_stored(value)
+        params = value.get("params")
+        for kind, cls in (("sentence", Sentence), ("words", Words)):
+            template = value.get(kind)
+            if isinstance(template, str) and isinstance(params, dict):
+                return cls(template, **{str(k): _decoded(v) for k, v in params.items()})
+        raise ValueError("not stored words")
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return value
+    raise ValueError("not stored words")

@@ -385,6 +385,7 @@ class Writes(Protocol):
         client_id: str | None,
         seq: int,
         now: str,
+        notice: str | None = None,
     ) -> int: ...
     async def update_message_body(
         self, message_id: int, *, body: str, html: str, seq: int, now: str
@@ -546,6 +547,7 @@ class Writes(Protocol):
         target_type: str,
         target_id: int | None,
         summary: str,
+        summary_words: str | None = None,
         now: str,
     ) -> None: ...
 

@@ -93,6 +93,7 @@ class Message:
     # whether the write that made it notified anyone (None: not known where it was loaded)
     notified: bool | None = None
     attachments: tuple[StoredFile, ...] = ()  # in the order they were attached
+    notice: str | None = None  # a system message's notice (channels/chat/notices.py), JSON
 
 
 @dataclass(frozen=True)
@@ -293,8 +294,9 @@ class AuditEntry:
     action: str
     target_type: str
     target_id: int | None
-    summary: str
+    summary: str  # in English
     created_at: str
+    summary_words: str | None = None  # its template and parameters (JSON), to translate
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,7 @@ async def test_a_coordinator_runs_the_programme_with_forms(mail_server, smtp):
         "Created mentee Ida Lund",
         "Paired mentor Grete Holm with mentee Ida Lund",
         "Ended the pair of Grete Holm and Ida Lund",
-        "Changed the mentor menu",
+        "Changed the menu for mentors to: My mentee, Start, Video call.",
     ]:
         assert line in audit
 

@@ -417,3 +417,30 @@ async def test_every_page_has_the_search_box(server):
     for path in ("/", "/communities", "/profile", f"/channels/{await server.pair_channel_id(1)}"):
         page = await (await mentee.get(path)).text()
         assert 'action="/search"' in page and 'id="topbar-q"' in page, path
+
+
+async def test_the_programmes_notices_are_never_found_in_any_language(data_dir):
+    """A system message holds the programme's words, the same in every pair and said in each
+    reader's language: search finds none, in the words stored or in those shown, while a
+    person's message in the same channel saying the same is found."""
+    danish = {**DAYS_AWAKE, "locale": "da_DK", "timezone": "Europe/Copenhagen"}
+    async with running_server(data_dir, config_changes=danish) as server:
+        sara = await server.client("mentee1")
+        pair = await server.pair_channel_id(1)
+        ended = await (await server.client("coordinator")).delete(
+            f"/api/v1/pairs/{(await server.store.load_pair_by_channel(pair)).id}"
+        )
+        assert ended.status == 200
+        for words in ("private pair channel", "jeres egen kanal", "afsluttet", "has ended"):
+            assert await found_ids(sara, words) == [], words
+        (welcome,) = [
+            m
+            for m in (await (await sara.get(f"/api/v1/channels/{pair}/messages")).json())[
+                "messages"
+            ]
+            if m["kind"] == "system" and m["notice"]["key"] == "pair.welcome"
+        ]
+        assert "jeres egen kanal" in welcome["notice"]["html"]["da"]
+        (lounge,) = await server.store.list_channels_of_kind("mentee_lounge")
+        said = await post(sara, lounge.id, "Vores mentorkanal er jeres egen kanal, siger de")
+        assert await found_ids(sara, "jeres egen kanal") == [said["id"]]

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from .clocks import FakeClock
-from .task_support import create_task, expect, post_now, running, task_messages
+from .task_support import create_task, expect, pair_id, post_now, running, task_messages
 
 
 async def _csrf(client, path: str) -> str:
@@ -74,6 +74,32 @@ async def test_the_card_shows_due_overdue_and_done_and_its_button_works_without_
             response = await other.http.post(path, data={"csrf_token": other_token, "done": "yes"})
             assert response.status in (403, 404), path
         assert (await task_messages(mentee, channel))[0]["task"]["done"] is False
+
+
+async def test_a_task_is_overdue_only_in_pairs_still_going_in_english_and_danish(data_dir):
+    """An ended pair is asked nothing any more: its task never counts as overdue."""
+    clock = FakeClock(datetime.now(UTC) + timedelta(minutes=1))
+    async with running(data_dir, clock) as server:
+        coordinator = await server.client("coordinator")
+        task_id = await create_task(coordinator, due_days=2)
+        await post_now(coordinator, task_id, {"all": True})  # to the three pairs
+        ended = await coordinator.delete(f"/api/v1/pairs/{await pair_id(server, 3)}")
+        assert ended.status == 200
+        clock.advance(days=3)
+
+        tasks = await (await coordinator.get("/admin/tasks")).text()
+        assert '<td data-label="Overdue">2</td>' in tasks
+        task = await (await coordinator.get(f"/admin/tasks/{task_id}")).text()
+        assert '<span class="task-overdue">2 overdue</span>' in task
+        assert task.count('<span class="state state-overdue">Overdue</span>') == 2
+        progress = await expect(await coordinator.get(f"/api/v1/tasks/{task_id}/progress"), 200)
+        assert progress["totals"]["overdue"] == 2
+
+        assert (await coordinator.patch("/api/v1/me", {"language": "da"})).status == 200
+        tasks = await (await coordinator.get("/admin/tasks")).text()
+        assert '<td data-label="Over fristen">2</td>' in tasks
+        task = await (await coordinator.get(f"/admin/tasks/{task_id}")).text()
+        assert '<span class="task-overdue">2 over fristen</span>' in task
 
 
 async def test_a_coordinator_writes_and_posts_a_task_with_forms(data_dir):

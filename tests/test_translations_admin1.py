@@ -27,16 +27,21 @@ PEOPLE_FILE = (  # as Danish Excel on Windows saves "CSV": Danish column names, 
 ).encode("cp1252")
 
 
+BAD_ROWS = (
+    "Navn;E-mail;Rolle;Fagområde\n"
+    "Maja Bæk;maja@example.org;mentee;Jura\n"
+    "Ada;ikke-en-adresse;chef;\n"
+    "Maja Bæk;maja@example.org;mentee;Jura\n"
+).encode()
+
+
 async def _read(client, path: str, *, status: int = 200, response=None) -> str:
     """The page at `path` (or the answer given), with no English word of the catalogue left:
     its markup, then its text (where a phrase may run across tags)."""
     response = response or await client.get(path)
     page = await response.text()
     assert response.status == status, (path, page[:2000])
-    # The audit log's summaries are stored as they were written, in English (issue 13 lists
-    # them as left): the page's own words are checked, not theirs.
-    own = re.sub(r'<td data-label="Hvad">.*?</td>', "", page) if "/audit" in path else page
-    assert _english_left(own) == [], path
+    assert _english_left(page) == [], path
     markup = " ".join(html.unescape(page).split())
     return f"{markup}\n{words(markup)}"
 
@@ -45,6 +50,23 @@ def words(page: str) -> str:
     """What a reader reads of `page`: its text, without the markup."""
     main = page.split("<main", 1)[-1].split("</main>", 1)[0]
     return " ".join(re.sub(r"<[^>]*>", " ", main).split())
+
+
+async def _older_audit_entry(store) -> None:
+    """An entry as the log kept them before it stored what to translate: English only."""
+
+    async def insert(tx):
+        await tx.insert_audit(
+            actor_id=None,
+            actor_name="Carla Coordinator",
+            action="user.created",
+            target_type="user",
+            target_id=None,
+            summary="An older entry, as it was written.",
+            now="2026-01-01T00:00:00+00:00",
+        )
+
+    await store.write(insert)
 
 
 async def _programme(server, clock) -> dict[str, int]:
@@ -131,8 +153,22 @@ async def test_a_danish_coordinator_reads_her_area_in_danish_and_an_english_one_
         menu = await read("/admin/menu/mentee")
         assert "Menu for mentees" in menu and "Gem menuen" in menu
         assert "Slå meddelelsen op" in await read("/admin/announce")
+        # The audit log says what each coordinator did in her language, though it was stored
+        # as it happened (an entry from before summaries were stored so reads as it was).
+        await _older_audit_entry(server.store)
         audit = await read("/admin/audit")
         assert "Hent det hele som en CSV-fil" in audit and "Hvornår" in audit
+        assert "Afsluttede parret Anne Berg og Eva Larsen." in audit
+        assert "Oprettede mentee Nina Holm <nina@example.org> og sendte en invitation." in audit
+        assert "Deaktiverede Anne Berg <mentor3@demo.mentorspace>." in audit
+        assert (
+            "Spurgte Anne Berg og Eva Larsen, hvordan mentorforløbet gik (parret sluttede)."
+            in audit
+        )
+        assert "Oprettede fællesskabet Økonomi." in audit
+        assert "Planlagde opgaven Uge 1: del dit CV." in audit
+        assert "Slog en meddelelse op." in audit
+        assert "An older entry, as it was written." in audit
         mail = await read("/admin/mail")
         assert "Udgående mail" in mail and "1 mislykket" in mail
         failed = await read("/admin/mail?show=failed")
@@ -141,6 +177,9 @@ async def test_a_danish_coordinator_reads_her_area_in_danish_and_an_english_one_
         digests = await read("/admin/digests?role=coordinator")
         assert "Forhåndsvisning for en koordinator" in digests
         assert "0 personer har afmeldt sig med linket i en opsummering." in digests
+        # The preview is the programme's language, as everyone who has not chosen one gets it.
+        assert "Hej En koordinator," in digests
+        assert "Vist på programmets sprog (Dansk)" in digests
 
         # The import: the columns named in Danish, and the roles as Danes write them.
         assert "kolonnerne e-mail, navn, rolle, fagområde" in await read("/admin/import")
@@ -153,6 +192,20 @@ async def test_a_danish_coordinator_reads_her_area_in_danish_and_an_english_one_
         assert "Tjek, før du importerer" in preview and "2 nye personer at importere" in preview
         assert '<td data-label="Rolle">koordinator</td>' in preview
         assert "Importér 2 personer" in preview
+        assert "læst som CSV, Windows-1252 (vesteuropæisk)." in preview
+        # A file with rows to fix: each problem said in her language.
+        upload = aiohttp.FormData()
+        upload.add_field("csrf_token", await csrf(coordinator, "/admin/import"))
+        upload.add_field("file", BAD_ROWS, filename="Deltagere.csv")
+        problems = await read(
+            "/admin/import", response=await coordinator.http.post("/admin/import", data=upload)
+        )
+        assert "læst som CSV, UTF-8." in problems and "2 rækker at rette" in problems
+        assert (
+            "ugyldig e-mailadresse 'ikke-en-adresse'; ukendt rolle 'chef'"
+            " (skriv koordinator, mentor eller mentee)" in problems
+        )
+        assert "dublet: maja@example.org står allerede på linje 2" in problems
         refused = await form(coordinator, "/admin/import/confirm", {"seal": "x.y"})
         page = await read("/admin/import", status=400, response=refused)
         assert "forhåndsvisning er udløbet. Vælg filen igen." in page
@@ -196,12 +249,27 @@ async def test_a_danish_coordinator_reads_her_area_in_danish_and_an_english_one_
         assert "The programme at a glance" in english and "2 active pairs" in english
         assert "Each pair's copy counts" in english
         assert _english_left(english) != []
+        audit = html.unescape(await (await coordinator.get("/admin/audit")).text())
+        assert "Ended the pair of Anne Berg and Eva Larsen." in audit
+        assert "Created mentee Nina Holm <nina@example.org> and sent an invitation." in audit
         people = html.unescape(await (await coordinator.get("/admin/users?notice=updated")).text())
         assert (
             "Add and send invitation" in people
             and '<p class="notice" role="status">Saved.' in people
         )
         assert '<option value="coordinator">coordinator</option>' in people
+        # The digest preview stays in the programme's language, and says so in hers.
+        digests = html.unescape(await (await coordinator.get("/admin/digests?role=mentee")).text())
+        assert "Hej En mentee," in digests and "4 nye beskeder fra (deres partner)" in digests
+        assert "Shown in the programme's language (Dansk)" in digests
+        upload = aiohttp.FormData()
+        upload.add_field("csrf_token", await csrf(coordinator, "/admin/import"))
+        upload.add_field("file", BAD_ROWS, filename="People.csv")
+        response = await coordinator.http.post("/admin/import", data=upload)
+        problems = words(html.unescape(await response.text()))
+        assert "read as CSV, UTF-8." in problems and "2 rows to fix" in problems
+        assert "bad e-mail address 'ikke-en-adresse'; unknown role 'chef'" in problems
+        assert "duplicate: maja@example.org is already on line 2" in problems
 
 
 async def test_an_english_programme_reads_english_and_a_coordinator_may_choose_danish(

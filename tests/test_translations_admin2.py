@@ -7,6 +7,7 @@ English, in the same programme."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import UTC, datetime, timedelta
 
 from channels.dates import Calendar
@@ -149,6 +150,20 @@ async def test_the_coordinator_area_reads_in_danish_and_in_english_for_who_chose
         # The week of the pair grid is named the Danish way, and the chart's words come along.
         reports = await (await carla.get(pages["reports"])).text()
         assert '"Mentorer"' in reports and '"week_labels"' in reports
+        # The roles the charts and the filter name, in her language too.
+        mentors = html.unescape(await (await carla.get(f"{pages['reports']}?role=mentor")).text())
+        assert '"roles": {"mentee": "Mentees", "mentor": "Mentorer"}' in mentors
+        assert '<option value="mentor" selected>Mentorer</option>' in mentors
+        assert ", kun mentorer." in mentors and _english_left(mentors) == []
+
+        # What she did, in the audit log: the questionnaire's dates in her calendar too.
+        audit = html.unescape(await (await carla.get("/admin/audit")).text())
+        assert _english_left(audit) == []
+        assert re.search(
+            r"Sendte spørgeskemaet .+ til alle mentorer og mentees, åbent fra "
+            r"\w+dag den \d+\. \w+ \d{4}",
+            audit,
+        ), audit
 
         # She chooses English: her pages, and only hers, change.
         chosen = await carla.patch("/api/v1/me", {"language": "en"})
@@ -157,6 +172,18 @@ async def test_the_coordinator_area_reads_in_danish_and_in_english_for_who_chose
             page = html.unescape(await (await carla.get(path)).text())
             assert '<html lang="en-DK"' in page and ENGLISH_WORDS[name] in page, (path, name)
             assert "Opgaver til parrene" not in page and "Anmeldte beskeder" not in page
+
+        mentors = html.unescape(await (await carla.get(f"{pages['reports']}?role=mentor")).text())
+        assert '"roles": {"mentee": "Mentees", "mentor": "Mentors"}' in mentors
+        assert '<option value="mentor" selected>Mentors</option>' in mentors
+        assert ", mentors only." in mentors
+
+        audit = html.unescape(await (await carla.get("/admin/audit")).text())
+        assert re.search(
+            r"Assigned the questionnaire .+ to all mentors and mentees, open "
+            r"\w+day, \d+ \w+ \d{4}",
+            audit,
+        ), audit
 
         # Back to the programme's language: Danish again.
         assert (await carla.patch("/api/v1/me", {"language": ""})).status == 200
@@ -199,3 +226,15 @@ async def test_a_ready_questionnaire_started_in_danish_is_written_in_danish(data
         # The JSON API keeps the ready ones as they are written: in English.
         api = await expect(await carla.post("/api/v1/questionnaires", {"starter": "intake"}), 201)
         assert api["questionnaire"]["title"] == "Welcome: what do you want to achieve?"
+
+        # A copy is named in the language of the coordinator who makes it, on the page.
+        async def copy(who) -> str:
+            copied = await form(who, "/admin/questionnaires", {"copy_of": str(draft_id)})
+            assert copied.status == 303
+            copy_id = int(copied.headers["Location"].split("?")[0].rsplit("/", 1)[1])
+            found = await expect(await who.get(f"/api/v1/questionnaires/{copy_id}"), 200)
+            return found["questionnaire"]["title"]
+
+        assert await copy(carla) == "Kopi af Velkommen: hvad vil du gerne opnå?"
+        assert (await carla.patch("/api/v1/me", {"language": "en"})).status == 200
+        assert await copy(carla) == "Copy of Velkommen: hvad vil du gerne opnå?"

@@ -8,15 +8,19 @@ from __future__ import annotations
 import ast
 import html
 import importlib
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 from channels.chat.messages import MAX_BODY
+from channels.dates import Calendar
 from channels.errors import Conflict, Invalid, TooLarge
 from channels.languages import N_
 from channels.people.passwords import MIN_PASSWORD
-from channels.words import Count, Words
+from channels.readers import Time
+from channels.words import Clause, Count, Words, words_json, words_of
 from server.pages.translations import catalogue, catalogue_path
 
 from .goal_support import form
@@ -318,3 +322,48 @@ def test_the_check_finds_an_unmarked_sentence(tmp_path):
     sentences = _Sentences(module)
     sentences.visit(ast.parse(source))
     assert len(sentences.problems) == 1 and "is not a marked sentence" in sentences.problems[0]
+
+
+def test_stored_words_are_read_back_and_said_in_each_language():
+    """What the audit log stores beside its English (channels.words `words_json`): the same
+    words, said again in any language; what is not such words is refused, not guessed."""
+    danish = catalogue("da").gettext
+    said = Words(
+        N_("Asked %(names)s how their mentoring went (%(reason)s)."),
+        names=Words(N_("%(first)s and %(second)s"), first="Maria", second="Sara %s"),
+        reason=Words(N_("the pair ended")),
+    )
+    again = words_of(words_json(said))
+    assert again == said == "Asked Maria and Sara %s how their mentoring went (the pair ended)."
+    assert again.said_in(danish, "da") == (
+        "Spurgte Maria og Sara %s, hvordan mentorforløbet gik (parret sluttede)."
+    )
+    counted = words_of(words_json(Words(N_("CSV, %(encoding)s"), encoding=Count(12345))))
+    assert counted == "CSV, 12,345" and counted.said_in(danish, "da") == "CSV, 12.345"
+    clause = Clause.of(Invalid(N_("The file is empty.")).message)
+    assert clause == "the file is empty" and clause.said_in(danish, "da") == "filen er tom"
+    for broken in ("[]", '{"words": "%(x)s", "params": {"y": "1"}}', '{"words": 1}', "not json"):
+        with pytest.raises(ValueError):
+            words_of(broken)
+
+
+def test_a_stored_time_reads_in_each_readers_calendar_of_the_programmes_zone():
+    programme = Calendar.of("da_DK", "Europe/Copenhagen")
+    said = Words(
+        N_("Moved the closing of the questionnaire %(title)s to %(when)s."),
+        title="Forår",
+        when=Time(datetime(2026, 4, 6, 7, 0, tzinfo=UTC), programme),  # 09:00 there
+    )
+    again = words_of(words_json(said))
+    assert (
+        again
+        == said
+        == (
+            "Moved the closing of the questionnaire Forår to Monday, 6 April 2026, 09.00."  # en_DK
+        )
+    )
+    assert again.said_in(catalogue("da").gettext, "da") == (
+        "Flyttede lukningen af spørgeskemaet Forår til mandag den 6. april 2026 09.00."
+    )
+    with pytest.raises(ValueError):
+        words_of('{"time": "2026-04-06T07:00:00+00:00", "locale": "xx_YY", "zone": "UTC"}')

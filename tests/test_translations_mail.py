@@ -5,7 +5,10 @@ Real SMTP (aiosmtpd), real sockets, the injected clock."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
@@ -306,30 +309,64 @@ def _system(body: str, author_id: int | None = None) -> Message:
     )
 
 
-def test_each_notice_is_read_back_from_its_stored_words_and_nothing_else_is():
+def _stored(notice: notices.Written, author_id: int | None = None) -> Message:
+    """A system message as add_message stores a notice now: English, and the notice itself."""
+    return replace(_system(notice.body, author_id), html=notice.html, notice=notice.notice)
+
+
+def test_each_notice_is_stored_with_its_key_and_read_in_each_language():
+    due = datetime(2026, 4, 6, 7, 0, tzinfo=UTC)  # 09:00 in Copenhagen
+    said = {
+        "pair.welcome": {"mentor": "Maria *Jensen*", "mentee": "Sara <b>N</b>"},
+        "pair.ended": {},
+        "pair.reopened": {},
+        "task.reminder": notices.dated(due, PROGRAMME),
+    }
+    assert said.keys() == notices.NOTICES.keys()
+    for key, params in said.items():
+        message = _stored(notices.written(key, **params))
+        assert notices.notice_of(message) == (key, params)
+        wire = notices.notice_json(message)
+        assert wire is not None and wire["key"] == key
+        assert wire["html"]["en"] == message.html  # English reads exactly as stored
+        assert wire["html"]["da"] != message.html and "<b>" not in wire["html"]["da"]
+    welcome = _stored(notices.written("pair.welcome", **said["pair.welcome"]))
+    assert notices.notice_html(welcome, "da").startswith(
+        "<p>Velkommen, Maria <em>Jensen</em> og Sara &lt;b&gt;N&lt;/b&gt;!"
+    )
+    # The reminder's date, in the programme's zone, in each reader's calendar (Babel's).
+    reminder = _stored(notices.written("task.reminder", **said["task.reminder"]))
+    assert "mandag den 6. april 2026 09.00" in notices.notice_html(reminder, "da")
+    assert "Monday, 6 April 2026, 09.00" in notices.notice_html(reminder, "en")  # as en_DK
+    assert reminder.body.startswith("Reminder: this task was due on Monday, 6 April 2026, 09.00.")
+
+    # What it says is read from the notice, never from the words: a notice whose English was
+    # stored differently still reads as its key says.
+    reworded = replace(welcome, body="Hi both!", html="<p>Hi both!</p>")
+    assert notices.notice_html(reworded, "da").startswith("<p>Velkommen, Maria")
+    # A person's message never carries a notice, whatever it says; a broken notice is none.
+    copied = _stored(notices.written("pair.ended"), author_id=5)
+    assert notices.notice_of(copied) is None and notices.notice_json(copied) is None
+    assert notices.notice_html(copied, "da") == copied.html
+    broken = replace(_system("Something else."), notice='{"key": "nope"}')
+    assert notices.notice_of(broken) is None and notices.notice_html(broken, "da") == broken.html
+
+
+def test_system_messages_stored_before_notices_are_matched_by_their_english():
     said = {
         "pair.welcome": {"mentor": "Maria *Jensen*", "mentee": "Sara <b>N</b>"},
         "pair.ended": {},
         "pair.reopened": {},
         "task.reminder": {"day": "mandag den 6. april 2026 09.00"},
     }
-    assert said.keys() == notices.NOTICES.keys()
     for key, params in said.items():
-        message = _system(notices.english(key, **params))
+        message = _system(notices.NOTICES[key] % params)  # as they were stored, English only
         assert notices.notice_of(message) == (key, params)
         wire = notices.notice_json(message)
-        assert wire is not None and wire["key"] == key
-        assert wire["html"]["en"] == message.html  # English reads exactly as stored
+        assert wire is not None and wire["html"]["en"] == message.html
         assert wire["html"]["da"] != message.html and "<b>" not in wire["html"]["da"]
-    welcome = _system(notices.english("pair.welcome", **said["pair.welcome"]))
-    assert notices.notice_html(welcome, "da").startswith(
-        "<p>Velkommen, Maria <em>Jensen</em> og Sara &lt;b&gt;N&lt;/b&gt;!"
-    )
-
-    # A person who writes the same words wrote them: they stay as written.  So do older words.
-    copied = _system(notices.english("pair.ended"), author_id=5)
+    copied = _system(notices.NOTICES["pair.ended"], author_id=5)
     assert notices.notice_of(copied) is None and notices.notice_json(copied) is None
-    assert notices.notice_html(copied, "da") == copied.html
     older = _system("Maria Jensen and Sara Nielsen were paired.")
     assert notices.notice_of(older) is None and notices.notice_html(older, "da") == older.html
 
@@ -350,6 +387,11 @@ async def test_the_programmes_notices_read_in_each_readers_language_live_and_rel
     assert welcome["notice"]["key"] == "pair.welcome"
     assert WELCOME_DA in welcome["notice"]["html"]["da"]
     assert welcome["notice"]["html"]["en"] == welcome["html"]
+    stored = await server.store.load_message(welcome["id"])  # the notice, not only its English
+    assert stored is not None and json.loads(stored.notice or "") == {
+        "key": "pair.welcome",
+        "params": {"mentor": "Maria Jensen", "mentee": "Sara Nielsen"},
+    }
     assert all(m["notice"] is None for m in history["messages"] if m["kind"] != "system")
 
     # The pair ends while Sara is in the channel: the event carries both languages.

@@ -91,6 +91,11 @@ async def test_a_member_reads_every_page_of_hers_in_danish(data_dir):
             f"/satisfaction/{made['satisfaction']}": [
                 "Hvordan er dit forhold til Maria Jensen?",
                 "Meget godt",
+                # how far she has come, as Danes say it: none yet, a little, some, a lot
+                'scale-word">Lidt</span>',
+                'scale-word">En del</span>',
+                'scale-word">Meget</span>',
+                'scale-word">Målet er nået</span>',
             ],
             f"/messages/{made['message']}/report": [
                 "Det ser koordinatorerne",
@@ -159,7 +164,11 @@ async def test_a_person_who_chose_english_reads_the_same_pages_in_english(data_d
             "/resources": ["Guides and material", "mentees only", "Link to example.org"],
             f"/channels/{made['pair']}/goals": ["Your goals", "0 of 2 milestones done"],
             f"/questionnaires/{made['questionnaire']}": ["Open until", "(required)"],
-            f"/satisfaction/{made['satisfaction']}": ["How is your relationship with Maria"],
+            f"/satisfaction/{made['satisfaction']}": [
+                "How is your relationship with Maria",
+                'scale-word">Some</span>',
+                'scale-word">A lot</span>',
+            ],
             f"/messages/{made['message']}/report": ["What the coordinators will see"],
             "/notifications": ["Mark all as read", "Maria Jensen mentioned you in your mentoring"],
             "/search?q=budget": ["Results for “budget”", "Conversation with Maria Jensen"],

@@ -47,7 +47,11 @@ async def test_the_welcome_explains_the_pair_channel_once_then_the_research_is_a
 async def test_people_who_had_written_before_the_welcome_existed_are_not_welcomed(
     tmp_path, monkeypatch
 ):
-    data_dir = await seed_on_older_schema(tmp_path, monkeypatch, lambda name: name < "0018")
+    # Before 0018, with the later ones today's seeding code needs (0021: a notice's key beside
+    # its words) and that do not touch welcomes; the runner applies any version not recorded.
+    data_dir = await seed_on_older_schema(
+        tmp_path, monkeypatch, lambda name: name < "0018" or name >= "0021"
+    )
     store = await storage.open_store(data_dir)  # applies 0018
     await store.close()
     conn = sqlite3.connect(data_dir / storage.DATABASE_FILE)

@@ -13,7 +13,6 @@ from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, NotFound
 from channels.languages import N_
 from channels.readers import Reader
-from channels.render import render_markdown
 from storage import Store, Tx
 from storage.records import Channel, ChannelSummary, Message, Pair, User
 
@@ -115,7 +114,7 @@ class NewPair:
 async def do_create_pair(tx: Tx, mentor: User, mentee: User, now: str) -> tuple[Pair, int]:
     """Inside a write: the pair's private channel, its two members, the pair and a welcome
     message; returns the pair and the welcome's id."""
-    body = notices.english("pair.welcome", mentor=mentor.name, mentee=mentee.name)
+    welcome = notices.written("pair.welcome", mentor=mentor.name, mentee=mentee.name)
     channel = await tx.insert_channel(kind="pair", name=f"{mentor.name} & {mentee.name}", now=now)
     await tx.add_member(channel.id, mentor.id, now)
     await tx.add_member(channel.id, mentee.id, now)
@@ -128,8 +127,9 @@ async def do_create_pair(tx: Tx, mentor: User, mentee: User, now: str) -> tuple[
             channel_id=channel.id,
             author_id=None,
             kind="system",
-            body=body,
-            html=render_markdown(body),
+            body=welcome.body,
+            html=welcome.html,
+            notice=welcome.notice,
             now=now,
         )
     ).id

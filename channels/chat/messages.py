@@ -78,13 +78,15 @@ async def add_message(
     client_id: str | None = None,
     mentions: Sequence[int] = (),
     channel_kind: str | None = None,
+    notice: str | None = None,
 ) -> Added:
     """Inside a write: insert a message with its channel's next seq; a reply also bumps its
     thread's root (reply count and last reply) with the seq after.  Every message, whoever
     posts it (people, announcements, tasks, reminders, pairing notices), goes in through here,
     and so do the notifications it causes (`mentions`: checked ids; `channel_kind`, when the
     caller has loaded the channel, saves loading it again inside the write).  Returns the new
-    message's id and seq, and whether it notified anyone."""
+    message's id and seq, and whether it notified anyone.  A system message of the programme
+    carries its `notice` (channels/chat/notices.py `written`)."""
     seq = await tx.next_seq(channel_id)
     message_id = await tx.insert_message(
         channel_id=channel_id,
@@ -96,6 +98,7 @@ async def add_message(
         client_id=client_id,
         seq=seq,
         now=now,
+        notice=notice,
     )
     if thread_id is not None:
         await tx.recount_thread(thread_id, seq=await tx.next_seq(channel_id))

@@ -1,22 +1,36 @@
 """The programme's own messages in a channel (kind 'system': a pair's welcome, its end and
 reopening, a task's reminder), read in each reader's language.
 
-They are stored as they were always written, in English (body and its HTML), so history,
-sync, search and every client stay as they are.  Each is written from one template here, so
-a stored body tells which notice it is and with what names: `notice_of` reads it back, and
-the reader sees the template's translation, rendered as the original was (markdown, then
-sanitised).  A room's event is the same for everyone in it, so `notice_json` carries the
-notice in every language the interface has, and the browser shows its reader's.  A system
-message no template matches (older wording) reads as it was stored.
+Each is written from one template here (`written`): its body and HTML in English, as they
+always were, so history, sync and every client stay as they are, and beside them the notice
+itself, its key and parameters (`messages.notice`, JSON).  The reader sees the template's
+translation with those parameters, rendered as the original was (markdown, then sanitised).  A
+date is stored as the moment it is (`due_at`) with the programme's locale and zone, and each
+reader reads it in their language's calendar in that zone.  A room's event is the same for
+everyone in it, so `notice_json` carries the notice in every language the interface has, and
+the browser shows its reader's.
+
+System messages written before notices were stored have only their English body: `notice_of`
+tells which notice one is by matching it against the templates, and one no template matches
+(older wording) reads as it was stored.
+
+Search does not index system messages (storage/migrations/0011_search_by_channel.sql): a
+notice holds the programme's words, the same in every pair, never what anyone wrote, so no
+reader finds one, in any language, and none can be found in a language its reader does not see.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
+from channels.dates import Calendar
+from channels.errors import Invalid
 from channels.languages import LANGUAGES, N_
-from channels.readers import catalogue
+from channels.readers import catalogue, reader_calendar
 from channels.render import render_markdown
 from storage.records import Message
 
@@ -36,6 +50,8 @@ NOTICES = {
     ),
 }
 _PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")  # in a re.escape()d template
+# A date parameter: the moment, and the programme's calendar it is read in (`dated`).
+_DATED = ("due_at", "locale", "zone")
 
 
 def _pattern(template: str) -> re.Pattern[str]:
@@ -45,25 +61,74 @@ def _pattern(template: str) -> re.Pattern[str]:
 _PATTERNS = {key: _pattern(template) for key, template in NOTICES.items()}
 
 
-def english(key: str, **params: str) -> str:
-    """A notice's body as it is stored."""
-    return NOTICES[key] % params
+@dataclass(frozen=True)
+class Written:
+    """A notice as it is stored: its English body and HTML, and the notice (JSON)."""
+
+    body: str
+    html: str
+    notice: str
+
+
+def dated(when: datetime, programme: Calendar) -> dict[str, str]:
+    """A notice's date parameter: `when`, read in each reader's calendar of `programme`."""
+    return {"due_at": when.isoformat(), "locale": str(programme.locale), "zone": programme.zone.key}
+
+
+def written(key: str, **params: str) -> Written:
+    """The notice `key` with its names (and a date from `dated`), as a system message stores it."""
+    body = _said(key, tuple(sorted(params.items())), "en")
+    return Written(body, render_markdown(body), json.dumps({"key": key, "params": params}))
+
+
+def _stored(message: Message) -> tuple[str, dict[str, str]] | None:
+    if not message.notice:
+        return None
+    try:
+        stored = json.loads(message.notice)
+        key, params = stored["key"], stored["params"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if key not in NOTICES or not isinstance(params, dict):
+        return None
+    return key, {str(name): str(value) for name, value in params.items()}
 
 
 def notice_of(message: Message) -> tuple[str, dict[str, str]] | None:
-    """Which notice a system message is, and its names; None for any other message."""
+    """Which notice a system message is, and its parameters; None for any other message."""
     if message.kind != "system" or message.author_id is not None:
         return None
-    for key, pattern in _PATTERNS.items():
+    stored = _stored(message)
+    if stored is not None:
+        return stored
+    for key, pattern in _PATTERNS.items():  # written before notices were stored
         found = pattern.fullmatch(message.body)
         if found:
             return key, found.groupdict()
     return None
 
 
+def _values(params: dict[str, str], language: str) -> dict[str, str]:
+    """The parameters a template names, a stored date read in the reader's calendar."""
+    if not all(name in params for name in _DATED):
+        return params
+    try:
+        programme = Calendar.of(params["locale"], params["zone"])
+        day = reader_calendar(language, programme).long(params["due_at"])
+    except (Invalid, ValueError):
+        day = params["due_at"]
+    rest = {name: value for name, value in params.items() if name not in _DATED}
+    return {**rest, "day": day}
+
+
+@lru_cache(maxsize=4096)
+def _said(key: str, params: tuple[tuple[str, str], ...], language: str) -> str:
+    return catalogue(language).gettext(NOTICES[key]) % _values(dict(params), language)
+
+
 @lru_cache(maxsize=4096)
 def _html(key: str, params: tuple[tuple[str, str], ...], language: str) -> str:
-    return render_markdown(catalogue(language).gettext(NOTICES[key]) % dict(params))
+    return render_markdown(_said(key, params, language))
 
 
 def notice_html(message: Message, language: str) -> str:

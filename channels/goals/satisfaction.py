@@ -23,7 +23,8 @@ from channels.errors import Conflict, Forbidden, Invalid, NotFound
 from channels.input import check_count, check_object, check_text
 from channels.languages import N_
 from channels.policy import Actor, check_coordinator
-from channels.programme.audit import record_action
+from channels.programme.audit import names_of, record_action
+from channels.words import Words
 from storage import Store, Tx
 from storage.records import Pair, SatisfactionAnswer, SatisfactionRequest, User
 
@@ -65,14 +66,18 @@ async def ask_in(tx: Tx, pair: Pair, actor: Actor, *, reason: str, now: datetime
         actor_id=None,
         now=iso(now),
     )
-    names = " and ".join(people[i].name for i in (pair.mentor_id, pair.mentee_id) if i in people)
+    names = names_of([people[i].name for i in (pair.mentor_id, pair.mentee_id) if i in people])
     await record_action(
         tx,
         actor,
         "satisfaction.requested",
         target_type="pair",
         target_id=pair.id,
-        summary=f"Asked {names} how their mentoring went ({REASONS[reason]}).",
+        summary=Words(
+            N_("Asked %(names)s how their mentoring went (%(reason)s)."),
+            names=names,
+            reason=Words(REASONS[reason]),
+        ),
         now=iso(now),
     )
     return request_id
@@ -115,7 +120,7 @@ async def close_request(
     now = clock.now()
     if not is_open(request, now):
         raise Conflict(N_("That satisfaction form is closed already."))
-    names = " and ".join(a.user_name for a in request.answers)
+    names = names_of([a.user_name for a in request.answers])
 
     async def close(tx: Tx) -> None:
         await tx.close_satisfaction_request(request.id, closed_by=user.id, now=iso(now))
@@ -125,7 +130,7 @@ async def close_request(
             "satisfaction.closed",
             target_type="pair",
             target_id=request.pair_id,
-            summary=f"Closed the satisfaction form of {names}.",
+            summary=Words(N_("Closed the satisfaction form of %(names)s."), names=names),
             now=iso(now),
         )
 

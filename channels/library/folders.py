@@ -12,6 +12,7 @@ from channels.input import check_changes, check_id, check_name, check_object, ch
 from channels.languages import N_
 from channels.policy import FOLDER_AUDIENCES, check_coordinator, may_see_audience
 from channels.programme.audit import record_action
+from channels.words import Words, joined
 from storage import Store, Tx
 from storage.records import LibraryFolder, Resource, StoredFile, User
 
@@ -162,7 +163,11 @@ async def create_folder(
             "library.folder_created",
             target_type="library_folder",
             target_id=folder.id,
-            summary=f"Created the library folder {name} ({AUDIENCE_NAMES[audience]}).",
+            summary=Words(
+                N_("Created the library folder %(name)s (%(audience)s)."),
+                name=name,
+                audience=Words(AUDIENCE_NAMES[audience]),
+            ),
             now=now,
         )
         return folder
@@ -196,20 +201,28 @@ async def update_folder(
         await tx.reorder_folders(order)
         changes = []
         if name != folder.name:
-            changes.append(f"renamed it {name}")
+            changes.append(Words(N_("renamed it %(name)s"), name=name))
         if audience != folder.audience:
-            changes.append(f"made it visible to {AUDIENCE_NAMES[audience]}")
+            changes.append(
+                Words(
+                    N_("made it visible to %(audience)s"), audience=Words(AUDIENCE_NAMES[audience])
+                )
+            )
         if parent_id != folder.parent_id:
-            changes.append("moved it")
+            changes.append(Words(N_("moved it")))
         if not changes:
-            changes.append("changed its place in the order")
+            changes.append(Words(N_("changed its place in the order")))
         await record_action(
             tx,
             actor,
             "library.folder_changed",
             target_type="library_folder",
             target_id=folder.id,
-            summary=f"Library folder {folder.name}: {', '.join(changes)}.",
+            summary=Words(
+                N_("Library folder %(name)s: %(changes)s."),
+                name=folder.name,
+                changes=joined(changes, ", "),
+            ),
             now=now,
         )
 
@@ -234,7 +247,7 @@ async def delete_folder(
             "library.folder_deleted",
             target_type="library_folder",
             target_id=folder.id,
-            summary=f"Deleted the empty library folder {folder.name}.",
+            summary=Words(N_("Deleted the empty library folder %(name)s."), name=folder.name),
             now=now,
         )
 

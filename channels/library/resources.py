@@ -27,6 +27,7 @@ from channels.policy import check_coordinator
 from channels.programme.audit import record_action
 from channels.render import escape_markdown
 from channels.research.usage import count_use, week_of
+from channels.words import Words
 from storage import Store, Tx
 from storage.records import Message, Resource, StoredFile, User
 
@@ -129,7 +130,11 @@ async def add_resource(
             "library.resource_added",
             target_type="library_resource",
             target_id=resource.id,
-            summary=f"Added {title} to the library folder {folder.name}.",
+            summary=Words(
+                N_("Added %(title)s to the library folder %(folder)s."),
+                title=title,
+                folder=folder.name,
+            ),
             now=now,
         )
         return resource
@@ -203,8 +208,12 @@ async def update_resource(
             "library.resource_changed",
             target_type="library_resource",
             target_id=resource.id,
-            summary=f"Changed the library resource {title}"
-            + (" and moved it to another folder." if folder_id != resource.folder_id else "."),
+            summary=Words(
+                N_("Changed the library resource %(title)s and moved it to another folder.")
+                if folder_id != resource.folder_id
+                else N_("Changed the library resource %(title)s."),
+                title=title,
+            ),
             now=now,
         )
         return await _touch_cards(tx, resource.id)
@@ -233,7 +242,7 @@ async def remove_resource(
             "library.resource_removed",
             target_type="library_resource",
             target_id=resource.id,
-            summary=f"Removed {resource.title} from the library.",
+            summary=Words(N_("Removed %(title)s from the library."), title=resource.title),
             now=now,
         )
         return await _touch_cards(tx, resource.id), released

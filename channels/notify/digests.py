@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from channels.chat.directory import channel_title, list_channels
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.dates import Calendar
+from channels.languages import N_
 from channels.library.folders import visible_folder_ids
 from channels.notify.wire import excerpt
 from channels.people.mail import Mail, MailSettings
@@ -345,12 +346,21 @@ async def send_one(
     return outcome if await store.write(claim) else None
 
 
+PREVIEW_NAMES = {
+    "mentee": N_("A mentee"),
+    "mentor": N_("A mentor"),
+    "coordinator": N_("A coordinator"),
+}
+
+
 async def preview_for_role(
     store: Store, role: str, now: datetime, settings: DigestSettings
 ) -> Digest:
     """A coordinator's preview: what someone of `role` with no memberships and nothing read
-    would get this week, with an example pair line (no real pair's data at all)."""
-    someone = User(0, "someone@example.org", f"A {role}", role, None, "", "", False, iso(now))
+    would get this week, with an example pair line (no real pair's data at all).  In the
+    programme's language: what everyone who has not chosen a language gets."""
+    name = Reader.of("", settings.calendar).gettext(PREVIEW_NAMES.get(role, role))
+    someone = User(0, "someone@example.org", name, role, None, "", "", False, iso(now))
     period = current_period("weekly", now, settings)
     return await build_digest(
         store, someone, period, now, settings, sample_pair=role != "coordinator"

@@ -26,6 +26,7 @@ from channels.people.mail import email_change_mail, email_changed_mail
 from channels.people.passwords import passwords_for
 from channels.policy import Actor
 from channels.programme.audit import record_action
+from channels.words import Words
 from storage import Store, Tx
 from storage.records import User
 
@@ -145,8 +146,12 @@ async def confirm_email_change(
             target_type="user",
             target_id=before.id,
             now=iso(now),
-            summary=f"{before.name} changed their e-mail address from {before.email}"
-            f" to {new_email}.",
+            summary=Words(
+                N_("%(name)s changed their e-mail address from %(old)s to %(new)s."),
+                name=before.name,
+                old=before.email,
+                new=new_email,
+            ),
         )
         return EmailChanged(before, replace(before, email=new_email))
 

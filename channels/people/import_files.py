@@ -51,9 +51,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
 )
 _LEGACY = (
-    ("cp1252", "Windows-1252 (Western European)"),
-    ("iso8859_15", "ISO-8859-15 (Western European)"),
-    ("mac_roman", "Mac Roman (Western European)"),
+    ("cp1252", Words(N_("Windows-1252 (Western European)"))),
+    ("iso8859_15", Words(N_("ISO-8859-15 (Western European)"))),
+    ("mac_roman", Words(N_("Mac Roman (Western European)"))),
 )
 _WESTERN_LETTERS = frozenset(  # À … ÿ but two signs: the letters of Danish, German, French …
     chr(c) for c in range(0xC0, 0x100) if c not in (0xD7, 0xF7)
@@ -67,7 +67,7 @@ _PUNCTUATION = frozenset(
 @dataclass(frozen=True)
 class PeopleFile:
     text: str  # CSV, as `importing.parse_rows` reads it
-    format: str  # what was read, in words: "CSV, Windows-1252 (Western European)"
+    format: Words  # what was read: "CSV, Windows-1252 (Western European)"
 
 
 async def read_people_file(data: bytes) -> PeopleFile:
@@ -85,13 +85,13 @@ def _read(data: bytes) -> PeopleFile:
     if data.startswith(ZIP_MAGIC):
         return _read_workbook(data)
     text, encoding = decode_csv(data)
-    return PeopleFile(text, f"CSV, {encoding}")
+    return PeopleFile(text, Words(N_("CSV, %(encoding)s"), encoding=encoding))
 
 
 # CSV
 
 
-def decode_csv(data: bytes) -> tuple[str, str]:
+def decode_csv(data: bytes) -> tuple[str, Words | str]:
     """The text of a CSV file and the name of its encoding (see the module's rule)."""
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
@@ -199,7 +199,10 @@ def _read_workbook(data: bytes) -> PeopleFile:
             while cells and not cells[-1]:
                 cells.pop()
             writer.writerow(cells)
-        return PeopleFile(out.getvalue(), f"Excel workbook (.xlsx), sheet “{sheet.title}”")
+        return PeopleFile(
+            out.getvalue(),
+            Words(N_("Excel workbook (.xlsx), sheet “%(sheet)s”"), sheet=sheet.title),
+        )
     except (Invalid, TooLarge):
         raise
     except Exception:  # as above: a damaged sheet

@@ -19,7 +19,7 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Invalid, MentorspaceError, TooLarge
 from channels.input import check_name
-from channels.languages import N_
+from channels.languages import N_, role_word
 from channels.people.accounts import check_email
 from channels.people.invitations import (
     LinkSettings,
@@ -30,7 +30,7 @@ from channels.people.invitations import (
 from channels.people.users import check_expertise
 from channels.policy import ROLES, Actor, check_coordinator
 from channels.programme.audit import record_action
-from channels.words import Count
+from channels.words import Clause, Count, Words, joined
 from storage import Store, Tx
 from storage.records import User
 
@@ -57,10 +57,13 @@ class ImportRow:
     expertise: str
 
 
+BAD_EMAIL = N_("bad e-mail address %(email)s")
+
+
 @dataclass(frozen=True)
 class RowProblem:
     line: int
-    reason: str
+    reason: Words  # its English is what the API and the CLI say
 
 
 @dataclass(frozen=True)
@@ -126,32 +129,37 @@ def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
-def _check_row(values: dict[str, str]) -> tuple[str, str, str, str, list[str]]:
+def _check_row(values: dict[str, str]) -> tuple[str, str, str, str, list[Words]]:
     """One row's cleaned email, name, role and expertise, and what is wrong with it."""
-    reasons = []
+    reasons: list[Words] = []
     email = values.get("email", "")
     try:
         email = check_email(email)
     except MentorspaceError:
-        reasons.append(f"bad e-mail address {email!r}" if email else "no e-mail address")
+        reasons.append(
+            Words(BAD_EMAIL, email=repr(email)) if email else Words(N_("no e-mail address"))
+        )
     name = ""
     try:
         name = check_name(values.get("name", ""))
     except MentorspaceError as error:
-        reasons.append(error.message.rstrip(".").lower())
+        reasons.append(Clause.of(error.message))
     written = values.get("role", "").lower()
     role = ROLE_NAMES.get(written, "")
     if not role:
         reasons.append(
-            f"unknown role {values['role']!r} (use coordinator, mentor or mentee)"
+            Words(
+                N_("unknown role %(role)s (use coordinator, mentor or mentee)"),
+                role=repr(values["role"]),
+            )
             if written
-            else "no role (use coordinator, mentor or mentee)"
+            else Words(N_("no role (use coordinator, mentor or mentee)"))
         )
     expertise = ""
     try:
         expertise = check_expertise(values.get("expertise", ""))
     except MentorspaceError as error:
-        reasons.append(error.message.rstrip(".").lower())
+        reasons.append(Clause.of(error.message))
     return email, name, role, expertise, reasons
 
 
@@ -175,7 +183,9 @@ def parse_rows(text: str) -> tuple[list[ImportRow], list[RowProblem]]:
         except StopIteration:
             break
         except csv.Error as error:
-            problems.append(RowProblem(line, f"not valid CSV ({error})"))
+            problems.append(
+                RowProblem(line, Words(N_("not valid CSV (%(error)s)"), error=str(error)))
+            )
             break
         if not any(cell.strip() for cell in cells):
             continue  # blank lines are fine
@@ -188,11 +198,17 @@ def parse_rows(text: str) -> tuple[list[ImportRow], list[RowProblem]]:
         values = {c: cells[i].strip() for c, i in columns.items() if i < len(cells)}
         email, name, role, expertise, reasons = _check_row(values)
         if email in first_line_of:
-            reasons.append(f"duplicate: {email} is already on line {first_line_of[email]}")
-        elif email and not any(r.startswith("bad e-mail") for r in reasons):
+            reasons.append(
+                Words(
+                    N_("duplicate: %(email)s is already on line %(line)s"),
+                    email=email,
+                    line=first_line_of[email],
+                )
+            )
+        elif email and not any(r.template == BAD_EMAIL for r in reasons):
             first_line_of[email] = line
         if reasons:
-            problems.append(RowProblem(line, "; ".join(reasons)))
+            problems.append(RowProblem(line, joined(reasons, "; ")))
         else:
             rows.append(ImportRow(line, email, name, role, expertise))
     if not rows and not problems:
@@ -279,7 +295,12 @@ async def do_import(
                         "user.created",
                         target_type="user",
                         target_id=u.id,
-                        summary=f"Imported {u.role} {u.name} <{u.email}> and sent an invitation.",
+                        summary=Words(
+                            N_("Imported %(role)s %(name)s <%(email)s> and sent an invitation."),
+                            role=role_word(u.role),
+                            name=u.name,
+                            email=u.email,
+                        ),
                         now=iso(now),
                     )
                 return users

@@ -29,6 +29,7 @@ from channels.people.accounts import (
 from channels.people.mail import Mail, MailSettings, invitation_mail, reset_mail
 from channels.people.passwords import check_password, passwords_for
 from channels.programme.audit import Actor, check_coordinator, record_action
+from channels.words import Words
 from storage import Reads, Store, Tx
 from storage.records import User
 
@@ -116,7 +117,9 @@ async def resend_invitation(
 
     async def invite(tx: Tx) -> None:
         await do_send_invitation(tx, links, target, now)
-        await _record(tx, actor, "user.invitation_sent", target, "Sent a new invitation to", now)
+        await _record(
+            tx, actor, "user.invitation_sent", target, N_("Sent a new invitation to %(who)s."), now
+        )
 
     await store.write(invite)
     return target
@@ -131,7 +134,7 @@ async def _record(
         action,
         target_type="user",
         target_id=target.id,
-        summary=f"{what} {target.name} <{target.email}>.",
+        summary=Words(what, who=f"{target.name} <{target.email}>"),
         now=iso(now),
     )
 

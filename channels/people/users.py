@@ -14,13 +14,13 @@ import storage
 from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from channels.input import check_bool, check_changes, check_name, check_object
-from channels.languages import N_
+from channels.languages import N_, role_word
 from channels.notify.mentions import rerender_mentions_of
 from channels.people.accounts import check_email, check_role
 from channels.people.invitations import LinkSettings, do_send_invitation
 from channels.policy import Actor, check_coordinator
 from channels.programme.audit import record_action
-from channels.words import Count, Words
+from channels.words import Count, Words, joined
 from storage import Store, Tx
 from storage.records import Message, User
 
@@ -91,7 +91,12 @@ async def create_user(
                 "user.created",
                 target_type="user",
                 target_id=created.id,
-                summary=f"Created {role} {name} <{email}> and sent an invitation.",
+                summary=Words(
+                    N_("Created %(role)s %(name)s <%(email)s> and sent an invitation."),
+                    role=role_word(role),
+                    name=name,
+                    email=email,
+                ),
                 now=iso(now),
             )
             return created
@@ -118,6 +123,12 @@ class AccountChange:
 
 
 _PROFILE_FIELDS = ("email", "name", "expertise", "bio")
+_FIELD_WORDS = {
+    "email": N_("the e-mail address"),
+    "name": N_("the name"),
+    "expertise": N_("the field of expertise"),
+    "bio": N_("the bio"),
+}
 _FIELDS = (*_PROFILE_FIELDS, "role", "disabled")
 
 
@@ -165,7 +176,7 @@ async def update_user(
 
     moment = clock.now()
     now = iso(moment)
-    changes: list[tuple[str, str]] = []
+    changes: list[tuple[str, str, dict[str, object]]] = []  # action, summary, its words
     if (email, name, expertise, bio) != (target.email, target.name, target.expertise, target.bio):
         changed = [
             f
@@ -177,11 +188,24 @@ async def update_user(
             )
             if old != new
         ]
-        changes.append(("user.profile_changed", f"Changed {', '.join(changed)} of"))
+        fields = joined([Words(_FIELD_WORDS[f]) for f in changed], ", ")
+        changes.append(
+            ("user.profile_changed", N_("Changed %(fields)s of %(who)s."), {"fields": fields})
+        )
     if role != target.role:
-        changes.append(("user.role_changed", f"Changed the role from {target.role} to {role} of"))
+        changes.append(
+            (
+                "user.role_changed",
+                N_("Changed the role from %(old)s to %(new)s of %(who)s."),
+                {"old": role_word(target.role), "new": role_word(role)},
+            )
+        )
     if disabled != target.disabled:
-        changes.append(("user.disabled", "Disabled") if disabled else ("user.enabled", "Enabled"))
+        changes.append(
+            ("user.disabled", N_("Disabled %(who)s."), {})
+            if disabled
+            else ("user.enabled", N_("Enabled %(who)s."), {})
+        )
     try:
 
         async def update(tx: Tx) -> tuple[User | None, list[int]]:
@@ -205,14 +229,14 @@ async def update_user(
                     await tx.retire_account_tokens(target.id, now)
             if new_email and not disabled:
                 await do_send_invitation(tx, links, after, moment)
-            for action, what in changes:
+            for action, what, said in changes:
                 await record_action(
                     tx,
                     actor,
                     action,
                     target_type="user",
                     target_id=target.id,
-                    summary=f"{what} {name} <{email}>.",
+                    summary=Words(what, **said, who=f"{name} <{email}>"),
                     now=now,
                 )
             return await tx.load_user(target.id), rerendered

@@ -17,6 +17,7 @@ from channels.languages import N_
 from channels.people.mail import MailSettings, announcement_mail
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
+from channels.words import Count, Words
 from storage import Store, Tx
 from storage.records import User
 
@@ -76,7 +77,12 @@ async def post_announcement(
             "announcement.posted",
             target_type="message",
             target_id=message_id,
-            summary=f"Posted an announcement{f' and e-mailed it to {queued} people' if queued else ''}.",
+            summary=Words(
+                N_("Posted an announcement and e-mailed it to %(count)s people."),
+                count=Count(queued),
+            )
+            if queued
+            else Words(N_("Posted an announcement.")),
             now=iso(now),
         )
         return queued

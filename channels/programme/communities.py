@@ -12,6 +12,7 @@ from channels.input import check_bool, check_changes, check_name, check_object
 from channels.languages import N_
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
+from channels.words import Words
 from storage import Store, Tx
 from storage.records import Channel, CommunityListing, User
 
@@ -62,7 +63,7 @@ async def create_community(
             "community.created",
             target_type="channel",
             target_id=channel.id,
-            summary=f"Created the community {name}.",
+            summary=Words(N_("Created the community %(name)s."), name=name),
             now=now,
         )
         return channel
@@ -86,14 +87,18 @@ async def update_community(
     async def update(tx: Tx) -> None:
         if (name, topic) != (channel.name, channel.topic):
             await tx.update_channel_name(channel.id, name=name, topic=topic)
-            renamed = f"Renamed the community {channel.name} to {name}."
+            renamed = Words(
+                N_("Renamed the community %(old)s to %(name)s."), old=channel.name, name=name
+            )
             await record_action(
                 tx,
                 actor,
                 "community.renamed",
                 target_type="channel",
                 target_id=channel.id,
-                summary=renamed if name != channel.name else f"Changed the topic of {name}.",
+                summary=renamed
+                if name != channel.name
+                else Words(N_("Changed the topic of %(name)s."), name=name),
                 now=now,
             )
         if archived != channel.archived:
@@ -105,7 +110,12 @@ async def update_community(
                 target_type="channel",
                 target_id=channel.id,
                 now=now,
-                summary=f"{'Archived' if archived else 'Reopened'} the community {name}.",
+                summary=Words(
+                    N_("Archived the community %(name)s.")
+                    if archived
+                    else N_("Reopened the community %(name)s."),
+                    name=name,
+                ),
             )
 
     await store.write(update)

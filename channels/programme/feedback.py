@@ -19,6 +19,7 @@ from channels.input import check_choice, check_object, check_text
 from channels.languages import N_
 from channels.policy import PARTICIPANTS, check_coordinator
 from channels.programme.audit import record_action
+from channels.words import Words
 from storage import Store, Tx
 from storage.records import Feedback, User
 
@@ -29,6 +30,11 @@ CATEGORIES = {
     "other": N_("Something else"),
 }
 STATUSES = ("new", "answered", "closed")
+_FEEDBACK_MARKED = {
+    "new": N_("Marked feedback from %(name)s as new."),
+    "answered": N_("Marked feedback from %(name)s as answered."),
+    "closed": N_("Marked feedback from %(name)s as closed."),
+}
 FIGURES_SINCE = timedelta(days=90)
 
 
@@ -117,7 +123,7 @@ async def set_status(
             "feedback.status_changed",
             target_type="feedback",
             target_id=found.id,
-            summary=f"Marked feedback from {found.user_name} as {status}.",
+            summary=Words(_FEEDBACK_MARKED[status], name=found.user_name),
             now=now,
         )
 

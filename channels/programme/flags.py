@@ -22,10 +22,15 @@ from channels.notify.mentions import unlink_mentions
 from channels.policy import Action, check_coordinator, check_message_allowed
 from channels.programme.audit import record_action
 from channels.render import escape_markdown
+from channels.words import Words
 from storage import Store, Tx
 from storage.records import Channel, Message, MessageFlag, User
 
 STATUSES = ("new", "handled")
+_FLAG_MARKED = {
+    "new": N_("Marked the message by %(author)s that %(reporter)s reported as new."),
+    "handled": N_("Marked the message by %(author)s that %(reporter)s reported as handled."),
+}
 MAX_NOTE = 2_000
 QUOTED = 2_000  # characters of the message quoted in the line; the list keeps it whole
 NOT_FOR_COORDINATORS = N_(
@@ -208,8 +213,9 @@ async def set_status(
             "message_flag.status_changed",
             target_type="message_flag",
             target_id=found.id,
-            summary=f"Marked the message by {found.author_name} that {found.reporter_name}"
-            f" reported as {status}.",
+            summary=Words(
+                _FLAG_MARKED[status], author=found.author_name, reporter=found.reporter_name
+            ),
             now=now,
         )
 

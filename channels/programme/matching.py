@@ -22,8 +22,7 @@ from channels.goals import satisfaction
 from channels.input import check_id, check_object
 from channels.languages import N_, role_word
 from channels.policy import PARTICIPANTS, check_coordinator
-from channels.programme.audit import record_action
-from channels.render import render_markdown
+from channels.programme.audit import names_of, record_action
 from channels.tasks.rules import parse_iso
 from channels.words import Words
 from storage import Store, Tx
@@ -31,7 +30,7 @@ from storage.records import Channel, Message, Pair, PairActivity, User
 
 ACTIVITY_WEEKS = 8
 _STOP_WORDS = {"and", "of", "the", "in", "for", "to", "a", "an", "&", "with"}
-ENDED_NOTICE = notices.english("pair.ended")
+ENDED_NOTICE = notices.written("pair.ended")
 
 
 async def _load_person(store: Store, user_id: int, role: str) -> User:
@@ -84,7 +83,11 @@ async def pair_users(
                 "pair.created",
                 target_type="pair",
                 target_id=pair.id,
-                summary=f"Paired mentor {mentor.name} with mentee {mentee.name}.",
+                summary=Words(
+                    N_("Paired mentor %(mentor)s with mentee %(mentee)s."),
+                    mentor=mentor.name,
+                    mentee=mentee.name,
+                ),
                 now=now,
             )
             return pair, message_id
@@ -118,7 +121,7 @@ async def end_pair(
     if pair.ended_at is not None:
         raise Conflict(N_("That pair has already ended."))
     people = await store.load_users([pair.mentor_id, pair.mentee_id])
-    names = " and ".join(people[i].name for i in (pair.mentor_id, pair.mentee_id) if i in people)
+    names = names_of([people[i].name for i in (pair.mentor_id, pair.mentee_id) if i in people])
     moment = clock.now()
     now = iso(moment)
 
@@ -131,8 +134,9 @@ async def end_pair(
                 channel_id=pair.channel_id,
                 author_id=None,
                 kind="system",
-                body=ENDED_NOTICE,
-                html=render_markdown(ENDED_NOTICE),
+                body=ENDED_NOTICE.body,
+                html=ENDED_NOTICE.html,
+                notice=ENDED_NOTICE.notice,
                 now=now,
             )
         ).id
@@ -142,7 +146,7 @@ async def end_pair(
             "pair.ended",
             target_type="pair",
             target_id=pair.id,
-            summary=f"Ended the pair of {names}.",
+            summary=Words(N_("Ended the pair of %(names)s."), names=names),
             now=now,
         )
         asked = await satisfaction.ask_in(tx, pair, actor, reason="pair_ended", now=moment)
@@ -157,7 +161,7 @@ async def end_pair(
 
 
 REOPEN_DAYS = 7
-REOPENED_NOTICE = notices.english("pair.reopened")
+REOPENED_NOTICE = notices.written("pair.reopened")
 
 
 def can_reopen(pair: Pair, now: datetime) -> bool:
@@ -206,8 +210,9 @@ async def reopen_pair(
             channel_id=pair.channel_id,
             author_id=None,
             kind="system",
-            body=REOPENED_NOTICE,
-            html=render_markdown(REOPENED_NOTICE),
+            body=REOPENED_NOTICE.body,
+            html=REOPENED_NOTICE.html,
+            notice=REOPENED_NOTICE.notice,
             now=now,
         )
         await record_action(
@@ -216,7 +221,9 @@ async def reopen_pair(
             "pair.reopened",
             target_type="pair",
             target_id=pair.id,
-            summary=f"Reopened the pair of {mentor.name} and {mentee.name}.",
+            summary=Words(
+                N_("Reopened the pair of %(names)s."), names=names_of([mentor.name, mentee.name])
+            ),
             now=now,
         )
         return added.id

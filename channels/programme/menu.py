@@ -13,7 +13,7 @@ from channels.languages import N_, roles_word
 from channels.people.accounts import check_role
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
-from channels.words import Words
+from channels.words import Words, joined
 from storage import Store, Tx
 from storage.records import MenuItem, User
 
@@ -154,7 +154,14 @@ async def set_menu(
     role = check_role(role)
     items = check_menu(role, payload)
     now = iso(clock.now())
-    shown = ", ".join(i.label for i in items if i.visible)
+    shown = joined(
+        [
+            Words(i.label) if i.item != LINK and i.label == default_label(i.item, role) else i.label
+            for i in items
+            if i.visible
+        ],
+        ", ",
+    )
 
     async def replace(tx: Tx) -> None:
         await tx.replace_menu_items(role, items)
@@ -164,7 +171,11 @@ async def set_menu(
             "menu.changed",
             target_type="menu",
             target_id=None,
-            summary=f"Changed the {role} menu to: {shown}.",
+            summary=Words(
+                N_("Changed the menu for %(roles)s to: %(items)s."),
+                roles=roles_word(role),
+                items=shown,
+            ),
             now=now,
         )
 

@@ -34,7 +34,9 @@ from channels.questionnaires.building import (
     load_existing,
     record,
 )
+from channels.readers import Time
 from channels.tasks.rules import Settings
+from channels.words import Words
 from storage import Store, Tx
 from storage.records import Message, Question, Questionnaire, User
 
@@ -80,10 +82,14 @@ async def assign(
         )
         audience = audience_of(assigned)
         assert audience is not None
-        summary = (
-            f"Assigned the questionnaire {assigned.title} to {describe_audience(audience)},"
-            f" open {settings.calendar.long(audience.opens_at)}"
-            f" until {settings.calendar.long(audience.closes_at)}."
+        summary = Words(
+            N_(
+                "Assigned the questionnaire %(title)s to %(audience)s, open %(opens)s until %(closes)s."
+            ),
+            title=assigned.title,
+            audience=describe_audience(audience),
+            opens=Time(audience.opens_at, settings.calendar),
+            closes=Time(audience.closes_at, settings.calendar),
         )
         await record(tx, actor, "assigned", assigned, summary, iso(now))
         return assigned
@@ -113,7 +119,10 @@ async def unassign(
         now = iso(clock.now())
         await check_never_opened(tx, questionnaire.id)
         draft = await tx.unassign_questionnaire(questionnaire.id, now)
-        summary = f"Took the questionnaire {draft.title} back to a draft before it opened."
+        summary = Words(
+            N_("Took the questionnaire %(title)s back to a draft before it opened."),
+            title=draft.title,
+        )
         await record(tx, actor, "unassigned", draft, summary, now)
         return draft
 
@@ -148,11 +157,15 @@ async def _set_closing(
             if message_id is not None:  # every card shows when it closes
                 await tx.touch_message(message_id, seq=await tx.next_seq(channel_id))
                 touched.append(message_id)
-        when = settings.calendar.long(closes_at)
+        when = Time(closes_at, settings.calendar)
         summary = (
-            f"Closed the questionnaire {changed.title}."
+            Words(N_("Closed the questionnaire %(title)s."), title=changed.title)
             if action == "closed"
-            else f"Moved the closing of the questionnaire {changed.title} to {when}."
+            else Words(
+                N_("Moved the closing of the questionnaire %(title)s to %(when)s."),
+                title=changed.title,
+                when=when,
+            )
         )
         await record(tx, actor, action, changed, summary, now)
         return changed, touched

@@ -30,6 +30,7 @@ from channels.tasks.rules import (
     target_columns,
     target_of,
 )
+from channels.words import Count, Words
 from storage import Store
 from storage.records import Pair, Questionnaire, User
 
@@ -237,13 +238,21 @@ def check_closes_at(
     return closes_at
 
 
-def describe_audience(audience: Audience) -> str:
-    """'mentees of 3 chosen pairs', as a coordinator would say it."""
-    who = " and ".join(ROLE_NAMES[r] for r in audience.roles)
+def describe_audience(audience: Audience) -> Words:
+    """'mentees of 3 chosen pairs', as a coordinator would say it (in her language, where
+    shown)."""
+    if audience.roles == ("mentor",):
+        who = Words(N_("mentors"))
+    elif audience.roles == ("mentee",):
+        who = Words(N_("mentees"))
+    else:
+        who = Words(N_("mentors and mentees"))
     target = audience.target
     if target.kind == "all":
-        return f"all {who}"
+        return Words(N_("all %(who)s"), who=who)
     if target.kind == "pairs":
-        count = len(target.pair_ids)
-        return f"{who} of {count} chosen {'pair' if count == 1 else 'pairs'}"
-    return f"{who} of the pairs that started in a date range"
+        count = Count(len(target.pair_ids))
+        if count == 1:
+            return Words(N_("%(who)s of 1 chosen pair"), who=who)
+        return Words(N_("%(who)s of %(count)s chosen pairs"), who=who, count=count)
+    return Words(N_("%(who)s of the pairs that started in a date range"), who=who)

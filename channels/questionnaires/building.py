@@ -21,6 +21,7 @@ from channels.programme.audit import record_action
 from channels.questionnaires.audience import state_of
 from channels.questionnaires.questions import MAX_QUESTIONS, QuestionFields, check_question
 from channels.questionnaires.starters import STARTERS
+from channels.words import Count, Words
 from storage import Store, Tx
 from storage.records import Question, Questionnaire, User
 
@@ -38,7 +39,7 @@ async def load_existing(store: Store, questionnaire_id: int) -> Questionnaire:
 
 
 async def record(
-    tx: Tx, actor: Actor, action: str, questionnaire: Questionnaire, summary: str, now: str
+    tx: Tx, actor: Actor, action: str, questionnaire: Questionnaire, summary: Words, now: str
 ) -> None:
     """The audit entry of a change to a questionnaire: titles and counts, never an answer."""
     await record_action(
@@ -147,7 +148,11 @@ async def create_questionnaire(
         questionnaire = await tx.insert_questionnaire(**details, created_by=user.id, now=now)
         for position, fields in enumerate(questions, start=1):
             await _insert_question(tx, questionnaire.id, fields, position)
-        summary = f"Wrote the questionnaire {questionnaire.title} ({len(questions)} questions)."
+        summary = Words(
+            N_("Wrote the questionnaire %(title)s (%(count)s questions)."),
+            title=questionnaire.title,
+            count=Count(len(questions)),
+        )
         await record(tx, actor, "created", questionnaire, summary, now)
         return questionnaire
 
@@ -171,8 +176,9 @@ async def _source(
     if isinstance(copy_of, bool) or not isinstance(copy_of, int) or not 0 < copy_of < 2**53:
         raise Invalid(N_("'copy_of' must be a questionnaire's id."))
     original = await load_existing(store, copy_of)
+    copied = N_("Copy of %(title)s")  # in the language of `words`, if given
     details = {
-        "title": f"Copy of {original.title}"[:MAX_TITLE],
+        "title": ((words or str)(copied) % {"title": original.title})[:MAX_TITLE],
         "intro": original.intro,
         "anonymous": original.anonymous,
     }
@@ -208,7 +214,12 @@ async def edit_questionnaire(
         await check_still_draft(tx, questionnaire.id)
         updated = await tx.update_questionnaire(questionnaire.id, **details, now=now)
         await record(
-            tx, actor, "edited", updated, f"Edited the questionnaire {updated.title}.", now
+            tx,
+            actor,
+            "edited",
+            updated,
+            Words(N_("Edited the questionnaire %(title)s."), title=updated.title),
+            now,
         )
         return updated
 
@@ -230,7 +241,7 @@ async def delete_questionnaire(
         now = iso(clock.now())
         await check_never_opened(tx, questionnaire.id)
         await tx.delete_questionnaire(questionnaire.id)
-        summary = f"Deleted the questionnaire {questionnaire.title}."
+        summary = Words(N_("Deleted the questionnaire %(title)s."), title=questionnaire.title)
         await record(tx, actor, "deleted", questionnaire, summary, now)
 
     await store.write(delete)
@@ -274,7 +285,9 @@ async def add_question(
         await check_still_draft(tx, questionnaire.id)
         question = await _insert_question(tx, questionnaire.id, fields, len(order))
         await tx.reorder_questions([question.id if i == 0 else i for i in order])
-        summary = f"Added a question to the questionnaire {questionnaire.title}."
+        summary = Words(
+            N_("Added a question to the questionnaire %(title)s."), title=questionnaire.title
+        )
         await record(tx, actor, "question_added", questionnaire, summary, now)
         return question
 
@@ -312,7 +325,9 @@ async def edit_question(
                 required=fields.required,
             )
         await tx.reorder_questions(order)
-        summary = f"Changed a question of the questionnaire {questionnaire.title}."
+        summary = Words(
+            N_("Changed a question of the questionnaire %(title)s."), title=questionnaire.title
+        )
         await record(tx, actor, "question_changed", questionnaire, summary, now)
 
     await store.write(update)
@@ -336,7 +351,9 @@ async def remove_question(
         await check_still_draft(tx, questionnaire.id)
         await tx.delete_question(question.id)
         await tx.reorder_questions([q.id for q in questions if q.id != question.id])
-        summary = f"Removed a question from the questionnaire {questionnaire.title}."
+        summary = Words(
+            N_("Removed a question from the questionnaire %(title)s."), title=questionnaire.title
+        )
         await record(tx, actor, "question_removed", questionnaire, summary, now)
 
     await store.write(delete)

@@ -31,6 +31,7 @@ from channels.tasks.rules import (
     schedule_columns,
     target_of,
 )
+from channels.words import Count, Words
 from storage import Store, Tx
 from storage.records import (
     Message,
@@ -92,8 +93,14 @@ def _check_template_fields(payload: dict[str, Any], *, partial: bool) -> dict[st
     return fields
 
 
+_SCHEDULE_CHANGED = {
+    False: N_("Changed the schedule of the task %(title)s (active)."),
+    True: N_("Changed the schedule of the task %(title)s (paused)."),
+}
+
+
 async def _record(
-    tx: Tx, actor: Actor, action: str, template: TaskTemplate, summary: str, now: str
+    tx: Tx, actor: Actor, action: str, template: TaskTemplate, summary: Words, now: str
 ) -> None:
     await record_action(
         tx, actor, action, target_type="task", target_id=template.id, summary=summary, now=now
@@ -117,7 +124,14 @@ async def create_template(
     async def insert(tx: Tx) -> TaskTemplate:
         now = iso(clock.now())
         template = await tx.insert_template(**fields, created_by=user.id, now=now)
-        await _record(tx, actor, "task.created", template, f"Wrote the task {template.title}.", now)
+        await _record(
+            tx,
+            actor,
+            "task.created",
+            template,
+            Words(N_("Wrote the task %(title)s."), title=template.title),
+            now,
+        )
         return template
 
     return await store.write(insert)
@@ -135,7 +149,14 @@ async def edit_template(
     async def update(tx: Tx) -> TaskTemplate:
         now = iso(clock.now())
         updated = await tx.update_template(template.id, **(fields | changes), now=now)
-        await _record(tx, actor, "task.edited", updated, f"Edited the task {updated.title}.", now)
+        await _record(
+            tx,
+            actor,
+            "task.edited",
+            updated,
+            Words(N_("Edited the task %(title)s."), title=updated.title),
+            now,
+        )
         return updated
 
     return await store.write(update)
@@ -152,7 +173,12 @@ async def delete_template(
         now = iso(clock.now())
         await tx.delete_template(template.id, now)
         await _record(
-            tx, actor, "task.deleted", template, f"Removed the task {template.title}.", now
+            tx,
+            actor,
+            "task.deleted",
+            template,
+            Words(N_("Removed the task %(title)s."), title=template.title),
+            now,
         )
 
     await store.write(delete)
@@ -226,7 +252,7 @@ async def create_schedule(
             created_by=user.id,
             now=iso(now),
         )
-        summary = f"Scheduled the task {template.title}."
+        summary = Words(N_("Scheduled the task %(title)s."), title=template.title)
         await _record(tx, actor, "task.scheduled", template, summary, iso(now))
         return schedule
 
@@ -311,7 +337,7 @@ async def edit_schedule(
             updated = await tx.set_schedule_state(schedule.id, state, iso(now), restart=True)
         template = await tx.load_template(schedule.template_id)
         assert template is not None  # deleting a template only hides it
-        summary = f"Changed the schedule of the task {template.title} ({updated.state})."
+        summary = Words(_SCHEDULE_CHANGED[updated.state == "paused"], title=template.title)
         await _record(tx, actor, "task.schedule_changed", template, summary, iso(now))
         return updated
 
@@ -332,7 +358,7 @@ async def cancel_schedule(
         cancelled = await tx.set_schedule_state(schedule.id, "cancelled", now)
         template = await tx.load_template(schedule.template_id)
         assert template is not None  # deleting a template only hides it
-        summary = f"Cancelled a schedule of the task {template.title}."
+        summary = Words(N_("Cancelled a schedule of the task %(title)s."), title=template.title)
         await _record(tx, actor, "task.schedule_cancelled", template, summary, now)
         return cancelled
 
@@ -376,7 +402,11 @@ async def post_now(
         )
         posted = await post_occurrences(tx, schedule, template, due, now, settings)
         schedule = await tx.set_schedule_state(schedule.id, "finished", iso(now))
-        summary = f"Posted the task {template.title} into {len(posted)} pair channels."
+        summary = Words(
+            N_("Posted the task %(title)s into %(count)s pair channels."),
+            title=template.title,
+            count=Count(len(posted)),
+        )
         await _record(tx, actor, "task.posted", template, summary, iso(now))
         return schedule, posted
 

@@ -146,8 +146,8 @@ async def run_due(store: Store, now: datetime, settings: Settings) -> Run:
     return Run([*changes, *reminders.changes], more or reminders.more)
 
 
-def _reminder_text(due_at: datetime, settings: Settings) -> str:
-    return notices.english("task.reminder", day=settings.calendar.long(due_at))
+def _reminder(due_at: datetime, settings: Settings) -> notices.Written:
+    return notices.written("task.reminder", **notices.dated(due_at, settings.calendar))
 
 
 async def remind_overdue(store: Store, now: datetime, settings: Settings) -> Run:
@@ -163,7 +163,7 @@ async def remind_overdue(store: Store, now: datetime, settings: Settings) -> Run
                 continue  # another node reminded, the pair marked it done, or the pair ended
             # an overdue task has a due date and its message (list_overdue_unreminded)
             assert occurrence.due_at is not None and occurrence.message_id is not None
-            body = _reminder_text(parse_iso(occurrence.due_at), settings)
+            reminder = _reminder(parse_iso(occurrence.due_at), settings)
             channel_id = occurrence.channel_id
             reply_id = (
                 await add_message(
@@ -171,8 +171,9 @@ async def remind_overdue(store: Store, now: datetime, settings: Settings) -> Run
                     channel_id=channel_id,
                     author_id=None,
                     kind="system",
-                    body=body,
-                    html=render_markdown(body),
+                    body=reminder.body,
+                    html=reminder.html,
+                    notice=reminder.notice,
                     now=iso(now),
                     thread_id=occurrence.message_id,
                 )

@@ -73,7 +73,10 @@ def _person(user: User | None) -> dict[str, Any] | None:
 
 
 def pair_progress_json(progress: PairProgress, now: datetime) -> dict[str, Any]:
+    """A pair's tasks; none is overdue once the pair has ended (nobody is asked any more)."""
     tasks = [occurrence_json(o, now) for o in progress.tasks]
+    if progress.pair.ended_at is not None:
+        tasks = [{**task, "overdue": False} for task in tasks]
     return {
         "pair_id": progress.pair.id,
         "mentor": _person(progress.mentor),

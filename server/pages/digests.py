@@ -10,7 +10,7 @@ import base64
 from aiohttp import web
 
 from channels.errors import NotFound
-from channels.languages import N_
+from channels.languages import LANGUAGES, N_
 from channels.notify import digests
 from channels.policy import ROLES
 from server import keys
@@ -19,7 +19,7 @@ from server.auth import current_coordinator
 from server.pages.admin.programme import page
 from server.pages.people import safe_next
 from server.pages.rendering import reader_words, render
-from server.runners.digests import digest_settings
+from server.runners.digests import digest_context, digest_settings
 
 routes = web.RouteTableDef()
 
@@ -108,6 +108,7 @@ async def admin_page(request: web.Request) -> web.Response:
         role=role,
         preview_roles=ROLES,
         preview_text=_text_part(request, preview, settings),
+        preview_language=LANGUAGES[digest_context(preview, settings)["language"]],
         empty=preview.empty,
         counts=await store.count_digests(),
         unsubscribed=await store.count_unsubscribed(),
@@ -118,5 +119,5 @@ def _text_part(request: web.Request, preview: digests.Digest, settings) -> str:
     return (
         request.app[keys.TEMPLATES]
         .get_template("mail/digest.txt")
-        .render(digest=preview, links=preview.links(settings), programme=settings.mail.programme)
+        .render(**digest_context(preview, settings))
     )

@@ -65,6 +65,10 @@ def create_templates(calendar: Calendar) -> jinja2.Environment:
     templates.globals["goal_statuses"] = GOAL_STATUSES
     templates.globals["photo_url"] = photo_url
     templates.globals["notice_html"] = notice_html  # a system message in the reader's language
+    # Words the domain stored or composed (channels/words.py), said in the reader's language
+    templates.filters["said"] = jinja2.pass_context(
+        lambda c, words: translations.said_in(words, c["language"])
+    )
     return templates
 
 

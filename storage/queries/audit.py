@@ -22,12 +22,13 @@ class AuditQueries(QueryBase):
         target_type: str,
         target_id: int | None,
         summary: str,
+        summary_words: str | None = None,
         now: str,
     ) -> None:
         await self._all(
             "INSERT INTO audit_log (actor_id, actor_name, action, target_type, target_id,"
-            " summary, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (actor_id, actor_name, action, target_type, target_id, summary, now),
+            " summary, summary_words, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (actor_id, actor_name, action, target_type, target_id, summary, summary_words, now),
         )
 
     async def list_migrations(self) -> list[str]:

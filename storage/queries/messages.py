@@ -76,11 +76,13 @@ class MessageQueries(QueryBase):
         client_id: str | None,
         seq: int,
         now: str,
+        notice: str | None = None,
     ) -> int:
         return await self._value(
             "INSERT INTO messages (channel_id, author_id, thread_id, kind, body, html, client_id,"
-            " created_seq, seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (channel_id, author_id, thread_id, kind, body, html, client_id, seq, seq, now),
+            " created_seq, seq, created_at, notice)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (channel_id, author_id, thread_id, kind, body, html, client_id, seq, seq, now, notice),
         )
 
     async def load_message(self, message_id: int) -> Message | None:

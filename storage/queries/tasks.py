@@ -291,13 +291,15 @@ class TaskQueries(QueryBase):
         return [_occurrence(row) for row in rows]
 
     async def count_task_progress(self, now: str) -> dict[int, TaskCounts]:
-        """Per template: pairs that have it, occurrences posted, done and overdue at `now`."""
+        """Per template: pairs that have it, occurrences posted, done, and overdue at `now` (in
+        pairs still going: an ended pair is asked nothing any more)."""
         rows = await self._all(
             "SELECT s.template_id, count(DISTINCT o.pair_id) AS pairs, count(*) AS posted,"
             " count(o.done_at) AS done,"
-            " count(*) FILTER (WHERE o.done_at IS NULL AND o.due_at IS NOT NULL AND o.due_at <= ?)"
-            " AS overdue"
+            " count(*) FILTER (WHERE o.done_at IS NULL AND o.due_at IS NOT NULL AND o.due_at <= ?"
+            " AND p.ended_at IS NULL) AS overdue"
             " FROM task_occurrences o JOIN task_schedules s ON s.id = o.schedule_id"
+            " JOIN pairs p ON p.id = o.pair_id"
             " GROUP BY s.template_id",
             (now,),
         )

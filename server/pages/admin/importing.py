@@ -27,6 +27,7 @@ from channels.errors import Conflict, Invalid
 from channels.languages import N_
 from channels.people import import_files, importing
 from channels.policy import check_coordinator
+from channels.words import Words, words_json, words_of
 from server import keys
 from server.auth import current_coordinator
 from server.pages.admin.programme import back, page
@@ -49,7 +50,7 @@ class Sealed:
     user_id: int
     sealed_at: str
     file_name: str
-    format: str
+    format: str  # how it was read, as words to say in her language (channels.words JSON)
     people: int  # the new people the button promised to import
     text: str
 
@@ -59,6 +60,7 @@ class Preview:
     sealed: Sealed
     plan: importing.ImportPlan
     seal: str
+    format: Words | str  # how the file was read
     first_rows: list[importing.ImportRow] = field(default_factory=list)
     existing: set[str] = field(default_factory=set)  # addresses that already have an account
 
@@ -95,9 +97,17 @@ def _preview(request: web.Request, sealed: Sealed, plan: importing.ImportPlan) -
         sealed=sealed,
         plan=plan,
         seal=seal(request.app[keys.SECRET], sealed),
+        format=_format(sealed),
         first_rows=rows[:PREVIEW_ROWS],
         existing={row.email for row in plan.existing},
     )
+
+
+def _format(sealed: Sealed) -> Words | str:
+    try:
+        return words_of(sealed.format)
+    except ValueError:  # sealed by a server before this one: in English
+        return sealed.format
 
 
 def _show(request: web.Request, user: User, preview: Preview | None, error: str | None = None):
@@ -123,7 +133,9 @@ async def preview_file(request: web.Request) -> web.Response:
         people_file = await import_files.read_people_file(data)
         plan = await importing.check_import(request.app[keys.STORE], user, people_file.text)
         now = request.app[keys.CLOCK].now()
-        sealed = Sealed(user.id, iso(now), upload.filename, people_file.format, 0, people_file.text)
+        sealed = Sealed(
+            user.id, iso(now), upload.filename, words_json(people_file.format), 0, people_file.text
+        )
         return _preview(request, sealed, plan)
 
     preview = await run_form(check, lambda error: _show(request, user, None, error.message))

@@ -19,7 +19,7 @@ from channels.people import invitations, users
 from channels.policy import ROLES
 from channels.programme import communities, glance, matching, menu
 from channels.programme.announcements import post_announcement
-from channels.programme.audit import list_audit
+from channels.programme.audit import list_audit, summary_of
 from channels.words import Words
 from server import keys
 from server.api.params import form_int, path_id, query_int
@@ -493,7 +493,8 @@ async def audit_page(request: web.Request) -> web.Response:
     user = await current_coordinator(request)
     before = query_int(request, "before_id")
     entries = await list_audit(request.app[keys.STORE], user, before_id=before)
-    return page(request, "audit.html", user, entries=entries)
+    summaries = [summary_of(entry) for entry in entries]  # said in her language by the page
+    return page(request, "audit.html", user, entries=list(zip(entries, summaries, strict=True)))
 
 
 MAIL_SHOWN = 200

@@ -157,7 +157,7 @@ def chart_data(
     return {
         "weeks": weeks,
         "week_labels": labels,
-        "roles": ROLE_NAMES,
+        "roles": {role: words(label) for role, label in ROLE_NAMES.items()},
         "usage": [usage[f] for f in FEATURES if f in usage],
         "tasks": {
             "posted": [tasks[w][2] if w in tasks else 0 for w in weeks],
