@@ -59,7 +59,10 @@ async def test_healthz_and_readyz_answer_without_a_session_and_say_nothing_else(
     assert health.status == 200 and await health.json() == {"status": "ok"}
     ready = await client.get("/readyz")
     assert ready.status == 200
-    assert await ready.json() == {"status": "ready", "checks": {"database": "ok"}}
+    assert await ready.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "files": "ok"},
+    }
     assert ready.headers["Cache-Control"] == "no-store"
 
 
@@ -115,13 +118,17 @@ async def test_readyz_says_redis_failed_when_it_goes_away(data_dir: Path):
         async with aiohttp.ClientSession() as http:
             async with http.get(f"{running.url}/readyz") as response:
                 assert response.status == 200
-                assert (await response.json())["checks"] == {"database": "ok", "redis": "ok"}
+                assert (await response.json())["checks"] == {
+                    "database": "ok",
+                    "files": "ok",
+                    "redis": "ok",
+                }
             await relay.cut()
             async with http.get(f"{running.url}/readyz") as response:
                 assert response.status == 503
                 assert await response.json() == {
                     "status": "unavailable",
-                    "checks": {"database": "ok", "redis": "failed"},
+                    "checks": {"database": "ok", "files": "ok", "redis": "failed"},
                 }
             async with http.get(f"{running.url}/healthz") as response:
                 assert response.status == 200  # the process itself still answers
@@ -134,7 +141,10 @@ async def test_readyz_says_the_database_failed_when_it_does_not_answer(server):
     await server.store.close()  # what a lost database or a dead writer thread leaves too
     response = await client.get("/readyz")
     assert response.status == 503
-    assert await response.json() == {"status": "unavailable", "checks": {"database": "failed"}}
+    assert await response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "failed", "files": "ok"},
+    }
 
 
 # Who may read /metrics

@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         [
             "data_dir",
             "database_url",
+            "files_url",
             "host",
             "port",
             "secret",
@@ -158,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     demo_cmd = commands.add_parser("demo", help="seed the demo programme (only for trying out)")
-    add_setting_flags(demo_cmd, _DATA_ONLY)
+    add_setting_flags(demo_cmd, [*_DATA_ONLY, "files_url"])
     _add_backup_commands(commands)
     return parser
 
@@ -251,7 +252,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Created {user.role} {user.name} <{user.email}> (id {user.id}).")
 
         async def seed(store) -> None:
-            await demo.seed_demo(store, await storage.open_file_store(config.data_dir))
+            files = await storage.open_file_store(config.data_dir, config.files_url)
+            try:
+                await demo.seed_demo(store, files)
+            finally:
+                await files.close()
             print(
                 f"Demo programme created. Log in with any demo account, password {demo.DEMO_PASSWORD!r}."
             )
