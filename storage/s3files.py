@@ -42,6 +42,7 @@ from .files import (
 PART_BYTES = 8 * 1024 * 1024  # a multipart upload's part (S3 wants at least 5 MiB but the last)
 COPY_BYTES = 1024 * 1024 * 1024  # one server-side copy of a part, for objects past MAX_COPY
 MAX_COPY = 5 * 1024 * 1024 * 1024  # the largest object one CopyObject may copy
+MAX_CONNECTIONS = 64  # a download streams on one for as long as it lasts
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 _TMP = "tmp/"
 
@@ -67,6 +68,7 @@ class S3FileStore:
                 retries={"mode": "standard"},  # 3 attempts, or AWS_MAX_ATTEMPTS
                 connect_timeout=5,
                 read_timeout=30,
+                max_pool_connections=MAX_CONNECTIONS,
             )
             creating = get_session().create_client("s3", endpoint_url=endpoint, config=config)
             self._client = await self._exits.enter_async_context(creating)

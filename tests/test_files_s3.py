@@ -126,6 +126,7 @@ async def test_when_s3_goes_away_people_are_told_and_nothing_saved_is_lost(
     mentee_sock = mentee.sockets[0]
     deleted = await mentee_sock.call("message:delete", {"message_id": doomed_message["id"]})
     assert "error" not in deleted, deleted
+    assert (await server.store.load_message(doomed_message["id"])).deleted_at is not None
 
     # The file she was told was saved is whole in the bucket, and its row is there.
     row = await server.store.load_file(saved["id"])

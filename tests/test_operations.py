@@ -3,6 +3,7 @@ lines, and none of them ever carrying what a pair wrote."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import shutil
@@ -11,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import aiohttp
+import pytest
 import socketio
 from bench import ServerProcess
 from prometheus_client.parser import text_string_to_metric_families
@@ -200,6 +202,19 @@ def test_bad_metrics_and_log_settings_are_refused_clearly():
     assert network.returncode != 0 and "--metrics-allow must be networks" in network.stderr
     log_format = run("serve", "--log-format", "xml")
     assert log_format.returncode != 0 and "--log-format must be text or json" in log_format.stderr
+
+
+def test_a_files_url_is_an_s3_bucket_or_refused_clearly():
+    from server.config import Config, config_from_args
+
+    def files_url(value: str) -> str:
+        return config_from_args(argparse.Namespace(files_url=value)).files_url
+
+    assert files_url("") == "" and Config().files_url == ""  # DATA_DIR/files
+    assert files_url(" s3://mentorspace-files/programme ") == "s3://mentorspace-files/programme"
+    for wrong in ("/srv/files", "https://s3.example.org/bucket", "s3://", "s3://b/p?x=1"):
+        with pytest.raises(SystemExit, match="--files-url: a files URL is s3://bucket"):
+            files_url(wrong)
 
 
 # What /metrics says
