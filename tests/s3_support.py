@@ -107,10 +107,10 @@ def copy_blobs(files_dir: Path, endpoint: str, files_url: str) -> None:
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[MotoServer]:
-    if not MOTO:
+    if not MOTO or importlib.util.find_spec("aiobotocore") is None:
         from .conftest import require_service
 
-        require_service("moto (pip install 'moto[server]', in the dev extra)", False)
+        require_service("moto and aiobotocore (the dev and s3 extras; make install)", False)
     running = MotoServer().start()
     try:
         yield running

@@ -6,6 +6,7 @@ and the conformance suite in test_file_store.py.)"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,12 +15,13 @@ import pytest
 
 from storage import FILES_DIR
 from storage.files import parse_files_url
+from storage.holds import BLOB_LOCKS
 
-from . import s3_support
+from . import databases, s3_support
 from .file_support import png, share, stored_blobs, upload
 from .mail_support import running_server
 from .s3_support import MotoServer
-from .support import Server
+from .support import Server, eventually
 from .test_operations import TcpRelay
 
 UNAVAILABLE = "Files cannot be reached right now. Please try again in a few minutes."
@@ -137,3 +139,54 @@ async def test_when_s3_goes_away_people_are_told_and_nothing_saved_is_lost(
         Bucket=bucket, Key=f"{prefix}blobs/{sha[:2]}/{sha[2:4]}/{sha}"
     )
     assert stored["Body"].read() == kept
+
+
+async def test_an_upload_on_one_node_keeps_its_blob_while_another_deletes_the_same_bytes(
+    data_dir: Path, files_url_s3: str
+):
+    """Node A deletes the last message with some bytes while node B receives an upload of the
+    same bytes.  Both wait on the blob's hold (the test holds it first, from a third
+    connection, so that both are queued); whichever goes first, B's file keeps its blob."""
+    if databases.ENGINE != "postgresql":
+        pytest.skip("nodes share holds through PostgreSQL (make test-postgres); SQLite is one node")
+    shared = {"files_url": files_url_s3}
+    data = b"the same CV, uploaded twice"
+    digest = hashlib.sha256(data).hexdigest()
+    async with (
+        running_server(data_dir, config_changes=shared) as node_a,
+        running_server(data_dir, config_changes=shared) as node_b,
+    ):
+        pair = await node_a.pair_channel_id(1)
+        mentee = await node_a.client("mentee1")
+        mentor = await node_b.client("mentor1")
+        message, _ = await share(mentee, data, "cv.txt", pair)
+        mentor_user = await node_b.user("mentor1")
+        gate = await databases.open_store(data_dir)
+        try:
+            async with gate.hold_blobs(digest):
+                deleting = asyncio.create_task(
+                    mentee.sockets[0].call("message:delete", {"message_id": message["id"]})
+                )
+                uploading = asyncio.create_task(upload(mentor, data, "cv-copy.txt"))
+
+                async def both_wait() -> bool:
+                    waiting = await gate._pool.fetchval(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                        " AND classid = $1::int::oid AND NOT granted",
+                        BLOB_LOCKS,
+                    )
+                    return waiting == 2
+
+                await eventually(both_wait)
+                assert await node_b.store.count_file_bytes(mentor_user.id) == 0
+            deleted, uploaded_copy = await asyncio.gather(deleting, uploading)
+        finally:
+            await gate.close()
+        assert "error" not in deleted, deleted
+        assert uploaded_copy.status == 201, await uploaded_copy.text()
+        copy = (await uploaded_copy.json())["file"]
+        for node in (node_a, node_b):
+            client = await node.client("mentor1")
+            answer = await client.get(copy["url"])
+            assert answer.status == 200 and await answer.read() == data
+        assert digest in stored_blobs(node_a)
