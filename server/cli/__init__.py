@@ -169,12 +169,12 @@ def _add_backup_commands(commands: argparse._SubParsersAction) -> None:
         "backup",
         help="copy the data dir (database, files, secret) into a new folder, while serving",
     )
-    add_setting_flags(backup, _DATA_ONLY)
+    add_setting_flags(backup, [*_DATA_ONLY, "files_url"])
     backup.add_argument("dest", type=Path, metavar="DEST", help="a new (or empty) folder")
     restore = commands.add_parser(
         "restore", help="put a backup made by `mentorspace backup` in place as the data dir"
     )
-    add_setting_flags(restore, _DATA_ONLY)
+    add_setting_flags(restore, [*_DATA_ONLY, "files_url"])
     restore.add_argument("source", type=Path, metavar="SRC", help="the backup's folder")
     restore.add_argument(
         "--force",
