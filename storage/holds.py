@@ -7,9 +7,11 @@ The hold belongs to the database, which every node shares, not to the file store
 process: on PostgreSQL it is a session advisory lock per digest (`AdvisoryHolds`), taken on a
 small pool of connections of its own, so a hold never waits for a connection that a write
 inside it needs.  PostgreSQL lets go of it when the holder's connection ends, so a node that
-dies holding a blob blocks nobody.  On SQLite (one machine) it is the process's own
-(`ProcessHolds`), as every PostgreSQL holder also takes first, so that waiters in one process
-queue in memory rather than on connections.
+dies holding a blob blocks nobody.  On SQLite it is the process's own (`ProcessHolds`), which
+every PostgreSQL holder also takes first, so that waiters in one process queue in memory
+rather than on connections.  (Several processes sharing one SQLite file on one machine each
+keep their own: an upload on one racing, to the millisecond, the deletion on another of the
+last file with the same bytes could lose that blob.  Several nodes means PostgreSQL.)
 """
 
 from __future__ import annotations
