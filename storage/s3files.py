@@ -17,6 +17,7 @@ or refuses us raises FileStoreUnavailable, never a half-done answer.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import os
@@ -25,6 +26,7 @@ from collections.abc import AsyncIterable, AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
@@ -39,9 +41,11 @@ from .files import (
     parse_files_url,
 )
 
-PART_BYTES = 8 * 1024 * 1024  # a multipart upload's part (S3 wants at least 5 MiB but the last)
+PART_BYTES = 5 * 1024 * 1024  # a multipart upload's part: S3's least but for the last, as an
+# upload's memory is one part
 COPY_BYTES = 1024 * 1024 * 1024  # one server-side copy of a part, for objects past MAX_COPY
 MAX_COPY = 5 * 1024 * 1024 * 1024  # the largest object one CopyObject may copy
+RESUMES = 3  # new GETs from where a broken download was, before it fails
 MAX_CONNECTIONS = 64  # a download streams on one for as long as it lasts
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 _TMP = "tmp/"
@@ -250,25 +254,45 @@ class S3FileStore:
     async def open(
         self, sha256: str, start: int = 0, end: int | None = None
     ) -> AsyncIterator[bytes]:
+        """A connection to S3 that breaks or idles out while a slow client downloads goes on
+        with a new ranged GET from where it was, up to RESUMES times."""
         key = self.key_of(sha256)
+        position, resumes = start, 0
         async with _unavailable_on_error():
             if end is not None and end <= start:  # nothing wanted (S3 has no empty range)
                 if await self.size(sha256) is None:
                     raise FileNotFoundError(sha256)
                 return
-            last = "" if end is None else str(end - 1)
-            wanted = {} if start == 0 and end is None else {"Range": f"bytes={start}-{last}"}
-            try:
-                answer = await self.client.get_object(Bucket=self.bucket, Key=key, **wanted)
-            except ClientError as error:
-                if _error_code(error) in _MISSING:
-                    raise FileNotFoundError(sha256) from None
-                if _error_code(error) == "InvalidRange":  # starts past the end: nothing there
+            while True:
+                body = await self._get(key, sha256, position, end)
+                if body is None:
                     return
-                raise
-            async with answer["Body"] as body:
-                async for chunk in body.iter_chunks(READ_CHUNK):
-                    yield chunk
+                try:
+                    async with body:
+                        async for chunk in body.iter_chunks(READ_CHUNK):
+                            position += len(chunk)
+                            yield chunk
+                    return
+                except _BROKEN_STREAM:
+                    if resumes == RESUMES:
+                        raise
+                    resumes += 1
+                    if end is not None and position >= end:
+                        return  # all there: only the check at its end broke
+
+    async def _get(self, key: str, sha256: str, start: int, end: int | None) -> Any:
+        """The body of a GET from `start` (to `end`), or None when `start` is past the end."""
+        last = "" if end is None else str(end - 1)
+        wanted = {} if start == 0 and end is None else {"Range": f"bytes={start}-{last}"}
+        try:
+            answer = await self.client.get_object(Bucket=self.bucket, Key=key, **wanted)
+        except ClientError as error:
+            if _error_code(error) in _MISSING:
+                raise FileNotFoundError(sha256) from None
+            if _error_code(error) == "InvalidRange":  # starts past the end: nothing there
+                return None
+            raise
+        return answer["Body"]
 
     # removing
 
@@ -300,6 +324,11 @@ class S3FileStore:
                         )
 
 
+# What a body that breaks while it is read raises: botocore's wrappers, or aiohttp's own from
+# aiobotocore's iter_chunks.
+_BROKEN_STREAM = (BotoCoreError, aiohttp.ClientError, asyncio.TimeoutError)
+
+
 def _error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
@@ -310,7 +339,7 @@ async def _unavailable_on_error() -> AsyncIterator[None]:
     FileStoreUnavailable, with the reason for the log; what we raise ourselves goes through."""
     try:
         yield
-    except (BotoCoreError, ClientError) as error:
+    except (*_BROKEN_STREAM, ClientError) as error:
         raise FileStoreUnavailable(f"the S3 file store failed: {error}") from error
 
 

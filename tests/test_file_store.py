@@ -6,6 +6,7 @@ leaves nothing behind; byte ranges read what they say; a store that cannot be re
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ import pytest
 
 from storage import FileStore, FileStoreUnavailable, LocalFileStore, open_file_store
 from storage.files import READ_CHUNK, chunks_of, parse_files_url
+from storage.s3files import RESUMES
 
 from . import s3_support
 from .s3_support import MotoServer
@@ -121,7 +123,7 @@ async def test_a_stream_that_fails_leaves_nothing_behind(files: FileStore):
 
 
 async def test_a_large_file_streams_in_both_directions(files: FileStore):
-    data = b"".join(bytes([n]) * 1024 * 1024 for n in range(19))  # 19 MiB: three S3 parts
+    data = b"".join(bytes([n]) * 1024 * 1024 for n in range(19))  # 19 MiB: four S3 parts
     staged = await files.put(pieces(data, 64 * 1024))
     assert staged.size == len(data) and await files.size(staged.sha256) == len(data)
     digest, largest = hashlib.sha256(), 0
@@ -190,6 +192,80 @@ async def test_starting_removes_what_a_crash_left_long_ago_and_nothing_newer(
 
 
 # S3 only: what the store says when it cannot do what it is asked.
+
+
+class BreakingRelay:
+    """A relay to moto that breaks each connection once it has carried `after` bytes of
+    answers, the first `times` times: as when S3 drops a download half-way."""
+
+    def __init__(self, port: int, *, after: int, times: int) -> None:
+        self.target_port, self.after, self.times = port, after, times
+        self.breaks = 0
+        self.port = 0
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> BreakingRelay:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        assert self._server is not None
+        self._server.close()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+
+        async def requests() -> None:
+            while data := await reader.read(65536):
+                up_writer.write(data)
+                await up_writer.drain()
+
+        async def answers() -> None:
+            carried = 0
+            while data := await up_reader.read(65536):
+                carried += len(data)
+                if carried > self.after and self.breaks < self.times:
+                    self.breaks += 1
+                    return
+                writer.write(data)
+                await writer.drain()
+
+        try:
+            await asyncio.wait(
+                [asyncio.create_task(requests()), asyncio.create_task(answers())],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            writer.close()
+            up_writer.close()
+
+
+@pytest.mark.parametrize("times", [2, 10])
+async def test_a_download_that_s3_drops_half_way_goes_on_from_where_it_was(
+    s3_url: str, moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch, times: int
+):
+    data = os.urandom(3 * 1024 * 1024)
+    writer = await open_file_store(Path("unused"), s3_url)
+    try:
+        staged = await writer.put(chunks_of(data))
+    finally:
+        await writer.close()
+    relay = await BreakingRelay(moto_server.port, after=700_000, times=times).start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{relay.port}")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    reader = await open_file_store(Path("unused"), s3_url)
+    try:
+        if times <= RESUMES:
+            assert await read(reader, staged.sha256) == data
+            assert await read(reader, staged.sha256, 1000, 2_000_000) == data[1000:2_000_000]
+            assert relay.breaks == times
+        else:  # S3 keeps failing: said, never a short file passed off as whole
+            with pytest.raises(FileStoreUnavailable):
+                await read(reader, staged.sha256)
+    finally:
+        await reader.close()
+        await relay.stop()
 
 
 async def test_an_unreachable_s3_store_says_so(s3_url: str, monkeypatch: pytest.MonkeyPatch):
