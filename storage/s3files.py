@@ -45,7 +45,7 @@ PART_BYTES = 5 * 1024 * 1024  # a multipart upload's part: S3's least but for th
 # upload's memory is one part
 COPY_BYTES = 1024 * 1024 * 1024  # one server-side copy of a part, for objects past MAX_COPY
 MAX_COPY = 5 * 1024 * 1024 * 1024  # the largest object one CopyObject may copy
-RESUMES = 3  # new GETs from where a broken download was, before it fails
+RESUMES = 3  # new GETs from where a broken download was, with no byte between, before it fails
 MAX_CONNECTIONS = 64  # a download streams on one for as long as it lasts
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 _TMP = "tmp/"
@@ -255,9 +255,10 @@ class S3FileStore:
         self, sha256: str, start: int = 0, end: int | None = None
     ) -> AsyncIterator[bytes]:
         """A connection to S3 that breaks or idles out while a slow client downloads goes on
-        with a new ranged GET from where it was, up to RESUMES times."""
+        with a new ranged GET from where it was: as often as bytes came since the last break,
+        and RESUMES times in a row when none did."""
         key = self.key_of(sha256)
-        position, resumes = start, 0
+        position, resumes, broke_at = start, 0, -1
         async with _unavailable_on_error():
             if end is not None and end <= start:  # nothing wanted (S3 has no empty range)
                 if await self.size(sha256) is None:
@@ -274,9 +275,10 @@ class S3FileStore:
                             yield chunk
                     return
                 except _BROKEN_STREAM:
-                    if resumes == RESUMES:
+                    resumes = 1 if position > broke_at else resumes + 1
+                    broke_at = position
+                    if resumes > RESUMES:
                         raise
-                    resumes += 1
                     if end is not None and position >= end:
                         return  # all there: only the check at its end broke
 
