@@ -190,3 +190,17 @@ async def test_an_upload_on_one_node_keeps_its_blob_while_another_deletes_the_sa
             answer = await client.get(copy["url"])
             assert answer.status == 200 and await answer.read() == data
         assert digest in stored_blobs(node_a)
+
+
+def test_the_demo_puts_its_library_documents_in_the_bucket(
+    s3_url: str, moto_server: MotoServer, tmp_path: Path
+):
+    from .test_cli import run
+
+    data = tmp_path / "demo"
+    seeded = run("demo", "--data-dir", str(data), "--files-url", s3_url)  # AWS_* from s3_url
+    assert seeded.returncode == 0, seeded.stderr
+    in_bucket = s3_support.keys_under(moto_server.endpoint, s3_url, "blobs/")
+    assert in_bucket and disk_blobs(data) == set()
+    referenced = {sha for (sha,) in databases.rows(data, "SELECT sha256 FROM files")}
+    assert referenced and referenced <= {key.rsplit("/", 1)[1] for key in in_bucket}
