@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import hashlib
 import os
+import re
 import secrets
 import time
 from collections.abc import AsyncIterable, AsyncIterator
@@ -84,10 +85,13 @@ class FileStore(Protocol):
         """Remove a blob (a no-op when it is not there)."""
 
 
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")  # S3's rule for a bucket's name
+
+
 def parse_files_url(url: str) -> tuple[str, str]:
     """(bucket, key prefix ending in "/" or empty) of `s3://bucket/prefix`; ValueError else."""
     parts = urlsplit(url)
-    if parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment:
+    if parts.scheme != "s3" or not _BUCKET.fullmatch(parts.netloc) or parts.query or parts.fragment:
         raise ValueError(f"a files URL is s3://bucket or s3://bucket/prefix, not {url[:60]!r}")
     prefix = parts.path.strip("/")
     return parts.netloc, f"{prefix}/" if prefix else ""

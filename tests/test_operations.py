@@ -212,7 +212,13 @@ def test_a_files_url_is_an_s3_bucket_or_refused_clearly():
 
     assert files_url("") == "" and Config().files_url == ""  # DATA_DIR/files
     assert files_url(" s3://mentorspace-files/programme ") == "s3://mentorspace-files/programme"
-    for wrong in ("/srv/files", "https://s3.example.org/bucket", "s3://", "s3://b/p?x=1"):
+    for wrong in (
+        "/srv/files",
+        "https://s3.example.org/bucket",
+        "s3://",
+        "s3://bucket/p?x=1",
+        "s3://key:secret@bucket",
+    ):
         with pytest.raises(SystemExit, match="--files-url: a files URL is s3://bucket"):
             files_url(wrong)
 
