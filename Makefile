@@ -40,7 +40,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,postgres,redis]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres,redis,s3]"
 	touch $@
 
 web/node_modules/.installed: web/package.json web/package-lock.json

@@ -71,7 +71,6 @@ from server.runners.questionnaires import QuestionnaireRunner, run_questionnaire
 from server.runners.scheduler import Scheduler, run_scheduler
 from server.runners.uploads import UploadSweeper, run_upload_sweeper
 from server.security import add_security_headers
-from storage.files import LocalFileStore
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.SESSION_SOCKETS] = SessionSockets(app)
     app[keys.AWAY_MAILER] = AwayMailer(app)
     app[keys.DIGESTS] = DigestRunner(app)
-    app[keys.FILES] = LocalFileStore(config.data_dir / storage.FILES_DIR)
+    app[keys.FILES] = storage.file_store(config.data_dir, config.files_url)
     app[keys.UPLOAD_SWEEPER] = UploadSweeper(app)
     app.add_routes(api.routes)
     app.add_routes(files_api.routes)
@@ -156,13 +155,14 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
 async def _store(app: web.Application) -> AsyncIterator[None]:
     config = app[keys.CONFIG]
     store = await storage.open_store(config.data_dir, config.database_url)
-    await app[keys.FILES].start()
     try:
+        await app[keys.FILES].start()
         await set_up_programme(store, clock=app[keys.CLOCK])
         app[keys.STORE] = store
         log.info("data in %s", app[keys.CONFIG].data_dir.resolve())
         yield
     finally:
+        await app[keys.FILES].close()
         await store.close()
 
 

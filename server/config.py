@@ -4,6 +4,7 @@ defaults.  Every option is listed in `SETTINGS` and documented in README.md."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import ipaddress
 import os
 import secrets
@@ -15,13 +16,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from channels.dates import Calendar
 from channels.errors import Invalid
 from channels.files.uploads import MIB, UploadLimits
-from storage import check_database_url
+from storage import check_database_url, check_files_url
 
 # (flag, environment variable, default, help): one setting a line, so the list reads as a table
 # (ruff format would break each into five lines).
 SETTINGS = [
     ("--data-dir", "MENTORSPACE_DATA_DIR", "./data", "where the database, secret and files live"),
     ("--database-url", "MENTORSPACE_DATABASE_URL", "", "postgresql:// URL of a PostgreSQL database to keep the data in (default: SQLite in the data dir)"),
+    ("--files-url", "MENTORSPACE_FILES_URL", "", "s3://bucket/prefix of an S3-compatible store for uploaded files, which several nodes share (default: DATA_DIR/files); endpoint, region and keys from AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
     ("--host", "MENTORSPACE_HOST", "127.0.0.1", "address to listen on"),
     ("--port", "MENTORSPACE_PORT", "8080", "port to listen on"),
     ("--secret", "MENTORSPACE_SECRET", "", "key for CSRF tokens (default: made once, kept in the data dir)"),
@@ -66,6 +68,7 @@ SETTINGS = [
 class Config:
     data_dir: Path = Path("./data")
     database_url: str = ""  # PostgreSQL's postgresql://…; empty: SQLite in data_dir
+    files_url: str = ""  # s3://bucket/prefix; empty: DATA_DIR/files
     host: str = "127.0.0.1"
     port: int = 8080
     secret: str = ""
@@ -187,6 +190,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return Config(
         data_dir=Path(values.get("data_dir", "./data")),
         database_url=database_url,
+        files_url=_files_url(values),
         host=values.get("host", "127.0.0.1"),
         port=int(port),
         secret=values.get("secret", ""),
@@ -211,6 +215,19 @@ def config_from_args(args: argparse.Namespace) -> Config:
         report_min_cell=_number(values, "report_min_cell", "5", 1, 1000),
         **_operations_values(values),
     )
+
+
+def _files_url(values: dict) -> str:
+    files_url = str(values.get("files_url", "")).strip()
+    try:
+        check_files_url(files_url)
+    except ValueError as error:
+        raise SystemExit(f"mentorspace: --files-url: {error}") from None
+    if files_url and importlib.util.find_spec("aiobotocore") is None:
+        raise SystemExit(
+            "mentorspace: --files-url needs the S3 client: pip install 'mentorspace[s3]'"
+        )
+    return files_url
 
 
 LOG_FORMATS = ("text", "json")

@@ -21,6 +21,7 @@ from channels.languages import N_
 from server import keys
 from server.auth import known_user, optional_user
 from server.pages import translations
+from storage.files import FileStoreUnavailable
 from storage.records import User
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,16 @@ def internal_error() -> MentorspaceError:
     return MentorspaceError(N_("Something went wrong on our side. Please try again."))
 
 
+class Unavailable(MentorspaceError):
+    """A service the server needs does not answer: not the person's fault, and it passes."""
+
+    status = 503
+
+
+def files_unavailable() -> MentorspaceError:
+    return Unavailable(N_("Files cannot be reached right now. Please try again in a few minutes."))
+
+
 def _is_api(request: web.Request) -> bool:
     return request.path.startswith("/api/")
 
@@ -98,6 +109,10 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
         if http.status < 400 or http.status not in _FROM_HTTP:
             raise
         failure, status = _FROM_HTTP[http.status], http.status
+    except FileStoreUnavailable as error:  # S3 down or refusing us: said, and logged
+        log.error("the file store failed on %s %s: %s", request.method, request.path, error)
+        failure = files_unavailable()
+        status = failure.status
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         failure = internal_error()

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from channels.clock import Clock
 from storage import Engine
-from storage.files import LocalFileStore
+from storage.files import FileStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 CONFIG: web.AppKey[Config] = web.AppKey("config")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock", Clock)
 STORE: web.AppKey[Engine] = web.AppKey("store")
-FILES: web.AppKey[LocalFileStore] = web.AppKey("files", LocalFileStore)
+FILES: web.AppKey[FileStore] = web.AppKey("files", FileStore)
 UPLOAD_SWEEPER: web.AppKey[UploadSweeper] = web.AppKey("upload_sweeper")
 SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio", socketio.AsyncServer)
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from . import records
 from .errors import IntegrityError
-from .files import FileStore, LocalFileStore
+from .files import FileStore, FileStoreUnavailable, LocalFileStore, parse_files_url
 from .interface import Engine, Reads, Store, Tx
 from .sqlite import SQLiteStore, open_sqlite
 
@@ -45,8 +45,25 @@ async def open_store(data_dir: Path, database_url: str = "") -> SQLiteStore | Po
     return await open_sqlite(Path(data_dir) / DATABASE_FILE)
 
 
-async def open_file_store(data_dir: Path) -> LocalFileStore:
-    files = LocalFileStore(Path(data_dir) / FILES_DIR)
+def check_files_url(url: str) -> None:
+    """Raise ValueError unless `url` is empty (the data dir) or names an S3 bucket."""
+    if url:
+        parse_files_url(url)
+
+
+def file_store(data_dir: Path, files_url: str = "") -> FileStore:
+    """The file store, not started: the S3-compatible one at `files_url` (s3://bucket/prefix)
+    if given, else DATA_DIR/files."""
+    if files_url:
+        from .s3files import S3FileStore  # the `s3` extra: only needed for an s3:// URL
+
+        return S3FileStore(files_url)
+    return LocalFileStore(Path(data_dir) / FILES_DIR)
+
+
+async def open_file_store(data_dir: Path, files_url: str = "") -> FileStore:
+    """The file store, started (the caller closes it)."""
+    files = file_store(data_dir, files_url)
     await files.start()
     return files
 
@@ -56,6 +73,7 @@ __all__ = [
     "FILES_DIR",
     "Engine",
     "FileStore",
+    "FileStoreUnavailable",
     "IntegrityError",
     "LocalFileStore",
     "Reads",
@@ -63,6 +81,8 @@ __all__ = [
     "Store",
     "Tx",
     "check_database_url",
+    "check_files_url",
+    "file_store",
     "open_file_store",
     "open_store",
     "records",

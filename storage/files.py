@@ -1,16 +1,18 @@
 """The file store: bytes kept by their sha256, deduplicated, behind a small interface that a
-local disk implements here and an S3-compatible store can implement later.
+local disk implements here and an S3-compatible object store in `s3files.py`.
 
 A blob is written in two steps so that nothing half-written is ever visible under its name:
 `stage(chunks)` streams the bytes into a temporary object while hashing them and returns a
 `Staged` (its sha256 and size); `commit(staged)` puts it in place under its sha256 (or drops it
 when the same bytes are there already), `discard(staged)` throws it away.  `put` does both.
-`hold(*shas)` keeps blobs from being deleted while a caller adds the rows that refer to them:
-the one who deletes a blob checks, inside the same hold, that no row refers to it any more.
+Keeping a blob from being deleted while a caller adds the rows that refer to it is the
+database's part, not the file store's: `Store.hold_blobs` (storage/holds.py), so that it holds
+across every node that shares the database.
 
 The local implementation keeps `DATA_DIR/files/ab/cd/<sha256>`, writes through a temporary
 file in `DATA_DIR/files/tmp` that is fsynced and renamed into place (then the directory is
-fsynced), and does all its disk work on worker threads, never on the event loop.
+fsynced), and does all its disk work on worker threads, never on the event loop.  A store that
+cannot be reached (S3 down, access refused) raises FileStoreUnavailable.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ import asyncio
 import contextlib
 import hashlib
 import os
+import re
 import secrets
 import time
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
 
 READ_CHUNK = 256 * 1024
 STALE_TEMP_SECONDS = 24 * 3600  # a temporary file this old belongs to no upload any more
@@ -39,7 +43,19 @@ class Staged:
     key: str
 
 
+class FileStoreUnavailable(Exception):
+    """The file store cannot be reached or refuses us: nothing was stored or read."""
+
+
 class FileStore(Protocol):
+    async def start(self) -> None:
+        """Get ready (folders, a client) and remove temporary objects a crash left long ago."""
+
+    async def close(self) -> None: ...
+
+    async def check_reachable(self) -> None:
+        """Raise unless the store answers (for /readyz)."""
+
     async def stage(self, chunks: AsyncIterable[bytes]) -> Staged:
         """Write the chunks to a temporary object, hashing them; if the iterator raises, nothing
         is left behind and the error goes on."""
@@ -56,10 +72,6 @@ class FileStore(Protocol):
     async def put(self, chunks: AsyncIterable[bytes]) -> Staged:
         """Stage and commit."""
 
-    def hold(self, *shas: str) -> contextlib.AbstractAsyncContextManager[None]:
-        """While held, no other holder of one of these digests runs: add rows that refer to a
-        blob, or check that none do and delete it, inside a hold."""
-
     async def exists(self, sha256: str) -> bool: ...
 
     async def size(self, sha256: str) -> int | None:
@@ -73,39 +85,22 @@ class FileStore(Protocol):
         """Remove a blob (a no-op when it is not there)."""
 
 
-def _check_sha(sha256: str) -> str:
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")  # S3's rule for a bucket's name
+
+
+def parse_files_url(url: str) -> tuple[str, str]:
+    """(bucket, key prefix ending in "/" or empty) of `s3://bucket/prefix`; ValueError else."""
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not _BUCKET.fullmatch(parts.netloc) or parts.query or parts.fragment:
+        raise ValueError(f"a files URL is s3://bucket or s3://bucket/prefix, not {url[:60]!r}")
+    prefix = parts.path.strip("/")
+    return parts.netloc, f"{prefix}/" if prefix else ""
+
+
+def check_sha(sha256: str) -> str:
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         raise ValueError("not a sha256 hex digest")
     return sha256
-
-
-class _Holds:
-    """One asyncio lock per digest, dropped when nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @contextlib.asynccontextmanager
-    async def hold(self, *shas: str) -> AsyncIterator[None]:
-        ordered = sorted(set(shas))  # one order for everyone: no two holders wait on each other
-        for sha in ordered:
-            lock, users = self._locks.get(sha) or (asyncio.Lock(), 0)
-            self._locks[sha] = (lock, users + 1)
-        acquired: list[str] = []
-        try:
-            for sha in ordered:
-                await self._locks[sha][0].acquire()
-                acquired.append(sha)
-            yield
-        finally:
-            for sha in acquired:
-                self._locks[sha][0].release()
-            for sha in ordered:
-                lock, users = self._locks[sha]
-                if users <= 1:
-                    del self._locks[sha]
-                else:
-                    self._locks[sha] = (lock, users - 1)
 
 
 class LocalFileStore:
@@ -114,15 +109,22 @@ class LocalFileStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._tmp = self.root / "tmp"
-        self._holds = _Holds()
 
     def path_of(self, sha256: str) -> Path:
-        sha = _check_sha(sha256)
+        sha = check_sha(sha256)
         return self.root / sha[:2] / sha[2:4] / sha
 
     async def start(self) -> None:
         """Create the folders and remove temporary files left by a crash long ago."""
         await asyncio.to_thread(self._start)
+
+    async def close(self) -> None:
+        """Nothing to let go of."""
+
+    async def check_reachable(self) -> None:
+        """Raise unless the folder for temporary files is there (a disk unmounted)."""
+        if not await asyncio.to_thread(self._tmp.is_dir):
+            raise FileStoreUnavailable(f"{self._tmp} is not a folder")
 
     def _start(self) -> None:
         self._tmp.mkdir(parents=True, exist_ok=True)
@@ -183,9 +185,6 @@ class LocalFileStore:
         staged = await self.stage(chunks)
         await self.commit(staged)
         return staged
-
-    def hold(self, *shas: str) -> contextlib.AbstractAsyncContextManager[None]:
-        return self._holds.hold(*(_check_sha(sha) for sha in shas))
 
     async def exists(self, sha256: str) -> bool:
         return await asyncio.to_thread(self.path_of(sha256).is_file)

@@ -10,6 +10,7 @@ section; `tests/test_storage_interface.py` checks that these lists and the SQL a
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Protocol, TypeVar
 
@@ -704,6 +705,11 @@ class Store(Reads, Protocol):
     async def write(self, block: Block[T]) -> T:
         """Run `block(tx)` as one transaction; return its result once it is committed.  The
         block awaits only the queries of `tx`; if it raises, nothing it did is kept."""
+
+    def hold_blobs(self, *shas: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """While held, no other holder of one of these digests runs, on any node sharing this
+        database (storage/holds.py): add rows that refer to a blob, or check that none do and
+        delete it, inside a hold."""
 
 
 class Tx(Reads, Writes, Protocol):

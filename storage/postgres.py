@@ -13,6 +13,7 @@ ON CONFLICT DO NOTHING or conditional updates, which the row locks make exactly-
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ import asyncpg
 
 from .dialect import COMPATIBILITY_FUNCTIONS, NothingToDo, to_postgres, to_postgres_ddl
 from .errors import IntegrityError
+from .holds import AdvisoryHolds
 from .interface import Block, CommitObserver, Engine, Tx
 from .queries import Queries
 from .queries.base import Connection, Params
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VARIANTS_DIR = MIGRATIONS_DIR / "postgres"  # a migration's PostgreSQL text, where it differs
 POOL_SIZE = 10
+HOLDS_POOL_SIZE = 4  # connections that hold blobs (storage/holds.py), apart from the pool
 # Taken for the length of a migration run, so that nodes starting together migrate once.
 MIGRATION_LOCK = 0x6D656E746F72  # "mentor"
 
@@ -84,8 +87,10 @@ class PostgresTx(Queries):
 class PostgresStore(Queries):
     """Reads on any pooled connection; writes through `write(block)`, one transaction each."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, holds_pool: asyncpg.Pool) -> None:
         self._pool = pool
+        self._holds_pool = holds_pool
+        self._holds = AdvisoryHolds(holds_pool)
         self._db = _Translating(pool)
         self._observers: list[CommitObserver] = []
 
@@ -100,6 +105,10 @@ class PostgresStore(Queries):
             result = await block(PostgresTx(conn))
         self._tell_observers(time.perf_counter() - began)
         return result
+
+    def hold_blobs(self, *shas: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Advisory locks every node sees (storage/holds.py)."""
+        return self._holds.hold(*shas)
 
     def observe_commits(self, observer: CommitObserver) -> None:
         """Call `observer(1, seconds)` after every committed write (no batching here)."""
@@ -117,6 +126,7 @@ class PostgresStore(Queries):
         await self._pool.fetchval("SELECT 1")
 
     async def close(self) -> None:
+        await self._holds_pool.close()
         await self._pool.close()
 
 
@@ -166,10 +176,11 @@ async def open_postgres(url: str, *, pool_size: int = POOL_SIZE) -> PostgresStor
     try:
         async with pool.acquire() as conn:
             await migrate(conn)
+        holds_pool = await asyncpg.create_pool(url, min_size=0, max_size=HOLDS_POOL_SIZE)
     except BaseException:
         await pool.close()
         raise
-    return PostgresStore(pool)
+    return PostgresStore(pool, holds_pool)
 
 
 if TYPE_CHECKING:

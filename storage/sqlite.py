@@ -15,6 +15,7 @@ thread; the event loop never waits on a lock held across its own turns.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import queue
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiosqlite
 
 from .errors import IntegrityError
+from .holds import ProcessHolds
 from .interface import Block, CommitObserver, Engine, Tx
 from .queries import Queries
 from .queries.base import Connection, Params
@@ -258,6 +260,7 @@ class SQLiteStore(Queries):
         self._writer = writer
         self._readers = readers
         self._next_reader = itertools.cycle(readers)
+        self._holds = ProcessHolds()
 
     @property
     def db(self) -> Connection:
@@ -266,6 +269,10 @@ class SQLiteStore(Queries):
     async def write(self, block: Block[T]) -> T:
         """Run `block(tx)` in the writer thread; return its result once it is committed."""
         return await self._writer.run(block)
+
+    def hold_blobs(self, *shas: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """The process's hold: one machine, one SQLite file (see storage/holds.py)."""
+        return self._holds.hold(*shas)
 
     def observe_commits(self, observer: CommitObserver) -> None:
         """Call `observer(blocks, seconds)` after every write batch (see CommitObserver)."""

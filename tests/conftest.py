@@ -19,6 +19,7 @@ from channels.people import passwords
 from . import databases
 from .clocks import FakeClock
 from .mail_support import SmtpServer, running_server
+from .s3_support import files_url, moto_server, s3_url  # noqa: F401 (fixtures for every test)
 from .support import DAYS_AWAKE, Client, Server
 
 # The servers the tests run in this process hash passwords with argon2's cheapest parameters:
@@ -123,6 +124,14 @@ async def server(data_dir: Path) -> AsyncIterator[Server]:
     for client in clients:
         await client.close()
     await running.stop()
+
+
+@pytest.fixture
+async def file_server(data_dir: Path, files_url: str) -> AsyncIterator[Server]:  # noqa: F811
+    """The demo programme served twice by the file tests that use it: with its files on the
+    local disk, and in a bucket on an S3-compatible server (moto; tests/s3_support.py)."""
+    async with running_server(data_dir, config_changes={"files_url": files_url}) as running:
+        yield running
 
 
 def require_service(name: str, available: bool) -> None:

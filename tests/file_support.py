@@ -4,6 +4,7 @@ small real files made on the spot (images with EXIF, an ELF executable, a decomp
 from __future__ import annotations
 
 import io
+import os
 import re
 import struct
 import uuid
@@ -13,8 +14,9 @@ from typing import Any
 from PIL import Image
 
 from server import keys
+from storage.files import FileStore, LocalFileStore
 
-from . import databases
+from . import databases, s3_support
 from .support import Client, Server
 
 
@@ -84,8 +86,16 @@ async def uploaded(client: Client, data: bytes, name: str) -> dict[str, Any]:
     return (await response.json())["file"]
 
 
-def blob_path(server: Server, sha256: str):
-    return server.app[keys.FILES].path_of(sha256)
+def blob_stored(server: Server, sha256: str) -> bool:
+    """Whether the server's file store has the blob, on the local disk or in S3."""
+    files = server.app[keys.FILES]
+    if isinstance(files, LocalFileStore):
+        return files.path_of(sha256).is_file()
+    return files.key_of(sha256) in s3_support.keys_under(_endpoint(), files.url, "blobs/")
+
+
+def _endpoint() -> str:
+    return os.environ["AWS_ENDPOINT_URL_S3"]  # s3_support.use_s3 set it
 
 
 def png(width: int = 64, height: int = 48, color=(200, 40, 40), **save: Any) -> bytes:
@@ -149,7 +159,6 @@ async def share(
 def stored_blobs(server: Server) -> set[str]:
     """The digests of every blob in the file store (not the temporary files), leaving out the
     documents of the demo library, which every test's data starts with."""
-    root = server.app[keys.FILES].root
     library = {
         sha
         for (sha,) in databases.rows(
@@ -157,8 +166,22 @@ def stored_blobs(server: Server) -> set[str]:
             "SELECT f.sha256 FROM files f JOIN library_resources r ON r.file_id = f.public_id",
         )
     }
-    return {path.name for path in root.glob("??/??/*")} - library
+    return _blob_names(server.app[keys.FILES]) - library
+
+
+def _blob_names(files: FileStore) -> set[str]:
+    if isinstance(files, LocalFileStore):
+        return {path.name for path in files.root.glob("??/??/*")}
+    return {
+        key.rsplit("/", 1)[1] for key in s3_support.keys_under(_endpoint(), files.url, "blobs/")
+    }
 
 
 def temporary_files(server: Server) -> list:
-    return list((server.app[keys.FILES].root / "tmp").iterdir())
+    """What waits in the file store's temporary place: files, objects, unfinished uploads."""
+    files = server.app[keys.FILES]
+    if isinstance(files, LocalFileStore):
+        return list((files.root / "tmp").iterdir())
+    return s3_support.keys_under(_endpoint(), files.url, "tmp/") + s3_support.unfinished_uploads(
+        _endpoint(), files.url
+    )

@@ -251,6 +251,15 @@ def test_a_programme_on_postgresql_is_pointed_to_pg_dump(data_dir: Path, tmp_pat
         assert not (tmp_path / "b").exists()
 
 
+def test_a_programme_with_its_files_on_s3_is_pointed_to_the_bucket(data_dir: Path, tmp_path: Path):
+    env = {**os.environ, "MENTORSPACE_FILES_URL": "s3://mentorspace-files/programme"}
+    env.pop("MENTORSPACE_DATABASE_URL", None)
+    for command in ("backup", "restore"):
+        refused = run(command, str(tmp_path / "b"), "--data-dir", str(data_dir), env=env)
+        assert refused.returncode == 1 and "MENTORSPACE_FILES_URL" in refused.stderr, refused.stderr
+        assert not (tmp_path / "b").exists()
+
+
 def test_backup_and_restore_have_help():
     for command in ("backup", "restore"):
         result = run(command, "--help")

@@ -7,10 +7,18 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from .file_support import png, share, stored_blobs, uploaded
 from .support import Client, Server
 
 MISSING_FILE = "/files/AAAAAAAAAAAAAAAAAAAAAAAA/x.txt"
+
+
+@pytest.fixture
+def server(file_server: Server) -> Server:
+    """Each test runs on both file stores: the local disk and S3 (conftest.file_server)."""
+    return file_server
 
 
 async def _answer(client: Client, path: str) -> tuple[int, str]:

@@ -14,7 +14,7 @@ from server import keys
 
 from .clocks import FakeClock
 from .file_support import (
-    blob_path,
+    blob_stored,
     jpeg_with_exif,
     png,
     png_bomb,
@@ -25,6 +25,12 @@ from .file_support import (
 )
 from .mail_support import running_server
 from .support import DAYS_AWAKE, Server, eventually
+
+
+@pytest.fixture
+def server(file_server: Server) -> Server:
+    """Each test runs on both file stores: the local disk and S3 (conftest.file_server)."""
+    return file_server
 
 
 async def test_a_thumbnail_is_upright_and_carries_no_metadata(server: Server):
@@ -75,9 +81,10 @@ async def test_a_decompression_bomb_is_refused_and_the_server_carries_on(server:
 
 
 @pytest.fixture
-async def clocked(data_dir: Path) -> AsyncIterator[tuple[Server, FakeClock]]:
+async def clocked(data_dir: Path, files_url: str) -> AsyncIterator[tuple[Server, FakeClock]]:
     clock = FakeClock()
-    async with running_server(data_dir, clock=clock, config_changes=DAYS_AWAKE) as server:
+    changes = {**DAYS_AWAKE, "files_url": files_url}
+    async with running_server(data_dir, clock=clock, config_changes=changes) as server:
         yield server, clock
 
 
@@ -95,8 +102,8 @@ async def test_an_upload_never_attached_is_removed_after_a_day(clocked):
     forgotten = await uploaded(mentee, b"forgotten draft", "draft.txt")
     _, sent = await share(mentee, png(), "sent.png", pair)
     also_shared = await uploaded(mentee, png(), "copy.png")  # the same bytes as the sent one
-    forgotten_blob = blob_path(server, (await server.store.load_file(forgotten["id"])).sha256)
-    assert forgotten_blob.exists()
+    forgotten_blob = (await server.store.load_file(forgotten["id"])).sha256
+    assert blob_stored(server, forgotten_blob)
 
     clock.advance(hours=23)
     await _sweep(server)
@@ -106,7 +113,7 @@ async def test_an_upload_never_attached_is_removed_after_a_day(clocked):
     await _sweep(server)
     assert (await mentee.get(forgotten["url"])).status == 404
     assert (await mentee.get(also_shared["url"])).status == 404
-    assert not forgotten_blob.exists()
+    assert not blob_stored(server, forgotten_blob)
     # The sent message keeps its file: its bytes and thumbnail were shared with the stale copy.
     assert (await mentee.get(sent["url"])).status == 200
     assert (await mentee.get(sent["thumbnail_url"])).status == 200

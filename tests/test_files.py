@@ -35,6 +35,12 @@ from .support import Client, Server
 MIB = 1024 * 1024
 
 
+@pytest.fixture
+def server(file_server: Server) -> Server:
+    """Each test runs on both file stores: the local disk and S3 (conftest.file_server)."""
+    return file_server
+
+
 async def status_of(client: Client, path: str) -> int:
     response = await client.get(path)
     await response.read()
@@ -159,10 +165,10 @@ async def test_the_http_send_takes_attachments_and_range_requests_work(server: S
 
 
 @pytest.fixture
-async def small_server(data_dir: Path) -> AsyncIterator[Server]:
-    """Files of at most 1 MiB, and 1.5 MiB a person."""
+async def small_server(data_dir: Path, files_url: str) -> AsyncIterator[Server]:
+    """Files of at most 1 MiB, and 1.5 MiB a person (on the local disk, and on S3)."""
     async with running_server(
-        data_dir, config_changes={"max_file_mb": 1, "quota_mb": 1.5}
+        data_dir, config_changes={"max_file_mb": 1, "quota_mb": 1.5, "files_url": files_url}
     ) as server:
         yield server
 

@@ -9,7 +9,7 @@ import re
 
 from server import keys
 from tests import databases
-from tests.file_support import blob_path, file_form, uploaded
+from tests.file_support import blob_stored, file_form, uploaded
 from tests.support import eventually
 
 
@@ -441,11 +441,11 @@ async def test_a_file_in_the_library_downloads_for_its_audience_only_and_goes_wh
     assert [row["opened"] for row in usage if row["resource_id"] == resource["id"]] == [1]
 
     sha = hashlib.sha256(pdf).hexdigest()
-    assert blob_path(server, sha).exists()
+    assert blob_stored(server, sha)
     removed = await coordinator.delete(f"/api/v1/library/resources/{resource['id']}")
     assert removed.status == 200
     assert (await mentee.get(resource["url"])).status == 404
-    await eventually(lambda: not blob_path(server, sha).exists())
+    await eventually(lambda: not blob_stored(server, sha))
 
 
 async def test_the_coordinator_page_adds_a_file_with_a_plain_form(server):

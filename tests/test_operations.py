@@ -3,6 +3,7 @@ lines, and none of them ever carrying what a pair wrote."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import shutil
@@ -11,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import aiohttp
+import pytest
 import socketio
 from bench import ServerProcess
 from prometheus_client.parser import text_string_to_metric_families
@@ -59,7 +61,10 @@ async def test_healthz_and_readyz_answer_without_a_session_and_say_nothing_else(
     assert health.status == 200 and await health.json() == {"status": "ok"}
     ready = await client.get("/readyz")
     assert ready.status == 200
-    assert await ready.json() == {"status": "ready", "checks": {"database": "ok"}}
+    assert await ready.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "files": "ok"},
+    }
     assert ready.headers["Cache-Control"] == "no-store"
 
 
@@ -115,13 +120,17 @@ async def test_readyz_says_redis_failed_when_it_goes_away(data_dir: Path):
         async with aiohttp.ClientSession() as http:
             async with http.get(f"{running.url}/readyz") as response:
                 assert response.status == 200
-                assert (await response.json())["checks"] == {"database": "ok", "redis": "ok"}
+                assert (await response.json())["checks"] == {
+                    "database": "ok",
+                    "files": "ok",
+                    "redis": "ok",
+                }
             await relay.cut()
             async with http.get(f"{running.url}/readyz") as response:
                 assert response.status == 503
                 assert await response.json() == {
                     "status": "unavailable",
-                    "checks": {"database": "ok", "redis": "failed"},
+                    "checks": {"database": "ok", "files": "ok", "redis": "failed"},
                 }
             async with http.get(f"{running.url}/healthz") as response:
                 assert response.status == 200  # the process itself still answers
@@ -134,7 +143,10 @@ async def test_readyz_says_the_database_failed_when_it_does_not_answer(server):
     await server.store.close()  # what a lost database or a dead writer thread leaves too
     response = await client.get("/readyz")
     assert response.status == 503
-    assert await response.json() == {"status": "unavailable", "checks": {"database": "failed"}}
+    assert await response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "failed", "files": "ok"},
+    }
 
 
 # Who may read /metrics
@@ -190,6 +202,25 @@ def test_bad_metrics_and_log_settings_are_refused_clearly():
     assert network.returncode != 0 and "--metrics-allow must be networks" in network.stderr
     log_format = run("serve", "--log-format", "xml")
     assert log_format.returncode != 0 and "--log-format must be text or json" in log_format.stderr
+
+
+def test_a_files_url_is_an_s3_bucket_or_refused_clearly():
+    from server.config import Config, config_from_args
+
+    def files_url(value: str) -> str:
+        return config_from_args(argparse.Namespace(files_url=value)).files_url
+
+    assert files_url("") == "" and Config().files_url == ""  # DATA_DIR/files
+    assert files_url(" s3://mentorspace-files/programme ") == "s3://mentorspace-files/programme"
+    for wrong in (
+        "/srv/files",
+        "https://s3.example.org/bucket",
+        "s3://",
+        "s3://bucket/p?x=1",
+        "s3://key:secret@bucket",
+    ):
+        with pytest.raises(SystemExit, match="--files-url: a files URL is s3://bucket"):
+            files_url(wrong)
 
 
 # What /metrics says

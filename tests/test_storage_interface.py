@@ -35,7 +35,7 @@ def test_every_query_is_listed_once_as_a_read_or_a_write():
 
 
 def test_a_store_offers_the_reads_and_write_and_a_tx_offers_every_query():
-    assert _methods(Store) == _listed(Reads) | {"write"}
+    assert _methods(Store) == _listed(Reads) | {"write", "hold_blobs"}
     assert _methods(Tx) == _methods(Queries)
     assert _methods(Store) <= _methods(SQLiteStore)
     assert _methods(Store) <= _methods(PostgresStore)

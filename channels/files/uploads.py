@@ -5,12 +5,15 @@ An upload is streamed into the file store while a Sniffer watches it go by and a
 it at the size limit; only then is its kind decided (from the content), its name cleaned, a
 thumbnail made for an image, and its row written (the quota checked again inside that write,
 so two uploads at once cannot both squeeze past it).  The row and the blob meet inside a
-`hold` on the blob, and whoever removes a blob checks inside the same hold that no row refers
-to it: an upload of the same bytes never loses its blob to a deletion running beside it.
+hold on the blob (`Store.hold_blobs`, which every node sharing the database keeps), and
+whoever removes a blob checks inside the same hold that no row refers to it: an upload of the
+same bytes never loses its blob to a deletion running beside it, on this node or another.
+The person is told an upload is saved only once its blob is in place and its row committed.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -27,8 +30,10 @@ from channels.policy import Action, check_allowed
 from channels.research.usage import count_use, record_use
 from channels.words import Count
 from storage import Store, Tx
-from storage.files import FileStore, Staged, chunks_of
+from storage.files import FileStore, FileStoreUnavailable, Staged, chunks_of
 from storage.records import StoredFile, Thumbnail, User
+
+log = logging.getLogger(__name__)
 
 MAX_ATTACHMENTS = 10
 STALE_AFTER = timedelta(hours=24)  # an upload not attached by then is removed
@@ -136,7 +141,7 @@ async def receive_upload(
         )
 
     shas = [staged.sha256] + ([thumb.sha256] if thumb else [])
-    async with files.hold(*shas):
+    async with store.hold_blobs(*shas):
         try:
             await files.commit(staged)
             if thumb is not None:
@@ -144,14 +149,22 @@ async def receive_upload(
             return await store.write(insert)
         except BaseException:
             await _discard(files, staged, thumb)
-            await _remove_unreferenced(store, files, shas)  # we hold them already
+            try:
+                await _remove_unreferenced(store, files, shas)  # we hold them already
+            except FileStoreUnavailable as error:
+                log.warning("a blob nothing refers to stays in the file store: %s", error)
             raise
 
 
 async def _discard(files: FileStore, staged: Staged, thumb: Staged | None) -> None:
-    await files.discard(staged)
-    if thumb is not None:
-        await files.discard(thumb)
+    """Best effort, on the way out of a failed upload: what a file store that cannot be
+    reached keeps, its start-up sweep removes a day later, and the first error goes on."""
+    try:
+        await files.discard(staged)
+        if thumb is not None:
+            await files.discard(thumb)
+    except FileStoreUnavailable as error:
+        log.warning("a temporary object stays in the file store: %s", error)
 
 
 # attaching to a message
@@ -258,10 +271,15 @@ async def _remove_unreferenced(store: Store, files: FileStore, shas: Iterable[st
 
 async def release_blobs(store: Store, files: FileStore, shas: Iterable[str]) -> None:
     """After rows were removed (a message deleted, stale uploads swept): delete the blobs
-    that no row refers to any more; a blob another upload shares stays."""
+    that no row refers to any more; a blob another upload shares stays.  When the file store
+    cannot be reached the blob stays too (taking room, losing nothing): the rows are gone
+    already, and what was asked for is done."""
     for sha in dict.fromkeys(shas):
-        async with files.hold(sha):
-            await _remove_unreferenced(store, files, [sha])
+        try:
+            async with store.hold_blobs(sha):
+                await _remove_unreferenced(store, files, [sha])
+        except FileStoreUnavailable as error:
+            log.warning("a blob nothing refers to stays in the file store: %s", error)
 
 
 async def remove_stale_uploads(

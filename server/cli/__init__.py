@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         [
             "data_dir",
             "database_url",
+            "files_url",
             "host",
             "port",
             "secret",
@@ -158,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     demo_cmd = commands.add_parser("demo", help="seed the demo programme (only for trying out)")
-    add_setting_flags(demo_cmd, _DATA_ONLY)
+    add_setting_flags(demo_cmd, [*_DATA_ONLY, "files_url"])
     _add_backup_commands(commands)
     return parser
 
@@ -168,12 +169,12 @@ def _add_backup_commands(commands: argparse._SubParsersAction) -> None:
         "backup",
         help="copy the data dir (database, files, secret) into a new folder, while serving",
     )
-    add_setting_flags(backup, _DATA_ONLY)
+    add_setting_flags(backup, [*_DATA_ONLY, "files_url"])
     backup.add_argument("dest", type=Path, metavar="DEST", help="a new (or empty) folder")
     restore = commands.add_parser(
         "restore", help="put a backup made by `mentorspace backup` in place as the data dir"
     )
-    add_setting_flags(restore, _DATA_ONLY)
+    add_setting_flags(restore, [*_DATA_ONLY, "files_url"])
     restore.add_argument("source", type=Path, metavar="SRC", help="the backup's folder")
     restore.add_argument(
         "--force",
@@ -251,7 +252,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Created {user.role} {user.name} <{user.email}> (id {user.id}).")
 
         async def seed(store) -> None:
-            await demo.seed_demo(store, await storage.open_file_store(config.data_dir))
+            files = await storage.open_file_store(config.data_dir, config.files_url)
+            try:
+                await demo.seed_demo(store, files)
+            finally:
+                await files.close()
             print(
                 f"Demo programme created. Log in with any demo account, password {demo.DEMO_PASSWORD!r}."
             )

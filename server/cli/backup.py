@@ -53,9 +53,25 @@ _ON_POSTGRESQL = (
 )
 
 
-def run_backup(config: Config, dest: Path) -> int:
+_ON_S3 = (
+    "backup and restore copy DATA_DIR/files; this programme keeps its files in"
+    " MENTORSPACE_FILES_URL: back the bucket up with the store's own versioning or replication,"
+    " and the database as docs/deploy.md says."
+)
+
+
+def _refusal(config: Config) -> str | None:
+    """Why these commands cannot copy this programme, if they cannot."""
     if config.database_url:
-        print(f"mentorspace: {_ON_POSTGRESQL}", file=sys.stderr)
+        return _ON_POSTGRESQL
+    if config.files_url:
+        return _ON_S3
+    return None
+
+
+def run_backup(config: Config, dest: Path) -> int:
+    if refusal := _refusal(config):
+        print(f"mentorspace: {refusal}", file=sys.stderr)
         return 1
     try:
         print(_backup(config.data_dir, dest))
@@ -69,8 +85,8 @@ def run_backup(config: Config, dest: Path) -> int:
 
 
 def run_restore(config: Config, source: Path, *, force: bool) -> int:
-    if config.database_url:
-        print(f"mentorspace: {_ON_POSTGRESQL}", file=sys.stderr)
+    if refusal := _refusal(config):
+        print(f"mentorspace: {refusal}", file=sys.stderr)
         return 1
     try:
         print(_restore(source, config.data_dir, force=force))

@@ -1,8 +1,9 @@
 """Health checks for load balancers and orchestrators; no session needed, no data answered.
 
 `GET /healthz`: the process answers (200).  `GET /readyz`: it can serve, because the database
-answers and, when MENTORSPACE_REDIS_URL is set, so does Redis (200), or which one did not
-(503).  Only the names of the checks and ok/failed are said; the reason goes to the log."""
+and the file store answer (DATA_DIR/files is there, or the S3 bucket of MENTORSPACE_FILES_URL
+answers to us) and, when MENTORSPACE_REDIS_URL is set, so does Redis (200), or which one did
+not (503).  Only the names of the checks and ok/failed are said; the reason goes to the log."""
 
 from __future__ import annotations
 
@@ -30,7 +31,10 @@ async def healthz(request: web.Request) -> web.Response:
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
     app = request.app
-    checks = {"database": await _check("database", app[keys.STORE].check_reachable())}
+    checks = {
+        "database": await _check("database", app[keys.STORE].check_reachable()),
+        "files": await _check("files", app[keys.FILES].check_reachable()),
+    }
     redis_url = app[keys.CONFIG].redis_url
     if redis_url:
         checks["redis"] = await _check("redis", ping_redis(redis_url))
