@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from tqdm import tqdm
@@ -14,7 +15,9 @@ from tqdm import tqdm
 import storage
 from server.config import Config
 from storage.backup import NotADatabase, list_blobs
-from storage.copy_data import CopyFailed, CopyRefused, CopyReport, copy_to_postgres
+
+if TYPE_CHECKING:
+    from storage.copy_data import CopyReport
 
 from .backup import size_of
 
@@ -29,6 +32,12 @@ def shown(url: str) -> str:
 
 
 def run_copy_data(config: Config, to_url: str) -> int:
+    try:
+        # asyncpg is the `postgres` extra: only this command needs it here.
+        from storage.copy_data import CopyFailed, CopyRefused
+    except ImportError as error:
+        print(f"mentorspace: copy-data needs the postgres extra ({error}).", file=sys.stderr)
+        return 1
     try:
         print(_copy_data(config, to_url))
     except (CopyRefused, NotADatabase, ValueError) as error:
@@ -45,6 +54,8 @@ def run_copy_data(config: Config, to_url: str) -> int:
 
 
 def _copy_data(config: Config, to_url: str) -> str:
+    from storage.copy_data import CopyRefused, copy_to_postgres
+
     if config.database_url:
         raise CopyRefused(
             "copy-data copies a programme kept in SQLite (in --data-dir) to PostgreSQL; this"
@@ -59,15 +70,21 @@ def _copy_data(config: Config, to_url: str) -> str:
         raise CopyRefused(
             f"there is no Mentorspace database in {config.data_dir} (see --data-dir)."
         )
-    with tqdm(unit="row", desc="Copying", disable=None, file=sys.stderr) as bar:
+    bars: list[tqdm] = []  # made with the first batch: after the migrations' log lines
 
-        def advance(table: str, rows: int, total: int) -> None:
-            if bar.total != total:
-                bar.reset(total=total)
-            bar.set_postfix_str(table, refresh=False)
-            bar.update(rows)
+    def advance(table: str, rows: int, total: int) -> None:
+        if not bars:
+            bars.append(
+                tqdm(total=total, unit="row", desc="Copying", disable=None, file=sys.stderr)
+            )
+        bars[0].set_postfix_str(table, refresh=False)
+        bars[0].update(rows)
 
+    try:
         report = asyncio.run(copy_to_postgres(database, to_url, progress=advance))
+    finally:
+        for bar in bars:
+            bar.close()
     return _said(config, to_url, report)
 
 
