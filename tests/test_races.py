@@ -22,6 +22,7 @@ import pytest
 import storage
 from channels.chat import directory, lines, messages
 from channels.clock import iso
+from channels.dates import Calendar
 from channels.demo import seed_demo
 from channels.errors import Conflict, Forbidden, Invalid, RateLimited, TooLarge, Unauthenticated
 from channels.files.uploads import UploadLimits, receive_upload
@@ -29,6 +30,8 @@ from channels.goals import goals, satisfaction
 from channels.people import accounts, invitations, users
 from channels.programme import matching
 from channels.questionnaires import answering
+from channels.tasks import planning, posting
+from channels.tasks.rules import Settings
 from server.config import Config
 from server.runners.mailer import link_settings
 
@@ -80,11 +83,17 @@ class Programme:
         finally:
             await conn.close()
 
-    async def race(self, table: str, *writers: Awaitable[Any]) -> list[Any]:
+    async def race(
+        self, table: str, *writers: Awaitable[Any], may_finish: bool = False
+    ) -> list[Any]:
         """Run the writers lined up (see the module's words), started in the order given,
-        each once the one before waits; their results or errors."""
+        each once the one before waits; their results or errors.  With `may_finish`, a writer
+        that nothing holds up (the bug, when the rule's lock is missing) may end at once."""
         conn = await asyncpg.connect(self.url)
         tasks: list[asyncio.Future[Any]] = []
+        # The writers that ended while the table was still held: before any writer held up
+        # by it could commit (with `may_finish`).
+        self.ended_first: list[int] = []
 
         async def all_waiting() -> bool:
             # Statistics are read once a transaction unless cleared: read them anew.
@@ -93,6 +102,9 @@ class Programme:
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                 " AND wait_event_type = 'Lock'"
             )
+            running = sum(not task.done() for task in tasks)
+            if may_finish:
+                return waiting >= running
             return waiting >= len(tasks) or any(task.done() for task in tasks)
 
         try:
@@ -101,7 +113,9 @@ class Programme:
                 for writer in writers:
                     tasks.append(asyncio.ensure_future(writer))
                     await eventually(all_waiting)
-                    assert not any(task.done() for task in tasks), "a writer did not wait"
+                    if not may_finish:
+                        assert not any(task.done() for task in tasks), "a writer did not wait"
+                self.ended_first = [i for i, task in enumerate(tasks) if task.done()]
             return await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             await conn.close()
@@ -329,3 +343,67 @@ async def test_a_named_answer_sent_twice_at_once_is_kept_once(programme: Program
     assert [o.first for o in outcomes] == [True, False]  # the second replaced the first
     count = "SELECT count(*) FROM questionnaire_answers WHERE questionnaire_id = $1"
     assert await programme.count(count, made["id"]) == 1
+
+
+async def test_a_pair_ended_while_a_task_is_posted_to_it_gets_it_before_the_end_or_never(
+    programme: Programme,
+):
+    """The task's post first (waiting to claim), the pair's end second.  (Without the pair's
+    lock the claim still waits for its table and then sees the end, so this interleaving
+    passes either way; the one the lock closes, an end committed between the claim and the
+    card's seq, is too narrow to line up with a table lock.)"""
+    coordinator = await programme.user("coordinator")
+    pair = await programme.pair(1)
+    template = await planning.create_template(programme.store, coordinator, {"title": "CV"})
+    settings = Settings(Calendar.of("en_GB"), 366)
+    outcomes = await programme.race(
+        "task_occurrences",
+        planning.post_now(
+            programme.store, coordinator, template.id, {"pairs": [pair.id]}, settings=settings
+        ),
+        matching.end_pair(programme.store, coordinator, pair.id),
+        may_finish=True,
+    )
+    assert failures(outcomes, BaseException) == 0
+    order = await programme.count(
+        "SELECT string_agg(kind, ' ' ORDER BY seq) FROM messages"
+        " WHERE channel_id = $1 AND (kind = 'task' OR body = $2)",
+        pair.channel_id,
+        matching.ENDED_NOTICE,
+    )
+    # The task, then the end; or no task at all (the pair had ended when it was claimed):
+    # never a task card after the notice that the pair ended.
+    assert order in ("task system", "system")
+
+
+async def test_a_schedule_cancelled_while_its_tasks_are_posted_posts_nothing_after(
+    programme: Programme,
+):
+    """The scheduler's post first (waiting to claim), the cancel second: the cancel waits
+    for the post, or (without the schedule's lock) ends first and the post sees it."""
+    coordinator = await programme.user("coordinator")
+    template = await planning.create_template(programme.store, coordinator, {"title": "CV"})
+    settings = Settings(Calendar.of("en_GB"), 366)
+    due = datetime.now(UTC) + timedelta(hours=1)
+    schedule = await planning.create_schedule(
+        programme.store,
+        coordinator,
+        template.id,
+        {"at": iso(due), "all": True},
+        settings=settings,
+    )
+    outcomes = await programme.race(
+        "task_occurrences",
+        posting.run_due(programme.store, due + timedelta(minutes=1), settings),
+        planning.cancel_schedule(programme.store, coordinator, schedule.id),
+        may_finish=True,
+    )
+    assert failures(outcomes, BaseException) == 0
+    posted = await programme.count(
+        "SELECT count(*) FROM task_occurrences WHERE schedule_id = $1", schedule.id
+    )
+    if programme.ended_first == [1]:  # cancelled while the post waited: it posts nothing
+        assert posted == 0
+    else:  # the cancel waited for the post
+        assert programme.ended_first == []
+        assert posted == len(await programme.store.list_pairs(active_only=True))

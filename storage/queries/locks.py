@@ -27,8 +27,13 @@ class LockQueries(QueryBase):
 
     async def lock_pair(self, pair_id: int) -> None:
         """Until the commit: one writer at a time for what a pair may have once (an open
-        satisfaction form)."""
+        satisfaction form), and the pair as it is (not ended while a task is posted to it)."""
         await self._all(_for_update("SELECT id FROM pairs WHERE id = ?"), (pair_id,))
+
+    async def lock_schedule(self, schedule_id: int) -> None:
+        """Until the commit: the task schedule stays as it is (not paused, edited or cancelled
+        while its tasks are posted)."""
+        await self._all(_for_update("SELECT id FROM task_schedules WHERE id = ?"), (schedule_id,))
 
     async def lock_goal(self, goal_id: int) -> None:
         """Until the commit: one writer at a time of a goal and its milestones (at most N)."""
