@@ -36,13 +36,14 @@ class DatabaseSummary:
     rows: dict[str, int]  # table -> number of rows
 
 
-def _connect_existing(path: Path, *, read_only: bool) -> sqlite3.Connection:
+def connect_existing(path: Path, *, read_only: bool) -> sqlite3.Connection:
     """A connection to a database that must already exist (sqlite3.connect would make one)."""
     if not path.is_file():
         raise NotADatabase(f"there is no database at {path}")
     try:
         uri = f"{path.resolve().as_uri()}?mode=rw"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        # Any one thread at a time may use it (the copy to PostgreSQL reads it off the loop).
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if read_only:
             conn.execute("PRAGMA query_only = ON")
@@ -61,7 +62,7 @@ def check_not_in_use(path: Path) -> None:
     """Raise DatabaseInUse when any other connection has the database open.  Leaving WAL mode
     needs the database to itself, so that is the test (it also folds the WAL back into the
     file; the server turns WAL on again when it opens it)."""
-    conn = _connect_existing(path, read_only=False)
+    conn = connect_existing(path, read_only=False)
     try:
         conn.execute("PRAGMA busy_timeout = 0")
         mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
@@ -79,7 +80,7 @@ def snapshot_database(source: Path, target: Path) -> None:
     """Copy the database at `source` (which a server may be writing) into a new file."""
     if target.exists():
         raise FileExistsError(target)
-    source_conn = _connect_existing(source, read_only=True)
+    source_conn = connect_existing(source, read_only=True)
     try:
         target_conn = sqlite3.connect(target)
         try:
@@ -93,7 +94,7 @@ def snapshot_database(source: Path, target: Path) -> None:
 
 def describe_database(path: Path) -> DatabaseSummary:
     """Check a database file whole (PRAGMA integrity_check) and count each table's rows."""
-    conn = _connect_existing(path, read_only=True)
+    conn = connect_existing(path, read_only=True)
     try:
         problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         if problems != ["ok"]:
@@ -121,7 +122,7 @@ def describe_database(path: Path) -> DatabaseSummary:
 
 def referenced_blobs(path: Path) -> set[str]:
     """The sha256 of every blob the database refers to (files and their thumbnails)."""
-    conn = _connect_existing(path, read_only=True)
+    conn = connect_existing(path, read_only=True)
     try:
         if not conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'files'"

@@ -9,6 +9,9 @@ channel's row (`ChannelQueries.next_seq`), which holds that row's lock until the
 another writer of the same channel waits for it and seq order is commit order, with no gaps
 and no duplicates.  Claims (task occurrences, reminders, mail, digests) are inserts with
 ON CONFLICT DO NOTHING or conditional updates, which the row locks make exactly-once too.
+A write that checks and then writes on what it found (a quota, "at most N", "at most one
+open") first locks the row its rule is about (queries/locks.py), as SQLite's single writer
+did for every write; tests/test_races.py races two writers on each.
 """
 
 from __future__ import annotations

@@ -46,4 +46,6 @@ def test_the_reads_change_nothing_and_the_writes_change_something():
     for name in _listed(Reads):
         assert not CHANGES_DATA.search(inspect.getsource(getattr(Queries, name))), name
     for name in _listed(Writes):
+        if name.startswith("lock_"):  # locks for a check before a write: only inside one
+            continue
         assert CHANGES_DATA.search(inspect.getsource(getattr(Queries, name))), name

@@ -13,7 +13,7 @@ from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import Forbidden, NotFound
 from channels.languages import N_
 from channels.readers import Reader
-from storage import Store, Tx
+from storage import IntegrityError, Store, Tx
 from storage.records import Channel, ChannelSummary, Message, Pair, User
 
 # Their names and topics as created, marked: pages and mails say them in the reader's
@@ -56,7 +56,12 @@ async def set_up_programme(store: Store, *, clock: Clock = SYSTEM_CLOCK) -> list
                 )
         return created
 
-    return await store.write(create_missing)
+    try:
+        return await store.write(create_missing)
+    except IntegrityError:
+        # Another node starting on the same database made them meanwhile (channels_one_of_each
+        # refused the copies): they are there now.
+        return await store.write(create_missing)
 
 
 async def list_channels(store: Store, user: User) -> list[ChannelSummary]:

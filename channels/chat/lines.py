@@ -11,7 +11,7 @@ from channels.clock import SYSTEM_CLOCK, Clock, iso
 from channels.errors import NotFound
 from channels.languages import N_
 from channels.policy import PARTICIPANTS
-from storage import Store, Tx
+from storage import IntegrityError, Store, Tx
 from storage.records import Channel, User
 
 NO_PERSON = N_("That person does not exist.")
@@ -59,5 +59,8 @@ async def open_line(
         await tx.insert_coordinator_line(found.id, channel.id)
         return channel, True
 
-    channel, created = await store.write(open_it)
+    try:
+        channel, created = await store.write(open_it)
+    except IntegrityError:  # opened by someone else at the same moment: theirs is the line
+        channel, created = await store.write(open_it)
     return OpenedLine(channel, owner, created)

@@ -380,9 +380,11 @@ async def toggle_reaction(
 
     async def toggle(tx: Tx) -> None:
         now = iso(clock.now())
+        # The seq first: its row lock makes two toggles of one reaction take turns.
+        seq = await tx.next_seq(message.channel_id)
         if await tx.toggle_reaction(message.id, user.id, emoji, now):
             await count_use(tx, user.id, "reaction", now)
-        await tx.touch_message(message.id, seq=await tx.next_seq(message.channel_id))
+        await tx.touch_message(message.id, seq=seq)
 
     await store.write(toggle)
     changed = await _load_message(store, message.id)

@@ -124,6 +124,7 @@ async def receive_upload(
     now = iso(clock.now())
 
     async def insert(tx: Tx) -> StoredFile:
+        await tx.lock_user(user.id)  # two uploads at once cannot both fit in what is left
         if await tx.count_file_bytes(user.id) + staged.size > limits.quota_bytes:
             raise quota_full(limits)
         await count_use(tx, user.id, "file.upload", now)

@@ -198,7 +198,9 @@ async def add_goal(
 
 
 async def _current(tx: Tx, goal_id: int, missing: str = NO_GOAL) -> Goal:
-    """Inside a write: the goal as it is now (the partner may have removed it a moment ago)."""
+    """Inside a write: the goal as it is now (the partner may have removed it a moment ago),
+    locked until the commit, so that what the write checks (at most N milestones) holds."""
+    await tx.lock_goal(goal_id)
     goal = await tx.load_goal(goal_id)
     if goal is None:
         raise NotFound(missing)

@@ -48,6 +48,7 @@ async def ask_in(tx: Tx, pair: Pair, actor: Actor, *, reason: str, now: datetime
     """Inside a write: ask both people of the pair, notify them, and record it in the audit
     log; returns the request's id, or None when the pair has a request still open (it is not
     asked twice at once)."""
+    await tx.lock_pair(pair.id)  # two asks at once: the second sees the first's request
     if await tx.load_open_satisfaction_request(pair.id, iso(now)) is not None:
         return None
     people = await tx.load_users([pair.mentee_id, pair.mentor_id])

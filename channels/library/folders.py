@@ -238,6 +238,7 @@ async def delete_folder(
     now = iso(clock.now())
 
     async def delete(tx: Tx) -> None:
+        await tx.lock_folder(folder.id)  # nothing is put into it between the count and the end
         if await tx.count_folder_contents(folder.id):
             raise Conflict(N_("This folder is not empty: move or remove what is in it first."))
         await tx.delete_folder(folder.id)

@@ -210,10 +210,15 @@ async def update_user(
 
         async def update(tx: Tx) -> tuple[User | None, list[int]]:
             if new_email:
+                # The person's links, then the person, locked in the order accepting an
+                # invitation takes them (its link, then its account), so the two never wait
+                # for each other: a password chosen a moment ago is seen here (or that link
+                # is spent and refused), never set on an address changed under it.
+                await tx.retire_account_tokens(target.id, now)
+                await tx.lock_user(target.id)
                 current = await tx.load_user(target.id)
                 assert current is not None
                 check_email_settable(current)  # the invitation may have been accepted since
-                await tx.retire_account_tokens(target.id, now)
             after = await tx.update_account(
                 target.id, email=email, name=name, expertise=expertise, bio=bio
             )

@@ -126,7 +126,8 @@ async def end_pair(
     now = iso(moment)
 
     async def end(tx: Tx) -> tuple[int, int | None]:
-        await tx.end_pair(pair.id, now)
+        if not await tx.end_pair(pair.id, now):  # two coordinators at once: one ends it
+            raise Conflict(N_("That pair has already ended."))
         await tx.set_channel_archived(pair.channel_id, True)
         notice_id = (
             await add_message(

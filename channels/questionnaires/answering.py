@@ -136,6 +136,7 @@ async def submit_answers(
     now = clock.now()
 
     async def save(tx: Tx) -> bool:
+        await tx.lock_questionnaire(questionnaire.id)  # not closed between check and answer
         current = await tx.load_questionnaire(questionnaire.id)
         if current is None or current.closes_at is None or parse_iso(current.closes_at) <= now:
             raise Conflict(CLOSED)  # closed since we looked

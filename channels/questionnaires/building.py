@@ -98,14 +98,18 @@ CHANGED_MEANWHILE = N_(
 
 
 async def check_still_draft(tx: Tx, questionnaire_id: int) -> None:
-    """Inside a write: it is still a draft (nobody assigned it since it was checked)."""
+    """Inside a write: it is still a draft (nobody assigned it since it was checked), and
+    stays one until the commit."""
+    await tx.lock_questionnaire(questionnaire_id)
     current = await tx.load_questionnaire(questionnaire_id)
     if current is None or current.assigned_at is not None:
         raise Conflict(CHANGED_MEANWHILE)
 
 
 async def check_never_opened(tx: Tx, questionnaire_id: int) -> None:
-    """Inside a write: no card of it was posted (it did not open since it was checked)."""
+    """Inside a write: no card of it was posted (it did not open since it was checked), nor
+    will be until the commit."""
+    await tx.lock_questionnaire(questionnaire_id)
     if await tx.list_questionnaire_cards(questionnaire_id):
         raise Conflict(CHANGED_MEANWHILE)
 

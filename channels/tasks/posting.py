@@ -69,6 +69,7 @@ async def post_occurrences(
         due_at = iso(add_local_days(now, template.due_days, settings.zone))
     posted = []
     for pair, occurrence in due:
+        await tx.lock_pair(pair.id)  # not ended between the claim's check and the post
         occurrence_id = await tx.claim_occurrence(
             schedule_id=schedule.id,
             pair_id=pair.id,
@@ -108,7 +109,8 @@ async def _post_scheduled(
 ) -> list[int]:
     async def post(tx: Tx) -> list[int]:
         # Paused, cancelled or edited since we looked (perhaps by another node): leave it to
-        # the next run, which sees the schedule as it is now.
+        # the next run, which sees the schedule as it is now (and keeps until the commit).
+        await tx.lock_schedule(seen.id)
         schedule = await tx.load_schedule(seen.id)
         if schedule is None or schedule.state != "active" or schedule.updated_at != seen.updated_at:
             return []

@@ -1,5 +1,5 @@
 """The `mentorspace` command: serve, init, migrate, create-user, import-users, digests, report,
-demo, backup, restore."""
+demo, backup, restore, copy-data."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from channels.errors import MentorspaceError
 from channels.people import accounts
 from server.app import create_app
 from server.cli.backup import run_backup, run_restore
+from server.cli.copy_data import run_copy_data
 from server.cli.digests import run_digests
 from server.cli.importing import run_import
 from server.cli.report import run_report
@@ -182,6 +183,17 @@ def _add_backup_commands(commands: argparse._SubParsersAction) -> None:
         help="when the data dir is not empty, move it aside (DATA_DIR.before-restore-TIME)"
         " and restore in its place; refused while a server has it open",
     )
+    copy_data = commands.add_parser(
+        "copy-data",
+        help="copy the programme from SQLite (in --data-dir) into an empty PostgreSQL database",
+    )
+    add_setting_flags(copy_data, _DATA_ONLY)
+    copy_data.add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="the empty PostgreSQL database to fill: postgresql://user@host/database",
+    )
 
 
 async def _with_store(config: Config, work: Callable[[storage.Store], Awaitable[None]]):
@@ -222,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_backup(config, args.dest)
     if args.command == "restore":
         return run_restore(config, args.source, force=args.force)
+    if args.command == "copy-data":
+        return run_copy_data(config, args.to)
     try:
         if args.command == "serve":
             web.run_app(

@@ -145,7 +145,7 @@ def _backup(data_dir: Path, dest: Path) -> str:
     said = (
         f"Backed up {data_dir} to {dest}: the database ({sum(summary.rows.values())} rows in"
         f" {len(summary.rows)} tables, schema version {summary.schema_version}) and"
-        f" {len(blobs)} files ({_size(manifest['file_bytes'])})"
+        f" {len(blobs)} files ({size_of(manifest['file_bytes'])})"
     )
     said += (
         ", and the secret."
@@ -256,7 +256,7 @@ def _copy_secret(source: Path, target: Path) -> bool:
     return True
 
 
-def _size(count: int) -> str:
+def size_of(count: int) -> str:
     if count < 1024:
         return f"{count} bytes"
     value, unit = count / 1024, "KiB"

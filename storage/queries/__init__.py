@@ -7,6 +7,7 @@ from .files import FileQueries
 from .flags import FlagQueries
 from .goals import GoalQueries
 from .library import LibraryQueries
+from .locks import LockQueries
 from .messages import MessageQueries
 from .notify import NotifyQueries
 from .outbox import OutboxQueries
@@ -37,6 +38,7 @@ class Queries(
     GoalQueries,
     QuestionnaireQueries,
     ResearchQueries,
+    LockQueries,
 ):
     """All queries, run on `self.db`: a read connection for the store, the write one in a Tx."""
 

@@ -194,10 +194,13 @@ class ChannelQueries(QueryBase):
         )
         return [_pair(row) for row in rows]
 
-    async def end_pair(self, pair_id: int, now: str) -> None:
-        await self._all(
-            "UPDATE pairs SET ended_at = ? WHERE id = ? AND ended_at IS NULL", (now, pair_id)
+    async def end_pair(self, pair_id: int, now: str) -> bool:
+        """False when it had ended already (ended a moment ago by someone else)."""
+        rows = await self._all(
+            "UPDATE pairs SET ended_at = ? WHERE id = ? AND ended_at IS NULL RETURNING id",
+            (now, pair_id),
         )
+        return bool(rows)
 
     async def reopen_pair(self, pair_id: int) -> bool:
         """An ended pair active again; False when it was not ended (reopened a moment ago)."""
