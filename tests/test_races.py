@@ -266,7 +266,7 @@ async def test_two_coordinators_ending_a_pair_at_once_end_it_once(programme: Pro
     )
     assert failures(outcomes, Conflict) == 1
     notices = "SELECT count(*) FROM messages WHERE channel_id = $1 AND body = $2"
-    assert await programme.count(notices, pair.channel_id, matching.ENDED_NOTICE) == 1
+    assert await programme.count(notices, pair.channel_id, matching.ENDED_NOTICE.body) == 1
 
 
 async def test_a_line_opened_twice_at_once_is_one_line(programme: Programme):
@@ -369,7 +369,7 @@ async def test_a_pair_ended_while_a_task_is_posted_to_it_gets_it_before_the_end_
         "SELECT string_agg(kind, ' ' ORDER BY seq) FROM messages"
         " WHERE channel_id = $1 AND (kind = 'task' OR body = $2)",
         pair.channel_id,
-        matching.ENDED_NOTICE,
+        matching.ENDED_NOTICE.body,
     )
     # The task, then the end; or no task at all (the pair had ended when it was claimed):
     # never a task card after the notice that the pair ended.
