@@ -221,3 +221,31 @@ async def test_presence_is_one_across_nodes(two_nodes):
     shared &= set(await readable_channel_ids(first.store, await first.user("mentor1")))
     assert said == [True] * len(shared) + [False] * len(shared)  # once to each channel room
     assert not await listed_online()
+
+
+async def test_a_node_that_stops_says_its_people_offline_on_the_others(data_dir):
+    require_service("Redis on 127.0.0.1:6379", await _redis_reachable())
+    shared = {"redis_url": "redis://127.0.0.1:6379/0", "redis_channel": f"test-{uuid.uuid4()}"}
+    first = await Server(data_dir, config_changes=shared).start()
+    second = await Server(data_dir, config_changes=shared).start()
+    mentee = await first.client("mentee1")
+    mentor = await second.client("mentor1")
+    try:
+        watcher = await mentee.socket()
+        await mentor.socket()
+        mentor_id = mentor.user["id"]
+        await watcher.wait_for("presence", lambda p: p == {"user_id": mentor_id, "online": True})
+        stopping = asyncio.create_task(second.stop())  # as on SIGTERM
+        await watcher.wait_for("presence", lambda p: p == {"user_id": mentor_id, "online": False})
+        await stopping  # (aiohttp waits a few seconds for the hung-up client's connection)
+        assert await first.app[keys.ONLINE].online_among([mentor_id]) == set()
+    finally:
+        await mentee.close()
+        await mentor.close()
+        await first.stop()
+        await second.stop()
+    outliving = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in outliving:
+        task.cancel()
+    await asyncio.gather(*outliving, return_exceptions=True)
+    assert_no_redis_left_open()

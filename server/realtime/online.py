@@ -8,7 +8,8 @@ socket anywhere opens and when the last one anywhere closes (or its node's word 
 
 Keys, under the programme's Redis channel name:
   <channel>:online:<user_id>  sorted set: node -> deadline (ms); expires on its own
-  <channel>:online            sorted set: user_id -> latest deadline, what the sweep looks at
+  <channel>:online            sorted set: user_id -> latest deadline, what the sweep looks at;
+                              expires when no node renews anything
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ for i = 2, #KEYS do
     redis.call('ZADD', key, now + ttl, ARGV[1])
     if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
     redis.call('ZADD', KEYS[1], 'GT', now + ttl, user_id)
+    redis.call('PEXPIRE', KEYS[1], ttl * 3)  -- gone with the last node that renews its word
     if before == 0 then change = 1 end
   else
     redis.call('ZREM', key, ARGV[1])

@@ -8,6 +8,7 @@ anywhere this process was not told of)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -22,6 +23,8 @@ from server.realtime.orders import RedisManager
 from server.realtime.rooms import refresh_rooms_here
 
 log = logging.getLogger(__name__)
+
+WAKEABLE = {"scheduler": keys.SCHEDULER, "questionnaires": keys.QUESTIONNAIRES}
 
 SESSION_ENDED = {
     "disabled": "This account has been disabled. Please contact your coordinator.",
@@ -51,6 +54,7 @@ class SessionSockets:
     def __init__(self, app: web.Application) -> None:
         self.app = app
         self.node = uuid.uuid4().hex
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def end(self, order: HangUp) -> None:
         """Cut the matching sockets here at once, and ask every other node to do the same."""
@@ -71,6 +75,14 @@ class SessionSockets:
             except Exception:  # a missed hang-up is found by the sweep within socket_check_seconds
                 log.exception("could not send an order to the other nodes")
 
+    def wake_elsewhere(self, runner: str) -> None:
+        """Ask the other nodes to run a pass of `runner` now (a schedule or a questionnaire
+        changed here); sent in the background, since waking is what callers do after the
+        commit, in passing."""
+        sending = asyncio.create_task(self._tell_other_nodes({"wake": runner}))
+        self._sending.add(sending)
+        sending.add_done_callback(self._sending.discard)
+
     async def on_order(self, order: dict[str, Any]) -> None:
         """Another node's order (from the manager's listener, in channel order)."""
         try:
@@ -78,6 +90,8 @@ class SessionSockets:
                 await self.hang_up_here(HangUp(**order["hang_up"]))
             elif "rooms" in order:
                 await refresh_rooms_here(self.app, int(order["rooms"]))
+            elif order.get("wake") in WAKEABLE:
+                self.app[WAKEABLE[order["wake"]]].wake_here()
         except (ValueError, TypeError, KeyError):
             log.warning("ignored a malformed order from another node")
 
@@ -124,9 +138,13 @@ async def run_session_sockets(app: web.Application) -> AsyncIterator[None]:
     manager = app[keys.SIO].manager
     if isinstance(manager, RedisManager):
         await manager.listen_for_orders(app[keys.SIO], guard.on_order)
+        for name, key in WAKEABLE.items():
+            app[key].wake_others = functools.partial(guard.wake_elsewhere, name)
     sweeping = asyncio.create_task(guard._sweep_forever(app[keys.CONFIG].socket_check_seconds))
     try:
         yield
     finally:
+        for key in WAKEABLE.values():
+            app[key].wake_others = None
         sweeping.cancel()
-        await asyncio.gather(sweeping, return_exceptions=True)
+        await asyncio.gather(sweeping, *guard._sending, return_exceptions=True)
