@@ -80,7 +80,9 @@ def _check_sha(sha256: str) -> str:
 
 
 class _Holds:
-    """One asyncio lock per digest, dropped when nobody holds or waits for it."""
+    """One asyncio lock per digest, dropped when nobody holds or waits for it.  It holds within
+    one process only: processes that share one `files/` directory (several nodes) do not wait
+    for each other's holds (docs/deploy.md, Several nodes, says what that risks)."""
 
     def __init__(self) -> None:
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}

@@ -16,7 +16,7 @@ from server import keys
 from server.realtime.server import RedisManager
 
 from .conftest import require_service
-from .support import Client, Server, eventually
+from .support import Client, Server, eventually, free_port
 from .test_socket_sessions import assert_cut
 
 
@@ -249,3 +249,22 @@ async def test_a_node_that_stops_says_its_people_offline_on_the_others(data_dir)
         task.cancel()
     await asyncio.gather(*outliving, return_exceptions=True)
     assert_no_redis_left_open()
+
+
+async def test_a_node_whose_redis_is_down_still_serves_its_own_sockets(data_dir):
+    """Redis unreachable (a port nobody listens on): people still connect, chat with those on
+    the same node, and the channel list answers from this node's own sockets."""
+    nowhere = {"redis_url": f"redis://127.0.0.1:{free_port()}/0", "redis_channel": "nowhere"}
+    alone = await Server(data_dir, config_changes=nowhere).start()
+    mentee, mentor = await alone.client("mentee1"), await alone.client("mentor1")
+    try:
+        pair = await alone.pair_channel_id(1)
+        mentee_socket, mentor_socket = await mentee.socket(), await mentor.socket()
+        sent = await mentor_socket.send(pair, "still here")
+        await mentee_socket.wait_for("message", lambda m: m["id"] == sent["id"])
+        listing = (await (await mentee.get("/api/v1/channels")).json())["channels"]
+        assert next(c for c in listing if c["id"] == pair)["partner"]["online"] is True
+    finally:
+        await mentee.close()
+        await mentor.close()
+        await alone.stop()

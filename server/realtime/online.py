@@ -138,15 +138,23 @@ class Online:
         came online (nowhere before), -1 if they went offline (nowhere now), else 0."""
         if self._redis is None:
             return 1 if self.presence.is_online(user_id) else -1
-        async with self._lock:  # read at the turn of this write, so writes cannot cross
-            (change,) = await self._write([user_id], [self.presence.is_online(user_id)])
+        try:
+            async with self._lock:  # read at the turn of this write, so writes cannot cross
+                (change,) = await self._write([user_id], [self.presence.is_online(user_id)])
+        except Exception as error:  # the next renewal, once Redis is back, says who came
+            log.warning("presence not written to Redis: %s", type(error).__name__)
+            return 0
         return change
 
     async def online_among(self, user_ids: list[int]) -> set[int]:
         wanted = sorted(set(user_ids))
         if self._redis is None or not wanted:
             return {user_id for user_id in wanted if self.presence.is_online(user_id)}
-        flags = await self._among(keys=[self._key(u) for u in wanted])
+        try:
+            flags = await self._among(keys=[self._key(u) for u in wanted])
+        except Exception as error:  # this node's own word, until Redis is back
+            log.warning("presence not read from Redis: %s", type(error).__name__)
+            return {user_id for user_id in wanted if self.presence.is_online(user_id)}
         return {user_id for user_id, flag in zip(wanted, flags, strict=True) if int(flag)}
 
     async def refresh(self) -> list[int]:
@@ -168,9 +176,13 @@ class Online:
         """This node stops: the people it alone had sockets of (now offline)."""
         if self._redis is None:
             return []
-        async with self._lock:
-            user_ids = self.presence.online_user_ids()
-            changes = await self._write(user_ids, [False] * len(user_ids))
+        try:
+            async with self._lock:
+                user_ids = self.presence.online_user_ids()
+                changes = await self._write(user_ids, [False] * len(user_ids))
+        except Exception as error:  # the word runs out, and another node says them offline
+            log.warning("presence not taken back from Redis: %s", type(error).__name__)
+            return []
         return [u for u, c in zip(user_ids, changes, strict=True) if c == -1]
 
 

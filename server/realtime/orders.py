@@ -46,9 +46,11 @@ class RedisManager(socketio.AsyncRedisManager):
             return None
         return await super()._publish(data)
 
-    async def publish_order(self, order: dict[str, Any]) -> None:
-        """To every other node (this one has done it already)."""
-        await self._publish({"method": ORDER, "host_id": self.host_id, "order": order})
+    async def publish_order(self, order: dict[str, Any]) -> bool:
+        """To every other node (this one has done it already); False if Redis did not take it
+        (the library logs why)."""
+        taken = await self._publish({"method": ORDER, "host_id": self.host_id, "order": order})
+        return taken is not None
 
     async def listen_for_orders(self, sio: socketio.AsyncServer, on_order: OnOrder) -> None:
         """Start listening now (the library would wait for the first client), and return once
@@ -59,7 +61,9 @@ class RedisManager(socketio.AsyncRedisManager):
             self.initialize()
         deadline = asyncio.get_running_loop().time() + READY_SECONDS
         while not self._heard_myself.is_set():
-            await self.publish_order({"hello": True})
+            if not await self.publish_order({"hello": True}):
+                log.warning("Redis is unreachable: serving on; the other nodes hear this one later")
+                return
             try:
                 await asyncio.wait_for(self._heard_myself.wait(), 0.05)
             except TimeoutError:
