@@ -7,6 +7,8 @@ A blob is written in two steps so that nothing half-written is ever visible unde
 when the same bytes are there already), `discard(staged)` throws it away.  `put` does both.
 `hold(*shas)` keeps blobs from being deleted while a caller adds the rows that refer to them:
 the one who deletes a blob checks, inside the same hold, that no row refers to it any more.
+Locally a hold is an asyncio lock and an flock on `DATA_DIR/files/locks/<two hex digits>`, so
+it holds across the processes that share one directory too (several nodes on one disk).
 
 The local implementation keeps `DATA_DIR/files/ab/cd/<sha256>`, writes through a temporary
 file in `DATA_DIR/files/tmp` that is fsynced and renamed into place (then the directory is
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import hashlib
 import os
 import secrets
@@ -28,6 +31,8 @@ from typing import TYPE_CHECKING, Protocol
 
 READ_CHUNK = 256 * 1024
 STALE_TEMP_SECONDS = 24 * 3600  # a temporary file this old belongs to no upload any more
+LOCKS_DIR = "locks"  # a lock file per first two hex digits of a digest (256 at most)
+LOCK_RETRY_SECONDS = 0.005
 
 
 @dataclass(frozen=True)
@@ -80,9 +85,8 @@ def _check_sha(sha256: str) -> str:
 
 
 class _Holds:
-    """One asyncio lock per digest, dropped when nobody holds or waits for it.  It holds within
-    one process only: processes that share one `files/` directory (several nodes) do not wait
-    for each other's holds (docs/deploy.md, Several nodes, says what that risks)."""
+    """One asyncio lock per digest, dropped when nobody holds or waits for it: within this
+    process.  LocalFileStore adds a lock that other processes see (`_locked_on_disk`)."""
 
     def __init__(self) -> None:
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
@@ -186,8 +190,34 @@ class LocalFileStore:
         await self.commit(staged)
         return staged
 
-    def hold(self, *shas: str) -> contextlib.AbstractAsyncContextManager[None]:
-        return self._holds.hold(*(_check_sha(sha) for sha in shas))
+    @contextlib.asynccontextmanager
+    async def hold(self, *shas: str) -> AsyncIterator[None]:
+        """This process's lock of each digest, then the lock file of its bucket, which every
+        process sharing this directory (several nodes on one disk) waits for too."""
+        checked = [_check_sha(sha) for sha in shas]
+        async with self._holds.hold(*checked), self._locked_on_disk(checked):
+            yield
+
+    @contextlib.asynccontextmanager
+    async def _locked_on_disk(self, shas: list[str]) -> AsyncIterator[None]:
+        buckets = sorted({sha[:2] for sha in shas})  # one order for every process
+        held: list[int] = []
+        try:
+            for bucket in buckets:
+                fd = await asyncio.to_thread(self._open_lock, bucket)
+                held.append(fd)
+                # Polled: another process that holds it cannot set an asyncio.Event here.
+                while not await asyncio.to_thread(_try_lock, fd):  # noqa: ASYNC110
+                    await asyncio.sleep(LOCK_RETRY_SECONDS)
+            yield
+        finally:
+            for fd in held:
+                os.close(fd)  # which releases its lock
+
+    def _open_lock(self, bucket: str) -> int:
+        folder = self.root / LOCKS_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        return os.open(folder / bucket, os.O_RDWR | os.O_CREAT, 0o600)
 
     async def exists(self, sha256: str) -> bool:
         return await asyncio.to_thread(self.path_of(sha256).is_file)
@@ -221,6 +251,16 @@ class LocalFileStore:
 
     async def delete(self, sha256: str) -> None:
         await asyncio.to_thread(self.path_of(sha256).unlink, missing_ok=True)
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the lock of an open lock file without waiting; False if someone holds it (another
+    process, or another holder here: each opens the file anew, so they exclude each other)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _flush_and_close(out) -> None:  # type: ignore[no-untyped-def]
