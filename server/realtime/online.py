@@ -197,7 +197,8 @@ async def run_online(app: web.Application) -> AsyncIterator[None]:
 
     online = app[keys.ONLINE]
     online.use_redis(
-        aioredis.Redis.from_url(config.redis_url),
+        # Bounded: a Redis that does not answer must not hold up a connecting socket for long.
+        aioredis.Redis.from_url(config.redis_url, socket_connect_timeout=5, socket_timeout=5),
         config.redis_channel,
         app[keys.SESSION_SOCKETS].node,
         config.presence_seconds,
