@@ -7,6 +7,14 @@ and print one JSON line.
     python scripts/bench.py --clients 10 --senders 10 --messages 10000 --rate 0
     python scripts/bench.py --clients 20 --senders 3 --messages 600 --rate 12 --warmup 5 --flood
     python scripts/bench.py --search    # 200,000 messages over 500 channels, then searches
+    python scripts/bench.py --database-url postgresql://postgres@127.0.0.1/test --nodes 2 \
+        --clients 50 --senders 1 --messages 4000 --rate 200
+
+With `--database-url` the programme is kept in a fresh PostgreSQL database made on that server
+for the run (the URL's own database is only used to create and drop it).  With `--nodes N`,
+N server processes share it (or, on SQLite, one data dir) and Redis (`--redis-url`, under a
+channel name of the run's own), and the clients are dealt out over them in turn; the server
+CPU and memory figures are the nodes' together.
 
 The clients are spread over `--procs` worker processes so that decoding the fan-out does not
 make the benchmark its own bottleneck.  Each message's client_id carries its send time
@@ -23,6 +31,7 @@ import ctypes
 import json
 import multiprocessing
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -31,10 +40,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import socketio
@@ -61,7 +72,7 @@ CONNECT_AT_ONCE = 10
 class Plan:
     """What one worker process does: its sockets, its senders, and the shared parameters."""
 
-    url: str
+    urls: list[str]  # per socket: the node it connects to
     channel_id: int
     cookies: list[str]  # one per socket this worker owns
     sender_ids: list[int | None]  # per socket: the global sender number, or None
@@ -204,8 +215,8 @@ async def _work(conn: Connection, plan: Plan) -> None:
         gate = asyncio.Semaphore(CONNECT_AT_ONCE)
         await asyncio.gather(
             *(
-                _connect(r, plan.url, c, gate, plan.timeout)
-                for r, c in zip(receivers, plan.cookies, strict=True)
+                _connect(r, u, c, gate, plan.timeout)
+                for r, u, c in zip(receivers, plan.urls, plan.cookies, strict=True)
             )
         )
         senders = [
@@ -345,10 +356,10 @@ def _die_with_parent() -> None:
 class ServerProcess:
     """`mentorspace serve` in its own process group, stopped for sure by `stop()`."""
 
-    def __init__(self, data_dir: Path, port: int) -> None:
+    def __init__(self, data_dir: Path, port: int, log_name: str = "server.log") -> None:
         self.data_dir = data_dir
         self.port = port
-        self.log_path = data_dir.parent / "server.log"
+        self.log_path = data_dir.parent / log_name
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -401,6 +412,12 @@ class ServerProcess:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(5)
 
+    def kill(self) -> None:
+        """Die at once (SIGKILL), as a crashed machine would: nothing is closed or said."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+
     def log_tail(self, lines: int = 20) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -429,9 +446,10 @@ def machine_busy_s() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def seed(data_dir: Path, timeout: float) -> None:
+def seed(data_dir: Path, timeout: float, database_url: str = "") -> None:
+    where = ["--database-url", database_url] if database_url else []
     done = subprocess.run(
-        [sys.executable, "-m", "server.cli", "demo", "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "server.cli", "demo", "--data-dir", str(data_dir), *where],
         env=_clean_env(),
         timeout=timeout,
         capture_output=True,
@@ -478,12 +496,84 @@ def percentiles(values_ns: list[int]) -> dict[str, float | None]:
     return {"p50": rank(50), "p95": rank(95), "p99": rank(99)}
 
 
-def stored_client_ids(data_dir: Path) -> set[str]:
+def stored_client_ids(data_dir: Path, database_url: str = "") -> set[str]:
+    if database_url:
+        return asyncio.run(_stored_in_postgres(database_url))
     with sqlite3.connect(f"file:{data_dir / DATABASE_FILE}?mode=ro", uri=True) as db:
         rows = db.execute(
             "SELECT client_id FROM messages WHERE client_id LIKE ?", (PREFIX + "%",)
         ).fetchall()
     return {row[0] for row in rows}
+
+
+async def _stored_in_postgres(database_url: str) -> set[str]:
+    import asyncpg  # the `postgres` extra, only with --database-url
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT client_id FROM messages WHERE client_id LIKE $1", PREFIX + "%"
+        )
+    finally:
+        await conn.close()
+    return {row[0] for row in rows}
+
+
+class Database:
+    """A fresh PostgreSQL database for one run, on the server of `admin_url`; dropped after."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.name = f"mentorspace_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        parts = urlsplit(admin_url)
+        self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
+
+    def _admin(self, statement: str) -> None:
+        import asyncpg
+
+        async def run() -> None:
+            conn = await asyncpg.connect(self.admin_url)
+            try:
+                await conn.execute(statement)
+            finally:
+                await conn.close()
+
+        asyncio.run(run())
+
+    def create(self) -> None:
+        self._admin(f"CREATE DATABASE {self.name}")
+
+    def stop(self) -> None:
+        self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+
+def start_nodes(
+    args: argparse.Namespace, data_dir: Path, children: list, flags: list[str]
+) -> tuple[list[ServerProcess], str]:
+    """The seeded programme and `args.nodes` servers on it; and the database URL (or "")."""
+    database_url = ""
+    if args.database_url:
+        database = Database(args.database_url)
+        database.create()
+        children.append(database)
+        database_url = database.url
+    seed(data_dir, args.timeout, database_url)
+    shared = ["--database-url", database_url] if database_url else []
+    if args.nodes > 1:
+        shared += ["--redis-url", args.redis_url, "--redis-channel", f"bench-{uuid.uuid4()}"]
+        shared += ["--secret", secrets.token_hex(32)]
+    nodes = []
+    for n in range(args.nodes):
+        # PostgreSQL: a data dir per node, as on separate machines; SQLite: the one data dir.
+        node_dir = (
+            data_dir if not database_url or n == 0 else data_dir.with_name(f"{data_dir.name}-{n}")
+        )
+        node_dir.mkdir(parents=True, exist_ok=True)
+        node = ServerProcess(node_dir, free_port(), log_name=f"{data_dir.name}-server{n}.log")
+        children.append(node)
+        node.start(args.timeout, flags + shared)
+        nodes.append(node)
+    return nodes, database_url
 
 
 def run(
@@ -493,10 +583,9 @@ def run(
     message limits (in both runs of the comparison), and with `flood` the abusive client
     runs beside the load."""
     data_dir = workdir / ("data-flood" if flood else "data")
-    seed(data_dir, args.timeout)
-    server = ServerProcess(data_dir, free_port())
-    children.append(server)
-    server.start(args.timeout, NO_LIMITS + ([] if args.flood else NO_RATE_LIMIT))
+    flags = NO_LIMITS + ([] if args.flood else NO_RATE_LIMIT)
+    nodes, database_url = start_nodes(args, data_dir, children, flags)
+    server = nodes[0]
 
     handles = _normal_users(args)
     logged_in, channel_id = asyncio.run(
@@ -511,7 +600,7 @@ def run(
     for w in range(procs):
         owned = range(w, args.clients, procs)  # socket i belongs to worker i % procs
         plan = Plan(
-            url=server.url,
+            urls=[nodes[i % len(nodes)].url for i in owned],
             channel_id=channel_id,
             cookies=[cookies[i] for i in owned],
             sender_ids=[i if i < args.senders else None for i in owned],
@@ -552,8 +641,8 @@ def run(
         if _receive(ours, args.timeout * 3)[0] != "ready":
             raise RuntimeError("the flooder failed to start")
     time.sleep(0.3)  # let warm-up deliveries drain (and the flood begin)
-    server_cpu_before, machine_before = server.cpu_s(), machine_busy_s()
-    rss_start_kb = server.status_kb("VmRSS")  # warmed up, every socket connected
+    server_cpu_before, machine_before = nodes_cpu_s(nodes), machine_busy_s()
+    rss_start_kb = nodes_rss_kb(nodes)  # warmed up, every socket connected
     start_ns = time.monotonic_ns() + 100_000_000
     for _, conn in workers:
         conn.send(("go", start_ns))
@@ -565,7 +654,7 @@ def run(
         if kind != "flooded":
             raise RuntimeError(f"the flooder failed: {flood_counts}")
         flooder[0].join(args.timeout)
-    server_cpu = server.cpu_s() - server_cpu_before
+    server_cpu = nodes_cpu_s(nodes) - server_cpu_before
     machine_cpu = machine_busy_s() - machine_before
     all_acked = [k for ks in acked_lists for k in ks]
     for _, conn in workers:
@@ -573,17 +662,18 @@ def run(
     results = gather("result", args.timeout * 3)
     # Every delivery has arrived (or timed out) by now: the server's CPU from the first send
     # to here is what the messages cost it, fan-out included, divided by deliveries below.
-    server_cpu_delivered = server.cpu_s() - server_cpu_before
-    rss_end_kb = server.status_kb("VmRSS")  # the same sockets still connected
+    server_cpu_delivered = nodes_cpu_s(nodes) - server_cpu_before
+    rss_end_kb = nodes_rss_kb(nodes)  # the same sockets still connected
     for process, _ in workers:  # they disconnect first: the server is slow to stop otherwise
         process.join(args.timeout)
-    peak_rss_kb = server.status_kb("VmHWM")
-    server.stop()
+    peak_rss_kb = sum(node.status_kb("VmHWM") for node in nodes)
+    for node in nodes:
+        node.stop()
 
     sent = {k: t for r in results for k, t in r["sent"].items()}
     acked = {k: a for r in results for k, a in r["acked"].items()}
     undelivered = set().union(*(r["undelivered"] for r in results))
-    stored = stored_client_ids(data_dir)
+    stored = stored_client_ids(data_dir, database_url)
     not_stored = {k for k in acked if f"{PREFIX}{k}-{sent[k]}" not in stored}
     first_send = min(sent.values(), default=0)
     last_ack = max((t for t, _ in acked.values()), default=first_send)
@@ -592,6 +682,8 @@ def run(
     bench_cpu = sum(r["cpu_s"] for r in results)
     deliveries = sum(len(r["latencies_ns"]) for r in results)
     return {
+        "nodes": len(nodes),
+        "database": "postgresql" if database_url else "sqlite",
         "clients": args.clients,
         "senders": args.senders,
         "messages": args.messages,
@@ -631,6 +723,14 @@ def run(
         "python_loop_ms": args.python_loop_ms,
         **({"flooder": flood_counts} if flood_counts is not None else {}),
     }
+
+
+def nodes_cpu_s(nodes: list[ServerProcess]) -> float:
+    return sum(node.cpu_s() for node in nodes)
+
+
+def nodes_rss_kb(nodes: list[ServerProcess]) -> int:
+    return sum(node.status_kb("VmRSS") for node in nodes)
 
 
 def _normal_users(args: argparse.Namespace) -> list[str]:
@@ -689,6 +789,16 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the mentors agree to the research first (their posts are counted in the usage record)",
     )
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="postgresql:// URL of a server to run on: a fresh database is made there for the"
+        " run and dropped after (default: SQLite in a temporary data dir)",
+    )
+    parser.add_argument("--nodes", type=int, default=1, help="server processes sharing the data")
+    parser.add_argument(
+        "--redis-url", default="redis://127.0.0.1:6379/0", help="with --nodes 2 or more"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the data dir and server log")
     parser.add_argument(
         "--flood",
@@ -720,6 +830,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("need 1 <= senders <= clients, messages >= 1 and window >= 1")
     if args.flood:
         check_flood_args(args)
+    if not 1 <= args.nodes <= 16:
+        raise SystemExit("need 1 <= nodes <= 16")
     # SIGTERM unwinds like Ctrl-C, so the server and workers are always stopped.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     args.python_loop_ms = python_loop_ms()
@@ -744,7 +856,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         for child in reversed(children):
-            if isinstance(child, ServerProcess):
+            if isinstance(child, (ServerProcess, Database)):
                 child.stop()
             elif child.is_alive():
                 child.terminate()

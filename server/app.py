@@ -61,6 +61,7 @@ from server.pages.admin import tasks as admin_task_pages
 from server.realtime.emit import forget_presence
 from server.realtime.handlers import EVENTS
 from server.realtime.limits import EventLimits
+from server.realtime.online import Online, run_online
 from server.realtime.presence import Presence
 from server.realtime.server import RedisManager, create_socket_server
 from server.realtime.sessions import SessionSockets, run_session_sockets
@@ -86,6 +87,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.CLOCK] = clock
     app[keys.SECRET] = config.secret_bytes()
     app[keys.PRESENCE] = Presence()
+    app[keys.ONLINE] = Online(app[keys.PRESENCE])  # with Redis, run_online connects it
     app[keys.EVENT_LIMITS] = EventLimits(clock, config)
     app[keys.METRICS] = Metrics(app, EVENTS)
     app[keys.TEMPLATES] = pages.create_templates(config.calendar())
@@ -145,6 +147,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app.cleanup_ctx.append(run_questionnaires)  # after the store: stopped before it closes
     app.cleanup_ctx.append(_mailer)  # after the store: stops before it closes
     app.cleanup_ctx.append(run_session_sockets)  # after the store: stops before it closes
+    app.cleanup_ctx.append(run_online)  # after the session sockets: uses their node's name
     app.cleanup_ctx.append(run_away_mailer)  # after the store and the mailer
     app.cleanup_ctx.append(run_digests)
     app.cleanup_ctx.append(run_upload_sweeper)  # after the store: stops before it closes

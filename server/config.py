@@ -31,7 +31,8 @@ SETTINGS = [
     ("--log-level", "MENTORSPACE_LOG_LEVEL", "info", "debug, info, warning or error"),
     ("--log-format", "MENTORSPACE_LOG_FORMAT", "text", "text, or json for one JSON object a line (no message text, tokens or e-mail bodies either way)"),
     ("--redis-url", "MENTORSPACE_REDIS_URL", "", "redis:// URL to share real-time events between server processes"),
-    ("--redis-channel", "MENTORSPACE_REDIS_CHANNEL", "mentorspace", "Redis pub/sub channel: one per programme sharing a Redis server"),
+    ("--redis-channel", "MENTORSPACE_REDIS_CHANNEL", "mentorspace", "Redis pub/sub channel: one per programme sharing a Redis server (also the prefix of its presence keys)"),
+    ("--presence-seconds", "MENTORSPACE_PRESENCE_SECONDS", "60", "with Redis: how long a node's word that someone is online holds unless renewed (every third of it); a node that dies leaves people shown online at most this long"),
     ("--timezone", "MENTORSPACE_TIMEZONE", "UTC", "the programme's time zone (IANA name such as Europe/Copenhagen): scheduled tasks follow its wall clock"),
     ("--locale", "MENTORSPACE_LOCALE", "en_GB", "how dates and times read (a locale such as en_GB or da_DK), in the programme's time zone"),
     ("--max-recurrence-days", "MENTORSPACE_MAX_RECURRENCE_DAYS", "366", "how far ahead a recurring task schedule may run, and the latest day of a pairing a task may be set for"),
@@ -77,6 +78,7 @@ class Config:
     log_format: str = "text"
     redis_url: str = ""
     redis_channel: str = "mentorspace"
+    presence_seconds: float = 60.0
     timezone: str = "UTC"
     locale: str = "en_GB"
     max_recurrence_days: int = 366
@@ -198,6 +200,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         log_level=level,
         redis_url=values.get("redis_url", ""),
         redis_channel=values.get("redis_channel", "mentorspace"),
+        presence_seconds=_number(values, "presence_seconds", "60", 1, 3600, float),
         timezone=timezone,
         locale=locale,
         max_recurrence_days=int(max_days),

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from server.config import Config
     from server.operations.metrics import Metrics
     from server.realtime.limits import EventLimits
+    from server.realtime.online import Online
     from server.realtime.presence import Presence
     from server.realtime.sessions import SessionSockets
     from server.runners.away import AwayMailer
@@ -36,6 +37,7 @@ UPLOAD_SWEEPER: web.AppKey[UploadSweeper] = web.AppKey("upload_sweeper")
 SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio", socketio.AsyncServer)
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
+ONLINE: web.AppKey[Online] = web.AppKey("online")
 SECRET: web.AppKey[bytes] = web.AppKey("secret", bytes)
 SCHEDULER: web.AppKey[Scheduler] = web.AppKey("scheduler")
 QUESTIONNAIRES: web.AppKey[QuestionnaireRunner] = web.AppKey("questionnaires")

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiosqlite
 
 from .errors import IntegrityError
-from .holds import ProcessHolds
+from .holds import DiskHolds
 from .interface import Block, CommitObserver, Engine, Tx
 from .queries import Queries
 from .queries.base import Connection, Params
@@ -256,11 +256,11 @@ class Writer:
 class SQLiteStore(Queries):
     """Reads on a small pool of query-only connections; writes through `write(block)`."""
 
-    def __init__(self, writer: Writer, readers: list[aiosqlite.Connection]) -> None:
+    def __init__(self, writer: Writer, readers: list[aiosqlite.Connection], path: Path) -> None:
         self._writer = writer
         self._readers = readers
         self._next_reader = itertools.cycle(readers)
-        self._holds = ProcessHolds()
+        self._holds = DiskHolds(path.with_name(path.name + ".locks"))
 
     @property
     def db(self) -> Connection:
@@ -271,7 +271,7 @@ class SQLiteStore(Queries):
         return await self._writer.run(block)
 
     def hold_blobs(self, *shas: str) -> contextlib.AbstractAsyncContextManager[None]:
-        """The process's hold: one machine, one SQLite file (see storage/holds.py)."""
+        """Held in this process and in every other one on this SQLite file (storage/holds.py)."""
         return self._holds.hold(*shas)
 
     def observe_commits(self, observer: CommitObserver) -> None:
@@ -312,7 +312,7 @@ async def open_sqlite(path: Path) -> SQLiteStore:
             await conn.close()
         await writer.stop()
         raise
-    return SQLiteStore(writer, readers)
+    return SQLiteStore(writer, readers, path)
 
 
 if TYPE_CHECKING:

@@ -3,10 +3,15 @@ timing: speed is measured by running scripts/bench.py by hand (see the README)."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+from . import databases
+from .conftest import require_service
+from .test_scale_out import _redis_reachable
 
 BENCH = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
 INDEX_WRITES = BENCH.with_name("index_write_bench.py")
@@ -130,3 +135,24 @@ def test_idle_sockets_all_connect_and_all_get_the_probe():
     result = json.loads(line)
     assert (result["connected"], result["probe_received"], result["dropped"]) == (5, 5, 0)
     assert result["server_rss_after_idle_mb"] > 0 and result["kb_per_socket"] is not None
+
+
+async def test_bench_runs_two_nodes_on_postgresql_and_redis_and_loses_nothing():
+    require_service("PostgreSQL", await asyncio.to_thread(databases.postgres_reachable))
+    require_service("Redis on 127.0.0.1:6379", await _redis_reachable())
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [
+            *(sys.executable, str(BENCH), "--database-url", databases.ADMIN_URL, "--nodes", "2"),
+            *("--clients", "4", "--senders", "2", "--messages", "20", "--warmup", "2"),
+            *("--procs", "1", "--timeout", "30"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["nodes"], result["database"]) == (2, "postgresql")
+    assert (result["sent"], result["acked"], result["lost"], result["duplicates"]) == (20, 20, 0, 0)
+    assert result["deliveries"] == 4 * 20  # clients on both nodes got every message

@@ -11,10 +11,12 @@ import aiohttp
 import pytest
 from redis.asyncio.connection import AbstractConnection
 
+from channels.chat.directory import readable_channel_ids
+from server import keys
 from server.realtime.server import RedisManager
 
 from .conftest import require_service
-from .support import Client, Server, eventually
+from .support import Client, Server, eventually, free_port
 from .test_socket_sessions import assert_cut
 
 
@@ -159,3 +161,110 @@ async def test_the_redis_manager_closes_every_client_it_made():
     await manager.aclose()
     del manager
     assert_no_redis_left_open()
+
+
+async def test_joining_and_leaving_on_one_node_moves_the_sockets_on_the_other(two_nodes):
+    """Rooms move on every node: after leaving a community through node one, a socket of the
+    same person on node two hears nothing more of it (a barrier in a room it keeps)."""
+    first, second, client = two_nodes
+    coordinator = await client(first, "coordinator")
+    created = await coordinator.post("/api/v1/communities", {"name": "Finance", "topic": "Money"})
+    community = (await created.json())["community"]["id"]
+    lounge = await first.channel_id("mentor_lounge")
+    mentor = await client(first, "mentor1")
+    listener = await (await client(second, "mentor1")).socket()  # same person, node two
+    poster = await (await client(first, "mentor2")).socket()
+    assert (
+        await (await client(first, "mentor2")).post(f"/api/v1/communities/{community}/membership")
+    ).status == 200
+
+    assert (await mentor.post(f"/api/v1/communities/{community}/membership")).status == 200
+    welcome = await poster.send(community, "welcome")
+    await listener.wait_for("message", lambda m: m["id"] == welcome["id"])
+
+    assert (await mentor.delete(f"/api/v1/communities/{community}/membership")).status == 200
+    marker = await poster.send(community, f"marker {uuid.uuid4()}")
+    barrier = await poster.send(lounge, "barrier")
+    await listener.wait_for("message", lambda m: m["id"] == barrier["id"])
+    assert marker["id"] not in [m["id"] for m in listener.received("message")]
+
+
+async def test_presence_is_one_across_nodes(two_nodes):
+    """A partner on the other node is listed online; one more socket on another node says
+    nothing new, and "went offline" comes once, when the last socket anywhere closes."""
+    first, second, client = two_nodes
+    pair = await first.pair_channel_id(1)
+    mentee = await client(first, "mentee1")
+    watcher = await mentee.socket()
+    mentor_on_two = await client(second, "mentor1")
+    mentor_socket = await mentor_on_two.socket()
+    mentor_id = mentor_on_two.user["id"]
+    await watcher.wait_for("presence", lambda p: p == {"user_id": mentor_id, "online": True})
+
+    async def listed_online() -> bool:
+        listing = (await (await mentee.get("/api/v1/channels")).json())["channels"]
+        return next(c for c in listing if c["id"] == pair)["partner"]["online"]
+
+    assert await listed_online()  # asked on node one, the socket is on node two
+    mentor_on_one = await client(first, "mentor1")
+    second_socket = await mentor_on_one.socket()
+    await second_socket.close()  # the mentor is still online on node two
+    await eventually(lambda: not first.app[keys.PRESENCE].is_online(mentor_id))
+    await mentor_socket.close()
+    await watcher.wait_for("presence", lambda p: p == {"user_id": mentor_id, "online": False})
+    mentee_on_two = await (await client(second, "mentee1")).socket()
+    for node_socket in (watcher, mentee_on_two):  # a barrier from each node
+        barrier = await node_socket.send(pair, "barrier")
+        await watcher.wait_for("message", lambda m, i=barrier["id"]: m["id"] == i)
+    said = [p["online"] for p in watcher.received("presence") if p["user_id"] == mentor_id]
+    shared = set(await readable_channel_ids(first.store, await first.user("mentee1")))
+    shared &= set(await readable_channel_ids(first.store, await first.user("mentor1")))
+    assert said == [True] * len(shared) + [False] * len(shared)  # once to each channel room
+    assert not await listed_online()
+
+
+async def test_a_node_that_stops_says_its_people_offline_on_the_others(data_dir):
+    require_service("Redis on 127.0.0.1:6379", await _redis_reachable())
+    shared = {"redis_url": "redis://127.0.0.1:6379/0", "redis_channel": f"test-{uuid.uuid4()}"}
+    first = await Server(data_dir, config_changes=shared).start()
+    second = await Server(data_dir, config_changes=shared).start()
+    mentee = await first.client("mentee1")
+    mentor = await second.client("mentor1")
+    try:
+        watcher = await mentee.socket()
+        await mentor.socket()
+        mentor_id = mentor.user["id"]
+        await watcher.wait_for("presence", lambda p: p == {"user_id": mentor_id, "online": True})
+        stopping = asyncio.create_task(second.stop())  # as on SIGTERM
+        await watcher.wait_for("presence", lambda p: p == {"user_id": mentor_id, "online": False})
+        await stopping  # (aiohttp waits a few seconds for the hung-up client's connection)
+        assert await first.app[keys.ONLINE].online_among([mentor_id]) == set()
+    finally:
+        await mentee.close()
+        await mentor.close()
+        await first.stop()
+        await second.stop()
+    outliving = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in outliving:
+        task.cancel()
+    await asyncio.gather(*outliving, return_exceptions=True)
+    assert_no_redis_left_open()
+
+
+async def test_a_node_whose_redis_is_down_still_serves_its_own_sockets(data_dir):
+    """Redis unreachable (a port nobody listens on): people still connect, chat with those on
+    the same node, and the channel list answers from this node's own sockets."""
+    nowhere = {"redis_url": f"redis://127.0.0.1:{free_port()}/0", "redis_channel": "nowhere"}
+    alone = await Server(data_dir, config_changes=nowhere).start()
+    mentee, mentor = await alone.client("mentee1"), await alone.client("mentor1")
+    try:
+        pair = await alone.pair_channel_id(1)
+        mentee_socket, mentor_socket = await mentee.socket(), await mentor.socket()
+        sent = await mentor_socket.send(pair, "still here")
+        await mentee_socket.wait_for("message", lambda m: m["id"] == sent["id"])
+        listing = (await (await mentee.get("/api/v1/channels")).json())["channels"]
+        assert next(c for c in listing if c["id"] == pair)["partner"]["online"] is True
+    finally:
+        await mentee.close()
+        await mentor.close()
+        await alone.stop()

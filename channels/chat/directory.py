@@ -3,7 +3,7 @@ communities, and the list each user sees."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from channels import policy
@@ -83,16 +83,17 @@ class Listing:
 
 
 async def list_channels_with_partners(
-    store: Store, user: User, *, is_online: Callable[[int], bool]
+    store: Store, user: User, *, online_among: Callable[[list[int]], Awaitable[set[int]]]
 ) -> list[Listing]:
     """The user's channels; each pair channel with its partner, loaded in one query, and
-    `is_online(user_id)` (the server's presence) asked about them."""
+    `online_among(user_ids)` (the server's presence, on every node) asked about them at once."""
     summaries = await list_channels(store, user)
     partners = await store.load_users([s.partner_id for s in summaries if s.partner_id])
+    online_now = await online_among(sorted(partners))
     listings = []
     for summary in summaries:
         partner = partners.get(summary.partner_id) if summary.partner_id else None
-        online = partner is not None and is_online(partner.id)
+        online = partner is not None and partner.id in online_now
         listings.append(Listing(summary, partner, online))
     return listings
 

@@ -59,7 +59,7 @@ async def me(request: web.Request) -> web.Response:
 async def list_channels(request: web.Request) -> web.Response:
     user = await current_user(request)
     listings = await directory.list_channels_with_partners(
-        request.app[keys.STORE], user, is_online=request.app[keys.PRESENCE].is_online
+        request.app[keys.STORE], user, online_among=request.app[keys.ONLINE].online_among
     )
     return web.json_response({"channels": [channel_listing_json(item) for item in listings]})
 

@@ -77,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
             "log_format",
             "redis_url",
             "redis_channel",
+            "presence_seconds",
             "timezone",
             "locale",
             "max_recurrence_days",

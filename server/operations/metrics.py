@@ -99,6 +99,16 @@ class Metrics:
         self.commit_seconds.observe(seconds)
 
 
+RUNNERS = (
+    keys.SCHEDULER,
+    keys.QUESTIONNAIRES,
+    keys.MAILER,
+    keys.AWAY_MAILER,
+    keys.DIGESTS,
+    keys.UPLOAD_SWEEPER,
+)
+
+
 class _LiveState(Collector):
     """What is read off the running app at each scrape."""
 
@@ -126,6 +136,16 @@ class _LiveState(Collector):
             "How late the scheduler's last timed pass started, in seconds.",
             value=app[keys.SCHEDULER].lag_seconds,
         )
+        passes = GaugeMetricFamily(
+            "mentorspace_runner_last_pass_timestamp_seconds",
+            "When the last finished pass of each background runner on this process began.",
+            labels=["runner"],
+        )
+        for key in RUNNERS:
+            runner = app.get(key)
+            if runner is not None and runner.last_pass_at is not None:
+                passes.add_metric([runner.name], runner.last_pass_at)
+        yield passes
 
 
 async def watch_store(app: web.Application) -> AsyncIterator[None]:

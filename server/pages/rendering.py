@@ -232,7 +232,7 @@ class Menu:
 async def load_menu(request: web.Request, user: User) -> Menu:
     store = request.app[keys.STORE]
     listings = await directory.list_channels_with_partners(
-        store, user, is_online=request.app[keys.PRESENCE].is_online
+        store, user, online_among=request.app[keys.ONLINE].online_among
     )
     photos = await store.load_photo_versions(
         [listing.partner.id for listing in listings if listing.partner is not None]

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-import socketio
 from aiohttp import web
 
 from channels.chat import directory, messages
@@ -25,58 +24,15 @@ from channels.programme import menu as role_menu
 from channels.programme.wire import menu_item_json
 from channels.readers import Reader
 from server import keys
+from server.realtime.rooms import channel_room, role_room, user_room
 from server.realtime.sessions import HangUp
 from storage.records import Channel, MenuItem, Message, Notification, Pair, Resource, User
 
-# rooms: a channel's readers, one user's sockets, everyone of a role (menu changes)
-
-
-def channel_room(channel_id: int) -> str:
-    return f"channel:{channel_id}"
-
-
-def user_room(user_id: int) -> str:
-    return f"user:{user_id}"
-
-
-def role_room(role: str) -> str:
-    return f"role:{role}"
-
-
-_MOVABLE = ("channel:", "role:")  # the rooms refresh_rooms moves a socket between
-
-
-async def enter_rooms(
-    sio: socketio.AsyncServer, sid: str, user: User, channel_ids: Iterable[int]
-) -> None:
-    """A socket that just connected: its user's room, its role's, and each readable channel's."""
-    await sio.enter_room(sid, user_room(user.id))
-    await sio.enter_room(sid, role_room(user.role))
-    for channel_id in channel_ids:
-        await sio.enter_room(sid, channel_room(channel_id))
-
-
-async def enter_channel(sio: socketio.AsyncServer, sid: str, channel_id: int) -> None:
-    await sio.enter_room(sid, channel_room(channel_id))
-
 
 async def refresh_rooms(app: web.Application, user_id: int) -> None:
-    """Put this process's sockets of the user in exactly the rooms they may now hear."""
-    sio, presence = app[keys.SIO], app[keys.PRESENCE]
-    sids = presence.sockets_of(user_id)
-    if not sids:
-        return
-    user = await app[keys.STORE].load_user(user_id)
-    if user is None:
-        return
-    wanted = {channel_room(i) for i in await directory.readable_channel_ids(app[keys.STORE], user)}
-    wanted.add(role_room(user.role))
-    for sid in sids:
-        current = {r for r in sio.rooms(sid) if r.startswith(_MOVABLE)}
-        for room in current - wanted:
-            await sio.leave_room(sid, room)
-        for room in wanted - current:
-            await sio.enter_room(sid, room)
+    """Put the user's sockets, on every node, in exactly the rooms they may now hear (before
+    any event emitted after this call reaches them)."""
+    await app[keys.SESSION_SOCKETS].refresh_rooms(user_id)
 
 
 ChangeMessage = Callable[..., Awaitable[messages.Changed]]
@@ -147,6 +103,15 @@ async def emit_presence(
     payload = {"user_id": user_id, "online": online}
     for channel_id in channel_ids:
         await app[keys.SIO].emit("presence", payload, room=channel_room(channel_id))
+
+
+async def emit_presence_of(app: web.Application, user_id: int, *, online: bool) -> None:
+    """The person came online (their first socket on any node) or went offline (their last):
+    to every channel they read."""
+    user = await app[keys.STORE].load_user(user_id)
+    if user is not None:
+        channel_ids = await directory.readable_channel_ids(app[keys.STORE], user)
+        await emit_presence(app, user_id, channel_ids, online=online)
 
 
 async def emit_read(app: web.Application, user_id: int, position: messages.ReadPosition) -> None:
@@ -311,9 +276,12 @@ async def set_online(app: web.Application, user_id: int, *, online: bool) -> Non
 
 
 async def forget_presence(app: web.Application) -> None:
-    """Shutting down: this process's sockets are about to close; drop its presence rows now,
-    while the store is still open, and write nothing more about them."""
+    """Shutting down: this process's sockets are about to close; the people only this node
+    had are said offline everywhere and its presence rows dropped now, while the store and
+    Redis are still open; nothing more is written about them."""
     app[keys.PRESENCE].closing = True
+    for user_id in await app[keys.ONLINE].leave():
+        await emit_presence_of(app, user_id, online=False)
     await inbox.refresh_presence(
         app[keys.STORE], app[keys.SESSION_SOCKETS].node, [], app[keys.CLOCK].now()
     )

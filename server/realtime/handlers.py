@@ -22,8 +22,8 @@ from server.realtime.emit import (
     change_message,
     emit_read,
     emit_typing,
-    enter_channel,
 )
+from server.realtime.rooms import enter_channel
 from server.realtime.server import Call, Handler
 
 

@@ -4,7 +4,6 @@ every failure an error ACK).  The handlers themselves are in server/realtime/han
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -20,50 +19,16 @@ from channels.people.accounts import load_session_user, token_hash
 from server import keys
 from server.auth import client_address, session_token
 from server.errors import internal_error, said_to
-from server.realtime.emit import emit_presence, enter_rooms, set_online
+from server.realtime.emit import emit_presence, emit_presence_of, set_online
 from server.realtime.limits import TOO_FAST, JsonOnlyServer, check_socket_room
+from server.realtime.orders import RedisManager
+from server.realtime.rooms import enter_rooms
 from storage.records import User
 
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD = 64 * 1024
 SESSION_RECHECK = 1.0  # seconds, on the injected clock
-
-
-class RedisManager(socketio.AsyncRedisManager):
-    """python-socketio's Redis manager, closed on shutdown.  It never closes its connection,
-    and it makes a new client whenever it (re)connects (its listener's first pass does, even
-    when a publish connected a moment before), dropping the old one with its open socket:
-    here every client it made is kept, and `aclose` closes them all."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._made: list[Any] = []
-        self._closed = False
-
-    def _redis_connect(self) -> None:  # the one place it makes a client
-        if self._closed:  # a publish that failed as it closed would retry with a new client
-            raise ConnectionError("the socket server has shut down")
-        super()._redis_connect()
-        self._made.append((self.pubsub, self.redis))
-
-    async def _publish(self, data: Any) -> Any:
-        """Nothing once closed: a handler still running as the server stops would otherwise
-        open a new connection on a closed client, left for the garbage collector."""
-        if self._closed:
-            return None
-        return await super()._publish(data)
-
-    async def aclose(self) -> None:
-        self._closed = True
-        listening = getattr(self, "thread", None)
-        if isinstance(listening, asyncio.Task):
-            listening.cancel()
-            await asyncio.gather(listening, return_exceptions=True)
-        for pubsub, client in self._made:
-            await pubsub.aclose()
-            await client.aclose()
-        self._made.clear()
 
 
 def create_socket_server(
@@ -105,20 +70,21 @@ def create_socket_server(
         except BaseException:
             presence.remove(user.id, sid)
             raise
-        if first:
+        if first:  # on this node: said to the database, and everywhere if first anywhere
             await set_online(app, user.id, online=True)
-            await emit_presence(app, user.id, channel_ids, online=True)
+            if await app[keys.ONLINE].sync(user.id) == 1:
+                await emit_presence(app, user.id, channel_ids, online=True)
 
     async def disconnect(sid: str, reason: Any = None) -> None:
         app[keys.EVENT_LIMITS].forget_socket(sid)
         session = await sio.get_session(sid)
         user_id = session.get("user_id")
-        if user_id is not None and app[keys.PRESENCE].remove(user_id, sid):
-            await set_online(app, user_id, online=False)
-            user = await app[keys.STORE].load_user(user_id)
-            if user is not None:
-                channel_ids = await directory.readable_channel_ids(app[keys.STORE], user)
-                await emit_presence(app, user_id, channel_ids, online=False)
+        presence = app[keys.PRESENCE]
+        if user_id is None or not presence.remove(user_id, sid) or presence.closing:
+            return
+        await set_online(app, user_id, online=False)  # the last socket on this node
+        if await app[keys.ONLINE].sync(user_id) == -1:  # and the last anywhere
+            await emit_presence_of(app, user_id, online=False)
 
     sio.on("connect", connect)
     sio.on("disconnect", disconnect)

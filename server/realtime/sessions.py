@@ -1,13 +1,14 @@
-"""Ending a session cuts its sockets everywhere, at once: on this process directly, on every
-other one through a small Redis pub/sub channel of our own (python-socketio's manager can
-only disconnect a sid, and the other nodes' sids are unknown here).  A sweep on the server's
-own schedule checks every open socket's session against storage in one query and hangs up
-the dead ones (expired, or ended anywhere this process was not told of)."""
+"""Ending a session cuts its sockets everywhere, at once, and a changed membership moves them
+between rooms everywhere: on this process directly, on every other one by an order on the
+socket.io manager's Redis channel (the manager itself can only act on a sid, and the other
+nodes' sids are unknown here).  A sweep on the server's own schedule checks every open
+socket's session against storage in one query and hangs up the dead ones (expired, or ended
+anywhere this process was not told of)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
+import functools
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -18,8 +19,12 @@ from aiohttp import web
 
 from channels.clock import iso
 from server import keys
+from server.realtime.orders import RedisManager
+from server.realtime.rooms import refresh_rooms_here
 
 log = logging.getLogger(__name__)
+
+WAKEABLE = {"scheduler": keys.SCHEDULER, "questionnaires": keys.QUESTIONNAIRES}
 
 SESSION_ENDED = {
     "disabled": "This account has been disabled. Please contact your coordinator.",
@@ -42,22 +47,53 @@ class HangUp:
 
 
 class SessionSockets:
+    """What one node does to its sockets at another node's word: hang up ended sessions, move
+    a person's sockets between rooms.  Orders travel on the socket.io manager's own Redis
+    channel, so each reaches every node before any event emitted after it."""
+
     def __init__(self, app: web.Application) -> None:
         self.app = app
         self.node = uuid.uuid4().hex
-        self._redis: Any = None
-        self._channel = f"{app[keys.CONFIG].redis_channel}:sessions"
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def end(self, order: HangUp) -> None:
         """Cut the matching sockets here at once, and ask every other node to do the same."""
         await self.hang_up_here(order)
-        if self._redis is not None:
+        await self._tell_other_nodes({"hang_up": asdict(order)})
+
+    async def refresh_rooms(self, user_id: int) -> None:
+        """The person's sockets here and on every other node, in exactly the rooms they may
+        hear now."""
+        await refresh_rooms_here(self.app, user_id)
+        await self._tell_other_nodes({"rooms": user_id})
+
+    async def _tell_other_nodes(self, order: dict[str, Any]) -> None:
+        manager = self.app[keys.SIO].manager
+        if isinstance(manager, RedisManager):
             try:
-                await self._redis.publish(
-                    self._channel, json.dumps({"node": self.node, **asdict(order)})
-                )
-            except Exception:  # the sweep still finds them within socket_check_seconds
-                log.exception("could not tell the other nodes to hang up a session")
+                await manager.publish_order(order)
+            except Exception:  # a missed hang-up is found by the sweep within socket_check_seconds
+                log.exception("could not send an order to the other nodes")
+
+    def wake_elsewhere(self, runner: str) -> None:
+        """Ask the other nodes to run a pass of `runner` now (a schedule or a questionnaire
+        changed here); sent in the background, since waking is what callers do after the
+        commit, in passing."""
+        sending = asyncio.create_task(self._tell_other_nodes({"wake": runner}))
+        self._sending.add(sending)
+        sending.add_done_callback(self._sending.discard)
+
+    async def on_order(self, order: dict[str, Any]) -> None:
+        """Another node's order (from the manager's listener, in channel order)."""
+        try:
+            if "hang_up" in order:
+                await self.hang_up_here(HangUp(**order["hang_up"]))
+            elif "rooms" in order:
+                await refresh_rooms_here(self.app, int(order["rooms"]))
+            elif order.get("wake") in WAKEABLE:
+                self.app[WAKEABLE[order["wake"]]].wake_here()
+        except (ValueError, TypeError, KeyError):
+            log.warning("ignored a malformed order from another node")
 
     async def hang_up_here(self, order: HangUp) -> None:
         sio, presence = self.app[keys.SIO], self.app[keys.PRESENCE]
@@ -93,51 +129,22 @@ class SessionSockets:
             except Exception:
                 log.exception("the socket sweep failed; trying again next time")
 
-    async def _listen(self, pubsub: Any) -> None:
-        while True:
-            try:
-                async for message in pubsub.listen():
-                    if message.get("type") == "message":
-                        await self._on_message(message["data"])
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("lost the Redis session channel; listening again in a second")
-                await asyncio.sleep(1)
-
-    async def _on_message(self, data: bytes | str) -> None:
-        try:
-            fields = json.loads(data)
-            node = fields.pop("node")
-            order = HangUp(**fields)
-        except (ValueError, TypeError, KeyError):
-            log.warning("ignored a malformed message on the Redis session channel")
-            return
-        if node != self.node:
-            await self.hang_up_here(order)
-
 
 async def run_session_sockets(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: subscribe to the Redis session channel (before serving, so no hang-up
-    published after start-up is missed) and run the sweep; stop both on shutdown."""
+    """cleanup_ctx: listen to the other nodes (subscribed before serving, so no order sent
+    after start-up is missed) and run the sweep; stop the sweep on shutdown (the manager is
+    closed with the socket server)."""
     guard = app[keys.SESSION_SOCKETS]
-    config = app[keys.CONFIG]
-    tasks = [asyncio.create_task(guard._sweep_forever(config.socket_check_seconds))]
-    pubsub = None
-    if config.redis_url:
-        import redis.asyncio as aioredis  # the `redis` extra, only with --redis-url
-
-        guard._redis = aioredis.Redis.from_url(config.redis_url)
-        pubsub = guard._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(guard._channel)
-        tasks.append(asyncio.create_task(guard._listen(pubsub)))
+    manager = app[keys.SIO].manager
+    if isinstance(manager, RedisManager):
+        await manager.listen_for_orders(app[keys.SIO], guard.on_order)
+        for name, key in WAKEABLE.items():
+            app[key].wake_others = functools.partial(guard.wake_elsewhere, name)
+    sweeping = asyncio.create_task(guard._sweep_forever(app[keys.CONFIG].socket_check_seconds))
     try:
         yield
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        if pubsub is not None:
-            await pubsub.aclose()
-            await guard._redis.aclose()
-            guard._redis = None
+        for key in WAKEABLE.values():
+            app[key].wake_others = None
+        sweeping.cancel()
+        await asyncio.gather(sweeping, *guard._sending, return_exceptions=True)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,8 @@ class Runner(ABC):
         self.stopping = False
         self.first_pass_done = asyncio.Event()
         self.lag_seconds = 0.0  # how late the last pass that was not woken early started
+        self.last_pass_at: float | None = None  # when the last finished pass began (Unix time)
+        self.wake_others: Callable[[], None] | None = None  # set when there are other nodes
 
     @abstractmethod
     async def run_pass(self) -> float:
@@ -34,7 +38,13 @@ class Runner(ABC):
         self._task = asyncio.create_task(self._loop(), name=f"mentorspace-{self.name}")
 
     def wake(self) -> None:
-        """Run a pass now: something this node did made work due."""
+        """Run a pass now, here and on every other node: something this node did made work due
+        (the other nodes would otherwise see it only at their next poll)."""
+        self._wake.set()
+        if self.wake_others is not None:
+            self.wake_others()
+
+    def wake_here(self) -> None:
         self._wake.set()
 
     async def stop(self) -> None:
@@ -55,11 +65,13 @@ class Runner(ABC):
     async def _loop(self) -> None:
         while not self.stopping:
             self._wake.clear()  # before the pass, so a wake (or stop) during it is kept
+            began = time.time()
             try:
                 delay = await self.run_pass()
             except Exception:
                 log.exception("%s pass failed; trying again in %s s", self.name, self.retry_seconds)
                 delay = self.retry_seconds
+            self.last_pass_at = began
             self.first_pass_done.set()
             if self.stopping:
                 break
