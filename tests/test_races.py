@@ -27,6 +27,7 @@ from channels.demo import seed_demo
 from channels.errors import Conflict, Forbidden, Invalid, RateLimited, TooLarge, Unauthenticated
 from channels.files.uploads import UploadLimits, receive_upload
 from channels.goals import goals, satisfaction
+from channels.library import folders
 from channels.people import accounts, invitations, users
 from channels.programme import matching
 from channels.questionnaires import answering
@@ -254,6 +255,54 @@ async def test_two_toggles_of_one_reaction_at_once_take_turns(programme: Program
     assert failures(outcomes, BaseException) == 0  # on, then off again
     count = "SELECT count(*) FROM reactions WHERE message_id = $1"
     assert await programme.count(count, posted.message.id) == 0
+
+
+# Folders inside a folder that is itself inside one (a loop is that too): never any.
+NESTED_TWICE = (
+    "SELECT count(*) FROM library_folders AS folder"
+    " JOIN library_folders AS parent ON parent.id = folder.parent_id"
+    " WHERE parent.parent_id IS NOT NULL"
+)
+
+
+async def test_two_folders_moved_into_each_other_at_once_make_no_loop(programme: Programme):
+    coordinator = await programme.user("coordinator")
+    first, second = [
+        await folders.create_folder(
+            programme.store, coordinator, {"name": name, "audience": "everyone"}
+        )
+        for name in ("First", "Second")
+    ]
+    outcomes = await programme.race(
+        "library_folders",
+        folders.update_folder(programme.store, coordinator, first.id, {"parent_id": second.id}),
+        folders.update_folder(programme.store, coordinator, second.id, {"parent_id": first.id}),
+    )
+    assert failures(outcomes, Invalid) == 1
+    assert await programme.count(NESTED_TWICE) == 0
+
+
+async def test_a_folder_made_inside_one_moved_meanwhile_stays_one_level_deep(
+    programme: Programme,
+):
+    coordinator = await programme.user("coordinator")
+    first, second = [
+        await folders.create_folder(
+            programme.store, coordinator, {"name": name, "audience": "everyone"}
+        )
+        for name in ("First", "Second")
+    ]
+    outcomes = await programme.race(
+        "library_folders",
+        folders.update_folder(programme.store, coordinator, first.id, {"parent_id": second.id}),
+        folders.create_folder(
+            programme.store,
+            coordinator,
+            {"name": "Inside", "audience": "everyone", "parent_id": first.id},
+        ),
+    )
+    assert failures(outcomes, Invalid) == 1
+    assert await programme.count(NESTED_TWICE) == 0
 
 
 async def test_two_coordinators_ending_a_pair_at_once_end_it_once(programme: Programme):
