@@ -257,6 +257,57 @@ async def test_two_toggles_of_one_reaction_at_once_take_turns(programme: Program
     assert await programme.count(count, posted.message.id) == 0
 
 
+async def test_a_message_deleted_while_it_is_edited_stays_without_its_words(
+    programme: Programme,
+):
+    """The deletion first (waiting to write), the edit second: the edit waits for it and
+    then finds the message deleted."""
+    mentee = await programme.user("mentee1")
+    pair = await programme.pair(1)
+    posted = await messages.post_message(
+        programme.store, mentee, {"channel_id": pair.channel_id, "body": "SECRET-FIRST"}
+    )
+    message_id = posted.message.id
+    outcomes = await programme.race(
+        "messages",
+        messages.delete_message(programme.store, mentee, {"message_id": message_id}),
+        messages.edit_message(
+            programme.store, mentee, {"message_id": message_id, "body": "SECRET-EDITED"}
+        ),
+    )
+    assert failures(outcomes, Invalid) == 1
+    after = await programme.store.load_message(message_id)
+    assert after.deleted_at is not None and after.body == after.html == ""
+
+
+async def test_two_new_kinds_of_reaction_at_once_keep_a_message_within_the_limit(
+    programme: Programme,
+):
+    mentee, mentor = await programme.user("mentee1"), await programme.user("mentor1")
+    pair = await programme.pair(1)
+    posted = await messages.post_message(
+        programme.store, mentee, {"channel_id": pair.channel_id, "body": "react to me"}
+    )
+    faces = [chr(0x1F600 + n) for n in range(messages.MAX_REACTION_KINDS + 1)]
+    for face in faces[: messages.MAX_REACTION_KINDS - 1]:  # room for one kind more
+        await messages.toggle_reaction(
+            programme.store, mentee, {"message_id": posted.message.id, "emoji": face}
+        )
+    last, another = faces[-2:]
+    outcomes = await programme.race(
+        "reactions",
+        messages.toggle_reaction(
+            programme.store, mentee, {"message_id": posted.message.id, "emoji": last}
+        ),
+        messages.toggle_reaction(
+            programme.store, mentor, {"message_id": posted.message.id, "emoji": another}
+        ),
+    )
+    assert failures(outcomes, Invalid) == 1
+    kinds = "SELECT count(DISTINCT emoji) FROM reactions WHERE message_id = $1"
+    assert await programme.count(kinds, posted.message.id) == messages.MAX_REACTION_KINDS
+
+
 # Folders inside a folder that is itself inside one (a loop is that too): never any.
 NESTED_TWICE = (
     "SELECT count(*) FROM library_folders AS folder"
