@@ -30,7 +30,8 @@ from channels.goals import goals, satisfaction
 from channels.library import folders
 from channels.people import accounts, invitations, users
 from channels.programme import matching
-from channels.questionnaires import answering
+from channels.questionnaires import answering, building
+from channels.questionnaires.questions import MAX_QUESTIONS
 from channels.tasks import planning, posting
 from channels.tasks.rules import Settings
 from server.config import Config
@@ -354,6 +355,25 @@ async def test_a_folder_made_inside_one_moved_meanwhile_stays_one_level_deep(
     )
     assert failures(outcomes, Invalid) == 1
     assert await programme.count(NESTED_TWICE) == 0
+
+
+async def test_two_questions_added_at_once_keep_a_questionnaire_at_the_most(
+    programme: Programme,
+):
+    coordinator = await programme.user("coordinator")
+    almost = [{"kind": "short_text", "prompt": f"Question {n}"} for n in range(MAX_QUESTIONS - 1)]
+    draft = await building.create_questionnaire(
+        programme.store, coordinator, {"title": "Long", "questions": almost}
+    )
+
+    def add(prompt: str):
+        question = {"kind": "short_text", "prompt": prompt}
+        return building.add_question(programme.store, coordinator, draft.id, question)
+
+    outcomes = await programme.race("questionnaire_questions", add("one more"), add("and another"))
+    assert failures(outcomes, Invalid) == 1
+    count = "SELECT count(*) FROM questionnaire_questions WHERE questionnaire_id = $1"
+    assert await programme.count(count, draft.id) == MAX_QUESTIONS
 
 
 async def test_two_coordinators_ending_a_pair_at_once_end_it_once(programme: Programme):
