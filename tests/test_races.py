@@ -27,7 +27,7 @@ from channels.demo import seed_demo
 from channels.errors import Conflict, Forbidden, Invalid, RateLimited, TooLarge, Unauthenticated
 from channels.files.uploads import UploadLimits, receive_upload
 from channels.goals import goals, satisfaction
-from channels.library import folders
+from channels.library import folders, resources
 from channels.people import accounts, invitations, users
 from channels.programme import matching
 from channels.questionnaires import answering, building
@@ -355,6 +355,29 @@ async def test_a_folder_made_inside_one_moved_meanwhile_stays_one_level_deep(
     )
     assert failures(outcomes, Invalid) == 1
     assert await programme.count(NESTED_TWICE) == 0
+
+
+async def test_a_folder_deleted_while_a_resource_is_added_to_it_keeps_the_resource(
+    programme: Programme,
+):
+    """The resource first (waiting to be stored), the deletion second: the deletion waits
+    for it and finds the folder not empty.  (Without the folder's lock the deletion found
+    it empty, and the resource then failed on the database's foreign key.)"""
+    coordinator = await programme.user("coordinator")
+    folder = await folders.create_folder(
+        programme.store, coordinator, {"name": "Soon gone", "audience": "everyone"}
+    )
+    link = {"folder_id": folder.id, "title": "A guide", "url": "https://example.org/guide"}
+    outcomes = await programme.race(
+        "library_resources",
+        resources.add_resource(programme.store, coordinator, link),
+        folders.delete_folder(programme.store, coordinator, folder.id),
+        may_finish=True,
+    )
+    assert failures(outcomes, Conflict) == 1 and isinstance(outcomes[1], Conflict)
+    assert await programme.store.load_folder(folder.id) is not None
+    count = "SELECT count(*) FROM library_resources WHERE folder_id = $1"
+    assert await programme.count(count, folder.id) == 1
 
 
 async def test_two_questions_added_at_once_keep_a_questionnaire_at_the_most(

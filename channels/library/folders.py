@@ -134,6 +134,13 @@ async def _lock_folders(tx: Tx, *folder_ids: int | None) -> None:
         await tx.lock_folder(folder_id)
 
 
+async def check_folder_stays(tx: Tx, folder_id: int) -> None:
+    """Inside a write, before putting something into the folder: it was not deleted since
+    it was checked, and is not until the commit (a deletion waits, or is seen here)."""
+    await tx.lock_folder(folder_id)
+    await load_folder(tx, folder_id)
+
+
 async def _check_parent(tx: Tx, parent_id: int | None, moving: LibraryFolder | None = None) -> None:
     """Folders nest one level: a parent is a top-level folder, and a folder with subfolders
     stays at the top.  Inside the write, with both folders locked (`_lock_folders`)."""
