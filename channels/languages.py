@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from babel import Locale
+
 from channels.errors import Invalid
 from channels.words import Words
 
-LANGUAGES = {"en": "English", "da": "Dansk"}  # each name in its own language
+# Each name in its own language, as it stands alone (a choice in a list): capitalised.
+LANGUAGES = {"en": "English", "da": "Dansk"}
 PROGRAMME_DEFAULT = ""  # a person who has not chosen reads the programme's language
 
 
@@ -43,3 +46,9 @@ def language_of(chosen: str, programme: str) -> str:
     if chosen in LANGUAGES:
         return chosen
     return programme if programme in LANGUAGES else "en"
+
+
+def language_in_sentence(code: str, reader: str) -> str:
+    """A language's name inside a sentence in the `reader`'s language, as CLDR writes it
+    there: "dansk" and "engelsk" in Danish text, "Danish" and "English" in English."""
+    return Locale.parse(code).get_display_name(reader) or LANGUAGES[code]

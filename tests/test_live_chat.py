@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from channels.chat.messages import MAX_REACTION_KINDS, toggle_reaction
+
 
 async def test_mentor_and_mentee_chat_live_both_ways(server):
     pair = await server.pair_channel_id(1)
@@ -101,6 +103,26 @@ async def test_reactions_toggle_and_reach_the_room(server):
     assert seen["reactions"][0]["count"] == 1
     ack = await second.call("reaction:toggle", {"message_id": sent["id"], "emoji": "🎉"})
     assert ack["message"]["reactions"] == []
+
+
+async def test_a_message_keeps_at_most_its_kinds_of_reaction_and_none_once_deleted(server):
+    lounge = await server.channel_id("mentee_lounge")
+    first = await (await server.client("mentee1")).socket()
+    second = await (await server.client("mentee2")).socket()
+    sent = await first.send(lounge, "React away")
+    faces = [chr(0x1F600 + n) for n in range(MAX_REACTION_KINDS + 1)]
+    sara = await server.user("mentee1")
+    for face in faces[:MAX_REACTION_KINDS]:  # past the socket's rate limit, straight in
+        await toggle_reaction(server.store, sara, {"message_id": sent["id"], "emoji": face})
+    refused = await second.call("reaction:toggle", {"message_id": sent["id"], "emoji": faces[-1]})
+    assert refused["error"]["code"] == "invalid"
+    assert str(MAX_REACTION_KINDS) in refused["error"]["message"]
+    # A kind already there may still be joined.
+    ack = await second.call("reaction:toggle", {"message_id": sent["id"], "emoji": faces[0]})
+    assert len(ack["message"]["reactions"]) == MAX_REACTION_KINDS
+    assert "error" not in await first.call("message:delete", {"message_id": sent["id"]})
+    gone = await second.call("reaction:toggle", {"message_id": sent["id"], "emoji": faces[1]})
+    assert gone["error"]["code"] == "invalid"
 
 
 async def test_read_position_reaches_the_users_other_tabs(server):

@@ -27,9 +27,11 @@ from channels.demo import seed_demo
 from channels.errors import Conflict, Forbidden, Invalid, RateLimited, TooLarge, Unauthenticated
 from channels.files.uploads import UploadLimits, receive_upload
 from channels.goals import goals, satisfaction
+from channels.library import folders, resources
 from channels.people import accounts, invitations, users
 from channels.programme import matching
-from channels.questionnaires import answering
+from channels.questionnaires import answering, building
+from channels.questionnaires.questions import MAX_QUESTIONS
 from channels.tasks import planning, posting
 from channels.tasks.rules import Settings
 from server.config import Config
@@ -254,6 +256,147 @@ async def test_two_toggles_of_one_reaction_at_once_take_turns(programme: Program
     assert failures(outcomes, BaseException) == 0  # on, then off again
     count = "SELECT count(*) FROM reactions WHERE message_id = $1"
     assert await programme.count(count, posted.message.id) == 0
+
+
+async def test_a_message_deleted_while_it_is_edited_stays_without_its_words(
+    programme: Programme,
+):
+    """The deletion first (waiting to write), the edit second: the edit waits for it and
+    then finds the message deleted."""
+    mentee = await programme.user("mentee1")
+    pair = await programme.pair(1)
+    posted = await messages.post_message(
+        programme.store, mentee, {"channel_id": pair.channel_id, "body": "SECRET-FIRST"}
+    )
+    message_id = posted.message.id
+    outcomes = await programme.race(
+        "messages",
+        messages.delete_message(programme.store, mentee, {"message_id": message_id}),
+        messages.edit_message(
+            programme.store, mentee, {"message_id": message_id, "body": "SECRET-EDITED"}
+        ),
+    )
+    assert failures(outcomes, Invalid) == 1
+    after = await programme.store.load_message(message_id)
+    assert after.deleted_at is not None and after.body == after.html == ""
+
+
+async def test_two_new_kinds_of_reaction_at_once_keep_a_message_within_the_limit(
+    programme: Programme,
+):
+    mentee, mentor = await programme.user("mentee1"), await programme.user("mentor1")
+    pair = await programme.pair(1)
+    posted = await messages.post_message(
+        programme.store, mentee, {"channel_id": pair.channel_id, "body": "react to me"}
+    )
+    faces = [chr(0x1F600 + n) for n in range(messages.MAX_REACTION_KINDS + 1)]
+    for face in faces[: messages.MAX_REACTION_KINDS - 1]:  # room for one kind more
+        await messages.toggle_reaction(
+            programme.store, mentee, {"message_id": posted.message.id, "emoji": face}
+        )
+    last, another = faces[-2:]
+    outcomes = await programme.race(
+        "reactions",
+        messages.toggle_reaction(
+            programme.store, mentee, {"message_id": posted.message.id, "emoji": last}
+        ),
+        messages.toggle_reaction(
+            programme.store, mentor, {"message_id": posted.message.id, "emoji": another}
+        ),
+    )
+    assert failures(outcomes, Invalid) == 1
+    kinds = "SELECT count(DISTINCT emoji) FROM reactions WHERE message_id = $1"
+    assert await programme.count(kinds, posted.message.id) == messages.MAX_REACTION_KINDS
+
+
+# Folders inside a folder that is itself inside one (a loop is that too): never any.
+NESTED_TWICE = (
+    "SELECT count(*) FROM library_folders AS folder"
+    " JOIN library_folders AS parent ON parent.id = folder.parent_id"
+    " WHERE parent.parent_id IS NOT NULL"
+)
+
+
+async def test_two_folders_moved_into_each_other_at_once_make_no_loop(programme: Programme):
+    coordinator = await programme.user("coordinator")
+    first, second = [
+        await folders.create_folder(
+            programme.store, coordinator, {"name": name, "audience": "everyone"}
+        )
+        for name in ("First", "Second")
+    ]
+    outcomes = await programme.race(
+        "library_folders",
+        folders.update_folder(programme.store, coordinator, first.id, {"parent_id": second.id}),
+        folders.update_folder(programme.store, coordinator, second.id, {"parent_id": first.id}),
+    )
+    assert failures(outcomes, Invalid) == 1
+    assert await programme.count(NESTED_TWICE) == 0
+
+
+async def test_a_folder_made_inside_one_moved_meanwhile_stays_one_level_deep(
+    programme: Programme,
+):
+    coordinator = await programme.user("coordinator")
+    first, second = [
+        await folders.create_folder(
+            programme.store, coordinator, {"name": name, "audience": "everyone"}
+        )
+        for name in ("First", "Second")
+    ]
+    outcomes = await programme.race(
+        "library_folders",
+        folders.update_folder(programme.store, coordinator, first.id, {"parent_id": second.id}),
+        folders.create_folder(
+            programme.store,
+            coordinator,
+            {"name": "Inside", "audience": "everyone", "parent_id": first.id},
+        ),
+    )
+    assert failures(outcomes, Invalid) == 1
+    assert await programme.count(NESTED_TWICE) == 0
+
+
+async def test_a_folder_deleted_while_a_resource_is_added_to_it_keeps_the_resource(
+    programme: Programme,
+):
+    """The resource first (waiting to be stored), the deletion second: the deletion waits
+    for it and finds the folder not empty.  (Without the folder's lock the deletion found
+    it empty, and the resource then failed on the database's foreign key.)"""
+    coordinator = await programme.user("coordinator")
+    folder = await folders.create_folder(
+        programme.store, coordinator, {"name": "Soon gone", "audience": "everyone"}
+    )
+    link = {"folder_id": folder.id, "title": "A guide", "url": "https://example.org/guide"}
+    outcomes = await programme.race(
+        "library_resources",
+        resources.add_resource(programme.store, coordinator, link),
+        folders.delete_folder(programme.store, coordinator, folder.id),
+        may_finish=True,
+    )
+    assert failures(outcomes, Conflict) == 1 and isinstance(outcomes[1], Conflict)
+    assert await programme.store.load_folder(folder.id) is not None
+    count = "SELECT count(*) FROM library_resources WHERE folder_id = $1"
+    assert await programme.count(count, folder.id) == 1
+
+
+async def test_two_questions_added_at_once_keep_a_questionnaire_at_the_most(
+    programme: Programme,
+):
+    coordinator = await programme.user("coordinator")
+    almost = [{"kind": "short_text", "prompt": f"Question {n}"} for n in range(MAX_QUESTIONS - 1)]
+    draft = await building.create_questionnaire(
+        programme.store, coordinator, {"title": "Long", "questions": almost}
+    )
+
+    def add(prompt: str):
+        question = {"kind": "short_text", "prompt": prompt}
+        return building.add_question(programme.store, coordinator, draft.id, question)
+
+    outcomes = await programme.race("questionnaire_questions", add("one more"), add("and another"))
+    assert failures(outcomes, Invalid) == 1
+    count = "SELECT count(*) FROM questionnaire_questions WHERE questionnaire_id = $1"
+    assert await programme.count(count, draft.id) == MAX_QUESTIONS
 
 
 async def test_two_coordinators_ending_a_pair_at_once_end_it_once(programme: Programme):

@@ -127,6 +127,12 @@ async def test_a_danish_programme_reads_in_danish_and_a_person_may_choose_englis
         home = html.unescape(await (await sara.get("/")).text())
         assert "Velkommen! Tre ting, du skal vide" in home and "Din samtale med Maria" in home
         assert "Min mentor" in home  # the programme menu's default labels too
+        # A language named inside a phrase is in lower case, as Danish writes it; a
+        # language standing alone as a choice keeps its capital.
+        profile = html.unescape(await (await sara.get("/profile")).text())
+        assert "Programmets sprog (dansk)</option>" in profile
+        assert '<option value="da" lang="da">Dansk</option>' in profile
+        assert '<option value="en" lang="en">English</option>' in profile
         # a lounge's name and topic as created, in her language, on the home card
         assert "Menteelounge" in home and "Mentees, der støtter hinanden." in home
 
@@ -135,6 +141,7 @@ async def test_a_danish_programme_reads_in_danish_and_a_person_may_choose_englis
         assert chosen.status == 303
         saved = html.unescape(await (await sara.get("/profile?saved=language")).text())
         assert "Your language is saved." in saved and '<html lang="en-DK"' in saved
+        assert "The programme's language (Danish)</option>" in saved
         assert "Welcome! Three things to know" in await (await sara.get("/")).text()
         lene = await server.client("mentee2")
         assert "Velkommen! Tre ting" in html.unescape(await (await lene.get("/")).text())

@@ -179,7 +179,8 @@ async def test_a_danish_coordinator_reads_her_area_in_danish_and_an_english_one_
         assert "0 personer har afmeldt sig med linket i en opsummering." in digests
         # The preview is the programme's language, as everyone who has not chosen one gets it.
         assert "Hej En koordinator," in digests
-        assert "Vist på programmets sprog (Dansk)" in digests
+        # A language's name inside a Danish sentence is written in lower case.
+        assert "Vist på programmets sprog (dansk)" in digests and "Dansk" not in digests
 
         # The import: the columns named in Danish, and the roles as Danes write them.
         assert "kolonnerne e-mail, navn, rolle, fagområde" in await read("/admin/import")
@@ -261,7 +262,7 @@ async def test_a_danish_coordinator_reads_her_area_in_danish_and_an_english_one_
         # The digest preview stays in the programme's language, and says so in hers.
         digests = html.unescape(await (await coordinator.get("/admin/digests?role=mentee")).text())
         assert "Hej En mentee," in digests and "4 nye beskeder fra (deres partner)" in digests
-        assert "Shown in the programme's language (Dansk)" in digests
+        assert "Shown in the programme's language (Danish)" in digests  # named in English
         upload = aiohttp.FormData()
         upload.add_field("csrf_token", await csrf(coordinator, "/admin/import"))
         upload.add_field("file", BAD_ROWS, filename="People.csv")

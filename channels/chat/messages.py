@@ -24,13 +24,14 @@ from channels.notify.mentions import check_mentions, names
 from channels.policy import NO_MESSAGE, Action, check_allowed, check_message_allowed
 from channels.render import render_markdown
 from channels.research.usage import count_use, week_of
-from storage import Store, Tx
+from storage import Reads, Store, Tx
 from storage.records import Channel, Message, User
 
 MAX_BODY = 10_000
 MAX_CLIENT_ID = 64
 MAX_EMOJI = 32
 MAX_REACTION_KINDS = 20
+DELETED = N_("That message has been deleted.")
 NO_THREAD = N_("That thread is not in this channel.")
 GOAL_CARD = N_(
     "This is a goal's card: it changes with its goal (on the goals page), and goes with it."
@@ -52,7 +53,7 @@ class Changed:
     released: tuple[str, ...] = ()  # blobs whose last reference may have gone (a deletion)
 
 
-async def _load_message(store: Store, message_id: int) -> Message:
+async def _load_message(store: Reads, message_id: int) -> Message:
     message = await store.load_message(message_id)
     if message is None:
         raise NotFound(NO_MESSAGE)
@@ -170,7 +171,7 @@ async def check_post(
         if root.thread_id is not None:
             raise Invalid(N_("You can reply to a message, not to a reply."))
         if root.deleted_at is not None:
-            raise Invalid(N_("That message has been deleted."))
+            raise Invalid(DELETED)
     # A retry of a send with files (the same client_id) finds them attached by the first:
     # do_post then returns that first message.
     if attachments and not (
@@ -288,8 +289,6 @@ async def edit_message(
     body = check_text(payload, "body", max_length=MAX_BODY, what=N_("A message"))
     message = await _load_message(store, message_id)
     channel = await _check_own_or_moderator(store, user, message, Action.EDIT_OWN)
-    if message.deleted_at is not None:
-        raise Invalid(N_("That message has been deleted."))
     if message.kind != "text":
         raise Invalid(N_("Only ordinary messages can be edited."))
     if message.goal is not None:
@@ -298,8 +297,12 @@ async def edit_message(
     html = render_markdown(body, names(mentioned))
 
     async def update(tx: Tx) -> None:
-        await tx.insert_mentions(message.id, list(mentioned))
+        # The seq first: its row lock on the channel makes a deletion wait or be seen, so a
+        # deleted message never gets its words back.
         seq = await tx.next_seq(message.channel_id)
+        if (await _load_message(tx, message.id)).deleted_at is not None:
+            raise Invalid(DELETED)
+        await tx.insert_mentions(message.id, list(mentioned))
         await tx.update_message_body(
             message.id, body=body, html=html, seq=seq, now=iso(clock.now())
         )
@@ -361,6 +364,19 @@ def check_emoji(value: Any) -> str:
     raise Invalid(N_("A reaction is one emoji."))
 
 
+def _check_reaction(message: Message, emoji: str) -> None:
+    """The reaction may be toggled: the message is not deleted, and a new kind keeps it
+    within the limit of kinds."""
+    if message.deleted_at is not None:
+        raise Invalid(DELETED)
+    already = {reaction.emoji for reaction in message.reactions}
+    if emoji not in already and len(already) >= MAX_REACTION_KINDS:
+        raise Invalid(
+            N_("A message can have at most %(max_reaction_kinds)s different reactions."),
+            max_reaction_kinds=MAX_REACTION_KINDS,
+        )
+
+
 async def toggle_reaction(
     store: Store, user: User, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> Changed:
@@ -369,19 +385,14 @@ async def toggle_reaction(
     message_id = check_id(payload, "message_id")
     emoji = check_emoji(payload.get("emoji"))
     message, _ = await check_message_allowed(store, user, message_id, Action.REACT)
-    if message.deleted_at is not None:
-        raise Invalid(N_("That message has been deleted."))
-    already = {reaction.emoji for reaction in message.reactions}
-    if emoji not in already and len(already) >= MAX_REACTION_KINDS:
-        raise Invalid(
-            N_("A message can have at most %(max_reaction_kinds)s different reactions."),
-            max_reaction_kinds=MAX_REACTION_KINDS,
-        )
 
     async def toggle(tx: Tx) -> None:
         now = iso(clock.now())
-        # The seq first: its row lock makes two toggles of one reaction take turns.
+        # The seq first: its row lock on the channel makes every change to the message take
+        # turns, so the message checked here is the one written (two toggles of one reaction,
+        # two new kinds at once against the limit, a deletion meanwhile).
         seq = await tx.next_seq(message.channel_id)
+        _check_reaction(await _load_message(tx, message.id), emoji)
         if await tx.toggle_reaction(message.id, user.id, emoji, now):
             await count_use(tx, user.id, "reaction", now)
         await tx.touch_message(message.id, seq=seq)

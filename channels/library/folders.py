@@ -13,7 +13,7 @@ from channels.languages import N_
 from channels.policy import FOLDER_AUDIENCES, check_coordinator, may_see_audience
 from channels.programme.audit import record_action
 from channels.words import Words, joined
-from storage import Store, Tx
+from storage import Reads, Store, Tx
 from storage.records import LibraryFolder, Resource, StoredFile, User
 
 NO_FOLDER = N_("That folder does not exist.")
@@ -119,28 +119,40 @@ def check_audience(value: object) -> str:
     return value
 
 
-async def load_folder(store: Store, folder_id: int) -> LibraryFolder:
+async def load_folder(store: Reads, folder_id: int) -> LibraryFolder:
     folder = await store.load_folder(folder_id)
     if folder is None:
         raise NotFound(NO_FOLDER)
     return folder
 
 
-async def _check_parent(
-    store: Store, parent_id: int | None, moving: LibraryFolder | None = None
-) -> None:
+async def _lock_folders(tx: Tx, *folder_ids: int | None) -> None:
+    """Until the commit: no other write moves, fills or deletes these folders (each folder
+    move locks the folder and its new parent, in id order, so two moves that touch a folder
+    take turns and the second checks what the first wrote)."""
+    for folder_id in sorted({i for i in folder_ids if i is not None}):
+        await tx.lock_folder(folder_id)
+
+
+async def check_folder_stays(tx: Tx, folder_id: int) -> None:
+    """Inside a write, before putting something into the folder: it was not deleted since
+    it was checked, and is not until the commit (a deletion waits, or is seen here)."""
+    await tx.lock_folder(folder_id)
+    await load_folder(tx, folder_id)
+
+
+async def _check_parent(tx: Tx, parent_id: int | None, moving: LibraryFolder | None = None) -> None:
     """Folders nest one level: a parent is a top-level folder, and a folder with subfolders
-    stays at the top."""
+    stays at the top.  Inside the write, with both folders locked (`_lock_folders`)."""
     if parent_id is None:
         return
-    parent = await load_folder(store, parent_id)
+    parent = await load_folder(tx, parent_id)
     if parent.parent_id is not None:
         raise Invalid(N_("Folders go one level deep: choose a top-level folder as the parent."))
-    if moving is not None:
-        if parent.id == moving.id:
-            raise Invalid(N_("A folder cannot be inside itself."))
-        if any(f.parent_id == moving.id for f in await store.list_folders()):
-            raise Invalid(N_("This folder has folders inside it, so it stays at the top level."))
+    if moving is not None and parent.id == moving.id:
+        raise Invalid(N_("A folder cannot be inside itself."))
+    if moving is not None and any(f.parent_id == moving.id for f in await tx.list_folders()):
+        raise Invalid(N_("This folder has folders inside it, so it stays at the top level."))
 
 
 async def create_folder(
@@ -152,10 +164,11 @@ async def create_folder(
     name = check_name(payload.get("name"), N_("Folder name"))
     audience = check_audience(payload.get("audience"))
     parent_id = check_id(payload, "parent_id", optional=True)
-    await _check_parent(store, parent_id)
     now = iso(clock.now())
 
     async def insert(tx: Tx) -> LibraryFolder:
+        await _lock_folders(tx, parent_id)
+        await _check_parent(tx, parent_id)
         folder = await tx.insert_folder(parent_id=parent_id, name=name, audience=audience, now=now)
         await record_action(
             tx,
@@ -182,30 +195,35 @@ async def update_folder(
     first among the folders beside it)}."""
     actor = check_coordinator(user)
     payload = check_changes(payload, ["name", "audience", "parent_id", "position"])
-    folder = await load_folder(store, folder_id)
-    name = check_name(payload["name"], N_("Folder name")) if "name" in payload else folder.name
-    audience = check_audience(payload["audience"]) if "audience" in payload else folder.audience
-    parent_id = (
-        check_id(payload, "parent_id", optional=True)
-        if "parent_id" in payload
-        else folder.parent_id
+    await load_folder(store, folder_id)
+    name = check_name(payload["name"], N_("Folder name")) if "name" in payload else None
+    audience = check_audience(payload["audience"]) if "audience" in payload else None
+    new_parent_id = (
+        check_id(payload, "parent_id", optional=True) if "parent_id" in payload else None
     )
-    if parent_id != folder.parent_id:
-        await _check_parent(store, parent_id, moving=folder)
-    siblings = [f.id for f in await store.list_folders() if f.parent_id == parent_id]
-    order = check_place(payload, folder.id, siblings)
     now = iso(clock.now())
 
     async def update(tx: Tx) -> None:
-        await tx.update_folder(folder.id, parent_id=parent_id, name=name, audience=audience)
+        # The folder as it is once no other move can touch it: what is checked is what stays.
+        await _lock_folders(tx, folder_id, new_parent_id)
+        folder = await load_folder(tx, folder_id)
+        parent_id = new_parent_id if "parent_id" in payload else folder.parent_id
+        if parent_id != folder.parent_id:
+            await _check_parent(tx, parent_id, moving=folder)
+        siblings = [f.id for f in await tx.list_folders() if f.parent_id == parent_id]
+        order = check_place(payload, folder.id, siblings)
+        new_name = folder.name if name is None else name
+        new_audience = folder.audience if audience is None else audience
+        await tx.update_folder(folder.id, parent_id=parent_id, name=new_name, audience=new_audience)
         await tx.reorder_folders(order)
         changes = []
-        if name != folder.name:
-            changes.append(Words(N_("renamed it %(name)s"), name=name))
-        if audience != folder.audience:
+        if new_name != folder.name:
+            changes.append(Words(N_("renamed it %(name)s"), name=new_name))
+        if new_audience != folder.audience:
             changes.append(
                 Words(
-                    N_("made it visible to %(audience)s"), audience=Words(AUDIENCE_NAMES[audience])
+                    N_("made it visible to %(audience)s"),
+                    audience=Words(AUDIENCE_NAMES[new_audience]),
                 )
             )
         if parent_id != folder.parent_id:
@@ -227,7 +245,7 @@ async def update_folder(
         )
 
     await store.write(update)
-    return await load_folder(store, folder.id)
+    return await load_folder(store, folder_id)
 
 
 async def delete_folder(

@@ -22,7 +22,12 @@ from channels.input import (
     check_url,
 )
 from channels.languages import N_
-from channels.library.folders import load_folder, roles_seeing, visible_folder_ids
+from channels.library.folders import (
+    check_folder_stays,
+    load_folder,
+    roles_seeing,
+    visible_folder_ids,
+)
 from channels.policy import check_coordinator
 from channels.programme.audit import record_action
 from channels.render import escape_markdown
@@ -109,6 +114,7 @@ async def add_resource(
     now = iso(clock.now())
 
     async def insert(tx: Tx) -> Resource:
+        await check_folder_stays(tx, folder.id)
         if file_id is not None:
             await attach_uploads(tx, user, None, (file_id,), now=now)
         resource = await tx.insert_resource(
@@ -193,6 +199,8 @@ async def update_resource(
     now = iso(clock.now())
 
     async def update(tx: Tx) -> list[int]:
+        if folder_id != resource.folder_id:
+            await check_folder_stays(tx, folder_id)
         await tx.update_resource(
             resource.id,
             folder_id=folder_id,

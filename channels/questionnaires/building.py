@@ -276,17 +276,19 @@ async def add_question(
     actor = check_coordinator(user)
     payload = check_changes(payload, ["kind", "prompt", "required", "options", "position"])
     fields = check_question({k: v for k, v in payload.items() if k != "position"})
-    questionnaire, questions = await _draft_and_questions(store, questionnaire_id, clock)
-    if len(questions) >= MAX_QUESTIONS:
-        raise Invalid(
-            N_("A questionnaire can have at most %(max_questions)s questions."),
-            max_questions=MAX_QUESTIONS,
-        )
-    order = check_place(payload, 0, [q.id for q in questions])
+    questionnaire, _ = await _draft_and_questions(store, questionnaire_id, clock)
 
     async def insert(tx: Tx) -> Question:
         now = iso(clock.now())
         await check_still_draft(tx, questionnaire.id)
+        # Counted under the questionnaire's lock: two added at once take turns.
+        questions = await tx.list_questions(questionnaire.id)
+        if len(questions) >= MAX_QUESTIONS:
+            raise Invalid(
+                N_("A questionnaire can have at most %(max_questions)s questions."),
+                max_questions=MAX_QUESTIONS,
+            )
+        order = check_place(payload, 0, [q.id for q in questions])
         question = await _insert_question(tx, questionnaire.id, fields, len(order))
         await tx.reorder_questions([question.id if i == 0 else i for i in order])
         summary = Words(
@@ -311,15 +313,18 @@ async def edit_question(
     """Any of {kind, prompt, required, options, position} (fields left out stay)."""
     actor = check_coordinator(user)
     payload = check_changes(payload, ["kind", "prompt", "required", "options", "position"])
-    questionnaire, questions = await _draft_and_questions(store, questionnaire_id, clock)
-    question = _find(questions, question_id)
+    questionnaire, _ = await _draft_and_questions(store, questionnaire_id, clock)
     changes = {k: v for k, v in payload.items() if k != "position"}
-    fields = check_question(changes, question) if changes else None
-    order = check_place(payload, question.id, [q.id for q in questions])
 
     async def update(tx: Tx) -> None:
         now = iso(clock.now())
         await check_still_draft(tx, questionnaire.id)
+        # The questions as they are under the questionnaire's lock: fields left out stay as
+        # another's change left them, and the order has every question.
+        questions = await tx.list_questions(questionnaire.id)
+        question = _find(questions, question_id)
+        fields = check_question(changes, question) if changes else None
+        order = check_place(payload, question.id, [q.id for q in questions])
         if fields is not None:
             await tx.update_question(
                 question.id,
@@ -335,7 +340,7 @@ async def edit_question(
         await record(tx, actor, "question_changed", questionnaire, summary, now)
 
     await store.write(update)
-    return _find(await store.list_questions(questionnaire.id), question.id)
+    return _find(await store.list_questions(questionnaire.id), question_id)
 
 
 async def remove_question(
@@ -348,11 +353,13 @@ async def remove_question(
 ) -> None:
     actor = check_coordinator(user)
     questionnaire, questions = await _draft_and_questions(store, questionnaire_id, clock)
-    question = _find(questions, question_id)
+    _find(questions, question_id)
 
     async def delete(tx: Tx) -> None:
         now = iso(clock.now())
         await check_still_draft(tx, questionnaire.id)
+        questions = await tx.list_questions(questionnaire.id)  # with any added meanwhile
+        question = _find(questions, question_id)
         await tx.delete_question(question.id)
         await tx.reorder_questions([q.id for q in questions if q.id != question.id])
         summary = Words(

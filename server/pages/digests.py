@@ -10,7 +10,7 @@ import base64
 from aiohttp import web
 
 from channels.errors import NotFound
-from channels.languages import LANGUAGES, N_
+from channels.languages import N_
 from channels.notify import digests
 from channels.policy import ROLES
 from server import keys
@@ -108,7 +108,7 @@ async def admin_page(request: web.Request) -> web.Response:
         role=role,
         preview_roles=ROLES,
         preview_text=_text_part(request, preview, settings),
-        preview_language=LANGUAGES[digest_context(preview, settings)["language"]],
+        preview_language=digest_context(preview, settings)["language"],
         empty=preview.empty,
         counts=await store.count_digests(),
         unsubscribed=await store.count_unsubscribed(),

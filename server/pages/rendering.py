@@ -21,7 +21,7 @@ from channels.errors import MentorspaceError
 from channels.files.kinds import label_of
 from channels.files.wire import attachment_json, file_size
 from channels.goals.goals import STATUSES as GOAL_STATUSES
-from channels.languages import N_
+from channels.languages import N_, language_in_sentence
 from channels.library import folders as library_folders
 from channels.people.profiles import photo_url
 from channels.policy import Action, allows
@@ -55,6 +55,10 @@ def create_templates(calendar: Calendar) -> jinja2.Environment:
     templates.filters["day"] = jinja2.pass_context(lambda c, m: c["calendar"].day(m))
     templates.filters["due"] = jinja2.pass_context(lambda c, m: c["calendar"].due(m))
     templates.filters["initials"] = initials
+    # A language's name inside one of the page's sentences (not where it stands alone).
+    templates.filters["in_sentence"] = jinja2.pass_context(
+        lambda c, code: language_in_sentence(code, c["language"])
+    )
     templates.filters["moment"] = datetime.fromisoformat
     templates.filters["host"] = host
     templates.filters["attachment"] = attachment_json

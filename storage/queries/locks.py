@@ -48,5 +48,6 @@ class LockQueries(QueryBase):
 
     async def lock_folder(self, folder_id: int) -> None:
         """Until the commit: nothing put into the library folder meanwhile (a resource or a
-        folder put there refers to its row, which waits for this lock)."""
+        folder put there refers to its row, which waits for this lock), and no other move
+        of it or into it (a move locks both folders, in id order)."""
         await self._all(_for_update("SELECT id FROM library_folders WHERE id = ?"), (folder_id,))
