@@ -69,10 +69,15 @@ export function startMenu(socket, me, currentChannelId = null, { onChannel, onAc
 
   // The server's word on counts and presence: on every (re)connect and after a read.
   const countedLive = new Map(); // channel id -> seqs of the new messages counted live
+  // A presence event newer than a refresh's question wins over its answer (which the server
+  // may have taken just before that person came or went).
+  let presenceEvents = 0;
+  const presenceHeard = new Map(); // user id -> number of the last presence event about them
   let refreshing = null;
   async function refresh() {
     clearTimeout(refreshing);
     refreshing = setTimeout(async () => {
+      const asked = presenceEvents;
       let channels;
       try {
         const response = await fetch("/api/v1/channels", { credentials: "same-origin" });
@@ -86,7 +91,8 @@ export function startMenu(socket, me, currentChannelId = null, { onChannel, onAc
         const later = [...(countedLive.get(channel.id) ?? [])].filter((s) => s > channel.last_seq);
         countedLive.set(channel.id, new Set(later));
         setUnread(channel.id, channel.unread + later.length);
-        if (channel.partner) setPresence(channel.partner.id, channel.partner.online);
+        const heardSince = (presenceHeard.get(channel.partner?.id) ?? 0) > asked;
+        if (channel.partner && !heardSince) setPresence(channel.partner.id, channel.partner.online);
       }
     }, 150);
   }
@@ -127,7 +133,10 @@ export function startMenu(socket, me, currentChannelId = null, { onChannel, onAc
   socket.on("notification", (notification) => {
     if (notification.kind === "questionnaire") redraw();
   });
-  socket.on("presence", ({ user_id, online }) => setPresence(user_id, online));
+  socket.on("presence", ({ user_id, online }) => {
+    presenceHeard.set(user_id, ++presenceEvents);
+    setPresence(user_id, online);
+  });
   socket.on("message", (message) => {
     const isNew = message.created_seq === message.seq && !message.deleted;
     if (!isNew || message.author?.id === me.id) return;
