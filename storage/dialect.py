@@ -29,9 +29,10 @@ statements differ beyond that has a file of its own in `migrations/postgres/`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
@@ -98,8 +99,44 @@ def _typed_rows(values: list[Any]) -> tuple[str, list[Any]]:
 
 def to_postgres(sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> tuple[str, list[Any]]:
     """PostgreSQL's text of `sql` and its positional arguments; raises NothingToDo when the
-    statement's rows come from an empty list."""
-    text = sql.postgres if isinstance(sql, Differs) else sql
+    statement's rows come from an empty list.  The translation of a statement is kept for the
+    next time with parameters of the same kinds (the text depends on which are None, str or
+    int), except where a list of rows decides its array's type."""
+    text = _rewritten(sql.postgres if isinstance(sql, Differs) else sql)
+    named = isinstance(params, dict)
+    values: Any = params if named else tuple(params)
+    kinds = (
+        tuple((name, _kind(value)) for name, value in values.items())
+        if named
+        else tuple(_kind(value) for value in values)
+    )
+    if _ROWS_MARK in text:
+        placed, sources = _place(text, named, kinds, values)
+    else:
+        placed, sources = _place_kept(text, named, kinds)
+    return placed, [_CONVERT[conversion](values[key]) for key, conversion in sources]
+
+
+_NULL, _INT, _TEXT, _OTHER = range(4)
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "": lambda value: value,
+    "int": int,  # bool too: stored as 0 and 1, as in SQLite
+    "list": json.loads,
+    "rows": lambda value: _typed_rows(json.loads(value))[1],
+}
+
+
+def _kind(value: Any) -> int:
+    if value is None:
+        return _NULL
+    if isinstance(value, int):
+        return _INT
+    return _TEXT if isinstance(value, str) else _OTHER
+
+
+@functools.lru_cache(maxsize=2048)
+def _rewritten(text: str) -> str:
+    """The rules that depend on the statement's text alone."""
     text = _MONDAY.sub(
         r"to_char(date_trunc('week', CAST(\1 AS timestamptz) AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
         text,
@@ -111,47 +148,62 @@ def to_postgres(sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> tuple[
     text = _json_arrays(text)
     for pattern, replacement in _WORDS:
         text = _split_replace(text, pattern, replacement)
-    args: list[Any] = []
+    return text
+
+
+Sources = tuple[tuple[int | str, str], ...]  # each argument: its parameter, how it converts
+
+
+@functools.lru_cache(maxsize=4096)
+def _place_kept(text: str, named: bool, kinds: tuple[Any, ...]) -> tuple[str, Sources]:
+    return _place(text, named, kinds, None)
+
+
+def _place(text: str, named: bool, kinds: tuple[Any, ...], values: Any) -> tuple[str, Sources]:
+    """The placeholders as `$n` (cast as their kind says) and where each argument comes from;
+    `values` are needed only for a list of rows (its array's type)."""
+    sources: list[tuple[int | str, str]] = []
     names: dict[str, int] = {}
-    named = params if isinstance(params, dict) else {}
-    positional = iter(params) if not isinstance(params, dict) else iter(())
+    kind_of: dict[Any, int] = dict(kinds) if named else dict(enumerate(kinds))
+    taken = 0
 
     def placeholder(match: re.Match[str]) -> str:
+        nonlocal taken
         token = match[0]
         if token.startswith(("'", '"')) or token == "::":
             return token
-        cast = ""
+        key: int | str
         if token.startswith("?"):
-            value = next(positional)
+            if taken >= len(kinds):
+                raise ValueError(f"fewer parameters than placeholders in: {text}")
+            key, taken = taken, taken + 1
         else:
-            name = match[1]
-            value = named[name]
-        if value is None and not token.endswith((_ROWS_MARK, _LIST_MARK)):
+            key = match[1]
+        kind = kind_of[key]
+        conversion, cast = "", ""
+        if kind == _NULL and not token.endswith((_ROWS_MARK, _LIST_MARK)):
             # NULL itself: PostgreSQL could not tell the type of `$1 IS NULL` from a null.
             return "NULL"
         if token.endswith(_ROWS_MARK):
-            cast, value = _typed_rows(json.loads(value))
-            cast = "::" + cast
+            conversion = "rows"
+            cast = "::" + _typed_rows(json.loads(values[key]))[0]
         elif token.endswith(_LIST_MARK):
-            value = json.loads(value)
-        elif isinstance(value, str):
+            conversion = "list"
+        elif kind == _TEXT:
             cast = "::text"  # the type of `$1 IS NULL OR x > $1`, which PostgreSQL cannot tell
-        elif isinstance(value, int):  # bool too: stored as 0 and 1, as in SQLite
-            value, cast = int(value), "::bigint"
-        if not token.startswith("?"):
-            if name in names:
-                return f"${names[name]}{cast}"
-            names[name] = len(args) + 1
-        args.append(value)
-        return f"${len(args)}{cast}"
+        elif kind == _INT:
+            conversion, cast = "int", "::bigint"
+        if isinstance(key, str):
+            if key in names:
+                return f"${names[key]}{cast}"
+            names[key] = len(sources) + 1
+        sources.append((key, conversion))
+        return f"${len(sources)}{cast}"
 
-    text = _TOKENS.sub(placeholder, text)
-    if not isinstance(params, dict) and next(positional, _END) is not _END:
-        raise ValueError(f"more parameters than placeholders in: {sql}")
-    return text, args
-
-
-_END = object()
+    placed = _TOKENS.sub(placeholder, text)
+    if not named and taken < len(kinds):
+        raise ValueError(f"more parameters than placeholders in: {text}")
+    return placed, tuple(sources)
 
 
 def _json_arrays(text: str) -> str:

@@ -1,5 +1,7 @@
 """Checks that a write makes before it writes hold on PostgreSQL, where (unlike SQLite's one
-writer) the writers of every node run at once under READ COMMITTED.
+writer) the writers of every node run at once under READ COMMITTED.  Each node runs its own
+writes one batch at a time, so the two writers of a race are two nodes: `programme.store` and
+`programme.other`, two stores on the same database.
 
 Each test lines two writers up on purpose: the table they are about to write to is held
 locked (reads go on, writes wait) until both wait on a lock, each having made its check or
@@ -66,8 +68,9 @@ def postgres_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
 
 
 class Programme:
-    def __init__(self, url: str, data_dir: Path, store: Any) -> None:
+    def __init__(self, url: str, data_dir: Path, store: Any, other: Any = None) -> None:
         self.url, self.data_dir, self.store = url, data_dir, store
+        self.other = other  # a second node on the same database
 
     async def user(self, handle: str):
         return await self.store.load_user_by_email(email(handle))
@@ -130,9 +133,11 @@ async def programme(postgres_demo, tmp_path: Path) -> AsyncIterator[Programme]:
     data_dir = tmp_path / "data"
     shutil.copytree(template_dir, data_dir)
     store = await storage.open_store(data_dir, url)
+    other = await storage.open_store(data_dir, url)
     try:
-        yield Programme(url, data_dir, store)
+        yield Programme(url, data_dir, store, other)
     finally:
+        await other.close()
         await store.close()
         databases.drop_later(name)
 
@@ -152,15 +157,17 @@ async def test_two_uploads_at_once_never_go_past_the_quota(programme: Programme)
     used = await programme.store.count_file_bytes(mentee.id)
     limits = UploadLimits(max_file_bytes=10_000, quota_bytes=used + len(red) + len(blue) - 1)
 
-    async def upload(data: bytes, name: str):
+    async def upload(store: Any, data: bytes, name: str):
         async def chunks():
             yield data
 
-        return await receive_upload(
-            programme.store, files, mentee, name=name, chunks=chunks(), limits=limits
-        )
+        return await receive_upload(store, files, mentee, name=name, chunks=chunks(), limits=limits)
 
-    outcomes = await programme.race("files", upload(red, "red.png"), upload(blue, "blue.png"))
+    outcomes = await programme.race(
+        "files",
+        upload(programme.store, red, "red.png"),
+        upload(programme.other, blue, "blue.png"),
+    )
     assert failures(outcomes, TooLarge) == 1
     assert await programme.store.count_file_bytes(mentee.id) <= limits.quota_bytes
 
@@ -176,7 +183,7 @@ async def test_two_milestones_added_at_once_keep_a_goal_at_the_most(programme: P
     outcomes = await programme.race(
         "goal_milestones",
         goals.add_milestone(programme.store, mentee, goal_id, {"title": "one more"}),
-        goals.add_milestone(programme.store, mentee, goal_id, {"title": "and another"}),
+        goals.add_milestone(programme.other, mentee, goal_id, {"title": "and another"}),
     )
     assert failures(outcomes, Invalid) == 1
     count = "SELECT count(*) FROM goal_milestones WHERE goal_id = $1"
@@ -189,7 +196,7 @@ async def test_two_asks_at_once_open_one_satisfaction_form(programme: Programme)
     outcomes = await programme.race(
         "satisfaction_requests",
         satisfaction.request_satisfaction(programme.store, coordinator, pair.id),
-        satisfaction.request_satisfaction(programme.store, coordinator, pair.id),
+        satisfaction.request_satisfaction(programme.other, coordinator, pair.id),
     )
     assert failures(outcomes, Conflict) == 1
     count = "SELECT count(*) FROM satisfaction_requests WHERE pair_id = $1"
@@ -204,10 +211,12 @@ async def test_parallel_guesses_are_counted_one_by_one_against_the_limit(program
             lambda tx: tx.add_login_failure([key], "2999-01-01T00:00:00Z", forget_before="")
         )
 
-    def guess():
-        return accounts.log_in(programme.store, email=who, password="wrong guess", address=address)
+    def guess(store: Any):
+        return accounts.log_in(store, email=who, password="wrong guess", address=address)
 
-    outcomes = await programme.race("login_failures", guess(), guess())
+    outcomes = await programme.race(
+        "login_failures", guess(programme.store), guess(programme.other)
+    )
     print(
         "OUT",
         outcomes,
@@ -251,7 +260,7 @@ async def test_two_toggles_of_one_reaction_at_once_take_turns(programme: Program
     outcomes = await programme.race(
         "reactions",
         messages.toggle_reaction(programme.store, mentee, toggle),
-        messages.toggle_reaction(programme.store, mentee, toggle),
+        messages.toggle_reaction(programme.other, mentee, toggle),
     )
     assert failures(outcomes, BaseException) == 0  # on, then off again
     count = "SELECT count(*) FROM reactions WHERE message_id = $1"
@@ -405,7 +414,7 @@ async def test_two_coordinators_ending_a_pair_at_once_end_it_once(programme: Pro
     outcomes = await programme.race(
         "audit_log",
         matching.end_pair(programme.store, coordinator, pair.id),
-        matching.end_pair(programme.store, coordinator, pair.id),
+        matching.end_pair(programme.other, coordinator, pair.id),
     )
     assert failures(outcomes, Conflict) == 1
     notices = "SELECT count(*) FROM messages WHERE channel_id = $1 AND body = $2"
@@ -417,7 +426,7 @@ async def test_a_line_opened_twice_at_once_is_one_line(programme: Programme):
     outcomes = await programme.race(
         "channels",
         lines.open_line(programme.store, mentee),
-        lines.open_line(programme.store, mentee),
+        lines.open_line(programme.other, mentee),
     )
     assert failures(outcomes, BaseException) == 0
     assert outcomes[0].channel.id == outcomes[1].channel.id
@@ -457,7 +466,7 @@ async def test_a_coordinator_never_changes_the_address_of_an_account_activated_m
             programme.store, {"token": token, "password": "her own password 1"}
         ),
         users.update_user(
-            programme.store, coordinator, person.id, {"email": "x@example.org"}, links=links
+            programme.other, coordinator, person.id, {"email": "x@example.org"}, links=links
         ),
     )
     assert failures(outcomes, Forbidden) == 1
@@ -480,7 +489,7 @@ async def test_a_named_answer_sent_twice_at_once_is_kept_once(programme: Program
     outcomes = await programme.race(
         "questionnaire_answers",
         answering.submit_answers(programme.store, mentee, made["id"], payload),
-        answering.submit_answers(programme.store, mentee, made["id"], payload),
+        answering.submit_answers(programme.other, mentee, made["id"], payload),
     )
     assert failures(outcomes, BaseException) == 0
     assert [o.first for o in outcomes] == [True, False]  # the second replaced the first
@@ -504,7 +513,7 @@ async def test_a_pair_ended_while_a_task_is_posted_to_it_gets_it_before_the_end_
         planning.post_now(
             programme.store, coordinator, template.id, {"pairs": [pair.id]}, settings=settings
         ),
-        matching.end_pair(programme.store, coordinator, pair.id),
+        matching.end_pair(programme.other, coordinator, pair.id),
         may_finish=True,
     )
     assert failures(outcomes, BaseException) == 0
@@ -538,7 +547,7 @@ async def test_a_schedule_cancelled_while_its_tasks_are_posted_posts_nothing_aft
     outcomes = await programme.race(
         "task_occurrences",
         posting.run_due(programme.store, due + timedelta(minutes=1), settings),
-        planning.cancel_schedule(programme.store, coordinator, schedule.id),
+        planning.cancel_schedule(programme.other, coordinator, schedule.id),
         may_finish=True,
     )
     assert failures(outcomes, BaseException) == 0

@@ -153,3 +153,51 @@ async def test_two_senders_claim_each_due_mail_once(open_engine):
     first, second = await asyncio.gather(claim(one), claim(two))
     assert not set(first) & set(second)
     assert len(first) + len(second) == 40
+
+
+async def test_a_failing_write_among_many_at_once_undoes_itself_alone(open_engine):
+    """Writes queued together share a commit (group commit, on both engines); one that fails
+    is rolled back to its own savepoint, and the others stand, their seqs without a gap."""
+    store = await open_engine()
+    author, channel = await _people_and_channel(store)
+    sizes: list[int] = []
+    store.observe_commits(lambda blocks, seconds: sizes.append(blocks))
+
+    def post(client_id: str, *, then_fail: bool = False):
+        async def block(tx: storage.Tx) -> int:
+            seq = await tx.next_seq(channel)
+            await tx.insert_message(
+                channel_id=channel,
+                author_id=author,
+                thread_id=None,
+                kind="text",
+                body=client_id,
+                html=f"<p>{client_id}</p>",
+                client_id=client_id,
+                seq=seq,
+                now=NOW,
+            )
+            if then_fail:
+                raise LookupError("the block changed its mind")
+            return seq
+
+        return store.write(block)
+
+    await post("first")
+    outcomes = await asyncio.gather(
+        *(post(f"m{n}") for n in range(10)),
+        post("first"),  # refused by the unique (author, client_id)
+        post("m-fails", then_fail=True),
+        *(post(f"n{n}") for n in range(10)),
+        return_exceptions=True,
+    )
+    assert isinstance(outcomes[10], storage.IntegrityError)
+    assert isinstance(outcomes[11], LookupError)
+    kept = [o for o in outcomes if isinstance(o, int)]
+    assert sorted(kept) == list(range(2, 22))  # the failures took no seq
+    assert max(sizes) > 1  # some writes did share a commit
+    stored = await store.list_changes(channel, 0, 100)
+    assert [m.body for m in stored] == ["first"] + [f"m{n}" for n in range(10)] + [
+        f"n{n}" for n in range(10)
+    ]
+    assert (await store.load_channel(channel)).last_seq == 21
