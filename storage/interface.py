@@ -11,6 +11,7 @@ section; `tests/test_storage_interface.py` checks that these lists and the SQL a
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Protocol, TypeVar
 
@@ -728,6 +729,15 @@ class Tx(Reads, Writes, Protocol):
 # from its BEGIN to the end of its COMMIT.  For metrics: quick and thread-safe (SQLite calls it
 # on its writer thread); what it raises is logged and ignored.
 CommitObserver = Callable[[int, float], None]
+
+
+def tell_observers(observers: list[CommitObserver], blocks: int, seconds: float) -> None:
+    """Tell each observer of a write batch; one that fails is logged, and the others told."""
+    for observe in observers:
+        try:
+            observe(blocks, seconds)
+        except Exception:
+            logging.getLogger(__name__).exception("a commit observer failed")
 
 
 class Engine(Store, Protocol):

@@ -42,7 +42,7 @@ import asyncpg
 from .dialect import COMPATIBILITY_FUNCTIONS, NothingToDo, to_postgres, to_postgres_ddl
 from .errors import IntegrityError
 from .holds import AdvisoryHolds
-from .interface import Block, CommitObserver, Engine, Tx
+from .interface import Block, CommitObserver, Engine, Tx, tell_observers
 from .queries import Queries
 from .queries.base import Connection, Params
 
@@ -193,11 +193,7 @@ class _Writer:
         return outcomes
 
     def _tell_observers(self, blocks: int, seconds: float) -> None:
-        for observe in self.observers:
-            try:
-                observe(blocks, seconds)
-            except Exception:
-                log.exception("a commit observer failed")
+        tell_observers(self.observers, blocks, seconds)
 
 
 async def _outcome(block: Block[Any], conn: asyncpg.Connection) -> tuple[bool, Any]:

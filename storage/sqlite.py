@@ -30,7 +30,7 @@ import aiosqlite
 
 from .errors import IntegrityError
 from .holds import DiskHolds
-from .interface import Block, CommitObserver, Engine, Tx
+from .interface import Block, CommitObserver, Engine, Tx, tell_observers
 from .queries import Queries
 from .queries.base import Connection, Params
 
@@ -246,11 +246,7 @@ class Writer:
         self._tell_observers(len(batch), time.perf_counter() - began)
 
     def _tell_observers(self, blocks: int, seconds: float) -> None:
-        for observe in self.observers:
-            try:
-                observe(blocks, seconds)
-            except Exception:
-                log.exception("a commit observer failed")
+        tell_observers(self.observers, blocks, seconds)
 
 
 class SQLiteStore(Queries):
