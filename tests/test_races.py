@@ -282,7 +282,7 @@ async def test_a_message_deleted_while_it_is_edited_stays_without_its_words(
         "messages",
         messages.delete_message(programme.store, mentee, {"message_id": message_id}),
         messages.edit_message(
-            programme.store, mentee, {"message_id": message_id, "body": "SECRET-EDITED"}
+            programme.other, mentee, {"message_id": message_id, "body": "SECRET-EDITED"}
         ),
     )
     assert failures(outcomes, Invalid) == 1
@@ -310,7 +310,7 @@ async def test_two_new_kinds_of_reaction_at_once_keep_a_message_within_the_limit
             programme.store, mentee, {"message_id": posted.message.id, "emoji": last}
         ),
         messages.toggle_reaction(
-            programme.store, mentor, {"message_id": posted.message.id, "emoji": another}
+            programme.other, mentor, {"message_id": posted.message.id, "emoji": another}
         ),
     )
     assert failures(outcomes, Invalid) == 1
@@ -337,7 +337,7 @@ async def test_two_folders_moved_into_each_other_at_once_make_no_loop(programme:
     outcomes = await programme.race(
         "library_folders",
         folders.update_folder(programme.store, coordinator, first.id, {"parent_id": second.id}),
-        folders.update_folder(programme.store, coordinator, second.id, {"parent_id": first.id}),
+        folders.update_folder(programme.other, coordinator, second.id, {"parent_id": first.id}),
     )
     assert failures(outcomes, Invalid) == 1
     assert await programme.count(NESTED_TWICE) == 0
@@ -357,7 +357,7 @@ async def test_a_folder_made_inside_one_moved_meanwhile_stays_one_level_deep(
         "library_folders",
         folders.update_folder(programme.store, coordinator, first.id, {"parent_id": second.id}),
         folders.create_folder(
-            programme.store,
+            programme.other,
             coordinator,
             {"name": "Inside", "audience": "everyone", "parent_id": first.id},
         ),
@@ -380,7 +380,7 @@ async def test_a_folder_deleted_while_a_resource_is_added_to_it_keeps_the_resour
     outcomes = await programme.race(
         "library_resources",
         resources.add_resource(programme.store, coordinator, link),
-        folders.delete_folder(programme.store, coordinator, folder.id),
+        folders.delete_folder(programme.other, coordinator, folder.id),
         may_finish=True,
     )
     assert failures(outcomes, Conflict) == 1 and isinstance(outcomes[1], Conflict)
@@ -398,11 +398,15 @@ async def test_two_questions_added_at_once_keep_a_questionnaire_at_the_most(
         programme.store, coordinator, {"title": "Long", "questions": almost}
     )
 
-    def add(prompt: str):
+    def add(store, prompt: str):
         question = {"kind": "short_text", "prompt": prompt}
-        return building.add_question(programme.store, coordinator, draft.id, question)
+        return building.add_question(store, coordinator, draft.id, question)
 
-    outcomes = await programme.race("questionnaire_questions", add("one more"), add("and another"))
+    outcomes = await programme.race(
+        "questionnaire_questions",
+        add(programme.store, "one more"),
+        add(programme.other, "and another"),
+    )
     assert failures(outcomes, Invalid) == 1
     count = "SELECT count(*) FROM questionnaire_questions WHERE questionnaire_id = $1"
     assert await programme.count(count, draft.id) == MAX_QUESTIONS
