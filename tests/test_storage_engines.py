@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import storage
-from storage.sqlite import MIGRATIONS_DIR
+from storage.sqlite import MIGRATIONS_DIR, SQLiteStore
 
 from . import databases
 from .conftest import require_service
@@ -195,7 +195,11 @@ async def test_a_failing_write_among_many_at_once_undoes_itself_alone(open_engin
     assert isinstance(outcomes[11], LookupError)
     kept = [o for o in outcomes if isinstance(o, int)]
     assert sorted(kept) == list(range(2, 22))  # the failures took no seq
-    assert max(sizes) > 1  # some writes did share a commit
+    if not isinstance(store, SQLiteStore):
+        # PostgreSQL's writer is a task on this loop: it first runs once all 22 are queued, so
+        # they share commits.  SQLite's writer thread may take each as it comes (under load,
+        # one by one), so there a shared commit is not something to wait for.
+        assert max(sizes) > 1
     stored = await store.list_changes(channel, 0, 100)
     assert [m.body for m in stored] == ["first"] + [f"m{n}" for n in range(10)] + [
         f"n{n}" for n in range(10)
