@@ -71,6 +71,7 @@ class Cluster:
     clients: list[Client] = field(default_factory=list)
 
     async def start(self, count: int = 2) -> list[Node]:
+        # each flag beside its value, as the command line reads (hence fmt: skip)
         flags = [
             "--database-url", self.database_url,
             "--redis-url", REDIS_URL,
