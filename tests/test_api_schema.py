@@ -104,6 +104,7 @@ NO_SESSION_NEEDED = {
 }
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("handle", ["coordinator", "mentor1", "mentee1"])
 async def test_every_operation_answers_as_documented(server: Server, handle: str):
     client = await server.client(handle)

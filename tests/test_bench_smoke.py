@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from . import databases
 from .conftest import require_service
 from .test_scale_out import _redis_reachable
@@ -18,6 +20,7 @@ INDEX_WRITES = BENCH.with_name("index_write_bench.py")
 IDLE_SOCKETS = BENCH.with_name("idle_sockets.py")
 
 
+@pytest.mark.long
 def test_bench_prints_one_json_line_and_loses_nothing():
     done = subprocess.run(
         [
@@ -44,6 +47,7 @@ def test_bench_prints_one_json_line_and_loses_nothing():
     assert result["python_loop_ms"] > 0
 
 
+@pytest.mark.long
 def test_bench_flood_compares_the_normal_load_with_and_without_an_abusive_client():
     done = subprocess.run(
         [
@@ -137,6 +141,7 @@ def test_idle_sockets_all_connect_and_all_get_the_probe():
     assert result["server_rss_after_idle_mb"] > 0 and result["kb_per_socket"] is not None
 
 
+@pytest.mark.long
 async def test_bench_runs_two_nodes_on_postgresql_and_redis_and_loses_nothing():
     require_service("PostgreSQL", await asyncio.to_thread(databases.postgres_reachable))
     require_service("Redis on 127.0.0.1:6379", await _redis_reachable())

@@ -162,6 +162,7 @@ async def test_a_programme_copied_to_postgresql_is_served_from_there_as_it_was(
         await server.stop()
 
 
+@pytest.mark.long
 async def test_a_target_that_holds_anything_is_refused_and_left_as_it_was(
     sqlite_data_dir: Path, target: str
 ):

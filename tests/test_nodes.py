@@ -207,6 +207,7 @@ async def _gone(sock: SocketClient) -> None:
     assert not sock.sio.connected
 
 
+@pytest.mark.long
 async def test_logging_out_or_disabling_on_one_node_cuts_the_socket_on_the_other(cluster):
     one, two = await cluster.start()
     mentee = await cluster.client(one, "mentee1")

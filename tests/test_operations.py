@@ -195,6 +195,7 @@ async def test_metrics_address_list_and_token_both_apply(data_dir: Path):
         await running.stop()
 
 
+@pytest.mark.long
 def test_bad_metrics_and_log_settings_are_refused_clearly():
     short = run("serve", "--metrics-token", "short")
     assert short.returncode != 0 and "--metrics-token must be at least 16" in short.stderr

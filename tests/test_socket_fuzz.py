@@ -12,6 +12,7 @@ import asyncio
 from typing import Any
 
 import aiohttp
+import pytest
 from bench import ServerProcess
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -132,6 +133,7 @@ def check_ack(args: tuple[Any, ...], ack: Any) -> None:
         assert ack["error"]["code"] in ("invalid", "rate_limited"), (args, ack)
 
 
+@pytest.mark.long
 async def test_any_payload_gets_a_known_answer_and_the_server_lives_on(data_dir, tmp_path):
     server = ServerProcess(data_dir, free_port())
     server.log_path = tmp_path / "server.log"

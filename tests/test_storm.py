@@ -10,11 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from storage import DATABASE_FILE
 
 STORM = Path(__file__).resolve().parent.parent / "scripts" / "storm.py"
 
 
+@pytest.mark.long
 def test_every_acknowledged_message_survives_kill_9_exactly_once(data_dir: Path, tmp_path):
     report = tmp_path / "storm.json"
     done = subprocess.run(

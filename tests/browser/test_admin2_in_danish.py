@@ -30,6 +30,7 @@ async def danish_web(data_dir, chromium: BrowserThread) -> AsyncIterator[Web]:
         assert not problems, problems
 
 
+@pytest.mark.long
 async def test_the_coordinator_pages_fit_a_phone_in_danish(danish_web: Web):
     pages = await _programme_with_something_on_every_page(danish_web.server)
     # Twenty weeks of reports: twenty columns of the pair grid on a wide screen.

@@ -107,6 +107,7 @@ def _name(path: str) -> str:
     return "admin" + re.sub(r"[^a-z0-9]+", "-", path.removeprefix("/admin")).rstrip("-")
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 async def test_every_coordinator_page_fits_a_phone_and_passes_axe(web: Web, size: str):
     viewport = PHONE if size == "phone" else DESKTOP

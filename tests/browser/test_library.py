@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import PHONE, Web
 from .test_coordinator_live import check_page, open_channel, open_home
 
 
+@pytest.mark.long
 async def test_a_guide_added_reaches_the_menu_live_and_is_shared_as_a_card(web: Web):
     pair = await web.server.pair_channel_id(1)
 

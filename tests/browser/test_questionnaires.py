@@ -34,6 +34,7 @@ def chart_counts(admin, question: str) -> list[int]:
     return box.locator("canvas").evaluate("canvas => Chart.getChart(canvas).data.datasets[0].data")
 
 
+@pytest.mark.long
 async def test_a_coordinator_builds_and_assigns_and_a_mentee_answers_on_a_phone(web: Web):
     pair = await web.server.pair_channel_id(1)
     the_pair = await pair_id(web.server, 1)

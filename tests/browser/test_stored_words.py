@@ -32,6 +32,7 @@ async def danish_web(data_dir, clock, chromium: BrowserThread) -> AsyncIterator[
         assert not problems, problems
 
 
+@pytest.mark.long
 async def test_what_was_stored_reads_in_danish_in_the_browser(danish_web: Web, clock):
     server = danish_web.server
     await _programme(server, clock)  # a task due in 3 days in three pairs, one pair ended

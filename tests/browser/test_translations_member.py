@@ -19,6 +19,7 @@ from .test_admin_phone import OVERFLOWING
 IPHONE = {"width": 390, "height": 844}
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("viewport", [PHONE, IPHONE], ids=["360", "390"])
 async def test_the_member_pages_in_danish_fit_a_phone_and_pass_axe(data_dir, chromium, viewport):
     async with running_server(data_dir, config_changes=DANISH) as server:
