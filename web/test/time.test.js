@@ -39,6 +39,8 @@ test("a moment, a day and a time of day, in the programme's zone", () => {
   assert.equal(da.clock(night), "02.27");
   // Summer time, and a day that is already the next in Copenhagen.
   assert.equal(da.moment(new Date("2026-06-30T22:30:00Z")), "onsdag den 1. juli 2026 00.30");
+  // A day before 1970 is named too (the count of days is negative).
+  assert.equal(da.day(new Date("1969-12-29T12:00:00Z")), "mandag den 29. december 1969");
 });
 
 // Babel's English time has a narrow no-break space before AM and PM.

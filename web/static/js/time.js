@@ -65,7 +65,7 @@ export function writer(calendar) {
     const part = Object.fromEntries(parts);
     const day = Date.UTC(part.year, part.month - 1, part.day) / 86400000;
     // Monday is 0, as in Babel's names (1 January 1970 was a Thursday).
-    return { ...part, hour: part.hour % 24, dayNumber: day, weekday: (day + 3) % 7 };
+    return { ...part, hour: part.hour % 24, dayNumber: day, weekday: (((day + 3) % 7) + 7) % 7 };
   }
   // A CLDR pattern filled in: letters are fields, 'quoted' text stands as it is, '' is a quote.
   function written(pattern, date) {
