@@ -7,6 +7,7 @@ import html
 import json
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +122,29 @@ async def test_a_task_card_and_its_reminder_read_the_same_moment_in_each_languag
     assert f"Påmindelse: fristen for denne opgave var {danish}." in read["sara"]
     assert _card_due(read["maria"]) == english
     assert f"Reminder: this task was due on {english}." in read["maria"]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_no_other_module_writes_a_date_in_words_its_own_way():
+    """Babel's date functions are called in channels/dates.py alone (and for the short week
+    labels of the report's grid, a column heading, not a date in a sentence); the browser's
+    Intl date formats in web/static/js/time.js alone, which only counts with one."""
+    python = [
+        path.relative_to(ROOT).as_posix()
+        for folder in ("channels", "server")
+        for path in (ROOT / folder).rglob("*.py")
+        if "babel.dates" in path.read_text()
+    ]
+    assert sorted(python) == ["channels/dates.py", "server/pages/admin/reports.py"]
+    reports = (ROOT / "server/pages/admin/reports.py").read_text()
+    assert "from babel.dates import format_skeleton\n" in reports
+    assert reports.count("format_skeleton(") == 1
+    javascript = [
+        path.name
+        for path in (ROOT / "web/static/js").glob("*.js")
+        if re.search(r"DateTimeFormat|toLocale(Date|Time)String", path.read_text())
+    ]
+    assert javascript == ["time.js"]
+    assert (ROOT / "web/static/js/time.js").read_text().count("DateTimeFormat(") == 1
