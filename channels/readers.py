@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -88,14 +88,16 @@ ENGLISH = Reader("en", Calendar.of("en_GB"))
 
 
 class Time(Words):
-    """A time in a sentence ('Monday, 6 April 2026, 09:00'), read in each reader's calendar
-    of the programme's zone; its English is the time in English."""
+    """A moment in words a reader reads ('Monday, 6 April 2026, 09:00'): in each reader's
+    calendar of the programme's zone (`Calendar.moment`), wherever it is said: a sentence the
+    domain composes (channels/words.py) or a programme notice (channels/chat/notices.py).  Its
+    English is the moment in English."""
 
     when: str  # ISO
     programme: Calendar
 
     def __new__(cls, when: Moment, programme: Calendar) -> Time:
-        english = reader_calendar("en", programme).long(when)
+        english = reader_calendar("en", programme).moment(when)
         time = str.__new__(cls, english)
         time.template, time.params = english.replace("%", "%%"), {}
         time.when = when if isinstance(when, str) else when.isoformat()
@@ -103,7 +105,7 @@ class Time(Words):
         return time
 
     def said_in(self, gettext: Callable[[str], str], language: str) -> str:
-        return reader_calendar(language, self.programme).long(self.when)
+        return reader_calendar(language, self.programme).moment(self.when)
 
     def stored(self) -> dict[str, str]:
         """What channels.words `words_json` keeps of it."""
@@ -111,7 +113,7 @@ class Time(Words):
         return {"time": self.when, "locale": locale, "zone": zone}
 
     @classmethod
-    def from_stored(cls, stored: dict[str, object]) -> Time:
+    def from_stored(cls, stored: Mapping[str, object]) -> Time:
         when, locale, zone = stored.get("time"), stored.get("locale"), stored.get("zone")
         if not (isinstance(when, str) and isinstance(locale, str) and isinstance(zone, str)):
             raise ValueError("not a stored time")

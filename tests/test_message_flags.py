@@ -388,7 +388,7 @@ def test_the_line_text_quotes_the_message_and_its_mentions_as_names():
     )
     calendar = Calendar.of("en_GB", "Europe/Copenhagen")
     assert flags.line_text(found, "See @[Eva](user:9)", calendar) == (  # type: ignore[arg-type]
-        "**Reported message** by Ma\\*ria in the Mentor lounge, written 1 Mar 2026, 11:00:"
+        "**Reported message** by Ma\\*ria in the Mentor lounge, written Sunday, 1 March 2026, 11:00:"
         "\n\n> Hi @Anne Berg\n>\n> second\n\n**My note:** See @Eva"
     )
     assert flags.describe_channel("pair", "A & B") == "the pair channel A & B"

@@ -37,7 +37,7 @@ async def test_the_card_shows_due_overdue_and_done_and_its_button_works_without_
         assert "msg-task" in html and "is-overdue" not in html
         assert '<span class="task-overdue" hidden>Overdue</span>' in html  # for the page's timer
         assert "Share your CV draft" in html and "<strong>one</strong>" in html
-        assert 'data-format="due"' in html and card["task"]["due_at"] in html
+        assert 'data-format="moment"' in html and card["task"]["due_at"] in html
         assert 'aria-label="Mark as done: Share your CV draft"' in html
 
         clock.advance(days=3)

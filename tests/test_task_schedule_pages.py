@@ -93,7 +93,10 @@ async def test_schedules_for_chosen_pairs_a_cohort_and_now_and_refusals(data_dir
             "pairs": sorted([first, second])
         }
         html = await (await coordinator.get(page)).text()
-        assert re.search(r"Every Monday at 09:00 until [^,]+, to 2 chosen pairs\.", html)
+        assert re.search(
+            r"Every Monday at 09:00 until [A-Z][a-z]+day, \d+ [A-Z][a-z]+ \d{4}, to 2 chosen pairs\.",
+            html,
+        )
 
         # Day 3 of each pairing, for a cohort.
         cohort = await send(
@@ -110,7 +113,7 @@ async def test_schedules_for_chosen_pairs_a_cohort_and_now_and_refusals(data_dir
         assert day3["target"] == {"started_between": ["2000-01-01", "2099-12-31"]}
         html = await (await coordinator.get(page)).text()
         assert (
-            "On day 3 of each pairing at 10:30, to the pairs that started from 1 Jan 2000 to 31 Dec 2099."
+            "On day 3 of each pairing at 10:30, to the pairs that started from Saturday, 1 January 2000 to Thursday, 31 December 2099."
             in html
         )
 

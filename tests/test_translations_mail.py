@@ -15,7 +15,7 @@ import pytest
 from channels.chat import notices
 from channels.dates import Calendar
 from channels.notify import digests
-from channels.readers import Reader
+from channels.readers import Reader, Time
 from channels.render import render_markdown
 from server import keys
 from server.cli.digests import digest_text
@@ -203,7 +203,7 @@ async def test_the_away_mail_in_each_readers_language_with_nothing_of_a_pair(dan
 
 
 def _day(reader_language: str, moment: str) -> str:
-    return Reader.of(reader_language, PROGRAMME).calendar.day_of_month(moment)
+    return Reader.of(reader_language, PROGRAMME).calendar.day(moment)
 
 
 async def test_digests_in_each_readers_language_and_calendar_without_a_pairs_words(
@@ -320,12 +320,15 @@ def test_each_notice_is_stored_with_its_key_and_read_in_each_language():
         "pair.welcome": {"mentor": "Maria *Jensen*", "mentee": "Sara <b>N</b>"},
         "pair.ended": {},
         "pair.reopened": {},
-        "task.reminder": notices.dated(due, PROGRAMME),
+        "task.reminder": {"day": Time(due, PROGRAMME)},
     }
     assert said.keys() == notices.NOTICES.keys()
+    # As migration 0021 stores a reminder's moment, so that older ones read as new ones do.
+    stored_moment = {"due_at": due.isoformat(), "locale": "da_DK", "zone": "Europe/Copenhagen"}
     for key, params in said.items():
         message = _stored(notices.written(key, **params))
-        assert notices.notice_of(message) == (key, params)
+        kept = stored_moment if key == "task.reminder" else params
+        assert notices.notice_of(message) == (key, kept)
         wire = notices.notice_json(message)
         assert wire is not None and wire["key"] == key
         assert wire["html"]["en"] == message.html  # English reads exactly as stored
@@ -339,6 +342,15 @@ def test_each_notice_is_stored_with_its_key_and_read_in_each_language():
     assert "mandag den 6. april 2026 09.00" in notices.notice_html(reminder, "da")
     assert "Monday, 6 April 2026, 09.00" in notices.notice_html(reminder, "en")  # as en_DK
     assert reminder.body.startswith("Reminder: this task was due on Monday, 6 April 2026, 09.00.")
+    # A reminder stored before there was one format for a moment (migration 0021's notice,
+    # English body in the old words) reads in today's format, in each language.
+    older = replace(
+        _system("Reminder: this task was due on 6 Apr 2026, 09:00. When you have done it, ..."),
+        notice='{"key": "task.reminder", "params": {"due_at": "2026-04-06T07:00:00+00:00",'
+        ' "locale": "da_DK", "zone": "Europe/Copenhagen"}}',
+    )
+    assert notices.notice_html(older, "da") == notices.notice_html(reminder, "da")
+    assert notices.notice_html(older, "en") == reminder.html
 
     # What it says is read from the notice, never from the words: a notice whose English was
     # stored differently still reads as its key says.

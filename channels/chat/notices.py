@@ -6,9 +6,10 @@ always were, so history, sync and every client stay as they are, and beside them
 itself, its key and parameters (`messages.notice`, JSON).  The reader sees the template's
 translation with those parameters, rendered as the original was (markdown, then sanitised).  A
 date is stored as the moment it is (`due_at`) with the programme's locale and zone, and each
-reader reads it in their language's calendar in that zone.  A room's event is the same for
-everyone in it, so `notice_json` carries the notice in every language the interface has, and
-the browser shows its reader's.
+reader reads it as every moment in words is read, a `Time` (channels/readers.py): in their
+language's calendar of that zone, in the one format a date and time has (channels/dates.py).
+A room's event is the same for everyone in it, so `notice_json` carries the notice in every
+language the interface has, and the browser shows its reader's.
 
 System messages written before notices were stored have only their English body: `notice_of`
 tells which notice one is by matching it against the templates, and one no template matches
@@ -24,13 +25,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 
-from channels.dates import Calendar
-from channels.errors import Invalid
 from channels.languages import LANGUAGES, N_
-from channels.readers import catalogue, reader_calendar
+from channels.readers import Time, catalogue
 from channels.render import render_markdown
 from storage.records import Message
 
@@ -50,7 +48,8 @@ NOTICES = {
     ),
 }
 _PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")  # in a re.escape()d template
-# A date parameter: the moment, and the programme's calendar it is read in (`dated`).
+# A notice's moment, its `%(day)s`, as migration 0021 stores it: the moment and the programme's
+# calendar; it is read as a `Time` (channels/readers.py), as every moment in words is.
 _DATED = ("due_at", "locale", "zone")
 
 
@@ -70,13 +69,12 @@ class Written:
     notice: str
 
 
-def dated(when: datetime, programme: Calendar) -> dict[str, str]:
-    """A notice's date parameter: `when`, read in each reader's calendar of `programme`."""
-    return {"due_at": when.isoformat(), "locale": str(programme.locale), "zone": programme.zone.key}
-
-
-def written(key: str, **params: str) -> Written:
-    """The notice `key` with its names (and a date from `dated`), as a system message stores it."""
+def written(key: str, *, day: Time | None = None, **names: str) -> Written:
+    """The notice `key` with its names (and its moment, `day`), as a system message stores it."""
+    params = dict(names)
+    if day is not None:
+        stored = day.stored()
+        params |= {"due_at": stored["time"], "locale": stored["locale"], "zone": stored["zone"]}
     body = _said(key, tuple(sorted(params.items())), "en")
     return Written(body, render_markdown(body), json.dumps({"key": key, "params": params}))
 
@@ -112,10 +110,10 @@ def _values(params: dict[str, str], language: str) -> dict[str, str]:
     """The parameters a template names, a stored date read in the reader's calendar."""
     if not all(name in params for name in _DATED):
         return params
+    stored = {"time": params["due_at"], "locale": params["locale"], "zone": params["zone"]}
     try:
-        programme = Calendar.of(params["locale"], params["zone"])
-        day = reader_calendar(language, programme).long(params["due_at"])
-    except (Invalid, ValueError):
+        day = Time.from_stored(stored).said_in(catalogue(language).gettext, language)
+    except ValueError:  # not a moment this server can read: as it was stored
         day = params["due_at"]
     rest = {name: value for name, value in params.items() if name not in _DATED}
     return {**rest, "day": day}

@@ -265,7 +265,7 @@ async def build_digest(
             due = datetime.fromisoformat(task.due_at)
             if due > now + TASKS_AHEAD:
                 continue
-            when = {"day": words.calendar.day_of_month(due)}
+            when = {"day": words.calendar.day(due)}
             tasks.append(
                 DigestItem(
                     task.title,

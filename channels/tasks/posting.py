@@ -22,6 +22,7 @@ from channels.errors import Invalid
 from channels.input import check_bool, check_id, check_object
 from channels.languages import N_
 from channels.policy import Action, check_message_allowed
+from channels.readers import Time
 from channels.render import render_markdown
 from channels.research.usage import count_use
 from channels.tasks.rules import (
@@ -149,7 +150,7 @@ async def run_due(store: Store, now: datetime, settings: Settings) -> Run:
 
 
 def _reminder(due_at: datetime, settings: Settings) -> notices.Written:
-    return notices.written("task.reminder", **notices.dated(due_at, settings.calendar))
+    return notices.written("task.reminder", day=Time(due_at, settings.calendar))
 
 
 async def remind_overdue(store: Store, now: datetime, settings: Settings) -> Run:

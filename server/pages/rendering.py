@@ -39,7 +39,8 @@ WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 
 def create_templates(calendar: Calendar) -> jinja2.Environment:
-    """The templates, with dates read in `calendar`: `|exact_time` (a time), `|day`, `|due`."""
+    """The templates, with dates read in `calendar` (channels/dates.py): `|exact_time` (a date
+    and time), `|day` (a date)."""
     templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
         autoescape=True,
@@ -53,7 +54,6 @@ def create_templates(calendar: Calendar) -> jinja2.Environment:
     templates.globals["programme_calendar"] = calendar
     templates.filters["exact_time"] = jinja2.pass_context(lambda c, m: c["calendar"].moment(m))
     templates.filters["day"] = jinja2.pass_context(lambda c, m: c["calendar"].day(m))
-    templates.filters["due"] = jinja2.pass_context(lambda c, m: c["calendar"].due(m))
     templates.filters["initials"] = initials
     # A language's name inside one of the page's sentences (not where it stands alone).
     templates.filters["in_sentence"] = jinja2.pass_context(

@@ -82,7 +82,9 @@ async def test_a_task_posted_now_is_done_live_and_the_coordinator_sees_one_done(
             expect(card).to_have_count(1)
             expect(card.locator(".task-title")).to_have_text(TITLE)
             expect(card.locator(".msg-body strong")).to_have_text("first draft")
-            expect(card.locator(".task-due")).to_contain_text(re.compile(r"Due \w+day \d{1,2} \w+"))
+            expect(card.locator(".task-due")).to_contain_text(
+                re.compile(r"Due \w+day, \d{1,2} \w+ \d{4}, \d{2}:\d{2}")
+            )
             expect(card).not_to_have_class(re.compile("is-overdue"))
         expect(mentee.page.locator("#announcer")).to_have_text(f"New task: {TITLE}")
 

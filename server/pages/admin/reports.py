@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from aiohttp import web
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_skeleton
 
 from channels.dates import Calendar
 from channels.errors import NotFound
@@ -209,8 +209,8 @@ async def reports_page(request: web.Request) -> web.Response:
         role_names=ROLE_NAMES,
         column_names=COLUMN_NAMES,
         cell=cell_words(words),
-        since=format_date(report.filters.since, "medium", locale=calendar.locale),
-        until=format_date(report.filters.until, "medium", locale=calendar.locale),
+        since=calendar.day(report.filters.since),
+        until=calendar.day(report.filters.until),
         week_labels=weeks,
         pairs=pair_grid(report),
         has_goals=any(row[1] != 0 for row in report.table("goals").rows),  # None: a few

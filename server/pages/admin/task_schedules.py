@@ -49,21 +49,21 @@ def schedule_words(schedule: TaskSchedule, reader: Reader) -> str:
     rule = rule_of(schedule)
     if rule.kind in ("now", "at"):
         assert rule.at is not None
-        at = calendar.long(rule.at)
+        at = calendar.moment(rule.at)
         when = _("Posted at once on %(when)s") if rule.kind == "now" else _("Once, on %(when)s")
         when %= {"when": at}
     elif rule.kind == "pair_day":
         assert rule.time_of_day is not None
         when = _("On day %(day)s of each pairing at %(time)s") % {
             "day": rule.pair_day,
-            "time": calendar.wall_time(rule.time_of_day),
+            "time": calendar.clock(rule.time_of_day),
         }
     else:
         assert rule.weekday is not None and rule.time_of_day is not None
         assert rule.until is not None
         when = _("Every %(weekday)s at %(time)s until %(day)s") % {
             "weekday": calendar.weekday(rule.weekday),
-            "time": calendar.wall_time(rule.time_of_day),
+            "time": calendar.clock(rule.time_of_day),
             "day": calendar.day(rule.until),
         }
     target = target_of(schedule)
