@@ -733,8 +733,8 @@ async def test_two_partial_saves_of_notification_settings_at_once_keep_both(
 async def test_a_resource_changed_while_it_is_removed_stays_removed_unchanged(
     programme: Programme,
 ):
-    """The removal first (waiting to write), the change second: the change waits for it and
-    then finds the resource gone.  (Without the resource's lock the change was written into
+    """The removal first (waiting to log itself), the change second: the change waits for it
+    and then finds the resource gone.  (Without the resource's lock the change was written into
     the removed resource and logged after its removal, and its caller was told it was not
     found.)"""
     coordinator = await programme.user("coordinator")
@@ -744,7 +744,7 @@ async def test_a_resource_changed_while_it_is_removed_stays_removed_unchanged(
     link = {"folder_id": folder.id, "title": "A guide", "url": "https://example.org/guide"}
     resource = await resources.add_resource(programme.store, coordinator, link)
     outcomes = await programme.race(
-        "library_resources",
+        "audit_log",  # the removal logs it last, holding the resource's row meanwhile
         resources.remove_resource(programme.store, coordinator, resource.id),
         resources.update_resource(
             programme.other, coordinator, resource.id, {"title": "A changed guide"}
@@ -768,7 +768,7 @@ async def test_a_resource_removed_twice_at_once_is_removed_once(programme: Progr
     link = {"folder_id": folder.id, "title": "A guide", "url": "https://example.org/guide"}
     resource = await resources.add_resource(programme.store, coordinator, link)
     outcomes = await programme.race(
-        "library_resources",
+        "audit_log",  # the first removal logs it last, holding the resource's row meanwhile
         resources.remove_resource(programme.store, coordinator, resource.id),
         resources.remove_resource(programme.other, coordinator, resource.id),
     )
