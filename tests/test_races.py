@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,12 +27,21 @@ from channels.chat import directory, lines, messages
 from channels.clock import iso
 from channels.dates import Calendar
 from channels.demo import seed_demo
-from channels.errors import Conflict, Forbidden, Invalid, RateLimited, TooLarge, Unauthenticated
+from channels.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    TooLarge,
+    Unauthenticated,
+)
 from channels.files.uploads import UploadLimits, receive_upload
 from channels.goals import goals, satisfaction
 from channels.library import folders, resources
+from channels.notify import inbox
 from channels.people import accounts, invitations, users
-from channels.programme import matching
+from channels.programme import communities, matching
 from channels.questionnaires import answering, building
 from channels.questionnaires.questions import MAX_QUESTIONS
 from channels.tasks import planning, posting
@@ -563,3 +573,268 @@ async def test_a_schedule_cancelled_while_its_tasks_are_posted_posts_nothing_aft
     else:  # the cancel waited for the post
         assert programme.ended_first == []
         assert posted == len(await programme.store.list_pairs(active_only=True))
+
+
+async def test_a_task_completed_while_its_template_is_deleted_stays_done(programme: Programme):
+    """Deleting a task (its template) leaves the tasks already posted with the pairs, so a
+    completion made at the same time is kept, whichever goes first, and the template is
+    deleted once: the completion's write (its occurrence row) waits for the table, the
+    deletion's does not."""
+    coordinator, mentee = await programme.user("coordinator"), await programme.user("mentee1")
+    pair = await programme.pair(1)
+    template = await planning.create_template(programme.store, coordinator, {"title": "CV"})
+    settings = Settings(Calendar.of("en_GB"), 366)
+    await planning.post_now(
+        programme.store, coordinator, template.id, {"pairs": [pair.id]}, settings=settings
+    )
+    card_id = await programme.count(
+        "SELECT message_id FROM task_occurrences o JOIN task_schedules s ON s.id = o.schedule_id"
+        " WHERE s.template_id = $1",
+        template.id,
+    )
+    outcomes = await programme.race(
+        "task_occurrences",
+        posting.complete_task(programme.store, mentee, {"message_id": card_id, "done": True}),
+        planning.delete_template(programme.other, coordinator, template.id),
+        may_finish=True,
+    )
+    assert failures(outcomes, BaseException) == 0
+    assert outcomes[0].message.task is not None and outcomes[0].message.task.done_at
+    done = "SELECT count(*) FROM task_occurrences WHERE message_id = $1 AND done_by = $2"
+    assert await programme.count(done, card_id, mentee.id) == 1
+    deleted = "SELECT count(*) FROM audit_log WHERE action = 'task.deleted' AND target_id = $1"
+    assert await programme.count(deleted, template.id) == 1
+
+
+async def test_a_task_posted_now_while_its_template_is_deleted_is_posted_before_or_never(
+    programme: Programme,
+):
+    """The post first (waiting to claim), the deletion second.  Without the template's lock
+    the deletion found no schedule of the post's to cancel and ended at once, and the post
+    then put the deleted task into the pair."""
+    coordinator = await programme.user("coordinator")
+    pair = await programme.pair(1)
+    template = await planning.create_template(programme.store, coordinator, {"title": "CV"})
+    settings = Settings(Calendar.of("en_GB"), 366)
+    outcomes = await programme.race(
+        "task_occurrences",
+        planning.post_now(
+            programme.store, coordinator, template.id, {"pairs": [pair.id]}, settings=settings
+        ),
+        planning.delete_template(programme.other, coordinator, template.id),
+        may_finish=True,
+    )
+    posted = await programme.count(
+        "SELECT count(*) FROM task_occurrences o JOIN task_schedules s ON s.id = o.schedule_id"
+        " WHERE s.template_id = $1",
+        template.id,
+    )
+    if programme.ended_first == [1]:  # deleted while the post waited: it posts nothing
+        assert failures(outcomes, NotFound) == 1 and isinstance(outcomes[0], NotFound)
+        assert posted == 0
+    else:  # the deletion waited for the post
+        assert programme.ended_first == []
+        assert failures(outcomes, BaseException) == 0 and posted == 1
+
+
+async def test_a_reply_posted_while_its_thread_is_deleted_is_refused(programme: Programme):
+    """The deletion of the root first (waiting to write it), the reply second: the reply waits
+    for the channel's seq and then finds its root deleted.  (Without the check inside the
+    write the reply went into the deleted thread and counted on its root.)"""
+    mentee, mentor = await programme.user("mentee1"), await programme.user("mentor1")
+    pair = await programme.pair(1)
+    root = await messages.post_message(
+        programme.store, mentee, {"channel_id": pair.channel_id, "body": "SECRET-ROOT"}
+    )
+    root_id = root.message.id
+    outcomes = await programme.race(
+        "messages",
+        messages.delete_message(programme.store, mentee, {"message_id": root_id}),
+        messages.post_message(
+            programme.other,
+            mentor,
+            {"channel_id": pair.channel_id, "thread_id": root_id, "body": "SECRET-REPLY"},
+        ),
+    )
+    assert failures(outcomes, Invalid) == 1 and isinstance(outcomes[1], Invalid)
+    replies = "SELECT count(*) FROM messages WHERE thread_id = $1"
+    assert await programme.count(replies, root_id) == 0
+    after = await programme.store.load_message(root_id)
+    assert after.deleted_at is not None and after.reply_count == 0
+
+
+async def test_a_community_archived_while_someone_joins_it_has_them_before_or_never(
+    programme: Programme,
+):
+    """The join first (waiting to add the member), the archiving second.  Without the
+    community's lock the archiving ended at once and the join then made her a member of an
+    archived community; now the archiving waits for the join, or the join finds it archived."""
+    coordinator, mentee = await programme.user("coordinator"), await programme.user("mentee1")
+    community = await communities.create_community(
+        programme.store, coordinator, {"name": "Soon closed"}
+    )
+    outcomes = await programme.race(
+        "channel_members",
+        communities.join_community(programme.store, mentee, community.id),
+        communities.update_community(
+            programme.other, coordinator, community.id, {"archived": True}
+        ),
+        may_finish=True,
+    )
+    members = "SELECT count(*) FROM channel_members WHERE channel_id = $1 AND user_id = $2"
+    joined = await programme.count(members, community.id, mentee.id)
+    assert (await programme.store.load_channel(community.id)).archived
+    if programme.ended_first == [1]:  # archived while the join waited: she never joins
+        assert failures(outcomes, Forbidden) == 1 and isinstance(outcomes[0], Forbidden)
+        assert joined == 0
+    else:  # the archiving waited for the join
+        assert programme.ended_first == []
+        assert failures(outcomes, BaseException) == 0 and joined == 1
+
+
+async def test_two_saves_of_notification_settings_at_once_keep_the_last_whole(
+    programme: Programme,
+):
+    mentee = await programme.user("mentee1")
+    everything_on = {kind: True for kind in inbox.KINDS}
+    first, second = sorted(inbox.KINDS)[:2]
+    saves = [
+        {"kinds": everything_on | {first: False}, "digest": "daily", "away_mail": False},
+        {"kinds": everything_on | {second: False}, "digest": "never", "away_mail": True},
+    ]
+    outcomes = await programme.race(
+        "notification_muted",
+        inbox.save_prefs(programme.store, mentee, saves[0]),
+        inbox.save_prefs(programme.other, mentee, saves[1]),
+    )
+    assert failures(outcomes, BaseException) == 0
+    after = await programme.store.load_notification_prefs(mentee.id)
+    # The two took turns (the first waited for nothing): the second's, whole.
+    assert (after.muted, after.digest, after.away_mail) == ({second}, "never", True)
+
+
+async def test_two_partial_saves_of_notification_settings_at_once_keep_both(
+    programme: Programme,
+):
+    """Left-out fields keep their value: as it is when the save is written, so a save that
+    changes only the digest does not write back the kinds read before another's change."""
+    mentee = await programme.user("mentee1")
+    kind = sorted(inbox.KINDS)[0]
+    outcomes = await programme.race(
+        "notification_muted",
+        inbox.save_prefs(programme.store, mentee, {"kinds": {kind: False}}),
+        inbox.save_prefs(programme.other, mentee, {"digest": "daily"}),
+    )
+    assert failures(outcomes, BaseException) == 0
+    after = await programme.store.load_notification_prefs(mentee.id)
+    assert (after.muted, after.digest) == ({kind}, "daily")
+
+
+async def test_a_resource_changed_while_it_is_removed_stays_removed_unchanged(
+    programme: Programme,
+):
+    """The removal first (waiting to log itself), the change second: the change waits for it
+    and then finds the resource gone.  (Without the resource's lock the change was written into
+    the removed resource and logged after its removal, and its caller was told it was not
+    found.)"""
+    coordinator = await programme.user("coordinator")
+    folder = await folders.create_folder(
+        programme.store, coordinator, {"name": "Guides", "audience": "everyone"}
+    )
+    link = {"folder_id": folder.id, "title": "A guide", "url": "https://example.org/guide"}
+    resource = await resources.add_resource(programme.store, coordinator, link)
+    outcomes = await programme.race(
+        "audit_log",  # the removal logs it last, holding the resource's row meanwhile
+        resources.remove_resource(programme.store, coordinator, resource.id),
+        resources.update_resource(
+            programme.other, coordinator, resource.id, {"title": "A changed guide"}
+        ),
+    )
+    assert failures(outcomes, NotFound) == 1 and isinstance(outcomes[1], NotFound)
+    title = "SELECT title FROM library_resources WHERE id = $1"
+    assert await programme.count(title, resource.id) == "A guide"
+    changed = (
+        "SELECT count(*) FROM audit_log WHERE action = 'library.resource_changed'"
+        " AND target_id = $1"
+    )
+    assert await programme.count(changed, resource.id) == 0
+
+
+async def test_a_resource_removed_twice_at_once_is_removed_once(programme: Programme):
+    coordinator = await programme.user("coordinator")
+    folder = await folders.create_folder(
+        programme.store, coordinator, {"name": "Guides", "audience": "everyone"}
+    )
+    link = {"folder_id": folder.id, "title": "A guide", "url": "https://example.org/guide"}
+    resource = await resources.add_resource(programme.store, coordinator, link)
+    outcomes = await programme.race(
+        "audit_log",  # the first removal logs it last, holding the resource's row meanwhile
+        resources.remove_resource(programme.store, coordinator, resource.id),
+        resources.remove_resource(programme.other, coordinator, resource.id),
+    )
+    assert failures(outcomes, NotFound) == 1
+    removed = (
+        "SELECT count(*) FROM audit_log WHERE action = 'library.resource_removed'"
+        " AND target_id = $1"
+    )
+    assert await programme.count(removed, resource.id) == 1
+
+
+async def test_a_deadlock_between_two_nodes_runs_its_victim_again_alone_and_once(
+    programme: Programme,
+):
+    """Two nodes each run a batch of two blocks.  The first block of each locks two accounts
+    in opposite orders, taking its second once the other holds its first (the events are the
+    barrier): a real deadlock, which PostgreSQL ends by failing one of the two.  That victim
+    is rolled back to its savepoint while the rest of its batch commits, then run again
+    alone; it is committed once, and its caller gets its answer as if nothing happened."""
+    one, two = (await programme.user("mentee1")).id, (await programme.user("mentor1")).id
+    holding = {"first": asyncio.Event(), "second": asyncio.Event()}
+    runs: Counter[str] = Counter()
+    victims: list[str] = []
+    batches: list[int] = []
+    for store in (programme.store, programme.other):
+        store.observe_commits(lambda blocks, seconds: batches.append(blocks))
+
+    async def mark(tx: Any, name: str) -> None:
+        runs[name] += 1
+        await tx.insert_audit(
+            actor_id=None, actor_name="race", action=f"race.{name}", target_type="test",
+            target_id=None, summary=name, now=iso(datetime.now(UTC)),
+        )  # fmt: skip
+
+    def crossing(name: str, other: str, first: int, second: int):
+        async def block(tx: Any) -> str:
+            await mark(tx, name)  # undone with the victim's savepoint, or committed once
+            await tx.lock_user(first)
+            holding[name].set()
+            await holding[other].wait()
+            try:
+                await tx.lock_user(second)
+            except asyncpg.DeadlockDetectedError:
+                victims.append(name)
+                raise
+            return name
+
+        return block
+
+    def beside(name: str):
+        async def block(tx: Any) -> str:
+            await mark(tx, name)
+            return name
+
+        return block
+
+    outcomes = await asyncio.gather(
+        programme.store.write(crossing("first", "second", one, two)),
+        programme.store.write(beside("first's neighbour")),
+        programme.other.write(crossing("second", "first", two, one)),
+        programme.other.write(beside("second's neighbour")),
+    )
+    assert outcomes == ["first", "first's neighbour", "second", "second's neighbour"]
+    assert len(victims) == 1, victims  # a real deadlock, and one victim
+    assert sorted(batches)[-2:] == [2, 2]  # each node ran its two blocks as one batch
+    assert runs == {name: 1 for name in outcomes} | {victims[0]: 2}
+    for name in outcomes:
+        count = "SELECT count(*) FROM audit_log WHERE action = $1"
+        assert await programme.count(count, f"race.{name}") == 1, name

@@ -16,6 +16,8 @@ from channels.readers import Reader
 from storage import IntegrityError, Store, Tx
 from storage.records import Channel, ChannelSummary, Message, Pair, User
 
+ARCHIVED = N_("This community has been archived.")
+
 # Their names and topics as created, marked: pages and mails say them in the reader's
 # language unless the coordinators changed them.
 PROGRAMME_CHANNELS = {
@@ -149,8 +151,16 @@ async def join_community(
     if channel is None or channel.kind != "community":
         raise NotFound(N_("That community does not exist."))
     if channel.archived:
-        raise Forbidden(N_("This community has been archived."))
-    await store.write(lambda tx: tx.add_member(channel.id, user.id, iso(clock.now())))
+        raise Forbidden(ARCHIVED)
+
+    async def join(tx: Tx) -> None:
+        await tx.lock_channel(channel.id)  # not archived between this check and the join
+        current = await tx.load_channel(channel.id)
+        if current is None or current.archived:
+            raise Forbidden(ARCHIVED)
+        await tx.add_member(channel.id, user.id, iso(clock.now()))
+
+    await store.write(join)
     return channel
 
 

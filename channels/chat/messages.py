@@ -89,6 +89,12 @@ async def add_message(
     message's id and seq, and whether it notified anyone.  A system message of the programme
     carries its `notice` (channels/chat/notices.py `written`)."""
     seq = await tx.next_seq(channel_id)
+    if thread_id is not None:
+        # After the seq: its row lock on the channel makes a deletion of the root wait or be
+        # seen, so no reply goes into a thread deleted since it was checked.
+        root = await tx.load_message(thread_id)
+        if root is None or root.deleted_at is not None:
+            raise Invalid(DELETED)
     message_id = await tx.insert_message(
         channel_id=channel_id,
         author_id=author_id,

@@ -33,7 +33,7 @@ from channels.programme.audit import record_action
 from channels.render import escape_markdown
 from channels.research.usage import count_use, week_of
 from channels.words import Words
-from storage import Store, Tx
+from storage import Reads, Store, Tx
 from storage.records import Message, Resource, StoredFile, User
 
 NO_RESOURCE = N_("That resource does not exist.")
@@ -158,11 +158,18 @@ async def _touch_cards(tx: Tx, resource_id: int) -> list[int]:
     return touched
 
 
-async def _load_resource(store: Store, resource_id: int) -> Resource:
+async def _load_resource(store: Reads, resource_id: int) -> Resource:
     resource = await store.load_resource(resource_id)
     if resource is None:
         raise NotFound(NO_RESOURCE)
     return resource
+
+
+async def _lock_present(tx: Tx, resource_id: int) -> None:
+    """Inside a write, first: lock the resource and check it is still there (not removed
+    since it was loaded), so a change or a removal is never written into a removed one."""
+    await tx.lock_resource(resource_id)
+    await _load_resource(tx, resource_id)
 
 
 @dataclass(frozen=True)
@@ -199,6 +206,7 @@ async def update_resource(
     now = iso(clock.now())
 
     async def update(tx: Tx) -> list[int]:
+        await _lock_present(tx, resource.id)
         if folder_id != resource.folder_id:
             await check_folder_stays(tx, folder_id)
         await tx.update_resource(
@@ -242,6 +250,7 @@ async def remove_resource(
     now = iso(clock.now())
 
     async def remove(tx: Tx) -> tuple[list[int], list[str]]:
+        await _lock_present(tx, resource.id)
         await tx.remove_resource(resource.id, now)
         released = [] if resource.file_id is None else await tx.delete_file(resource.file_id)
         await record_action(

@@ -14,7 +14,7 @@ from channels.input import check_bool, check_count, check_id, check_object
 from channels.languages import N_
 from channels.library.folders import visible_folder_ids
 from channels.notify.notifications import DIGEST_FREQUENCIES, KINDS
-from storage import Store
+from storage import Store, Tx
 from storage.records import Notification, NotificationPrefs, User
 
 PAGE = 30
@@ -90,30 +90,38 @@ async def load_prefs(store: Store, user: User) -> NotificationPrefs:
 
 async def save_prefs(store: Store, user: User, payload: Any) -> NotificationPrefs:
     """`payload`: {kinds: {kind: bool, ...}?, digest?: daily|weekly|never, away_mail?: bool}.
-    Left-out fields keep their value."""
+    Left-out fields keep their value: the one they have when the save is written, under the
+    person's lock, so two saves at once take turns and neither writes back what it read
+    before the other's."""
     payload = check_object(payload)
-    current = await store.load_notification_prefs(user.id)
-    muted = set(current.muted)
     kinds = payload.get("kinds", {})
-    if not isinstance(kinds, dict) or not set(kinds) <= set(KINDS):
+    if (
+        not isinstance(kinds, dict)
+        or not set(kinds) <= set(KINDS)
+        or not all(isinstance(on, bool) for on in kinds.values())
+    ):
         raise Invalid(
             N_("'kinds' maps each of %(kinds)s to true or false."), kinds=", ".join(KINDS)
         )
-    for kind, on in kinds.items():
-        if not isinstance(on, bool):
-            raise Invalid(
-                N_("'kinds' maps each of %(kinds)s to true or false."), kinds=", ".join(KINDS)
-            )
-        (muted.discard if on else muted.add)(kind)
-    digest = payload.get("digest", current.digest)
-    if digest not in DIGEST_FREQUENCIES:
+    if "digest" in payload and payload["digest"] not in DIGEST_FREQUENCIES:
         raise Invalid(N_("'digest' is daily, weekly or never."))
-    away_mail = check_bool(payload, "away_mail", default=current.away_mail)
-    await store.write(
-        lambda tx: tx.save_notification_prefs(
-            user.id, muted=sorted(muted), digest=digest, away_mail=away_mail
+    if "away_mail" in payload:
+        check_bool(payload, "away_mail")
+
+    async def save(tx: Tx) -> None:
+        await tx.lock_user(user.id)  # one save of a person's settings at a time
+        current = await tx.load_notification_prefs(user.id)
+        muted = set(current.muted)
+        for kind, on in kinds.items():
+            (muted.discard if on else muted.add)(kind)
+        await tx.save_notification_prefs(
+            user.id,
+            muted=sorted(muted),
+            digest=payload.get("digest", current.digest),
+            away_mail=payload.get("away_mail", current.away_mail),
         )
-    )
+
+    await store.write(save)
     return await store.load_notification_prefs(user.id)
 
 

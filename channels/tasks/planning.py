@@ -32,7 +32,7 @@ from channels.tasks.rules import (
     target_of,
 )
 from channels.words import Count, Words
-from storage import Store, Tx
+from storage import Reads, Store, Tx
 from storage.records import (
     Message,
     Pair,
@@ -107,11 +107,19 @@ async def _record(
     )
 
 
-async def _load_template(store: Store, template_id: int) -> TaskTemplate:
+async def _load_template(store: Reads, template_id: int) -> TaskTemplate:
     template = await store.load_template(template_id)
     if template is None or template.deleted_at is not None:
         raise NotFound(N_("That task does not exist."))
     return template
+
+
+async def _lock_template(tx: Tx, template_id: int) -> TaskTemplate:
+    """Inside a write, first: lock the template and load it as it is now, or NotFound if it
+    was deleted since it was checked.  Nothing is then posted, scheduled or changed from a
+    deleted task, a task is deleted once, and an edit keeps another's change made meanwhile."""
+    await tx.lock_template(template_id)
+    return await _load_template(tx, template_id)
 
 
 async def create_template(
@@ -144,10 +152,11 @@ async def edit_template(
     actor = check_coordinator(user)
     changes = _check_template_fields(check_object(payload), partial=True)
     template = await _load_template(store, template_id)
-    fields = {"title": template.title, "body": template.body, "due_days": template.due_days}
 
     async def update(tx: Tx) -> TaskTemplate:
         now = iso(clock.now())
+        current = await _lock_template(tx, template.id)
+        fields = {"title": current.title, "body": current.body, "due_days": current.due_days}
         updated = await tx.update_template(template.id, **(fields | changes), now=now)
         await _record(
             tx,
@@ -171,6 +180,7 @@ async def delete_template(
 
     async def delete(tx: Tx) -> None:
         now = iso(clock.now())
+        await _lock_template(tx, template.id)
         await tx.delete_template(template.id, now)
         await _record(
             tx,
@@ -246,6 +256,7 @@ async def create_schedule(
     template = await _load_template(store, template_id)
 
     async def insert(tx: Tx) -> TaskSchedule:
+        await _lock_template(tx, template.id)
         schedule = await tx.insert_schedule(
             template_id=template.id,
             columns=schedule_columns(rule, target),
@@ -394,20 +405,21 @@ async def post_now(
         raise Invalid(N_("No active pair matches that target, so nothing was posted."))
 
     async def post(tx: Tx) -> tuple[TaskSchedule, list[int]]:
+        current = await _lock_template(tx, template.id)  # as it is, and not deleted meanwhile
         schedule = await tx.insert_schedule(
-            template_id=template.id,
+            template_id=current.id,
             columns=schedule_columns(rule, target),
             created_by=user.id,
             now=iso(now),
         )
-        posted = await post_occurrences(tx, schedule, template, due, now, settings)
+        posted = await post_occurrences(tx, schedule, current, due, now, settings)
         schedule = await tx.set_schedule_state(schedule.id, "finished", iso(now))
         summary = Words(
             N_("Posted the task %(title)s into %(count)s pair channels."),
-            title=template.title,
+            title=current.title,
             count=Count(len(posted)),
         )
-        await _record(tx, actor, "task.posted", template, summary, iso(now))
+        await _record(tx, actor, "task.posted", current, summary, iso(now))
         return schedule, posted
 
     schedule, posted = await store.write(post)

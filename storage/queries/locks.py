@@ -51,3 +51,20 @@ class LockQueries(QueryBase):
         folder put there refers to its row, which waits for this lock), and no other move
         of it or into it (a move locks both folders, in id order)."""
         await self._all(_for_update("SELECT id FROM library_folders WHERE id = ?"), (folder_id,))
+
+    async def lock_channel(self, channel_id: int) -> None:
+        """Until the commit: the channel stays as it is (a community not archived while
+        someone joins it)."""
+        await self._all(_for_update("SELECT id FROM channels WHERE id = ?"), (channel_id,))
+
+    async def lock_template(self, template_id: int) -> None:
+        """Until the commit: the task template stays as it is (not deleted while it is
+        posted now)."""
+        await self._all(_for_update("SELECT id FROM task_templates WHERE id = ?"), (template_id,))
+
+    async def lock_resource(self, resource_id: int) -> None:
+        """Until the commit: one writer at a time of a library resource (not changed while
+        it is removed, nor removed twice)."""
+        await self._all(
+            _for_update("SELECT id FROM library_resources WHERE id = ?"), (resource_id,)
+        )
