@@ -1,0 +1,193 @@
+"""Anonymous answers are held sealed, then released in shuffled batches of at least three (issue
+14): on PostgreSQL a row's system columns (`xmin`, the transaction that wrote it; `ctid`, where
+it lies) would otherwise tie an anonymous answer to the row recording who gave it.  Looked at
+as someone with the database would: directly, with the system columns."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+
+from channels.questionnaires.releasing import BATCH
+from channels.questionnaires.sealing import Seal
+from server import keys
+
+from . import databases
+from .clocks import FakeClock
+from .questionnaire_support import answer, assign, create_questionnaire, full_answers, rows
+from .task_support import expect, running
+
+PEOPLE = ("mentor1", "mentor2", "mentor3", "mentee1", "mentee2", "mentee3")
+# Every table whose rows name a person that answering writes or changes, and the column that
+# names them (the research counts name a research id, which the users table maps to a person).
+NAMING = {
+    "questionnaire_respondents": "user_id",
+    "notifications": "user_id",
+    "usage_counts": "person",
+}
+
+
+def on_postgresql(server) -> bool:
+    return bool(databases.database_url(server.app[keys.CONFIG].data_dir))
+
+
+def linked_by_transaction(server, questionnaire_id: int) -> list[tuple]:
+    """(table, user) of every row naming a person written by the same transaction as an
+    anonymous answer, held or released: what `xmin` tells anyone with database access."""
+    found = []
+    for answers in ("questionnaire_anonymous_answers", "questionnaire_held_answers"):
+        for table, person in NAMING.items():
+            found += rows(
+                server,
+                f"SELECT '{table}', n.{person} FROM {answers} a JOIN {table} n"
+                " ON n.xmin = a.xmin WHERE a.questionnaire_id = ?",
+                (questionnaire_id,),
+            )
+    return found
+
+
+def stored_answers(server, questionnaire_id: int) -> list[str]:
+    found = rows(
+        server,
+        "SELECT answers FROM questionnaire_anonymous_answers WHERE questionnaire_id = ?",
+        (questionnaire_id,),
+    )
+    return [stored for (stored,) in found]
+
+
+def held(server, questionnaire_id: int) -> list[tuple[str, str]]:
+    return rows(
+        server,
+        "SELECT holder, sealed FROM questionnaire_held_answers WHERE questionnaire_id = ?",
+        (questionnaire_id,),
+    )
+
+
+async def test_an_anonymous_answer_shares_no_transaction_and_no_order_with_its_author(data_dir):
+    clock = FakeClock()
+    async with running(data_dir, clock) as server:
+        coordinator = await server.client("coordinator")
+        made = await create_questionnaire(coordinator, anonymous=True, title="Honestly")
+        await assign(coordinator, made["id"], closes_in_days=2, all=True)
+        markers = {}
+        for n, handle in enumerate(PEOPLE, start=1):
+            person = await server.client(handle)
+            markers[handle] = f"held{uuid.uuid4().hex[:12]}"
+            given = full_answers(made, text=f"{markers[handle]} says it", scale=1 + n % 5)
+            body = await answer(person, made["id"], given, 201)
+            assert body["questionnaire"]["answered"] is True  # "your answer was received"
+            # Nothing stored can be read next to who answered: the waiting answers are sealed,
+            # and none is released until twice BATCH wait (then all but BATCH of them).
+            released = stored_answers(server, made["id"])
+            waiting = held(server, made["id"])
+            assert len(released) == (n - BATCH if n >= 2 * BATCH else 0)
+            assert len(released) + len(waiting) == n
+            for marker in markers.values():
+                assert all(marker not in sealed for _, sealed in waiting)
+            if on_postgresql(server):
+                assert linked_by_transaction(server, made["id"]) == []
+            clock.advance(minutes=7)
+
+        await expect(await coordinator.post(f"/api/v1/questionnaires/{made['id']}/close"), 200)
+        results = await expect(
+            await coordinator.get(f"/api/v1/questionnaires/{made['id']}/results"), 200
+        )
+        long_texts = results["questions"][4]["texts"]
+        assert sorted(t["text"].split()[0] for t in long_texts) == sorted(markers.values())
+        assert held(server, made["id"]) == [] and len(stored_answers(server, made["id"])) == 6
+        if on_postgresql(server):
+            assert linked_by_transaction(server, made["id"]) == []
+            # Two batches of three, each written by one transaction of its own.
+            batches = rows(
+                server,
+                "SELECT count(*) FROM questionnaire_anonymous_answers WHERE questionnaire_id = ?"
+                " GROUP BY xmin",
+                (made["id"],),
+            )
+            assert sorted(n for (n,) in batches) == [BATCH, BATCH]
+
+
+async def test_fewer_than_three_answers_stay_sealed_and_nothing_is_lost(data_dir):
+    clock = FakeClock()
+    async with running(data_dir, clock) as server:
+        coordinator = await server.client("coordinator")
+        made = await create_questionnaire(coordinator, anonymous=True, title="Few")
+        await assign(coordinator, made["id"], closes_in_days=2, all=True)
+        for handle in ("mentee1", "mentor1"):
+            await answer(await server.client(handle), made["id"], full_answers(made), 201)
+        clock.advance(days=3)
+        found = await expect(
+            await coordinator.get(f"/api/v1/questionnaires/{made['id']}/results"), 200
+        )
+        assert "Fewer than 3" in found["withheld"]
+        await server.app[keys.QUESTIONNAIRES].run_once()
+        # Never released as a batch of two, and kept: sealed under the server's secret.
+        assert stored_answers(server, made["id"]) == []
+        seal = Seal(server.app[keys.SECRET])
+        kept = [seal.open(made["id"], sealed) for _, sealed in held(server, made["id"])]
+        assert kept == [full_answers(made)] * 2
+
+
+async def test_a_crash_between_the_writes_loses_nothing_and_counts_nothing_twice(data_dir):
+    clock = FakeClock()
+    async with running(data_dir, clock) as server:
+        store, seal = server.app[keys.STORE], Seal(server.app[keys.SECRET])
+        coordinator = await server.client("coordinator")
+        made = await create_questionnaire(coordinator, anonymous=True, title="Crashes")
+        await assign(coordinator, made["id"], closes_in_days=2, all=True)
+        qid = made["id"]
+        people = {h: await server.client(h) for h in ("mentee1", "mentee2", "mentor1", "mentor2")}
+
+        # mentee1's answer was held, then the server died before recording her: she was told
+        # nothing, sees the questionnaire unanswered, and answers again (which replaces it).
+        first = full_answers(made, scale=1)
+        mentee1 = people["mentee1"].user["id"]
+
+        async def held_only(tx):
+            await tx.hold_anonymous_answers(qid, seal.holder(qid, mentee1), seal.seal(qid, first))
+
+        await store.write(held_only)
+        mine = await expect(
+            await people["mentee1"].get(f"/api/v1/questionnaires/{qid}/answers"), 200
+        )
+        assert mine["questionnaire"]["answered"] is False
+        await answer(people["mentee1"], qid, full_answers(made, scale=2), 201)
+
+        # mentee2 was recorded and told, then the server died before any release: her answer
+        # waits and is released with the others.
+        mentee2 = people["mentee2"].user["id"]
+
+        async def recorded(tx):
+            await tx.hold_anonymous_answers(
+                qid, seal.holder(qid, mentee2), seal.seal(qid, full_answers(made, scale=3))
+            )
+
+        async def respondent(tx):
+            await tx.add_respondent(qid, mentee2, "mentee")
+
+        await store.write(recorded)
+        await store.write(respondent)
+
+        # mentor2's answer was held but never recorded (the server died and she never came
+        # back): never counted, and dropped once the questionnaire closes.
+        mentor2 = people["mentor2"].user["id"]
+
+        async def orphan(tx):
+            await tx.hold_anonymous_answers(
+                qid, seal.holder(qid, mentor2), seal.seal(qid, full_answers(made, scale=5))
+            )
+
+        await store.write(orphan)
+        await answer(people["mentor1"], qid, full_answers(made, scale=4), 201)
+        assert len(held(server, qid)) == 4 and stored_answers(server, qid) == []
+
+        clock.advance(days=3)
+        await server.app[keys.QUESTIONNAIRES].run_once()
+        assert held(server, qid) == []
+        found = await expect(await coordinator.get(f"/api/v1/questionnaires/{qid}/results"), 200)
+        scale = {q["prompt"]: [c["count"] for c in q["counts"]] for q in found["questions"]}
+        assert scale["How is it going?"] == [0, 1, 1, 1, 0]
+        assert Counter(r["role"] for r in found["rates"] for _ in range(r["answered"])) == {
+            "mentee": 2,
+            "mentor": 1,
+        }
