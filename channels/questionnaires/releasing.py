@@ -40,6 +40,7 @@ from cryptography.exceptions import InvalidTag
 from channels.questionnaires.sealing import Seal
 from channels.tasks.rules import parse_iso
 from storage import Store, Tx
+from storage.records import Questionnaire
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,24 @@ log = logging.getLogger(__name__)
 # author could tell whose the other answer is; with one, anyone could.
 BATCH = 3
 _random = secrets.SystemRandom()
+
+
+def _due(
+    seal: Seal,
+    questionnaire: Questionnaire,
+    held: list[tuple[str, str]],
+    respondents: dict[int, str],
+    now: datetime,
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """(the held answers to release now, the holders of those to drop)."""
+    recorded_holders = {seal.holder(questionnaire.id, user_id) for user_id in respondents}
+    recorded = [(holder, sealed) for holder, sealed in held if holder in recorded_holders]
+    closes_at = questionnaire.closes_at
+    if closes_at is None or parse_iso(closes_at) <= now:  # closed: all, or none if too few
+        chosen = recorded if len(recorded) >= BATCH else []
+        return chosen, [holder for holder, _ in held if holder not in recorded_holders]
+    keep = BATCH if len(recorded) >= 2 * BATCH else len(recorded)
+    return _random.sample(recorded, len(recorded) - keep), []
 
 
 async def release_answers(store: Store, seal: Seal, questionnaire_id: int, now: datetime) -> int:
@@ -59,20 +78,8 @@ async def release_answers(store: Store, seal: Seal, questionnaire_id: int, now: 
         held = await tx.list_held_answers(questionnaire_id)
         if questionnaire is None or not held:
             return 0
-        recorded_holders = {
-            seal.holder(questionnaire_id, user_id)
-            for user_id in await tx.list_respondents(questionnaire_id)
-        }
-        recorded = [(holder, sealed) for holder, sealed in held if holder in recorded_holders]
-        closes_at = questionnaire.closes_at
-        closed = closes_at is None or parse_iso(closes_at) <= now
-        if closed:
-            chosen = recorded if len(recorded) >= BATCH else []
-            dropped = [holder for holder, _ in held if holder not in recorded_holders]
-        else:
-            keep = BATCH if len(recorded) >= 2 * BATCH else len(recorded)
-            chosen = _random.sample(recorded, len(recorded) - keep)
-            dropped = []
+        respondents = await tx.list_respondents(questionnaire_id)
+        chosen, dropped = _due(seal, questionnaire, held, respondents, now)
         opened = []
         for holder, sealed in chosen:
             try:
@@ -93,8 +100,17 @@ async def release_answers(store: Store, seal: Seal, questionnaire_id: int, now: 
 
 
 async def release_closed(store: Store, seal: Seal, now: datetime) -> int:
-    """The runner's pass: release what is due of every questionnaire that holds answers."""
+    """The runner's pass: release what is due of every questionnaire that holds answers (read
+    first, so that answers kept sealed for good cost no write at each pass)."""
     released = 0
     for questionnaire_id in await store.list_holding_questionnaires():
-        released += await release_answers(store, seal, questionnaire_id, now)
+        questionnaire = await store.load_questionnaire(questionnaire_id)
+        held = await store.list_held_answers(questionnaire_id)
+        if questionnaire is None:
+            continue
+        chosen, dropped = _due(
+            seal, questionnaire, held, await store.list_respondents(questionnaire_id), now
+        )
+        if chosen or dropped:
+            released += await release_answers(store, seal, questionnaire_id, now)
     return released
