@@ -5,12 +5,17 @@ as someone with the database would: directly, with the system columns."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections import Counter
 
+import storage
+from channels.demo import seed_demo
 from channels.questionnaires.releasing import BATCH
 from channels.questionnaires.sealing import Seal
 from server import keys
+from storage import postgres as postgres_engine
+from storage import sqlite as sqlite_engine
 
 from . import databases
 from .clocks import FakeClock
@@ -191,3 +196,75 @@ async def test_a_crash_between_the_writes_loses_nothing_and_counts_nothing_twice
             "mentee": 2,
             "mentor": 1,
         }
+
+
+async def test_answers_written_before_the_release_are_rewritten_apart_from_their_authors(
+    tmp_path, monkeypatch
+):
+    """Migration 0022 writes every anonymous answer given before it again, in one transaction
+    and a random order: on PostgreSQL none shares its xmin with its author's rows any more, and
+    on both engines every answer survives as it was."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    url = ""
+    if databases.ENGINE == "postgresql":
+        name, url = databases.create_database()
+        databases.use_database(data_dir, url)
+    try:
+        with monkeypatch.context() as patched:
+            if url:
+                every = list(postgres_engine.migration_texts())
+                older = [text for text in every if text[0] < 22]
+                patched.setattr(postgres_engine, "migration_texts", lambda: older)
+            else:
+                before = tmp_path / "migrations-before"
+                before.mkdir()
+                for path in sorted(sqlite_engine.MIGRATIONS_DIR.glob("*.sql")):
+                    if int(path.name.split("_", 1)[0]) < 22:
+                        shutil.copy(path, before / path.name)
+                patched.setattr(sqlite_engine, "MIGRATIONS_DIR", before)
+            store = await storage.open_store(data_dir, url)
+            try:
+                await seed_demo(store, await storage.open_file_store(data_dir))
+                people = await store.list_users()
+                coordinator = next(u for u in people if u.role == "coordinator")
+                asked = [u for u in people if u.role in ("mentor", "mentee")][:4]
+                made = await store.write(
+                    lambda tx: tx.insert_questionnaire(
+                        title="Before", intro="", anonymous=True, created_by=coordinator.id,
+                        now="2026-03-01T10:00:00.000000+00:00",
+                    )
+                )  # fmt: skip
+                for n, person in enumerate(asked):
+
+                    async def as_it_was(tx, person=person, n=n):  # one write, as before 0022
+                        await tx.add_respondent(made.id, person.id, person.role)
+                        await tx.insert_anonymous_answers(made.id, uuid.uuid4().hex, {"1": n})
+
+                    await store.write(as_it_was)
+            finally:
+                await store.close()
+            given = sorted(
+                databases.rows(data_dir, "SELECT * FROM questionnaire_anonymous_answers")
+            )
+            assert len(given) == 4
+            if url:  # what the migration is for: each answer shared its author's transaction
+                assert len(databases.rows(data_dir, LINKED, (made.id,))) == 4
+        store = await storage.open_store(data_dir, url)  # today's migrations: 0022 applies
+        await store.close()
+        assert (
+            sorted(databases.rows(data_dir, "SELECT * FROM questionnaire_anonymous_answers"))
+            == given
+        )
+        if url:
+            assert databases.rows(data_dir, LINKED, (made.id,)) == []
+    finally:
+        if url:
+            databases.forget_database(data_dir)
+            databases.drop_database(name)
+
+
+LINKED = (
+    "SELECT r.user_id FROM questionnaire_anonymous_answers a JOIN questionnaire_respondents r"
+    " ON r.xmin = a.xmin WHERE a.questionnaire_id = ?"
+)

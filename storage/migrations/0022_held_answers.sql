@@ -13,3 +13,15 @@ CREATE TABLE questionnaire_held_answers (
     sealed           TEXT NOT NULL,
     PRIMARY KEY (questionnaire_id, holder)
 ) WITHOUT ROWID;
+
+-- The anonymous answers written before this migration were written by the transaction that
+-- recorded their author (on PostgreSQL the same xmin, and the same order in the table): each is
+-- written again here, all by this one transaction and in a random order, so nothing but the
+-- questionnaire groups them any more.  (A dump taken before today still tells what it told.)
+CREATE TABLE questionnaire_anonymous_answers_rewritten AS
+    SELECT questionnaire_id, token, answers FROM questionnaire_anonymous_answers;
+DELETE FROM questionnaire_anonymous_answers;
+INSERT INTO questionnaire_anonymous_answers (questionnaire_id, token, answers)
+    SELECT questionnaire_id, token, answers FROM questionnaire_anonymous_answers_rewritten
+    ORDER BY random();
+DROP TABLE questionnaire_anonymous_answers_rewritten;
