@@ -11,6 +11,7 @@ from collections import Counter
 
 import storage
 from channels.demo import seed_demo
+from channels.questionnaires import answering
 from channels.questionnaires.releasing import BATCH
 from channels.questionnaires.sealing import Seal
 from server import keys
@@ -268,3 +269,28 @@ LINKED = (
     "SELECT r.user_id FROM questionnaire_anonymous_answers a JOIN questionnaire_respondents r"
     " ON r.xmin = a.xmin WHERE a.questionnaire_id = ?"
 )
+
+
+async def test_a_failed_release_tells_the_person_her_answer_was_received_and_keeps_it(
+    data_dir, monkeypatch
+):
+    clock = FakeClock()
+    async with running(data_dir, clock) as server:
+        coordinator = await server.client("coordinator")
+        made = await create_questionnaire(coordinator, anonymous=True, title="Unlucky")
+        await assign(coordinator, made["id"], closes_in_days=2, all=True)
+
+        async def broken(*args, **kwargs):
+            raise ConnectionResetError("the database went away for a moment")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(answering, "release_answers", broken)
+            for handle in ("mentee1", "mentee2", "mentee3"):
+                body = await answer(
+                    await server.client(handle), made["id"], full_answers(made), 201
+                )
+                assert body["questionnaire"]["answered"] is True
+        assert len(held(server, made["id"])) == 3
+        clock.advance(days=3)
+        await server.app[keys.QUESTIONNAIRES].run_once()
+        assert held(server, made["id"]) == [] and len(stored_answers(server, made["id"])) == 3

@@ -10,6 +10,7 @@ the answers, under a random key and with no time, in a shuffled batch of several
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,7 @@ ANSWERED_ANONYMOUSLY = N_(
     "be changed."
 )
 MAX_CLOSED_LISTED = 20
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,10 @@ async def submit_answers(
     if questionnaire.anonymous:
         await store.write(hold)
         first = await store.write(record_anonymous)
-        await release_answers(store, seal, questionnaire.id, clock.now())
+        try:
+            await release_answers(store, seal, questionnaire.id, clock.now())
+        except Exception:  # the answer is kept: the runner's next pass releases what is due
+            log.exception("releasing the answers of questionnaire %d failed", questionnaire.id)
     else:
         first = await store.write(save_named)
     return Answered(await load_answering(store, user, questionnaire.id, clock=clock), first)
