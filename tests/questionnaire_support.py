@@ -31,6 +31,7 @@ TABLES = (
     "questionnaire_respondents",
     "questionnaire_answers",
     "questionnaire_anonymous_answers",
+    "questionnaire_held_answers",
     "questionnaire_reminders",
 )
 

@@ -121,7 +121,7 @@ async def test_a_programme_copied_to_postgresql_is_served_from_there_as_it_was(
     marker = f"PAIRSECRET{uuid.uuid4().hex[:8]}"
     await fill_programme(sqlite_data_dir, marker)
     before = sqlite_rows(sqlite_data_dir)
-    for table in ("messages", "files", "task_occurrences", "questionnaire_anonymous_answers"):
+    for table in ("messages", "files", "task_occurrences", "questionnaire_held_answers"):
         assert before[table], table
     assert any(row for row in before["messages"] if row[3] is not None)  # a thread reply
 

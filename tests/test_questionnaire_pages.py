@@ -102,7 +102,9 @@ async def test_an_anonymous_form_says_it_cannot_be_changed_and_then_takes_no_mor
     )
     again = await mentor.http.post(path, data=answers)
     assert again.status == 409 and "cannot be changed" in await again.text()
-    assert rows(server, "SELECT count(*) FROM questionnaire_anonymous_answers") == [(1,)]
+    # Held, sealed, until enough others answer (tests/test_questionnaire_release.py).
+    assert rows(server, "SELECT count(*) FROM questionnaire_held_answers") == [(1,)]
+    assert rows(server, "SELECT count(*) FROM questionnaire_anonymous_answers") == [(0,)]
 
 
 async def test_a_coordinator_builds_and_assigns_with_plain_forms(server):

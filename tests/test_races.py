@@ -44,6 +44,7 @@ from channels.people import accounts, invitations, users
 from channels.programme import communities, matching
 from channels.questionnaires import answering, building
 from channels.questionnaires.questions import MAX_QUESTIONS
+from channels.questionnaires.sealing import Seal
 from channels.tasks import planning, posting
 from channels.tasks.rules import Settings
 from server.config import Config
@@ -54,6 +55,8 @@ from .conftest import require_service
 from .file_support import png
 from .questionnaire_support import assign, create_questionnaire, full_answers
 from .support import Server, email, eventually
+
+SEAL = Seal(b"the secret the nodes share")
 
 
 @pytest.fixture(scope="session")
@@ -502,13 +505,38 @@ async def test_a_named_answer_sent_twice_at_once_is_kept_once(programme: Program
     payload = {"answers": full_answers(made, text="fine")}
     outcomes = await programme.race(
         "questionnaire_answers",
-        answering.submit_answers(programme.store, mentee, made["id"], payload),
-        answering.submit_answers(programme.other, mentee, made["id"], payload),
+        answering.submit_answers(programme.store, mentee, made["id"], payload, seal=SEAL),
+        answering.submit_answers(programme.other, mentee, made["id"], payload, seal=SEAL),
     )
     assert failures(outcomes, BaseException) == 0
     assert [o.first for o in outcomes] == [True, False]  # the second replaced the first
     count = "SELECT count(*) FROM questionnaire_answers WHERE questionnaire_id = $1"
     assert await programme.count(count, made["id"]) == 1
+
+
+async def test_an_anonymous_answer_sent_twice_at_once_is_held_once_and_counted_once(
+    programme: Programme,
+):
+    server = Server(programme.data_dir, config_changes={"database_url": programme.url})
+    await server.start()
+    coordinator = await server.client("coordinator")
+    try:
+        made = await create_questionnaire(coordinator, title="Honestly", anonymous=True)
+        await assign(coordinator, made["id"])
+    finally:
+        await coordinator.close()
+        await server.stop()
+    mentee = await programme.user("mentee1")
+    payload = {"answers": full_answers(made, text="fine")}
+    outcomes = await programme.race(
+        "questionnaire_held_answers",
+        answering.submit_answers(programme.store, mentee, made["id"], payload, seal=SEAL),
+        answering.submit_answers(programme.other, mentee, made["id"], payload, seal=SEAL),
+    )
+    assert failures(outcomes, Conflict) == 1  # "you have answered already"
+    for table in ("questionnaire_held_answers", "questionnaire_respondents"):
+        count = f"SELECT count(*) FROM {table} WHERE questionnaire_id = $1"
+        assert await programme.count(count, made["id"]) == 1, table
 
 
 async def test_a_pair_ended_while_a_task_is_posted_to_it_gets_it_before_the_end_or_never(

@@ -2,14 +2,15 @@
 a named answer until it closes.
 
 A questionnaire that does not ask you (or has not opened yet) does not exist for you: the same
-`not_found` as an id never used.  An anonymous answer is written with no link to its author (a
-row in `questionnaire_respondents` says that you answered, another row elsewhere holds what,
-with a random key and no time), so it can be given once and never changed.
+`not_found` as an id never used.  An anonymous answer is written with no link to its author:
+held sealed in one write, the person recorded as having answered in another, and released into
+the answers, under a random key and with no time, in a shuffled batch of several people's
+(releasing.py).  So it can be given once and never changed.
 """
 
 from __future__ import annotations
 
-import secrets
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,8 @@ from channels.errors import Conflict, NotFound
 from channels.languages import N_
 from channels.questionnaires.audience import ROLES, audience_of, state_of
 from channels.questionnaires.questions import check_answers
+from channels.questionnaires.releasing import release_answers
+from channels.questionnaires.sealing import Seal
 from channels.research.usage import count_use
 from channels.tasks.rules import parse_iso
 from storage import Store, Tx
@@ -31,6 +34,7 @@ ANSWERED_ANONYMOUSLY = N_(
     "be changed."
 )
 MAX_CLOSED_LISTED = 20
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -121,11 +125,27 @@ class Answered:
     first: bool  # False: a named answer changed
 
 
+async def _check_still_open(tx: Tx, questionnaire_id: int, clock: Clock) -> None:
+    """Under the questionnaire's lock: not closed since we looked (the clock read now, so that
+    nothing is recorded once a release has seen it closed)."""
+    await tx.lock_questionnaire(questionnaire_id)
+    current = await tx.load_questionnaire(questionnaire_id)
+    if current is None or current.closes_at is None or parse_iso(current.closes_at) <= clock.now():
+        raise Conflict(CLOSED)
+
+
 async def submit_answers(
-    store: Store, user: User, questionnaire_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
+    store: Store,
+    user: User,
+    questionnaire_id: int,
+    payload: Any,
+    *,
+    seal: Seal,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Answered:
     """`payload`: {answers: {question id: answer}}.  Every answer is checked first; nothing is
-    kept if one is wrong.  A named answer replaces the person's earlier one until it closes."""
+    kept if one is wrong.  A named answer replaces the person's earlier one until it closes.
+    An anonymous one is held under `seal` and released later (releasing.py)."""
     answering = await load_answering(store, user, questionnaire_id, clock=clock)
     questionnaire = answering.questionnaire
     if answering.state != "open":
@@ -135,24 +155,44 @@ async def submit_answers(
     answers = check_answers(answering.questions, payload)
     now = clock.now()
 
-    async def save(tx: Tx) -> bool:
-        await tx.lock_questionnaire(questionnaire.id)  # not closed between check and answer
-        current = await tx.load_questionnaire(questionnaire.id)
-        if current is None or current.closes_at is None or parse_iso(current.closes_at) <= now:
-            raise Conflict(CLOSED)  # closed since we looked
-        if current.anonymous:
-            # Whether they answered and what they answered, in two rows nothing joins.
-            if not await tx.add_respondent(questionnaire.id, user.id, user.role):
-                raise Conflict(ANSWERED_ANONYMOUSLY)
-            await tx.insert_anonymous_answers(questionnaire.id, secrets.token_hex(16), answers)
-            first = True
-        else:
-            first = await tx.save_named_answers(questionnaire.id, user.id, answers, iso(now))
-            await tx.add_respondent(questionnaire.id, user.id, user.role)
+    async def record(tx: Tx, first: bool) -> None:
         await tx.mark_questionnaire_notifications_read(user.id, questionnaire.id, iso(now))
         if first:
             await count_use(tx, user.id, "questionnaire.answered", iso(now))
+
+    async def save_named(tx: Tx) -> bool:
+        await _check_still_open(tx, questionnaire.id, clock)
+        first = await tx.save_named_answers(questionnaire.id, user.id, answers, iso(now))
+        await tx.add_respondent(questionnaire.id, user.id, user.role)
+        await record(tx, first)
         return first
 
-    first = await store.write(save)
+    async def hold(tx: Tx) -> None:
+        # The sealed answers, in a write that names nobody.
+        await _check_still_open(tx, questionnaire.id, clock)
+        if questionnaire.id in await tx.list_answered_by(user.id):
+            raise Conflict(ANSWERED_ANONYMOUSLY)
+        await tx.hold_anonymous_answers(
+            questionnaire.id,
+            seal.holder(questionnaire.id, user.id),
+            seal.seal(questionnaire.id, answers),
+        )
+
+    async def record_anonymous(tx: Tx) -> bool:
+        # That they answered, in a write of its own: it holds no answer.
+        await _check_still_open(tx, questionnaire.id, clock)
+        if not await tx.add_respondent(questionnaire.id, user.id, user.role):
+            raise Conflict(ANSWERED_ANONYMOUSLY)
+        await record(tx, True)
+        return True
+
+    if questionnaire.anonymous:
+        await store.write(hold)
+        first = await store.write(record_anonymous)
+        try:
+            await release_answers(store, seal, questionnaire.id, clock.now())
+        except Exception:  # the answer is kept: the runner's next pass releases what is due
+            log.exception("releasing the answers of questionnaire %d failed", questionnaire.id)
+    else:
+        first = await store.write(save_named)
     return Answered(await load_answering(store, user, questionnaire.id, clock=clock), first)

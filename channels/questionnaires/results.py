@@ -6,7 +6,8 @@ A named questionnaire's free-text answers carry their author's name (the form to
 and the people asked who have not answered are listed.  An anonymous one shows neither: its
 answers are shown only once it has closed and at least MIN_ANONYMOUS people answered, so that
 no answer can be picked out by watching the results change as people answer, and their order
-is the order of random keys.
+is the order of random keys.  They are the released answers (releasing.py): reading the results
+of a closed one first releases what still waits.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from channels.policy import check_coordinator
 from channels.questionnaires.assigning import Overview, load_overview
 from channels.questionnaires.audience import ROLES, audience_of, load_population, reach
 from channels.questionnaires.questions import CHOICES, SCALE, TEXTS
+from channels.questionnaires.releasing import BATCH, release_answers
+from channels.questionnaires.sealing import Seal
 from storage import Store
 from storage.records import AnswerSet, Question, User
 
-MIN_ANONYMOUS = 3
+MIN_ANONYMOUS = BATCH  # the smallest batch of released answers, for the same reason
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def tally_question(
 
 
 async def load_results(
-    store: Store, user: User, questionnaire_id: int, *, clock: Clock = SYSTEM_CLOCK
+    store: Store, user: User, questionnaire_id: int, *, seal: Seal, clock: Clock = SYSTEM_CLOCK
 ) -> Results:
     check_coordinator(user)
     overview = await load_overview(store, user, questionnaire_id, clock=clock)
@@ -129,6 +132,8 @@ async def load_results(
         )
     questions: list[QuestionResult] = []
     waiting: list[User] = []
+    if withheld is None and questionnaire.anonymous:
+        await release_answers(store, seal, questionnaire.id, clock.now())
     if withheld is None:
         answer_sets = await store.list_answer_sets(
             questionnaire.id, anonymous=questionnaire.anonymous

@@ -8,6 +8,7 @@ from aiohttp import web
 from channels.notify import inbox
 from channels.policy import check_coordinator
 from channels.questionnaires import answering, assigning, building, results
+from channels.questionnaires.sealing import Seal
 from channels.questionnaires.starters import STARTERS
 from channels.questionnaires.wire import (
     answering_json,
@@ -208,7 +209,11 @@ async def close(request: web.Request) -> web.Response:
 async def load_results(request: web.Request) -> web.Response:
     user = await current_user(request)
     found = await results.load_results(
-        request.app[keys.STORE], user, _id(request), clock=request.app[keys.CLOCK]
+        request.app[keys.STORE],
+        user,
+        _id(request),
+        seal=Seal(request.app[keys.SECRET]),
+        clock=request.app[keys.CLOCK],
     )
     return web.json_response(results_json(found))
 
@@ -228,7 +233,12 @@ async def answer(request: web.Request) -> web.Response:
     user = await current_user(request)
     store = request.app[keys.STORE]
     answered = await answering.submit_answers(
-        store, user, _id(request), await read_json(request), clock=request.app[keys.CLOCK]
+        store,
+        user,
+        _id(request),
+        await read_json(request),
+        seal=Seal(request.app[keys.SECRET]),
+        clock=request.app[keys.CLOCK],
     )
     await emit_notifications_read(request.app, user.id, await inbox.count_unread(store, user))
     return web.json_response(

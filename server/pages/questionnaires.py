@@ -17,6 +17,7 @@ from channels.languages import N_
 from channels.notify import inbox
 from channels.questionnaires import answering
 from channels.questionnaires.questions import CHOICES, MAX_ANSWER, SCALE
+from channels.questionnaires.sealing import Seal
 from channels.questionnaires.wire import intro_html
 from server import keys
 from server.api.params import form_text, path_id
@@ -127,7 +128,12 @@ async def answer(request: web.Request) -> web.Response:
         found = await answering.load_answering(store, user, questionnaire_id, clock=clock)
         typed.update(answers_from_form(found.questions, form))
         return await answering.submit_answers(
-            store, user, questionnaire_id, {"answers": typed}, clock=clock
+            store,
+            user,
+            questionnaire_id,
+            {"answers": typed},
+            seal=Seal(request.app[keys.SECRET]),
+            clock=clock,
         )
 
     answered = await run_form(

@@ -6,7 +6,9 @@ once: the database decides who posts each card and makes each notification.  Thi
 works out how long to sleep: until the next questionnaire opens or enters its last day by the
 injected clock, and never longer than POLL_SECONDS (people and pairs asked by an open
 questionnaire may appear at any time, on any node).  It wakes early when this node assigns or
-changes a questionnaire.  Started and stopped by the app's cleanup_ctx.
+changes a questionnaire.  Each pass also releases the anonymous answers that are due
+(`channels.questionnaires.releasing.release_closed`): those of a questionnaire that has closed,
+and any left waiting by a crash.  Started and stopped by the app's cleanup_ctx.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from aiohttp import web
 
 from channels.questionnaires.audience import state_of
 from channels.questionnaires.delivery import Delivery, next_wake, run_due
+from channels.questionnaires.releasing import release_closed
+from channels.questionnaires.sealing import Seal
 from server import keys
 from server.realtime.emit import emit_changes, emit_notifications_by_id
 from server.runners.loop import Runner
@@ -37,7 +41,9 @@ class QuestionnaireRunner(Runner):
     async def run_once(self) -> Delivery:
         """One pass at the clock's present; tells the channels and the people what changed."""
         async with self._pass:
-            delivery = await run_due(self._app[keys.STORE], self._app[keys.CLOCK].now())
+            store, now = self._app[keys.STORE], self._app[keys.CLOCK].now()
+            delivery = await run_due(store, now)
+            await release_closed(store, Seal(self._app[keys.SECRET]), now)
             await emit_changes(self._app, delivery.changes)
             await emit_notifications_by_id(self._app, delivery.notification_ids)
         return delivery

@@ -318,6 +318,40 @@ class QuestionnaireQueries(QueryBase):
             (questionnaire_id, token, json.dumps(answers)),
         )
 
+    async def hold_anonymous_answers(self, questionnaire_id: int, holder: str, sealed: str) -> None:
+        """Keep sealed answers until they are released; a later one of the same holder (a retry
+        after a failure) replaces the earlier."""
+        await self._all(
+            "INSERT INTO questionnaire_held_answers (questionnaire_id, holder, sealed)"
+            " VALUES (?, ?, ?) ON CONFLICT (questionnaire_id, holder)"
+            " DO UPDATE SET sealed = excluded.sealed",
+            (questionnaire_id, holder, sealed),
+        )
+
+    async def list_held_answers(self, questionnaire_id: int) -> list[tuple[str, str]]:
+        """(holder, sealed) of every answer of this questionnaire waiting to be released."""
+        rows = await self._all(
+            "SELECT holder, sealed FROM questionnaire_held_answers WHERE questionnaire_id = ?"
+            " ORDER BY holder",
+            (questionnaire_id,),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def list_holding_questionnaires(self) -> list[int]:
+        """The questionnaires with answers waiting to be released."""
+        rows = await self._all(
+            "SELECT DISTINCT questionnaire_id FROM questionnaire_held_answers"
+            " ORDER BY questionnaire_id"
+        )
+        return [row[0] for row in rows]
+
+    async def delete_held_answers(self, questionnaire_id: int, holders: list[str]) -> None:
+        await self._all(
+            "DELETE FROM questionnaire_held_answers WHERE questionnaire_id = ?"
+            " AND holder IN (SELECT value FROM json_each(?))",
+            (questionnaire_id, json_list(holders)),
+        )
+
     async def load_named_answers(self, questionnaire_id: int, user_id: int) -> AnswerSet | None:
         row = await self._one(
             "SELECT * FROM questionnaire_answers WHERE questionnaire_id = ? AND user_id = ?",
