@@ -49,6 +49,7 @@ from channels.tasks import planning, posting
 from channels.tasks.rules import Settings
 from server.config import Config
 from server.runners.mailer import link_settings
+from storage.queries.library import LibraryQueries
 
 from . import databases
 from .conftest import require_service
@@ -866,3 +867,141 @@ async def test_a_deadlock_between_two_nodes_runs_its_victim_again_alone_and_once
     for name in outcomes:
         count = "SELECT count(*) FROM audit_log WHERE action = $1"
         assert await programme.count(count, f"race.{name}") == 1, name
+
+
+async def _folder_of_two(programme: Programme, name: str) -> tuple[Any, Any, list[Any]]:
+    coordinator = await programme.user("coordinator")
+    folder = await folders.create_folder(
+        programme.store, coordinator, {"name": name, "audience": "everyone"}
+    )
+    made = [
+        await resources.add_resource(
+            programme.store,
+            coordinator,
+            {"folder_id": folder.id, "title": title, "url": f"https://example.org/{title}"},
+        )
+        for title in ("first", "second")
+    ]
+    return coordinator, folder, made
+
+
+async def _folder_order(programme: Programme, folder_id: int) -> list[tuple[int, int]]:
+    """(position, id) of the folder's resources not removed, in the folder's order."""
+    conn = await asyncpg.connect(programme.url)
+    try:
+        rows = await conn.fetch(
+            "SELECT position, id FROM library_resources"
+            " WHERE folder_id = $1 AND removed_at IS NULL ORDER BY position, id",
+            folder_id,
+        )
+        return [(row["position"], row["id"]) for row in rows]
+    finally:
+        await conn.close()
+
+
+async def test_two_resources_of_one_folder_changed_at_once_take_turns_without_a_deadlock(
+    programme: Programme, monkeypatch: pytest.MonkeyPatch
+):
+    """Each change renumbers the whole folder.  The barrier: a change about to renumber goes
+    on once the other one is about to renumber too, or is seen waiting for a lock.  (Without
+    the folder's lock first, each held its own resource and then wanted the other's row to
+    renumber it: a deadlock, and one of the two callers got its error.)"""
+    coordinator, folder, (first, second) = await _folder_of_two(programme, "Guides")
+    original = LibraryQueries.reorder_resources
+    arrived: list[int] = []
+    conn = await asyncpg.connect(programme.url)
+
+    async def other_waits() -> bool:
+        await conn.execute("SELECT pg_stat_clear_snapshot()")
+        return bool(
+            await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock'"
+            )
+        )
+
+    async def renumber(self: Any, resource_ids: list[int]) -> None:
+        arrived.append(len(arrived))
+        await eventually(lambda: len(arrived) >= 2 or other_waits())
+        await original(self, resource_ids)
+
+    monkeypatch.setattr(LibraryQueries, "reorder_resources", renumber)
+    try:
+        outcomes = await asyncio.gather(
+            resources.update_resource(
+                programme.store, coordinator, first.id, {"title": "First, changed"}
+            ),
+            resources.update_resource(
+                programme.other, coordinator, second.id, {"title": "Second, changed", "position": 1}
+            ),
+            return_exceptions=True,
+        )
+    finally:
+        await conn.close()
+    assert failures(outcomes, ()) == 0
+    title = "SELECT title FROM library_resources WHERE id = $1"
+    assert await programme.count(title, first.id) == "First, changed"
+    assert await programme.count(title, second.id) == "Second, changed"
+    # Whichever went first, the second resource was put first and the first stayed after it.
+    assert await _folder_order(programme, folder.id) == [(1, second.id), (2, first.id)]
+
+
+async def test_a_resource_moved_into_a_folder_while_one_is_added_there_gets_a_place_of_its_own(
+    programme: Programme,
+):
+    """The addition first (holding the folder, waiting to be stored), the move second: the
+    move waits for the folder and puts its resource in the order as it is after the
+    addition.  (The order worked out before the write left the added resource out, and the
+    moved one took its place: two resources at position 3.)"""
+    coordinator, folder, (first, second) = await _folder_of_two(programme, "Guides")
+    elsewhere = await folders.create_folder(
+        programme.store, coordinator, {"name": "Elsewhere", "audience": "everyone"}
+    )
+    moving = await resources.add_resource(
+        programme.store,
+        coordinator,
+        {"folder_id": elsewhere.id, "title": "moving", "url": "https://example.org/moving"},
+    )
+    link = {"folder_id": folder.id, "title": "added", "url": "https://example.org/added"}
+    outcomes = await programme.race(
+        "library_resources",
+        resources.add_resource(programme.store, coordinator, link),
+        resources.update_resource(
+            programme.other, coordinator, moving.id, {"folder_id": folder.id}
+        ),
+    )
+    assert failures(outcomes, ()) == 0
+    added = outcomes[0]
+    assert await _folder_order(programme, folder.id) == [
+        (1, first.id),
+        (2, second.id),
+        (3, added.id),
+        (4, moving.id),
+    ]
+
+
+async def test_a_resource_changed_while_it_is_moved_to_another_folder_is_changed_there(
+    programme: Programme,
+):
+    """The move first (holding both folders and the resource, waiting to log itself), the
+    change second, which read the resource in its old folder: it waits for that folder, then
+    finds the resource gone from it and runs again in its new folder.  (The change must never
+    renumber the old folder with the resource in it, nor move it back.)"""
+    coordinator, folder, (first, second) = await _folder_of_two(programme, "Guides")
+    elsewhere = await folders.create_folder(
+        programme.store, coordinator, {"name": "Elsewhere", "audience": "everyone"}
+    )
+    outcomes = await programme.race(
+        "audit_log",
+        resources.update_resource(
+            programme.store, coordinator, second.id, {"folder_id": elsewhere.id}
+        ),
+        resources.update_resource(
+            programme.other, coordinator, second.id, {"title": "Changed", "position": 1}
+        ),
+    )
+    assert failures(outcomes, ()) == 0
+    assert await _folder_order(programme, folder.id) == [(1, first.id)]
+    assert await _folder_order(programme, elsewhere.id) == [(1, second.id)]
+    title = "SELECT title FROM library_resources WHERE id = $1"
+    assert await programme.count(title, second.id) == "Changed"

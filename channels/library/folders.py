@@ -126,7 +126,7 @@ async def load_folder(store: Reads, folder_id: int) -> LibraryFolder:
     return folder
 
 
-async def _lock_folders(tx: Tx, *folder_ids: int | None) -> None:
+async def lock_folders(tx: Tx, *folder_ids: int | None) -> None:
     """Until the commit: no other write moves, fills or deletes these folders (each folder
     move locks the folder and its new parent, in id order, so two moves that touch a folder
     take turns and the second checks what the first wrote)."""
@@ -143,7 +143,7 @@ async def check_folder_stays(tx: Tx, folder_id: int) -> None:
 
 async def _check_parent(tx: Tx, parent_id: int | None, moving: LibraryFolder | None = None) -> None:
     """Folders nest one level: a parent is a top-level folder, and a folder with subfolders
-    stays at the top.  Inside the write, with both folders locked (`_lock_folders`)."""
+    stays at the top.  Inside the write, with both folders locked (`lock_folders`)."""
     if parent_id is None:
         return
     parent = await load_folder(tx, parent_id)
@@ -167,7 +167,7 @@ async def create_folder(
     now = iso(clock.now())
 
     async def insert(tx: Tx) -> LibraryFolder:
-        await _lock_folders(tx, parent_id)
+        await lock_folders(tx, parent_id)
         await _check_parent(tx, parent_id)
         folder = await tx.insert_folder(parent_id=parent_id, name=name, audience=audience, now=now)
         await record_action(
@@ -205,7 +205,7 @@ async def update_folder(
 
     async def update(tx: Tx) -> None:
         # The folder as it is once no other move can touch it: what is checked is what stays.
-        await _lock_folders(tx, folder_id, new_parent_id)
+        await lock_folders(tx, folder_id, new_parent_id)
         folder = await load_folder(tx, folder_id)
         parent_id = new_parent_id if "parent_id" in payload else folder.parent_id
         if parent_id != folder.parent_id:

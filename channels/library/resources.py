@@ -4,9 +4,10 @@ for its week and the opener's role, never for the person."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from channels.chat import messages
 from channels.clock import SYSTEM_CLOCK, Clock, iso
@@ -25,6 +26,7 @@ from channels.languages import N_
 from channels.library.folders import (
     check_folder_stays,
     load_folder,
+    lock_folders,
     roles_seeing,
     visible_folder_ids,
 )
@@ -40,6 +42,7 @@ NO_RESOURCE = N_("That resource does not exist.")
 MAX_TITLE = 200
 MAX_DESCRIPTION = 1_000
 USAGE_WEEKS = 12
+T = TypeVar("T")
 
 
 async def load_visible_resource(store: Store, user: User, resource_id: int) -> Resource:
@@ -165,11 +168,33 @@ async def _load_resource(store: Reads, resource_id: int) -> Resource:
     return resource
 
 
-async def _lock_present(tx: Tx, resource_id: int) -> None:
-    """Inside a write, first: lock the resource and check it is still there (not removed
-    since it was loaded), so a change or a removal is never written into a removed one."""
+class _Moved(Exception):
+    """The resource went to another folder between reading its folder and locking it."""
+
+
+async def _lock_in_folder(tx: Tx, resource_id: int, *also: int) -> Resource:
+    """Inside a write, first: lock the resource's folder (with `also`, in id order), then the
+    resource, and return it as it is, still there (not removed since it was loaded).  The one
+    order of locks of every write that renumbers a folder (adding, moving, changing, removing
+    a resource in it): two such writes queue at the folder instead of each holding its own
+    resource and waiting for the other's row (a deadlock on PostgreSQL)."""
+    resource = await _load_resource(tx, resource_id)
+    await lock_folders(tx, resource.folder_id, *also)
     await tx.lock_resource(resource_id)
-    await _load_resource(tx, resource_id)
+    locked = await _load_resource(tx, resource_id)
+    if locked.folder_id != resource.folder_id:
+        raise _Moved  # moved meanwhile, into a folder not locked here
+    return locked
+
+
+async def _write_in_folder(store: Store, block: Callable[[Tx], Coroutine[Any, Any, T]]) -> T:
+    """Run a block that starts with `_lock_in_folder`, again when the resource was moved
+    to another folder between reading its folder and locking it."""
+    while True:
+        try:
+            return await store.write(block)
+        except _Moved:
+            continue
 
 
 @dataclass(frozen=True)
@@ -186,34 +211,40 @@ async def update_resource(
     store: Store, user: User, resource_id: int, payload: Any, *, clock: Clock = SYSTEM_CLOCK
 ) -> ResourceChange:
     """`payload`: any of {title, description, url (links only), folder_id, position (1 is
-    first in its folder)}."""
+    first in its folder)}.  What is not given, and the folder's new order, are taken from
+    the rows as they are inside the write, under the folder's lock."""
     actor = check_coordinator(user)
     payload = check_changes(payload, ["title", "description", "url", "folder_id", "position"])
     resource = await _load_resource(store, resource_id)
-    title = _check_title(payload) if "title" in payload else resource.title
-    description = _check_description(payload) if "description" in payload else resource.description
+    title = _check_title(payload) if "title" in payload else None
+    description = _check_description(payload) if "description" in payload else None
     url = None
     if "url" in payload:
         if resource.url is None:
             raise Invalid(N_("This resource is a file: add the new file as a resource of its own."))
         url = check_url(payload["url"])
-    folder_id = resource.folder_id
+    to_folder = None
     if "folder_id" in payload:
-        folder_id = (await load_folder(store, check_id(payload, "folder_id"))).id
-    assert folder_id is not None
-    siblings = [r.id for r in await store.list_resources() if r.folder_id == folder_id]
-    order = check_place(payload, resource.id, siblings)
+        to_folder = (await load_folder(store, check_id(payload, "folder_id"))).id
     now = iso(clock.now())
 
     async def update(tx: Tx) -> list[int]:
-        await _lock_present(tx, resource.id)
-        if folder_id != resource.folder_id:
+        current = await _lock_in_folder(
+            tx, resource.id, *([] if to_folder is None else [to_folder])
+        )
+        folder_id = current.folder_id if to_folder is None else to_folder
+        assert folder_id is not None
+        moved = folder_id != current.folder_id
+        if moved:
             await check_folder_stays(tx, folder_id)
+        siblings = [r.id for r in await tx.list_resources() if r.folder_id == folder_id]
+        order = check_place(payload, resource.id, siblings)
+        new_title = current.title if title is None else title
         await tx.update_resource(
             resource.id,
             folder_id=folder_id,
-            title=title,
-            description=description,
+            title=new_title,
+            description=current.description if description is None else description,
             url=url,
             now=now,
         )
@@ -226,15 +257,15 @@ async def update_resource(
             target_id=resource.id,
             summary=Words(
                 N_("Changed the library resource %(title)s and moved it to another folder.")
-                if folder_id != resource.folder_id
+                if moved
                 else N_("Changed the library resource %(title)s."),
-                title=title,
+                title=new_title,
             ),
             now=now,
         )
         return await _touch_cards(tx, resource.id)
 
-    touched = await store.write(update)
+    touched = await _write_in_folder(store, update)
     return ResourceChange(
         await _load_resource(store, resource.id), await store.load_messages(touched)
     )
@@ -250,21 +281,21 @@ async def remove_resource(
     now = iso(clock.now())
 
     async def remove(tx: Tx) -> tuple[list[int], list[str]]:
-        await _lock_present(tx, resource.id)
+        current = await _lock_in_folder(tx, resource.id)
         await tx.remove_resource(resource.id, now)
-        released = [] if resource.file_id is None else await tx.delete_file(resource.file_id)
+        released = [] if current.file_id is None else await tx.delete_file(current.file_id)
         await record_action(
             tx,
             actor,
             "library.resource_removed",
             target_type="library_resource",
             target_id=resource.id,
-            summary=Words(N_("Removed %(title)s from the library."), title=resource.title),
+            summary=Words(N_("Removed %(title)s from the library."), title=current.title),
             now=now,
         )
         return await _touch_cards(tx, resource.id), released
 
-    touched, released = await store.write(remove)
+    touched, released = await _write_in_folder(store, remove)
     return ResourceChange(resource, await store.load_messages(touched), tuple(released))
 
 

@@ -64,7 +64,8 @@ class LockQueries(QueryBase):
 
     async def lock_resource(self, resource_id: int) -> None:
         """Until the commit: one writer at a time of a library resource (not changed while
-        it is removed, nor removed twice)."""
+        it is removed, nor removed twice).  Taken after its folder's lock, never before:
+        writes that renumber a folder queue at the folder (channels/library/resources.py)."""
         await self._all(
             _for_update("SELECT id FROM library_resources WHERE id = ?"), (resource_id,)
         )
