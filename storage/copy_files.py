@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable, Iterator
+import sqlite3
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .backup import NotADatabase, connect_existing
 from .files import FileStore
@@ -66,7 +68,7 @@ async def load_references(data_dir: Path, database_url: str, database_file: str)
             raise CopyFilesRefused(f"{error} (see --data-dir).") from None
         try:
             rows = source.execute(REFERENCES).fetchall()
-        except Exception as error:
+        except sqlite3.Error as error:
             raise CopyFilesRefused(f"that database holds no programme ({error}).") from None
         finally:
             source.close()
@@ -117,7 +119,7 @@ async def copy_files(
             if progress is not None:
                 progress(size)
 
-    await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(todo))))))
+    await _run_all([worker() for _ in range(max(1, min(workers, len(todo))))])
     after = {blob.sha256: blob.size async for blob in target.list_blobs()}
     missing = [sha for sha, size in wanted.items() if after.get(sha) != size]
     if missing:
@@ -131,6 +133,22 @@ async def copy_files(
             )
         )
     return report
+
+
+async def _run_all(work: list[Coroutine[Any, Any, None]]) -> None:
+    """Run them at once; when one fails, stop the others (none goes on writing after the
+    command has returned) and raise its error."""
+    tasks = [asyncio.create_task(one) for one in work]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        error = task.exception()
+        if error is not None:
+            raise error
 
 
 async def _copy_one(

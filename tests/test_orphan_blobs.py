@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,11 +16,15 @@ import pytest
 import storage
 from channels.files.orphans import ORPHAN_GRACE, remove_orphan_blobs, sweep_if_due
 from channels.files.uploads import UploadLimits, receive_upload
-from storage.files import FileStore, Staged, chunks_of
+from server import keys
+from storage import FILES_DIR
+from storage.files import FileStore, Staged, chunks_of, parse_files_url
 
-from . import databases
+from . import databases, s3_support
 from .clocks import FakeClock
-from .support import email, eventually
+from .file_support import blob_stored, share
+from .mail_support import running_server
+from .support import DAYS_AWAKE, email, eventually
 
 LIMITS = UploadLimits(max_file_bytes=10 * 1024 * 1024, quota_bytes=100 * 1024 * 1024)
 LATER = ORPHAN_GRACE + timedelta(hours=1)
@@ -155,3 +160,64 @@ async def test_one_node_of_several_sweeps_each_day(data_dir: Path, files_url: st
             await store.close()
         for f in files:
             await f.close()
+
+
+async def test_what_is_not_named_as_a_blob_is_never_swept(node, files_url: str, data_dir: Path):
+    """An object or file in the store that Mentorspace did not name (an operator's note, a
+    stranger's key under the prefix) is not a blob: never listed, never deleted."""
+    store, files = node
+    if files_url:
+        bucket, prefix = parse_files_url(files_url)
+        s3 = s3_support.client(os.environ["AWS_ENDPOINT_URL_S3"])
+        stranger = f"{prefix}blobs/ab/cd/notes.txt"
+        s3.put_object(Bucket=bucket, Key=stranger, Body=b"the operator's notes")
+
+        def still_there() -> bool:
+            return stranger in s3_support.keys_under(
+                os.environ["AWS_ENDPOINT_URL_S3"], files_url, "blobs/"
+            )
+    else:
+        note = data_dir / FILES_DIR / "ab" / "cd" / "notes.txt"
+        note.parent.mkdir(parents=True, exist_ok=True)
+        note.write_bytes(b"the operator's notes")
+
+        def still_there() -> bool:
+            return note.is_file()
+
+    clock = FakeClock()
+    clock.advance(seconds=LATER.total_seconds())
+    assert all(len(sha) == 64 for sha in await blobs_of(files))
+    report = await remove_orphan_blobs(store, files, clock=clock)
+    assert report.removed == 0 and still_there()
+
+
+async def test_the_upload_sweeper_sweeps_orphans_and_a_pair_file_stays_the_pairs_alone(
+    data_dir: Path, files_url: str
+):
+    clock = FakeClock()
+    changes = {**DAYS_AWAKE, "files_url": files_url}
+    async with running_server(data_dir, clock=clock, config_changes=changes) as server:
+        marker = "MARKER-sweep-4e0a"
+        data = f"{marker}: the letter I am drafting".encode()
+        pair = await server.pair_channel_id(1)
+        mentee = await server.client("mentee1")
+        _, attachment = await share(mentee, data, f"{marker}.txt", pair)
+        orphan = await server.app[keys.FILES].put(chunks_of(b"a blob whose row never came"))
+        sweeper = server.app[keys.UPLOAD_SWEEPER]
+
+        clock.advance(seconds=LATER.total_seconds())  # a new day, and everything is old
+        before = sweeper.passes
+        sweeper.wake()
+        await eventually(lambda: sweeper.passes > before)
+        assert sweeper.last_sweep is not None and sweeper.last_sweep.removed == 1
+        assert not blob_stored(server, orphan.sha256)
+        assert blob_stored(server, hashlib.sha256(data).hexdigest())
+
+        mentor = await server.client("mentor1")
+        answer = await mentor.get(attachment["url"])
+        assert answer.status == 200 and await answer.read() == data
+        missing = await mentor.get("/files/AAAAAAAAAAAAAAAAAAAAAAAA/x.txt")
+        for handle in ("coordinator", "mentor2", "mentee2"):
+            outsider = await server.client(handle)
+            refused = await outsider.get(attachment["url"])
+            assert (refused.status, await refused.text()) == (404, await missing.text())
