@@ -26,6 +26,7 @@ import secrets
 import time
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
@@ -41,6 +42,15 @@ class Staged:
     sha256: str
     size: int
     key: str
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    """A blob in place: its digest, its size, and when it was put there (UTC)."""
+
+    sha256: str
+    size: int
+    modified: datetime
 
 
 class FileStoreUnavailable(Exception):
@@ -84,6 +94,13 @@ class FileStore(Protocol):
     async def delete(self, sha256: str) -> None:
         """Remove a blob (a no-op when it is not there)."""
 
+    def list_blobs(self) -> AsyncIterator[BlobInfo]:
+        """Every blob in place (not the temporary objects), in no particular order; what is
+        not named as a blob (a stranger's object, a bad name) is left out."""
+
+    async def remove_stale_temporaries(self) -> None:
+        """Remove temporary objects older than a day: what a crash in an upload left."""
+
 
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")  # S3's rule for a bucket's name
 
@@ -98,7 +115,7 @@ def parse_files_url(url: str) -> tuple[str, str]:
 
 
 def check_sha(sha256: str) -> str:
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+    if not is_sha(sha256):
         raise ValueError("not a sha256 hex digest")
     return sha256
 
@@ -128,6 +145,14 @@ class LocalFileStore:
 
     def _start(self) -> None:
         self._tmp.mkdir(parents=True, exist_ok=True)
+        self._remove_stale_temporaries()
+
+    async def remove_stale_temporaries(self) -> None:
+        await asyncio.to_thread(self._remove_stale_temporaries)
+
+    def _remove_stale_temporaries(self) -> None:
+        if not self._tmp.is_dir():
+            return
         cutoff = time.time() - STALE_TEMP_SECONDS
         for leftover in self._tmp.iterdir():
             with contextlib.suppress(OSError):
@@ -218,6 +243,40 @@ class LocalFileStore:
 
     async def delete(self, sha256: str) -> None:
         await asyncio.to_thread(self.path_of(sha256).unlink, missing_ok=True)
+
+    async def list_blobs(self) -> AsyncIterator[BlobInfo]:
+        """Folder by folder (ab/), each listed on a worker thread."""
+        firsts = await asyncio.to_thread(_blob_folders, self.root)
+        for first in firsts:
+            for found in await asyncio.to_thread(_blobs_in, first):
+                yield found
+
+
+def is_sha(name: str) -> bool:
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
+
+
+def _blob_folders(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(path for path in root.iterdir() if len(path.name) == 2 and path.is_dir())
+
+
+def _blobs_in(first: Path) -> list[BlobInfo]:
+    found = []
+    for path in first.glob("*/*"):
+        if (
+            not is_sha(path.name)
+            or path.name[:2] != first.name
+            or path.parent.name != path.name[2:4]
+        ):
+            continue
+        with contextlib.suppress(FileNotFoundError):  # deleted meanwhile
+            facts = path.stat()
+            found.append(
+                BlobInfo(path.name, facts.st_size, datetime.fromtimestamp(facts.st_mtime, UTC))
+            )
+    return found
 
 
 def _flush_and_close(out) -> None:  # type: ignore[no-untyped-def]

@@ -34,10 +34,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from .files import (
     READ_CHUNK,
     STALE_TEMP_SECONDS,
+    BlobInfo,
     FileStore,
     FileStoreUnavailable,
     Staged,
     check_sha,
+    is_sha,
     parse_files_url,
 )
 
@@ -301,6 +303,19 @@ class S3FileStore:
     async def delete(self, sha256: str) -> None:
         async with _unavailable_on_error():
             await self.client.delete_object(Bucket=self.bucket, Key=self.key_of(sha256))
+
+    async def list_blobs(self) -> AsyncIterator[BlobInfo]:
+        """A LIST of the blobs' keys, a page (1,000 keys) at a time."""
+        prefix = f"{self.prefix}blobs/"
+        async with _unavailable_on_error():
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=prefix
+            )
+            async for page in pages:
+                for found in page.get("Contents", []):
+                    sha = found["Key"].rsplit("/", 1)[-1]
+                    if is_sha(sha) and found["Key"] == self.key_of(sha):
+                        yield BlobInfo(sha, int(found["Size"]), found["LastModified"])
 
     async def remove_stale_temporaries(self) -> None:
         """Delete temporary objects and abort multipart uploads older than a day: what a crash

@@ -151,7 +151,7 @@ async def receive_upload(
         except BaseException:
             await _discard(files, staged, thumb)
             try:
-                await _remove_unreferenced(store, files, shas)  # we hold them already
+                await remove_unreferenced(store, files, shas)  # we hold them already
             except FileStoreUnavailable as error:
                 log.warning("a blob nothing refers to stays in the file store: %s", error)
             raise
@@ -263,11 +263,14 @@ async def _load_download(store: Store, user: User, public_id: str) -> StoredFile
 # letting go of blobs
 
 
-async def _remove_unreferenced(store: Store, files: FileStore, shas: Iterable[str]) -> None:
-    """Delete each blob no row refers to (the caller holds them)."""
+async def remove_unreferenced(store: Store, files: FileStore, shas: Iterable[str]) -> list[str]:
+    """Delete each blob no row refers to (the caller holds them); return those deleted."""
+    removed = []
     for sha in shas:
         if await store.count_blob_references(sha) == 0:
             await files.delete(sha)
+            removed.append(sha)
+    return removed
 
 
 async def release_blobs(store: Store, files: FileStore, shas: Iterable[str]) -> None:
@@ -278,7 +281,7 @@ async def release_blobs(store: Store, files: FileStore, shas: Iterable[str]) -> 
     for sha in dict.fromkeys(shas):
         try:
             async with store.hold_blobs(sha):
-                await _remove_unreferenced(store, files, [sha])
+                await remove_unreferenced(store, files, [sha])
         except FileStoreUnavailable as error:
             log.warning("a blob nothing refers to stays in the file store: %s", error)
 

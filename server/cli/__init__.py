@@ -1,5 +1,5 @@
 """The `mentorspace` command: serve, init, migrate, create-user, import-users, digests, report,
-demo, backup, restore, copy-data."""
+demo, backup, restore, copy-data, copy-files."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from channels.people import accounts
 from server.app import create_app
 from server.cli.backup import run_backup, run_restore
 from server.cli.copy_data import run_copy_data
+from server.cli.copy_files import run_copy_files
 from server.cli.digests import run_digests
 from server.cli.importing import run_import
 from server.cli.report import run_report
@@ -195,6 +196,20 @@ def _add_backup_commands(commands: argparse._SubParsersAction) -> None:
         metavar="URL",
         help="the empty PostgreSQL database to fill: postgresql://user@host/database",
     )
+    copy_files = commands.add_parser(
+        "copy-files",
+        help="copy the uploaded files the database refers to into an S3 bucket (for several"
+        " nodes); run again, it copies only what is missing",
+    )
+    add_setting_flags(copy_files, [*_DATA_ONLY, "files_url"])
+    copy_files.add_argument(
+        "--to", required=True, metavar="URL", help="the bucket to fill: s3://bucket/prefix"
+    )
+    copy_files.add_argument(
+        "--read-back",
+        action="store_true",
+        help="also read back every file already in the bucket and check its sha256",
+    )
 
 
 async def _with_store(config: Config, work: Callable[[storage.Store], Awaitable[None]]):
@@ -237,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_restore(config, args.source, force=args.force)
     if args.command == "copy-data":
         return run_copy_data(config, args.to)
+    if args.command == "copy-files":
+        return run_copy_files(config, args.to, read_back=args.read_back)
     try:
         if args.command == "serve":
             web.run_app(

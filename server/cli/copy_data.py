@@ -101,7 +101,9 @@ def _said(config: Config, to_url: str, report: CopyReport) -> str:
         "The search index is PostgreSQL's own, built from the messages as they went in.",
         f"Uploaded files are not in the database: {len(blobs)} files ({size_of(size)}) stay in"
         f" {files}. Serve with --data-dir {config.data_dir} (or copy its files/ folder and"
-        " its secret to the new data dir) and --database-url set to the new database.",
+        " its secret to the new data dir) and --database-url set to the new database; for"
+        " several nodes, copy them to a shared bucket with `mentorspace copy-files --to"
+        " s3://…` and serve with --files-url.",
         "Anything written to the SQLite database after the copy began is not in the copy:"
         " stop the server before copying (docs/deploy.md).",
     ]

@@ -1,5 +1,6 @@
 """The upload sweeper: removes uploads nobody attached within a day (a tab closed before
-sending, a send that failed for good), and their blobs when nothing else refers to them.
+sending, a send that failed for good), and their blobs when nothing else refers to them; and
+once a day, on one node of all, blobs no row refers to (`channels.files.orphans`).
 
 The work is `channels.files.uploads.remove_stale_uploads`, by the injected clock; any node may
 run it at once (each row is deleted by one of them, and a blob only after a check that no row
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from channels.files.orphans import SweepReport, sweep_if_due
 from channels.files.uploads import remove_stale_uploads
 from server import keys
 from server.runners.loop import Runner
@@ -25,10 +27,14 @@ class UploadSweeper(Runner):
         super().__init__()
         self._app = app
         self.passes = 0  # finished passes, for tests that move the clock and wake it
+        self.last_sweep: SweepReport | None = None  # the orphan sweep this node last ran
 
     async def run_pass(self) -> float:
         app = self._app
         await remove_stale_uploads(app[keys.STORE], app[keys.FILES], clock=app[keys.CLOCK])
+        swept = await sweep_if_due(app[keys.STORE], app[keys.FILES], clock=app[keys.CLOCK])
+        if swept is not None:
+            self.last_sweep = swept
         self.passes += 1
         return POLL_SECONDS
 

@@ -79,6 +79,16 @@ class FileQueries(QueryBase):
             {"sha": sha256},
         )
 
+    async def list_referenced_blobs(self, shas: list[str]) -> set[str]:
+        """Those of these blobs that a row refers to, as a file or as a thumbnail."""
+        rows = await self._all(
+            "SELECT sha256 FROM files WHERE sha256 IN (SELECT value FROM json_each(:shas))"
+            " UNION SELECT thumb_sha256 FROM files"
+            " WHERE thumb_sha256 IN (SELECT value FROM json_each(:shas))",
+            {"shas": json_list(shas)},
+        )
+        return {row[0] for row in rows}
+
     async def attach_files(
         self, message_id: int | None, public_ids: list[str], *, uploader_id: int, now: str
     ) -> int:
@@ -124,6 +134,24 @@ class FileQueries(QueryBase):
             (before, limit),
         )
         return _blobs(rows)
+
+    async def claim_blob_sweep(self, day: str, now: str, stale_before: str) -> bool:
+        """Claim the sweep of `day`: True when nobody had, or a claim before `stale_before`
+        was never finished (its node died); False when another node has it or it is done."""
+        rows = await self._all(
+            "INSERT INTO blob_sweeps (day, claimed_at) VALUES (:day, :now)"
+            " ON CONFLICT (day) DO UPDATE SET claimed_at = excluded.claimed_at"
+            " WHERE blob_sweeps.finished_at IS NULL AND blob_sweeps.claimed_at < :stale"
+            " RETURNING day",
+            {"day": day, "now": now, "stale": stale_before},
+        )
+        return bool(rows)
+
+    async def finish_blob_sweep(self, day: str, now: str, removed: int, removed_size: int) -> None:
+        await self._all(
+            "UPDATE blob_sweeps SET finished_at = ?, removed = ?, removed_size = ? WHERE day = ?",
+            (now, removed, removed_size, day),
+        )
 
 
 def _blobs(rows: list[sqlite3.Row]) -> list[str]:
