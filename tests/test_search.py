@@ -106,6 +106,25 @@ async def test_phrases_prefixes_case_and_accents(server):
     assert await found_ids(mentee, "CAFÉ") == [accented["id"]]
 
 
+async def test_words_joined_by_punctuation_are_found_as_they_are_typed(server):
+    """A word is a run of letters and digits wherever it stands, as the search box splits what
+    is typed: PostgreSQL's own parser read a hyphenated word, an address, a version or a path
+    as one token, and '976e9a77c5e7' alone as a number in scientific notation ('976e9') and a
+    word, so what was typed did not find what was written."""
+    mentee = await server.client("mentee1")
+    lounge = await server.channel_id("mentee_lounge")
+    code = await post(mentee, lounge, "The code is REF-976e9a77c5e7 for the room")
+    mail = await post(mentee, lounge, "Write to anna.berg@example.org about v2.4.1")
+    path = await post(mentee, lounge, "It is in /shared/cv-templates/final.docx now")
+
+    for typed in ("976e9a77c5e7", "REF-976e9a77c5e7", "ref 976e9", '"code is REF-976e9a77c5e7"'):
+        assert await found_ids(mentee, typed) == [code["id"]], typed
+    for typed in ("anna.berg@example.org", "example", "berg", "v2.4.1", "4 1"):
+        assert await found_ids(mentee, typed) == [mail["id"]], typed
+    for typed in ("templates final", "cv-templates", "docx"):
+        assert await found_ids(mentee, typed) == [path["id"]], typed
+
+
 async def test_filters_by_channel_and_author(server):
     mentee1 = await server.client("mentee1")
     mentee2 = await server.client("mentee2")
