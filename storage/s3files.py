@@ -304,18 +304,21 @@ class S3FileStore:
         async with _unavailable_on_error():
             await self.client.delete_object(Bucket=self.bucket, Key=self.key_of(sha256))
 
+    async def _objects(self, prefix: str) -> AsyncIterator[dict[str, Any]]:
+        """Every object whose key starts with `prefix`: a LIST, a page (1,000 keys) at a time."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=prefix
+        )
+        async for page in pages:
+            for found in page.get("Contents", []):
+                yield found
+
     async def list_blobs(self) -> AsyncIterator[BlobInfo]:
-        """A LIST of the blobs' keys, a page (1,000 keys) at a time."""
-        prefix = f"{self.prefix}blobs/"
         async with _unavailable_on_error():
-            pages = self.client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=prefix
-            )
-            async for page in pages:
-                for found in page.get("Contents", []):
-                    sha = found["Key"].rsplit("/", 1)[-1]
-                    if is_sha(sha) and found["Key"] == self.key_of(sha):
-                        yield BlobInfo(sha, int(found["Size"]), found["LastModified"])
+            async for found in self._objects(f"{self.prefix}blobs/"):
+                sha = found["Key"].rsplit("/", 1)[-1]
+                if is_sha(sha) and found["Key"] == self.key_of(sha):
+                    yield BlobInfo(sha, int(found["Size"]), found["LastModified"])
 
     async def remove_stale_temporaries(self) -> None:
         """Delete temporary objects and abort multipart uploads older than a day: what a crash
@@ -323,13 +326,9 @@ class S3FileStore:
         cutoff = datetime.now(UTC) - timedelta(seconds=STALE_TEMP_SECONDS)
         prefix = f"{self.prefix}{_TMP}"
         async with _unavailable_on_error():
-            pages = self.client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=prefix
-            )
-            async for page in pages:
-                for found in page.get("Contents", []):
-                    if found["LastModified"] < cutoff:
-                        await self.client.delete_object(Bucket=self.bucket, Key=found["Key"])
+            async for found in self._objects(prefix):
+                if found["LastModified"] < cutoff:
+                    await self.client.delete_object(Bucket=self.bucket, Key=found["Key"])
             uploads = self.client.get_paginator("list_multipart_uploads").paginate(
                 Bucket=self.bucket, Prefix=prefix
             )
