@@ -232,10 +232,13 @@ async def test_answers_written_before_the_release_are_rewritten_apart_from_their
                 asked = [u for u in people if u.role in ("mentor", "mentee")][:4]
                 made = await store.write(
                     lambda tx: tx.insert_questionnaire(
-                        title="Before", intro="", anonymous=True, created_by=coordinator.id,
+                        title="Before",
+                        intro="",
+                        anonymous=True,
+                        created_by=coordinator.id,
                         now="2026-03-01T10:00:00.000000+00:00",
                     )
-                )  # fmt: skip
+                )
                 for n, person in enumerate(asked):
 
                     async def as_it_was(tx, person=person, n=n):  # one write, as before 0022

@@ -828,9 +828,14 @@ async def test_a_deadlock_between_two_nodes_runs_its_victim_again_alone_and_once
     async def mark(tx: Any, name: str) -> None:
         runs[name] += 1
         await tx.insert_audit(
-            actor_id=None, actor_name="race", action=f"race.{name}", target_type="test",
-            target_id=None, summary=name, now=iso(datetime.now(UTC)),
-        )  # fmt: skip
+            actor_id=None,
+            actor_name="race",
+            action=f"race.{name}",
+            target_type="test",
+            target_id=None,
+            summary=name,
+            now=iso(datetime.now(UTC)),
+        )
 
     def crossing(name: str, other: str, first: int, second: int):
         async def block(tx: Any) -> str:

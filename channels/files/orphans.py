@@ -97,7 +97,8 @@ async def sweep_if_due(
     )
     if report.removed:
         log.info(
-            "removed %s blobs (%s bytes) that no file referred to", report.removed,
+            "removed %s blobs (%s bytes) that no file referred to",
+            report.removed,
             report.removed_size,
-        )  # fmt: skip
+        )
     return report
