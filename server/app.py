@@ -12,6 +12,7 @@ from aiohttp import web
 import storage
 from channels.chat.directory import set_up_programme
 from channels.clock import SYSTEM_CLOCK, Clock
+from channels.questionnaires.sealing import Seal
 from server import keys
 from server.api import chat as api
 from server.api import feedback as feedback_api
@@ -86,6 +87,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     app[keys.CONFIG] = config
     app[keys.CLOCK] = clock
     app[keys.SECRET] = config.secret_bytes()
+    app[keys.SEAL] = Seal(app[keys.SECRET])
     app[keys.PRESENCE] = Presence()
     app[keys.ONLINE] = Online(app[keys.PRESENCE])  # with Redis, run_online connects it
     app[keys.EVENT_LIMITS] = EventLimits(clock, config)

@@ -9,6 +9,7 @@ import socketio
 from aiohttp import web
 
 from channels.clock import Clock
+from channels.questionnaires.sealing import Seal
 from storage import Engine
 from storage.files import FileStore
 
@@ -39,6 +40,8 @@ TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Envir
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
 ONLINE: web.AppKey[Online] = web.AppKey("online")
 SECRET: web.AppKey[bytes] = web.AppKey("secret", bytes)
+# The seal on anonymous answers waiting to be released, its keys made from SECRET once.
+SEAL: web.AppKey[Seal] = web.AppKey("seal", Seal)
 SCHEDULER: web.AppKey[Scheduler] = web.AppKey("scheduler")
 QUESTIONNAIRES: web.AppKey[QuestionnaireRunner] = web.AppKey("questionnaires")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")

@@ -8,7 +8,6 @@ from aiohttp import web
 from channels.notify import inbox
 from channels.policy import check_coordinator
 from channels.questionnaires import answering, assigning, building, results
-from channels.questionnaires.sealing import Seal
 from channels.questionnaires.starters import STARTERS
 from channels.questionnaires.wire import (
     answering_json,
@@ -212,7 +211,7 @@ async def load_results(request: web.Request) -> web.Response:
         request.app[keys.STORE],
         user,
         _id(request),
-        seal=Seal(request.app[keys.SECRET]),
+        seal=request.app[keys.SEAL],
         clock=request.app[keys.CLOCK],
     )
     return web.json_response(results_json(found))
@@ -237,7 +236,7 @@ async def answer(request: web.Request) -> web.Response:
         user,
         _id(request),
         await read_json(request),
-        seal=Seal(request.app[keys.SECRET]),
+        seal=request.app[keys.SEAL],
         clock=request.app[keys.CLOCK],
     )
     await emit_notifications_read(request.app, user.id, await inbox.count_unread(store, user))

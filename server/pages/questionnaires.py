@@ -17,7 +17,6 @@ from channels.languages import N_
 from channels.notify import inbox
 from channels.questionnaires import answering
 from channels.questionnaires.questions import CHOICES, MAX_ANSWER, SCALE
-from channels.questionnaires.sealing import Seal
 from channels.questionnaires.wire import intro_html
 from server import keys
 from server.api.params import form_text, path_id
@@ -132,7 +131,7 @@ async def answer(request: web.Request) -> web.Response:
             user,
             questionnaire_id,
             {"answers": typed},
-            seal=Seal(request.app[keys.SECRET]),
+            seal=request.app[keys.SEAL],
             clock=clock,
         )
 

@@ -21,7 +21,6 @@ from aiohttp import web
 from channels.questionnaires.audience import state_of
 from channels.questionnaires.delivery import Delivery, next_wake, run_due
 from channels.questionnaires.releasing import release_closed
-from channels.questionnaires.sealing import Seal
 from server import keys
 from server.realtime.emit import emit_changes, emit_notifications_by_id
 from server.runners.loop import Runner
@@ -43,7 +42,7 @@ class QuestionnaireRunner(Runner):
         async with self._pass:
             store, now = self._app[keys.STORE], self._app[keys.CLOCK].now()
             delivery = await run_due(store, now)
-            await release_closed(store, Seal(self._app[keys.SECRET]), now)
+            await release_closed(store, self._app[keys.SEAL], now)
             await emit_changes(self._app, delivery.changes)
             await emit_notifications_by_id(self._app, delivery.notification_ids)
         return delivery

@@ -19,7 +19,6 @@ from channels.languages import N_
 from channels.questionnaires import assigning, building, results
 from channels.questionnaires.audience import ROLES, Audience, audience_of
 from channels.questionnaires.questions import CHOICES, KINDS, MAX_ANSWER
-from channels.questionnaires.sealing import Seal
 from channels.questionnaires.starters import STARTERS
 from channels.questionnaires.wire import intro_html
 from channels.readers import Reader
@@ -391,7 +390,7 @@ async def results_page(request: web.Request) -> web.Response:
         request.app[keys.STORE],
         user,
         path_id(request, "questionnaire_id"),
-        seal=Seal(request.app[keys.SECRET]),
+        seal=request.app[keys.SEAL],
         clock=request.app[keys.CLOCK],
     )
     return page(
