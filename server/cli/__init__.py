@@ -10,6 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import uvloop
 from aiohttp import web
 
 import storage
@@ -258,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             web.run_app(
                 create_app(config),
+                # uvloop: the same asyncio, with its loop and sockets in C; about a quarter less
+                # CPU per delivered event (see server/realtime/fanout.py and the README)
+                loop=uvloop.new_event_loop(),
                 host=config.host,
                 port=config.port,
                 print=None,

@@ -12,6 +12,8 @@ from typing import Any
 
 import socketio
 
+from server.realtime.fanout import FanoutManager
+
 log = logging.getLogger(__name__)
 
 ORDER = "mentorspace"  # the `method` of an order: the library's listener ignores it
@@ -21,10 +23,11 @@ READY_SECONDS = 5.0  # how long start-up waits to hear its own channel
 OnOrder = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-class RedisManager(socketio.AsyncRedisManager):
+class RedisManager(socketio.AsyncRedisManager, FanoutManager):
     """The library makes a new Redis client whenever it (re)connects (its listener's first
     pass does, even when a publish connected a moment before), dropping the old one with its
-    open socket: here every client it made is kept, and `aclose` closes them all."""
+    open socket: here every client it made is kept, and `aclose` closes them all.  Its emit
+    publishes to the other nodes and hands this node's sockets to `FanoutManager`'s."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

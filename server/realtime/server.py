@@ -20,6 +20,7 @@ from server import keys
 from server.auth import client_address, session_token
 from server.errors import internal_error, said_to
 from server.realtime.emit import emit_presence, emit_presence_of, set_online
+from server.realtime.fanout import FanoutManager
 from server.realtime.limits import TOO_FAST, JsonOnlyServer, check_socket_room
 from server.realtime.orders import RedisManager
 from server.realtime.rooms import enter_rooms
@@ -37,7 +38,9 @@ def create_socket_server(
     """The socket server of the app, with `events` (name -> handler) behind the guard."""
     config = app[keys.CONFIG]
     manager = (
-        RedisManager(config.redis_url, channel=config.redis_channel) if config.redis_url else None
+        RedisManager(config.redis_url, channel=config.redis_channel)
+        if config.redis_url
+        else FanoutManager()
     )
     sio = JsonOnlyServer(
         async_mode="aiohttp",
