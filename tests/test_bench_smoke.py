@@ -18,6 +18,7 @@ from .test_scale_out import _redis_reachable
 BENCH = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
 INDEX_WRITES = BENCH.with_name("index_write_bench.py")
 IDLE_SOCKETS = BENCH.with_name("idle_sockets.py")
+FANOUT = BENCH.with_name("fanout_bench.py")
 
 
 @pytest.mark.long
@@ -45,6 +46,24 @@ def test_bench_prints_one_json_line_and_loses_nothing():
     assert result["deliveries"] == 3 * 30  # every client gets every message
     assert result["server_cpu_us_per_delivery"] >= 0  # CPU ticks are 10 ms: may read 0 here
     assert result["python_loop_ms"] > 0
+
+
+def test_fanout_bench_gives_each_variant_its_cost_once_every_socket_has_every_event():
+    variants = ["library/asyncio", "fanout/uvloop"]
+    done = subprocess.run(
+        [
+            *(sys.executable, str(FANOUT), "--sockets", "3", "--events", "20"),
+            *("--rate", "200", "--rounds", "1", "--variants", *variants),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    *runs, summary = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [run["variant"] for run in runs] == variants
+    assert all(run["server_cpu_us_per_delivery"] >= 0 for run in runs)  # 10 ms CPU ticks
+    assert set(summary["median_server_cpu_us_per_delivery"]) == set(variants)
 
 
 @pytest.mark.long
