@@ -287,7 +287,7 @@ async def test_a_failed_release_tells_the_person_her_answer_was_received_and_kee
             raise ConnectionResetError("the database went away for a moment")
 
         with monkeypatch.context() as patched:
-            patched.setattr(answering, "release_answers", broken)
+            patched.setattr(answering, "release_due", broken)
             for handle in ("mentee1", "mentee2", "mentee3"):
                 body = await answer(
                     await server.client(handle), made["id"], full_answers(made), 201
@@ -297,3 +297,27 @@ async def test_a_failed_release_tells_the_person_her_answer_was_received_and_kee
         clock.advance(days=3)
         await server.app[keys.QUESTIONNAIRES].run_once()
         assert held(server, made["id"]) == [] and len(stored_answers(server, made["id"])) == 3
+
+
+async def test_an_answer_that_leaves_nothing_to_release_costs_no_release_write(
+    data_dir, monkeypatch
+):
+    clock = FakeClock()
+    async with running(data_dir, clock) as server:
+        coordinator = await server.client("coordinator")
+        made = await create_questionnaire(coordinator, anonymous=True, title="Quiet")
+        await assign(coordinator, made["id"], closes_in_days=2, all=True)
+        store = server.app[keys.STORE]
+        write, blocks = store.write, []
+
+        async def counted(block, *args, **kwargs):
+            blocks.append(block.__name__)
+            return await write(block, *args, **kwargs)
+
+        monkeypatch.setattr(store, "write", counted)
+        for n, handle in enumerate(PEOPLE, start=1):
+            await answer(await server.client(handle), made["id"], full_answers(made), 201)
+            # Due from twice BATCH recorded answers on: all but BATCH of them.
+            assert blocks.count("release") == (1 if n >= 2 * BATCH else 0), (n, blocks)
+            blocks.clear()
+        assert len(stored_answers(server, made["id"])) == len(PEOPLE) - BATCH

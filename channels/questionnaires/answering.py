@@ -20,7 +20,7 @@ from channels.errors import Conflict, NotFound
 from channels.languages import N_
 from channels.questionnaires.audience import ROLES, audience_of, state_of
 from channels.questionnaires.questions import check_answers
-from channels.questionnaires.releasing import release_answers
+from channels.questionnaires.releasing import release_due
 from channels.questionnaires.sealing import Seal
 from channels.research.usage import count_use
 from channels.tasks.rules import parse_iso
@@ -190,7 +190,7 @@ async def submit_answers(
         await store.write(hold)
         first = await store.write(record_anonymous)
         try:
-            await release_answers(store, seal, questionnaire.id, clock.now())
+            await release_due(store, seal, questionnaire.id, clock.now())
         except Exception:  # the answer is kept: the runner's next pass releases what is due
             log.exception("releasing the answers of questionnaire %d failed", questionnaire.id)
     else:

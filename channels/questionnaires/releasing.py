@@ -99,18 +99,24 @@ async def release_answers(store: Store, seal: Seal, questionnaire_id: int, now: 
     return await store.write(release)
 
 
+async def release_due(store: Store, seal: Seal, questionnaire_id: int, now: datetime) -> int:
+    """`release_answers`, if a read first finds anything due: most answers leave nothing to
+    release (fewer than twice BATCH waiting), and answers kept sealed for good never do, so
+    neither costs a write.  What the read finds is checked again inside the write."""
+    questionnaire = await store.load_questionnaire(questionnaire_id)
+    held = await store.list_held_answers(questionnaire_id)
+    if questionnaire is None or not held:
+        return 0
+    respondents = await store.list_respondents(questionnaire_id)
+    chosen, dropped = _due(seal, questionnaire, held, respondents, now)
+    if not (chosen or dropped):
+        return 0
+    return await release_answers(store, seal, questionnaire_id, now)
+
+
 async def release_closed(store: Store, seal: Seal, now: datetime) -> int:
-    """The runner's pass: release what is due of every questionnaire that holds answers (read
-    first, so that answers kept sealed for good cost no write at each pass)."""
+    """The runner's pass: release what is due of every questionnaire that holds answers."""
     released = 0
     for questionnaire_id in await store.list_holding_questionnaires():
-        questionnaire = await store.load_questionnaire(questionnaire_id)
-        held = await store.list_held_answers(questionnaire_id)
-        if questionnaire is None:
-            continue
-        chosen, dropped = _due(
-            seal, questionnaire, held, await store.list_respondents(questionnaire_id), now
-        )
-        if chosen or dropped:
-            released += await release_answers(store, seal, questionnaire_id, now)
+        released += await release_due(store, seal, questionnaire_id, now)
     return released

@@ -21,7 +21,7 @@ from channels.policy import check_coordinator
 from channels.questionnaires.assigning import Overview, load_overview
 from channels.questionnaires.audience import ROLES, audience_of, load_population, reach
 from channels.questionnaires.questions import CHOICES, SCALE, TEXTS
-from channels.questionnaires.releasing import BATCH, release_answers
+from channels.questionnaires.releasing import BATCH, release_due
 from channels.questionnaires.sealing import Seal
 from storage import Store
 from storage.records import AnswerSet, Question, User
@@ -133,7 +133,7 @@ async def load_results(
     questions: list[QuestionResult] = []
     waiting: list[User] = []
     if withheld is None and questionnaire.anonymous:
-        await release_answers(store, seal, questionnaire.id, clock.now())
+        await release_due(store, seal, questionnaire.id, clock.now())
     if withheld is None:
         answer_sets = await store.list_answer_sets(
             questionnaire.id, anonymous=questionnaire.anonymous
