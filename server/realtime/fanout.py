@@ -1,8 +1,8 @@
 """One event to a room, handed to each socket in turn: python-socketio's manager makes an
 asyncio task per recipient (its comment: so that they are sent concurrently), but handing a
 packet to engine.io only puts it on that socket's queue and never waits, so the task is pure
-cost: with 50 sockets in a room it was most of the server's work per delivered event
-(scripts/bench.py reports it as server CPU per delivery; see the README).
+cost: about half of the server's CPU per delivered event (scripts/fanout_bench.py measures the
+delivery alone; see the README).
 
 The packet is encoded once per emit, as the library does; what differs is only that nothing
 is scheduled per recipient.  A send that fails (a socket that closed a moment ago) skips that
