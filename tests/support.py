@@ -8,6 +8,7 @@ import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from channels.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from server import keys
 from server.app import create_app
 from server.auth import cookie_name
-from server.config import Config
+from server.config import WEEKDAYS, Config
 from server.security import RedactingAccessLogger
 
 from .databases import database_url
@@ -57,6 +58,21 @@ CONNECT_WAIT = 30
 # that do not idle out within them (the idle timeout has its own tests, in test_sessions.py).
 DAYS_AWAKE = {"session_idle_hours": 720}
 
+# Weekly digests (Monday 08:00 by default) go to everyone whose account is older than the
+# period, with what they have not read since the period before it began: so what a mail test
+# receives would depend on the hour and weekday the suite runs (the demo accounts and their
+# content are made when it starts).  Test servers begin each week a day before the suite
+# began, so no period begins for six days of a test's clock; the digest tests choose their own.
+SUITE_STARTED = datetime.now(UTC)  # before any demo account is made
+
+
+def weekly_digests_from(moment: datetime) -> dict[str, Any]:
+    """The settings of a weekly digest period that begins at `moment`'s weekday and hour."""
+    return {"digest_weekday": WEEKDAYS[moment.weekday()], "digest_hour": moment.hour}
+
+
+QUIET_DIGESTS = weekly_digests_from(SUITE_STARTED - timedelta(days=1))
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -74,7 +90,11 @@ class Server:
 
     async def start(self) -> Server:
         self.port = self.port or free_port()
-        changes = {"database_url": database_url(self.data_dir), **self.config_changes}
+        changes = {
+            "database_url": database_url(self.data_dir),
+            **QUIET_DIGESTS,
+            **self.config_changes,
+        }
         config = Config(data_dir=self.data_dir, port=self.port, **changes)
         self.runner = web.AppRunner(
             create_app(config, clock=self.clock),

@@ -8,9 +8,10 @@ import asyncio
 import re
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
+import pytest
 
 from channels.dates import Calendar
 from channels.notify.digests import DigestSettings, click_path, current_period, open_path
@@ -20,7 +21,19 @@ from server import keys
 from .clocks import FakeClock
 from .mail_support import running_server
 from .notify_support import marker
-from .support import DAYS_AWAKE, Server, email
+from .support import DAYS_AWAKE, SUITE_STARTED, Server, email, weekly_digests_from
+
+# A week that begins a day after the suite began (tests/support.py): once a test's clock has
+# moved eight days on, the period began after everyone joined, and the one before it after the
+# demo's content was made, whatever the day and hour the suite runs.
+SCHEDULE = weekly_digests_from(SUITE_STARTED + timedelta(days=1))
+
+
+@pytest.fixture
+async def mail_server(data_dir, smtp, clock):
+    config = {**smtp.config(), **DAYS_AWAKE, **SCHEDULE}
+    async with running_server(data_dir, clock=clock, config_changes=config) as running:
+        yield running
 
 
 async def _digests_to(server, address: str) -> list:
@@ -147,7 +160,7 @@ async def test_nothing_unread_means_no_digest(mail_server, clock):
 async def test_exactly_one_digest_per_person_across_two_schedulers_and_a_restart(data_dir, smtp):
     clock = FakeClock()
     clock.advance(days=8)
-    config = {**smtp.config(), **DAYS_AWAKE}
+    config = {**smtp.config(), **DAYS_AWAKE, **SCHEDULE}
     first = await Server(data_dir, clock=clock, config_changes=config).start()
     second = await Server(data_dir, clock=clock, config_changes=config).start()
     try:
@@ -213,7 +226,7 @@ def test_the_local_hour_holds_across_the_change_to_summer_time():
 
 async def test_daily_digests_follow_the_programmes_clock_across_summer_time(data_dir, smtp):
     clock = FakeClock(datetime(2027, 3, 28, 5, 0, tzinfo=UTC))
-    config = {**smtp.config(), **DAYS_AWAKE, "timezone": "Europe/Copenhagen"}
+    config = {**smtp.config(), **DAYS_AWAKE, "timezone": "Europe/Copenhagen", "digest_hour": 8}
     async with running_server(data_dir, clock=clock, config_changes=config) as server:
         await server.app[keys.DIGESTS].first_pass_done.wait()  # its pass at start, before news
         sara, lene = await server.client("mentee1"), await server.client("mentee2")
