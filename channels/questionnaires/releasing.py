@@ -69,17 +69,24 @@ def _due(
     return _random.sample(recorded, len(recorded) - keep), []
 
 
+async def _due_now(
+    reader: Store | Tx, seal: Seal, questionnaire_id: int, now: datetime
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """`_due` of the questionnaire as `reader` (the store, or a write under its lock) sees it."""
+    questionnaire = await reader.load_questionnaire(questionnaire_id)
+    held = await reader.list_held_answers(questionnaire_id)
+    if questionnaire is None or not held:
+        return [], []
+    respondents = await reader.list_respondents(questionnaire_id)
+    return _due(seal, questionnaire, held, respondents, now)
+
+
 async def release_answers(store: Store, seal: Seal, questionnaire_id: int, now: datetime) -> int:
     """Release what is due of this questionnaire's held answers; how many were released."""
 
     async def release(tx: Tx) -> int:
         await tx.lock_questionnaire(questionnaire_id)  # no answer recorded meanwhile
-        questionnaire = await tx.load_questionnaire(questionnaire_id)
-        held = await tx.list_held_answers(questionnaire_id)
-        if questionnaire is None or not held:
-            return 0
-        respondents = await tx.list_respondents(questionnaire_id)
-        chosen, dropped = _due(seal, questionnaire, held, respondents, now)
+        chosen, dropped = await _due_now(tx, seal, questionnaire_id, now)
         opened = []
         for holder, sealed in chosen:
             try:
@@ -103,12 +110,7 @@ async def release_due(store: Store, seal: Seal, questionnaire_id: int, now: date
     """`release_answers`, if a read first finds anything due: most answers leave nothing to
     release (fewer than twice BATCH waiting), and answers kept sealed for good never do, so
     neither costs a write.  What the read finds is checked again inside the write."""
-    questionnaire = await store.load_questionnaire(questionnaire_id)
-    held = await store.list_held_answers(questionnaire_id)
-    if questionnaire is None or not held:
-        return 0
-    respondents = await store.list_respondents(questionnaire_id)
-    chosen, dropped = _due(seal, questionnaire, held, respondents, now)
+    chosen, dropped = await _due_now(store, seal, questionnaire_id, now)
     if not (chosen or dropped):
         return 0
     return await release_answers(store, seal, questionnaire_id, now)
