@@ -822,8 +822,11 @@ async def test_a_deadlock_between_two_nodes_runs_its_victim_again_alone_and_once
     runs: Counter[str] = Counter()
     victims: list[str] = []
     batches: list[int] = []
-    for store in (programme.store, programme.other):
-        store.observe_commits(lambda blocks, seconds: batches.append(blocks))
+    committed = {"first": asyncio.Event(), "second": asyncio.Event()}
+    for name, store in (("first", programme.store), ("second", programme.other)):
+        store.observe_commits(
+            lambda blocks, seconds, name=name: (batches.append(blocks), committed[name].set())
+        )
 
     async def mark(tx: Any, name: str) -> None:
         runs[name] += 1
@@ -840,6 +843,11 @@ async def test_a_deadlock_between_two_nodes_runs_its_victim_again_alone_and_once
     def crossing(name: str, other: str, first: int, second: int):
         async def block(tx: Any) -> str:
             await mark(tx, name)  # undone with the victim's savepoint, or committed once
+            if runs[name] > 1:
+                # Run again alone, once the other node has committed: until its backend has
+                # taken the row the victim let go of, this retry could take it first and
+                # deadlock again (seen on a loaded machine), which is no longer the batch's doing.
+                await committed[other].wait()
             await tx.lock_user(first)
             holding[name].set()
             await holding[other].wait()
